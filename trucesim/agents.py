@@ -1,0 +1,323 @@
+"""The actors, as Mesa agents whose state holds one entry per world.
+
+Each agent reads its parameters from the drawn scenario (a number shared by all
+worlds or an array with one value per world) and keeps its state in numpy
+arrays of length ``model.n_worlds``.  Decisions take an index array of the
+worlds that decide now and return arrays for those worlds only.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+from scipy.special import expit
+
+from .terms import HOSTAGES, N_TERMS, TERM_NAMES, denormalise, normalise
+
+# answers to a tabled proposal
+PENDING, ACCEPT, COUNTER, REJECT = 0, 1, 2, 3
+
+
+def _col(p: dict, key: str, n: int) -> np.ndarray:
+    """A parameter as an array of ``n`` worlds (a shared number is broadcast)."""
+    return np.broadcast_to(np.asarray(p[key], dtype=float), (n,))
+
+
+def _terms_matrix(p: dict, prefix: str, n: int) -> np.ndarray:
+    """Stack ``prefix + term`` parameters into an ``(n, 8)`` array."""
+    return np.stack([_col(p, prefix + t, n) for t in TERM_NAMES], axis=1)
+
+
+class Actor(mesa.Agent):
+    """Base class: an actor identified by its scenario id."""
+
+    def __init__(self, model, actor_id: str, label: str | None = None):
+        super().__init__(model)
+        self.actor_id = actor_id
+        self.label = label or actor_id
+
+    def param(self, key: str) -> np.ndarray:
+        """This actor's parameter ``key`` for every world."""
+        return _col(self.model.params, f"actors.{self.actor_id}.{key}", self.model.n_worlds)
+
+
+class Principal(Actor):
+    """A side that accepts, counters or rejects: the government or the armed group.
+
+    Utility of terms ``x`` (normalised to ``[0, 1]``) is the weighted mean
+    closeness to the ideal point, plus the worth of a truce as such::
+
+        U(x) = sum_k w_k (1 - |x_k - ideal_k|) / sum_k w_k + truce_value
+
+    It accepts with probability ``1 / (1 + exp(-lambda (U(x) - R(t))))``.
+    """
+
+    def __init__(self, model, actor_id, label=None):
+        super().__init__(model, actor_id, label)
+        n = model.n_worlds
+        p = model.params
+        w = _terms_matrix(p, f"actors.{actor_id}.weights.", n)
+        self.weights = w / w.sum(axis=1, keepdims=True)
+        self.ideal = _terms_matrix(p, f"actors.{actor_id}.ideal.", n)
+        self.reservation0 = self.param("reservation")
+        self.truce_value = self.param("truce_value")
+        self.rationality = self.param("rationality")
+        self.counter_margin = self.param("counter_margin")
+        self.counter_step = self.param("counter_step")
+        self.study_min = self.param("study_days_min")
+        self.study_max = self.param("study_days_max")
+        self.breach_daily = self.param("breach_daily")
+        self.guarantee_effect = self.param("guarantee_effect")
+        self.accepted_any = np.zeros(n, bool)
+        self.first_accept_day = np.full(n, np.nan)
+        self.counters = np.zeros(n, np.int16)
+        self.rejections = np.zeros(n, np.int16)
+
+    # --- preferences -------------------------------------------------------
+    def utility(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """Utility of raw ``terms`` (shape ``(len(idx), 8)``) in worlds ``idx``."""
+        x = normalise(terms, self.model.armed_group.living[idx])
+        close = 1.0 - np.abs(x - self.ideal[idx])
+        return np.einsum("ij,ij->i", close, self.weights[idx]) + self.truce_value[idx]
+
+    def reservation(self, idx: np.ndarray) -> np.ndarray:
+        """Worth of continuing the war today in worlds ``idx`` (overridden by subclasses)."""
+        return self.reservation0[idx]
+
+    def gap(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """Utility of the terms minus the worth of continuing the war."""
+        return self.utility(terms, idx) - self.reservation(idx)
+
+    def accept_probability(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """Logit (quantal response) probability of accepting ``terms`` in worlds ``idx``."""
+        return expit(self.rationality[idx] * self.gap(terms, idx))
+
+    def counter_proposal(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """Terms moved ``counter_step`` of the way from ``terms`` toward the ideal point."""
+        ideal = denormalise(self.ideal[idx], self.model.armed_group.living[idx])
+        return terms + self.counter_step[idx, None] * (ideal - terms)
+
+    def study_days(self, idx: np.ndarray) -> np.ndarray:
+        """Days taken to answer a proposal tabled today (at least one)."""
+        lo, hi = self.study_min[idx], self.study_max[idx]
+        days = np.floor(lo + self.model.rng.random(idx.size) * (hi - lo + 1))
+        return np.maximum(days, 1).astype(np.int32)
+
+    def answer(self, terms: np.ndarray, idx: np.ndarray, day: int) -> np.ndarray:
+        """Answer the tabled terms in worlds ``idx``: ACCEPT, COUNTER or REJECT.
+
+        The acceptance noise is drawn once, here, for this round and answer.
+        """
+        gap, feasible = self._decision_gap(terms, idx)
+        p = expit(self.rationality[idx] * gap) * feasible
+        accept = self.model.rng.random(idx.size) < p
+        counter = ~accept & ((gap > -self.counter_margin[idx]) | ~feasible)
+        out = np.where(accept, ACCEPT, np.where(counter, COUNTER, REJECT)).astype(np.int8)
+        first = idx[accept & ~self.accepted_any[idx]]
+        self.first_accept_day[first] = day
+        self.accepted_any[idx[accept]] = True
+        self.counters[idx[out == COUNTER]] += 1
+        self.rejections[idx[out == REJECT]] += 1
+        return out
+
+    def _decision_gap(self, terms, idx):
+        return self.gap(terms, idx), np.ones(idx.size, bool)
+
+    def breach_probability(self, guarantees: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """Daily probability that this side breaches the pause, given the guarantees."""
+        return self.breach_daily[idx] * (1.0 - self.guarantee_effect[idx] * guarantees)
+
+
+class Government(Principal):
+    """Israel's government: decides, carries the deal through its coalition, may launch the offensive.
+
+    Its worth of continuing the war falls with US pressure, the hostage
+    families' pressure and international isolation, rises once the Rafah
+    offensive runs, and it weighs its own survival: the expected chance that
+    a deal brings it down costs ``survival_weight`` of utility.
+    """
+
+    def __init__(self, model, actor_id, label=None):
+        super().__init__(model, actor_id, label)
+        self.sens_us = self.param("sensitivity_us")
+        self.sens_family = self.param("sensitivity_family")
+        self.sens_isolation = self.param("sensitivity_isolation")
+        self.survival_weight = self.param("survival_weight")
+        self.offensive_daily = self.param("offensive_daily_prob")
+        self.offensive_value = self.param("offensive_value")
+        n = model.n_worlds
+        self.offensive = np.zeros(n, bool)
+        self.offensive_day = np.full(n, np.nan)
+        self.fell = np.zeros(n, bool)
+
+    def reservation(self, idx):
+        m = self.model
+        return (self.reservation0[idx]
+                - self.sens_us[idx] * m.pressure_on_government(idx)
+                - self.sens_family[idx] * m.family_pressure(idx)
+                - self.sens_isolation[idx] * m.isolation[idx]
+                + self.offensive_value[idx] * self.offensive[idx])
+
+    def _decision_gap(self, terms, idx):
+        fall = self.model.coalition.fall_probability(terms, idx)
+        return self.gap(terms, idx) - self.survival_weight[idx] * fall, np.ones(idx.size, bool)
+
+    def step(self):
+        """Daily: once a deadline has passed without a deal, maybe launch the Rafah offensive."""
+        m = self.model
+        fighting = m.fighting() & m.talks_failed & ~self.offensive
+        idx = np.flatnonzero(fighting)
+        if idx.size:
+            go = idx[m.rng.random(idx.size) < self.offensive_daily[idx]]
+            self.offensive[go] = True
+            self.offensive_day[go] = m.day
+            m.note(go, "Israel's government launches the Rafah offensive")
+
+
+class ArmedGroup(Principal):
+    """Hamas: holds the hostages (its leverage) and can only release the living ones it holds.
+
+    Its worth of continuing the war falls with military pressure, the
+    humanitarian crisis and the mediators' leverage, and rises with Israel's
+    isolation (patience) and with the share of living hostages it still holds.
+    """
+
+    def __init__(self, model, actor_id, label=None):
+        super().__init__(model, actor_id, label)
+        p = model.params
+        n = model.n_worlds
+        self.sens_military = self.param("sensitivity_military")
+        self.sens_humanitarian = self.param("sensitivity_humanitarian")
+        self.sens_mediators = self.param("sensitivity_mediators")
+        self.patience = self.param("patience")
+        self.leverage_value = self.param("leverage_value")
+        held = _col(p, "context.hostages_held", n)
+        dead = _col(p, "context.hostages_dead", n)
+        self.living = (held - dead).astype(np.int32)
+        self.living0 = np.maximum(self.living.astype(float), 1.0)
+        self.category_share = _col(p, "context.category_share", n)
+        self.hazard = _col(p, "context.hostage_daily_hazard", n)
+        self.offensive_hazard = _col(p, "context.offensive_hazard_multiplier", n)
+        self.released = np.zeros(n, np.int32)
+        self.died = np.zeros(n, np.int32)
+        self.died_today = np.zeros(n, np.int32)
+
+    def available(self, idx: np.ndarray) -> np.ndarray:
+        """Living hostages held in the categories of the first phase."""
+        return np.floor(self.category_share[idx] * self.living[idx])
+
+    def leverage(self, idx):
+        """Share of the living hostages of day 0 still held: Hamas's leverage, 0..1."""
+        return self.living[idx] / self.living0[idx]
+
+    def reservation(self, idx):
+        m = self.model
+        return (self.reservation0[idx]
+                - self.sens_military[idx] * m.military_pressure(idx)
+                - self.sens_humanitarian[idx] * m.crisis[idx]
+                - self.sens_mediators[idx] * m.pressure_on_armed_group(idx)
+                + self.patience[idx] * m.isolation[idx]
+                + self.leverage_value[idx] * self.leverage(idx))
+
+    def _decision_gap(self, terms, idx):
+        # a demand beyond the living hostages in the agreed categories cannot be met as written
+        feasible = terms[:, HOSTAGES] <= self.available(idx)
+        return self.gap(terms, idx), feasible
+
+    def counter_proposal(self, terms, idx):
+        out = super().counter_proposal(terms, idx)
+        out[:, HOSTAGES] = np.minimum(out[:, HOSTAGES], self.available(idx))
+        return out
+
+    def step(self):
+        """Daily: living hostages die with a hazard that rises under the offensive, none during a pause."""
+        m = self.model
+        h = self.hazard * np.where(m.government.offensive, self.offensive_hazard, 1.0)
+        h = np.where(m.fighting(), np.minimum(h, 1.0), 0.0)
+        deaths = m.rng.binomial(self.living, h).astype(np.int32)
+        self.living -= deaths
+        self.died += deaths
+        self.died_today = deaths
+        if m.trace_world is not None and deaths[m.trace_world]:
+            m.note(np.array([m.trace_world]), f"{deaths[m.trace_world]} hostage(s) reported dead in captivity")
+
+    def release(self, idx: np.ndarray, count: np.ndarray) -> np.ndarray:
+        """Release up to ``count`` living hostages in worlds ``idx``; return how many went free."""
+        count = np.minimum(count, self.living[idx]).astype(np.int32)
+        self.living[idx] -= count
+        self.released[idx] += count
+        return count
+
+
+class CoalitionParty(Actor):
+    """A coalition partner: a veto player who may quit if a deal crosses its red lines."""
+
+    def __init__(self, model, actor_id, label=None):
+        super().__init__(model, actor_id, label)
+        n = model.n_worlds
+        self.seats = self.param("seats")
+        self.red_lines = _terms_matrix(model.params, f"actors.{actor_id}.red_lines.", n)
+        self.credibility = self.param("exit_credibility")
+        self.exited = np.zeros(n, bool)
+
+    def crossed(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """Whether the terms cross any of the party's red lines."""
+        return (terms > self.red_lines[idx] + 1e-9).any(axis=1)
+
+    def exit_probability(self, terms, idx):
+        """Probability the party quits over these terms (if it has not already)."""
+        return np.where(self.exited[idx], 0.0, self.crossed(terms, idx) * self.credibility[idx])
+
+
+class Opposition(Actor):
+    """The opposition, whose safety net can carry a deal vote and keep the government alive."""
+
+    def __init__(self, model, actor_id, label=None):
+        super().__init__(model, actor_id, label)
+        self.seats = self.param("seats")
+        self.net_seats = self.param("safety_net_seats")
+        self.credibility = self.param("safety_net_credibility")
+        self.net_used = np.zeros(model.n_worlds, bool)
+
+
+class Mediator(Actor):
+    """The United States, Egypt or Qatar: presses its target and, together, tables proposals.
+
+    The pressure it brings on its target is ``leverage + leverage_step *
+    missed deadlines + leverage_humanitarian * crisis``.
+    """
+
+    def __init__(self, model, actor_id, target: str, label=None):
+        super().__init__(model, actor_id, label)
+        self.target = target
+        self.leverage = self.param("leverage")
+        self.step_per_deadline = self.param("leverage_step")
+        self.humanitarian = self.param("leverage_humanitarian")
+        self.noise = self.param("estimate_noise")
+
+    def pressure(self, idx):
+        """Pressure on the target in worlds ``idx``, 0..1."""
+        m = self.model
+        return (self.leverage[idx] + self.step_per_deadline[idx] * m.deadlines_missed[idx]
+                + self.humanitarian[idx] * m.crisis[idx])
+
+
+class HostageFamilies(Actor):
+    """The hostage families: pressure on the government that rises with time and with deaths."""
+
+    def __init__(self, model, actor_id, label=None):
+        super().__init__(model, actor_id, label)
+        self.pressure = _col(model.params, "context.family_pressure", model.n_worlds).copy()
+        self.growth = self.param("growth_per_day")
+        self.per_death = self.param("per_death")
+
+    def step(self):
+        """Daily: pressure rises while hostages are held and with each reported death."""
+        m = self.model
+        held = (m.armed_group.living > 0) & (m.status != m.PERMANENT)
+        self.pressure = np.minimum(1.0, self.pressure + self.growth * held
+                                   + self.per_death * m.armed_group.died_today)
+
+
+__all__ = ["Actor", "Principal", "Government", "ArmedGroup", "CoalitionParty", "Opposition",
+           "Mediator", "HostageFamilies", "PENDING", "ACCEPT", "COUNTER", "REJECT", "N_TERMS"]

@@ -1,0 +1,130 @@
+"""Uncertainty tables: parse ``{ dist = "...", ... }`` and draw one value per world.
+
+A distribution is drawn with the model's generator, one value for each world,
+and always lies inside the parameter's own range (normal draws are truncated
+to it).  Integer parameters get rounded draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+#: the keys each kind takes: (required, optional)
+DIST_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "uniform": (("low", "high"), ()),
+    "normal": (("mean", "sd"), ("low", "high")),
+    "triangular": (("low", "mode", "high"), ()),
+    "beta": (("a", "b"), ("low", "high")),
+}
+
+
+class DistributionError(ValueError):
+    """A malformed uncertainty table; the message says which key and why."""
+
+
+@dataclass(frozen=True)
+class Dist:
+    """A per-world distribution of one parameter.
+
+    Examples
+    --------
+    >>> d = Dist("uniform", {"low": 2.0, "high": 4.0})
+    >>> x = d.draw(np.random.default_rng(0), 1000, bounds=(0, 10))
+    >>> bool(((x >= 2) & (x <= 4)).all())
+    True
+    """
+
+    kind: str
+    args: dict[str, float] = field(default_factory=dict)
+
+    def support(self) -> tuple[float, float]:
+        a = self.args
+        if self.kind in ("uniform", "triangular"):
+            return a["low"], a["high"]
+        if self.kind == "beta":
+            return a.get("low", 0.0), a.get("high", 1.0)
+        return a.get("low", -np.inf), a.get("high", np.inf)
+
+    def mean(self) -> float:
+        a = self.args
+        if self.kind == "uniform":
+            return (a["low"] + a["high"]) / 2
+        if self.kind == "triangular":
+            return (a["low"] + a["mode"] + a["high"]) / 3
+        if self.kind == "beta":
+            lo, hi = self.support()
+            return lo + (hi - lo) * a["a"] / (a["a"] + a["b"])
+        return a["mean"]
+
+    def draw(self, rng: np.random.Generator, n: int, bounds: tuple[float, float],
+             integer: bool = False) -> np.ndarray:
+        """Draw ``n`` values, truncated to ``bounds`` (the parameter's range)."""
+        a = self.args
+        if self.kind == "uniform":
+            x = rng.uniform(a["low"], a["high"], n)
+        elif self.kind == "triangular":
+            if a["low"] == a["high"]:
+                x = np.full(n, float(a["low"]))
+            else:
+                x = rng.triangular(a["low"], a["mode"], a["high"], n)
+        elif self.kind == "beta":
+            lo, hi = self.support()
+            x = lo + (hi - lo) * rng.beta(a["a"], a["b"], n)
+        else:
+            lo = max(a.get("low", -np.inf), bounds[0])
+            hi = min(a.get("high", np.inf), bounds[1])
+            if a["sd"] == 0:
+                x = np.full(n, float(np.clip(a["mean"], lo, hi)))
+            else:
+                za, zb = (lo - a["mean"]) / a["sd"], (hi - a["mean"]) / a["sd"]
+                x = stats.truncnorm.ppf(rng.random(n), za, zb, loc=a["mean"], scale=a["sd"])
+        if integer:
+            x = np.round(x)
+        return np.clip(x, bounds[0], bounds[1])
+
+
+def parse_dist(table: dict, bounds: tuple[float, float]) -> Dist:
+    """Check an uncertainty table against a parameter's ``bounds``; return a :class:`Dist`.
+
+    Raises :class:`DistributionError` with a message naming the offending key.
+    """
+    kind = table.get("dist")
+    if kind not in DIST_KEYS:
+        raise DistributionError(
+            f"dist: expected one of {', '.join(DIST_KEYS)}, found {kind!r}")
+    required, optional = DIST_KEYS[kind]
+    allowed = set(required) | set(optional) | {"dist", "source", "note"}
+    for key in table:
+        if key not in allowed:
+            raise DistributionError(
+                f"{key}: expected one of {', '.join(sorted(allowed))} for a {kind} distribution, found {key!r}")
+    args: dict[str, float] = {}
+    for key in required + optional:
+        if key not in table:
+            if key in required:
+                raise DistributionError(f"{key}: expected a number (required by a {kind} distribution), found nothing")
+            continue
+        v = table[key]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
+            raise DistributionError(f"{key}: expected a finite number, found {v!r}")
+        args[key] = float(v)
+    lo, hi = args.get("low"), args.get("high")
+    if lo is not None and hi is not None and lo > hi:
+        raise DistributionError(f"low: expected low <= high, found low={lo:g} > high={hi:g}")
+    if kind == "triangular" and not (args["low"] <= args["mode"] <= args["high"]):
+        raise DistributionError(f"mode: expected low <= mode <= high, found mode={args['mode']:g}")
+    if kind == "normal" and args["sd"] < 0:
+        raise DistributionError(f"sd: expected a standard deviation >= 0, found {args['sd']:g}")
+    if kind == "beta" and (args["a"] <= 0 or args["b"] <= 0):
+        raise DistributionError("a: expected beta shape parameters a > 0 and b > 0")
+    d = Dist(kind, args)
+    s_lo, s_hi = d.support()
+    if kind != "normal" and (s_lo < bounds[0] or s_hi > bounds[1]):
+        raise DistributionError(
+            f"expected a distribution within {bounds[0]:g}..{bounds[1]:g}, found {s_lo:g}..{s_hi:g}")
+    if kind == "normal" and not (bounds[0] <= args["mean"] <= bounds[1]):
+        raise DistributionError(f"mean: expected a value within {bounds[0]:g}..{bounds[1]:g}, found {args['mean']:g}")
+    return d

@@ -1,0 +1,173 @@
+"""Per-world outcome tables and their summary over worlds, with confidence intervals.
+
+:func:`outcome_table` turns a finished :class:`~trucesim.model.TruceModel` into
+one row per world; :func:`summarize` reduces any number of such rows to the
+figures ``trucesim run`` prints (JSON keys documented in the README).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .model import END_REASONS, TruceModel
+from .terms import TERM_NAMES
+
+BREACH = ("none", "government", "armed_group")
+
+
+def outcome_table(model: TruceModel, world_offset: int = 0) -> pd.DataFrame:
+    """One row per world of a finished model.
+
+    Columns: ``world``; ``deal``, ``deal_day``, ``deal_by_first_deadline``;
+    ``rounds``, ``deadlines_missed``, ``end_of_talks``; for each side
+    ``<id>_accepted``, ``<id>_first_accept_day``, ``<id>_counters``,
+    ``<id>_rejections``; ``exit_<party>`` for each coalition party;
+    ``government_fell``, ``safety_net_used``, ``offensive``, ``offensive_day``;
+    ``hostages_released``, ``hostages_died``, ``hostages_living``;
+    ``pause_completed``, ``permanent``, ``collapsed``, ``collapse_day``,
+    ``breach_by``; ``terms_<term>`` (signed terms, NaN without a deal).
+    Days count from the tabling of the framework (day 0).
+    """
+    m = model
+    n = m.n_worlds
+    gov, ag = m.government, m.armed_group
+    cols: dict[str, object] = {
+        "world": np.arange(world_offset, world_offset + n, dtype=np.int64),
+        "deal": m.deal.copy(),
+        "deal_day": m.deal_day.astype(np.float32),
+        "deal_by_first_deadline": m.deal & (m.deal_day <= m.deadline_days),
+        "rounds": m.round.copy(),
+        "deadlines_missed": m.deadlines_missed.copy(),
+        "end_of_talks": pd.Categorical.from_codes(m.end_reason, categories=list(END_REASONS)),
+    }
+    for side in (gov, ag):
+        a = side.actor_id
+        cols[f"{a}_accepted"] = side.accepted_any.copy()
+        cols[f"{a}_first_accept_day"] = side.first_accept_day.astype(np.float32)
+        cols[f"{a}_counters"] = side.counters.copy()
+        cols[f"{a}_rejections"] = side.rejections.copy()
+    for party in m.coalition.parties:
+        cols[f"exit_{party.actor_id}"] = party.exited.copy()
+    opp = m.coalition.opposition
+    cols.update({
+        "government_fell": gov.fell.copy(),
+        "safety_net_used": opp.net_used.copy() if opp is not None else np.zeros(n, bool),
+        "offensive": gov.offensive.copy(),
+        "offensive_day": gov.offensive_day.astype(np.float32),
+        "hostages_released": ag.released.copy(),
+        "hostages_died": ag.died.copy(),
+        "hostages_living": ag.living.copy(),
+        "pause_completed": m.pause_completed.copy(),
+        "permanent": m.permanent.copy(),
+        "collapsed": ~np.isnan(m.collapse_day),
+        "collapse_day": m.collapse_day.astype(np.float32),
+        "breach_by": pd.Categorical.from_codes(m.breach_by, categories=list(BREACH)),
+    })
+    for j, t in enumerate(TERM_NAMES):
+        cols[f"terms_{t}"] = m.signed_terms[:, j].astype(np.float32)
+    return pd.DataFrame(cols)
+
+
+def proportion_ci(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``k / n``.
+
+    Examples
+    --------
+    >>> [round(x, 3) for x in proportion_ci(50, 100)]
+    [0.404, 0.596]
+    """
+    if n == 0:
+        return (math.nan, math.nan)
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="wilson")
+    return (float(ci.low), float(ci.high))
+
+
+def _num(x) -> float | None:
+    x = float(x)
+    return None if math.isnan(x) else round(x, 6)
+
+
+def summarize(table: pd.DataFrame, scenario, seed: int) -> dict:
+    """The summary of ``trucesim run`` over the rows of ``table``.
+
+    Keys (exactly): ``scenario``, ``worlds``, ``seed``, ``p_deal``, ``p_deal_ci``,
+    ``p_accept``, ``p_exit``, ``p_government_falls``, ``p_pause_completed``,
+    ``p_permanent``, ``deal_day``, ``hostages_released_mean``,
+    ``hostages_died_mean``, ``signed_terms_mean``.
+    """
+    n = len(table)
+    deal = table["deal"].to_numpy()
+    k = int(deal.sum())
+    days = table.loc[deal, "deal_day"].to_numpy(dtype=float)
+    gov = scenario.actors_of("government")[0]
+    ag = scenario.actors_of("armed_group")[0]
+    quant = (lambda q: _num(np.quantile(days, q))) if k else (lambda q: None)
+    return {
+        "scenario": scenario.name,
+        "worlds": n,
+        "seed": seed,
+        "p_deal": _num(k / n),
+        "p_deal_ci": [_num(x) for x in proportion_ci(k, n)],
+        "p_accept": {a: _num(table[f"{a}_accepted"].mean()) for a in (gov, ag)},
+        "p_exit": {p: _num(table[f"exit_{p}"].mean()) for p in scenario.actors_of("coalition_party")},
+        "p_government_falls": _num(table["government_fell"].mean()),
+        "p_pause_completed": _num(table["pause_completed"].mean()),
+        "p_permanent": _num(table["permanent"].mean()),
+        "deal_day": {"median": quant(0.5), "p10": quant(0.1), "p90": quant(0.9)},
+        "hostages_released_mean": _num(table["hostages_released"].mean()),
+        "hostages_died_mean": _num(table["hostages_died"].mean()),
+        "signed_terms_mean": {t: (_num(table.loc[deal, f"terms_{t}"].mean()) if k else None)
+                              for t in TERM_NAMES},
+    }
+
+
+def to_json(summary: dict) -> str:
+    """The summary as indented JSON."""
+    return json.dumps(summary, indent=2)
+
+
+def _pct(x) -> str:
+    return "n/a" if x is None else f"{100 * x:5.1f}%"
+
+
+def format_text(summary: dict, scenario) -> str:
+    """A readable report of a summary, for the terminal."""
+    s = summary
+    lo, hi = s["p_deal_ci"]
+    gov = scenario.actors_of("government")[0]
+    ag = scenario.actors_of("armed_group")[0]
+    label = lambda a: scenario.labels.get(a, a)  # noqa: E731
+    d = s["deal_day"]
+    lines = [
+        f"trucesim: {s['scenario']} - {s['worlds']:,} worlds, seed {s['seed']}",
+        "(an exploration of the scenario's stated assumptions, not a forecast)",
+        "",
+        f"  deal signed and ratified      {_pct(s['p_deal'])}   95% CI {100 * lo:.1f}-{100 * hi:.1f}%",
+        f"  {label(gov)} accepted a proposal at least once {_pct(s['p_accept'][gov])}",
+        f"  {label(ag)} accepted a proposal at least once {_pct(s['p_accept'][ag])}",
+    ]
+    for party, p in s["p_exit"].items():
+        lines.append(f"  {label(party)} quits the coalition  {_pct(p)}")
+    lines += [
+        f"  government falls              {_pct(s['p_government_falls'])}",
+        f"  pause completed               {_pct(s['p_pause_completed'])}",
+        f"  permanent end reached         {_pct(s['p_permanent'])}",
+    ]
+    if d["median"] is None:
+        lines.append("  deal day                      no deal in any world")
+    else:
+        lines.append(f"  deal day (after tabling)      median {d['median']:g}, 10-90%: {d['p10']:g}-{d['p90']:g}")
+    lines += [
+        f"  hostages released (mean)      {s['hostages_released_mean']:.1f}",
+        f"  hostages died in captivity    {s['hostages_died_mean']:.1f}",
+    ]
+    if s["p_deal"]:
+        lines += ["", "  signed terms (mean over worlds with a deal)"]
+        for t, v in s["signed_terms_mean"].items():
+            lines.append(f"    {t:<24}{v:10.2f}")
+    return "\n".join(lines)

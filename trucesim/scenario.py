@@ -1,0 +1,353 @@
+"""Load and validate scenario files (TOML): inheritance, distributions, provenance.
+
+A scenario file has the tables ``[meta]``, ``[terms]``, ``[context]``,
+``[actors.<id>]`` and ``[protocol]``, and may start with
+``extends = "base.toml"`` (a path relative to the file) to name only what it
+changes.  Wherever a number is accepted, three forms may stand::
+
+    reservation = 0.55
+    reservation = { value = 0.55, source = "assumption" }
+    reservation = { dist = "uniform", low = 0.5, high = 0.6, source = "assumption" }
+
+Every problem is reported as one :class:`ScenarioError` line naming the file,
+the key, what was expected and what was found.
+
+Examples
+--------
+>>> s = load_scenario("scenarios/april-2024.toml")          # doctest: +SKIP
+>>> s.value("terms.pause_days")                            # doctest: +SKIP
+42.0
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from .distributions import Dist, DistributionError, parse_dist
+from .params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
+
+TOP_KEYS = ("extends", "meta", "terms", "context", "actors", "protocol")
+ACTOR_STRING_KEYS = ("kind", "label", "target")
+LEAF_MARKERS = ("value", "dist")
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used; ``str(err)`` is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: every numeric parameter resolved, defaults filled in.
+
+    ``values`` maps dotted keys (``"actors.hamas.reservation"``) to a number or
+    a :class:`~trucesim.distributions.Dist`; ``sources`` maps the same keys to
+    their provenance as written (``"default"`` for a value the file left out).
+    """
+
+    path: Path
+    meta: dict[str, str]
+    values: dict[str, float | Dist]
+    sources: dict[str, str]
+    actors: dict[str, str]
+    targets: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.meta.get("name") or self.path.stem
+
+    def spec(self, key: str) -> Param:
+        """The :class:`~trucesim.params.Param` behind a dotted key."""
+        return param_for(key, self.actors)
+
+    def value(self, key: str) -> float:
+        """The value of a key: the number, or a distribution's mean."""
+        v = self.values[key]
+        return v.mean() if isinstance(v, Dist) else v
+
+    def actors_of(self, kind: str) -> list[str]:
+        """Actor ids of one kind, in file order."""
+        return [a for a, k in self.actors.items() if k == kind]
+
+    def with_values(self, updates: dict[str, float | Dist]) -> "Scenario":
+        """A copy with some values replaced (each checked against its range)."""
+        values = dict(self.values)
+        for key, v in updates.items():
+            if key not in values:
+                raise ScenarioError(f"{self.path}: unknown key {key!r}{_suggest(key, values)}")
+            p = self.spec(key)
+            if not isinstance(v, Dist):
+                v = float(v)
+                if not (p.low <= v <= p.high) or math.isnan(v):
+                    raise ScenarioError(
+                        f"{self.path}: {key}: expected a number in {p.low:g}..{p.high:g}, found {v:g}")
+            values[key] = v
+        return replace(self, values=values)
+
+    def draw(self, rng: np.random.Generator, n: int,
+             overrides: dict[str, np.ndarray] | None = None) -> dict[str, float | np.ndarray]:
+        """Draw every parameter for ``n`` worlds.
+
+        Fixed values stay Python floats (they broadcast); each distribution
+        gives an array of ``n`` draws, taken in sorted key order so the same
+        generator state always gives the same worlds.  ``overrides`` (arrays of
+        length ``n`` or numbers) replace values, e.g. an experiment's design.
+        """
+        out: dict[str, float | np.ndarray] = {}
+        for key in sorted(self.values):
+            v = self.values[key]
+            if isinstance(v, Dist):
+                p = self.spec(key)
+                out[key] = v.draw(rng, n, (p.low, p.high), p.integer)
+            else:
+                out[key] = v
+        if overrides:
+            out.update(overrides)
+        return out
+
+
+def param_for(key: str, actors: dict[str, str]) -> Param:
+    """Look up the parameter definition of a dotted key, or raise ``KeyError``."""
+    parts = key.split(".")
+    if parts[0] in SECTIONS and len(parts) == 2:
+        return SECTIONS[parts[0]][parts[1]]
+    if parts[0] == "actors" and len(parts) >= 3 and parts[1] in actors:
+        return KIND_PARAMS[actors[parts[1]]][".".join(parts[2:])]
+    raise KeyError(key)
+
+
+def numeric_keys(actors: dict[str, str]) -> list[str]:
+    """Every numeric key a scenario with these actors has."""
+    keys = [f"{s}.{k}" for s, table in SECTIONS.items() for k in table]
+    for actor, kind in actors.items():
+        keys += [f"actors.{actor}.{k}" for k in KIND_PARAMS[kind]]
+    return keys
+
+
+def _suggest(key: str, candidates) -> str:
+    close = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _is_leaf(v) -> bool:
+    return not isinstance(v, dict) or any(m in v for m in LEAF_MARKERS)
+
+
+def _flatten(table: dict, prefix: str = "") -> dict[str, object]:
+    flat: dict[str, object] = {}
+    for k, v in table.items():
+        key = f"{prefix}{k}"
+        if _is_leaf(v):
+            flat[key] = v
+        else:
+            if not v:
+                flat[key] = v
+            flat.update(_flatten(v, key + "."))
+    return flat
+
+
+def _read_toml(path: Path, shown: str) -> dict:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise ScenarioError(f"{shown}: file not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{shown}: expected a TOML file, found a directory") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(f"{shown}: invalid TOML: {e}") from None
+    except OSError as e:
+        raise ScenarioError(f"{shown}: cannot read: {e.strerror}") from None
+
+
+def _load_flat(path: Path, shown: str, stack: tuple[Path, ...]) -> tuple[dict, dict]:
+    """Flattened, merged content of a file and its ancestors, and who set each key."""
+    real = path.resolve()
+    if real in stack:
+        chain = " -> ".join(p.name for p in (*stack, real))
+        raise ScenarioError(f"{shown}: extends: expected a chain without cycles, found {chain}")
+    raw = _read_toml(path, shown)
+    for k in raw:
+        if k not in TOP_KEYS:
+            raise ScenarioError(f"{shown}: unknown key {k!r}{_suggest(k, TOP_KEYS)}")
+    flat, origin = {}, {}
+    ext = raw.pop("extends", None)
+    if ext is not None:
+        if not isinstance(ext, str):
+            raise ScenarioError(f"{shown}: extends: expected a path (string), found {ext!r}")
+        base = path.parent / ext
+        flat, origin = _load_flat(base, str(base), (*stack, real))
+    own = _flatten(raw)
+    # a table replaced by a leaf (or a leaf by a table) drops what the base had below it
+    for key in own:
+        for old in [k for k in flat if k.startswith(key + ".")]:
+            del flat[old], origin[old]
+    flat.update(own)
+    origin.update({k: shown for k in own})
+    return flat, origin
+
+
+def _number(v, where: str, p: Param) -> tuple[float | Dist, str | None]:
+    """Parse one numeric leaf against its parameter; return (value, source)."""
+    source = None
+    if isinstance(v, dict):
+        source = v.get("source")
+        if source is not None and not isinstance(source, str):
+            raise ScenarioError(f"{where}.source: expected a string, found {source!r}")
+        if "dist" in v:
+            if not p.per_world:
+                raise ScenarioError(f"{where}: expected one number for all worlds (it sets the calendar), found a distribution")
+            try:
+                return parse_dist(v, (p.low, p.high)), source
+            except DistributionError as e:
+                raise ScenarioError(f"{where}: {e}") from None
+        extra = set(v) - {"value", "source", "note"}
+        if extra:
+            k = sorted(extra)[0]
+            raise ScenarioError(f"{where}: unknown key {k!r}{_suggest(k, ('value', 'source', 'note', 'dist'))}")
+        v = v["value"]
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ScenarioError(f"{where}: expected a number, found {type(v).__name__} {v!r}")
+    if math.isnan(v) or math.isinf(v):
+        raise ScenarioError(f"{where}: expected a finite number, found {v}")
+    if not (p.low <= v <= p.high):
+        raise ScenarioError(f"{where}: expected a number in {p.low:g}..{p.high:g} ({p.unit}), found {v:g}")
+    if p.integer and float(v) != int(v):
+        raise ScenarioError(f"{where}: expected a whole number ({p.unit}), found {v:g}")
+    return float(v), source
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, merge (``extends``) and validate a scenario file.
+
+    Raises
+    ------
+    ScenarioError
+        One line: ``FILE: KEY: expected ..., found ...``.
+    """
+    path = Path(path)
+    flat, origin = _load_flat(path, str(path), ())
+    top = str(path)
+
+    def where(key: str) -> str:
+        return f"{origin.get(key, top)}: {key}"
+
+    meta: dict[str, str] = {}
+    actors: dict[str, str] = {}
+    targets: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    # actor kinds first: an actor's other keys are checked against its kind
+    for key, v in flat.items():
+        parts = key.split(".")
+        if parts[0] == "actors" and len(parts) == 3 and parts[2] == "kind":
+            if v not in ACTOR_KINDS:
+                raise ScenarioError(f"{where(key)}: expected one of {', '.join(ACTOR_KINDS)}, found {v!r}")
+            actors[parts[1]] = v
+    values: dict[str, float | Dist] = {}
+    sources: dict[str, str] = {}
+    for key, v in flat.items():
+        parts = key.split(".")
+        section = parts[0]
+        if section == "meta":
+            if parts[1] not in META_KEYS:
+                raise ScenarioError(f"{where(key)}: unknown key{_suggest(key, [f'meta.{m}' for m in META_KEYS])}")
+            if not isinstance(v, str):
+                raise ScenarioError(f"{where(key)}: expected a string, found {v!r}")
+            meta[parts[1]] = v
+            continue
+        if section == "actors":
+            if len(parts) < 3:
+                raise ScenarioError(f"{where(key)}: expected a table [actors.<id>] with a kind, found {v!r}")
+            actor = parts[1]
+            if actor not in actors:
+                raise ScenarioError(f"{where(f'actors.{actor}.kind')}: missing required key (expected one of {', '.join(ACTOR_KINDS)})")
+            if parts[2] in ACTOR_STRING_KEYS and len(parts) == 3:
+                if parts[2] == "target":
+                    if actors[actor] != "mediator":
+                        raise ScenarioError(f"{where(key)}: unknown key for a {actors[actor]} (only mediators have a target)")
+                    if v not in MEDIATOR_TARGETS:
+                        raise ScenarioError(f"{where(key)}: expected one of {', '.join(MEDIATOR_TARGETS)}, found {v!r}")
+                    targets[actor] = v
+                elif parts[2] == "label":
+                    if not isinstance(v, str):
+                        raise ScenarioError(f"{where(key)}: expected a string, found {v!r}")
+                    labels[actor] = v
+                continue
+        try:
+            p = param_for(key, actors)
+        except KeyError:
+            if section in SECTIONS or section == "actors":
+                cands = numeric_keys(actors) + [f"actors.{a}.{s}" for a in actors for s in ACTOR_STRING_KEYS]
+                raise ScenarioError(f"{where(key)}: unknown key{_suggest(key, cands)}") from None
+            raise ScenarioError(f"{where(key)}: unknown key{_suggest(key, TOP_KEYS)}") from None
+        values[key], src = _number(v, where(key), p)
+        sources[key] = src if src is not None else "not stated"
+
+    # defaults and required keys
+    for key in numeric_keys(actors):
+        if key in values:
+            continue
+        p = param_for(key, actors)
+        if p.required:
+            raise ScenarioError(f"{top}: {key}: missing required key (expected {p.meaning}, {p.unit})")
+        values[key] = float(p.default)
+        sources[key] = "default"
+    for actor, kind in actors.items():
+        if kind == "mediator" and actor not in targets:
+            raise ScenarioError(f"{top}: actors.{actor}.target: missing required key (expected one of {', '.join(MEDIATOR_TARGETS)})")
+    for kind, rule in (("government", 1), ("armed_group", 1)):
+        found = sum(k == kind for k in actors.values())
+        if found != rule:
+            raise ScenarioError(f"{top}: actors: expected exactly one actor of kind {kind!r}, found {found}")
+    for kind in ("opposition", "hostage_families"):
+        found = sum(k == kind for k in actors.values())
+        if found > 1:
+            raise ScenarioError(f"{top}: actors: expected at most one actor of kind {kind!r}, found {found}")
+    scenario = Scenario(path=path, meta=meta, values=values, sources=sources,
+                        actors=actors, targets=targets, labels=labels)
+    _check_consistency(scenario, top)
+    return scenario
+
+
+def _hi(s: Scenario, key: str) -> float:
+    v = s.values[key]
+    return v.support()[1] if isinstance(v, Dist) else v
+
+
+def _lo(s: Scenario, key: str) -> float:
+    v = s.values[key]
+    return v.support()[0] if isinstance(v, Dist) else v
+
+
+def _check_consistency(s: Scenario, top: str) -> None:
+    """Relations between keys that no single range can express."""
+    if _hi(s, "context.hostages_dead") > _lo(s, "context.hostages_held"):
+        raise ScenarioError(f"{top}: context.hostages_dead: expected at most context.hostages_held "
+                            f"({_lo(s, 'context.hostages_held'):g}), found {_hi(s, 'context.hostages_dead'):g}")
+    if _hi(s, "context.knesset_majority") > _lo(s, "context.knesset_seats"):
+        raise ScenarioError(f"{top}: context.knesset_majority: expected at most context.knesset_seats, "
+                            f"found {_hi(s, 'context.knesset_majority'):g}")
+    pairs = [("protocol.revision_days_min", "protocol.revision_days_max")]
+    for a in s.actors_of("government") + s.actors_of("armed_group"):
+        pairs.append((f"actors.{a}.study_days_min", f"actors.{a}.study_days_max"))
+    for lo, hi in pairs:
+        if _hi(s, lo) > _lo(s, hi):
+            raise ScenarioError(f"{top}: {lo}: expected at most {hi} ({_lo(s, hi):g}), found {_hi(s, lo):g}")
+    for a in s.actors_of("government") + s.actors_of("armed_group"):
+        if all(_hi(s, f"actors.{a}.weights.{t}") == 0 for t in SECTIONS["terms"]):
+            raise ScenarioError(f"{top}: actors.{a}.weights: expected at least one positive weight, found all zero")
+    seats = sum(_hi(s, f"actors.{a}.seats") for a in s.actors_of("coalition_party"))
+    seats += sum(_hi(s, f"actors.{a}.seats") for a in s.actors_of("opposition"))
+    if seats > _lo(s, "context.knesset_seats"):
+        raise ScenarioError(f"{top}: actors: expected coalition and opposition seats to add up to at most "
+                            f"context.knesset_seats ({_lo(s, 'context.knesset_seats'):g}), found {seats:g}")
+    for a in s.actors_of("opposition"):
+        if _hi(s, f"actors.{a}.safety_net_seats") > _lo(s, f"actors.{a}.seats"):
+            raise ScenarioError(f"{top}: actors.{a}.safety_net_seats: expected at most actors.{a}.seats, "
+                                f"found {_hi(s, f'actors.{a}.safety_net_seats'):g}")
