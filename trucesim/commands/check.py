@@ -1,0 +1,33 @@
+"""``trucesim check FILE...``: validate scenario files."""
+
+from __future__ import annotations
+
+import sys
+
+NAME = "check"
+
+
+def add_parser(sub):
+    check = sub.add_parser(
+        NAME, help="validate scenario files",
+        description="Validate scenario files: keys, types, ranges, distributions and inheritance. "
+                    "Prints one line per file; exit status 1 if any file is invalid.")
+    check.add_argument("files", nargs="+", metavar="FILE", help="scenario files (TOML)")
+    return check
+
+
+def main(args) -> int:
+    from ..distributions import Dist
+    from ..scenario import ScenarioError, load_scenario
+
+    bad = 0
+    for f in args.files:
+        try:
+            s = load_scenario(f)
+        except ScenarioError as e:
+            print(f"trucesim: error: {e}", file=sys.stderr)
+            bad += 1
+        else:
+            n_dist = sum(isinstance(v, Dist) for v in s.values.values())
+            print(f"{f}: ok ({len(s.actors)} actors, {len(s.values)} parameters, {n_dist} uncertain)")
+    return 1 if bad else 0

@@ -1,0 +1,87 @@
+"""``trucesim run SCENARIO``: simulate a scenario over many worlds and summarise the outcomes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .common import UserError, nonneg_int, positive_int, write_table
+
+NAME = "run"
+EPILOG = """examples:
+  trucesim run scenarios/april-2024.toml
+  trucesim run scenarios/april-2024.toml --worlds 100000 --seed 3 --format json
+  trucesim run scenarios/april-2024.toml --trace 7          # the story of world 7
+  trucesim run scenarios/november-2023.toml --out worlds.parquet
+
+Outputs explore the scenario's stated assumptions; they are not forecasts."""
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    run = sub.add_parser(
+        NAME, help="simulate a scenario over many worlds and summarise the outcomes",
+        description="Simulate SCENARIO over many independent worlds (each drawing its own values "
+                    "for the scenario's uncertain parameters) and print the probability of a deal, "
+                    "each side's acceptance, coalition exits and what followed the deal.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML), e.g. scenarios/april-2024.toml")
+    run.add_argument("--worlds", type=positive_int, default=10_000, metavar="N",
+                     help="number of worlds to simulate (default: 10000)")
+    run.add_argument("--seed", type=nonneg_int, default=0, metavar="S",
+                     help="root random seed; the same seed gives the same numbers (default: 0)")
+    run.add_argument("--format", choices=("text", "json"), default="text",
+                     help="summary as readable text or as JSON (default: text)")
+    run.add_argument("--out", metavar="FILE", type=Path,
+                     help="also write the per-world outcome table to FILE (.parquet or .csv)")
+    run.add_argument("--trace", type=nonneg_int, metavar="K",
+                     help="print a day-by-day narrative of world K (to stderr with --format json)")
+    return run
+
+
+def main(args) -> int:
+    import pandas as pd
+    from tqdm import tqdm
+
+    from ..outcomes import format_text, summarize, to_json
+    from ..scenario import load_scenario
+    from ..simulate import CHUNK_WORLDS, iter_tables
+
+    scenario = load_scenario(args.scenario)
+    if args.trace is not None and args.trace >= args.worlds:
+        raise UserError(f"--trace {args.trace}: expected a world below --worlds ({args.worlds}), found {args.trace}")
+    trace_events: list = []
+    n_chunks = -(-args.worlds // CHUNK_WORLDS)
+    kept: list[pd.DataFrame] = []
+    bar = tqdm(total=args.worlds, unit="world", unit_scale=True, disable=None if n_chunks > 1 else True,
+               file=sys.stderr, desc="simulating")
+
+    def tables():
+        for t in iter_tables(scenario, args.worlds, args.seed, trace=args.trace, on_trace=trace_events.extend):
+            kept.append(t)
+            bar.update(len(t))
+            yield t
+
+    if args.out is not None:
+        write_table(args.out, tables())
+    else:
+        for _ in tables():
+            pass
+    bar.close()
+    table = pd.concat(kept, ignore_index=True)
+    summary = summarize(table, scenario, args.seed)
+    trace_text = ""
+    if args.trace is not None:
+        trace_text = "\n".join([f"world {args.trace}, day by day:"] +
+                               [f"  day {day:>3}  {text}" for day, text in trace_events])
+    if args.format == "json":
+        print(to_json(summary))
+        if trace_text:
+            print(trace_text, file=sys.stderr)
+    else:
+        print(format_text(summary, scenario))
+        if trace_text:
+            print("\n" + trace_text)
+    if args.out is not None:
+        print(f"per-world outcomes written to {args.out}", file=sys.stderr)
+    return 0
