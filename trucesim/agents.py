@@ -12,7 +12,7 @@ import mesa
 import numpy as np
 from scipy.special import expit
 
-from .terms import HOSTAGES, N_TERMS, TERM_NAMES, denormalise, normalise
+from .terms import HOSTAGES, N_TERMS, TERM_NAMES, TERMS, denormalise, normalise
 
 # answers to a tabled proposal
 PENDING, ACCEPT, COUNTER, REJECT = 0, 1, 2, 3
@@ -24,8 +24,20 @@ def _col(p: dict, key: str, n: int) -> np.ndarray:
 
 
 def _terms_matrix(p: dict, prefix: str, n: int) -> np.ndarray:
-    """Stack ``prefix + term`` parameters into an ``(n, 8)`` array."""
+    """Stack ``prefix + term`` parameters into an ``(n, 8)`` array.
+
+    When none of them varies across worlds the result is one row, ``(1, 8)``,
+    which broadcasts: read rows with :func:`_rows`.
+    """
+    values = [p[prefix + t] for t in TERM_NAMES]
+    if all(np.ndim(v) == 0 for v in values):
+        return np.array([values], dtype=float)
     return np.stack([_col(p, prefix + t, n) for t in TERM_NAMES], axis=1)
+
+
+def _rows(matrix: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Rows ``idx`` of a per-world matrix, or its single shared row."""
+    return matrix if matrix.shape[0] == 1 else matrix[idx]
 
 
 class Actor(mesa.Agent):
@@ -77,8 +89,10 @@ class Principal(Actor):
     def utility(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Utility of raw ``terms`` (shape ``(len(idx), 8)``) in worlds ``idx``."""
         x = normalise(terms, self.model.armed_group.living[idx])
-        close = 1.0 - np.abs(x - self.ideal[idx])
-        return np.einsum("ij,ij->i", close, self.weights[idx]) + self.truce_value[idx]
+        close = 1.0 - np.abs(x - _rows(self.ideal, idx))
+        w = _rows(self.weights, idx)
+        u = close @ w[0] if w.shape[0] == 1 else np.einsum("ij,ij->i", close, w)
+        return u + self.truce_value[idx]
 
     def reservation(self, idx: np.ndarray) -> np.ndarray:
         """Worth of continuing the war today in worlds ``idx`` (overridden by subclasses)."""
@@ -94,7 +108,8 @@ class Principal(Actor):
 
     def counter_proposal(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Terms moved ``counter_step`` of the way from ``terms`` toward the ideal point."""
-        ideal = denormalise(self.ideal[idx], self.model.armed_group.living[idx])
+        ideal = denormalise(np.broadcast_to(_rows(self.ideal, idx), terms.shape),
+                            self.model.armed_group.living[idx])
         return terms + self.counter_step[idx, None] * (ideal - terms)
 
     def study_days(self, idx: np.ndarray) -> np.ndarray:
@@ -163,15 +178,16 @@ class Government(Principal):
         return self.gap(terms, idx) - self.survival_weight[idx] * fall, np.ones(idx.size, bool)
 
     def step(self):
-        """Daily: once a deadline has passed without a deal, maybe launch the Rafah offensive."""
+        """Daily: once talks have failed, maybe launch the Rafah offensive (only while fighting)."""
         m = self.model
-        fighting = m.fighting() & m.talks_failed & ~self.offensive
-        idx = np.flatnonzero(fighting)
+        idx = np.flatnonzero(m.offensive_candidate)
         if idx.size:
             go = idx[m.rng.random(idx.size) < self.offensive_daily[idx]]
-            self.offensive[go] = True
-            self.offensive_day[go] = m.day
-            m.note(go, "Israel's government launches the Rafah offensive")
+            if go.size:
+                self.offensive[go] = True
+                self.offensive_day[go] = m.day
+                m.refresh(go)
+                m.note(go, "Israel's government launches the Rafah offensive")
 
 
 class ArmedGroup(Principal):
@@ -200,7 +216,10 @@ class ArmedGroup(Principal):
         self.offensive_hazard = _col(p, "context.offensive_hazard_multiplier", n)
         self.released = np.zeros(n, np.int32)
         self.died = np.zeros(n, np.int32)
-        self.died_today = np.zeros(n, np.int32)
+        self.log_survival = np.zeros(n)      # log(1 - daily hazard); set by model.refresh
+        self.p_none = np.ones(n)             # chance that no hostage dies today
+        self.dying = np.zeros(0, np.intp)   # worlds with deaths today, and how many
+        self.deaths = np.zeros(0, np.int32)
 
     def available(self, idx: np.ndarray) -> np.ndarray:
         """Living hostages held in the categories of the first phase."""
@@ -230,22 +249,34 @@ class ArmedGroup(Principal):
         return out
 
     def step(self):
-        """Daily: living hostages die with a hazard that rises under the offensive, none during a pause."""
+        """Daily: living hostages die with a hazard that rises under the offensive, none during a pause.
+
+        Deaths are binomial(living, hazard), drawn by inversion from one uniform
+        per world; the few worlds with any death are then resolved exactly.
+        """
         m = self.model
-        h = self.hazard * np.where(m.government.offensive, self.offensive_hazard, 1.0)
-        h = np.where(m.fighting(), np.minimum(h, 1.0), 0.0)
-        deaths = m.rng.binomial(self.living, h).astype(np.int32)
-        self.living -= deaths
-        self.died += deaths
-        self.died_today = deaths
-        if m.trace_world is not None and deaths[m.trace_world]:
-            m.note(np.array([m.trace_world]), f"{deaths[m.trace_world]} hostage(s) reported dead in captivity")
+        h = m.hostage_hazard
+        u = m.rng.random(m.n_worlds)
+        idx = np.flatnonzero(u > self.p_none)
+        self.dying = idx
+        if not idx.size:
+            self.deaths = idx
+            return
+        deaths = binomial_inverse(u[idx], self.living[idx], h[idx], self.p_none[idx])
+        self.deaths = deaths
+        self.living[idx] -= deaths
+        self.died[idx] += deaths
+        m.refresh(idx)
+        w = m.trace_world
+        if w is not None and np.any(idx == w):
+            m.note(np.array([w]), f"{int(deaths[idx == w][0])} hostage(s) reported dead in captivity")
 
     def release(self, idx: np.ndarray, count: np.ndarray) -> np.ndarray:
         """Release up to ``count`` living hostages in worlds ``idx``; return how many went free."""
         count = np.minimum(count, self.living[idx]).astype(np.int32)
         self.living[idx] -= count
         self.released[idx] += count
+        self.model.refresh(idx)
         return count
 
 
@@ -256,13 +287,19 @@ class CoalitionParty(Actor):
         super().__init__(model, actor_id, label)
         n = model.n_worlds
         self.seats = self.param("seats")
-        self.red_lines = _terms_matrix(model.params, f"actors.{actor_id}.red_lines.", n)
+        lines = _terms_matrix(model.params, f"actors.{actor_id}.red_lines.", n)
+        # only the terms on which the party has a red line below the largest possible value
+        highs = np.array([t.high for t in TERMS])
+        self.line_terms = np.flatnonzero((lines < highs).any(axis=0))
+        self.red_lines = lines[:, self.line_terms] + 1e-9
         self.credibility = self.param("exit_credibility")
         self.exited = np.zeros(n, bool)
 
     def crossed(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Whether the terms cross any of the party's red lines."""
-        return (terms > self.red_lines[idx] + 1e-9).any(axis=1)
+        if not self.line_terms.size:
+            return np.zeros(len(terms), bool)
+        return (terms[:, self.line_terms] > _rows(self.red_lines, idx)).any(axis=1)
 
     def exit_probability(self, terms, idx):
         """Probability the party quits over these terms (if it has not already)."""
@@ -314,9 +351,36 @@ class HostageFamilies(Actor):
     def step(self):
         """Daily: pressure rises while hostages are held and with each reported death."""
         m = self.model
-        held = (m.armed_group.living > 0) & (m.status != m.PERMANENT)
-        self.pressure = np.minimum(1.0, self.pressure + self.growth * held
-                                   + self.per_death * m.armed_group.died_today)
+        p = self.pressure
+        p += self.growth * m.hostages_held
+        ag = m.armed_group
+        if ag.dying.size:
+            p[ag.dying] += self.per_death[ag.dying] * ag.deaths
+        np.minimum(p, 1.0, out=p)
+
+
+def binomial_inverse(u: np.ndarray, n: np.ndarray, p: np.ndarray, p0: np.ndarray) -> np.ndarray:
+    """Binomial(n, p) draws by inversion of the uniforms ``u``, given ``p0 = (1 - p) ** n``.
+
+    Exact: walks the cumulative distribution from ``k = 0`` until it passes ``u``.
+
+    Examples
+    --------
+    >>> u = np.array([0.1, 0.999]); n = np.array([10, 10]); p = np.array([0.1, 0.1])
+    >>> binomial_inverse(u, n, p, (1 - p) ** n).tolist()
+    [0, 4]
+    """
+    k = np.zeros(u.size, np.int32)
+    pmf = p0.copy()
+    cdf = p0.copy()
+    active = (u > cdf) & (k < n)
+    odds = p / np.maximum(1.0 - p, 1e-300)
+    while active.any():
+        pmf = pmf * (n - k) / (k + 1) * odds
+        k = k + active
+        cdf = cdf + pmf
+        active &= (u > cdf) & (k < n)
+    return k
 
 
 __all__ = ["Actor", "Principal", "Government", "ArmedGroup", "CoalitionParty", "Opposition",

@@ -33,6 +33,11 @@ from .terms import HOSTAGES, PAUSE, TERM_INDEX, TERM_NAMES, TERMS
 _INTEGER_TERMS = np.array([t.integer for t in TERMS])
 _ANSWER_WORDS = {ACCEPT: "accepts", COUNTER: "counters", REJECT: "rejects"}
 END_REASONS = ("deal", "walked_away", "government_fell", "horizon")
+_AID = TERM_INDEX["aid_trucks_per_day"]
+#: daily aggregates over worlds kept by the DataCollector (shares of worlds, or means)
+DAILY_SERIES = ("negotiating", "in_pause", "permanent_end", "collapsed", "talks_ended", "offensive",
+                "living_hostages", "family_pressure_mean", "us_pressure", "isolation_mean",
+                "humanitarian_crisis")
 
 
 class TruceModel(mesa.Model):
@@ -142,22 +147,22 @@ class TruceModel(mesa.Model):
         self.breach_by = np.zeros(n, np.int8)  # 0 none, 1 government, 2 armed group
         self.end_reason = np.full(n, END_REASONS.index("horizon"), np.int8)
         self._event_days: set[tuple[str, int]] = set()
+        self._calendar: dict[tuple[str, int], list[np.ndarray]] = {}
 
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "negotiating": self._share_negotiating,
-            "in_pause": self._share_pause,
-            "permanent_end": self._share_permanent,
-            "collapsed": self._share_collapsed,
-            "talks_ended": self._share_ended,
-            "offensive": self._share_offensive,
-            "living_hostages": self._mean_living,
-            "family_pressure": self._mean_family,
-            "us_pressure": self._mean_us,
-            "isolation": self._mean_isolation,
-            "humanitarian_crisis": self._mean_crisis,
-        })
+        # daily rates, refreshed only for worlds whose state changes (see refresh)
+        self.fighting_mask = np.ones(n, bool)
+        self.offensive_candidate = np.zeros(n, bool)
+        self.hostage_hazard = np.zeros(n)
+        self.hostages_held = np.zeros(n)
+        self._iso_rate = np.zeros(n)
+        self._crisis_rate = np.zeros(n)
+        self._dirty: list[np.ndarray] = []
+        self.refresh(np.arange(n))
+        self._flush()
+
+        self.datacollector = mesa.DataCollector(model_reporters={k: k for k in DAILY_SERIES})
         self._table(np.arange(n))
-        self.datacollector.collect(self)
+        self._collect()
         self.schedule_recurring(self._collect, Schedule(interval=1.0, start=1.0), priority=Priority.LOW)
 
     # --- running -------------------------------------------------------------
@@ -175,14 +180,56 @@ class TruceModel(mesa.Model):
             self.families.step()
         self.government.step()
         self._table_due()
-        self._answers()
-        self._resolve()
+        answered = self._answers()
+        self._resolve(answered)
         self._pause_day()
 
     # --- pressures -------------------------------------------------------------
     def fighting(self) -> np.ndarray:
         """Worlds where the war goes on (no pause, no permanent end)."""
-        return (self.status != self.PAUSE) & (self.status != self.PERMANENT)
+        return self.fighting_mask
+
+    def refresh(self, idx: np.ndarray) -> None:
+        """Mark worlds ``idx`` whose state changed; their daily rates are recomputed at day's end.
+
+        Rates (isolation, the crisis, the hostage hazard, the families'
+        pressure, whether the offensive may start) depend only on a world's
+        status, the offensive, the signed aid and the hostages held; every
+        change of those calls this, so the day loop just adds rates.  All
+        rates are read at the start of a day, so recomputing them once, after
+        the day's events, gives the same result as recomputing at each change.
+        """
+        if idx.size:
+            self._dirty.append(idx)
+
+    def _flush(self) -> None:
+        """Recompute the daily rates of the worlds marked by :meth:`refresh`."""
+        if not self._dirty:
+            return
+        # duplicates are harmless: each write of a world's rates is the same value
+        idx = np.concatenate(self._dirty) if len(self._dirty) > 1 else self._dirty[0]
+        self._dirty = []
+        st = self.status[idx]
+        fight = (st != self.PAUSE) & (st != self.PERMANENT)
+        self.fighting_mask[idx] = fight
+        gov, ag = self.government, self.armed_group
+        off = gov.offensive[idx]
+        deaths = self.daily_deaths[idx] * np.where(off, self.off_deaths[idx], 1.0)
+        self._iso_rate[idx] = self.iso_per_death[idx] * deaths * fight
+        aid = np.nan_to_num(self.signed_terms[idx, _AID])
+        relief = self.relief[idx] * np.minimum(aid / TERMS[_AID].scale, 1.0)
+        self._crisis_rate[idx] = np.where(fight, self.hunger[idx], -relief)
+        h = ag.hazard[idx] * np.where(off, ag.offensive_hazard[idx], 1.0)
+        self.hostage_hazard[idx] = h = np.where(fight, np.minimum(h, 1.0 - 1e-12), 0.0)
+        ag.log_survival[idx] = np.log1p(-h)
+        ag.p_none[idx] = np.exp(ag.living[idx] * ag.log_survival[idx])
+        self.hostages_held[idx] = (ag.living[idx] > 0) & (st != self.PERMANENT)
+        self.offensive_candidate[idx] = fight & self.talks_failed[idx] & ~off
+
+    def set_status(self, idx: np.ndarray, status: int) -> None:
+        """Move worlds ``idx`` to ``status`` and refresh their rates."""
+        self.status[idx] = status
+        self.refresh(idx)
 
     def pressure_on_government(self, idx):
         """US and other mediators' pressure on the government, 0..1."""
@@ -209,65 +256,100 @@ class TruceModel(mesa.Model):
         return self.families.pressure[idx] if self.families is not None else self.family0[idx]
 
     def _environment(self):
-        fighting = self.fighting()
-        deaths = self.daily_deaths * np.where(self.government.offensive, self.off_deaths, 1.0) * fighting
-        self.isolation = np.minimum(1.0, self.isolation + self.iso_per_death * deaths)
-        aid = np.nan_to_num(self.signed_terms[:, TERM_INDEX["aid_trucks_per_day"]])
-        relief = self.relief * np.minimum(aid / TERMS[TERM_INDEX["aid_trucks_per_day"]].scale, 1.0)
-        self.crisis = np.clip(self.crisis + np.where(fighting, self.hunger, -relief), 0.0, 1.0)
+        np.add(self.isolation, self._iso_rate, out=self.isolation)
+        np.minimum(self.isolation, 1.0, out=self.isolation)
+        np.add(self.crisis, self._crisis_rate, out=self.crisis)
+        np.clip(self.crisis, 0.0, 1.0, out=self.crisis)
 
     def _mediator_noise(self, target):
         sds = [m.noise for m in self.mediators if m.target == target]
         return np.mean(sds, axis=0) if sds else np.full(self.n_worlds, 0.1)
 
     # --- the protocol ------------------------------------------------------------
-    def _schedule(self, kind: str, days: np.ndarray):
-        handler = {"deadline": self._on_deadline, "pause_end": self._on_pause_end}[kind]
-        for d in np.unique(days):
-            d = int(d)
-            if (kind, d) not in self._event_days and d <= self.horizon:
+    def _book(self, kind: str, days: np.ndarray, idx: np.ndarray) -> None:
+        """Note worlds ``idx`` in the calendar under ``kind`` on their ``days``.
+
+        Deadlines and pause ends are Mesa events on their day (bound methods);
+        answers and tablings are read back by the day's step.
+        """
+        if not idx.size:
+            return
+        days = np.broadcast_to(days, idx.shape)
+        if days.min() == days.max():
+            groups = [(int(days[0]), idx)]
+        else:
+            order = np.argsort(days, kind="stable")
+            sorted_days = days[order]
+            cuts = np.flatnonzero(np.diff(sorted_days)) + 1
+            groups = [(int(days[g[0]]), idx[g]) for g in np.split(order, cuts)]
+        handler = {"deadline": self._on_deadline, "pause_end": self._on_pause_end}.get(kind)
+        for d, worlds in groups:
+            self._calendar.setdefault((kind, d), []).append(worlds)
+            if handler is not None and (kind, d) not in self._event_days and d <= self.horizon:
                 self._event_days.add((kind, d))
                 self.schedule_event(handler, at=float(d))
+
+    def _take(self, kind: str, day: int) -> np.ndarray:
+        """Worlds booked under ``kind`` for ``day`` (removed from the calendar)."""
+        parts = self._calendar.pop((kind, day), None)
+        if not parts:
+            return np.zeros(0, np.intp)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def _table(self, idx):
         """The mediators table the current terms in worlds ``idx`` today, with a deadline."""
         d = self.day
         self.round[idx] += 1
         self.deadline_day[idx] = d + self.deadline_days
-        self._schedule("deadline", np.array([d + self.deadline_days]))
+        self._book("deadline", np.array(d + self.deadline_days), idx)
         self.next_table_day[idx] = -1
         self.gov_due[idx] = d + self.government.study_days(idx)
         self.ag_due[idx] = d + self.armed_group.study_days(idx)
+        self._book("gov_answer", self.gov_due[idx], idx)
+        self._book("ag_answer", self.ag_due[idx], idx)
         self.gov_answer[idx] = PENDING
         self.ag_answer[idx] = PENDING
         self.note(idx, lambda w: f"mediators table proposal {self.round[w]} "
                                  f"(deadline day {self.deadline_day[w]}): {self.describe_terms(self.terms[w])}")
 
     def _table_due(self):
-        idx = np.flatnonzero((self.status == self.NEGOTIATING) & (self.next_table_day == self.day))
+        idx = self._take("table", self.day)
+        idx = idx[(self.status[idx] == self.NEGOTIATING) & (self.next_table_day[idx] == self.day)]
         if idx.size:
             self._table(idx)
 
-    def _answers(self):
-        neg = self.status == self.NEGOTIATING
-        for side, due, answer in ((self.government, self.gov_due, self.gov_answer),
-                                  (self.armed_group, self.ag_due, self.ag_answer)):
-            idx = np.flatnonzero(neg & (answer == PENDING) & (due == self.day))
+    def _answers(self) -> np.ndarray:
+        """Each side answers the proposals it has finished studying; returns the worlds that answered."""
+        answered = []
+        for side, kind, due, answer in ((self.government, "gov_answer", self.gov_due, self.gov_answer),
+                                        (self.armed_group, "ag_answer", self.ag_due, self.ag_answer)):
+            idx = self._take(kind, self.day)
+            idx = idx[(self.status[idx] == self.NEGOTIATING) & (answer[idx] == PENDING) & (due[idx] == self.day)]
             if idx.size:
                 answer[idx] = side.answer(self.terms[idx], idx, self.day)
+                answered.append(idx)
                 self.note(idx, lambda w, side=side, answer=answer:
                           f"{side.label} {_ANSWER_WORDS[int(answer[w])]} proposal {self.round[w]} "
-                          f"(acceptance probability {float(self._p_accept(side, w)):.2f})")
+                          f"({self._explain(side, w)})")
+        if len(answered) < 2:
+            return answered[0] if answered else np.zeros(0, np.intp)
+        mark = np.zeros(self.n_worlds, bool)
+        for a in answered:
+            mark[a] = True
+        return np.flatnonzero(mark)
 
-    def _p_accept(self, side, w):
+    def _explain(self, side, w) -> str:
         idx = np.array([w])
         gap, feasible = side._decision_gap(self.terms[idx], idx)
-        return (expit(side.rationality[idx] * gap) * feasible)[0]
+        if not feasible[0]:
+            return (f"cannot meet the demand as written: holds {int(side.available(idx)[0])} living "
+                    f"hostages in the agreed categories")
+        return f"acceptance probability {float(expit(side.rationality[idx] * gap)[0]):.2f}"
 
-    def _resolve(self):
-        ready = ((self.status == self.NEGOTIATING) & (self.next_table_day == -1)
-                 & (self.gov_answer != PENDING) & (self.ag_answer != PENDING))
-        idx = np.flatnonzero(ready)
+    def _resolve(self, idx: np.ndarray):
+        """Rounds with both answers in: ratify and sign, or revise."""
+        idx = idx[(self.status[idx] == self.NEGOTIATING) & (self.next_table_day[idx] == -1)
+                  & (self.gov_answer[idx] != PENDING) & (self.ag_answer[idx] != PENDING)]
         if not idx.size:
             return
         both = (self.gov_answer[idx] == ACCEPT) & (self.ag_answer[idx] == ACCEPT)
@@ -280,7 +362,7 @@ class TruceModel(mesa.Model):
             self._sign(agreed[ratified])
             gone = agreed[fell]
             self.government.fell[gone] = True
-            self.status[gone] = self.ENDED
+            self.set_status(gone, self.ENDED)
             self.end_reason[gone] = END_REASONS.index("government_fell")
             self.note(gone, "the government loses its majority and falls; the deal is not ratified")
         if failed.size:
@@ -289,9 +371,10 @@ class TruceModel(mesa.Model):
     def _revise(self, idx):
         """After a failed round: walk away, or move the terms toward the refusing side's counter."""
         self.talks_failed[idx] = True
+        self.refresh(idx)
         stop = (self.round[idx] >= self.max_rounds[idx]) | (self.rng.random(idx.size) < self.walk_away[idx])
         gone = idx[stop]
-        self.status[gone] = self.ENDED
+        self.set_status(gone, self.ENDED)
         self.walked_away[gone] = True
         self.end_reason[gone] = END_REASONS.index("walked_away")
         self.note(gone, "the mediators walk away")
@@ -315,40 +398,48 @@ class TruceModel(mesa.Model):
             ok = np.ones(idx.size, bool)
             for side, refused, noise in ((self.government, g_refused, noise_g),
                                          (self.armed_group, a_refused, noise_a)):
-                gap, feasible = side._decision_gap(cand, idx)
-                est = expit(side.rationality[idx] * (gap + noise)) * feasible
-                ok &= refused | (est >= self.min_estimate[idx])
+                sub = np.flatnonzero(undecided & ~refused)
+                if sub.size:
+                    gap, feasible = side._decision_gap(cand[sub], idx[sub])
+                    est = expit(side.rationality[idx[sub]] * (gap + noise[sub])) * feasible
+                    ok[sub] &= est >= self.min_estimate[idx[sub]]
             take = undecided & ok
             chosen[take] = share
             undecided &= ~ok
+            if not undecided.any():
+                break
         new = t + chosen[:, None] * move
         new[:, _INTEGER_TERMS] = np.round(new[:, _INTEGER_TERMS])
         self.terms[idx] = new
         lo, hi = self.revision_min[idx], self.revision_max[idx]
         wait = np.maximum(np.floor(lo + self.rng.random(idx.size) * (hi - lo + 1)), 1).astype(np.int32)
         self.next_table_day[idx] = self.day + wait
+        self._book("table", self.next_table_day[idx], idx)
         self.note(idx, lambda w: f"the mediators revise the terms; the next proposal is due on day {self.next_table_day[w]}")
 
     def _on_deadline(self):
         """A deadline falls due: rounds still unanswered count as missed; the mediators press harder."""
         d = int(round(self.time))
-        missed = ((self.status == self.NEGOTIATING) & (self.deadline_day == d) & (self.next_table_day == -1)
-                  & ((self.gov_answer == PENDING) | (self.ag_answer == PENDING)))
-        idx = np.flatnonzero(missed)
+        idx = self._take("deadline", d)
+        missed = ((self.status[idx] == self.NEGOTIATING) & (self.deadline_day[idx] == d)
+                  & (self.next_table_day[idx] == -1)
+                  & ((self.gov_answer[idx] == PENDING) | (self.ag_answer[idx] == PENDING)))
+        idx = idx[missed]
         self.deadlines_missed[idx] += 1
         self.talks_failed[idx] = True
+        self.refresh(idx)
         self.note(idx, "the deadline passes without an agreement; talks go on")
 
     def _sign(self, idx):
         d = self.day
-        self.status[idx] = self.PAUSE
         self.deal[idx] = True
         self.deal_day[idx] = d
         self.end_reason[idx] = END_REASONS.index("deal")
         self.signed_terms[idx] = self.terms[idx]
+        self.set_status(idx, self.PAUSE)
         self.pause_end[idx] = d + np.maximum(self.terms[idx, PAUSE], 1).astype(np.int32)
         self.hostages_due[idx] = np.minimum(self.terms[idx, HOSTAGES], self.armed_group.living[idx])
-        self._schedule("pause_end", self.pause_end[idx])
+        self._book("pause_end", self.pause_end[idx], idx)
         self.note(idx, lambda w: f"deal signed and ratified; pause until day {self.pause_end[w]}")
 
     def _pause_day(self):
@@ -374,7 +465,7 @@ class TruceModel(mesa.Model):
         by_ag = ~by_gov & (u < pg + pa * (1 - pg))
         broken = by_gov | by_ag
         gone = idx[broken]
-        self.status[gone] = self.COLLAPSED
+        self.set_status(gone, self.COLLAPSED)
         self.collapse_day[gone] = self.day
         self.breach_by[idx[by_gov]] = 1
         self.breach_by[idx[by_ag]] = 2
@@ -383,7 +474,8 @@ class TruceModel(mesa.Model):
     def _on_pause_end(self):
         """The pause ends: extend it a day, or decide on the permanent end (phase 2)."""
         d = int(round(self.time))
-        idx = np.flatnonzero((self.status == self.PAUSE) & (self.pause_end == d))
+        idx = self._take("pause_end", d)
+        idx = idx[(self.status[idx] == self.PAUSE) & (self.pause_end[idx] == d)]
         if not idx.size:
             return
         t = self.signed_terms[idx]
@@ -399,7 +491,7 @@ class TruceModel(mesa.Model):
         self.pause_end[more] += 1
         self.hostages_due[more] += self.per_extension[more].astype(np.int32)
         self.signed_terms[more, PAUSE] += 1
-        self._schedule("pause_end", self.pause_end[more])
+        self._book("pause_end", self.pause_end[more], more)
         self.note(more, "the pause is extended by a day for more releases")
         idx, t = idx[~extend], t[~extend]
         if not idx.size:
@@ -415,12 +507,12 @@ class TruceModel(mesa.Model):
         u = self.rng.random((2, idx.size))
         perm = (u[0] < p_gov) & (u[1] < p_ag)
         done = idx[perm]
-        self.status[done] = self.PERMANENT
+        self.set_status(done, self.PERMANENT)
         self.permanent[done] = True
         ag.release(done, ag.living[done])
         self.note(done, "both sides agree to a permanent end of the war; the remaining hostages are released")
         gone = idx[~perm]
-        self.status[gone] = self.COLLAPSED
+        self.set_status(gone, self.COLLAPSED)
         self.collapse_day[gone] = d
         self.note(gone, "no agreement on a permanent end; the war resumes after the pause")
 
@@ -438,37 +530,16 @@ class TruceModel(mesa.Model):
         return ", ".join(f"{name}={v:g}" for name, v in zip(TERM_NAMES, np.round(row, 2)))
 
     def _collect(self):
+        """End of day: refresh changed rates; daily aggregates for the DataCollector (DAILY_SERIES)."""
+        self._flush()
+        shares = np.bincount(self.status, minlength=5) / self.n_worlds
+        (self.negotiating, self.in_pause, self.permanent_end,
+         self.collapsed, self.talks_ended) = (float(x) for x in shares)
+        all_ = slice(None)
+        self.offensive = float(self.government.offensive.mean())
+        self.living_hostages = float(self.armed_group.living.mean())
+        self.family_pressure_mean = float(np.mean(self.family_pressure(all_)))
+        self.us_pressure = float(np.mean(self.pressure_on_government(all_)))
+        self.isolation_mean = float(self.isolation.mean())
+        self.humanitarian_crisis = float(self.crisis.mean())
         self.datacollector.collect(self)
-
-    def _share_negotiating(self):
-        return float(np.mean(self.status == self.NEGOTIATING))
-
-    def _share_pause(self):
-        return float(np.mean(self.status == self.PAUSE))
-
-    def _share_permanent(self):
-        return float(np.mean(self.status == self.PERMANENT))
-
-    def _share_collapsed(self):
-        return float(np.mean(self.status == self.COLLAPSED))
-
-    def _share_ended(self):
-        return float(np.mean(self.status == self.ENDED))
-
-    def _share_offensive(self):
-        return float(np.mean(self.government.offensive))
-
-    def _mean_living(self):
-        return float(np.mean(self.armed_group.living))
-
-    def _mean_family(self):
-        return float(np.mean(self.family_pressure(np.arange(self.n_worlds))))
-
-    def _mean_us(self):
-        return float(np.mean(self.pressure_on_government(np.arange(self.n_worlds))))
-
-    def _mean_isolation(self):
-        return float(np.mean(self.isolation))
-
-    def _mean_crisis(self):
-        return float(np.mean(self.crisis))
