@@ -138,6 +138,16 @@ class Principal(Actor):
     def _decision_gap(self, terms, idx):
         return self.gap(terms, idx), np.ones(idx.size, bool)
 
+    def decision_probability(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """Probability of accepting ``terms`` today in worlds ``idx``, all considerations included.
+
+        This is :meth:`accept_probability` with what else the side weighs when
+        it answers: the government its own survival, Hamas whether it can meet
+        the hostage demand at all.
+        """
+        gap, feasible = self._decision_gap(terms, idx)
+        return expit(self.rationality[idx] * gap) * feasible
+
     def breach_probability(self, guarantees: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Daily probability that this side breaches the pause, given the guarantees."""
         return self.breach_daily[idx] * (1.0 - self.guarantee_effect[idx] * guarantees)

@@ -340,11 +340,11 @@ class TruceModel(mesa.Model):
 
     def _explain(self, side, w) -> str:
         idx = np.array([w])
-        gap, feasible = side._decision_gap(self.terms[idx], idx)
-        if not feasible[0]:
+        p = side.decision_probability(self.terms[idx], idx)[0]
+        if side is self.armed_group and self.terms[w, HOSTAGES] > side.available(idx)[0]:
             return (f"cannot meet the demand as written: holds {int(side.available(idx)[0])} living "
                     f"hostages in the agreed categories")
-        return f"acceptance probability {float(expit(side.rationality[idx] * gap)[0]):.2f}"
+        return f"acceptance probability {float(p):.2f}"
 
     def _resolve(self, idx: np.ndarray):
         """Rounds with both answers in: ratify and sign, or revise."""
