@@ -1,0 +1,295 @@
+"""Unit tests for each mechanism of the model (DESIGN.md, 'Mechanisms')."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+from scipy.special import expit
+
+from trucesim.agents import ACCEPT, binomial_inverse
+from trucesim.model import DAILY_SERIES, TruceModel
+from trucesim.terms import HOSTAGES, TERM_INDEX, normalise
+
+
+def model(scenario, n=200, seed=0, **over):
+    return TruceModel(scenario, n, rng=seed, overrides=over or None)
+
+
+def framework(m, idx):
+    return m.terms[idx].copy()
+
+
+# --- utility and logit acceptance ---------------------------------------------------------
+
+def test_utility_is_weighted_closeness_plus_truce_value(baseline):
+    m = model(baseline, 5)
+    idx = np.arange(5)
+    g = m.government
+    t = framework(m, idx)
+    x = normalise(t, m.armed_group.living[idx])
+    w = g.weights[0]
+    expected = (1 - np.abs(x - g.ideal[0])) @ w + 0.05
+    assert np.allclose(g.utility(t, idx), expected)
+    assert np.isclose(w.sum(), 1.0)
+
+
+def test_acceptance_is_logit_of_utility_minus_reservation(baseline):
+    m = model(baseline, 5)
+    idx = np.arange(5)
+    h = m.armed_group
+    t = framework(m, idx)
+    gap = h.utility(t, idx) - h.reservation(idx)
+    assert np.allclose(h.accept_probability(t, idx), expit(10 * gap))
+
+
+def test_large_rationality_is_near_deterministic(baseline):
+    m = model(baseline, 2000, **{"actors.israel.rationality": 1000.0})
+    idx = np.arange(2000)
+    t = framework(m, idx)
+    t[:, 0] = np.linspace(0, 120, 2000)           # pause lengths from none to four months
+    gap = m.government.gap(t, idx)
+    p = m.government.accept_probability(t, idx)
+    clear = np.abs(gap) > 0.02
+    assert clear.mean() > 0.8
+    assert ((p[clear] < 1e-6) | (p[clear] > 1 - 1e-6)).all()
+    assert ((p > 0.5) == (gap > 0)).all()
+
+
+def test_noise_is_drawn_once_per_round_not_per_day(baseline):
+    # Each side answers each tabled proposal once: answers never exceed rounds.
+    m = model(baseline, 3000).run()
+    g, h = m.government, m.armed_group
+    answers_g = g.counters + g.rejections + (g.accepted_any & ~m.deal)
+    assert (g.counters + g.rejections <= m.round).all()
+    assert (h.counters + h.rejections <= m.round).all()
+    assert (answers_g <= m.round).all()
+
+
+# --- pressures ------------------------------------------------------------------------------
+
+def test_government_reservation_falls_with_family_and_us_pressure(baseline):
+    idx = np.arange(50)
+    r0 = model(baseline, 50).government.reservation(idx)
+    r_us = model(baseline, 50, **{"context.us_pressure": 0.9}).government.reservation(idx)
+    r_fam = model(baseline, 50, **{"context.family_pressure": 0.95}).government.reservation(idx)
+    assert (r_us < r0).all() and (r_fam < r0).all()
+
+
+def test_hamas_reservation_moves_with_pressures_and_patience(baseline):
+    idx = np.arange(50)
+    r0 = model(baseline, 50).armed_group.reservation(idx)
+    assert (model(baseline, 50, **{"context.military_pressure": 0.9}).armed_group.reservation(idx) < r0).all()
+    assert (model(baseline, 50, **{"context.humanitarian_crisis": 1.0}).armed_group.reservation(idx) < r0).all()
+    assert (model(baseline, 50, **{"context.international_isolation": 0.95}).armed_group.reservation(idx) > r0).all()
+
+
+def test_daily_pressures_evolve(baseline):
+    m = model(baseline, 500).run()
+    df = m.datacollector.get_model_vars_dataframe()
+    assert len(df) == m.horizon + 1 and list(df.columns) == list(DAILY_SERIES)
+    assert df["family_pressure_mean"].iloc[-1] > df["family_pressure_mean"].iloc[0]
+    assert df["isolation_mean"].iloc[-1] > df["isolation_mean"].iloc[0]
+    assert df["us_pressure"].iloc[-1] > df["us_pressure"].iloc[0]   # deadlines and the offensive
+    assert df["living_hostages"].is_monotonic_decreasing
+
+
+# --- two-level ratification -----------------------------------------------------------------
+
+def test_fall_probability_closed_form(baseline):
+    # terms that cross both far-right parties' red lines (a permanent ceasefire)
+    over = {"actors.otzma_yehudit.exit_credibility": 1.0, "actors.religious_zionism.exit_credibility": 0.0,
+            "actors.opposition.safety_net_credibility": 0.0}
+    m = model(baseline, 10, **over)
+    idx = np.arange(10)
+    t = framework(m, idx)
+    t[:, TERM_INDEX["permanent_ceasefire"]] = 1.0
+    assert np.allclose(m.coalition.fall_probability(t, idx), 1.0)       # 64 - 6 = 58 < 61
+    m2 = model(baseline, 10, **{**over, "actors.opposition.safety_net_credibility": 0.8})
+    assert np.allclose(m2.coalition.fall_probability(t, idx), 0.2)      # the net carries it 80% of the time
+    m3 = model(baseline, 10, **{**over, "actors.otzma_yehudit.exit_credibility": 0.5,
+                                "actors.religious_zionism.exit_credibility": 0.5})
+    assert np.allclose(m3.coalition.fall_probability(t, idx), 0.75)     # any of two quits
+    t0 = framework(m, idx)
+    t0[:, TERM_INDEX["pause_days"]] = 1
+    t0[:, TERM_INDEX["prisoners_per_hostage"]] = 1
+    assert np.allclose(m.coalition.fall_probability(t0, idx), 0.0)      # no red line crossed
+
+
+def test_ratify_seat_arithmetic_and_safety_net(baseline):
+    over = {"actors.otzma_yehudit.exit_credibility": 1.0, "actors.religious_zionism.exit_credibility": 1.0,
+            "actors.opposition.safety_net_credibility": 1.0}
+    m = model(baseline, 20, **over)
+    idx = np.arange(20)
+    t = framework(m, idx)
+    t[:, TERM_INDEX["permanent_ceasefire"]] = 1.0
+    ratified, fell, net_used, quitters = m.coalition.ratify(t, idx, m.rng)
+    assert all(q.all() for q in quitters[1:]) and not quitters[0].any()     # the core stays
+    assert m.coalition.seats(idx)[0] == 51
+    assert ratified.all() and net_used.all() and not fell.any()             # 51 + 24 >= 61
+    m2 = model(baseline, 20, **{**over, "actors.opposition.safety_net_credibility": 0.0})
+    ratified, fell, net_used, _ = m2.coalition.ratify(t, idx, m2.rng)
+    assert fell.all() and not ratified.any() and not net_used.any()
+
+
+def test_government_weighs_its_survival(baseline):
+    idx = np.arange(100)
+    sure = {"actors.otzma_yehudit.exit_credibility": 1.0, "actors.opposition.safety_net_credibility": 0.0,
+            "actors.otzma_yehudit.red_lines.pause_days": 10.0}
+    fearless = model(baseline, 100, **{**sure, "actors.israel.survival_weight": 0.0})
+    fearful = model(baseline, 100, **sure)
+    t = framework(fearful, idx)
+    assert (fearful.government.decision_probability(t, idx)
+            < fearless.government.decision_probability(t, idx)).all()
+
+
+def test_a_government_fall_ends_the_talks(baseline):
+    over = {"actors.otzma_yehudit.exit_credibility": 1.0, "actors.opposition.safety_net_credibility": 0.0,
+            "actors.otzma_yehudit.red_lines.pause_days": 1.0, "actors.israel.survival_weight": 0.0,
+            "actors.israel.reservation": 0.0, "actors.hamas.reservation": -1.0, "terms.hostages_released": 10}
+    m = model(baseline, 300, **over).run()
+    assert m.government.fell.mean() > 0.9
+    assert not (m.deal & m.government.fell).any()
+    assert (m.coalition.parties[2].exited == m.government.fell).all()
+
+
+# --- hostages -------------------------------------------------------------------------------
+
+def test_binomial_inverse_is_binomial():
+    rng = np.random.default_rng(3)
+    n, p = 40, 0.05
+    u = rng.random(200_000)
+    k = binomial_inverse(u, np.full(u.size, n), np.full(u.size, p), np.full(u.size, (1 - p) ** n))
+    observed = np.bincount(k, minlength=n + 1)[:8]
+    expected = stats.binom.pmf(np.arange(8), n, p) * u.size
+    chi2 = ((observed - expected) ** 2 / expected).sum()
+    assert chi2 < stats.chi2.ppf(0.999, 7)
+
+
+def test_no_deaths_during_a_pause_and_more_under_offensive(baseline):
+    quick = {"actors.israel.reservation": 0.0, "actors.hamas.reservation": -1.0,
+             "actors.otzma_yehudit.exit_credibility": 0.0, "actors.religious_zionism.exit_credibility": 0.0,
+             "terms.hostages_released": 10, "terms.pause_days": 300, "context.hostage_daily_hazard": 0.01}
+    m = model(baseline, 500, **quick)
+    m.run_until(20)
+    deal = m.deal.copy()
+    died = m.armed_group.died.copy()
+    m.run_until(60)
+    assert deal.mean() > 0.9
+    paused = deal & (m.status == m.PAUSE)
+    assert (m.armed_group.died[paused] == died[paused]).all()
+    calm = model(baseline, 2000, **{"actors.israel.offensive_daily_prob": 0.0}).run()
+    hot = model(baseline, 2000, **{"actors.israel.offensive_daily_prob": 1.0,
+                                    "context.offensive_hazard_multiplier": 4.0}).run()
+    assert hot.armed_group.died.mean() > calm.armed_group.died.mean() + 5
+
+
+def test_demand_beyond_available_hostages_cannot_be_accepted(baseline):
+    m = model(baseline, 200, **{"context.category_share": 0.3})      # 95 living -> 28 available
+    idx = np.arange(200)
+    t = framework(m, idx)
+    assert (t[:, HOSTAGES] > m.armed_group.available(idx)).all()
+    assert (m.armed_group.decision_probability(t, idx) == 0).all()
+    counter = m.armed_group.counter_proposal(t, idx)
+    assert (counter[:, HOSTAGES] <= m.armed_group.available(idx)).all()
+
+
+def test_releases_lower_leverage(baseline):
+    m = model(baseline, 10)
+    idx = np.arange(10)
+    before = m.armed_group.leverage(idx).copy()
+    m.armed_group.release(idx, np.full(10, 20))
+    assert (m.armed_group.leverage(idx) < before).all() and (m.armed_group.released == 20).all()
+
+
+# --- mediation ------------------------------------------------------------------------------
+
+def test_revision_moves_toward_the_refusing_side(baseline):
+    m = model(baseline, 2000, **{"context.category_share": 0.5}).run()
+    # where a deal came after revisions, the terms moved toward Hamas on permanence and withdrawal
+    revised = m.deal & (m.round > 1)
+    assert revised.sum() > 10
+    st = m.signed_terms[revised]
+    assert st[:, TERM_INDEX["permanent_ceasefire"]].mean() > 0
+    assert st[:, TERM_INDEX["withdrawal"]].mean() > 0
+
+
+def test_mediators_walk_away_after_max_rounds(baseline):
+    m = model(baseline, 1000, **{"protocol.max_rounds": 2, "protocol.walk_away_prob": 0.0}).run()
+    assert m.round.max() <= 2
+    assert m.walked_away.mean() > 0.5
+    assert (m.status[m.walked_away] == m.ENDED).all()
+
+
+def test_deadline_is_a_mesa_event_and_counts_misses(baseline):
+    m = model(baseline, 500)
+    events = list(m._event_list._events) if hasattr(m._event_list, "_events") else None
+    m.run_until(2)
+    assert m.deadlines_missed.sum() > 0          # Hamas takes 3-10 days to study the offer
+    assert m.talks_failed[m.deadlines_missed > 0].all()
+    assert events is None or any(getattr(e, "time", None) == 2.0 for e in events)
+
+
+# --- the deal lifecycle ---------------------------------------------------------------------
+
+def lifecycle(baseline, n=2000, **extra):
+    easy = {"actors.israel.reservation": 0.0, "actors.hamas.reservation": -1.0,
+            "actors.otzma_yehudit.exit_credibility": 0.0, "actors.religious_zionism.exit_credibility": 0.0,
+            "terms.hostages_released": 20}
+    return model(baseline, n, **{**easy, **extra}).run()
+
+
+def test_releases_in_instalments_add_up(baseline):
+    m = lifecycle(baseline, **{"actors.israel.breach_daily": 0.0, "actors.hamas.breach_daily": 0.0})
+    assert m.deal.mean() > 0.95
+    done = m.pause_completed
+    assert done.mean() > 0.9
+    # every world that completed its pause released the 20 agreed (and all the rest on a permanent end)
+    assert (m.armed_group.released[done & ~m.permanent] == 20).all()
+    assert (m.armed_group.living[m.permanent] == 0).all()
+
+
+def test_breaches_collapse_the_pause(baseline):
+    m = lifecycle(baseline, **{"actors.hamas.breach_daily": 0.2, "terms.guarantees": 0.0})
+    assert m.deal.mean() > 0.95
+    broken = m.deal & ~m.pause_completed & ~np.isnan(m.collapse_day)
+    assert broken.mean() > 0.9
+    assert (m.breach_by[broken] > 0).all()
+    assert (m.collapse_day[broken] < m.pause_end[broken]).all()
+
+
+def test_guarantees_lower_breaches(baseline):
+    weak = lifecycle(baseline, **{"terms.guarantees": 0.0})
+    strong = lifecycle(baseline, **{"terms.guarantees": 1.0})
+    assert (strong.breach_by > 0).mean() < (weak.breach_by > 0).mean()
+
+
+def test_permanence_commitment_raises_the_permanent_end(baseline):
+    pause_only = lifecycle(baseline, **{"terms.permanent_ceasefire": 0.0, "terms.guarantees": 1.0})
+    binding = lifecycle(baseline, **{"terms.permanent_ceasefire": 1.0, "terms.guarantees": 1.0})
+    assert binding.permanent.mean() > pause_only.permanent.mean()
+
+
+def test_pause_extension_november(baseline):
+    from trucesim.scenario import load_scenario
+    from .conftest import NOVEMBER
+    m = TruceModel(load_scenario(NOVEMBER), 3000, rng=2).run()
+    ext = m.extensions[m.deal]
+    assert ext.max() <= 3 and ext.mean() > 0.5
+    assert np.allclose(m.signed_terms[m.deal, 0], m.terms[m.deal, 0] + ext)   # a day per extension
+
+
+def test_outcome_flags_are_consistent(baseline):
+    m = model(baseline, 5000, seed=4).run()
+    assert not (m.permanent & ~m.pause_completed).any()
+    assert not (~m.deal & (m.armed_group.released > 0)).any()
+    assert ((m.armed_group.released + m.armed_group.died + m.armed_group.living) == 95).all()
+    assert (m.gov_answer[m.deal] == ACCEPT).all() and (m.ag_answer[m.deal] == ACCEPT).all()
+
+
+def test_trace_narrates_one_world(baseline):
+    m = TruceModel(baseline, 50, rng=1, trace_world=7).run()
+    text = "\n".join(t for _, t in m.trace)
+    assert "mediators table proposal 1" in text
+    assert m.trace[0][0] == 0
+    assert [d for d, _ in m.trace] == sorted(d for d, _ in m.trace)
