@@ -1,0 +1,49 @@
+"""Calibration against the known outcomes (DESIGN.md): 20,000 worlds, fixed seed."""
+
+from __future__ import annotations
+
+import pytest
+
+from trucesim.outcomes import summarize
+from trucesim.scenario import load_scenario
+from trucesim.simulate import simulate
+
+from .conftest import BASELINE, NOVEMBER
+
+WORLDS = 20_000
+SEED = 2024
+
+
+@pytest.fixture(scope="module")
+def november():
+    s = load_scenario(NOVEMBER)
+    return summarize(simulate(s, WORLDS, SEED), s, SEED)
+
+
+@pytest.fixture(scope="module")
+def april():
+    s = load_scenario(BASELINE)
+    return summarize(simulate(s, WORLDS, SEED), s, SEED)
+
+
+def test_november_2023_pause_is_agreed(november):
+    assert november["p_deal"] >= 0.8
+    assert november["p_deal_ci"][0] >= 0.8          # not just the point estimate
+    assert november["p_accept"]["israel"] > 0.9 and november["p_accept"]["hamas"] > 0.9
+
+
+def test_november_2023_releases_near_the_record(november):
+    # 105 hostages were released in November 2023 (DESIGN.md); the model should be of that order
+    assert 60 <= november["hostages_released_mean"] <= 160
+
+
+def test_april_2024_impasse(april):
+    assert april["p_deal"] <= 0.25
+    assert april["p_deal_ci"][1] <= 0.25
+    assert april["p_accept"]["hamas"] < april["p_accept"]["israel"]
+
+
+def test_april_2024_coalition_threats_matter(april):
+    # far-right partners quit in some worlds; the core never does
+    assert april["p_exit"]["coalition_core"] == 0
+    assert april["p_exit"]["otzma_yehudit"] > 0 and april["p_exit"]["religious_zionism"] > 0

@@ -1,0 +1,86 @@
+"""`trucesim run` and the command line, through a subprocess."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from .conftest import BASELINE, ROOT, assert_one_line_error, run_cli
+
+JSON_KEYS = ["scenario", "worlds", "seed", "p_deal", "p_deal_ci", "p_accept", "p_exit", "p_government_falls",
+             "p_pause_completed", "p_permanent", "deal_day", "hostages_released_mean", "hostages_died_mean",
+             "signed_terms_mean"]
+
+
+def test_text_summary():
+    proc = run_cli("run", BASELINE, "--worlds", 2000, check=True)
+    out = proc.stdout
+    for fragment in ["april-2024", "2,000 worlds", "not a forecast", "deal signed and ratified", "95% CI",
+                     "Hamas accepted", "Israel's government accepted", "Otzma Yehudit", "government falls",
+                     "pause completed", "permanent end", "hostages released", "deal day"]:
+        assert fragment in out, fragment
+
+
+def test_json_keys_exactly():
+    proc = run_cli("run", BASELINE, "--worlds", 2000, "--seed", 4, "--format", "json", check=True)
+    d = json.loads(proc.stdout)
+    assert list(d) == JSON_KEYS
+    assert d["worlds"] == 2000 and d["seed"] == 4 and d["scenario"] == "april-2024"
+    assert set(d["p_accept"]) == {"israel", "hamas"}
+    assert set(d["p_exit"]) == {"coalition_core", "religious_zionism", "otzma_yehudit"}
+    lo, hi = d["p_deal_ci"]
+    assert lo <= d["p_deal"] <= hi
+    assert set(d["deal_day"]) == {"median", "p10", "p90"}
+    assert len(d["signed_terms_mean"]) == 8
+
+
+def test_out_parquet_and_csv(tmp_path):
+    pq = tmp_path / "w.parquet"
+    run_cli("run", BASELINE, "--worlds", 1500, "--out", pq, check=True)
+    t = pd.read_parquet(pq)
+    assert len(t) == 1500 and {"deal", "deal_day", "exit_otzma_yehudit", "terms_withdrawal"} <= set(t.columns)
+    csv = tmp_path / "w.csv"
+    run_cli("run", BASELINE, "--worlds", 1500, "--out", csv, check=True)
+    c = pd.read_csv(csv)
+    assert len(c) == 1500 and (c["deal"].to_numpy() == t["deal"].to_numpy()).all()
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_trace_narrative():
+    proc = run_cli("run", BASELINE, "--worlds", 100, "--trace", 5, check=True)
+    assert "world 5, day by day:" in proc.stdout
+    assert "mediators table proposal 1" in proc.stdout
+    j = run_cli("run", BASELINE, "--worlds", 100, "--trace", 5, "--format", "json", check=True)
+    json.loads(j.stdout)
+    assert "world 5, day by day:" in j.stderr
+
+
+def test_bad_options_are_one_line_errors(tmp_path):
+    assert_one_line_error(run_cli("run", BASELINE, "--worlds", 10, "--trace", 10), "--trace 10", "below --worlds")
+    keep = tmp_path / "keep.txt"
+    keep.write_text("precious")
+    assert_one_line_error(run_cli("run", BASELINE, "--worlds", 10, "--out", keep), ".parquet or .csv", "'.txt'")
+    assert keep.read_text() == "precious"
+    assert_one_line_error(run_cli("run", BASELINE, "--worlds", 10, "--out", tmp_path / "no" / "x.csv"),
+                          "does not exist")
+    bad = run_cli("run", BASELINE, "--worlds", "many")
+    assert bad.returncode == 2 and "expected a whole number" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_help_teaches():
+    top = run_cli("--help", check=True).stdout
+    assert "run" in top and "check" in top and "not forecasts" in top
+    run = run_cli("run", "--help", check=True).stdout
+    for opt in ["--worlds", "--seed", "--format", "--out", "--trace", "examples:"]:
+        assert opt in run
+
+
+def test_console_script_is_installed():
+    exe = shutil.which("trucesim") or str(Path(sys.executable).parent / "trucesim")
+    proc = subprocess.run([exe, "--version"], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0 and proc.stdout.startswith("trucesim ")

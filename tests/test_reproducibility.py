@@ -1,0 +1,39 @@
+"""Same inputs and seed, same numbers; more worlds never change the first ones."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from trucesim.simulate import simulate
+
+from .conftest import BASELINE, run_cli
+
+
+def test_same_seed_same_json():
+    a = run_cli("run", BASELINE, "--worlds", 3000, "--seed", 9, "--format", "json", check=True)
+    b = run_cli("run", BASELINE, "--worlds", 3000, "--seed", 9, "--format", "json", check=True)
+    assert a.stdout == b.stdout
+    c = run_cli("run", BASELINE, "--worlds", 3000, "--seed", 10, "--format", "json", check=True)
+    assert json.loads(c.stdout) != json.loads(a.stdout)
+
+
+def test_more_worlds_keep_the_first_ones(baseline):
+    small = simulate(baseline, 1000, seed=3)
+    large = simulate(baseline, 5000, seed=3)
+    pd.testing.assert_frame_equal(small, large.iloc[:1000])
+
+
+def test_more_worlds_keep_the_first_ones_across_chunks(baseline):
+    small = simulate(baseline, 1000, seed=3, chunk_worlds=300)
+    large = simulate(baseline, 5000, seed=3, chunk_worlds=300)
+    pd.testing.assert_frame_equal(small, large.iloc[:1000])
+    assert (large["world"].to_numpy() == range(5000)).all()
+
+
+def test_tracing_does_not_change_outcomes(baseline):
+    from trucesim.simulate import iter_tables
+    plain = next(iter_tables(baseline, 500, seed=1))
+    traced = next(iter_tables(baseline, 500, seed=1, trace=42, on_trace=lambda e: None))
+    pd.testing.assert_frame_equal(plain, traced)
