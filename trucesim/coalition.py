@@ -49,23 +49,34 @@ class Coalition:
         One 6-seat partner sure to quit a 64-seat coalition and no safety net:
         the government falls for certain (58 < 61).
         """
-        seats = self.seats(idx)
-        majority = self.majority[idx]
-        net_seats, net_cred = self._net(idx)
-        q = [p.exit_probability(terms, idx) for p in self.parties]
-        live = [i for i, qi in enumerate(q) if qi.any()]
         fall = np.zeros(idx.size)
+        q = [p.exit_probability(terms, idx) for p in self.parties]
+        at_risk = np.zeros(idx.size, bool)
+        for qi in q:
+            at_risk |= qi > 0
+        if not at_risk.any():
+            return fall
+        # only worlds where some partner may quit can fall
+        r = np.flatnonzero(at_risk)
+        sub = idx[r]
+        q = [qi[r] for qi in q]
+        seats = self.seats(sub)
+        majority = self.majority[sub]
+        net_seats, net_cred = self._net(sub)
+        live = [i for i, qi in enumerate(q) if qi.any()]
+        total = np.zeros(sub.size)
         for combo in product((False, True), repeat=len(live)):
-            prob = np.ones(idx.size)
-            lost = np.zeros(idx.size)
+            prob = np.ones(sub.size)
+            lost = np.zeros(sub.size)
             for i, quits in zip(live, combo):
                 prob *= q[i] if quits else 1.0 - q[i]
                 if quits:
-                    lost += self.parties[i].seats[idx]
+                    lost += self.parties[i].seats[sub]
             left = seats - lost
             short = left < majority
             carried = (left + net_seats >= majority) * net_cred
-            fall += prob * short * (1.0 - carried)
+            total += prob * short * (1.0 - carried)
+        fall[r] = total
         return fall
 
     def ratify(self, terms: np.ndarray, idx: np.ndarray, rng: np.random.Generator):

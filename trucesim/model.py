@@ -388,26 +388,23 @@ class TruceModel(mesa.Model):
         direction += g_refused[:, None] * (self.government.counter_proposal(t, idx) - t)
         direction += a_refused[:, None] * (self.armed_group.counter_proposal(t, idx) - t)
         move = self.step_size[idx, None] * direction
-        # the largest share of the move that keeps the side that accepted likely to accept, by the mediators' noisy estimate
-        noise_g = self.rng.normal(0.0, 1.0, idx.size) * self._noise_gov[idx]
-        noise_a = self.rng.normal(0.0, 1.0, idx.size) * self._noise_ag[idx]
-        chosen = np.zeros(idx.size)
-        undecided = np.ones(idx.size, bool)
-        for share in (1.0, 0.5, 0.25):
-            cand = t + share * move
-            ok = np.ones(idx.size, bool)
-            for side, refused, noise in ((self.government, g_refused, noise_g),
-                                         (self.armed_group, a_refused, noise_a)):
-                sub = np.flatnonzero(undecided & ~refused)
-                if sub.size:
-                    gap, feasible = side._decision_gap(cand[sub], idx[sub])
-                    est = expit(side.rationality[idx[sub]] * (gap + noise[sub])) * feasible
-                    ok[sub] &= est >= self.min_estimate[idx[sub]]
-            take = undecided & ok
-            chosen[take] = share
-            undecided &= ~ok
-            if not undecided.any():
-                break
+        # the largest share of the move (1, 1/2, 1/4 or none) that keeps the side that accepted
+        # likely to accept, by the mediators' noisy estimate; all shares are judged in one batch
+        noise = {self.government: self.rng.normal(0.0, 1.0, idx.size) * self._noise_gov[idx],
+                 self.armed_group: self.rng.normal(0.0, 1.0, idx.size) * self._noise_ag[idx]}
+        shares = np.array([1.0, 0.5, 0.25])
+        ok = np.ones((shares.size, idx.size), bool)
+        for side, refused in ((self.government, g_refused), (self.armed_group, a_refused)):
+            sub = np.flatnonzero(~refused)
+            if not sub.size:
+                continue
+            cand = (t[sub] + shares[:, None, None] * move[sub]).reshape(-1, t.shape[1])
+            worlds = np.tile(idx[sub], shares.size)
+            gap, feasible = side._decision_gap(cand, worlds)
+            est = expit(side.rationality[worlds] * (gap + np.tile(noise[side][sub], shares.size))) * feasible
+            ok[:, sub] &= (est >= np.tile(self.min_estimate[idx[sub]], shares.size)).reshape(shares.size, -1)
+        first_ok = np.argmax(ok, axis=0)
+        chosen = np.where(ok.any(axis=0), shares[first_ok], 0.0)
         new = t + chosen[:, None] * move
         new[:, _INTEGER_TERMS] = np.round(new[:, _INTEGER_TERMS])
         self.terms[idx] = new
