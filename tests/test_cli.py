@@ -21,7 +21,7 @@ def test_text_summary():
     proc = run_cli("run", BASELINE, "--worlds", 2000, check=True)
     out = proc.stdout
     for fragment in ["april-2024", "2,000 worlds", "not a forecast", "deal signed and ratified", "95% CI",
-                     "Hamas accepted", "Israel's government accepted", "Otzma Yehudit", "government falls",
+                     "Hamas accepted a proposal", "Israel's government accepted a proposal", "Otzma Yehudit", "government falls",
                      "pause completed", "permanent end", "hostages released", "deal day"]:
         assert fragment in out, fragment
 

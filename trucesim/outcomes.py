@@ -143,31 +143,26 @@ def format_text(summary: dict, scenario) -> str:
     ag = scenario.actors_of("armed_group")[0]
     label = lambda a: scenario.labels.get(a, a)  # noqa: E731
     d = s["deal_day"]
-    lines = [
-        f"trucesim: {s['scenario']} - {s['worlds']:,} worlds, seed {s['seed']}",
-        "(an exploration of the scenario's stated assumptions, not a forecast)",
-        "",
-        f"  deal signed and ratified      {_pct(s['p_deal'])}   95% CI {100 * lo:.1f}-{100 * hi:.1f}%",
-        f"  {label(gov)} accepted a proposal at least once {_pct(s['p_accept'][gov])}",
-        f"  {label(ag)} accepted a proposal at least once {_pct(s['p_accept'][ag])}",
+    rows = [
+        ("deal signed and ratified", f"{_pct(s['p_deal'])}   95% CI {100 * lo:.1f}-{100 * hi:.1f}%"),
+        (f"{label(gov)} accepted a proposal", _pct(s["p_accept"][gov])),
+        (f"{label(ag)} accepted a proposal", _pct(s["p_accept"][ag])),
     ]
-    for party, p in s["p_exit"].items():
-        lines.append(f"  {label(party)} quits the coalition  {_pct(p)}")
-    lines += [
-        f"  government falls              {_pct(s['p_government_falls'])}",
-        f"  pause completed               {_pct(s['p_pause_completed'])}",
-        f"  permanent end reached         {_pct(s['p_permanent'])}",
+    rows += [(f"{label(p)} quits the coalition", _pct(v)) for p, v in s["p_exit"].items()]
+    rows += [
+        ("government falls", _pct(s["p_government_falls"])),
+        ("pause completed", _pct(s["p_pause_completed"])),
+        ("permanent end reached", _pct(s["p_permanent"])),
+        ("deal day (days after tabling)", "no deal in any world" if d["median"] is None else
+         f"median {d['median']:.0f}, 10-90%: {d['p10']:.0f}-{d['p90']:.0f}"),
+        ("hostages released (mean)", f"{s['hostages_released_mean']:6.1f}"),
+        ("hostages died in captivity (mean)", f"{s['hostages_died_mean']:6.1f}"),
     ]
-    if d["median"] is None:
-        lines.append("  deal day                      no deal in any world")
-    else:
-        lines.append(f"  deal day (after tabling)      median {d['median']:g}, 10-90%: {d['p10']:g}-{d['p90']:g}")
-    lines += [
-        f"  hostages released (mean)      {s['hostages_released_mean']:.1f}",
-        f"  hostages died in captivity    {s['hostages_died_mean']:.1f}",
-    ]
+    width = max(len(r[0]) for r in rows) + 2
+    lines = [f"trucesim: {s['scenario']} - {s['worlds']:,} worlds, seed {s['seed']}",
+             "(an exploration of the scenario's stated assumptions, not a forecast)", ""]
+    lines += [f"  {name:<{width}}{value}" for name, value in rows]
     if s["p_deal"]:
         lines += ["", "  signed terms (mean over worlds with a deal)"]
-        for t, v in s["signed_terms_mean"].items():
-            lines.append(f"    {t:<24}{v:10.2f}")
+        lines += [f"    {t:<{width - 2}}{v:10.2f}" for t, v in s["signed_terms_mean"].items()]
     return "\n".join(lines)
