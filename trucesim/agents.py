@@ -377,8 +377,8 @@ def binomial_inverse(u: np.ndarray, n: np.ndarray, p: np.ndarray, p0: np.ndarray
     Examples
     --------
     >>> u = np.array([0.1, 0.999]); n = np.array([10, 10]); p = np.array([0.1, 0.1])
-    >>> binomial_inverse(u, n, p, (1 - p) ** n).tolist()
-    [0, 4]
+    >>> binomial_inverse(u, n, p, (1 - p) ** n).tolist()   # P(X <= 4) = 0.9984 < 0.999
+    [0, 5]
     """
     k = np.zeros(u.size, np.int32)
     pmf = p0.copy()

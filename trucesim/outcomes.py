@@ -92,38 +92,106 @@ def _num(x) -> float | None:
     return None if math.isnan(x) else round(x, 6)
 
 
+def histogram_quantile(counts: np.ndarray, q: float) -> float:
+    """Quantile ``q`` of the integers whose counts are ``counts[0], counts[1], ...``.
+
+    The same number as ``np.quantile`` (linear interpolation) over the expanded sample.
+
+    Examples
+    --------
+    >>> bool(histogram_quantile(np.array([0, 2, 0, 1]), 0.5) == np.quantile([1, 1, 3], 0.5))
+    True
+    """
+    n = int(counts.sum())
+    h = (n - 1) * q
+    lo, hi = int(np.floor(h)), int(np.ceil(h))
+    cum = np.cumsum(counts)
+    v_lo = int(np.searchsorted(cum, lo, side="right"))
+    v_hi = int(np.searchsorted(cum, hi, side="right"))
+    return v_lo + (h - lo) * (v_hi - v_lo)
+
+
+class Summary:
+    """Streams outcome tables into the figures of :func:`summarize`, in bounded memory.
+
+    Counts and sums are kept per column, and deal days as a histogram of whole
+    days, so the summary of a billion worlds is exact and needs no more memory
+    than that of one chunk.
+
+    Examples
+    --------
+    >>> acc = Summary(scenario, seed=0)            # doctest: +SKIP
+    >>> for table in tables: acc.add(table)        # doctest: +SKIP
+    >>> acc.result()["p_deal"]                     # doctest: +SKIP
+    """
+
+    def __init__(self, scenario, seed: int):
+        self.scenario = scenario
+        self.seed = seed
+        self.gov = scenario.actors_of("government")[0]
+        self.ag = scenario.actors_of("armed_group")[0]
+        self.parties = scenario.actors_of("coalition_party")
+        self.count_cols = ["deal", f"{self.gov}_accepted", f"{self.ag}_accepted", "government_fell",
+                           "pause_completed", "permanent", "hostages_released", "hostages_died",
+                           *[f"exit_{p}" for p in self.parties]]
+        self.n = 0
+        self.sums = dict.fromkeys(self.count_cols, 0)
+        self.term_sums = np.zeros(len(TERM_NAMES))
+        self.days = np.zeros(1, np.int64)
+
+    def add(self, table: pd.DataFrame) -> "Summary":
+        """Add the rows of an outcome table."""
+        self.n += len(table)
+        for c in self.count_cols:
+            self.sums[c] += int(table[c].to_numpy().sum(dtype=np.int64))
+        deal = table["deal"].to_numpy()
+        if deal.any():
+            days = np.bincount(table["deal_day"].to_numpy()[deal].astype(np.int64))
+            if days.size > self.days.size:
+                days[: self.days.size] += self.days
+                self.days = days
+            else:
+                self.days[: days.size] += days
+            signed = table.loc[deal, [f"terms_{t}" for t in TERM_NAMES]].to_numpy(dtype=np.float64)
+            self.term_sums += signed.sum(axis=0)
+        return self
+
+    def result(self) -> dict:
+        """The summary dict (keys as in :func:`summarize`)."""
+        n, s = self.n, self.sums
+        k = s["deal"]
+        mean = lambda c: _num(s[c] / n) if n else None  # noqa: E731
+        quant = (lambda q: _num(histogram_quantile(self.days, q))) if k else (lambda q: None)
+        return {
+            "scenario": self.scenario.name,
+            "worlds": n,
+            "seed": self.seed,
+            "p_deal": mean("deal"),
+            "p_deal_ci": [_num(x) for x in proportion_ci(k, n)],
+            "p_accept": {a: mean(f"{a}_accepted") for a in (self.gov, self.ag)},
+            "p_exit": {p: mean(f"exit_{p}") for p in self.parties},
+            "p_government_falls": mean("government_fell"),
+            "p_pause_completed": mean("pause_completed"),
+            "p_permanent": mean("permanent"),
+            "deal_day": {"median": quant(0.5), "p10": quant(0.1), "p90": quant(0.9)},
+            "hostages_released_mean": mean("hostages_released"),
+            "hostages_died_mean": mean("hostages_died"),
+            "signed_terms_mean": {t: (_num(self.term_sums[j] / k) if k else None)
+                                  for j, t in enumerate(TERM_NAMES)},
+        }
+
+
 def summarize(table: pd.DataFrame, scenario, seed: int) -> dict:
     """The summary of ``trucesim run`` over the rows of ``table``.
 
     Keys (exactly): ``scenario``, ``worlds``, ``seed``, ``p_deal``, ``p_deal_ci``,
     ``p_accept``, ``p_exit``, ``p_government_falls``, ``p_pause_completed``,
     ``p_permanent``, ``deal_day``, ``hostages_released_mean``,
-    ``hostages_died_mean``, ``signed_terms_mean``.
+    ``hostages_died_mean``, ``signed_terms_mean``.  Probabilities are shares of
+    worlds; ``p_deal_ci`` is the Wilson 95% interval; days count from the
+    tabling of the framework.
     """
-    n = len(table)
-    deal = table["deal"].to_numpy()
-    k = int(deal.sum())
-    days = table.loc[deal, "deal_day"].to_numpy(dtype=float)
-    gov = scenario.actors_of("government")[0]
-    ag = scenario.actors_of("armed_group")[0]
-    quant = (lambda q: _num(np.quantile(days, q))) if k else (lambda q: None)
-    return {
-        "scenario": scenario.name,
-        "worlds": n,
-        "seed": seed,
-        "p_deal": _num(k / n),
-        "p_deal_ci": [_num(x) for x in proportion_ci(k, n)],
-        "p_accept": {a: _num(table[f"{a}_accepted"].mean()) for a in (gov, ag)},
-        "p_exit": {p: _num(table[f"exit_{p}"].mean()) for p in scenario.actors_of("coalition_party")},
-        "p_government_falls": _num(table["government_fell"].mean()),
-        "p_pause_completed": _num(table["pause_completed"].mean()),
-        "p_permanent": _num(table["permanent"].mean()),
-        "deal_day": {"median": quant(0.5), "p10": quant(0.1), "p90": quant(0.9)},
-        "hostages_released_mean": _num(table["hostages_released"].mean()),
-        "hostages_died_mean": _num(table["hostages_died"].mean()),
-        "signed_terms_mean": {t: (_num(table.loc[deal, f"terms_{t}"].mean()) if k else None)
-                              for t in TERM_NAMES},
-    }
+    return Summary(scenario, seed).add(table).result()
 
 
 def to_json(summary: dict) -> str:

@@ -40,10 +40,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def main(args) -> int:
-    import pandas as pd
     from tqdm import tqdm
 
-    from ..outcomes import format_text, summarize, to_json
+    from ..outcomes import Summary, format_text, to_json
     from ..scenario import load_scenario
     from ..simulate import CHUNK_WORLDS, iter_tables
 
@@ -52,13 +51,13 @@ def main(args) -> int:
         raise UserError(f"--trace {args.trace}: expected a world below --worlds ({args.worlds}), found {args.trace}")
     trace_events: list = []
     n_chunks = -(-args.worlds // CHUNK_WORLDS)
-    kept: list[pd.DataFrame] = []
+    summary = Summary(scenario, args.seed)   # streamed: memory stays that of one chunk
     bar = tqdm(total=args.worlds, unit="world", unit_scale=True, disable=None if n_chunks > 1 else True,
                file=sys.stderr, desc="simulating")
 
     def tables():
         for t in iter_tables(scenario, args.worlds, args.seed, trace=args.trace, on_trace=trace_events.extend):
-            kept.append(t)
+            summary.add(t)
             bar.update(len(t))
             yield t
 
@@ -68,8 +67,7 @@ def main(args) -> int:
         for _ in tables():
             pass
     bar.close()
-    table = pd.concat(kept, ignore_index=True)
-    summary = summarize(table, scenario, args.seed)
+    summary = summary.result()
     trace_text = ""
     if args.trace is not None:
         trace_text = "\n".join([f"world {args.trace}, day by day:"] +
