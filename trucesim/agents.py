@@ -197,7 +197,7 @@ class Government(Principal):
                 self.offensive[go] = True
                 self.offensive_day[go] = m.day
                 m.refresh(go)
-                m.note(go, "Israel's government launches the Rafah offensive")
+                m.note(go, f"{self.label} launches the Rafah offensive")
 
 
 class ArmedGroup(Principal):

@@ -175,10 +175,12 @@ class TruceModel(mesa.Model):
         """One day, in the order given in the module docstring."""
         self.day = int(round(self.time))
         self._environment()
-        self.armed_group.step()
-        if self.families is not None:
-            self.families.step()
-        self.government.step()
+        # hostages first (deaths are news for the families), then the families, then the
+        # government's choice about the offensive: a fixed order, not a shuffle
+        for kind in (ArmedGroup, HostageFamilies, Government):
+            agents = self.agents_by_type.get(kind)
+            if agents:
+                agents.do("step")
         self._table_due()
         answered = self._answers()
         self._resolve(answered)
@@ -466,7 +468,8 @@ class TruceModel(mesa.Model):
         self.collapse_day[gone] = self.day
         self.breach_by[idx[by_gov]] = 1
         self.breach_by[idx[by_ag]] = 2
-        self.note(gone, lambda w: f"the pause is breached by {'Israel' if self.breach_by[w] == 1 else self.armed_group.label}; war resumes")
+        self.note(gone, lambda w: f"the pause is breached by "
+                                  f"{(self.government if self.breach_by[w] == 1 else self.armed_group).label}; war resumes")
 
     def _on_pause_end(self):
         """The pause ends: extend it a day, or decide on the permanent end (phase 2)."""
