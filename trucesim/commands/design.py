@@ -1,0 +1,140 @@
+"""``trucesim design SCENARIO``: search the terms both sides would accept, and what each concession buys."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .common import UserError, nonneg_int, positive_int
+
+NAME = "design"
+EPILOG = """examples:
+  # which number of hostages and prisoners per hostage makes a deal most likely?
+  trucesim design scenarios/april-2024.toml \\
+      --vary terms.hostages_released=10..50 --vary terms.prisoners_per_hostage=0..60 \\
+      --out designs/exchange
+
+  # the same with a first phase of at least 30 hostages, a fixed 42-day pause,
+  # and the trade-off against the hostages released
+  trucesim design scenarios/april-2024.toml \\
+      --vary terms.hostages_released=10..50 --vary terms.prisoners_per_hostage=0..60 \\
+      --fix terms.pause_days=42 --constraint "terms.hostages_released >= 30" \\
+      --versus hostages_released_mean --out designs/exchange-30
+
+  # what makes a permanent end most likely, under uncertainty, on two cores
+  trucesim design scenarios/april-2024-uncertain.toml \\
+      --vary terms.permanent_ceasefire=0..1 --vary terms.guarantees=0..1 \\
+      --maximize p_permanent --worlds 8192 --jobs 2 --out designs/permanent
+
+outputs (in DIR):
+  best.json       the best terms (varied and fixed), the objective, its value and 95% CI
+                  (re-simulated on fresh worlds: seed S+1), and how the search ran
+  best.toml       a scenario extending SCENARIO with the best terms:
+                  'trucesim run DIR/best.toml --worlds N --seed S+1' reproduces the value
+  candidates.csv  every simulated candidate (all meet the constraints) and its outcomes
+  zopa.csv/.png   each side's acceptance of the tabled terms at day 0 on a grid;
+                  the zone of possible agreement is where both are >= 0.5
+                  (figure for one or two varied keys)
+  pareto.csv/.png candidates not dominated on p_deal and the --versus objective
+  marginal.csv    change in p_deal (and the objective) per unit of each varied key
+                  at the best terms, with the step used and a 95% CI
+
+search budget: a Sobol screen of 2^ceil(log2(16 d)) points for d varied keys, then
+differential evolution with a population of max(10, 5 d) for 10 generations
+(132 simulations for two keys); --budget N caps the simulations instead.
+Every candidate is simulated on the same worlds (common random numbers); the
+same seed gives the same design.
+
+Outputs explore the scenario's stated assumptions; they are not forecasts or advice.
+See docs/designer.md."""
+
+
+def _one_line_error(parser):
+    """Usage errors of this command as one line and exit status 1, like every other error."""
+    def error(message):
+        print(f"trucesim: error: {message} (see 'trucesim design --help')", file=sys.stderr)
+        sys.exit(1)
+    return error
+
+
+def _share(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 0.5], found {text!r}") from None
+    if not (0 < v <= 0.5):
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 0.5], found {v:g}")
+    return v
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    from ..design import OBJECTIVES, VERSUS
+
+    p = sub.add_parser(
+        NAME, help="search the terms both sides would accept, and what each concession buys",
+        description="Search the varied keys of SCENARIO for the terms that maximise an objective "
+                    "(the probability of a deal by default), each candidate simulated over the same "
+                    "worlds; map the zone of possible agreement, the Pareto front between the "
+                    "probability of a deal and a second objective, and the marginal effect of each "
+                    "varied term at the best terms.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.error = _one_line_error(p)
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML), e.g. scenarios/april-2024.toml")
+    p.add_argument("--vary", action="append", default=[], metavar="KEY=LOW..HIGH",
+                   help="a key to search within a range, e.g. terms.hostages_released=10..50 "
+                        "(repeatable; any numeric scenario key; a bare term name means terms.NAME)")
+    p.add_argument("--fix", action="append", default=[], metavar="KEY=VALUE",
+                   help="a key held at one value for every candidate, e.g. terms.pause_days=42 (repeatable)")
+    p.add_argument("--constraint", action="append", default=[], metavar="'KEY OP NUMBER'",
+                   help="a requirement every candidate meets, OP one of <, <=, >, >=, ==, "
+                        "e.g. 'terms.hostages_released >= 40' (repeatable)")
+    p.add_argument("--maximize", choices=OBJECTIVES, default="p_deal", metavar="OBJECTIVE",
+                   help=f"what to maximise: {', '.join(OBJECTIVES)} (default: p_deal)")
+    p.add_argument("--versus", choices=VERSUS, default=None, metavar="OBJECTIVE",
+                   help=f"second axis of the Pareto front against p_deal: {', '.join(VERSUS)} "
+                        "(default: hostages_released_mean, or the --maximize objective when it is not p_deal)")
+    p.add_argument("--worlds", type=positive_int, default=4096, metavar="N",
+                   help="worlds simulated for each candidate (default: 4096)")
+    p.add_argument("--seed", type=nonneg_int, default=0, metavar="S",
+                   help="root random seed: the worlds, the Sobol scrambling and the evolution (default: 0)")
+    p.add_argument("--budget", type=positive_int, default=None, metavar="N",
+                   help="most simulations the search may run (default: see 'search budget' below)")
+    p.add_argument("--grid", type=positive_int, default=21, metavar="N",
+                   help="grid points per varied key for the zone of possible agreement (default: 21)")
+    p.add_argument("--step", type=_share, default=0.05, metavar="SHARE",
+                   help="finite-difference step for the marginal effects, as a share of each key's range "
+                        "(default: 0.05; at least one unit for whole-number keys)")
+    p.add_argument("--jobs", type=positive_int, default=1, metavar="N",
+                   help="worker processes for the simulations; results do not depend on it (default: 1)")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR",
+                   help="directory for best.json and the tables and figures (created if missing)")
+    p.add_argument("--force", action="store_true",
+                   help="write into a non-empty DIR, replacing the files of a previous design (others are kept)")
+    return p
+
+
+def main(args) -> int:
+    from ..design import DesignError, check_out_dir, design, format_summary, make_space, write_outputs
+    from ..scenario import load_scenario
+
+    try:
+        replaced = check_out_dir(args.out, args.force)  # before the search, not after
+        scenario = load_scenario(args.scenario)
+        space = make_space(scenario, args.vary, args.fix, args.constraint)
+        result = design(space, args.maximize, args.versus, worlds=args.worlds, seed=args.seed,
+                        budget=args.budget, grid=args.grid, step=args.step, jobs=args.jobs,
+                        progress=None)
+        written, removed = write_outputs(result, args.out)
+    except DesignError as e:
+        raise UserError(str(e)) from None
+    except OSError as e:
+        raise UserError(f"--out {args.out}: cannot write: {e.strerror or e}") from None
+    print(format_summary(result))
+    print(f"\nwritten to {args.out}/: {', '.join(p.name for p in written)}")
+    if replaced:
+        print(f"trucesim: replaced {', '.join(replaced)} in {args.out}", file=sys.stderr)
+    if removed:
+        print(f"trucesim: removed {', '.join(p.name for p in removed)} left in {args.out} by a previous "
+              "design (this design does not produce them)", file=sys.stderr)
+    return 0
