@@ -15,6 +15,7 @@ from .model import TruceModel  # noqa: E402
 from .outcomes import outcome_table, summarize  # noqa: E402
 from .scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
 from .simulate import simulate  # noqa: E402
+from .store import load  # noqa: E402
 
 __all__ = ["TruceModel", "Scenario", "ScenarioError", "load_scenario", "simulate",
-           "outcome_table", "summarize", "__version__"]
+           "outcome_table", "summarize", "load", "__version__"]

@@ -1,0 +1,187 @@
+"""``trucesim sweep EXPERIMENT --out DIR``: run an experiment's design over many worlds per point."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .common import UserError, nonneg_int, positive_int
+
+NAME = "sweep"
+EPILOG = """examples:
+  trucesim sweep experiments/prisoners-vs-us-pressure.toml --out results/prisoners
+  trucesim sweep experiments/coalition-red-lines.toml --out results/red-lines --workers 2
+  trucesim sweep experiments/sobol-main.toml --out results/sobol --scheduler local
+  trucesim sweep experiments/sobol-main.toml --out results/sobol --scheduler tcp://10.0.0.5:8786
+  trucesim sweep experiments/prisoners-vs-us-pressure.toml --out results/prisoners --resume
+  trucesim sweep experiments/sobol-main.toml --dry-run          # check the file, print the design size
+
+results in DIR:
+  manifest.json    the resolved experiment and scenario, root seed, chunk size, trucesim version, design
+  parts/           one Parquet file per chunk of worlds (written to a temporary name, then renamed)
+  points.parquet   per design point: probability of a deal with its 95% CI and the other
+                   figures of `trucesim run` (p_accept_<side>, p_exit_<party>, deal_day_median, ...)
+  in Python, trucesim.load(DIR) gives one row per world: point, replicate, factors, outcomes.
+
+The same experiment, seed and chunk size give the same dataset, bit for bit, whatever
+--workers or --scheduler.  An interrupted sweep (Ctrl-C, a crash, a killed job) loses
+only the chunks in flight: run the same command with --resume.  A Dask cluster's
+workers need trucesim installed.  See docs/experiments.md for the experiment format.
+
+Outputs explore the scenario's stated assumptions; they are not forecasts."""
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        NAME, help="sweep parameters over a design of points, many worlds per point",
+        description="Run EXPERIMENT: simulate worlds_per_point worlds at each point of its design "
+                    "(a grid, or Sobol/LHS/Halton points) and write every world's outcomes and a "
+                    "per-point summary to DIR. Resumable, and the same on one machine or a Dask cluster.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("experiment", metavar="EXPERIMENT",
+                   help="experiment file (TOML), e.g. experiments/prisoners-vs-us-pressure.toml")
+    p.add_argument("--out", metavar="DIR", type=Path,
+                   help="results directory; must be new or empty unless --resume")
+    p.add_argument("--workers", type=positive_int, metavar="N",
+                   help="worker processes on this machine (default: all cores; 1 runs in this process); "
+                        "with --scheduler local, the LocalCluster's workers")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on Dask: 'local' starts a LocalCluster, tcp://HOST:PORT uses a running "
+                        "cluster's scheduler (default: no Dask, a process pool)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the sweep in DIR: skip its finished chunks (the experiment must be "
+                        "the same); starts a new sweep if DIR does not exist")
+    p.add_argument("--seed", type=nonneg_int, metavar="S",
+                   help="root random seed, overriding the experiment file's")
+    p.add_argument("--chunk-worlds", type=positive_int, metavar="K",
+                   help="worlds per chunk, the unit of work, of resumption and of random streams "
+                        "(default: 25000; part of the dataset's identity)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="validate the experiment and print its design size; simulate nothing")
+    return p
+
+
+def _labels(keys: list[str], width: int = 90) -> list[str]:
+    """Column labels for factor keys: the keys, or their shortest distinct dotted suffixes if too wide."""
+    if sum(len(k) + 2 for k in keys) <= width:
+        return keys
+    parts = [k.split(".") for k in keys]
+    for n in range(1, max(len(p) for p in parts) + 1):
+        labels = [".".join(p[-n:]) for p in parts]
+        if len(set(labels)) == len(labels):
+            return labels
+    return keys
+
+
+def _pct(x) -> str:
+    return "   n/a" if x != x else f"{100 * x:5.1f}%"
+
+
+def _table(points, factors: list[str], rows) -> list[str]:
+    labels = _labels(factors)
+    show = len(factors) <= 4
+    head = f"  {'point':>7}"
+    if show:
+        head += "".join(f"  {lab:>{max(len(lab), 8)}}" for lab in labels)
+    head += f"  {'p(deal)':>7}  95% CI"
+    out = [head]
+    for _, r in rows.iterrows():
+        line = f"  {int(r['point']):>7}"
+        if show:
+            line += "".join(f"  {r[k]:>{max(len(lab), 8)}.4g}" for k, lab in zip(factors, labels))
+        line += f"  {_pct(r['p_deal']):>7}  {100 * r['p_deal_lo']:.1f}-{100 * r['p_deal_hi']:.1f}%"
+        out.append(line)
+    return out
+
+
+def report(result, experiment, plan) -> str:
+    """The closing summary: the points most and least likely to end in a deal, and where results are."""
+    pts = result.points
+    factors = list(experiment.factor_keys)
+    rate = plan.seconds and (sum(e - s for _, s, e in plan.pending) / plan.seconds)
+    lines = [
+        f"trucesim sweep: {experiment.name} - {len(pts):,} points x {experiment.worlds_per_point:,} worlds "
+        f"= {result.worlds:,} worlds, seed {experiment.seed}",
+        "(an exploration of the scenario's stated assumptions, not a forecast)",
+    ]
+    if result.chunks_run:
+        lines.append(f"{result.chunks_run} of {result.chunks} chunks run in {result.seconds:.1f} s "
+                     f"({rate:,.0f} worlds/s, {result.backend}, {result.workers} worker"
+                     f"{'s' if result.workers != 1 else ''})"
+                     + (f"; {result.chunks - result.chunks_run} were already done" if plan.resumed else ""))
+    else:
+        lines.append(f"all {result.chunks} chunks were already done")
+    ordered = pts.sort_values(["p_deal", "point"], ascending=[False, True], kind="stable")
+    if len(pts) <= 10:
+        lines += ["", "probability of a deal by point"] + _table(pts, factors, ordered)
+    else:
+        lines += ["", "highest probability of a deal"] + _table(pts, factors, ordered.head(5))
+        lines += ["", "lowest probability of a deal"] + _table(pts, factors, ordered.tail(5))
+    if len(factors) > 4:
+        lines.append(f"  (the {len(factors)} factors' values at each point are in points.parquet)")
+    out = result.out
+    lines += ["", f"results in {out}/: manifest.json, parts/ ({result.chunks} files), points.parquet",
+              f"  in Python: trucesim.load({str(out)!r}) (one row per world), "
+              f"pandas.read_parquet({str(out / 'points.parquet')!r}) (one row per point)"]
+    return "\n".join(lines)
+
+
+def main(args) -> int:
+    from tqdm import tqdm
+
+    from ..executors import ExecutorError, make_executor
+    from ..experiment import (DEFAULT_CHUNK_WORLDS, ChunkError, ExperimentError, chunk_bounds, describe,
+                              load_experiment, plan_sweep)
+    from ..store import StoreError
+
+    try:
+        experiment = load_experiment(args.experiment, seed=args.seed)
+        if args.dry_run:
+            k = args.chunk_worlds or DEFAULT_CHUNK_WORLDS
+            print(describe(experiment))
+            print(f"  {len(chunk_bounds(experiment.worlds, k)):,} chunks of up to {k:,} worlds; "
+                  f"nothing simulated (--dry-run)")
+            return 0
+        if args.out is None:
+            raise UserError("--out: expected a results directory (e.g. --out results/NAME), found nothing")
+        if args.scheduler is not None and args.scheduler != "local" and "://" not in args.scheduler:
+            raise ExecutorError(f"--scheduler: expected 'local' or a Dask scheduler address like "
+                                f"tcp://HOST:8786, found {args.scheduler!r}")
+        if args.scheduler not in (None, "local") and args.workers is not None:
+            raise ExecutorError(f"--workers: expected nothing with --scheduler {args.scheduler} (the "
+                                f"cluster's own workers run the chunks), found --workers {args.workers}")
+        plan = plan_sweep(experiment, args.out, resume=args.resume, chunk_worlds=args.chunk_worlds)
+        experiment = plan.experiment
+        interactive = sys.stderr.isatty()
+        try:
+            executor = make_executor(workers=args.workers, scheduler=args.scheduler)
+        except BaseException:
+            if not plan.resumed and plan.worlds_done == 0:
+                plan.store.discard()
+            raise
+        with executor:
+            if interactive:
+                print(f"sweep {experiment.name}: {plan.design.points:,} points x "
+                      f"{experiment.worlds_per_point:,} worlds = {plan.worlds:,} worlds in {plan.chunks:,} "
+                      f"chunks, on {executor.describe()} -> {args.out}", file=sys.stderr)
+                if plan.resumed:
+                    print(f"resuming: {plan.chunks - len(plan.pending)} of {plan.chunks} chunks already done",
+                          file=sys.stderr)
+            bar = tqdm(total=plan.worlds, initial=plan.worlds_done, unit="world", unit_scale=True,
+                       desc="worlds", file=sys.stderr, disable=not interactive, smoothing=0.1,
+                       dynamic_ncols=True)
+            try:
+                result = plan.run(executor, progress=bar.update)
+            except KeyboardInterrupt:
+                bar.close()
+                done = len(plan.store.done_chunks())
+                print(f"trucesim: interrupted: {done} of {plan.chunks} chunks are in {args.out}; run the same "
+                      f"command with --resume to continue", file=sys.stderr)
+                return 130
+            finally:
+                bar.close()
+    except (ExperimentError, StoreError, ExecutorError, ChunkError) as e:
+        raise UserError(str(e)) from None
+    print(report(result, experiment, plan))
+    return 0

@@ -1,0 +1,502 @@
+"""Results of a sweep on disk: a manifest, one Parquet part per chunk, per-point summaries.
+
+A results directory ``DIR`` holds::
+
+    manifest.json    the resolved experiment and scenario, root seed, chunk size,
+                     trucesim version and the design (kind, factors, matrix)
+    parts/           chunk-000000.parquet, ...: one row per world of each chunk
+    points.parquet   one row per design point: probability of a deal with its
+                     95% confidence interval and the other figures of `trucesim run`
+
+Every file is written to a temporary name and renamed when complete, so a
+process killed at any moment leaves only whole files (and perhaps a temporary
+file that the next ``--resume`` removes).  Nothing in ``DIR`` records when or
+where the sweep ran: the same experiment, seed and chunk size give the same
+bytes.
+
+:func:`load` returns the worlds as one DataFrame: ``point``, ``replicate``,
+one column per factor (named by its dotted key), then the columns of
+:func:`trucesim.outcomes.outcome_table` (``world = point * worlds_per_point +
+replicate``).
+
+Examples
+--------
+>>> import trucesim
+>>> worlds = trucesim.load("results/prisoners")                 # doctest: +SKIP
+>>> worlds.groupby("terms.prisoners_per_hostage")["deal"].mean()  # doctest: +SKIP
+>>> points = load_points("results/prisoners")                    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+MANIFEST = "manifest.json"
+PARTS = "parts"
+POINTS = "points.parquet"
+ERROR_LOG = "error.log"
+#: version of the directory layout; a manifest of another format is refused
+FORMAT = 1
+_PART = re.compile(r"^chunk-(\d+)\.parquet$")
+
+
+class StoreError(ValueError):
+    """A results directory that cannot be used as asked; ``str(err)`` is one line."""
+
+
+# --------------------------------------------------------------------------- files
+def part_name(chunk: int) -> str:
+    """File name of a chunk's part: ``chunk-000012.parquet``."""
+    return f"chunk-{chunk:06d}.parquet"
+
+
+def _tmp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file, synced and then renamed."""
+    tmp = _tmp_name(path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    try:  # make the rename itself durable
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
+def encode_part(table: pd.DataFrame) -> bytes:
+    """A chunk's table as Parquet bytes (zstd); deterministic for the same table."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+# --------------------------------------------------------------------------- manifest
+def scenario_record(scenario) -> dict:
+    """A scenario's resolved values and provenance, as recorded in a manifest."""
+    from .distributions import Dist
+
+    def value(v):
+        return {"dist": v.kind, **v.args} if isinstance(v, Dist) else v
+
+    return {
+        "path": str(scenario.path),
+        "name": scenario.name,
+        "meta": dict(scenario.meta),
+        "actors": dict(scenario.actors),
+        "targets": dict(scenario.targets),
+        "labels": dict(scenario.labels),
+        "values": {k: value(scenario.values[k]) for k in sorted(scenario.values)},
+        "sources": {k: scenario.sources[k] for k in sorted(scenario.sources)},
+    }
+
+
+def make_manifest(experiment, design, chunk_worlds: int) -> dict:
+    """The manifest of a sweep (``design`` may be ``None`` when only its identity is needed)."""
+    from . import __version__
+    from .experiment import chunk_bounds
+
+    points = design.points if design is not None else experiment.n_points
+    worlds = points * experiment.worlds_per_point
+    return {
+        "format": FORMAT,
+        "trucesim_version": __version__,
+        "experiment": experiment.to_dict(),
+        "scenario": scenario_record(experiment.scenario),
+        "seed": experiment.seed,
+        "chunk_worlds": int(chunk_worlds),
+        "worlds_per_point": experiment.worlds_per_point,
+        "points": points,
+        "worlds": worlds,
+        "chunks": len(chunk_bounds(worlds, chunk_worlds)),
+        "factors": list(experiment.factor_keys),
+        "design": design.to_dict() if design is not None else None,
+        "columns": {
+            "point": "design point id (row of design.matrix)",
+            "replicate": "world within its point, 0 .. worlds_per_point - 1",
+            "<factor key>": "the factor's value at the point",
+            "world": "flat world index: point * worlds_per_point + replicate",
+            "...": "the per-world outcomes of `trucesim run --out` (see docs/experiments.md)",
+        },
+    }
+
+
+def identity(manifest: dict) -> dict:
+    """What makes two sweeps the same dataset: values, factors, design, seed, chunk size, version.
+
+    Paths, names, descriptions and sources are left out: moving or
+    re-commenting a file does not change the worlds it produces.
+    """
+    exp = manifest["experiment"]
+    scen = manifest["scenario"]
+    return {
+        "trucesim_version": manifest["trucesim_version"],
+        "seed": manifest["seed"],
+        "chunk_worlds": manifest["chunk_worlds"],
+        "worlds_per_point": manifest["worlds_per_point"],
+        "factors": {k: {kk: vv for kk, vv in f.items() if kk != "source"} for k, f in exp["factors"].items()},
+        "factor_order": list(exp["factors"]),
+        "design": exp["design"],
+        "scenario.actors": scen["actors"],
+        "scenario.targets": scen["targets"],
+        "scenario.values": scen["values"],
+    }
+
+
+def _flat(d, prefix=""):
+    if isinstance(d, dict) and d:
+        out = {}
+        for k, v in d.items():
+            out.update(_flat(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return {prefix: d}
+
+
+def check_same_experiment(old: dict, new: dict, out: Path, experiment_path) -> None:
+    """Raise :class:`StoreError` naming the first difference between two manifests' identities."""
+    a = json.loads(json.dumps(identity(old)))
+    b = json.loads(json.dumps(identity(new)))
+    if a == b:
+        return
+    fa, fb = _flat(a), _flat(b)
+    for key in list(fa) + [k for k in fb if k not in fa]:
+        if fa.get(key, "<absent>") != fb.get(key, "<absent>"):
+            raise StoreError(
+                f"{out / MANIFEST}: --resume: {key}: expected {_show(fa.get(key, '<absent>'))} (the sweep in "
+                f"{out}), found {_show(fb.get(key, '<absent>'))} (from {experiment_path} and the options given); "
+                f"resume with the same experiment, or choose another --out to start a new sweep")
+    raise StoreError(f"{out / MANIFEST}: --resume: the experiment differs from the sweep in {out}")
+
+
+def _show(v) -> str:
+    s = json.dumps(v)
+    return s if len(s) <= 80 else s[:77] + "..."
+
+
+def read_manifest(out: str | Path) -> dict:
+    """The manifest of a results directory, checked for format."""
+    out = Path(out)
+    path = out / MANIFEST
+    if not out.exists():
+        raise StoreError(f"{out}: no such directory")
+    if not out.is_dir():
+        raise StoreError(f"{out}: expected a results directory, found a file")
+    if not path.is_file():
+        raise StoreError(f"{path}: file not found (is {out} the --out of a trucesim sweep?)")
+    try:
+        m = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise StoreError(f"{path}: expected a JSON manifest, found invalid JSON ({e})") from None
+    if not isinstance(m, dict) or m.get("format") != FORMAT:
+        found = m.get("format") if isinstance(m, dict) else type(m).__name__
+        raise StoreError(f"{path}: format: expected {FORMAT}, found {found!r}")
+    return m
+
+
+# --------------------------------------------------------------------------- the directory
+class Store:
+    """A results directory: manifest, parts and points (see the module docstring)."""
+
+    def __init__(self, root: Path, manifest: dict):
+        self.root = Path(root)
+        self.manifest = manifest
+        self.parts = self.root / PARTS
+
+    @staticmethod
+    def exists(root: str | Path) -> bool:
+        """Whether ``root`` exists and is not an empty directory."""
+        root = Path(root)
+        return root.exists() and (not root.is_dir() or any(root.iterdir()))
+
+    @classmethod
+    def create(cls, root: str | Path, manifest: dict) -> "Store":
+        """Start a new results directory (it may exist if empty)."""
+        root = Path(root)
+        if root.exists() and not root.is_dir():
+            raise StoreError(f"{root}: expected a directory for the results, found a file")
+        if cls.exists(root):
+            hint = ("add --resume to continue the sweep it holds" if (root / MANIFEST).is_file()
+                    else "it is not a sweep's results directory")
+            raise StoreError(f"{root}: expected a new or empty directory, found an existing one ({hint}; "
+                             f"or choose another --out)")
+        try:
+            (root / PARTS).mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"{root}: cannot create the results directory: {e.strerror}") from None
+        from .experiment import to_json
+        write_atomic(root / MANIFEST, to_json(manifest).encode())
+        return cls(root, manifest)
+
+    @classmethod
+    def open(cls, root: str | Path) -> "Store":
+        """Open an existing results directory."""
+        root = Path(root)
+        store = cls(root, read_manifest(root))
+        store.parts.mkdir(exist_ok=True)
+        return store
+
+    def discard(self) -> None:
+        """Remove a just-created directory that holds no part yet (the sweep could not start)."""
+        if self.done_chunks():
+            return
+        (self.root / MANIFEST).unlink(missing_ok=True)
+        for path in (self.parts, self.root):
+            try:
+                path.rmdir()
+            except OSError:
+                pass
+
+    def bounds(self) -> dict[int, tuple[int, int]]:
+        from .experiment import chunk_bounds
+        return {k: (s, e) for k, s, e in chunk_bounds(self.manifest["worlds"], self.manifest["chunk_worlds"])}
+
+    def done_chunks(self, clean: bool = False) -> dict[int, Path]:
+        """Finished chunks and their parts.
+
+        With ``clean``, temporary files of interrupted writes are removed, and
+        so are parts whose row count is wrong (a torn write after a crash).
+        """
+        bounds = self.bounds()
+        out: dict[int, Path] = {}
+        if not self.parts.is_dir():
+            return out
+        for p in self.parts.iterdir():
+            if p.name.endswith(".tmp"):
+                if clean:
+                    p.unlink(missing_ok=True)
+                continue
+            m = _PART.match(p.name)
+            if not m:
+                continue
+            k = int(m.group(1))
+            ok = k in bounds and self._rows(p) == bounds[k][1] - bounds[k][0]
+            if ok:
+                out[k] = p
+            elif clean:
+                p.unlink(missing_ok=True)
+        return dict(sorted(out.items()))
+
+    @staticmethod
+    def _rows(path: Path) -> int:
+        import pyarrow.parquet as pq
+        try:
+            return pq.read_metadata(path).num_rows
+        except Exception:  # noqa: BLE001 - any unreadable part is redone
+            return -1
+
+    def write_part(self, chunk: int, data: bytes) -> Path:
+        path = self.parts / part_name(chunk)
+        write_atomic(path, data)
+        return path
+
+    def write_error(self, chunk: int, start: int, stop: int, error: str, tb: str | None) -> Path:
+        path = self.root / ERROR_LOG
+        text = f"chunk {chunk} (worlds {start}-{stop - 1}) failed: {error}\n\n{tb or ''}"
+        write_atomic(path, text.encode())
+        return path
+
+    def clear_error(self) -> None:
+        (self.root / ERROR_LOG).unlink(missing_ok=True)
+
+    def iter_parts(self, columns: list[str] | None = None, allow_partial: bool = False) -> Iterator[pd.DataFrame]:
+        """The parts in chunk order, one DataFrame each."""
+        done = self.done_chunks()
+        missing = self.manifest["chunks"] - len(done)
+        if missing and not allow_partial:
+            raise StoreError(
+                f"{self.root}: expected a complete sweep, found {len(done)} of {self.manifest['chunks']} chunks "
+                f"written; finish it with: trucesim sweep {self.manifest['experiment']['path']} --out {self.root} "
+                f"--resume")
+        for path in done.values():
+            yield pd.read_parquet(path, columns=columns)
+
+    def write_points(self) -> pd.DataFrame:
+        """Compute ``points.parquet`` by streaming over the parts; return it."""
+        table = summarize_points(self)
+        from .commands.common import write_table  # temp name, renamed when complete
+        write_table(self.root / POINTS, [table])
+        return table
+
+
+# --------------------------------------------------------------------------- per-point summaries
+def _lerp(a, b, t):
+    # numpy's linear interpolation (np.quantile, method="linear"), for exact agreement
+    diff = b - a
+    return np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)
+
+
+def _weighted_quantiles(values: np.ndarray, counts: np.ndarray, qs) -> list[float]:
+    """np.quantile of the multiset ``values`` repeated ``counts`` times (values sorted)."""
+    n = int(counts.sum())
+    cum = np.cumsum(counts)
+    out = []
+    for q in qs:
+        pos = q * (n - 1)
+        lo = math.floor(pos)
+        hi = min(lo + 1, n - 1)
+        a = values[np.searchsorted(cum, lo, side="right")]
+        b = values[np.searchsorted(cum, hi, side="right")]
+        out.append(float(_lerp(np.float64(a), np.float64(b), pos - lo)))
+    return out
+
+
+def summarize_points(store: Store) -> pd.DataFrame:
+    """One row per design point with the figures of ``trucesim run`` (streamed: memory bounded by points).
+
+    Columns: ``point``, the factors, ``worlds``, ``deals``, ``p_deal``,
+    ``p_deal_lo``, ``p_deal_hi`` (95% Wilson interval), ``p_accept_<side>``,
+    ``p_exit_<party>``, ``p_government_falls``, ``p_pause_completed``,
+    ``p_permanent``, ``deal_day_median``, ``deal_day_p10``, ``deal_day_p90``,
+    ``hostages_released_mean``, ``hostages_died_mean``, ``terms_<term>_mean``
+    (signed terms, mean over the worlds with a deal).
+    """
+    from .outcomes import proportion_ci
+    from .terms import TERM_NAMES
+
+    m = store.manifest
+    actors = m["scenario"]["actors"]
+    gov = next(a for a, k in actors.items() if k == "government")
+    ag = next(a for a, k in actors.items() if k == "armed_group")
+    parties = [a for a, k in actors.items() if k == "coalition_party"]
+    n_points = m["points"]
+    means = {f"p_accept_{gov}": f"{gov}_accepted", f"p_accept_{ag}": f"{ag}_accepted",
+             **{f"p_exit_{p}": f"exit_{p}" for p in parties},
+             "p_government_falls": "government_fell", "p_pause_completed": "pause_completed",
+             "p_permanent": "permanent", "hostages_released_mean": "hostages_released",
+             "hostages_died_mean": "hostages_died"}
+    deal_means = {f"terms_{t}_mean": f"terms_{t}" for t in TERM_NAMES}
+    columns = ["point", "deal", "deal_day", *means.values(), *deal_means.values()]
+
+    worlds = np.zeros(n_points, np.int64)
+    deals = np.zeros(n_points, np.int64)
+    sums = {c: np.zeros(n_points) for c in means}
+    deal_sums = {c: np.zeros(n_points) for c in deal_means}
+    quant = np.full((n_points, 3), np.nan)
+    open_hist: dict[int, pd.Series] = {}  # deal-day counts of points not yet complete
+
+    def close(points):
+        for p in points:
+            h = open_hist.pop(p, None)
+            if h is not None and len(h):
+                h = h.sort_index()
+                quant[p] = _weighted_quantiles(h.index.to_numpy(float), h.to_numpy(), (0.5, 0.1, 0.9))
+
+    for part in store.iter_parts(columns=columns):
+        pt = part["point"].to_numpy()
+        deal = part["deal"].to_numpy()
+        worlds += np.bincount(pt, minlength=n_points)
+        deals += np.bincount(pt, weights=deal, minlength=n_points).astype(np.int64)
+        for out_col, col in means.items():
+            sums[out_col] += np.bincount(pt, weights=part[col].to_numpy(float), minlength=n_points)
+        dp = pt[deal]
+        for out_col, col in deal_means.items():
+            sums_d = np.bincount(dp, weights=part[col].to_numpy(float)[deal], minlength=n_points)
+            deal_sums[out_col] += sums_d
+        days = part["deal_day"].to_numpy(float)[deal]
+        if dp.size:
+            counts = pd.Series(1, index=pd.MultiIndex.from_arrays([dp, days])).groupby(level=[0, 1]).sum()
+            for p, h in counts.groupby(level=0):
+                h = h.droplevel(0)
+                open_hist[p] = h if p not in open_hist else open_hist[p].add(h, fill_value=0).astype(np.int64)
+        # parts come in world order, so every point below this part's last is complete
+        close([p for p in list(open_hist) if p < pt[-1]])
+    close(list(open_hist))
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n = worlds.astype(float)
+        out: dict[str, object] = {"point": np.arange(n_points, dtype=np.int64)}
+        design = np.array(m["design"]["matrix"], dtype=float).reshape(n_points, len(m["factors"]))
+        for j, k in enumerate(m["factors"]):
+            out[k] = design[:, j]
+        out["worlds"] = worlds
+        out["deals"] = deals
+        out["p_deal"] = deals / n
+        ci = np.array([proportion_ci(int(k), int(w)) for k, w in zip(deals, worlds)]).reshape(n_points, 2)
+        out["p_deal_lo"], out["p_deal_hi"] = ci[:, 0], ci[:, 1]
+        for c in means:
+            out[c] = sums[c] / n
+        out["deal_day_median"], out["deal_day_p10"], out["deal_day_p90"] = quant[:, 0], quant[:, 1], quant[:, 2]
+        for c in deal_means:
+            out[c] = np.where(deals > 0, deal_sums[c] / deals, np.nan)
+    order = (["point", *m["factors"], "worlds", "deals", "p_deal", "p_deal_lo", "p_deal_hi"]
+             + [c for c in means if c.startswith("p_")]
+             + ["deal_day_median", "deal_day_p10", "deal_day_p90"]
+             + [c for c in means if not c.startswith("p_")] + list(deal_means))
+    return pd.DataFrame(out)[order]
+
+
+# --------------------------------------------------------------------------- reading
+def load(out: str | Path, columns: list[str] | None = None, allow_partial: bool = False) -> pd.DataFrame:
+    """The worlds of a sweep, one row each, in world order.
+
+    Parameters
+    ----------
+    out : path
+        A results directory (the ``--out`` of ``trucesim sweep``).
+    columns : list of str, optional
+        Read only these columns (e.g. ``["point", "deal"]``): less memory.
+    allow_partial : bool
+        Return the chunks written so far of an unfinished sweep instead of raising.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``point``, ``replicate``, one column per factor (its dotted key), then
+        every column of :func:`trucesim.outcomes.outcome_table` (``world`` is
+        ``point * worlds_per_point + replicate``).
+
+    Raises
+    ------
+    StoreError
+        Not a results directory, or an unfinished sweep without ``allow_partial``.
+
+    Examples
+    --------
+    >>> import trucesim
+    >>> df = trucesim.load("results/prisoners")                        # doctest: +SKIP
+    >>> df.groupby(["context.us_pressure"])["deal"].mean()              # doctest: +SKIP
+    """
+    store = Store(Path(out), read_manifest(out))
+    frames = list(store.iter_parts(columns=columns, allow_partial=allow_partial))
+    if not frames:
+        return pd.DataFrame(columns=columns or ["point", "replicate", *store.manifest["factors"]])
+    return pd.concat(frames, ignore_index=True)
+
+
+def load_points(out: str | Path) -> pd.DataFrame:
+    """``points.parquet`` of a finished sweep: one row per design point (see :func:`summarize_points`)."""
+    out = Path(out)
+    read_manifest(out)
+    path = out / POINTS
+    if not path.is_file():
+        raise StoreError(f"{path}: file not found (the sweep has not finished: resume it with --resume)")
+    return pd.read_parquet(path)
+
+
+def load_manifest(out: str | Path) -> dict:
+    """``manifest.json`` of a results directory, as a dict."""
+    return read_manifest(out)
