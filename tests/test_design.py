@@ -219,6 +219,37 @@ def test_pareto_table_is_the_front_of_the_candidates(result2d):
     assert set(result2d.pareto["candidate"]) == set(front["candidate"])
 
 
+def test_non_term_keys_and_calendar_keys_can_be_varied(scenario):
+    """Any numeric key: an actor's reservation value (per world) and the deadline (the calendar)."""
+    space = D.make_space(scenario, ["actors.hamas.reservation=0.5..0.7", "protocol.deadline_days=1..5"],
+                         ["terms.prisoners_per_hostage=20", "terms.aid_trucks_per_day=360"])
+    r = D.design(space, worlds=500, seed=0, budget=30, grid=3)
+    # a lower worth of continuing the war for the armed group makes a deal more likely
+    assert r.best["terms"]["actors.hamas.reservation"] == pytest.approx(0.5, abs=0.02)
+    z = r.zone.groupby("actors.hamas.reservation")["p_armed_group_accepts"].mean()
+    assert z.is_monotonic_decreasing
+    assert set(r.candidates["protocol.deadline_days"]) <= {1, 2, 3, 4, 5}
+
+
+def test_hostages_released_objective(scenario):
+    space = D.make_space(scenario, VARY_2D, ["terms.hostages_released=5"])
+    r = D.design(space, "hostages_released_mean", worlds=800, seed=0, budget=60, grid=4)
+    b = r.best
+    assert b["objective"] == "hostages_released_mean" and r.versus == "hostages_released_mean"
+    assert b["ci"][0] <= b["value"] <= b["ci"][1] and b["value"] > 0
+    assert b["terms"]["terms.prisoners_per_hostage"] == pytest.approx(X_STAR[0], abs=5)
+    assert b["terms"]["terms.aid_trucks_per_day"] == pytest.approx(X_STAR[1], abs=60)
+    assert "hostages_released_mean_per_unit" in r.marginal.columns
+
+
+def test_bad_objectives(scenario):
+    space = D.make_space(scenario, VARY_2D)
+    with pytest.raises(D.DesignError, match="--maximize p_win: expected one of"):
+        D.design(space, "p_win")
+    with pytest.raises(D.DesignError, match="--versus p_deal: expected a second objective"):
+        D.design(space, "p_deal", versus="p_deal")
+
+
 # --- constraints ---------------------------------------------------------------------------------
 
 def test_every_candidate_meets_the_constraints(scenario):
@@ -348,6 +379,11 @@ def test_out_dir_is_refused_unless_force(synth, tmp_path, capsys):
                                   "--vary", "terms.guarantees=0..1"] + argv[4:] + ["--force"], capsys)
     assert rc == 0, err
     assert not (out / "zopa.png").exists() and "zopa.png" in err and (out / "notes.txt").exists()
+
+
+def test_unwritable_out_fails_before_the_search(capsys):
+    rc, _, err = _cli(["design", str(BASE), "--vary", "pause_days=10..20", "--out", "/dev/null/design"], capsys)
+    assert rc == 1 and err.strip() == "trucesim: error: --out /dev/null/design: cannot write: Not a directory"
 
 
 BAD = [

@@ -74,7 +74,7 @@ __all__ = [
     "DesignSpace", "parse_vary", "parse_fix", "parse_constraint", "make_space",
     "simulate_candidate", "summarize_worlds", "decision_probability", "day0_acceptance",
     "Candidate", "Evaluator", "SearchPlan", "plan_search", "search", "zone_of_agreement",
-    "pareto_front", "marginal_effects", "check_best", "DesignResult", "design",
+    "pareto_front", "marginal_effects", "check_best", "DesignResult", "check_request", "design",
     "best_record", "best_scenario_toml", "plot_zone", "plot_pareto", "OUTPUT_FILES",
     "check_out_dir", "write_outputs", "format_summary",
 ]
@@ -1023,10 +1023,33 @@ class DesignResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _bar(progress, total, desc):
+def _bar(progress, total, desc, unit="sim"):
     from tqdm import tqdm
-    return tqdm(total=total, desc=desc, unit="sim", file=sys.stderr, leave=False,
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False,
                 disable=(None if progress is None else not progress), dynamic_ncols=True)
+
+
+def check_request(space: DesignSpace, objective: str = "p_deal", versus: str | None = None,
+                  budget: int | None = None, grid: int = 21, step: float = 0.05) -> tuple[str, SearchPlan]:
+    """Check a design request before anything runs; return the ``versus`` metric and the search plan.
+
+    Raises :class:`DesignError` naming the option (``--maximize``, ``--versus``,
+    ``--budget``, ``--grid``, ``--step``).
+    """
+    if objective not in OBJECTIVES:
+        raise DesignError(f"--maximize {objective}: expected one of {', '.join(OBJECTIVES)}, found {objective!r}")
+    if versus is None:
+        versus = "hostages_released_mean" if objective == "p_deal" else objective
+    if versus == "p_deal":
+        raise DesignError("--versus p_deal: expected a second objective other than p_deal "
+                          f"(the front is drawn against p_deal): one of {', '.join(VERSUS)}")
+    if versus not in METRICS:
+        raise DesignError(f"--versus {versus}: expected one of {', '.join(VERSUS)}, found {versus!r}")
+    if not (0 < step <= 0.5):
+        raise DesignError(f"--step {step:g}: expected a share of each range in (0, 0.5], found {step:g}")
+    if grid < 2:
+        raise DesignError(f"--grid {grid}: expected at least 2 points per key, found {grid}")
+    return versus, plan_search(space.d, budget)
 
 
 def design(space: DesignSpace, objective: str = "p_deal", versus: str | None = None,
@@ -1057,20 +1080,7 @@ def design(space: DesignSpace, objective: str = "p_deal", versus: str | None = N
     progress : bool or None
         Progress bars on stderr (None: only on a terminal).
     """
-    if objective not in OBJECTIVES:
-        raise DesignError(f"--maximize {objective}: expected one of {', '.join(OBJECTIVES)}, found {objective!r}")
-    if versus is None:
-        versus = "hostages_released_mean" if objective == "p_deal" else objective
-    if versus == "p_deal":
-        raise DesignError("--versus p_deal: expected a second objective other than p_deal "
-                          f"(the front is drawn against p_deal): one of {', '.join(VERSUS)}")
-    if versus not in METRICS:
-        raise DesignError(f"--versus {versus}: expected one of {', '.join(VERSUS)}, found {versus!r}")
-    if not (0 < step <= 0.5):
-        raise DesignError(f"--step {step:g}: expected a share of each range in (0, 0.5], found {step:g}")
-    if grid < 2:
-        raise DesignError(f"--grid {grid}: expected at least 2 points per key, found {grid}")
-    plan = plan_search(space.d, budget)
+    versus, plan = check_request(space, objective, versus, budget, grid, step)
     notes: list[str] = []
     with Evaluator(space, worlds, seed, jobs) as ev:
         bar = {"b": None}
@@ -1105,7 +1115,7 @@ def design(space: DesignSpace, objective: str = "p_deal", versus: str | None = N
         best_c = max(search_records, key=lambda c: (c.metrics[objective], -c.id))
         # the zone of possible agreement (day 0 only: cheap)
         axes_n = int(np.prod([len(a) for a in _grid_axes(space, grid)]))
-        with _bar(progress, axes_n, "zone of agreement") as zb:
+        with _bar(progress, axes_n, "zone of agreement", unit="point") as zb:
             zone = zone_of_agreement(space, worlds, seed, grid, progress=zb)
         # marginal effects at the best terms; a neighbour that does better becomes the best
         bar["b"] = _bar(progress, 2 * int(space.free.sum()), "marginal effects")
@@ -1183,7 +1193,9 @@ def best_record(result: DesignResult, best: Candidate, check: dict, zone: dict, 
         "search": {"method": "exhaustive" if exhaustive else "sobol screen + differential evolution",
                    "screen": result.plan.screen, "population": result.plan.population,
                    "generations_planned": result.plan.generations, "generations_run": result.generations,
-                   "budget": result.plan.budget, "simulations": int(len(result.candidates))},
+                   "budget": result.plan.budget,
+                   "search_simulations": int(result.candidates["stage"].isin(["screen", "search", "grid"]).sum()),
+                   "simulations": int(len(result.candidates))},
         "zone": zone,
         "versus": result.versus,
         "notes": result.notes,
@@ -1441,8 +1453,9 @@ def format_summary(result: DesignResult) -> str:
     show = (lambda x: f"{100 * x:.1f}%") if pct else (lambda x: f"{x:.2f}")
     lines = [f"trucesim design: {space.scenario.name} - {result.worlds:,} worlds per candidate, seed {result.seed}",
              "(an exploration of the scenario's stated assumptions, not a forecast or advice)", "",
-             f"  searched {len(space.keys)} key(s) with {b['search']['simulations']} simulations "
-             f"({b['search']['method']})"]
+             f"  searched {len(space.keys)} key{'s' if len(space.keys) != 1 else ''} ({b['search']['method']}): "
+             f"{b['search']['search_simulations']} simulations of budget {b['search']['budget']}, "
+             f"{b['search']['simulations'] - b['search']['search_simulations']} more for the marginal effects"]
     lines.append(f"  best terms for {result.objective}:")
     for j, k in enumerate(space.keys):
         lines.append(f"    {k:<36}{b['terms'][k]:>10g}   (searched {space.lower[j]:g}..{space.upper[j]:g} {space.varied[j].unit})")
@@ -1472,10 +1485,10 @@ def format_summary(result: DesignResult) -> str:
                 lines.append(f"    {r['key']:<36}held at one value by the constraints")
                 continue
             parts = []
-            for side, sign in (("up", "+"), ("down", "-")):
+            for side, dist in (("up", r["high"] - r["at"]), ("down", r["low"] - r["at"])):
                 ch = r.get(f"p_deal_change_{side}", math.nan)
                 if not pd.isna(ch):
-                    parts.append(f"{sign}{r['step']:g}: {100 * ch:+.1f}")
+                    parts.append(f"{dist:+.4g}: {100 * ch:+.1f}")
             lines.append(f"    {r['key']:<36}{', '.join(parts)}   per unit {100 * r['p_deal_per_unit']:+.3f} "
                          f"(95% CI {100 * r['p_deal_per_unit_lo']:+.3f} to {100 * r['p_deal_per_unit_hi']:+.3f})")
     for n in result.notes:

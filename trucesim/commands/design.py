@@ -115,13 +115,17 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def main(args) -> int:
-    from ..design import DesignError, check_out_dir, design, format_summary, make_space, write_outputs
+    from ..design import (DesignError, check_out_dir, check_request, design, format_summary, make_space,
+                          write_outputs)
     from ..scenario import load_scenario
 
     try:
-        replaced = check_out_dir(args.out, args.force)  # before the search, not after
+        # every check before anything runs or is created
+        replaced = check_out_dir(args.out, args.force)
         scenario = load_scenario(args.scenario)
         space = make_space(scenario, args.vary, args.fix, args.constraint)
+        check_request(space, args.maximize, args.versus, args.budget, args.grid, args.step)
+        args.out.mkdir(parents=True, exist_ok=True)  # a path that cannot be written fails now, not after the search
         result = design(space, args.maximize, args.versus, worlds=args.worlds, seed=args.seed,
                         budget=args.budget, grid=args.grid, step=args.step, jobs=args.jobs,
                         progress=None)
