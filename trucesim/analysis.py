@@ -224,7 +224,7 @@ def wilson_interval(k, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
 
 
-def bin_factor(values, bins: int | Sequence[float] = 10, max_levels: int = 12) -> pd.DataFrame:
+def bin_factor(values, bins: int | Sequence[float] = 10, max_levels: int = 30) -> pd.DataFrame:
     """Assign each value of a factor to a level or to a bin.
 
     A factor with at most ``max_levels`` distinct values (a grid design, a
@@ -270,7 +270,7 @@ def bin_factor(values, bins: int | Sequence[float] = 10, max_levels: int = 12) -
 
 def probability_by(df: pd.DataFrame, by: str | Sequence[str] = (),
                    outcome: str | Sequence[str] = "deal", *, bins: int | Sequence[float] = 10,
-                   max_levels: int = 12, level: float = 0.95) -> pd.DataFrame:
+                   max_levels: int = 30, level: float = 0.95) -> pd.DataFrame:
     """Share of worlds with an outcome, by one or two factors, with Wilson intervals.
 
     Parameters
@@ -521,9 +521,46 @@ def _import_prim():
     return prim
 
 
+def _prune_box(box, i: int, xf: pd.DataFrame, y: np.ndarray, remaining: np.ndarray, tol: float) -> int:
+    """Drop a box's restrictions that hardly matter; return the index of the final box on its trajectory.
+
+    Greedily drops the restriction whose removal keeps the density highest,
+    as long as the density stays within ``tol`` (a share) of the chosen
+    box's; each drop goes through the EMA Workbench (``drop_restriction``),
+    which recomputes the box's statistics and quasi-p-values.
+    """
+    _, lims = box.inspect(i, style="data")[0]
+    lims.columns = ["low", "high", "qp_low", "qp_high"]
+    restricted = list(lims.index)
+    xr = xf.iloc[remaining]
+    yr = y[remaining]
+    inside = {f: ((xr[f] >= lims.loc[f, "low"]) & (xr[f] <= lims.loc[f, "high"])).to_numpy() for f in restricted}
+
+    def density(dims):
+        m = np.ones(len(xr), bool)
+        for f in dims:
+            m &= inside[f]
+        return float(yr[m].mean()) if m.any() else 0.0
+
+    d0 = density(restricted)
+    dropped = []
+    while len(restricted) > 1:
+        best_d, best_f = max((density([g for g in restricted if g != f]), f) for f in restricted)
+        if best_d < d0 * (1 - tol):
+            break
+        restricted.remove(best_f)
+        dropped.append(best_f)
+    for f in dropped:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            box.drop_restriction(f)
+    return len(box.peeling_trajectory) - 1 if dropped else i
+
+
 def prim_boxes(x: pd.DataFrame, y, *, threshold: float | None = None, max_boxes: int = 1,
                mass_min: float = 0.05, peel_alpha: float = 0.05, paste_alpha: float = 0.05,
-               min_coverage: float | None = None, return_trajectory: bool = False):
+               min_coverage: float | None = None, prune: float | None = 0.05,
+               return_trajectory: bool = False):
     """Boxes of parameter space where an outcome is likely: PRIM from the EMA Workbench.
 
     PRIM peels the space of the factors ``x`` down to boxes rich in cases of
@@ -546,6 +583,12 @@ def prim_boxes(x: pd.DataFrame, y, *, threshold: float | None = None, max_boxes:
         PRIM's smallest box (share of cases) and its peeling and pasting steps.
     min_coverage : float, optional
         Choose the densest box with at least this coverage instead.
+    prune : float or None
+        Then drop, one by one, the restrictions that hardly matter: those
+        whose removal keeps the box's density within this share (default 5%)
+        of the chosen box's.  PRIM's peeling often trims many factors a
+        little; pruning leaves the few that define the box.  ``None`` keeps
+        every restriction.
     return_trajectory : bool
         Also return the peeling trajectories.
 
@@ -561,7 +604,8 @@ def prim_boxes(x: pd.DataFrame, y, *, threshold: float | None = None, max_boxes:
         ``qp_high`` (quasi-p-values of each limit, Bryant and Lempert 2010).
         With ``return_trajectory``, also a DataFrame of every box on each
         peeling trajectory (``box``, ``step``, ``coverage``, ``density``,
-        ``mass``, ``res_dim``, ``chosen``).
+        ``mass``, ``res_dim``, ``kind`` (``peel``, or ``pruned`` for the
+        boxes left by pruning) and ``chosen``).
 
     Examples
     --------
@@ -615,9 +659,17 @@ def prim_boxes(x: pd.DataFrame, y, *, threshold: float | None = None, max_boxes:
                 f1 = np.nan_to_num(2 * cov * dens / (cov + dens))
             i = int(np.argmax(f1))
         box.select(i)
-        traj.append(pd.DataFrame({"box": b, "step": t["id"].to_numpy(int), "coverage": cov, "density": dens,
+        chosen = i
+        if prune:
+            chosen = _prune_box(box, i, xf, yv, engine.yi_remaining, prune)
+        t = box.peeling_trajectory
+        traj.append(pd.DataFrame({"box": b, "step": t["id"].to_numpy(int),
+                                  "coverage": t["k"].to_numpy(float) / total_hits,
+                                  "density": t["density"].to_numpy(float),
                                   "mass": t["mass"].to_numpy(float), "res_dim": t["res_dim"].to_numpy(int),
-                                  "chosen": np.arange(len(t)) == i}))
+                                  "kind": np.where(np.arange(len(t)) < len(cov), "peel", "pruned"),
+                                  "chosen": np.arange(len(t)) == chosen}))
+        i = chosen
         stats_row, lims = box.inspect(i, style="data")[0]
         lims.columns = ["low", "high", "qp_low", "qp_high"]
         hits = int(stats_row["k"])
@@ -639,6 +691,37 @@ def prim_boxes(x: pd.DataFrame, y, *, threshold: float | None = None, max_boxes:
     if return_trajectory:
         return boxes, pd.concat(traj, ignore_index=True)
     return boxes
+
+
+def scenario_discovery(worlds: pd.DataFrame, factors: Sequence[str], outcome: str = "deal", *,
+                       max_worlds: int | None = 50_000, seed: int = 0, max_boxes: int = 2, **prim_kw):
+    """PRIM boxes of a sweep: where in the space of its factors an outcome is most likely.
+
+    Each world is a case (its factor values, whether it had the outcome), so
+    a box's density is the probability of the outcome inside it.  Factors
+    that do not vary are left out; at most ``max_worlds`` worlds, drawn at
+    random with ``seed``, keep PRIM quick on large sweeps.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        The boxes and the peeling trajectories of :func:`prim_boxes`.
+
+    Examples
+    --------
+    >>> exp = load_experiment("results/sobol-main")                          # doctest: +SKIP
+    >>> boxes, trajectory = scenario_discovery(exp.worlds, exp.factors)       # doctest: +SKIP
+    """
+    cols = [f for f in factors if f in worlds.columns and worlds[f].nunique() > 1]
+    if not cols:
+        raise ValueError("no factor varies: nothing for PRIM to restrict")
+    df = worlds
+    if max_worlds is not None and len(df) > max_worlds:
+        df = df.sample(int(max_worlds), random_state=seed)
+    y = binary_outcome(df, outcome)
+    if not y.any():
+        raise ValueError(f"no world has the outcome {outcome!r}: nothing to find a box around")
+    return prim_boxes(df[cols], y, max_boxes=max_boxes, return_trajectory=True, **prim_kw)
 
 
 # --------------------------------------------------------------------------------------
@@ -817,7 +900,7 @@ def majority(df: pd.DataFrame, scenario) -> float | np.ndarray:
 __all__ = [
     "CORE_OUTCOMES", "Experiment", "acceptance_outcomes", "bin_factor", "binary_outcome",
     "check_factor", "exit_outcomes", "load_experiment", "scenario_from_record", "majority", "outcome_label", "outcome_names",
-    "point_means", "prim_boxes", "probability_by", "seats_kept", "sobol_from_samples", "sobol_indices",
+    "point_means", "prim_boxes", "probability_by", "scenario_discovery", "seats_kept", "sobol_from_samples", "sobol_indices",
     "summary_table",
     "trace_world", "wilson_interval",
 ]

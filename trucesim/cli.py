@@ -14,7 +14,7 @@ from . import __version__
 from .commands.common import UserError
 
 #: command modules under trucesim.commands, in the order --help lists them
-COMMANDS = ("run", "sweep", "check", "design")
+COMMANDS = ("run", "sweep", "check", "design", "plot", "report")
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict]:

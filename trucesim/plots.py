@@ -42,6 +42,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
 
 from . import analysis as an
 
@@ -182,8 +183,8 @@ def auto_bins(df: pd.DataFrame, factors: Sequence[str], per_cell: float = 3.0, m
 
 
 def heatmap(df: pd.DataFrame, x: str, y: str, outcome: str = "deal", *, scenario=None,
-            bins: int | None = None, max_levels: int = 12, level: float = 0.95, annotate: bool | None = None,
-            ax=None, title: str | None = None) -> Figure:
+            bins: int | None = None, max_levels: int = 30, level: float = 0.95, annotate: bool | None = None,
+            vmax: float | None = None, ax=None, title: str | None = None) -> Figure:
     """Probability of an outcome over two factors, with its 0.5 contour.
 
     Parameters
@@ -200,6 +201,11 @@ def heatmap(df: pd.DataFrame, x: str, y: str, outcome: str = "deal", *, scenario
         Named on the figure (and its labels used).
     annotate : bool, optional
         Print the percentage in each cell (default: when there are at most 150 cells).
+    vmax : float, optional
+        Top of the colour scale.  Default: 1 when some cell reaches 0.5,
+        otherwise the smallest of 0.05, 0.1, 0.2, ... 0.5 above every cell, so
+        that differences among small probabilities stay visible (the colour
+        bar says so).
     ax : matplotlib Axes, optional
         Draw into this axes instead of a new figure.
 
@@ -226,12 +232,17 @@ def heatmap(df: pd.DataFrame, x: str, y: str, outcome: str = "deal", *, scenario
     W = np.zeros((yc.size, xc.size), dtype=np.int64)
     Z[yi, xi] = t["p"].to_numpy()
     W[yi, xi] = t["worlds"].to_numpy()
+    finite = Z[np.isfinite(Z)]
+    top = float(finite.max()) if finite.size else 1.0
+    if vmax is None:
+        vmax = 1.0 if top > 0.5 else next(v for v in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5) if top <= v)
     fig, ax, own = _own_axes(ax, (8.5, 6.2))
     ax.set_facecolor("#dddddd")
-    mesh = ax.pcolormesh(xe, ye, np.ma.masked_invalid(Z), cmap=CMAP, vmin=0, vmax=1, shading="flat")
+    mesh = ax.pcolormesh(xe, ye, np.ma.masked_invalid(Z), cmap=CMAP, vmin=0, vmax=vmax, shading="flat")
     mesh.set_gid("cells")
     cbar = fig.colorbar(mesh, ax=ax, pad=0.02)
-    cbar.set_label(f"P({olabel})  [share of worlds]")
+    cbar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+    cbar.set_label(f"P({olabel})  [% of worlds]" + (f"; colour scale 0-{100 * vmax:g}%" if vmax < 1 else ""))
     cells = Z.size
     if annotate is None:
         annotate = cells <= 150
@@ -239,9 +250,8 @@ def heatmap(df: pd.DataFrame, x: str, y: str, outcome: str = "deal", *, scenario
         for (r, c), p in np.ndenumerate(Z):
             if np.isnan(p):
                 continue
-            ax.text(xc[c], yc[r], f"{100 * p:.0f}%", ha="center", va="center", fontsize=8,
-                    color="white" if p < 0.55 else "black")
-    finite = Z[np.isfinite(Z)]
+            ax.text(xc[c], yc[r], f"{100 * p:.0f}%" if vmax >= 0.2 else f"{100 * p:.1f}", ha="center",
+                    va="center", fontsize=8 if xc.size <= 12 else 7, color="white" if p / vmax < 0.55 else "black")
     crosses = finite.size > 0 and finite.min() < 0.5 < finite.max() and min(Z.shape) >= 2
     handles = []
     if crosses:
@@ -271,10 +281,11 @@ def heatmap(df: pd.DataFrame, x: str, y: str, outcome: str = "deal", *, scenario
     if own:
         _finish(fig, title or f"Probability: {olabel}",
                 _subtitle(_scenario_name(scenario, df), len(df), per_cell),
-                note=f"Cells: share of worlds; {int(level * 100)}% Wilson intervals are at most "
-                     f"±{100 * float(np.nanmax((t.p_hi - t.p_lo) / 2)):.1f} points.")
+                note=("Numbers: % of the cell's worlds. " if annotate else "")
+                + f"{int(level * 100)}% Wilson intervals are at most "
+                  f"±{100 * float(np.nanmax((t.p_hi - t.p_lo) / 2)):.1f} points.")
     else:
-        ax.set_title(title or olabel)
+        ax.set_title(title or olabel, pad=20)
     return fig
 
 
@@ -282,7 +293,7 @@ def heatmap(df: pd.DataFrame, x: str, y: str, outcome: str = "deal", *, scenario
 # acceptance against one factor
 # --------------------------------------------------------------------------------------
 def acceptance_curves(df: pd.DataFrame, x: str, outcomes: Sequence[str] | None = None, *,
-                      scenario=None, bins: int | None = None, max_levels: int = 12, level: float = 0.95,
+                      scenario=None, bins: int | None = None, max_levels: int = 30, level: float = 0.95,
                       ax=None, title: str | None = None) -> Figure:
     """Each side's acceptance (and the deal) against one factor, with confidence bands.
 
@@ -328,7 +339,7 @@ def acceptance_curves(df: pd.DataFrame, x: str, outcomes: Sequence[str] | None =
         per = t.groupby(x)["worlds"].first()
         per_text = (f"{per.min():,} worlds per point" if per.min() == per.max()
                     else f"{per.min():,}-{per.max():,} worlds per point")
-        _finish(fig, title or f"Who accepts, by {x.split('.')[-1].replace('_', ' ')}",
+        _finish(fig, title or f"Who accepts, by {x}",
                 _subtitle(_scenario_name(scenario, df), len(df), per_text),
                 note=f"Bands: {int(level * 100)}% Wilson intervals. 'Accepts' = accepts at least one "
                      "proposal during the talks; a deal also needs the other side and ratification.")
@@ -816,7 +827,8 @@ def prim_plot(boxes: pd.DataFrame, trajectory: pd.DataFrame | None = None, *, sc
         a2 = axes[0, 1]
         for j, b in enumerate(ids):
             t = trajectory[trajectory["box"] == b]
-            a2.plot(t["coverage"], t["density"], "-", color=CYCLE[j % len(CYCLE)], lw=1, alpha=0.6)
+            peel = t[t["kind"] == "peel"] if "kind" in t.columns else t
+            a2.plot(peel["coverage"], peel["density"], "-", color=CYCLE[j % len(CYCLE)], lw=1, alpha=0.6)
             sc = a2.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=14, zorder=3,
                             vmin=0, vmax=max(1, int(trajectory["res_dim"].max())))
             c = t[t["chosen"]]

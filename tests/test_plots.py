@@ -1,0 +1,253 @@
+"""trucesim.plots: each figure draws what it promises, names its units, scenario and worlds."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PolyCollection, QuadMesh
+from matplotlib.contour import ContourSet
+from matplotlib.figure import Figure
+
+from trucesim import analysis as an
+from trucesim import plots
+
+PX = "terms.prisoners_per_hostage"
+US = "context.us_pressure"
+
+
+def _texts(fig: Figure) -> str:
+    """Every piece of text on a figure: titles, notes, labels, ticks, legends."""
+    out = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        out += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        out += [t.get_text() for t in ax.texts]
+        out += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+        leg = ax.get_legend()
+        if leg is not None:
+            out += [t.get_text() for t in leg.get_texts()]
+    return "\n".join(out)
+
+
+def _png_ok(fig: Figure) -> None:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=50)
+    assert buf.getvalue()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _common(fig: Figure, scenario: str, worlds: int | None) -> None:
+    text = _texts(fig)
+    assert f"scenario {scenario}" in text
+    if worlds is not None:
+        assert f"{worlds:,} worlds" in text
+    assert "not a forecast" in text
+    _png_ok(fig)
+
+
+@pytest.fixture(scope="module")
+def grid_worlds():
+    """A grid of 4 x 3 points whose deal probability crosses 0.5, with the model's columns."""
+    rng = np.random.default_rng(0)
+    n = 4 * 3 * 250
+    px = np.repeat([5.0, 20.0, 35.0, 50.0], 3 * 250)
+    us = np.tile(np.repeat([0.2, 0.5, 0.8], 250), 4)
+    p_ag = px / 55
+    p_gov = 0.3 + 0.7 * us
+    df = pd.DataFrame({"point": np.repeat(np.arange(12), 250), PX: px, US: us})
+    df["israel_accepted"] = rng.random(n) < p_gov
+    df["hamas_accepted"] = rng.random(n) < p_ag
+    df["deal"] = df.israel_accepted & df.hamas_accepted
+    df["deal_day"] = np.where(df.deal, rng.integers(0, 120, n), np.nan)
+    df["hostages_released"] = np.where(df.deal, rng.integers(20, 45, n), 0)
+    df["exit_coalition_core"] = False
+    df["exit_religious_zionism"] = df.deal & (rng.random(n) < 0.3)
+    df["exit_otzma_yehudit"] = df.deal & (rng.random(n) < 0.3)
+    kept = 64 - 7 * df.exit_religious_zionism - 6 * df.exit_otzma_yehudit
+    df["safety_net_used"] = (kept < 61) & (rng.random(n) < 0.3)
+    df["government_fell"] = (kept < 61) & ~df.safety_net_used
+    df["permanent"] = df.deal & (rng.random(n) < 0.2)
+    return df
+
+
+# ------------------------------------------------------------------------------ heatmap
+def test_heatmap_cells_labels_and_the_half_contour(grid_worlds):
+    fig = plots.heatmap(grid_worlds, PX, US, scenario="toy")
+    ax = fig.axes[0]
+    meshes = [c for c in ax.collections if isinstance(c, QuadMesh)]
+    assert len(meshes) == 1 and meshes[0].get_array().size == 4 * 3
+    contours = [c for c in ax.collections if isinstance(c, ContourSet)]
+    assert len(contours) == 1 and list(contours[0].levels) == [0.5]
+    assert ax.get_xlabel() == f"{PX} [prisoners per hostage]"
+    assert ax.get_ylabel() == f"{US} [0..1]"
+    assert "P = 0.5" in _texts(fig)
+    assert "% of worlds" in fig.axes[1].get_ylabel()  # the colour bar names its unit
+    assert "250 worlds per cell" in _texts(fig)
+    _common(fig, "toy", len(grid_worlds))
+
+
+def test_heatmap_without_a_crossing_says_so_and_bins_continuous_factors(grid_worlds):
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"a": rng.uniform(0, 1, 3000), "b": rng.uniform(0, 10, 3000)})
+    df["deal"] = rng.random(3000) < 0.1
+    fig = plots.heatmap(df, "a", "b", bins=5, scenario="flat")
+    ax = fig.axes[0]
+    assert [c for c in ax.collections if isinstance(c, QuadMesh)][0].get_array().size == 25
+    assert not [c for c in ax.collections if isinstance(c, ContourSet)]
+    assert "no 0.5 contour" in _texts(fig)
+    _common(fig, "flat", 3000)
+
+
+def test_heatmap_of_a_side_and_into_given_axes(grid_worlds):
+    fig = Figure()
+    ax = fig.subplots()
+    out = plots.heatmap(grid_worlds, PX, US, "hamas_accepted", ax=ax)
+    assert out is fig
+    assert "Hamas accepts a proposal" in fig.axes[-1].get_ylabel() or "Hamas" in ax.get_title()
+
+
+# ------------------------------------------------------------------------------ curves
+def test_acceptance_curves_one_line_and_band_per_outcome(grid_worlds):
+    fig = plots.acceptance_curves(grid_worlds, US, scenario="toy")
+    ax = fig.axes[0]
+    labels = [ln.get_label() for ln in ax.get_lines() if not ln.get_label().startswith("_")]
+    assert labels == ["Israel's government accepts a proposal", "Hamas accepts a proposal",
+                      "deal signed and ratified"]
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert len(bands) == 3
+    gov = [ln for ln in ax.get_lines() if ln.get_label().startswith("Israel")][0]
+    assert list(gov.get_xdata()) == [0.2, 0.5, 0.8]
+    assert np.all(np.diff(gov.get_ydata()) > 0)  # the planted effect of US pressure
+    assert ax.get_xlabel() == f"{US} [0..1]" and "share of worlds" in ax.get_ylabel()
+    assert "1,000 worlds per point" in _texts(fig)
+    _common(fig, "toy", len(grid_worlds))
+
+
+# ------------------------------------------------------------------------------ Sobol' bars
+def test_sobol_bars_two_bars_per_factor_with_intervals():
+    ind = pd.DataFrame({"factor": [PX, US, "terms.withdrawal"], "S1": [0.5, 0.2, 0.05],
+                        "S1_lo": [0.4, 0.1, -0.02], "S1_hi": [0.6, 0.3, 0.1], "ST": [0.6, 0.3, 0.1],
+                        "ST_lo": [0.5, 0.2, 0.0], "ST_hi": [0.7, 0.4, 0.2]})
+    fig = plots.sobol_bars(ind, scenario="toy", worlds=123_456, base_samples=512)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 2 * 3
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks[-1].startswith(PX)  # the largest total order on top
+    assert "Sobol' index" in ax.get_xlabel() and "variance" in ax.get_xlabel()
+    assert "N = 512 base samples" in _texts(fig)
+    from matplotlib.container import BarContainer, ErrorbarContainer
+    assert sum(isinstance(c, BarContainer) for c in ax.containers) == 2
+    assert sum(isinstance(c, ErrorbarContainer) for c in ax.containers) == 2
+    _common(fig, "toy", 123_456)
+
+
+# ------------------------------------------------------------------------------ distributions
+def test_distributions_two_panels_with_medians(grid_worlds):
+    fig = plots.distributions(grid_worlds, scenario="toy")
+    a1, a2 = fig.axes
+    assert "deal day" in a1.get_xlabel() and "days" in a1.get_xlabel()
+    assert "hostages released" in a2.get_xlabel() and "people" in a2.get_xlabel()
+    assert len(a1.patches) > 5 and len(a2.patches) > 5
+    assert "median" in _texts(fig)
+    share = 100 * np.array([p.get_height() for p in a1.patches]).sum()
+    assert share == pytest.approx(100 * 100, rel=1e-6)  # the bars add up to 100% of the deals
+    _common(fig, "toy", len(grid_worlds))
+
+
+def test_distributions_without_any_deal(grid_worlds):
+    df = grid_worlds.assign(deal=False)
+    fig = plots.distributions(df, scenario="toy")
+    assert "no deal in any world" in _texts(fig)
+
+
+# ------------------------------------------------------------------------------ timeline
+def test_timeline_of_a_traced_world(baseline):
+    events, row = an.trace_world(baseline, 60, seed=0, chunk_worlds=200)
+    ev = plots.parse_trace(events, baseline.labels)
+    assert {"proposal", "deadline"} <= set(ev["kind"])
+    assert (ev["kind"] == "other").sum() == 0, ev[ev.kind == "other"].text.tolist()
+    fig = plots.timeline(events, scenario=baseline, world=60, seed=0)
+    ax = fig.axes[0]
+    lanes = [t.get_text() for t in ax.get_yticklabels()]
+    for lane in ("mediators", "deadlines", "Israel's government", "Hamas", "coalition", "deal", "hostages"):
+        assert lane in lanes
+    assert "day" in ax.get_xlabel() and "day 0" in ax.get_xlabel()
+    assert ax.get_xlim()[1] >= baseline.value("protocol.horizon_days")
+    assert "1 traced world (world 60)" in _texts(fig)
+    _common(fig, "april-2024", None)
+
+
+def test_parse_trace_classifies_every_kind_of_event():
+    events = [(0, "mediators table proposal 1 (deadline day 2): pause_days=42"),
+              (2, "the deadline passes without an agreement; talks go on"),
+              (3, "Israel's government accepts proposal 1 (acceptance probability 0.61)"),
+              (7, "Hamas counters proposal 1 (acceptance probability 0.05)"),
+              (7, "the mediators revise the terms; the next proposal is due on day 13"),
+              (20, "Religious Zionism quits the coalition over the deal"),
+              (20, "the opposition's safety net carries the vote"),
+              (20, "deal signed and ratified; pause until day 62"),
+              (27, "hostages released: 5 so far"),
+              (30, "the pause is breached by Hamas; war resumes"),
+              (31, "2 hostage(s) reported dead in captivity"),
+              (40, "Israel's government launches the Rafah offensive"),
+              (50, "the mediators walk away")]
+    ev = plots.parse_trace(events)
+    assert ev["kind"].tolist() == ["proposal", "deadline", "accepts", "counters", "revision", "exit",
+                                   "safety_net", "signed", "release", "breach", "death", "offensive",
+                                   "walk_away"]
+    assert ev.loc[2, "value"] == 0.61 and ev.loc[8, "value"] == 5 and ev.loc[7, "value"] == 62
+    fig = plots.timeline(events, scenario="toy", world=1)
+    assert "deal, then the pause is breached" in _texts(fig)
+
+
+# ------------------------------------------------------------------------------ seats
+def test_seats_against_the_majority(baseline, grid_worlds):
+    fig = plots.seats(grid_worlds, baseline)
+    ax = fig.axes[0]
+    kept = an.seats_kept(grid_worlds, baseline)
+    assert len(ax.patches) == kept.nunique() == 4
+    assert sum(p.get_height() for p in ax.patches) == pytest.approx(100)
+    text = _texts(fig)
+    assert "majority: 61 of 120 seats" in text
+    assert "64 seats" in text and "51 seats" in text and "no partner quits" in text
+    assert "seats of 120" in ax.get_xlabel()
+    dashed = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    assert len(dashed) == 1
+    _common(fig, "april-2024", len(grid_worlds))
+
+
+# ------------------------------------------------------------------------------ outcome bars, PRIM
+def test_outcome_bars_compare_runs(grid_worlds):
+    other = grid_worlds.assign(deal=False)
+    fig = plots.outcome_bars({"a": grid_worlds, "b": other}, ["deal", "hamas_accepted", "any_exit"])
+    ax = fig.axes[0]
+    assert len(ax.patches) == 2 * 3
+    assert "a (3,000 worlds)" in _texts(fig) and "% of worlds" in ax.get_xlabel()
+    _png_ok(fig)
+
+
+def test_prim_plot_shows_boxes_and_trajectory():
+    rng = np.random.default_rng(3)
+    x = pd.DataFrame(rng.uniform(0, 1, (1500, 3)), columns=[PX, US, "terms.withdrawal"])
+    y = (x[PX] > 0.5) & (x[US] > 0.4)
+    boxes, traj = an.prim_boxes(x, y, return_trajectory=True)
+    fig = plots.prim_plot(boxes, traj, scenario="toy", worlds=1500)
+    assert len(fig.axes) == 3  # boxes, trajectory and its colour bar
+    text = _texts(fig)
+    assert "coverage" in text and "density" in text and PX in text
+    _common(fig, "toy", 1500)
+
+
+def test_factor_labels_know_units():
+    assert plots.factor_label("terms.pause_days") == "terms.pause_days [days]"
+    assert plots.factor_label("actors.israel.reservation") == "actors.israel.reservation [utility]"
+    assert plots.factor_label("actors.otzma_yehudit.seats") == "actors.otzma_yehudit.seats [seats]"
+    assert plots.factor_label("not.a.key") == "not.a.key"
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    res = doctest.testmod(plots, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert res.failed == 0 and res.attempted >= 3
