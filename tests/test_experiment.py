@@ -565,3 +565,17 @@ def test_docstring_examples(name, monkeypatch):
     monkeypatch.chdir(ROOT)
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
+
+
+def test_vectorised_wilson_equals_proportion_ci():
+    from trucesim.outcomes import proportion_ci
+    from trucesim.store import wilson_ci
+
+    rng = np.random.default_rng(0)
+    n = rng.integers(1, 20_000, 300)
+    k = (rng.random(300) * (n + 1)).astype(int)
+    k[:3], k[3:6] = 0, n[3:6]
+    lo, hi = wilson_ci(k, n)
+    ref = np.array([proportion_ci(a, b) for a, b in zip(k, n)])
+    np.testing.assert_allclose(lo, ref[:, 0], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(hi, ref[:, 1], rtol=0, atol=1e-12)
