@@ -187,6 +187,8 @@ INVALID = [
     (BASE + '[design]\nkind = "lhs"\npoints = 2000000\n' + FACTOR.replace("steps = 3\n", ""),
      ["design.points", "at most 1,000,000"]),
     (BASE + "[design\n", ["invalid TOML"]),
+    (BASE + '[factors."context.us_pressure"]\nlevels = [0.2]\n[factors.context.us_pressure]\nlevels = [0.3]\n',
+     ['factors."context.us_pressure"', "one table per factor", "found two"]),
 ]
 
 
@@ -422,6 +424,21 @@ def test_dask_local_cluster_gives_the_same_bytes(tmp_path, reference):
     with DaskExecutor("local", workers=2, processes=False) as ex:
         plan.run(ex)
     assert files(tmp_path / "dask") == files(out)
+
+
+def test_running_dask_cluster_by_address_gives_the_same_bytes(tmp_path, reference):
+    import logging
+
+    from distributed import LocalCluster
+
+    exp, out, _ = reference
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster:
+        plan = plan_sweep(exp, tmp_path / "tcp", chunk_worlds=SMALL_CHUNK)
+        with make_executor(scheduler=cluster.scheduler_address) as ex:
+            assert ex.workers == 2 and cluster.scheduler_address in ex.name
+            plan.run(ex)
+    assert files(tmp_path / "tcp") == files(out)
 
 
 class _Shuffled(InProcessExecutor):

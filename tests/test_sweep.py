@@ -112,6 +112,15 @@ def test_two_workers_same_bytes(small_run, tmp_path):
     assert files(tmp_path / "w2") == files(out)
 
 
+def test_dask_local_cluster_same_bytes(small_run, tmp_path):
+    exp, out, _ = small_run
+    proc = cli("sweep", exp, "--out", tmp_path / "dask", "--scheduler", "local", "--workers", "1",
+               "--chunk-worlds", CHUNK)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "" and "dask LocalCluster, 1 worker" in proc.stdout
+    assert files(tmp_path / "dask") == files(out)
+
+
 def test_dry_run(small_run):
     exp, _, _ = small_run
     proc = cli("sweep", exp, "--dry-run", "--chunk-worlds", CHUNK)

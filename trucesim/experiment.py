@@ -363,10 +363,18 @@ def _flatten_factors(table: dict, shown: str, prefix: str = "") -> dict[str, obj
         key = f"{prefix}{k}"
         if isinstance(v, dict) and v and not any(m in v for m in FACTOR_KEYS) \
                 and all(isinstance(x, dict) for x in v.values()):
-            out.update(_flatten_factors(v, shown, key + "."))
+            for k2, v2 in _flatten_factors(v, shown, key + ".").items():
+                _add_factor(out, k2, v2, shown)
         else:
-            out[key] = v
+            _add_factor(out, key, v, shown)
     return out
+
+
+def _add_factor(out: dict, key: str, value, shown: str) -> None:
+    if key in out:
+        _fail(f'{shown}: factors."{key}": expected one table per factor, found two (written both as '
+              f'[factors."{key}"] and [factors.{key}])')
+    out[key] = value
 
 
 def _factor(key: str, raw, shown: str, scenario: Scenario, kind: str) -> Factor:

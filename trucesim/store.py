@@ -337,8 +337,7 @@ class Store:
     def write_points(self) -> pd.DataFrame:
         """Compute ``points.parquet`` by streaming over the parts; return it."""
         table = summarize_points(self)
-        from .commands.common import write_table  # temp name, renamed when complete
-        write_table(self.root / POINTS, [table])
+        write_atomic(self.root / POINTS, encode_part(table))
         return table
 
 
