@@ -55,7 +55,7 @@ def main(argv=None) -> int:
     best = result.best
     print(f"  simulations      {sims} candidates ({best['search']['generations_run']} generations), "
           f"zone grid {best['zone']['grid_points']} points, check on {worlds:,} fresh worlds")
-    print(f"  best terms       " + ", ".join(f"{k}={v:g}" for k, v in best["terms"].items()))
+    print("  best terms       " + ", ".join(f"{k}={v:g}" for k, v in best["terms"].items()))
     print(f"  p_deal           {best['value']:.3f}  95% CI {best['ci'][0]:.3f}-{best['ci'][1]:.3f}")
     print(f"  design           {t1 - t0:7.1f} s   ({(t1 - t0) / max(sims, 1):.2f} s per candidate, all phases)")
     print(f"  outputs          {t2 - t1:7.1f} s   (tables and figures)")

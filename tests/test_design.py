@@ -133,7 +133,7 @@ def test_search_finds_the_maximum_of_a_known_function_within_its_budget():
     plan = D.plan_search(2)
     for seed in range(4):
         calls = []
-        r = D.search(lambda X, stage: calls.append(len(X)) or f(X, stage), [0.0, 0.0], [10.0, 50.0],
+        r = D.search(lambda X, stage, calls=calls: calls.append(len(X)) or f(X, stage), [0.0, 0.0], [10.0, 50.0],
                      plan=plan, seed=seed, integrality=[False, True])
         assert r.x[0] == pytest.approx(3.3, abs=0.2)  # 2% of the range
         assert abs(r.x[1] - 20.0) <= 1 and r.x[1] == int(r.x[1])

@@ -74,7 +74,7 @@ __all__ = [
     "DesignSpace", "parse_vary", "parse_fix", "parse_constraint", "make_space",
     "simulate_candidate", "summarize_worlds", "decision_probability", "day0_acceptance",
     "Candidate", "Evaluator", "SearchPlan", "plan_search", "search", "zone_of_agreement",
-    "pareto_front", "marginal_effects", "check_best", "DesignResult", "check_request", "design",
+    "zone_summary", "metric_ci", "pareto_front", "marginal_effects", "check_best", "DesignResult", "check_request", "design",
     "best_record", "best_scenario_toml", "plot_zone", "plot_pareto", "OUTPUT_FILES",
     "check_out_dir", "write_outputs", "format_summary",
 ]
@@ -116,7 +116,6 @@ VERSUS = ("p_permanent", "hostages_released_mean", "hostages_died_mean", "p_gove
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _RANGE_RE = re.compile(rf"^\s*({_NUM})\s*\.\.\s*({_NUM})\s*$")
 _KEY = r"[A-Za-z_][A-Za-z0-9_.]*[A-Za-z0-9_]"
-_OPS = ("<=", ">=", "==", "<", ">")
 _CMP_RE = re.compile(rf"^\s*(?P<a>{_KEY}|{_NUM})\s*(?P<op><=|>=|==|=<|=>|<|>|=|!=)\s*(?P<b>{_KEY}|{_NUM})\s*$")
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "=="}
 
@@ -1439,10 +1438,6 @@ def write_outputs(result: DesignResult, out_dir: Path) -> tuple[list[Path], list
             p.unlink()
             removed.append(p)
     return written, removed
-
-
-def _fmt(v: float, digits: int) -> str:
-    return f"{v:.{digits}f}"
 
 
 def format_summary(result: DesignResult) -> str:

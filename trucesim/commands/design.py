@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
 from .common import UserError, nonneg_int, positive_int
@@ -73,11 +74,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         NAME, help="search the terms both sides would accept, and what each concession buys",
-        description="Search the varied keys of SCENARIO for the terms that maximise an objective "
-                    "(the probability of a deal by default), each candidate simulated over the same "
-                    "worlds; map the zone of possible agreement, the Pareto front between the "
-                    "probability of a deal and a second objective, and the marginal effect of each "
-                    "varied term at the best terms.",
+        description=textwrap.fill(
+            "Search the varied keys of SCENARIO for the terms that maximise an objective (the "
+            "probability of a deal by default), each candidate simulated over the same worlds; map "
+            "the zone of possible agreement, the Pareto front between the probability of a deal and "
+            "a second objective, and the marginal effect of each varied term at the best terms.", 79),
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.error = _one_line_error(p)
     p.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML), e.g. scenarios/april-2024.toml")
