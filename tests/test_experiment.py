@@ -38,11 +38,11 @@ steps = 12
 levels = [0.2, 0.5, 0.8]
 """
 
-# a small sweep: 6 points x 70 worlds = 420 worlds in chunks of 100 (chunks straddle points)
+# a small sweep: 6 points x 60 worlds = 360 worlds in 4 chunks of 100 (chunks straddle points)
 SMALL = """\
 scenario = "{scenario}"
 seed = 5
-worlds_per_point = 70
+worlds_per_point = 60
 
 [design]
 kind = "grid"
@@ -311,10 +311,10 @@ def test_chunk_task_is_run_chunk_with_the_design_as_overrides(tmp_path):
     assert list(table.columns[:4]) == ["point", "replicate", *exp.factor_keys]
     w = np.arange(100, 200)
     np.testing.assert_array_equal(table["world"], w)
-    np.testing.assert_array_equal(table["point"], w // 70)
-    np.testing.assert_array_equal(table["replicate"], w % 70)
-    np.testing.assert_array_equal(table["context.us_pressure"], d.matrix[w // 70, 1])
-    overrides = {k: d.matrix[w // 70, j] for j, k in enumerate(exp.factor_keys)}
+    np.testing.assert_array_equal(table["point"], w // 60)
+    np.testing.assert_array_equal(table["replicate"], w % 60)
+    np.testing.assert_array_equal(table["context.us_pressure"], d.matrix[w // 60, 1])
+    overrides = {k: d.matrix[w // 60, j] for j, k in enumerate(exp.factor_keys)}
     direct = outcome_table(run_chunk(exp.scenario, exp.seed, 1, 100, overrides), world_offset=100)
     pd.testing.assert_frame_equal(table[list(direct.columns)], direct)
 
@@ -324,16 +324,16 @@ def test_load_round_trip(reference):
     exp_path, out, result = reference
     exp = load_experiment(exp_path)
     df = trucesim.load(out)
-    assert len(df) == 6 * 70
+    assert len(df) == 6 * 60
     assert list(df.columns[:4]) == ["point", "replicate", "terms.prisoners_per_hostage", "context.us_pressure"]
-    np.testing.assert_array_equal(df["world"], np.arange(420))
-    np.testing.assert_array_equal(df["world"], df["point"] * 70 + df["replicate"])
+    np.testing.assert_array_equal(df["world"], np.arange(360))
+    np.testing.assert_array_equal(df["world"], df["point"] * 60 + df["replicate"])
     # every column of the outcome table, with its dtype (categories included)
     tasks = chunk_tasks(exp, build_design(exp), SMALL_CHUNK, chunk_bounds(exp.worlds, SMALL_CHUNK))
     direct = pd.concat([t.run() for t in tasks], ignore_index=True)
     pd.testing.assert_frame_equal(df, direct)
     assert isinstance(df["end_of_talks"].dtype, pd.CategoricalDtype)
-    assert trucesim.load(out, columns=["point", "deal"]).shape == (420, 2)
+    assert trucesim.load(out, columns=["point", "deal"]).shape == (360, 2)
 
 
 def test_points_equal_the_run_summary_of_each_point(reference):
@@ -348,7 +348,7 @@ def test_points_equal_the_run_summary_of_each_point(reference):
     for p, rows in df.groupby("point"):
         s = summarize(rows, exp.scenario, exp.seed)
         r = pts.iloc[p]
-        assert r["worlds"] == s["worlds"] == 70
+        assert r["worlds"] == s["worlds"] == 60
         assert round(r["p_deal"], 6) == s["p_deal"]
         assert [round(r["p_deal_lo"], 6), round(r["p_deal_hi"], 6)] == s["p_deal_ci"]
         assert round(r[f"p_accept_{gov}"], 6) == s["p_accept"][gov]
@@ -376,7 +376,7 @@ def test_manifest_holds_the_contract(reference):
     assert m["design"]["factors"] == m["factors"] and len(m["design"]["matrix"]) == 6
     assert m["experiment"]["factors"]["terms.prisoners_per_hostage"] == {"range": [3.0, 60.0], "steps": 3,
                                                                         "integer": False}
-    assert m["experiment"]["worlds_per_point"] == 70 and m["experiment"]["design"]["kind"] == "grid"
+    assert m["experiment"]["worlds_per_point"] == 60 and m["experiment"]["design"]["kind"] == "grid"
     assert m["scenario"]["values"]["terms.pause_days"] == 42.0
     assert m["scenario"]["values"]["context.category_share"]["dist"] == "uniform"
     assert "terms.pause_days" in m["scenario"]["sources"]
@@ -401,7 +401,7 @@ def test_load_of_an_unfinished_sweep(tmp_path, reference):
     for k in (0, 2):
         name = f"parts/chunk-{k:06d}.parquet"
         (partial / name).write_bytes((out / name).read_bytes())
-    with pytest.raises(StoreError, match="2 of 5 chunks written.*--resume"):
+    with pytest.raises(StoreError, match="2 of 4 chunks written.*--resume"):
         trucesim.load(partial)
     df = trucesim.load(partial, allow_partial=True)
     assert list(df["world"]) == list(range(0, 100)) + list(range(200, 300))
@@ -471,14 +471,14 @@ def test_failing_chunk_then_resume(tmp_path, reference, monkeypatch):
         sweep(exp, target, workers=1, chunk_worlds=SMALL_CHUNK)
     msg = str(err.value)
     assert "\n" not in msg and err.value.chunk == 3
-    assert msg.startswith("chunk 3 (worlds 300-399, points 4-5) failed: FloatingPointError: injected failure")
+    assert msg.startswith("chunk 3 (worlds 300-359, points 5-5) failed: FloatingPointError: injected failure")
     assert "3 chunk(s) already written" in msg and "--resume" in msg
     assert sorted(p.name for p in (target / "parts").iterdir()) == [f"chunk-{k:06d}.parquet" for k in range(3)]
     assert "FloatingPointError" in (target / "error.log").read_text()
     assert not (target / "points.parquet").exists()
     monkeypatch.setattr(ChunkTask, "run", real_run)
     result = sweep(exp, target, workers=1, resume=True)
-    assert result.chunks_run == 2
+    assert result.chunks_run == 1
     assert files(target) == files(out)  # error.log removed once the sweep completes
 
 
@@ -492,7 +492,7 @@ def test_resume_cleans_torn_writes(tmp_path, reference):
     (target / "parts" / "chunk-000001.parquet").write_bytes(b"PAR1 torn")  # not a whole part: redone
     (target / "parts" / ".chunk-000002.parquet.123.abcd.tmp").write_bytes(b"partial")
     plan = plan_sweep(exp, target, resume=True)
-    assert [k for k, _, _ in plan.pending] == [1, 2, 3, 4]
+    assert [k for k, _, _ in plan.pending] == [1, 2, 3]
     assert not list((target / "parts").glob("*.tmp"))
     plan.run(InProcessExecutor())
     assert files(target) == files(out)
