@@ -96,7 +96,12 @@ def test_heatmap_without_a_crossing_says_so_and_bins_continuous_factors(grid_wor
     assert [c for c in ax.collections if isinstance(c, QuadMesh)][0].get_array().size == 25
     assert not [c for c in ax.collections if isinstance(c, ContourSet)]
     assert "no 0.5 contour" in _texts(fig)
+    # no cell near 0.5: the colour scale stops above the highest cell, and says so
+    assert "colour scale 0-20%" in fig.axes[1].get_ylabel() or "colour scale 0-30%" in fig.axes[1].get_ylabel()
+    assert fig.axes[0].collections[0].get_clim() in ((0, 0.2), (0, 0.3))
     _common(fig, "flat", 3000)
+    full = plots.heatmap(df, "a", "b", bins=5, vmax=1.0)
+    assert full.axes[0].collections[0].get_clim() == (0, 1.0)
 
 
 def test_heatmap_of_a_side_and_into_given_axes(grid_worlds):

@@ -252,7 +252,8 @@ def heatmap(df: pd.DataFrame, x: str, y: str, outcome: str = "deal", *, scenario
                 continue
             ax.text(xc[c], yc[r], f"{100 * p:.0f}%" if vmax >= 0.2 else f"{100 * p:.1f}", ha="center",
                     va="center", fontsize=8 if xc.size <= 12 else 7, color="white" if p / vmax < 0.55 else "black")
-    crosses = finite.size > 0 and finite.min() < 0.5 < finite.max() and min(Z.shape) >= 2
+    straddles = finite.size > 0 and finite.min() < 0.5 < finite.max()
+    crosses = straddles and min(Z.shape) >= 2
     handles = []
     if crosses:
         cs = ax.contour(xc, yc, np.ma.masked_invalid(Z), levels=[0.5], colors=[OKABE_ITO["orange"]],
@@ -262,6 +263,9 @@ def heatmap(df: pd.DataFrame, x: str, y: str, outcome: str = "deal", *, scenario
         handles.append(Line2D([], [], color=OKABE_ITO["orange"], lw=2.5,
                               path_effects=[pe.Stroke(linewidth=4.5, foreground="black"), pe.Normal()],
                               label="P = 0.5"))
+    elif straddles:
+        handles.append(Line2D([], [], ls="none", label="cells on both sides of 0.5, too few rows or columns "
+                                                       "for a contour"))
     else:
         where = "below" if finite.size and finite.max() <= 0.5 else "above"
         handles.append(Line2D([], [], ls="none", label=f"P stays {where} 0.5 in every cell (no 0.5 contour)"))
