@@ -1,7 +1,7 @@
 """What drives acceptance: probabilities by factor, Sobol' indices and PRIM boxes.
 
 Every function takes plain DataFrames or arrays (the per-world outcome table of
-:func:`trucesim.simulate`, or of a sweep read with :func:`load_experiment`, one
+:func:`trucesim.simulate`, or of a sweep read with :func:`load_results`, one
 row per world with one column per factor) and returns a DataFrame, so the
 command line, the HTML report and the notebooks share one computation.
 
@@ -277,7 +277,7 @@ def probability_by(df: pd.DataFrame, by: str | Sequence[str] = (),
     ----------
     df : DataFrame
         One row per world: factor columns and outcome columns (a per-world
-        outcome table, or a sweep read with :func:`load_experiment`).
+        outcome table, or a sweep read with :func:`load_results`).
     by : str or sequence of str
         Factor columns to group by (none: one row over all worlds).
         Continuous factors are binned (see :func:`bin_factor`).
@@ -475,7 +475,7 @@ def sobol_indices(worlds: pd.DataFrame, design: dict, outcome: str = "deal", *, 
     Parameters
     ----------
     worlds : DataFrame
-        One row per world with its ``point`` (a sweep read with :func:`load_experiment`).
+        One row per world with its ``point`` (a sweep read with :func:`load_results`).
     design : dict
         The ``design`` of the sweep's manifest: ``factors``, ``points`` and
         ``saltelli`` (row ranges ``A``, ``B`` and ``AB[factor]`` of the points).
@@ -490,7 +490,7 @@ def sobol_indices(worlds: pd.DataFrame, design: dict, outcome: str = "deal", *, 
 
     Examples
     --------
-    >>> exp = load_experiment("results/sobol-main")                       # doctest: +SKIP
+    >>> exp = load_results("results/sobol-main")                       # doctest: +SKIP
     >>> sobol_indices(exp.worlds, exp.manifest["design"], "deal")         # doctest: +SKIP
     """
     blocks = design.get("saltelli") if isinstance(design, dict) else None
@@ -709,7 +709,7 @@ def scenario_discovery(worlds: pd.DataFrame, factors: Sequence[str], outcome: st
 
     Examples
     --------
-    >>> exp = load_experiment("results/sobol-main")                          # doctest: +SKIP
+    >>> exp = load_results("results/sobol-main")                          # doctest: +SKIP
     >>> boxes, trajectory = scenario_discovery(exp.worlds, exp.factors)       # doctest: +SKIP
     """
     cols = [f for f in factors if f in worlds.columns and worlds[f].nunique() > 1]
@@ -725,16 +725,18 @@ def scenario_discovery(worlds: pd.DataFrame, factors: Sequence[str], outcome: st
 
 
 # --------------------------------------------------------------------------------------
-# experiments on disk, traced worlds
+# sweep results on disk, traced worlds
 # --------------------------------------------------------------------------------------
 @dataclass
-class Experiment:
-    """A sweep read from its directory: the worlds, the points and the manifest.
+class Results:
+    """A sweep's results directory, read: the worlds, the points and the manifest.
 
     ``worlds`` has one row per world (``point``, ``replicate``, one column per
     factor, then every outcome column); ``points`` one row per design point
     (or ``None``); ``scenario`` the :class:`~trucesim.scenario.Scenario` the
-    sweep ran, when its file can still be read.
+    sweep ran, rebuilt from the manifest (see :func:`scenario_from_record`).
+    Not to be confused with :class:`trucesim.experiment.Experiment`, the
+    experiment *file* that produced them.
     """
 
     path: Path
@@ -812,8 +814,8 @@ def _scenario_of(manifest: dict, base: Path):
     return None
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Read a sweep directory written by ``trucesim sweep``.
+def load_results(path: str | Path) -> Results:
+    """Read the results directory of a sweep (the ``--out`` of ``trucesim sweep``).
 
     Raises
     ------
@@ -823,7 +825,7 @@ def load_experiment(path: str | Path) -> Experiment:
 
     Examples
     --------
-    >>> exp = load_experiment("out/prisoners-vs-us-pressure")          # doctest: +SKIP
+    >>> exp = load_results("out/prisoners-vs-us-pressure")          # doctest: +SKIP
     >>> probability_by(exp.worlds, exp.factors[:2], "deal")           # doctest: +SKIP
     """
     from . import store
@@ -835,7 +837,7 @@ def load_experiment(path: str | Path) -> Experiment:
     if (path / "points.parquet").is_file():
         points = store.load_points(path)
     factors = list(manifest.get("factors") or [])
-    return Experiment(path=path, manifest=manifest, worlds=worlds, points=points,
+    return Results(path=path, manifest=manifest, worlds=worlds, points=points,
                       scenario=_scenario_of(manifest, path), factors=factors)
 
 
@@ -898,8 +900,8 @@ def majority(df: pd.DataFrame, scenario) -> float | np.ndarray:
 
 
 __all__ = [
-    "CORE_OUTCOMES", "Experiment", "acceptance_outcomes", "bin_factor", "binary_outcome",
-    "check_factor", "exit_outcomes", "load_experiment", "scenario_from_record", "majority", "outcome_label", "outcome_names",
+    "CORE_OUTCOMES", "Results", "acceptance_outcomes", "bin_factor", "binary_outcome",
+    "check_factor", "exit_outcomes", "load_results", "scenario_from_record", "majority", "outcome_label", "outcome_names",
     "point_means", "prim_boxes", "probability_by", "scenario_discovery", "seats_kept", "sobol_from_samples", "sobol_indices",
     "summary_table",
     "trace_world", "wilson_interval",

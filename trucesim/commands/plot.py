@@ -81,7 +81,7 @@ def is_experiment_file(path: Path) -> bool:
 
 def open_sweep(target: Path, why: str):
     """Read a sweep directory, or raise a one-line :class:`UserError` saying what ``why`` needs."""
-    from ..analysis import load_experiment
+    from ..analysis import load_results
 
     if not target.exists():
         raise UserError(f"{target}: no such directory (expected a results directory written by 'trucesim sweep')")
@@ -94,7 +94,7 @@ def open_sweep(target: Path, why: str):
                             f"sweep an experiment first (trucesim sweep EXPERIMENT.toml --out DIR)")
         raise UserError(f"{target}: expected a results directory written by 'trucesim sweep', found a file")
     try:
-        exp = load_experiment(target)
+        exp = load_results(target)
     except (OSError, ValueError) as e:
         raise UserError(str(e).splitlines()[0] if str(e) else f"{target}: cannot read the sweep") from None
     if len(exp.worlds) == 0:

@@ -192,7 +192,7 @@ def _pairs(exp, sobol) -> list[tuple[str, str]]:
 
 
 def build_report(exp, *, bins: int | None = None, dpi: int = 100, log=None) -> str:
-    """The HTML page of a sweep read with :func:`trucesim.analysis.load_experiment`."""
+    """The HTML page of a sweep read with :func:`trucesim.analysis.load_results`."""
     from .. import __version__, plots
     from ..analysis import acceptance_outcomes, outcome_label
 
