@@ -40,6 +40,7 @@ h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ddd; padding-
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
 th, td { padding: 0.25em 0.7em; border-bottom: 1px solid #e5e5e5; text-align: left; vertical-align: top; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.scroll { overflow-x: auto; }
 figure { margin: 1.5em 0; }
 figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { font-size: 0.9em; color: #444; margin-top: 0.3em; }
@@ -82,7 +83,8 @@ def _table(headers, rows, numeric=()) -> str:
         cells = "".join(f'<td class="num">{html.escape(str(c))}</td>' if i in numeric
                         else f"<td>{html.escape(str(c))}</td>" for i, c in enumerate(r))
         body.append(f"<tr>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return (f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody>'
+            "</table></div>")
 
 
 def _fmt_value(v) -> str:
@@ -90,7 +92,7 @@ def _fmt_value(v) -> str:
         f = float(v)
     except (TypeError, ValueError):
         return str(v)
-    return f"{f:g}" if f == f else "n/a"
+    return f"{f:.4g}" if f == f else "n/a"
 
 
 def _facts(exp) -> str:
