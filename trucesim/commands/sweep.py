@@ -62,34 +62,44 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return p
 
 
-def _labels(keys: list[str], width: int = 90) -> list[str]:
-    """Column labels for factor keys: the keys, or their shortest distinct dotted suffixes if too wide."""
-    if sum(len(k) + 2 for k in keys) <= width:
-        return keys
+def _labels(keys: list[str], width: int = 96) -> tuple[list[str], str | None]:
+    """Column labels for factor keys and a legend line if the labels are abbreviations.
+
+    The keys themselves if they fit in ``width``; else each key's shortest dotted
+    suffix that no other key shares; else ``f1``, ``f2``... with a legend.
+    """
+    def fits(labels):
+        return sum(max(len(lab), 8) + 2 for lab in labels) <= width
+
+    if fits(keys):
+        return keys, None
     parts = [k.split(".") for k in keys]
-    for n in range(1, max(len(p) for p in parts) + 1):
-        labels = [".".join(p[-n:]) for p in parts]
-        if len(set(labels)) == len(labels):
-            return labels
-    return keys
+    short = []
+    for i, p in enumerate(parts):
+        for n in range(1, len(p) + 1):
+            suffix = p[-n:]
+            if all(q[-n:] != suffix for j, q in enumerate(parts) if j != i):
+                short.append(".".join(suffix))
+                break
+        else:
+            short.append(keys[i])
+    if fits(short):
+        return short, None
+    names = [f"f{i + 1}" for i in range(len(keys))]
+    return names, "\n".join(f"  {n} = {k}" for n, k in zip(names, keys))
 
 
 def _pct(x) -> str:
     return "   n/a" if x != x else f"{100 * x:5.1f}%"
 
 
-def _table(points, factors: list[str], rows) -> list[str]:
-    labels = _labels(factors)
-    show = len(factors) <= 4
-    head = f"  {'point':>7}"
-    if show:
-        head += "".join(f"  {lab:>{max(len(lab), 8)}}" for lab in labels)
-    head += f"  {'p(deal)':>7}  95% CI"
-    out = [head]
+def _table(factors: list[str], rows) -> list[str]:
+    labels, _ = _labels(factors)
+    widths = [max(len(lab), 8) for lab in labels]
+    head = f"  {'point':>7}" + "".join(f"  {lab:>{w}}" for lab, w in zip(labels, widths))
+    out = [head + f"  {'p(deal)':>7}  95% CI"]
     for _, r in rows.iterrows():
-        line = f"  {int(r['point']):>7}"
-        if show:
-            line += "".join(f"  {r[k]:>{max(len(lab), 8)}.4g}" for k, lab in zip(factors, labels))
+        line = f"  {int(r['point']):>7}" + "".join(f"  {r[k]:>{w}.4g}" for k, w in zip(factors, widths))
         line += f"  {_pct(r['p_deal']):>7}  {100 * r['p_deal_lo']:.1f}-{100 * r['p_deal_hi']:.1f}%"
         out.append(line)
     return out
@@ -113,18 +123,32 @@ def report(result, experiment, plan) -> str:
     else:
         lines.append(f"all {result.chunks} chunks were already done")
     ordered = pts.sort_values(["p_deal", "point"], ascending=[False, True], kind="stable")
+    shown = factors if len(factors) <= 6 else []
     if len(pts) <= 10:
-        lines += ["", "probability of a deal by point"] + _table(pts, factors, ordered)
+        lines += ["", "probability of a deal by point"] + _table(shown, ordered)
     else:
-        lines += ["", "highest probability of a deal"] + _table(pts, factors, ordered.head(5))
-        lines += ["", "lowest probability of a deal"] + _table(pts, factors, ordered.tail(5))
-    if len(factors) > 4:
+        lines += ["", "highest probability of a deal"] + _table(shown, ordered.head(5))
+        lines += ["", "lowest probability of a deal"] + _table(shown, ordered.tail(5))
+    legend = _labels(shown)[1]
+    if legend:
+        lines += ["", legend]
+    if not shown:
         lines.append(f"  (the {len(factors)} factors' values at each point are in points.parquet)")
     out = result.out
     lines += ["", f"results in {out}/: manifest.json, parts/ ({result.chunks} files), points.parquet",
               f"  in Python: trucesim.load({str(out)!r}) (one row per world), "
               f"pandas.read_parquet({str(out / 'points.parquet')!r}) (one row per point)"]
     return "\n".join(lines)
+
+
+def _bar_width() -> dict:
+    """Follow the terminal's size; one that reports none (0 x 0, as some CI consoles do) gets 100 x 40."""
+    import os
+    try:
+        cols = os.get_terminal_size(sys.stderr.fileno()).columns
+    except (OSError, ValueError):
+        cols = 0
+    return {"dynamic_ncols": True} if cols > 0 else {"ncols": 100, "nrows": 40}
 
 
 def main(args) -> int:
@@ -170,7 +194,7 @@ def main(args) -> int:
                           file=sys.stderr)
             bar = tqdm(total=plan.worlds, initial=plan.worlds_done, unit="world", unit_scale=True,
                        desc="worlds", file=sys.stderr, disable=not interactive, smoothing=0.1,
-                       dynamic_ncols=True)
+                       **_bar_width())
             try:
                 result = plan.run(executor, progress=bar.update)
             except KeyboardInterrupt:
