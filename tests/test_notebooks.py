@@ -3,7 +3,6 @@ notebooks carry their outputs so that a reader sees the figures without running 
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
