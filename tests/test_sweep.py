@@ -279,12 +279,14 @@ def test_kill_and_resume_equals_an_uninterrupted_run(tmp_path):
     assert files(out) == files(ref)
 
 
-def test_ctrl_c_stops_cleanly_with_a_resume_hint(tmp_path):
+@pytest.mark.parametrize("sig,code,word", [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
+                         ids=["ctrl-c", "sigterm"])
+def test_interruption_stops_cleanly_with_a_resume_hint(tmp_path, sig, code, word):
     exp = experiment(tmp_path, LONG)
     out = tmp_path / "interrupted"
-    code, stdout, stderr = _start_and_wait_for_parts(["sweep", exp, "--out", out, "--workers", "1",
-                                                      "--chunk-worlds", LONG_CHUNK], out / "parts", 2, signal.SIGINT)
-    assert code == 130, stderr
+    rc, stdout, stderr = _start_and_wait_for_parts(["sweep", exp, "--out", out, "--workers", "1",
+                                                    "--chunk-worlds", LONG_CHUNK], out / "parts", 2, sig)
+    assert rc == code, stderr
     lines = [ln for ln in stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and lines[0].startswith("trucesim: interrupted:"), stderr
+    assert len(lines) == 1 and lines[0].startswith(f"trucesim: {word}:"), stderr
     assert "--resume" in lines[0] and "Traceback" not in stderr

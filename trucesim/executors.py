@@ -220,6 +220,16 @@ class PoolExecutor(Executor):
 
 
 # --------------------------------------------------------------------------- Dask
+def _trucesim_version() -> str:
+    from . import __version__
+    return __version__
+
+
+def _first_line(e: BaseException) -> str:
+    lines = str(e).strip().splitlines()
+    return lines[0] if lines else "no message"
+
+
 class DaskExecutor(Executor):
     """A Dask cluster: a new LocalCluster (``scheduler="local"``) or a running one at an address.
 
@@ -238,25 +248,48 @@ class DaskExecutor(Executor):
             raise ExecutorError("--scheduler: expected the Dask distributed package, found it missing "
                                 "(pip install 'dask[distributed]')") from None
         self.cluster = None
+        self.client = None
         self.address = scheduler
         if scheduler == "local":
             self.workers = int(workers or available_cores())
-            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=processes,
-                                        dashboard_address=None, silence_logs=logging.ERROR)
-            self.client = Client(self.cluster)
+            try:
+                self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=processes,
+                                            dashboard_address=None, silence_logs=logging.ERROR)
+                self.client = Client(self.cluster)
+            except Exception as e:  # noqa: BLE001
+                self.close()
+                raise ExecutorError(f"--scheduler local: cannot start a Dask LocalCluster "
+                                    f"({type(e).__name__}: {_first_line(e)})") from None
             self.name = "dask LocalCluster"
         else:
             try:
                 self.client = Client(scheduler, timeout="10s")
             except (OSError, TimeoutError) as e:
                 raise ExecutorError(f"--scheduler {scheduler}: cannot reach a Dask scheduler there "
-                                    f"({type(e).__name__}: {str(e).splitlines()[0] if str(e) else 'no answer'})") from None
+                                    f"({type(e).__name__}: {_first_line(e)})") from None
             threads = sum(self.client.nthreads().values())
             if not threads:
                 self.client.wait_for_workers(1, timeout=60)
                 threads = sum(self.client.nthreads().values())
             self.workers = max(1, threads)
             self.name = f"dask cluster at {scheduler}"
+            self._check_versions(scheduler)
+
+    def _check_versions(self, scheduler: str) -> None:
+        """Every worker must run this trucesim version, or the dataset would mix two models."""
+        from . import __version__
+
+        try:
+            versions = self.client.run(_trucesim_version)
+        except Exception as e:  # noqa: BLE001 - e.g. trucesim missing on the workers
+            self.close()
+            raise ExecutorError(f"--scheduler {scheduler}: expected workers that can import trucesim, found "
+                                f"{type(e).__name__}: {_first_line(e)}") from None
+        for worker, v in sorted(versions.items()):
+            if v != __version__:
+                self.close()
+                raise ExecutorError(f"--scheduler {scheduler}: worker {worker}: expected trucesim {__version__} "
+                                    f"(as here), found {v}")
 
     def map(self, tasks):
         import uuid
@@ -289,8 +322,9 @@ class DaskExecutor(Executor):
         # a closing cluster may log connection noise; it is not the user's concern
         for name in ("distributed", "tornado"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
-        with contextlib.suppress(Exception):
-            self.client.close()
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                self.client.close()
         if self.cluster is not None:
             with contextlib.suppress(Exception):
                 self.cluster.close()

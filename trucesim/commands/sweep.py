@@ -135,10 +135,34 @@ def report(result, experiment, plan) -> str:
     if not shown:
         lines.append(f"  (the {len(factors)} factors' values at each point are in points.parquet)")
     out = result.out
-    lines += ["", f"results in {out}/: manifest.json, parts/ ({result.chunks} files), points.parquet",
+    lines += ["", f"results in {out}/: manifest.json, parts/ ({result.chunks} file{'s' if result.chunks != 1 else ''}), "
+                  f"points.parquet",
               f"  in Python: trucesim.load({str(out)!r}) (one row per world), "
               f"pandas.read_parquet({str(out / 'points.parquet')!r}) (one row per point)"]
     return "\n".join(lines)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (a batch system's time limit, `kill`): stop like Ctrl-C, with a resume hint."""
+
+
+def _on_sigterm_interrupt():
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        raise _Terminated()
+
+    return signal.signal(signal.SIGTERM, handler)
+
+
+def _restore_sigterm(previous) -> None:
+    import signal
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _bar_width() -> dict:
@@ -195,17 +219,23 @@ def main(args) -> int:
             bar = tqdm(total=plan.worlds, initial=plan.worlds_done, unit="world", unit_scale=True,
                        desc="worlds", file=sys.stderr, disable=not interactive, smoothing=0.1,
                        **_bar_width())
+            previous = _on_sigterm_interrupt()
             try:
                 result = plan.run(executor, progress=bar.update)
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as e:
                 bar.close()
                 done = len(plan.store.done_chunks())
-                print(f"trucesim: interrupted: {done} of {plan.chunks} chunks are in {args.out}; run the same "
+                what = "terminated" if isinstance(e, _Terminated) else "interrupted"
+                print(f"trucesim: {what}: {done} of {plan.chunks} chunks are in {args.out}; run the same "
                       f"command with --resume to continue", file=sys.stderr)
-                return 130
+                return 143 if isinstance(e, _Terminated) else 130
             finally:
                 bar.close()
+                _restore_sigterm(previous)
     except (ExperimentError, StoreError, ExecutorError, ChunkError) as e:
         raise UserError(str(e)) from None
+    except OSError as e:  # a full disk, a permission refused...
+        where = e.filename or args.out
+        raise UserError(f"{where}: cannot write the results: {e.strerror or e}") from None
     print(report(result, experiment, plan))
     return 0
