@@ -68,8 +68,10 @@ def test_bad_options_are_one_line_errors(tmp_path):
     assert keep.read_text() == "precious"
     assert_one_line_error(run_cli("run", BASELINE, "--worlds", 10, "--out", tmp_path / "no" / "x.csv"),
                           "does not exist")
-    bad = run_cli("run", BASELINE, "--worlds", "many")
-    assert bad.returncode == 2 and "expected a whole number" in bad.stderr and "Traceback" not in bad.stderr
+    assert_one_line_error(run_cli("run", BASELINE, "--worlds", "many"), "--worlds", "expected a whole number",
+                          "found 'many'", "trucesim run --help")
+    assert_one_line_error(run_cli("run"), "required: SCENARIO")
+    assert_one_line_error(run_cli("rn"), "invalid choice: 'rn'")
 
 
 def test_help_teaches():

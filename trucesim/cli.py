@@ -28,12 +28,23 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     parser.add_argument("--version", action="version", version=f"trucesim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
+    parser.error = _one_line_error("trucesim --help")
     handlers = {}
     for name in COMMANDS:
         module = importlib.import_module(f".commands.{name}", __package__)
-        module.add_parser(sub)
+        command = module.add_parser(sub)
+        if command is not None:
+            command.error = _one_line_error(f"trucesim {module.NAME} --help")
         handlers[module.NAME] = module.main
     return parser, handlers
+
+
+def _one_line_error(help_hint: str):
+    """argparse usage errors as one line and exit status 1, like every other user error."""
+    def error(message: str):
+        print(f"trucesim: error: {message} (see '{help_hint}')", file=sys.stderr)
+        sys.exit(1)
+    return error
 
 
 def main(argv: list[str] | None = None) -> int:
