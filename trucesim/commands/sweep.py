@@ -56,7 +56,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    help="root random seed, overriding the experiment file's")
     p.add_argument("--chunk-worlds", type=positive_int, metavar="K",
                    help="worlds per chunk, the unit of work, of resumption and of random streams "
-                        "(default: 25000; part of the dataset's identity)")
+                        "(default: 50000; part of the dataset's identity)")
     p.add_argument("--dry-run", action="store_true",
                    help="validate the experiment and print its design size; simulate nothing")
     return p
