@@ -604,7 +604,8 @@ class ChunkTask:
         point = world // self.worlds_per_point
         values = self.rows[point - point[0]]
         overrides = {k: np.ascontiguousarray(values[:, j]) for j, k in enumerate(self.factors)}
-        model = run_chunk(self.scenario, self.seed, self.chunk, n, overrides)
+        # the model gets its own copies: the columns show the design whatever the model does with them
+        model = run_chunk(self.scenario, self.seed, self.chunk, n, {k: v.copy() for k, v in overrides.items()})
         table = outcome_table(model, world_offset=self.start)
         cols: dict[str, object] = {"point": point, "replicate": world - point * self.worlds_per_point}
         cols.update(overrides)
