@@ -43,10 +43,10 @@ GIB = 1024 ** 3
 def experiment_copy(tmp: Path, worlds_per_point: int | None) -> Path:
     """The experiment file, its scenario path made absolute, optionally with fewer worlds per point."""
     text = EXPERIMENT.read_text()
-    scenario = re.search(r'^scenario\s*=\s*"([^"]+)"', text, re.M).group(1)
+    scenario = re.search(r'^scenario\s*=\s*"([^"]+)"', text, re.MULTILINE).group(1)
     text = text.replace(f'"{scenario}"', f'"{(EXPERIMENT.parent / scenario).resolve().as_posix()}"', 1)
     if worlds_per_point is not None:
-        text = re.sub(r"^worlds_per_point\s*=.*$", f"worlds_per_point = {worlds_per_point}", text, flags=re.M)
+        text = re.sub(r"^worlds_per_point\s*=.*$", f"worlds_per_point = {worlds_per_point}", text, flags=re.MULTILINE)
     path = tmp / EXPERIMENT.name
     path.write_text(text)
     return path

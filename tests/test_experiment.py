@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import filecmp
 import json
 import math
-import re
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +11,9 @@ import pandas as pd
 import pytest
 
 import trucesim
+from trucesim.executors import DaskExecutor, InProcessExecutor, PoolExecutor, make_executor
 from trucesim.experiment import (ChunkError, ChunkTask, ExperimentError, build_design, chunk_bounds,
                                  chunk_tasks, load_experiment, plan_sweep, sweep)
-from trucesim.executors import DaskExecutor, InProcessExecutor, PoolExecutor, make_executor
 from trucesim.store import StoreError, load_manifest, load_points
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -404,7 +402,7 @@ def test_load_of_an_unfinished_sweep(tmp_path, reference):
     with pytest.raises(StoreError, match="2 of 4 chunks written.*--resume"):
         trucesim.load(partial)
     df = trucesim.load(partial, allow_partial=True)
-    assert list(df["world"]) == list(range(0, 100)) + list(range(200, 300))
+    assert list(df["world"]) == list(range(100)) + list(range(200, 300))
     with pytest.raises(StoreError, match="manifest.json: file not found"):
         trucesim.load(tmp_path)
 

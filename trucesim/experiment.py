@@ -176,7 +176,7 @@ class Design:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Design":
+    def from_dict(cls, d: dict) -> Design:
         matrix = np.array(d["matrix"], dtype=float).reshape(d["points"], len(d["factors"]))
         return cls(kind=d["kind"], factors=tuple(d["factors"]), matrix=matrix, seed=d.get("seed"),
                    scramble=d.get("scramble"), blocks=d.get("saltelli"))
@@ -210,7 +210,7 @@ class Experiment:
     def worlds(self) -> int:
         return self.n_points * self.worlds_per_point
 
-    def with_seed(self, seed: int) -> "Experiment":
+    def with_seed(self, seed: int) -> Experiment:
         """The same experiment under another root seed (as ``--seed`` gives)."""
         return replace(self, seed=int(seed), seed_option=int(seed))
 

@@ -233,7 +233,7 @@ class Store:
         return root.exists() and (not root.is_dir() or any(root.iterdir()))
 
     @classmethod
-    def create(cls, root: str | Path, manifest: dict) -> "Store":
+    def create(cls, root: str | Path, manifest: dict) -> Store:
         """Start a new results directory (it may exist if empty)."""
         root = Path(root)
         if root.exists() and not root.is_dir():
@@ -252,7 +252,7 @@ class Store:
         return cls(root, manifest)
 
     @classmethod
-    def open(cls, root: str | Path) -> "Store":
+    def open(cls, root: str | Path) -> Store:
         """Open an existing results directory."""
         root = Path(root)
         store = cls(root, read_manifest(root))
