@@ -2,8 +2,8 @@
 
 Measures worlds per second with 1, 1,000, 10,000 and 100,000 worlds per model
 instance on one core, the speed-up of many worlds per instance over one, and
-`trucesim run scenarios/april-2024.toml --worlds 1000000` end to end (wall
-time and peak memory of the process).
+`trucesim run scenarios/april-2024.toml --worlds 1000000` end to end with 1
+and 2 worker processes (wall time, and peak memory summed over the process tree).
 
 Targets (2-core machine): >= 30,000 worlds/s on one core; >= 100x the
 throughput of one world per instance; 1,000,000 worlds in < 40 s with peak
@@ -16,7 +16,6 @@ memory < 1 GiB.
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import time
@@ -24,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from treememory import TreeMemory  # noqa: E402
 
 from trucesim.scenario import load_scenario  # noqa: E402
 from trucesim.simulate import run_chunk  # noqa: E402
@@ -57,15 +58,24 @@ def main() -> None:
     print(f"  best / one world per instance: {best / rates[1]:,.0f}x")
     if args.quick:
         return
-    cmd = [str(ROOT / ".venv" / "bin" / "trucesim"), "run", str(BASELINE), "--worlds", "1000000", "--format", "json"]
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    wall = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB -> MiB on Linux
-    if proc.returncode != 0:
-        print(proc.stderr)
-        sys.exit(1)
-    print(f"trucesim run --worlds 1000000: {wall:.1f} s ({1e6 / wall:,.0f} worlds/s), peak memory {peak:,.0f} MiB")
+    outputs = {}
+    for workers in (1, 2):
+        cmd = [sys.executable, "-m", "trucesim", "run", str(BASELINE), "--worlds", "1000000",
+               "--format", "json", "--workers", str(workers)]
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        mem = TreeMemory(proc.pid)
+        out, err = proc.communicate()
+        wall = time.perf_counter() - t0
+        mem.stop()
+        if proc.returncode != 0:
+            print(err)
+            sys.exit(1)
+        outputs[workers] = out
+        print(f"trucesim run --worlds 1000000 --workers {workers}: {wall:.1f} s ({1e6 / wall:,.0f} worlds/s), "
+              f"peak memory {mem.peak_pss / 2**20:,.0f} MiB PSS ({mem.peak_rss / 2**20:,.0f} MiB RSS) "
+              f"over {mem.peak_procs} process(es)")
+    print(f"  same JSON with 1 and 2 workers: {'yes' if outputs[1] == outputs[2] else 'NO'}")
 
 
 if __name__ == "__main__":

@@ -71,6 +71,7 @@ class Principal(Actor):
         w = _terms_matrix(p, f"actors.{actor_id}.weights.", n)
         self.weights = w / w.sum(axis=1, keepdims=True)
         self.ideal = _terms_matrix(p, f"actors.{actor_id}.ideal.", n)
+        self._shared_rows = self.weights.shape[0] == 1 and self.ideal.shape[0] == 1
         self.reservation0 = self.param("reservation")
         self.truce_value = self.param("truce_value")
         self.rationality = self.param("rationality")
@@ -89,6 +90,8 @@ class Principal(Actor):
     def utility(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Utility of raw ``terms`` (shape ``(len(idx), 8)``) in worlds ``idx``."""
         x = normalise(terms, self.model.armed_group.living[idx])
+        if self._shared_rows:
+            return (1.0 - np.abs(x - self.ideal)) @ self.weights[0] + self.truce_value[idx]
         close = 1.0 - np.abs(x - _rows(self.ideal, idx))
         w = _rows(self.weights, idx)
         u = close @ w[0] if w.shape[0] == 1 else np.einsum("ij,ij->i", close, w)
@@ -276,7 +279,7 @@ class ArmedGroup(Principal):
         self.deaths = deaths
         self.living[idx] -= deaths
         self.died[idx] += deaths
-        m.refresh(idx)
+        self._recount(idx)
         w = m.trace_world
         if w is not None and np.any(idx == w):
             m.note(np.array([w]), f"{int(deaths[idx == w][0])} hostage(s) reported dead in captivity")
@@ -286,8 +289,15 @@ class ArmedGroup(Principal):
         count = np.minimum(count, self.living[idx]).astype(np.int32)
         self.living[idx] -= count
         self.released[idx] += count
-        self.model.refresh(idx)
+        self._recount(idx)
         return count
+
+    def _recount(self, idx):
+        """After deaths or releases: today's chance of no death, and whether any hostage is held."""
+        self.p_none[idx] = np.exp(self.living[idx] * self.log_survival[idx])
+        gone = idx[self.living[idx] == 0]
+        if gone.size:
+            self.model.refresh(gone)
 
 
 class CoalitionParty(Actor):

@@ -119,6 +119,12 @@ class TruceModel(mesa.Model):
             else:
                 self.families = HostageFamilies(self, actor_id, label)
         self.coalition = Coalition(parties, opposition, self.majority)
+        # mediators' pressure is linear in missed deadlines and the crisis, so each target's
+        # total is one sum: leverage + step * missed + humanitarian * crisis
+        self._press = {target: tuple(np.sum([getattr(md, a) for md in self.mediators if md.target == target]
+                                            or [np.zeros(n)], axis=0)
+                                     for a in ("leverage", "step_per_deadline", "humanitarian"))
+                       for target in ("government", "armed_group")}
         self._noise_gov = self._mediator_noise("government")
         self._noise_ag = self._mediator_noise("armed_group")
 
@@ -235,19 +241,16 @@ class TruceModel(mesa.Model):
 
     def pressure_on_government(self, idx):
         """US and other mediators' pressure on the government, 0..1."""
-        total = self.us0[idx] + self.off_us[idx] * self.government.offensive[idx]
-        for m in self.mediators:
-            if m.target == "government":
-                total = total + m.pressure(idx)
+        total = self.us0[idx] + self.off_us[idx] * self.government.offensive[idx] + self._mediators_on("government", idx)
         return np.clip(total, 0.0, 1.0)
+
+    def _mediators_on(self, target, idx):
+        lev, step, hum = self._press[target]
+        return lev[idx] + step[idx] * self.deadlines_missed[idx] + hum[idx] * self.crisis[idx]
 
     def pressure_on_armed_group(self, idx):
         """Egyptian and Qatari (and other mediators') pressure on Hamas, 0..1."""
-        total = np.zeros(idx.size)
-        for m in self.mediators:
-            if m.target == "armed_group":
-                total = total + m.pressure(idx)
-        return np.clip(total, 0.0, 1.0)
+        return np.clip(self._mediators_on("armed_group", idx), 0.0, 1.0)
 
     def military_pressure(self, idx):
         """Military pressure on Hamas, 0..1: higher once the Rafah offensive runs."""
@@ -372,8 +375,7 @@ class TruceModel(mesa.Model):
 
     def _revise(self, idx):
         """After a failed round: walk away, or move the terms toward the refusing side's counter."""
-        self.talks_failed[idx] = True
-        self.refresh(idx)
+        self._fail_talks(idx)
         stop = (self.round[idx] >= self.max_rounds[idx]) | (self.rng.random(idx.size) < self.walk_away[idx])
         gone = idx[stop]
         self.set_status(gone, self.ENDED)
@@ -425,9 +427,14 @@ class TruceModel(mesa.Model):
                   & ((self.gov_answer[idx] == PENDING) | (self.ag_answer[idx] == PENDING)))
         idx = idx[missed]
         self.deadlines_missed[idx] += 1
-        self.talks_failed[idx] = True
-        self.refresh(idx)
+        self._fail_talks(idx)
         self.note(idx, "the deadline passes without an agreement; talks go on")
+
+    def _fail_talks(self, idx):
+        """Mark the talks of worlds ``idx`` as having failed once (the offensive may now start)."""
+        first = idx[~self.talks_failed[idx]]
+        self.talks_failed[first] = True
+        self.refresh(first)
 
     def _sign(self, idx):
         d = self.day

@@ -9,6 +9,7 @@ changes the first ones (a short last chunk is simulated in full and cut).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -72,3 +73,50 @@ def simulate(scenario: Scenario, worlds: int, seed: int = 0,
     500
     """
     return pd.concat(list(iter_tables(scenario, worlds, seed, chunk_worlds)), ignore_index=True)
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One chunk of ``trucesim run``, as a task for :mod:`trucesim.executors`.
+
+    ``keep`` is how many of the chunk's worlds the run asked for (the last
+    chunk is simulated in full and cut, so its worlds never depend on the total).
+    """
+
+    scenario: Scenario
+    seed: int
+    chunk: int
+    chunk_worlds: int
+    keep: int
+
+    def run(self) -> pd.DataFrame:
+        model = run_chunk(self.scenario, self.seed, self.chunk, self.chunk_worlds)
+        table = outcome_table(model, world_offset=self.chunk * self.chunk_worlds)
+        return table.iloc[: self.keep] if self.keep < self.chunk_worlds else table
+
+
+def parallel_tables(scenario: Scenario, worlds: int, seed: int = 0, workers: int | None = None,
+                    chunk_worlds: int = CHUNK_WORLDS) -> Iterator[pd.DataFrame]:
+    """The tables of :func:`iter_tables`, computed by ``workers`` processes, yielded in chunk order.
+
+    The same seed gives the same tables whatever the number of workers: each
+    chunk has its own random stream, and results are put back in order.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .executors import make_executor
+
+    n_chunks = -(-worlds // chunk_worlds)
+    tasks = (RunTask(scenario, seed, k, chunk_worlds, min(chunk_worlds, worlds - k * chunk_worlds))
+             for k in range(n_chunks))
+    waiting: dict[int, pd.DataFrame] = {}
+    next_chunk = 0
+    with make_executor(workers=workers) as ex:
+        for result in ex.map(tasks):
+            if result.error:
+                raise RuntimeError(f"chunk {result.chunk} failed: {result.error}\n{result.traceback}")
+            waiting[result.chunk] = pq.read_table(pa.BufferReader(result.data)).to_pandas()
+            while next_chunk in waiting:
+                yield waiting.pop(next_chunk)
+                next_chunk += 1

@@ -36,6 +36,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
                      help="also write the per-world outcome table to FILE (.parquet or .csv)")
     run.add_argument("--trace", type=nonneg_int, metavar="K",
                      help="print a day-by-day narrative of world K (to stderr with --format json)")
+    run.add_argument("--workers", type=positive_int, metavar="N",
+                     help="processes for runs of more than one chunk of 10,000 worlds (default: all cores); "
+                          "the numbers do not depend on it")
     return run
 
 
@@ -44,7 +47,7 @@ def main(args) -> int:
 
     from ..outcomes import Summary, format_text, to_json
     from ..scenario import load_scenario
-    from ..simulate import CHUNK_WORLDS, iter_tables
+    from ..simulate import CHUNK_WORLDS, iter_tables, parallel_tables, run_chunk
 
     scenario = load_scenario(args.scenario)
     if args.trace is not None and args.trace >= args.worlds:
@@ -52,11 +55,20 @@ def main(args) -> int:
     trace_events: list = []
     n_chunks = -(-args.worlds // CHUNK_WORLDS)
     summary = Summary(scenario, args.seed)   # streamed: memory stays that of one chunk
+    tqdm.monitor_interval = 0   # no monitor thread: worker processes may then start by a fast fork
     bar = tqdm(total=args.worlds, unit="world", unit_scale=True, disable=None if n_chunks > 1 else True,
                file=sys.stderr, desc="simulating")
 
+    if n_chunks > 1 and args.workers != 1:
+        source = parallel_tables(scenario, args.worlds, args.seed, workers=args.workers)
+        if args.trace is not None:   # the traced world's chunk again, here (tracing changes no outcome)
+            k = args.trace // CHUNK_WORLDS
+            trace_events.extend(run_chunk(scenario, args.seed, k, trace_world=args.trace % CHUNK_WORLDS).trace)
+    else:
+        source = iter_tables(scenario, args.worlds, args.seed, trace=args.trace, on_trace=trace_events.extend)
+
     def tables():
-        for t in iter_tables(scenario, args.worlds, args.seed, trace=args.trace, on_trace=trace_events.extend):
+        for t in source:
             summary.add(t)
             bar.update(len(t))
             yield t
