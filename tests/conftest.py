@@ -23,7 +23,7 @@ def baseline():
 
 def run_cli(*args, cwd=ROOT, check=False, timeout=600):
     """Run ``python -m trucesim ARGS`` and return the CompletedProcess (text mode)."""
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    env = dict(os.environ, PYTHONWARNINGS="ignore", COLUMNS="200")
     proc = subprocess.run([sys.executable, "-m", "trucesim", *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, timeout=timeout, env=env)
     if check and proc.returncode != 0:
@@ -41,3 +41,15 @@ def assert_one_line_error(proc, *fragments):
     for f in fragments:
         assert f in lines[0], (f, lines[0])
     return lines[0]
+
+
+def write_experiment(tmp_path, text: str, name: str = "exp.toml") -> Path:
+    """An experiment file in ``tmp_path`` from ``text``, whose ``{scenario}`` becomes the baseline's path."""
+    path = tmp_path / name
+    path.write_text(text.format(scenario=BASELINE.as_posix()))
+    return path
+
+
+def files(root) -> dict[str, bytes]:
+    """Every file below ``root``, by relative path, with its bytes (to compare whole directories)."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(Path(root).rglob("*")) if p.is_file()}

@@ -16,8 +16,8 @@ from trucesim.experiment import (ChunkError, ChunkTask, ExperimentError, build_d
                                  chunk_tasks, load_experiment, plan_sweep, sweep)
 from trucesim.store import StoreError, load_manifest, load_points
 
-ROOT = Path(__file__).resolve().parents[1]
-BASELINE = ROOT / "scenarios" / "april-2024.toml"
+from .conftest import BASELINE, ROOT, files, write_experiment
+
 EXPERIMENTS = sorted((ROOT / "experiments").glob("*.toml"))
 
 ISSUE_EXAMPLE = """\
@@ -56,13 +56,7 @@ SMALL_CHUNK = 100
 
 
 def write(tmp_path: Path, text: str, name: str = "exp.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(text.format(scenario=BASELINE.as_posix()))
-    return path
-
-
-def files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return write_experiment(tmp_path, text, name)
 
 
 @pytest.fixture(scope="module")

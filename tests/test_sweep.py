@@ -12,8 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-BASELINE = ROOT / "scenarios" / "april-2024.toml"
+from .conftest import BASELINE, ROOT, assert_one_line_error, files, run_cli, write_experiment
 
 # 4 points x 75 worlds = 300 worlds in 3 chunks of 100 (a chunk's fixed cost dominates small chunks)
 SMALL = """\
@@ -43,28 +42,15 @@ def env():
 
 def cli(*args, timeout=300):
     """``python -m trucesim ARGS`` (text mode, not a terminal: no progress bar)."""
-    return subprocess.run([sys.executable, "-m", "trucesim", *map(str, args)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout, env=env())
+    return run_cli(*args, timeout=timeout)
 
 
 def one_line_error(proc, *fragments) -> str:
-    assert proc.returncode == 1, (proc.returncode, proc.stdout, proc.stderr)
-    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("trucesim: error: "), lines[0]
-    for f in fragments:
-        assert f in lines[0], (f, lines[0])
-    return lines[0]
+    return assert_one_line_error(proc, *fragments)
 
 
 def experiment(tmp_path: Path, text: str = SMALL, name: str = "exp.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(text.format(scenario=BASELINE.as_posix()))
-    return path
-
-
-def files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return write_experiment(tmp_path, text, name)
 
 
 @pytest.fixture(scope="module")

@@ -11,26 +11,21 @@ class UserError(Exception):
     """A problem with what the user asked for; printed as one line."""
 
 
-def positive_int(text: str) -> int:
-    """argparse type: a whole number >= 1."""
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, found {v}")
-    return v
+def _whole_number_at_least(low: int):
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+        if v < low:
+            raise argparse.ArgumentTypeError(f"expected a number >= {low}, found {v}")
+        return v
+    return parse
 
 
-def nonneg_int(text: str) -> int:
-    """argparse type: a whole number >= 0."""
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, found {v}")
-    return v
+#: argparse types: a whole number >= 1, and >= 0
+positive_int = _whole_number_at_least(1)
+nonneg_int = _whole_number_at_least(0)
 
 
 def write_table(path: Path, tables, option: str = "--out") -> None:
