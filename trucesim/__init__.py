@@ -11,11 +11,20 @@ forecasts.
 
 __version__ = "0.1.0"
 
-from .model import TruceModel  # noqa: E402
-from .outcomes import outcome_table, summarize  # noqa: E402
-from .scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
-from .simulate import simulate  # noqa: E402
-from .store import load  # noqa: E402
+# the public names load their modules on first use, so `trucesim --help` and
+# `trucesim check` start without importing Mesa, SciPy and pandas
+_EXPORTS = {
+    "TruceModel": "model", "outcome_table": "outcomes", "summarize": "outcomes",
+    "Scenario": "scenario", "ScenarioError": "scenario", "load_scenario": "scenario",
+    "simulate": "simulate", "load": "store",
+}
+__all__ = [*_EXPORTS, "__version__"]
 
-__all__ = ["TruceModel", "Scenario", "ScenarioError", "load_scenario", "simulate",
-           "outcome_table", "summarize", "load", "__version__"]
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        import importlib
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'trucesim' has no attribute {name!r}")

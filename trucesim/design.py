@@ -105,10 +105,7 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
     Metric("hostages_died_mean", "hostages who died in captivity", "hostages per world (mean)", -1, "mean", "died"),
     Metric("p_government_falls", "probability the government falls", "share of worlds", -1, "proportion", "fell"),
 ]}
-#: what ``--maximize`` accepts
-OBJECTIVES = ("p_deal", "p_permanent", "hostages_released_mean")
-#: what ``--versus`` accepts: the second axis of the Pareto front (the first is p_deal)
-VERSUS = ("p_permanent", "hostages_released_mean", "hostages_died_mean", "p_government_falls")
+from .measures import OBJECTIVES, VERSUS  # noqa: E402
 
 
 # --- parsing ----------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
 #: the keys each kind takes: (required, optional)
 DIST_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -80,6 +79,7 @@ class Dist:
                 x = np.full(n, float(np.clip(a["mean"], lo, hi)))
             else:
                 za, zb = (lo - a["mean"]) / a["sd"], (hi - a["mean"]) / a["sd"]
+                from scipy import stats  # here: importing scipy.stats costs a third of a second
                 x = stats.truncnorm.ppf(rng.random(n), za, zb, loc=a["mean"], scale=a["sd"])
         if integer:
             x = np.round(x)

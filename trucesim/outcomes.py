@@ -12,7 +12,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .model import END_REASONS, TruceModel
 from .terms import TERM_NAMES
@@ -83,6 +82,8 @@ def proportion_ci(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """
     if n == 0:
         return (math.nan, math.nan)
+    from scipy import stats
+
     ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="wilson")
     return (float(ci.low), float(ci.high))
 

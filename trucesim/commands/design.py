@@ -70,7 +70,7 @@ def _share(text: str) -> float:
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    from ..design import OBJECTIVES, VERSUS
+    from ..measures import OBJECTIVES, VERSUS
 
     p = sub.add_parser(
         NAME, help="search the terms both sides would accept, and what each concession buys",
