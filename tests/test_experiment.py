@@ -16,7 +16,7 @@ from trucesim.experiment import (ChunkError, ChunkTask, ExperimentError, build_d
                                  chunk_tasks, load_experiment, plan_sweep, sweep)
 from trucesim.store import StoreError, load_manifest, load_points
 
-from .conftest import BASELINE, ROOT, files, write_experiment
+from .conftest import ROOT, files, write_experiment
 
 EXPERIMENTS = sorted((ROOT / "experiments").glob("*.toml"))
 

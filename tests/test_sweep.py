@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from .conftest import BASELINE, ROOT, assert_one_line_error, files, run_cli, write_experiment
+from .conftest import ROOT, assert_one_line_error, files, run_cli, write_experiment
 
 # 4 points x 75 worlds = 300 worlds in 3 chunks of 100 (a chunk's fixed cost dominates small chunks)
 SMALL = """\
