@@ -86,3 +86,18 @@ def test_console_script_is_installed():
     exe = shutil.which("trucesim") or str(Path(sys.executable).parent / "trucesim")
     proc = subprocess.run([exe, "--version"], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0 and proc.stdout.startswith("trucesim ")
+
+
+def test_out_that_cannot_be_written_fails_before_simulating(tmp_path):
+    d = tmp_path / "d.parquet"
+    d.mkdir()
+    assert_one_line_error(run_cli("run", BASELINE, "--worlds", 10, "--out", d), "expected a file name, found a directory")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        import os
+        if os.geteuid() != 0:      # root may write anywhere
+            assert_one_line_error(run_cli("run", BASELINE, "--worlds", 10, "--out", locked / "w.csv"), "permission denied")
+    finally:
+        locked.chmod(0o700)

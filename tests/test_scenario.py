@@ -222,3 +222,29 @@ def test_run_with_a_bad_scenario_is_one_line(tmp_path):
     bad = variant(tmp_path, "[context]\nus_pressure = 2\n")
     assert_one_line_error(run_cli("run", bad, "--worlds", 10), "context.us_pressure", "expected a number in 0..1", "found 2")
     assert_one_line_error(run_cli("run", tmp_path / "missing.toml"), "file not found")
+
+
+@pytest.mark.parametrize("body, fragments", [
+    ('meta = "x"\n', ["meta", "expected a table [meta]"]),
+    ("[terms]\npause_days = {}\n", ["terms.pause_days", "expected a number, { value = .., source = .. }"]),
+    ("[terms]\npause_days = { source = \"a\" }\n", ["terms.pause_days.source", "unknown key"]),
+    ("[context]\nus_pressure = { dist = [1] }\n", ["context.us_pressure", "dist: expected one of uniform"]),
+    ("[context]\nus_pressure = { dist = \"normal\", mean = 0.5, sd = 0.1, low = 2 }\n",
+     ["context.us_pressure", "expected low <= mean <= high within 0..1", "found 2 <= 0.5"]),
+])
+def test_malformed_values_are_one_line(tmp_path, body, fragments):
+    msg = error_of(variant(tmp_path, body))
+    for f in fragments:
+        assert f in msg, (f, msg)
+
+
+def test_a_file_that_is_not_text(tmp_path):
+    p = tmp_path / "bin.toml"
+    p.write_bytes(b"[terms]\npause_days = 4\n# \xff\xfe\n")
+    assert "expected a UTF-8 text file" in error_of(p)
+
+
+def test_normal_bounds_at_a_single_point_draw_that_point(tmp_path):
+    p = variant(tmp_path, '[context]\nus_pressure = { dist = "normal", mean = 1, sd = 0.1, low = 1 }\n')
+    d = load_scenario(p).draw(np.random.default_rng(0), 100)
+    assert np.isfinite(d["context.us_pressure"]).all() and (d["context.us_pressure"] == 1).all()

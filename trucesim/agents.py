@@ -225,6 +225,8 @@ class ArmedGroup(Principal):
         self.living = (held - dead).astype(np.int32)
         self.living0 = np.maximum(self.living.astype(float), 1.0)
         self.category_share = _col(p, "context.category_share", n)
+        # the agreed categories hold floor(share * living) at day 0; releases come out of them
+        self.category_pool = np.floor(self.category_share * self.living)
         self.hazard = _col(p, "context.hostage_daily_hazard", n)
         self.offensive_hazard = _col(p, "context.offensive_hazard_multiplier", n)
         self.released = np.zeros(n, np.int32)
@@ -235,8 +237,13 @@ class ArmedGroup(Principal):
         self.deaths = np.zeros(0, np.int32)
 
     def available(self, idx: np.ndarray) -> np.ndarray:
-        """Living hostages held in the categories of the first phase."""
-        return np.floor(self.category_share[idx] * self.living[idx])
+        """Living hostages held in the categories of the first phase.
+
+        The categories' share of the living (deaths strike all hostages alike),
+        less those already released from them.
+        """
+        share = np.floor(self.category_share[idx] * self.living[idx])
+        return np.maximum(np.minimum(share, self.category_pool[idx] - self.released[idx]), 0.0)
 
     def leverage(self, idx):
         """Share of the living hostages of day 0 still held: Hamas's leverage, 0..1."""

@@ -20,7 +20,8 @@ class Coalition:
 
     def __init__(self, parties: list[CoalitionParty], opposition: Opposition | None,
                  majority: np.ndarray):
-        self.parties = parties
+        # sorted by id: exits are drawn party by party, so the order of tables in a file must not matter
+        self.parties = sorted(parties, key=lambda p: p.actor_id)
         self.opposition = opposition
         self.majority = majority
 
@@ -50,8 +51,10 @@ class Coalition:
         the government falls for certain (58 < 61).
         """
         fall = np.zeros(idx.size)
+        if not self.parties:          # no coalition in the scenario: no vote to lose
+            return fall
         q = [p.exit_probability(terms, idx) for p in self.parties]
-        at_risk = np.zeros(idx.size, bool)
+        at_risk = self.seats(idx) < self.majority[idx]     # a coalition already short of a majority
         for qi in q:
             at_risk |= qi > 0
         if not at_risk.any():
@@ -85,6 +88,9 @@ class Coalition:
         Returns ``(ratified, fell, net_used, quitters)``: boolean arrays over
         ``idx`` and, for each party, whether it quit over this deal.
         """
+        if not self.parties:          # no coalition in the scenario: nothing to ratify
+            none = np.zeros(idx.size, bool)
+            return ~none, none, none, []
         quitters = []
         for party in self.parties:
             quits = rng.random(idx.size) < party.exit_probability(terms, idx)

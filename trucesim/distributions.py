@@ -75,7 +75,7 @@ class Dist:
         else:
             lo = max(a.get("low", -np.inf), bounds[0])
             hi = min(a.get("high", np.inf), bounds[1])
-            if a["sd"] == 0:
+            if a["sd"] == 0 or lo == hi:
                 x = np.full(n, float(np.clip(a["mean"], lo, hi)))
             else:
                 za, zb = (lo - a["mean"]) / a["sd"], (hi - a["mean"]) / a["sd"]
@@ -92,7 +92,7 @@ def parse_dist(table: dict, bounds: tuple[float, float]) -> Dist:
     Raises :class:`DistributionError` with a message naming the offending key.
     """
     kind = table.get("dist")
-    if kind not in DIST_KEYS:
+    if not isinstance(kind, str) or kind not in DIST_KEYS:
         raise DistributionError(
             f"dist: expected one of {', '.join(DIST_KEYS)}, found {kind!r}")
     required, optional = DIST_KEYS[kind]
@@ -127,4 +127,9 @@ def parse_dist(table: dict, bounds: tuple[float, float]) -> Dist:
             f"expected a distribution within {bounds[0]:g}..{bounds[1]:g}, found {s_lo:g}..{s_hi:g}")
     if kind == "normal" and not (bounds[0] <= args["mean"] <= bounds[1]):
         raise DistributionError(f"mean: expected a value within {bounds[0]:g}..{bounds[1]:g}, found {args['mean']:g}")
+    if kind == "normal":
+        lo, hi = max(s_lo, bounds[0]), min(s_hi, bounds[1])
+        if not lo <= args["mean"] <= hi:
+            raise DistributionError(f"expected low <= mean <= high within {bounds[0]:g}..{bounds[1]:g}, "
+                                    f"found {s_lo:g} <= {args['mean']:g} <= {s_hi:g}")
     return d

@@ -336,6 +336,8 @@ def _read(path: Path, shown: str) -> dict:
         _fail(f"{shown}: expected an experiment file (TOML), found a directory")
     except tomllib.TOMLDecodeError as e:
         _fail(f"{shown}: invalid TOML: {e}")
+    except UnicodeDecodeError as e:
+        _fail(f"{shown}: expected a UTF-8 text file, found a byte it cannot decode at position {e.start}")
     except OSError as e:
         _fail(f"{shown}: cannot read: {e.strerror}")
 

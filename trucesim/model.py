@@ -104,7 +104,8 @@ class TruceModel(mesa.Model):
         parties: list[CoalitionParty] = []
         opposition = None
         self.families = None
-        for actor_id, kind in scenario.actors.items():
+        # in id order, so that the order of the tables in a scenario file changes no number
+        for actor_id, kind in sorted(scenario.actors.items()):
             label = scenario.labels.get(actor_id)
             if kind == "government":
                 self.government = Government(self, actor_id, label)

@@ -162,6 +162,8 @@ def _read_toml(path: Path, shown: str) -> dict:
         raise ScenarioError(f"{shown}: expected a TOML file, found a directory") from None
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(f"{shown}: invalid TOML: {e}") from None
+    except UnicodeDecodeError as e:
+        raise ScenarioError(f"{shown}: expected a UTF-8 text file, found a byte it cannot decode at position {e.start}") from None
     except OSError as e:
         raise ScenarioError(f"{shown}: cannot read: {e.strerror}") from None
 
@@ -207,6 +209,9 @@ def _number(v, where: str, p: Param) -> tuple[float | Dist, str | None]:
                 return parse_dist(v, (p.low, p.high)), source
             except DistributionError as e:
                 raise ScenarioError(f"{where}: {e}") from None
+        if "value" not in v:
+            raise ScenarioError(f"{where}: expected a number, {{ value = .., source = .. }} or an uncertainty "
+                                f"table {{ dist = .., ... }}, found a table with keys {sorted(v) or 'none'}")
         extra = set(v) - {"value", "source", "note"}
         if extra:
             k = sorted(extra)[0]
@@ -255,6 +260,8 @@ def load_scenario(path: str | Path) -> Scenario:
         parts = key.split(".")
         section = parts[0]
         if section == "meta":
+            if len(parts) < 2:
+                raise ScenarioError(f"{where(key)}: expected a table [meta] (name, description, source), found {v!r}")
             if parts[1] not in META_KEYS:
                 raise ScenarioError(f"{where(key)}: unknown key{_suggest(key, [f'meta.{m}' for m in META_KEYS])}")
             if not isinstance(v, str):

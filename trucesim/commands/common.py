@@ -33,12 +33,8 @@ def write_table(path: Path, tables, option: str = "--out") -> None:
 
     A failure leaves any existing file at ``path`` untouched.
     """
+    check_writable(path, option)
     suffix = path.suffix.lower()
-    if suffix not in (".parquet", ".csv"):
-        raise UserError(f"{option} {path}: expected a file name ending in .parquet or .csv, "
-                        f"found {suffix or 'no extension'!r}")
-    if str(path.parent) not in ("", ".") and not path.parent.is_dir():
-        raise UserError(f"{option} {path}: directory {path.parent} does not exist")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         if suffix == ".parquet":
@@ -60,6 +56,24 @@ def write_table(path: Path, tables, option: str = "--out") -> None:
                 t.to_csv(tmp, mode="w" if first else "a", header=first, index=False)
                 first = False
         os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"{option} {path}: cannot write: {e.strerror or e}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def check_writable(path: Path, option: str = "--out") -> None:
+    """Refuse, before any work, an output file that could not be written."""
+    suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise UserError(f"{option} {path}: expected a file name ending in .parquet or .csv, "
+                        f"found {suffix or 'no extension'!r}")
+    parent = path.parent if str(path.parent) not in ("",) else Path(".")
+    if not parent.is_dir():
+        raise UserError(f"{option} {path}: directory {parent} does not exist")
+    if path.is_dir():
+        raise UserError(f"{option} {path}: expected a file name, found a directory")
+    if not os.access(parent, os.W_OK):
+        raise UserError(f"{option} {path}: cannot write in {parent} (permission denied)")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import UserError, nonneg_int, positive_int, write_table
+from .common import UserError, check_writable, nonneg_int, positive_int, write_table
 
 NAME = "run"
 EPILOG = """examples:
@@ -50,6 +50,8 @@ def main(args) -> int:
     from ..simulate import CHUNK_WORLDS, iter_tables, parallel_tables, run_chunk
 
     scenario = load_scenario(args.scenario)
+    if args.out is not None:
+        check_writable(args.out)          # before the simulation, not after it
     if args.trace is not None and args.trace >= args.worlds:
         raise UserError(f"--trace {args.trace}: expected a world below --worlds ({args.worlds}), found {args.trace}")
     trace_events: list = []
