@@ -348,7 +348,8 @@ class Mediator(Actor):
     """The United States, Egypt or Qatar: presses its target and, together, tables proposals.
 
     The pressure it brings on its target is ``leverage + leverage_step *
-    missed deadlines + leverage_humanitarian * crisis``.
+    missed deadlines + leverage_humanitarian * crisis``; the model sums it over
+    the mediators pressing the same target (``TruceModel._mediators_on``).
     """
 
     def __init__(self, model, actor_id, target: str, label=None):
@@ -358,12 +359,6 @@ class Mediator(Actor):
         self.step_per_deadline = self.param("leverage_step")
         self.humanitarian = self.param("leverage_humanitarian")
         self.noise = self.param("estimate_noise")
-
-    def pressure(self, idx):
-        """Pressure on the target in worlds ``idx``, 0..1."""
-        m = self.model
-        return (self.leverage[idx] + self.step_per_deadline[idx] * m.deadlines_missed[idx]
-                + self.humanitarian[idx] * m.crisis[idx])
 
 
 class HostageFamilies(Actor):

@@ -194,10 +194,6 @@ class TruceModel(mesa.Model):
         self._pause_day()
 
     # --- pressures -------------------------------------------------------------
-    def fighting(self) -> np.ndarray:
-        """Worlds where the war goes on (no pause, no permanent end)."""
-        return self.fighting_mask
-
     def refresh(self, idx: np.ndarray) -> None:
         """Mark worlds ``idx`` whose state changed; their daily rates are recomputed at day's end.
 
