@@ -19,6 +19,13 @@ def framework(m, idx):
     return m.terms[idx].copy()
 
 
+def with_permanent_ceasefire(m, idx):
+    """The framework with a binding end of the war: crosses both far-right parties' red lines."""
+    t = framework(m, idx)
+    t[:, TERM_INDEX["permanent_ceasefire"]] = 1.0
+    return t
+
+
 # --- utility and logit acceptance ---------------------------------------------------------
 
 def test_utility_is_weighted_closeness_plus_truce_value(baseline):
@@ -101,8 +108,7 @@ def test_fall_probability_closed_form(baseline):
             "actors.opposition.safety_net_credibility": 0.0}
     m = model(baseline, 10, **over)
     idx = np.arange(10)
-    t = framework(m, idx)
-    t[:, TERM_INDEX["permanent_ceasefire"]] = 1.0
+    t = with_permanent_ceasefire(m, idx)
     assert np.allclose(m.coalition.fall_probability(t, idx), 1.0)       # 64 - 6 = 58 < 61
     m2 = model(baseline, 10, **{**over, "actors.opposition.safety_net_credibility": 0.8})
     assert np.allclose(m2.coalition.fall_probability(t, idx), 0.2)      # the net carries it 80% of the time
@@ -120,8 +126,7 @@ def test_ratify_seat_arithmetic_and_safety_net(baseline):
             "actors.opposition.safety_net_credibility": 1.0}
     m = model(baseline, 20, **over)
     idx = np.arange(20)
-    t = framework(m, idx)
-    t[:, TERM_INDEX["permanent_ceasefire"]] = 1.0
+    t = with_permanent_ceasefire(m, idx)
     ratified, fell, net_used, quitters = m.coalition.ratify(t, idx, m.rng)
     assert all(q.all() for q in quitters[1:]) and not quitters[0].any()     # the core stays
     assert m.coalition.seats(idx)[0] == 51
