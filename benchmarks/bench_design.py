@@ -32,8 +32,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
-    from trucesim import design as D
-    from trucesim.scenario import load_scenario
+    from trucesim.designer import design as D
+    from trucesim.config.scenario import load_scenario
 
     worlds = args.worlds or (512 if args.quick else 4096)
     budget = 32 if args.quick else None

@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from treememory import TreeMemory  # noqa: E402
 
-from trucesim.scenario import load_scenario  # noqa: E402
-from trucesim.simulate import run_chunk  # noqa: E402
+from trucesim.config.scenario import load_scenario  # noqa: E402
+from trucesim.run.simulate import run_chunk  # noqa: E402
 
 BASELINE = ROOT / "scenarios" / "april-2024.toml"
 

@@ -84,8 +84,8 @@ def make_one_world_model():
     import mesa
     import numpy as np
 
-    from trucesim.model import TruceModel
-    from trucesim.scenario import load_scenario
+    from trucesim.model.model import TruceModel
+    from trucesim.config.scenario import load_scenario
 
     scenario = load_scenario(EXPERIMENT.parent / "../scenarios/april-2024.toml")
 
@@ -115,7 +115,7 @@ def run_batch(runs: int) -> dict:
     import mesa
     import numpy as np
 
-    from trucesim.experiment import build_design, load_experiment
+    from trucesim.sweep.experiment import build_design, load_experiment
 
     OneWorld = make_one_world_model()
     design = build_design(load_experiment(EXPERIMENT)).matrix

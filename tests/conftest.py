@@ -17,7 +17,7 @@ NOVEMBER = SCENARIOS / "november-2023.toml"
 
 @pytest.fixture(scope="session")
 def baseline():
-    from trucesim.scenario import load_scenario
+    from trucesim.config.scenario import load_scenario
     return load_scenario(BASELINE)
 
 

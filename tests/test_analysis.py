@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import qmc
 
 from trucesim import analysis as an
-from trucesim.outcomes import proportion_ci
+from trucesim.run.outcomes import proportion_ci
 
 from .conftest import BASELINE
 
@@ -130,7 +130,7 @@ def test_sobol_intervals_are_reproducible_and_shrink_with_more_samples():
 
 
 def test_sobol_indices_from_a_saltelli_sweep_layout():
-    # the layout trucesim.experiment records: rows [0,N) A, [N,2N) B, [(2+i)N,(3+i)N) AB_i
+    # the layout trucesim.sweep.experiment records: rows [0,N) A, [N,2N) B, [(2+i)N,(3+i)N) AB_i
     coef = np.array([2.0, 1.0])
     d, n = 2, 1024
     a, b, abi = _saltelli(d, n)
@@ -190,7 +190,7 @@ def test_prim_with_a_threshold_and_bad_input():
 
 # ------------------------------------------------------------------------------ worlds of the model
 def test_trace_world_is_the_world_of_trucesim_run(baseline):
-    from trucesim.simulate import iter_tables
+    from trucesim.run.simulate import iter_tables
 
     events, row = an.trace_world(baseline, 5, seed=2, chunk_worlds=500)
     got = []
@@ -210,9 +210,9 @@ def test_seats_kept_and_majority(baseline):
 
 
 def test_scenario_from_record_rebuilds_the_scenario(baseline):
-    from trucesim.scenario import load_scenario
+    from trucesim.config.scenario import load_scenario
 
-    scenario_record = pytest.importorskip("trucesim.store").scenario_record
+    from trucesim.sweep.store import scenario_record
 
     uncertain = load_scenario(BASELINE.parent / "april-2024-uncertain.toml")
     for s in (baseline, uncertain):
@@ -224,10 +224,3 @@ def test_scenario_from_record_rebuilds_the_scenario(baseline):
         b = rebuilt.draw(np.random.default_rng(0), 50)
         for k in a:
             np.testing.assert_allclose(a[k], b[k])
-
-
-def test_docstring_examples_run():
-    import doctest
-
-    res = doctest.testmod(an, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert res.failed == 0 and res.attempted > 10

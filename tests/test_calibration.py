@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from trucesim.outcomes import summarize
-from trucesim.scenario import load_scenario
-from trucesim.simulate import simulate
+from trucesim.run.outcomes import summarize
+from trucesim.config.scenario import load_scenario
+from trucesim.run.simulate import simulate
 
 from .conftest import BASELINE, NOVEMBER
 

@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
-from trucesim import design as D
+from trucesim.designer import design as D
 from trucesim import load_scenario
 from trucesim.cli import main as cli_main
 
@@ -104,7 +104,7 @@ def test_decision_probability_is_the_models_own():
     """The zone uses each side's probability of accepting as the model's answers use it."""
     from scipy.special import expit as logistic
 
-    from trucesim.model import TruceModel
+    from trucesim.model.model import TruceModel
 
     m = TruceModel(load_scenario(BASE), 200, rng=5)
     idx = np.arange(200)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import tomllib
 
-from trucesim.paramdoc import render
-from trucesim.params import KIND_PARAMS, SECTIONS
+from trucesim.config.paramdoc import render
+from trucesim.config.params import KIND_PARAMS, SECTIONS
 
 from .conftest import BASELINE, ROOT, SCENARIOS
 
 
 def test_odd_parameter_tables_are_current(baseline):
     odd = (ROOT / "docs" / "ODD.md").read_text()
-    assert render(odd, baseline) == odd, "run: python -m trucesim.paramdoc"
+    assert render(odd, baseline) == odd, "run: python -m trucesim.config.paramdoc"
 
 
 def test_odd_lists_every_parameter():

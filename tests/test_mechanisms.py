@@ -6,9 +6,9 @@ import numpy as np
 from scipy import stats
 from scipy.special import expit
 
-from trucesim.agents import ACCEPT, binomial_inverse
-from trucesim.model import DAILY_SERIES, TruceModel
-from trucesim.terms import HOSTAGES, TERM_INDEX, normalise
+from trucesim.model.agents import ACCEPT, binomial_inverse
+from trucesim.model.model import DAILY_SERIES, TruceModel
+from trucesim.config.terms import HOSTAGES, TERM_INDEX, normalise
 
 
 def model(scenario, n=200, seed=0, **over):
@@ -276,7 +276,7 @@ def test_permanence_commitment_raises_the_permanent_end(baseline):
 
 
 def test_pause_extension_november(baseline):
-    from trucesim.scenario import load_scenario
+    from trucesim.config.scenario import load_scenario
     from .conftest import NOVEMBER
     m = TruceModel(load_scenario(NOVEMBER), 3000, rng=2).run()
     ext = m.extensions[m.deal]
@@ -301,7 +301,7 @@ def test_trace_narrates_one_world(baseline):
 
 
 def test_actor_table_order_changes_nothing(tmp_path):
-    from trucesim.scenario import load_scenario
+    from trucesim.config.scenario import load_scenario
     from .conftest import BASELINE
     text = BASELINE.read_text()
     a, b = text.index("[actors.religious_zionism]"), text.index("[actors.otzma_yehudit]")

@@ -249,10 +249,3 @@ def test_factor_labels_know_units():
     assert plots.factor_label("actors.israel.reservation") == "actors.israel.reservation [utility]"
     assert plots.factor_label("actors.otzma_yehudit.seats") == "actors.otzma_yehudit.seats [seats]"
     assert plots.factor_label("not.a.key") == "not.a.key"
-
-
-def test_docstring_examples_run():
-    import doctest
-
-    res = doctest.testmod(plots, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert res.failed == 0 and res.attempted >= 3

@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from trucesim.simulate import simulate
+from trucesim.run.simulate import simulate
 
 from .conftest import BASELINE, run_cli
 
@@ -33,7 +33,7 @@ def test_more_worlds_keep_the_first_ones_across_chunks(baseline):
 
 
 def test_tracing_does_not_change_outcomes(baseline):
-    from trucesim.simulate import iter_tables
+    from trucesim.run.simulate import iter_tables
     plain = next(iter_tables(baseline, 500, seed=1))
     traced = next(iter_tables(baseline, 500, seed=1, trace=42, on_trace=lambda e: None))
     pd.testing.assert_frame_equal(plain, traced)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from trucesim.distributions import Dist
-from trucesim.scenario import ScenarioError, load_scenario
+from trucesim.config.distributions import Dist
+from trucesim.config.scenario import ScenarioError, load_scenario
 
 from .conftest import BASELINE, SCENARIOS, assert_one_line_error, run_cli
 

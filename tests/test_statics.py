@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from trucesim.model import TruceModel
-from trucesim.terms import TERM_INDEX
+from trucesim.model.model import TruceModel
+from trucesim.config.terms import TERM_INDEX
 
 CONCESSIONS = ["prisoners_per_hostage", "aid_trucks_per_day", "return_north", "withdrawal", "permanent_ceasefire"]
 TOL = 1e-12
@@ -87,7 +87,7 @@ def test_a_credible_safety_net_never_lowers_ratification(baseline, terms, c0, mo
 
 def test_safety_net_raises_deals_in_simulation(baseline):
     """The statics hold in whole runs too (20,000 worlds, fixed seed)."""
-    from trucesim.simulate import simulate
+    from trucesim.run.simulate import simulate
     base = simulate(baseline, 20_000, seed=11)
     net = simulate(baseline.with_values({"actors.opposition.safety_net_credibility": 0.9}), 20_000, seed=11)
     assert net["government_fell"].mean() <= base["government_fell"].mean()

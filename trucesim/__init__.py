@@ -6,7 +6,7 @@ forecasts.
 
 >>> import trucesim
 >>> scenario = trucesim.load_scenario("scenarios/april-2024.toml")  # doctest: +SKIP
->>> table = trucesim.simulate(scenario, worlds=10_000, seed=0)       # doctest: +SKIP
+>>> table = trucesim.run.simulate(scenario, worlds=10_000, seed=0)       # doctest: +SKIP
 """
 
 __version__ = "0.1.0"
@@ -14,9 +14,9 @@ __version__ = "0.1.0"
 # the public names load their modules on first use, so `trucesim --help` and
 # `trucesim check` start without importing Mesa, SciPy and pandas
 _EXPORTS = {
-    "TruceModel": "model", "outcome_table": "outcomes", "summarize": "outcomes",
-    "Scenario": "scenario", "ScenarioError": "scenario", "load_scenario": "scenario",
-    "simulate": "simulate", "load": "store",
+    "TruceModel": "model.model", "outcome_table": "run.outcomes", "summarize": "run.outcomes",
+    "Scenario": "config.scenario", "ScenarioError": "config.scenario", "load_scenario": "config.scenario",
+    "simulate": "run.simulate", "load": "sweep.store",
 }
 __all__ = [*_EXPORTS, "__version__"]
 

@@ -10,8 +10,8 @@ import argparse
 import importlib
 import sys
 
-from . import __version__
-from .commands.common import UserError
+from trucesim import __version__
+from trucesim.commands.common import UserError
 
 #: command modules under trucesim.commands, in the order --help lists them
 COMMANDS = ("run", "sweep", "check", "design", "plot", "report")
@@ -48,7 +48,7 @@ def _one_line_error(help_hint: str):
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .scenario import ScenarioError
+    from trucesim.config.scenario import ScenarioError
 
     parser, handlers = build_parser()
     args = parser.parse_args(argv)

@@ -17,8 +17,8 @@ def add_parser(sub):
 
 
 def main(args) -> int:
-    from ..distributions import Dist
-    from ..scenario import ScenarioError, load_scenario
+    from trucesim.config.distributions import Dist
+    from trucesim.config.scenario import ScenarioError, load_scenario
 
     bad = 0
     for f in args.files:

@@ -7,7 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from .common import UserError, nonneg_int, positive_int
+from trucesim.commands.common import UserError, nonneg_int, positive_int
 
 NAME = "design"
 EPILOG = """examples:
@@ -70,7 +70,7 @@ def _share(text: str) -> float:
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    from ..measures import OBJECTIVES, VERSUS
+    from trucesim.designer.objectives import OBJECTIVES, VERSUS
 
     p = sub.add_parser(
         NAME, help="search the terms both sides would accept, and what each concession buys",
@@ -116,9 +116,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def main(args) -> int:
-    from ..design import (DesignError, check_out_dir, check_request, design, format_summary, make_space,
+    from trucesim.designer.design import (DesignError, check_out_dir, check_request, design, format_summary, make_space,
                           write_outputs)
-    from ..scenario import load_scenario
+    from trucesim.config.scenario import load_scenario
 
     try:
         # every check before anything runs or is created

@@ -8,7 +8,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from .common import UserError, nonneg_int, positive_int
+from trucesim.commands.common import UserError, nonneg_int, positive_int
 
 NAME = "plot"
 #: kind -> (what it needs: "sweep", "scenario" or "either", what it shows)
@@ -81,7 +81,7 @@ def is_experiment_file(path: Path) -> bool:
 
 def open_sweep(target: Path, why: str):
     """Read a sweep directory, or raise a one-line :class:`UserError` saying what ``why`` needs."""
-    from ..analysis import load_results
+    from trucesim.analysis.probability import load_results
 
     if not target.exists():
         raise UserError(f"{target}: no such directory (expected a results directory written by 'trucesim sweep')")
@@ -126,7 +126,7 @@ def check_factor(exp, key: str | None, option: str) -> str:
 
 
 def check_outcome(df, name: str, option: str = "--outcome") -> str:
-    from ..analysis import outcome_names
+    from trucesim.analysis.probability import outcome_names
 
     names = outcome_names(df)
     if name not in names:
@@ -138,7 +138,7 @@ def check_outcome(df, name: str, option: str = "--outcome") -> str:
 
 def sobol_of(exp, outcome: str = "deal"):
     """Sobol' indices of a sweep, or a one-line :class:`UserError` if its design is not a Saltelli one."""
-    from ..analysis import sobol_indices
+    from trucesim.analysis.probability import sobol_indices
 
     if exp.design_kind != "sobol" or not (exp.manifest.get("design") or {}).get("saltelli"):
         raise UserError(f"--kind sobol needs a Sobol' experiment laid out for Saltelli "
@@ -160,9 +160,9 @@ def _kind(text: str) -> str:
 
 
 def _scenario_run(args, why: str):
-    from ..analysis import trace_world
-    from ..scenario import load_scenario
-    from ..simulate import simulate
+    from trucesim.analysis.probability import trace_world
+    from trucesim.config.scenario import load_scenario
+    from trucesim.run.simulate import simulate
 
     target = args.target
     if not target.exists():
@@ -179,7 +179,7 @@ def _scenario_run(args, why: str):
 
 
 def main(args) -> int:
-    from .. import plots
+    from trucesim import plots
 
     kind = args.kind = _kind(args.kind)
     needs = KINDS[kind][0]
@@ -240,7 +240,7 @@ def main(args) -> int:
 
 def prim_of(exp, outcome: str = "deal", max_worlds: int = 50_000, seed: int = 0):
     """PRIM boxes (and trajectory) of a sweep's worlds over its factors, on at most ``max_worlds`` worlds."""
-    from ..analysis import scenario_discovery
+    from trucesim.analysis.probability import scenario_discovery
 
     try:
         return scenario_discovery(exp.worlds, exp.factors, outcome, max_worlds=max_worlds, seed=seed)
@@ -249,7 +249,7 @@ def prim_of(exp, outcome: str = "deal", max_worlds: int = 50_000, seed: int = 0)
 
 
 def _save(fig, out: Path, args) -> int:
-    from ..plots import save_figure
+    from trucesim.plots.figures import save_figure
 
     save_figure(fig, out, dpi=args.dpi)
     print(f"wrote {out}", file=sys.stderr)

@@ -11,8 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from .common import UserError, positive_int
-from .plot import check_out, open_sweep, prim_of, sobol_of
+from trucesim.commands.common import UserError, positive_int
+from trucesim.commands.plot import check_out, open_sweep, prim_of, sobol_of
 
 NAME = "report"
 EPILOG = """examples:
@@ -117,7 +117,7 @@ def _facts(exp) -> str:
 
 
 def _factor_table(exp) -> str:
-    from ..plots import factor_label
+    from trucesim.plots.figures import factor_label
 
     rows = []
     for f in exp.factors:
@@ -130,7 +130,7 @@ def _factor_table(exp) -> str:
 
 
 def _summary(exp) -> str:
-    from ..analysis import summary_table
+    from trucesim.analysis.probability import summary_table
 
     t = summary_table(exp.worlds, labels=exp.labels)
     rows = [(r.label, f"{r.worlds:,}", f"{r.k:,}", _pct(r.p), f"{_pct(r.p_lo)} – {_pct(r.p_hi)}")
@@ -150,7 +150,7 @@ def _summary(exp) -> str:
 
 
 def _points(exp) -> str:
-    from ..analysis import acceptance_outcomes, probability_by
+    from trucesim.analysis.probability import acceptance_outcomes, probability_by
 
     df = exp.worlds
     if "point" not in df.columns or not exp.factors:
@@ -171,7 +171,7 @@ def _points(exp) -> str:
                 f"of a deal are shown; every point is in <code>{html.escape(str(exp.path / 'points.parquet'))}</code>.</p>")
         wide = wide.iloc[list(range(k)) + list(range(len(wide) - k, len(wide)))]
     labels = exp.labels
-    from ..analysis import outcome_label
+    from trucesim.analysis.probability import outcome_label
 
     headers = ["point", *exp.factors, "worlds", "P(deal)", "95% interval",
                *[outcome_label(o, labels) for o in outcomes[1:]]]
@@ -194,9 +194,10 @@ def _pairs(exp, sobol) -> list[tuple[str, str]]:
 
 
 def build_report(exp, *, bins: int | None = None, dpi: int = 100, log=None) -> str:
-    """The HTML page of a sweep read with :func:`trucesim.analysis.load_results`."""
-    from .. import __version__, plots
-    from ..analysis import acceptance_outcomes, outcome_label
+    """The HTML page of a sweep read with :func:`trucesim.analysis.probability.load_results`."""
+    from trucesim import __version__
+    from trucesim import plots
+    from trucesim.analysis.probability import acceptance_outcomes, outcome_label
 
     def say(msg):
         if log is not None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import UserError, check_writable, nonneg_int, positive_int, write_table
+from trucesim.commands.common import UserError, check_writable, nonneg_int, positive_int, write_table
 
 NAME = "run"
 EPILOG = """examples:
@@ -45,9 +45,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
 def main(args) -> int:
     from tqdm import tqdm
 
-    from ..outcomes import Summary, format_text, to_json
-    from ..scenario import load_scenario
-    from ..simulate import CHUNK_WORLDS, iter_tables, parallel_tables, run_chunk
+    from trucesim.run.outcomes import Summary, format_text, to_json
+    from trucesim.config.scenario import load_scenario
+    from trucesim.run.simulate import CHUNK_WORLDS, iter_tables, parallel_tables, run_chunk
 
     scenario = load_scenario(args.scenario)
     if args.out is not None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import UserError, nonneg_int, positive_int
+from trucesim.commands.common import UserError, nonneg_int, positive_int
 
 NAME = "sweep"
 EPILOG = """examples:
@@ -178,10 +178,10 @@ def _bar_width() -> dict:
 def main(args) -> int:
     from tqdm import tqdm
 
-    from ..executors import ExecutorError, make_executor
-    from ..experiment import (DEFAULT_CHUNK_WORLDS, ChunkError, ExperimentError, chunk_bounds, describe,
+    from trucesim.run.executors import ExecutorError, make_executor
+    from trucesim.sweep.experiment import (DEFAULT_CHUNK_WORLDS, ChunkError, ExperimentError, chunk_bounds, describe,
                               load_experiment, plan_sweep)
-    from ..store import StoreError
+    from trucesim.sweep.store import StoreError
 
     try:
         experiment = load_experiment(args.experiment, seed=args.seed)

@@ -44,7 +44,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
-from . import analysis as an
+from trucesim.analysis import probability as an
 
 #: Okabe and Ito's colour-blind-safe palette
 OKABE_ITO = {
@@ -81,7 +81,7 @@ def factor_label(key: str, scenario=None) -> str:
     >>> factor_label("actors.hamas.weights.withdrawal")
     'actors.hamas.weights.withdrawal [weight]'
     """
-    from .params import KIND_PARAMS, SECTIONS
+    from trucesim.config.params import KIND_PARAMS, SECTIONS
 
     parts = key.split(".")
     param = None
@@ -196,7 +196,7 @@ def heatmap(df: pd.DataFrame, x: str, y: str, outcome: str = "deal", *, scenario
         factors are cut into ``bins`` bins (default: :func:`auto_bins`); a
         grid's levels are kept.
     outcome : str
-        A yes/no outcome (:func:`trucesim.analysis.outcome_names`).
+        A yes/no outcome (:func:`trucesim.analysis.probability.outcome_names`).
     scenario : str or Scenario, optional
         Named on the figure (and its labels used).
     annotate : bool, optional
@@ -363,8 +363,8 @@ def sobol_bars(indices: pd.DataFrame, *, scenario=None, worlds: int | None = Non
     Parameters
     ----------
     indices : DataFrame
-        As returned by :func:`trucesim.analysis.sobol_from_samples` or
-        :func:`trucesim.analysis.sobol_indices` (``factor``, ``S1``, ``S1_lo``,
+        As returned by :func:`trucesim.analysis.probability.sobol_from_samples` or
+        :func:`trucesim.analysis.probability.sobol_indices` (``factor``, ``S1``, ``S1_lo``,
         ``S1_hi``, ``ST``, ``ST_lo``, ``ST_hi``).
     worlds : int, optional
         Worlds simulated for the estimate (named on the figure).
@@ -551,7 +551,7 @@ def timeline(events: Sequence[tuple[int, str]], *, scenario=None, world: int | N
     ----------
     events : list of (day, text)
         ``TruceModel(..., trace_world=K).run().trace``, or the first value of
-        :func:`trucesim.analysis.trace_world`.
+        :func:`trucesim.analysis.probability.trace_world`.
     scenario : Scenario or str, optional
         For its name, its actors' labels and its horizon.
     world, seed : int, optional
@@ -783,7 +783,7 @@ def prim_plot(boxes: pd.DataFrame, trajectory: pd.DataFrame | None = None, *, sc
     Parameters
     ----------
     boxes : DataFrame
-        As returned by :func:`trucesim.analysis.prim_boxes`.
+        As returned by :func:`trucesim.analysis.probability.prim_boxes`.
     trajectory : DataFrame, optional
         The peeling trajectories (``return_trajectory=True``): adds a
         coverage-density panel with the chosen box marked.

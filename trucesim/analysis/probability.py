@@ -1,7 +1,7 @@
 """What drives acceptance: probabilities by factor, Sobol' indices and PRIM boxes.
 
 Every function takes plain DataFrames or arrays (the per-world outcome table of
-:func:`trucesim.simulate`, or of a sweep read with :func:`load_results`, one
+:func:`trucesim.run.simulate`, or of a sweep read with :func:`load_results`, one
 row per world with one column per factor) and returns a DataFrame, so the
 command line, the HTML report and the notebooks share one computation.
 
@@ -199,7 +199,7 @@ def check_factor(df: pd.DataFrame, factor: str, factors: Sequence[str] | None = 
 def wilson_interval(k, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score intervals of the proportions ``k / n``, elementwise.
 
-    The same interval as :func:`trucesim.outcomes.proportion_ci` (SciPy's
+    The same interval as :func:`trucesim.run.outcomes.proportion_ci` (SciPy's
     ``binomtest(...).proportion_ci(method="wilson")``), for whole arrays at
     once; NaN where ``n == 0``.
 
@@ -733,9 +733,9 @@ class Results:
 
     ``worlds`` has one row per world (``point``, ``replicate``, one column per
     factor, then every outcome column); ``points`` one row per design point
-    (or ``None``); ``scenario`` the :class:`~trucesim.scenario.Scenario` the
+    (or ``None``); ``scenario`` the :class:`~trucesim.config.scenario.Scenario` the
     sweep ran, rebuilt from the manifest (see :func:`scenario_from_record`).
-    Not to be confused with :class:`trucesim.experiment.Experiment`, the
+    Not to be confused with :class:`trucesim.sweep.experiment.Experiment`, the
     experiment *file* that produced them.
     """
 
@@ -773,14 +773,14 @@ class Results:
 
 
 def scenario_from_record(record: dict):
-    """The :class:`~trucesim.scenario.Scenario` a sweep ran, rebuilt from its manifest's ``scenario`` record.
+    """The :class:`~trucesim.config.scenario.Scenario` a sweep ran, rebuilt from its manifest's ``scenario`` record.
 
     The record holds every resolved value (numbers, or distributions as
     ``{"dist": kind, ...}``), the actors and their labels, so the scenario is
     the one simulated even if its file has since moved or changed.
     """
-    from .distributions import Dist
-    from .scenario import Scenario
+    from trucesim.config.distributions import Dist
+    from trucesim.config.scenario import Scenario
 
     values = {}
     for k, v in record["values"].items():
@@ -794,7 +794,7 @@ def scenario_from_record(record: dict):
 
 
 def _scenario_of(manifest: dict, base: Path):
-    from .scenario import ScenarioError, load_scenario
+    from trucesim.config.scenario import ScenarioError, load_scenario
 
     rec = manifest.get("scenario")
     if isinstance(rec, dict) and "values" in rec and "actors" in rec:
@@ -819,7 +819,7 @@ def load_results(path: str | Path) -> Results:
 
     Raises
     ------
-    trucesim.store.StoreError
+    trucesim.sweep.store.StoreError
         (a ``ValueError``) with a one-line message: not a results directory,
         an unfinished sweep, an unreadable manifest.
 
@@ -828,7 +828,7 @@ def load_results(path: str | Path) -> Results:
     >>> exp = load_results("out/prisoners-vs-us-pressure")          # doctest: +SKIP
     >>> probability_by(exp.worlds, exp.factors[:2], "deal")           # doctest: +SKIP
     """
-    from . import store
+    from trucesim.sweep import store as store
 
     path = Path(path)
     manifest = store.load_manifest(path)
@@ -858,8 +858,8 @@ def trace_world(scenario, world: int, seed: int = 0, chunk_worlds: int | None = 
     >>> events[0][1][:32]                                                           # doctest: +SKIP
     'mediators table proposal 1 (dead'
     """
-    from .outcomes import outcome_table
-    from .simulate import CHUNK_WORLDS, run_chunk
+    from trucesim.run.outcomes import outcome_table
+    from trucesim.run.simulate import CHUNK_WORLDS, run_chunk
 
     cw = chunk_worlds or CHUNK_WORLDS
     if world < 0:

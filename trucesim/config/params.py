@@ -1,6 +1,6 @@
 """Every parameter a scenario file may set: its range, default, unit and meaning.
 
-This table is the single source for validation (:mod:`trucesim.scenario`), for
+This table is the single source for validation (:mod:`trucesim.config.scenario`), for
 the model's defaults and for the parameter list of ``docs/ODD.md``.  Keys are
 dotted paths below a section: ``context.us_pressure``,
 ``actors.<id>.weights.withdrawal`` (an actor's keys depend on its ``kind``).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .terms import TERMS, TERM_NAMES
+from trucesim.config.terms import TERMS, TERM_NAMES
 
 
 @dataclass(frozen=True)

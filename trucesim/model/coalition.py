@@ -12,7 +12,7 @@ from itertools import product
 
 import numpy as np
 
-from .agents import CoalitionParty, Opposition
+from trucesim.model.agents import CoalitionParty, Opposition
 
 
 class Coalition:

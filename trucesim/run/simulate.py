@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .model import TruceModel
-from .outcomes import outcome_table
-from .scenario import Scenario
+from trucesim.model.model import TruceModel
+from trucesim.run.outcomes import outcome_table
+from trucesim.config.scenario import Scenario
 
 CHUNK_WORLDS = 10_000
 
@@ -63,7 +63,7 @@ def iter_tables(scenario: Scenario, worlds: int, seed: int = 0,
 
 def simulate(scenario: Scenario, worlds: int, seed: int = 0,
              chunk_worlds: int = CHUNK_WORLDS) -> pd.DataFrame:
-    """The outcome table of ``worlds`` worlds (see :func:`trucesim.outcomes.outcome_table`).
+    """The outcome table of ``worlds`` worlds (see :func:`trucesim.run.outcomes.outcome_table`).
 
     Examples
     --------
@@ -77,7 +77,7 @@ def simulate(scenario: Scenario, worlds: int, seed: int = 0,
 
 @dataclass(frozen=True)
 class RunTask:
-    """One chunk of ``trucesim run``, as a task for :mod:`trucesim.executors`.
+    """One chunk of ``trucesim run``, as a task for :mod:`trucesim.run.executors`.
 
     ``keep`` is how many of the chunk's worlds the run asked for (the last
     chunk is simulated in full and cut, so its worlds never depend on the total).
@@ -105,7 +105,7 @@ def parallel_tables(scenario: Scenario, worlds: int, seed: int = 0, workers: int
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from .executors import make_executor
+    from trucesim.run.executors import make_executor
 
     n_chunks = -(-worlds // chunk_worlds)
     tasks = (RunTask(scenario, seed, k, chunk_worlds, min(chunk_worlds, worlds - k * chunk_worlds))

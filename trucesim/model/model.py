@@ -11,7 +11,7 @@ on their day; the DataCollector records the daily aggregates last.
 
 Examples
 --------
->>> from trucesim.scenario import load_scenario
+>>> from trucesim.config.scenario import load_scenario
 >>> m = TruceModel(load_scenario("scenarios/april-2024.toml"), n_worlds=1000, rng=1)  # doctest: +SKIP
 >>> m.run()                                                                           # doctest: +SKIP
 >>> float(m.deal.mean())                                                              # doctest: +SKIP
@@ -24,11 +24,11 @@ import numpy as np
 from mesa.time import Priority, Schedule
 from scipy.special import expit
 
-from .agents import (ACCEPT, COUNTER, PENDING, REJECT, ArmedGroup, CoalitionParty, Government,
+from trucesim.model.agents import (ACCEPT, COUNTER, PENDING, REJECT, ArmedGroup, CoalitionParty, Government,
                      HostageFamilies, Mediator, Opposition, _col)
-from .coalition import Coalition
-from .scenario import Scenario
-from .terms import HOSTAGES, PAUSE, TERM_INDEX, TERM_NAMES, TERMS
+from trucesim.model.coalition import Coalition
+from trucesim.config.scenario import Scenario
+from trucesim.config.terms import HOSTAGES, PAUSE, TERM_INDEX, TERM_NAMES, TERMS
 
 _INTEGER_TERMS = np.array([t.integer for t in TERMS])
 _ANSWER_WORDS = {ACCEPT: "accepts", COUNTER: "counters", REJECT: "rejects"}
@@ -46,7 +46,7 @@ class TruceModel(mesa.Model):
     Parameters
     ----------
     scenario : Scenario
-        A validated scenario (:func:`trucesim.scenario.load_scenario`).
+        A validated scenario (:func:`trucesim.config.scenario.load_scenario`).
     n_worlds : int
         Worlds simulated at once; every state variable is an array of this length.
     rng : int, numpy Generator or SeedSequence

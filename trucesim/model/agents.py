@@ -12,7 +12,7 @@ import mesa
 import numpy as np
 from scipy.special import expit
 
-from .terms import HOSTAGES, N_TERMS, TERM_NAMES, TERMS, denormalise, normalise
+from trucesim.config.terms import HOSTAGES, N_TERMS, TERM_NAMES, TERMS, denormalise, normalise
 
 # answers to a tabled proposal
 PENDING, ACCEPT, COUNTER, REJECT = 0, 1, 2, 3

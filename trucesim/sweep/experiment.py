@@ -29,7 +29,7 @@ out for Saltelli/Sobol' sensitivity indices, see :func:`build_design`.
 The worlds of an experiment have a flat index ``world = point *
 worlds_per_point + replicate``; they are simulated in fixed chunks of
 ``chunk_worlds`` consecutive worlds, chunk ``k`` with the random stream
-:func:`trucesim.simulate.chunk_rng(seed, k) <trucesim.simulate.chunk_rng>`.
+:func:`trucesim.run.simulate.chunk_rng(seed, k) <trucesim.run.simulate.chunk_rng>`.
 So a dataset depends only on the experiment, the seed and the chunk size:
 never on the backend, the number of workers, the order chunks finish in or an
 interruption.
@@ -58,9 +58,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import scenario as _scenario_mod
-from .distributions import Dist
-from .scenario import Scenario, ScenarioError, _suggest, load_scenario, numeric_keys, param_for
+from trucesim.config import scenario as _scenario_mod
+from trucesim.config.distributions import Dist
+from trucesim.config.scenario import Scenario, ScenarioError, _suggest, load_scenario, numeric_keys, param_for
 
 DESIGN_KINDS = ("grid", "sobol", "lhs", "halton")
 SAMPLED_KINDS = ("sobol", "lhs", "halton")
@@ -598,8 +598,8 @@ class ChunkTask:
 
     def run(self) -> pd.DataFrame:
         """Simulate the chunk: one row per world (point, replicate, factors, outcomes)."""
-        from .outcomes import outcome_table
-        from .simulate import run_chunk
+        from trucesim.run.outcomes import outcome_table
+        from trucesim.run.simulate import run_chunk
 
         n = self.stop - self.start
         world = np.arange(self.start, self.stop, dtype=np.int64)
@@ -658,7 +658,7 @@ class SweepPlan:
 
     experiment: Experiment
     design: Design
-    store: object  # trucesim.store.Store
+    store: object  # trucesim.sweep.store.Store
     chunk_worlds: int
     pending: list[tuple[int, int, int]]
     chunks: int
@@ -718,7 +718,7 @@ def plan_sweep(experiment: Experiment | str | Path, out: str | Path, *, resume: 
     StoreError
         ``out`` exists without ``resume``, or holds a different experiment.
     """
-    from . import store as st
+    from trucesim.sweep import store as st
 
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
@@ -766,7 +766,7 @@ def sweep(experiment: Experiment | str | Path, out: str | Path, *, workers: int 
     >>> r = sweep("experiments/prisoners-vs-us-pressure.toml", "results/p", workers=2)  # doctest: +SKIP
     >>> r.points.nlargest(3, "p_deal")                                                   # doctest: +SKIP
     """
-    from .executors import make_executor
+    from trucesim.run.executors import make_executor
 
     plan = plan_sweep(experiment, out, resume=resume, chunk_worlds=chunk_worlds)
     with make_executor(workers=workers, scheduler=scheduler) as ex:

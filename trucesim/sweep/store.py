@@ -16,7 +16,7 @@ bytes.
 
 :func:`load` returns the worlds as one DataFrame: ``point``, ``replicate``,
 one column per factor (named by its dotted key), then the columns of
-:func:`trucesim.outcomes.outcome_table` (``world = point * worlds_per_point +
+:func:`trucesim.run.outcomes.outcome_table` (``world = point * worlds_per_point +
 replicate``).
 
 Examples
@@ -98,7 +98,7 @@ def encode_part(table: pd.DataFrame) -> bytes:
 # --------------------------------------------------------------------------- manifest
 def scenario_record(scenario) -> dict:
     """A scenario's resolved values and provenance, as recorded in a manifest."""
-    from .distributions import Dist
+    from trucesim.config.distributions import Dist
 
     def value(v):
         return {"dist": v.kind, **v.args} if isinstance(v, Dist) else v
@@ -117,8 +117,8 @@ def scenario_record(scenario) -> dict:
 
 def make_manifest(experiment, design, chunk_worlds: int) -> dict:
     """The manifest of a sweep (``design`` may be ``None`` when only its identity is needed)."""
-    from . import __version__
-    from .experiment import chunk_bounds
+    from trucesim import __version__
+    from trucesim.sweep.experiment import chunk_bounds
 
     points = design.points if design is not None else experiment.n_points
     worlds = points * experiment.worlds_per_point
@@ -247,7 +247,7 @@ class Store:
             (root / PARTS).mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise StoreError(f"{root}: cannot create the results directory: {e.strerror}") from None
-        from .experiment import to_json
+        from trucesim.sweep.experiment import to_json
         write_atomic(root / MANIFEST, to_json(manifest).encode())
         return cls(root, manifest)
 
@@ -271,7 +271,7 @@ class Store:
                 pass
 
     def bounds(self) -> dict[int, tuple[int, int]]:
-        from .experiment import chunk_bounds
+        from trucesim.sweep.experiment import chunk_bounds
         return {k: (s, e) for k, s, e in chunk_bounds(self.manifest["worlds"], self.manifest["chunk_worlds"])}
 
     def done_chunks(self, clean: bool = False) -> dict[int, Path]:
@@ -366,7 +366,7 @@ def _weighted_quantiles(values: np.ndarray, counts: np.ndarray, qs) -> list[floa
 def wilson_ci(k, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score intervals of proportions ``k / n``, vectorised.
 
-    The same numbers as :func:`trucesim.outcomes.proportion_ci` (scipy's
+    The same numbers as :func:`trucesim.run.outcomes.proportion_ci` (scipy's
     ``binomtest(...).proportion_ci(method="wilson")``), without a binomial test per point.
 
     Examples
@@ -401,7 +401,7 @@ def summarize_points(store: Store) -> pd.DataFrame:
     ``hostages_released_mean``, ``hostages_died_mean``, ``terms_<term>_mean``
     (signed terms, mean over the worlds with a deal).
     """
-    from .terms import TERM_NAMES
+    from trucesim.config.terms import TERM_NAMES
 
     m = store.manifest
     actors = m["scenario"]["actors"]
@@ -491,7 +491,7 @@ def load(out: str | Path, columns: list[str] | None = None, allow_partial: bool 
     -------
     pandas.DataFrame
         ``point``, ``replicate``, one column per factor (its dotted key), then
-        every column of :func:`trucesim.outcomes.outcome_table` (``world`` is
+        every column of :func:`trucesim.run.outcomes.outcome_table` (``world`` is
         ``point * worlds_per_point + replicate``).
 
     Raises

@@ -1,6 +1,6 @@
 """Where chunks run: in this process, in a pool of processes, or on a Dask cluster.
 
-Every executor takes :class:`~trucesim.experiment.ChunkTask` objects and yields
+Every executor takes :class:`~trucesim.sweep.experiment.ChunkTask` objects and yields
 :class:`ChunkResult` objects as chunks finish (in any order), keeping only a
 few tasks in flight so memory stays bounded however many chunks there are.
 A chunk that raises comes back as a result with ``error`` set (its traceback
@@ -44,7 +44,7 @@ class ChunkResult:
 
 def execute(task) -> ChunkResult:
     """Run one chunk task; never raises (an exception becomes ``error``)."""
-    from .store import encode_part
+    from trucesim.sweep.store import encode_part
 
     try:
         table = task.run()
@@ -136,8 +136,8 @@ def _mp_context():
             chosen = "forkserver" if "forkserver" in methods else "spawn"
     ctx = mp.get_context(chosen)
     if chosen == "forkserver":
-        ctx.set_forkserver_preload(["trucesim.experiment", "trucesim.executors", "trucesim.model",
-                                    "trucesim.outcomes", "trucesim.store", "pyarrow.parquet"])
+        ctx.set_forkserver_preload(["trucesim.sweep.experiment", "trucesim.run.executors", "trucesim.model.model",
+                                    "trucesim.run.outcomes", "trucesim.sweep.store", "pyarrow.parquet"])
     return ctx
 
 
@@ -221,7 +221,7 @@ class PoolExecutor(Executor):
 
 # --------------------------------------------------------------------------- Dask
 def _trucesim_version() -> str:
-    from . import __version__
+    from trucesim import __version__
     return __version__
 
 
@@ -277,7 +277,7 @@ class DaskExecutor(Executor):
 
     def _check_versions(self, scheduler: str) -> None:
         """Every worker must run this trucesim version, or the dataset would mix two models."""
-        from . import __version__
+        from trucesim import __version__
 
         try:
             versions = self.client.run(_trucesim_version)

@@ -1,6 +1,6 @@
 """Per-world outcome tables and their summary over worlds, with confidence intervals.
 
-:func:`outcome_table` turns a finished :class:`~trucesim.model.TruceModel` into
+:func:`outcome_table` turns a finished :class:`~trucesim.model.model.TruceModel` into
 one row per world; :func:`summarize` reduces any number of such rows to the
 figures ``trucesim run`` prints (JSON keys documented in the README).
 """
@@ -13,8 +13,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from .model import END_REASONS, TruceModel
-from .terms import TERM_NAMES
+from trucesim.model.model import END_REASONS, TruceModel
+from trucesim.config.terms import TERM_NAMES
 
 BREACH = ("none", "government", "armed_group")
 

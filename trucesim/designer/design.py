@@ -22,7 +22,7 @@ to fix and some constraints, the designer
 
 **Common random numbers.**  Every candidate is simulated on the same worlds:
 chunk ``k`` of every candidate uses the random stream
-:func:`trucesim.simulate.chunk_rng` ``(seed, k)``, and a varied key replaces
+:func:`trucesim.run.simulate.chunk_rng` ``(seed, k)``, and a varied key replaces
 the scenario's value *after* the uncertain parameters are drawn, so each
 world starts with the same draws whatever the terms.  Two candidates'
 worlds share every random number until their paths differ (a deal signed in
@@ -62,12 +62,12 @@ from scipy.optimize import differential_evolution
 from scipy.special import expit
 from scipy.stats import qmc
 
-from .distributions import Dist
-from .model import TruceModel
-from .outcomes import proportion_ci
-from .scenario import Scenario, ScenarioError, _suggest
-from .simulate import CHUNK_WORLDS, chunk_rng
-from .terms import TERM_NAMES
+from trucesim.config.distributions import Dist
+from trucesim.model.model import TruceModel
+from trucesim.run.outcomes import proportion_ci
+from trucesim.config.scenario import Scenario, ScenarioError, _suggest
+from trucesim.run.simulate import CHUNK_WORLDS, chunk_rng
+from trucesim.config.terms import TERM_NAMES
 
 __all__ = [
     "DesignError", "Metric", "METRICS", "OBJECTIVES", "VERSUS", "Vary", "Fix", "Constraint",
@@ -105,7 +105,7 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
     Metric("hostages_died_mean", "hostages who died in captivity", "hostages per world (mean)", -1, "mean", "died"),
     Metric("p_government_falls", "probability the government falls", "share of worlds", -1, "proportion", "fell"),
 ]}
-from .measures import OBJECTIVES, VERSUS  # noqa: E402
+from trucesim.designer.objectives import OBJECTIVES, VERSUS  # noqa: E402
 
 
 # --- parsing ----------------------------------------------------------------------
@@ -478,7 +478,7 @@ def simulate_candidate(scenario: Scenario, values: dict[str, float], worlds: int
                        run: bool = True) -> dict[str, np.ndarray]:
     """Simulate one candidate over ``worlds`` worlds; per-world arrays.
 
-    Chunk ``k`` (up to 10,000 worlds) uses :func:`~trucesim.simulate.chunk_rng`
+    Chunk ``k`` (up to 10,000 worlds) uses :func:`~trucesim.run.simulate.chunk_rng`
     ``(seed, k)`` whatever the values, so all candidates share their draws.
     Returns ``p_gov0`` and ``p_ag0`` (each side's probability of accepting the
     tabled terms at day 0) and, with ``run``, ``deal``, ``permanent``,
@@ -981,10 +981,10 @@ def check_best(space: DesignSpace, x, objective: str, worlds: int, seed: int) ->
     """Re-simulate the best terms on fresh worlds, as ``trucesim run`` would.
 
     The scenario with the best (and fixed) values is simulated with
-    :func:`trucesim.simulate.iter_tables` over ``worlds`` worlds and seed
+    :func:`trucesim.run.simulate.iter_tables` over ``worlds`` worlds and seed
     ``seed + 1``: exactly ``trucesim run DIR/best.toml --worlds N --seed S+1``.
     """
-    from .simulate import iter_tables
+    from trucesim.run.simulate import iter_tables
 
     check_seed = int(seed) + 1
     scen = space.scenario.with_values(space.values(x))

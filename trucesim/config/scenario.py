@@ -29,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .distributions import Dist, DistributionError, parse_dist
-from .params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
+from trucesim.config.distributions import Dist, DistributionError, parse_dist
+from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
 
 TOP_KEYS = ("extends", "meta", "terms", "context", "actors", "protocol")
 ACTOR_STRING_KEYS = ("kind", "label", "target")
@@ -46,7 +46,7 @@ class Scenario:
     """A validated scenario: every numeric parameter resolved, defaults filled in.
 
     ``values`` maps dotted keys (``"actors.hamas.reservation"``) to a number or
-    a :class:`~trucesim.distributions.Dist`; ``sources`` maps the same keys to
+    a :class:`~trucesim.config.distributions.Dist`; ``sources`` maps the same keys to
     their provenance as written (``"default"`` for a value the file left out).
     """
 
@@ -63,7 +63,7 @@ class Scenario:
         return self.meta.get("name") or self.path.stem
 
     def spec(self, key: str) -> Param:
-        """The :class:`~trucesim.params.Param` behind a dotted key."""
+        """The :class:`~trucesim.config.params.Param` behind a dotted key."""
         return param_for(key, self.actors)
 
     def value(self, key: str) -> float:

@@ -1,0 +1,1 @@
+"""Scenario files: the parameter table, the terms, distributions, reading and validating TOML."""

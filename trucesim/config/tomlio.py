@@ -1,0 +1,51 @@
+"""Reading TOML files with one-line errors, and did-you-mean suggestions for unknown names.
+
+Every file the project reads (scenarios, experiments, round files) goes through
+:func:`read_toml`, so a missing file, a directory, bad TOML or a non-UTF-8 byte
+gets the same one-line message whatever kind of file it was meant to be.
+
+Examples
+--------
+>>> suggest("us_presure", ["us_pressure", "family_pressure"])
+" (did you mean 'us_pressure'?)"
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+
+
+class TomlError(ValueError):
+    """A file that cannot be read as TOML; ``str(err)`` is one line naming the file."""
+
+
+def read_toml(path: Path, shown: str, what: str = "a TOML file",
+              error: type[Exception] = TomlError) -> dict:
+    """The TOML table of ``path``; any failure raises ``error`` with one line starting ``shown:``.
+
+    ``what`` names the kind of file expected, for the message about a directory
+    (``"an experiment file (TOML)"``).
+    """
+    try:
+        with Path(path).open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise error(f"{shown}: file not found") from None
+    except IsADirectoryError:
+        raise error(f"{shown}: expected {what}, found a directory") from None
+    except tomllib.TOMLDecodeError as e:
+        raise error(f"{shown}: invalid TOML: {e}") from None
+    except UnicodeDecodeError as e:
+        raise error(f"{shown}: expected a UTF-8 text file, found a byte it cannot decode "
+                    f"at position {e.start}") from None
+    except OSError as e:
+        raise error(f"{shown}: cannot read: {e.strerror}") from None
+
+
+def suggest(word: str, candidates: Iterable, cutoff: float = 0.6) -> str:
+    """``" (did you mean 'x'?)"`` for the closest candidate to ``word``, or ``""`` if none is close."""
+    close = difflib.get_close_matches(word, [str(c) for c in candidates], n=1, cutoff=cutoff)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,1 @@
+"""The deal designer: search the terms both sides would accept, and what each concession buys."""

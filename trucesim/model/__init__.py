@@ -1,0 +1,1 @@
+"""The model: TruceModel (the day loop), its agents and one module per mechanism."""

@@ -1,0 +1,1 @@
+"""Reports: a self-contained HTML page and the terminal text of a run."""

@@ -1,0 +1,1 @@
+"""Running worlds: chunks and seeds, simulation, outcome tables, summaries, intervals, executors."""

@@ -1,0 +1,123 @@
+"""Intervals and quantiles over worlds: the one implementation of each, used by run, sweep, designer and analysis.
+
+* :func:`wilson_interval`: Wilson score intervals of proportions, vectorised.  It is
+  SciPy's formula (``scipy.stats.binomtest(k, n).proportion_ci(method="wilson")``)
+  written for whole arrays, because a binomial test per design point takes seconds on
+  a large design; ``tests/test_stats.py`` checks that it gives SciPy's numbers exactly.
+* :func:`proportion_ci`: the same for one proportion, as two floats.
+* :func:`mean_ci`: Student's t interval of a mean (``scipy.stats.t.interval``).
+* :func:`histogram_quantile` and :func:`weighted_quantiles`: ``np.quantile`` (linear
+  interpolation) of a sample given as counts, so a streamed summary needs no sample.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def wilson_interval(k, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score intervals of the proportions ``k / n``, elementwise; NaN where ``n == 0``.
+
+    Examples
+    --------
+    >>> lo, hi = wilson_interval([50, 0], [100, 20])
+    >>> lo.round(3).tolist(), hi.round(3).tolist()
+    ([0.404, 0.0], [0.596, 0.161])
+    """
+    from scipy.special import ndtri
+
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        z = ndtri(0.5 + 0.5 * level)
+        denom = 2 * (n + z ** 2)
+        center = (2 * n * p + z ** 2) / denom
+        delta = z / denom * np.sqrt(4 * n * p * (1 - p) + z ** 2)
+        lo = np.where(k == 0, 0.0, center - delta)
+        hi = np.where(k == n, 1.0, center + delta)
+    empty = n <= 0
+    return np.where(empty, np.nan, lo), np.where(empty, np.nan, hi)
+
+
+def proportion_ci(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of one proportion ``k / n`` (NaN, NaN when ``n == 0``).
+
+    Examples
+    --------
+    >>> [round(x, 3) for x in proportion_ci(50, 100)]
+    [0.404, 0.596]
+    """
+    lo, hi = wilson_interval(k, n, level)
+    return (float(lo), float(hi))
+
+
+def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Student's t interval of the mean of ``x``; (NaN, NaN) below two values.
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in mean_ci(np.array([1.0, 2.0, 3.0]))]
+    [-0.484, 4.484]
+    """
+    from scipy import stats
+
+    x = np.asarray(x, dtype=float)
+    n = x.size
+    if n < 2:
+        return (math.nan, math.nan)
+    m = float(np.mean(x))
+    se = float(np.std(x, ddof=1)) / math.sqrt(n)
+    if se == 0:
+        return (m, m)
+    lo, hi = stats.t.interval(level, n - 1, loc=m, scale=se)
+    return (float(lo), float(hi))
+
+
+def histogram_quantile(counts: np.ndarray, q: float) -> float:
+    """Quantile ``q`` of the integers whose counts are ``counts[0], counts[1], ...``.
+
+    The same number as ``np.quantile`` (linear interpolation) over the expanded sample.
+
+    Examples
+    --------
+    >>> bool(histogram_quantile(np.array([0, 2, 0, 1]), 0.5) == np.quantile([1, 1, 3], 0.5))
+    True
+    """
+    n = int(counts.sum())
+    h = (n - 1) * q
+    lo, hi = int(np.floor(h)), int(np.ceil(h))
+    cum = np.cumsum(counts)
+    v_lo = int(np.searchsorted(cum, lo, side="right"))
+    v_hi = int(np.searchsorted(cum, hi, side="right"))
+    return v_lo + (h - lo) * (v_hi - v_lo)
+
+
+def _lerp(a, b, t):
+    # numpy's linear interpolation (np.quantile, method="linear"), for exact agreement
+    diff = b - a
+    return np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)
+
+
+def weighted_quantiles(values: np.ndarray, counts: np.ndarray, qs: Sequence[float]) -> list[float]:
+    """``np.quantile`` of the sorted ``values`` repeated ``counts`` times, at each of ``qs``.
+
+    Examples
+    --------
+    >>> weighted_quantiles(np.array([1.0, 3.0]), np.array([2, 1]), [0.5]) == [float(np.quantile([1, 1, 3], 0.5))]
+    True
+    """
+    n = int(counts.sum())
+    cum = np.cumsum(counts)
+    out = []
+    for q in qs:
+        pos = q * (n - 1)
+        lo = math.floor(pos)
+        hi = min(lo + 1, n - 1)
+        a = values[np.searchsorted(cum, lo, side="right")]
+        b = values[np.searchsorted(cum, hi, side="right")]
+        out.append(float(_lerp(np.float64(a), np.float64(b), pos - lo)))
+    return out

@@ -1,0 +1,1 @@
+"""Experiments: experiment files, designs, the sweep and its results directory."""
