@@ -6,7 +6,8 @@ import numpy as np
 from scipy import stats
 from scipy.special import expit
 
-from trucesim.model.agents import ACCEPT, binomial_inverse
+from trucesim.model.acceptance import ACCEPT
+from trucesim.model.hostages import binomial_inverse
 from trucesim.model.model import DAILY_SERIES, TruceModel
 from trucesim.config.terms import HOSTAGES, TERM_INDEX, normalise
 
@@ -292,12 +293,29 @@ def test_outcome_flags_are_consistent(baseline):
     assert (m.gov_answer[m.deal] == ACCEPT).all() and (m.ag_answer[m.deal] == ACCEPT).all()
 
 
-def test_trace_narrates_one_world(baseline):
+def test_trace_records_one_world_as_events(baseline):
+    from trucesim.model.events import KINDS, render_story
+
     m = TruceModel(baseline, 50, rng=1, trace_world=7).run()
-    text = "\n".join(t for _, t in m.trace)
-    assert "mediators table proposal 1" in text
-    assert m.trace[0][0] == 0
-    assert [d for d, _ in m.trace] == sorted(d for d, _ in m.trace)
+    first = m.trace[0]
+    assert (first.day, first.world, first.kind, first.values["round"]) == (0, 7, "tabled", 1)
+    assert first.values["terms"]["pause_days"] == 42
+    assert {e.world for e in m.trace} == {7}
+    assert {e.kind for e in m.trace} <= set(KINDS)
+    assert [e.day for e in m.trace] == sorted(e.day for e in m.trace)
+    answers = [e for e in m.trace if e.kind == "answer"]
+    assert answers and all(e.actor in (m.government.actor_id, m.armed_group.actor_id) for e in answers)
+    text = "\n".join(t for _, t in render_story(m.trace, baseline.labels))
+    assert "mediators table proposal 1 (deadline day 2)" in text
+    assert f"{baseline.labels['hamas']} " in text
+
+
+def test_tracing_changes_no_outcome(baseline):
+    a = TruceModel(baseline, 300, rng=5).run()
+    b = TruceModel(baseline, 300, rng=5, trace_world=11).run()
+    assert a.trace == [] and b.trace
+    for name in ("deal", "deal_day", "status", "round", "collapse_day"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
 
 
 def test_actor_table_order_changes_nothing(tmp_path):

@@ -45,6 +45,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 def main(args) -> int:
     from tqdm import tqdm
 
+    from trucesim.model.events import render_story
     from trucesim.run.outcomes import Summary, format_text, to_json
     from trucesim.config.scenario import load_scenario
     from trucesim.run.simulate import CHUNK_WORLDS, iter_tables, parallel_tables, run_chunk
@@ -85,7 +86,7 @@ def main(args) -> int:
     trace_text = ""
     if args.trace is not None:
         trace_text = "\n".join([f"world {args.trace}, day by day:"] +
-                               [f"  day {day:>3}  {text}" for day, text in trace_events])
+                               [f"  day {day:>3}  {text}" for day, text in render_story(trace_events, scenario.labels)])
     if args.format == "json":
         print(to_json(summary))
         if trace_text:

@@ -3,39 +3,46 @@
 Each agent reads its parameters from the drawn scenario (a number shared by all
 worlds or an array with one value per world) and keeps its state in numpy
 arrays of length ``model.n_worlds``.  Decisions take an index array of the
-worlds that decide now and return arrays for those worlds only.
+worlds that decide now and return arrays for those worlds only.  The mechanisms
+themselves live in their own modules: :mod:`~trucesim.model.acceptance`
+(utility, the logit, answers), :mod:`~trucesim.model.pressures` (reservation
+values), :mod:`~trucesim.model.hostages` and :mod:`~trucesim.model.coalition`.
 """
 
 from __future__ import annotations
 
 import mesa
 import numpy as np
-from scipy.special import expit
 
-from trucesim.config.terms import HOSTAGES, N_TERMS, TERM_NAMES, TERMS, denormalise, normalise
-
-# answers to a tabled proposal
-PENDING, ACCEPT, COUNTER, REJECT = 0, 1, 2, 3
+from trucesim.config.terms import HOSTAGES, TERM_NAMES, TERMS, denormalise, normalise
+from trucesim.model import acceptance, hostages, pressures
+from trucesim.model.acceptance import ACCEPT, COUNTER, REJECT
 
 
-def _col(p: dict, key: str, n: int) -> np.ndarray:
-    """A parameter as an array of ``n`` worlds (a shared number is broadcast)."""
+def column(p: dict, key: str, n: int) -> np.ndarray:
+    """A parameter as an array of ``n`` worlds (a shared number is broadcast).
+
+    Examples
+    --------
+    >>> column({"a": 2.0}, "a", 3).tolist()
+    [2.0, 2.0, 2.0]
+    """
     return np.broadcast_to(np.asarray(p[key], dtype=float), (n,))
 
 
-def _terms_matrix(p: dict, prefix: str, n: int) -> np.ndarray:
+def terms_matrix(p: dict, prefix: str, n: int) -> np.ndarray:
     """Stack ``prefix + term`` parameters into an ``(n, 8)`` array.
 
     When none of them varies across worlds the result is one row, ``(1, 8)``,
-    which broadcasts: read rows with :func:`_rows`.
+    which broadcasts: read rows with :func:`rows`.
     """
     values = [p[prefix + t] for t in TERM_NAMES]
     if all(np.ndim(v) == 0 for v in values):
         return np.array([values], dtype=float)
-    return np.stack([_col(p, prefix + t, n) for t in TERM_NAMES], axis=1)
+    return np.stack([column(p, prefix + t, n) for t in TERM_NAMES], axis=1)
 
 
-def _rows(matrix: np.ndarray, idx: np.ndarray) -> np.ndarray:
+def rows(matrix: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """Rows ``idx`` of a per-world matrix, or its single shared row."""
     return matrix if matrix.shape[0] == 1 else matrix[idx]
 
@@ -50,28 +57,22 @@ class Actor(mesa.Agent):
 
     def param(self, key: str) -> np.ndarray:
         """This actor's parameter ``key`` for every world."""
-        return _col(self.model.params, f"actors.{self.actor_id}.{key}", self.model.n_worlds)
+        return column(self.model.params, f"actors.{self.actor_id}.{key}", self.model.n_worlds)
 
 
 class Principal(Actor):
     """A side that accepts, counters or rejects: the government or the armed group.
 
-    Utility of terms ``x`` (normalised to ``[0, 1]``) is the weighted mean
-    closeness to the ideal point, plus the worth of a truce as such::
-
-        U(x) = sum_k w_k (1 - |x_k - ideal_k|) / sum_k w_k + truce_value
-
-    It accepts with probability ``1 / (1 + exp(-lambda (U(x) - R(t))))``.
+    See :mod:`trucesim.model.acceptance` for its utility and the logit of acceptance.
     """
 
     def __init__(self, model, actor_id, label=None):
         super().__init__(model, actor_id, label)
         n = model.n_worlds
         p = model.params
-        w = _terms_matrix(p, f"actors.{actor_id}.weights.", n)
+        w = terms_matrix(p, f"actors.{actor_id}.weights.", n)
         self.weights = w / w.sum(axis=1, keepdims=True)
-        self.ideal = _terms_matrix(p, f"actors.{actor_id}.ideal.", n)
-        self._shared_rows = self.weights.shape[0] == 1 and self.ideal.shape[0] == 1
+        self.ideal = terms_matrix(p, f"actors.{actor_id}.ideal.", n)
         self.reservation0 = self.param("reservation")
         self.truce_value = self.param("truce_value")
         self.rationality = self.param("rationality")
@@ -90,12 +91,7 @@ class Principal(Actor):
     def utility(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Utility of raw ``terms`` (shape ``(len(idx), 8)``) in worlds ``idx``."""
         x = normalise(terms, self.model.armed_group.living[idx])
-        if self._shared_rows:
-            return (1.0 - np.abs(x - self.ideal)) @ self.weights[0] + self.truce_value[idx]
-        close = 1.0 - np.abs(x - _rows(self.ideal, idx))
-        w = _rows(self.weights, idx)
-        u = close @ w[0] if w.shape[0] == 1 else np.einsum("ij,ij->i", close, w)
-        return u + self.truce_value[idx]
+        return acceptance.closeness_utility(x, rows(self.ideal, idx), rows(self.weights, idx), self.truce_value[idx])
 
     def reservation(self, idx: np.ndarray) -> np.ndarray:
         """Worth of continuing the war today in worlds ``idx`` (overridden by subclasses)."""
@@ -105,15 +101,28 @@ class Principal(Actor):
         """Utility of the terms minus the worth of continuing the war."""
         return self.utility(terms, idx) - self.reservation(idx)
 
+    def decision_gap(self, terms: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The gap a side weighs when it answers, and whether it can meet the terms as written."""
+        return self.gap(terms, idx), np.ones(idx.size, bool)
+
     def accept_probability(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        """Logit (quantal response) probability of accepting ``terms`` in worlds ``idx``."""
-        return expit(self.rationality[idx] * self.gap(terms, idx))
+        """Logit probability of accepting ``terms`` on their merits (utility against reservation)."""
+        return acceptance.acceptance(self.rationality[idx], self.gap(terms, idx))
+
+    def decision_probability(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """Probability of accepting ``terms`` today in worlds ``idx``, all considerations included.
+
+        This is :meth:`accept_probability` with what else the side weighs when
+        it answers: the government its own survival, Hamas whether it can meet
+        the hostage demand at all.
+        """
+        gap, feasible = self.decision_gap(terms, idx)
+        return acceptance.acceptance(self.rationality[idx], gap, feasible)
 
     def counter_proposal(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Terms moved ``counter_step`` of the way from ``terms`` toward the ideal point."""
-        ideal = denormalise(np.broadcast_to(_rows(self.ideal, idx), terms.shape),
-                            self.model.armed_group.living[idx])
-        return terms + self.counter_step[idx, None] * (ideal - terms)
+        ideal = denormalise(np.broadcast_to(rows(self.ideal, idx), terms.shape), self.model.armed_group.living[idx])
+        return acceptance.counter_proposal(terms, ideal, self.counter_step[idx])
 
     def study_days(self, idx: np.ndarray) -> np.ndarray:
         """Days taken to answer a proposal tabled today (at least one)."""
@@ -126,30 +135,16 @@ class Principal(Actor):
 
         The acceptance noise is drawn once, here, for this round and answer.
         """
-        gap, feasible = self._decision_gap(terms, idx)
-        p = expit(self.rationality[idx] * gap) * feasible
-        accept = self.model.rng.random(idx.size) < p
-        counter = ~accept & ((gap > -self.counter_margin[idx]) | ~feasible)
-        out = np.where(accept, ACCEPT, np.where(counter, COUNTER, REJECT)).astype(np.int8)
+        gap, feasible = self.decision_gap(terms, idx)
+        p = acceptance.acceptance(self.rationality[idx], gap, feasible)
+        out = acceptance.answer(p, self.model.rng.random(idx.size), gap, feasible, self.counter_margin[idx])
+        accept = out == ACCEPT
         first = idx[accept & ~self.accepted_any[idx]]
         self.first_accept_day[first] = day
         self.accepted_any[idx[accept]] = True
         self.counters[idx[out == COUNTER]] += 1
         self.rejections[idx[out == REJECT]] += 1
         return out
-
-    def _decision_gap(self, terms, idx):
-        return self.gap(terms, idx), np.ones(idx.size, bool)
-
-    def decision_probability(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        """Probability of accepting ``terms`` today in worlds ``idx``, all considerations included.
-
-        This is :meth:`accept_probability` with what else the side weighs when
-        it answers: the government its own survival, Hamas whether it can meet
-        the hostage demand at all.
-        """
-        gap, feasible = self._decision_gap(terms, idx)
-        return expit(self.rationality[idx] * gap) * feasible
 
     def breach_probability(self, guarantees: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Daily probability that this side breaches the pause, given the guarantees."""
@@ -159,10 +154,9 @@ class Principal(Actor):
 class Government(Principal):
     """Israel's government: decides, carries the deal through its coalition, may launch the offensive.
 
-    Its worth of continuing the war falls with US pressure, the hostage
-    families' pressure and international isolation, rises once the Rafah
-    offensive runs, and it weighs its own survival: the expected chance that
-    a deal brings it down costs ``survival_weight`` of utility.
+    Its worth of continuing the war is :func:`trucesim.model.pressures.government_reservation`;
+    it weighs its own survival: the expected chance that a deal brings it down
+    costs ``survival_weight`` of utility.
     """
 
     def __init__(self, model, actor_id, label=None):
@@ -179,14 +173,9 @@ class Government(Principal):
         self.fell = np.zeros(n, bool)
 
     def reservation(self, idx):
-        m = self.model
-        return (self.reservation0[idx]
-                - self.sens_us[idx] * m.pressure_on_government(idx)
-                - self.sens_family[idx] * m.family_pressure(idx)
-                - self.sens_isolation[idx] * m.isolation[idx]
-                + self.offensive_value[idx] * self.offensive[idx])
+        return pressures.government_reservation(self, self.model, idx)
 
-    def _decision_gap(self, terms, idx):
+    def decision_gap(self, terms, idx):
         fall = self.model.coalition.fall_probability(terms, idx)
         return self.gap(terms, idx) - self.survival_weight[idx] * fall, np.ones(idx.size, bool)
 
@@ -200,15 +189,14 @@ class Government(Principal):
                 self.offensive[go] = True
                 self.offensive_day[go] = m.day
                 m.refresh(go)
-                m.note(go, f"{self.label} launches the Rafah offensive")
+                m.record(go, "offensive", self.actor_id)
 
 
 class ArmedGroup(Principal):
     """Hamas: holds the hostages (its leverage) and can only release the living ones it holds.
 
-    Its worth of continuing the war falls with military pressure, the
-    humanitarian crisis and the mediators' leverage, and rises with Israel's
-    isolation (patience) and with the share of living hostages it still holds.
+    Its worth of continuing the war is :func:`trucesim.model.pressures.armed_group_reservation`;
+    captivity, deaths and releases are :mod:`trucesim.model.hostages`.
     """
 
     def __init__(self, model, actor_id, label=None):
@@ -220,45 +208,34 @@ class ArmedGroup(Principal):
         self.sens_mediators = self.param("sensitivity_mediators")
         self.patience = self.param("patience")
         self.leverage_value = self.param("leverage_value")
-        held = _col(p, "context.hostages_held", n)
-        dead = _col(p, "context.hostages_dead", n)
+        held = column(p, "context.hostages_held", n)
+        dead = column(p, "context.hostages_dead", n)
         self.living = (held - dead).astype(np.int32)
         self.living0 = np.maximum(self.living.astype(float), 1.0)
-        self.category_share = _col(p, "context.category_share", n)
+        self.category_share = column(p, "context.category_share", n)
         # the agreed categories hold floor(share * living) at day 0; releases come out of them
         self.category_pool = np.floor(self.category_share * self.living)
-        self.hazard = _col(p, "context.hostage_daily_hazard", n)
-        self.offensive_hazard = _col(p, "context.offensive_hazard_multiplier", n)
+        self.hazard = column(p, "context.hostage_daily_hazard", n)
+        self.offensive_hazard = column(p, "context.offensive_hazard_multiplier", n)
         self.released = np.zeros(n, np.int32)
         self.died = np.zeros(n, np.int32)
-        self.log_survival = np.zeros(n)      # log(1 - daily hazard); set by model.refresh
+        self.log_survival = np.zeros(n)      # log(1 - daily hazard); set by the model's refresh
         self.p_none = np.ones(n)             # chance that no hostage dies today
         self.dying = np.zeros(0, np.intp)   # worlds with deaths today, and how many
         self.deaths = np.zeros(0, np.int32)
 
     def available(self, idx: np.ndarray) -> np.ndarray:
-        """Living hostages held in the categories of the first phase.
-
-        The categories' share of the living (deaths strike all hostages alike),
-        less those already released from them.
-        """
-        share = np.floor(self.category_share[idx] * self.living[idx])
-        return np.maximum(np.minimum(share, self.category_pool[idx] - self.released[idx]), 0.0)
+        """Living hostages held in the categories of the first phase (:func:`trucesim.model.hostages.available`)."""
+        return hostages.available(self, idx)
 
     def leverage(self, idx):
         """Share of the living hostages of day 0 still held: Hamas's leverage, 0..1."""
-        return self.living[idx] / self.living0[idx]
+        return hostages.leverage(self, idx)
 
     def reservation(self, idx):
-        m = self.model
-        return (self.reservation0[idx]
-                - self.sens_military[idx] * m.military_pressure(idx)
-                - self.sens_humanitarian[idx] * m.crisis[idx]
-                - self.sens_mediators[idx] * m.pressure_on_armed_group(idx)
-                + self.patience[idx] * m.isolation[idx]
-                + self.leverage_value[idx] * self.leverage(idx))
+        return pressures.armed_group_reservation(self, self.model, idx)
 
-    def _decision_gap(self, terms, idx):
+    def decision_gap(self, terms, idx):
         # a demand beyond the living hostages in the agreed categories cannot be met as written
         feasible = terms[:, HOSTAGES] <= self.available(idx)
         return self.gap(terms, idx), feasible
@@ -269,42 +246,12 @@ class ArmedGroup(Principal):
         return out
 
     def step(self):
-        """Daily: living hostages die with a hazard that rises under the offensive, none during a pause.
-
-        Deaths are binomial(living, hazard), drawn by inversion from one uniform
-        per world; the few worlds with any death are then resolved exactly.
-        """
-        m = self.model
-        h = m.hostage_hazard
-        u = m.rng.random(m.n_worlds)
-        idx = np.flatnonzero(u > self.p_none)
-        self.dying = idx
-        if not idx.size:
-            self.deaths = idx
-            return
-        deaths = binomial_inverse(u[idx], self.living[idx], h[idx], self.p_none[idx])
-        self.deaths = deaths
-        self.living[idx] -= deaths
-        self.died[idx] += deaths
-        self._recount(idx)
-        w = m.trace_world
-        if w is not None and np.any(idx == w):
-            m.note(np.array([w]), f"{int(deaths[idx == w][0])} hostage(s) reported dead in captivity")
+        """Daily: living hostages may die in captivity (:func:`trucesim.model.hostages.deaths_today`)."""
+        hostages.deaths_today(self, self.model)
 
     def release(self, idx: np.ndarray, count: np.ndarray) -> np.ndarray:
         """Release up to ``count`` living hostages in worlds ``idx``; return how many went free."""
-        count = np.minimum(count, self.living[idx]).astype(np.int32)
-        self.living[idx] -= count
-        self.released[idx] += count
-        self._recount(idx)
-        return count
-
-    def _recount(self, idx):
-        """After deaths or releases: today's chance of no death, and whether any hostage is held."""
-        self.p_none[idx] = np.exp(self.living[idx] * self.log_survival[idx])
-        gone = idx[self.living[idx] == 0]
-        if gone.size:
-            self.model.refresh(gone)
+        return hostages.release(self, self.model, idx, count)
 
 
 class CoalitionParty(Actor):
@@ -314,7 +261,7 @@ class CoalitionParty(Actor):
         super().__init__(model, actor_id, label)
         n = model.n_worlds
         self.seats = self.param("seats")
-        lines = _terms_matrix(model.params, f"actors.{actor_id}.red_lines.", n)
+        lines = terms_matrix(model.params, f"actors.{actor_id}.red_lines.", n)
         # only the terms on which the party has a red line below the largest possible value
         highs = np.array([t.high for t in TERMS])
         self.line_terms = np.flatnonzero((lines < highs).any(axis=0))
@@ -326,7 +273,7 @@ class CoalitionParty(Actor):
         """Whether the terms cross any of the party's red lines."""
         if not self.line_terms.size:
             return np.zeros(len(terms), bool)
-        return (terms[:, self.line_terms] > _rows(self.red_lines, idx)).any(axis=1)
+        return (terms[:, self.line_terms] > rows(self.red_lines, idx)).any(axis=1)
 
     def exit_probability(self, terms, idx):
         """Probability the party quits over these terms (if it has not already)."""
@@ -348,8 +295,8 @@ class Mediator(Actor):
     """The United States, Egypt or Qatar: presses its target and, together, tables proposals.
 
     The pressure it brings on its target is ``leverage + leverage_step *
-    missed deadlines + leverage_humanitarian * crisis``; the model sums it over
-    the mediators pressing the same target (``TruceModel._mediators_on``).
+    missed deadlines + leverage_humanitarian * crisis``, summed over the
+    mediators pressing the same target (:class:`trucesim.model.pressures.MediatorPressure`).
     """
 
     def __init__(self, model, actor_id, target: str, label=None):
@@ -366,44 +313,14 @@ class HostageFamilies(Actor):
 
     def __init__(self, model, actor_id, label=None):
         super().__init__(model, actor_id, label)
-        self.pressure = _col(model.params, "context.family_pressure", model.n_worlds).copy()
+        self.pressure = column(model.params, "context.family_pressure", model.n_worlds).copy()
         self.growth = self.param("growth_per_day")
         self.per_death = self.param("per_death")
 
     def step(self):
         """Daily: pressure rises while hostages are held and with each reported death."""
-        m = self.model
-        p = self.pressure
-        p += self.growth * m.hostages_held
-        ag = m.armed_group
-        if ag.dying.size:
-            p[ag.dying] += self.per_death[ag.dying] * ag.deaths
-        np.minimum(p, 1.0, out=p)
-
-
-def binomial_inverse(u: np.ndarray, n: np.ndarray, p: np.ndarray, p0: np.ndarray) -> np.ndarray:
-    """Binomial(n, p) draws by inversion of the uniforms ``u``, given ``p0 = (1 - p) ** n``.
-
-    Exact: walks the cumulative distribution from ``k = 0`` until it passes ``u``.
-
-    Examples
-    --------
-    >>> u = np.array([0.1, 0.999]); n = np.array([10, 10]); p = np.array([0.1, 0.1])
-    >>> binomial_inverse(u, n, p, (1 - p) ** n).tolist()   # P(X <= 4) = 0.9984 < 0.999
-    [0, 5]
-    """
-    k = np.zeros(u.size, np.int32)
-    pmf = p0.copy()
-    cdf = p0.copy()
-    active = (u > cdf) & (k < n)
-    odds = p / np.maximum(1.0 - p, 1e-300)
-    while active.any():
-        pmf = pmf * (n - k) / (k + 1) * odds
-        k = k + active
-        cdf = cdf + pmf
-        active &= (u > cdf) & (k < n)
-    return k
+        pressures.advance_family_pressure(self, self.model)
 
 
 __all__ = ["Actor", "Principal", "Government", "ArmedGroup", "CoalitionParty", "Opposition",
-           "Mediator", "HostageFamilies", "PENDING", "ACCEPT", "COUNTER", "REJECT", "N_TERMS"]
+           "Mediator", "HostageFamilies", "column", "terms_matrix", "rows"]

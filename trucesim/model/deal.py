@@ -1,0 +1,128 @@
+"""The deal's lifecycle: signed -> pause (releases, a daily risk of breach) -> permanent end or collapse.
+
+A signed deal starts a pause of ``pause_days``; hostages are released in
+instalments of ``instalment_days`` (at most the living hostages Hamas holds);
+each day either side may breach the pause, with a daily chance that the
+third-party guarantees lower (Fortna 2008).  At the pause's end the pause may be
+extended a day at a time for more releases (as in November 2023), while Hamas
+holds enough hostages in the categories and both sides accept the extension;
+otherwise both sides decide on a permanent end (phase 2): a deal with a binding
+ceasefire and guarantees makes it more likely (``commitment_weight``).  Without
+it the war resumes.
+
+Every function takes the model and works on index arrays of worlds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from trucesim.config.terms import HOSTAGES, PAUSE, TERM_INDEX
+from trucesim.model.acceptance import acceptance
+
+_GUARANTEES = TERM_INDEX["guarantees"]
+_PERMANENT = TERM_INDEX["permanent_ceasefire"]
+_WITHDRAWAL = TERM_INDEX["withdrawal"]
+
+
+def sign(m, idx: np.ndarray) -> None:
+    """Both sides accepted and the deal was ratified in worlds ``idx``: the pause begins today."""
+    d = m.day
+    m.deal[idx] = True
+    m.deal_day[idx] = d
+    m.end_reason[idx] = m.END_REASONS.index("deal")
+    m.signed_terms[idx] = m.terms[idx]
+    m.set_status(idx, m.PAUSE)
+    m.pause_end[idx] = d + np.maximum(m.terms[idx, PAUSE], 1).astype(np.int32)
+    m.hostages_due[idx] = np.minimum(m.terms[idx, HOSTAGES], m.armed_group.living[idx])
+    m.calendar.book("pause_end", m.pause_end[idx], idx)
+    m.record(idx, "signed", None, lambda w: {"pause_end": int(m.pause_end[w])})
+
+
+def pause_day(m) -> None:
+    """A day of every pause under way: releases due by instalment, then a chance of breach."""
+    idx = np.flatnonzero((m.status == m.PAUSE) & (m.deal_day < m.day))
+    if not idx.size:
+        return
+    k = m.day - m.deal_day[idx]
+    length = m.pause_end[idx] - m.deal_day[idx]
+    inst = m.instalment[idx]
+    n_inst = np.maximum(np.ceil(length / inst), 1)
+    target = np.where(k >= length, m.hostages_due[idx],
+                      np.round(m.hostages_due[idx] * np.minimum(1.0, np.floor(k / inst) / n_inst)))
+    owed = np.maximum(target - m.armed_group.released[idx], 0)
+    give = idx[owed > 0]
+    if give.size:
+        m.armed_group.release(give, owed[owed > 0])
+        m.record(give, "released", m.armed_group.actor_id, lambda w: {"total": int(m.armed_group.released[w])})
+    g = m.signed_terms[idx, _GUARANTEES]
+    pg = m.government.breach_probability(g, idx)
+    pa = m.armed_group.breach_probability(g, idx)
+    u = m.rng.random(idx.size)
+    by_gov = u < pg
+    by_ag = ~by_gov & (u < pg + pa * (1 - pg))
+    broken = by_gov | by_ag
+    gone = idx[broken]
+    m.set_status(gone, m.COLLAPSED)
+    m.collapse_day[gone] = m.day
+    m.breach_by[idx[by_gov]] = 1
+    m.breach_by[idx[by_ag]] = 2
+    m.record(gone, "breach", lambda w: (m.government if m.breach_by[w] == 1 else m.armed_group).actor_id)
+
+
+def pause_ends(m, day: int) -> None:
+    """The pause ends in the worlds booked for ``day``: extend it a day, or decide on a permanent end."""
+    idx = m.calendar.take("pause_end", day)
+    idx = idx[(m.status[idx] == m.PAUSE) & (m.pause_end[idx] == day)]
+    if not idx.size:
+        return
+    idx, t = _extend(m, idx)
+    if idx.size:
+        _phase_two(m, idx, t, day)
+
+
+def _extend(m, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Extend the pause by a day where Hamas can release ``per_extension`` more and both accept.
+
+    Returns the worlds not extended, with their signed terms.
+    """
+    t = m.signed_terms[idx]
+    ag = m.armed_group
+    can_extend = (m.extensions[idx] < m.extension_max[idx]) & (ag.available(idx) >= m.per_extension[idx])
+    ext = t.copy()
+    ext[:, PAUSE] = 1
+    ext[:, HOSTAGES] = m.per_extension[idx]
+    p_ext = m.government.accept_probability(ext, idx) * ag.accept_probability(ext, idx)
+    extend = can_extend & (m.rng.random(idx.size) < p_ext)
+    more = idx[extend]
+    m.extensions[more] += 1
+    m.pause_end[more] += 1
+    m.hostages_due[more] += m.per_extension[more].astype(np.int32)
+    m.signed_terms[more, PAUSE] += 1
+    m.calendar.book("pause_end", m.pause_end[more], more)
+    m.record(more, "extended")
+    return idx[~extend], t[~extend]
+
+
+def _phase_two(m, idx: np.ndarray, t: np.ndarray, day: int) -> None:
+    """Both sides decide on a permanent end: full withdrawal, a permanent ceasefire, every hostage."""
+    ag = m.armed_group
+    m.pause_completed[idx] = True
+    t2 = t.copy()
+    t2[:, _PERMANENT] = 1.0
+    t2[:, _WITHDRAWAL] = 1.0
+    t2[:, HOSTAGES] = ag.living[idx]
+    bonus = m.commitment[idx] * t[:, _PERMANENT] * t[:, _GUARANTEES]
+    p_gov = acceptance(m.government.rationality[idx], m.government.gap(t2, idx) + bonus)
+    p_ag = acceptance(ag.rationality[idx], ag.gap(t2, idx) + bonus)
+    u = m.rng.random((2, idx.size))
+    perm = (u[0] < p_gov) & (u[1] < p_ag)
+    done = idx[perm]
+    m.set_status(done, m.PERMANENT)
+    m.permanent[done] = True
+    ag.release(done, ag.living[done])
+    m.record(done, "permanent_end")
+    gone = idx[~perm]
+    m.set_status(gone, m.COLLAPSED)
+    m.collapse_day[gone] = day
+    m.record(gone, "no_permanent_end")
