@@ -21,15 +21,14 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import math
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from trucesim.config.distributions import Dist, DistributionError, parse_dist
+from trucesim.config.tomlio import read_toml, suggest
 from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
 
 TOP_KEYS = ("extends", "meta", "terms", "context", "actors", "protocol")
@@ -80,7 +79,7 @@ class Scenario:
         values = dict(self.values)
         for key, v in updates.items():
             if key not in values:
-                raise ScenarioError(f"{self.path}: unknown key {key!r}{_suggest(key, values)}")
+                raise ScenarioError(f"{self.path}: unknown key {key!r}{suggest(key, values)}")
             p = self.spec(key)
             if not isinstance(v, Dist):
                 v = float(v)
@@ -130,11 +129,6 @@ def numeric_keys(actors: dict[str, str]) -> list[str]:
     return keys
 
 
-def _suggest(key: str, candidates) -> str:
-    close = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _is_leaf(v) -> bool:
     return not isinstance(v, dict) or any(m in v for m in LEAF_MARKERS)
 
@@ -152,32 +146,16 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, object]:
     return flat
 
 
-def _read_toml(path: Path, shown: str) -> dict:
-    try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except FileNotFoundError:
-        raise ScenarioError(f"{shown}: file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{shown}: expected a TOML file, found a directory") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(f"{shown}: invalid TOML: {e}") from None
-    except UnicodeDecodeError as e:
-        raise ScenarioError(f"{shown}: expected a UTF-8 text file, found a byte it cannot decode at position {e.start}") from None
-    except OSError as e:
-        raise ScenarioError(f"{shown}: cannot read: {e.strerror}") from None
-
-
 def _load_flat(path: Path, shown: str, stack: tuple[Path, ...]) -> tuple[dict, dict]:
     """Flattened, merged content of a file and its ancestors, and who set each key."""
     real = path.resolve()
     if real in stack:
         chain = " -> ".join(p.name for p in (*stack, real))
         raise ScenarioError(f"{shown}: extends: expected a chain without cycles, found {chain}")
-    raw = _read_toml(path, shown)
+    raw = read_toml(path, shown, error=ScenarioError)
     for k in raw:
         if k not in TOP_KEYS:
-            raise ScenarioError(f"{shown}: unknown key {k!r}{_suggest(k, TOP_KEYS)}")
+            raise ScenarioError(f"{shown}: unknown key {k!r}{suggest(k, TOP_KEYS)}")
     flat, origin = {}, {}
     ext = raw.pop("extends", None)
     if ext is not None:
@@ -215,7 +193,7 @@ def _number(v, where: str, p: Param) -> tuple[float | Dist, str | None]:
         extra = set(v) - {"value", "source", "note"}
         if extra:
             k = sorted(extra)[0]
-            raise ScenarioError(f"{where}: unknown key {k!r}{_suggest(k, ('value', 'source', 'note', 'dist'))}")
+            raise ScenarioError(f"{where}: unknown key {k!r}{suggest(k, ('value', 'source', 'note', 'dist'))}")
         v = v["value"]
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise ScenarioError(f"{where}: expected a number, found {type(v).__name__} {v!r}")
@@ -263,7 +241,7 @@ def load_scenario(path: str | Path) -> Scenario:
             if len(parts) < 2:
                 raise ScenarioError(f"{where(key)}: expected a table [meta] (name, description, source), found {v!r}")
             if parts[1] not in META_KEYS:
-                raise ScenarioError(f"{where(key)}: unknown key{_suggest(key, [f'meta.{m}' for m in META_KEYS])}")
+                raise ScenarioError(f"{where(key)}: unknown key{suggest(key, [f'meta.{m}' for m in META_KEYS])}")
             if not isinstance(v, str):
                 raise ScenarioError(f"{where(key)}: expected a string, found {v!r}")
             meta[parts[1]] = v
@@ -291,8 +269,8 @@ def load_scenario(path: str | Path) -> Scenario:
         except KeyError:
             if section in SECTIONS or section == "actors":
                 cands = numeric_keys(actors) + [f"actors.{a}.{s}" for a in actors for s in ACTOR_STRING_KEYS]
-                raise ScenarioError(f"{where(key)}: unknown key{_suggest(key, cands)}") from None
-            raise ScenarioError(f"{where(key)}: unknown key{_suggest(key, TOP_KEYS)}") from None
+                raise ScenarioError(f"{where(key)}: unknown key{suggest(key, cands)}") from None
+            raise ScenarioError(f"{where(key)}: unknown key{suggest(key, TOP_KEYS)}") from None
         values[key], src = _number(v, where(key), p)
         sources[key] = src if src is not None else "not stated"
 
@@ -318,7 +296,7 @@ def load_scenario(path: str | Path) -> Scenario:
             raise ScenarioError(f"{top}: actors: expected at most one actor of kind {kind!r}, found {found}")
     scenario = Scenario(path=path, meta=meta, values=values, sources=sources,
                         actors=actors, targets=targets, labels=labels)
-    _check_consistency(scenario, top)
+    check_consistency(scenario, top)
     return scenario
 
 
@@ -332,7 +310,7 @@ def _lo(s: Scenario, key: str) -> float:
     return v.support()[0] if isinstance(v, Dist) else v
 
 
-def _check_consistency(s: Scenario, top: str) -> None:
+def check_consistency(s: Scenario, top: str) -> None:
     """Relations between keys that no single range can express."""
     if _hi(s, "context.hostages_dead") > _lo(s, "context.hostages_held"):
         raise ScenarioError(f"{top}: context.hostages_dead: expected at most context.hostages_held "
