@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,11 +15,23 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/trucesim run scenarios/april-2024.toml
 
+# the suite, then lint, format and types: one command for a contributor and for CI
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
+	$(MAKE) --no-print-directory lint
+
+lint: $(STAMP)
+	$(BIN)/ruff check trucesim tests benchmarks
+	$(BIN)/ruff format --check trucesim tests benchmarks
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format trucesim tests benchmarks
+	$(BIN)/ruff check --fix trucesim tests benchmarks
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_run.py
+	$(BIN)/python benchmarks/bench_sweep.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache build *.egg-info
