@@ -1,4 +1,4 @@
-"""Calibration against the known outcomes (DESIGN.md): 20,000 worlds, fixed seed."""
+"""Calibration against the known outcomes (docs/ODD.md, section 1): 20,000 worlds, fixed seed."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def test_november_2023_pause_is_agreed(november):
 
 
 def test_november_2023_releases_near_the_record(november):
-    # 105 hostages were released in November 2023 (DESIGN.md); the model should be of that order
+    # 105 hostages were released in November 2023 (docs/ODD.md, section 1); the model should be of that order
     assert 60 <= november["hostages_released_mean"] <= 160
 
 

@@ -1,4 +1,4 @@
-"""Unit tests for each mechanism of the model (DESIGN.md, 'Mechanisms')."""
+"""Unit tests for each mechanism of the model (docs/ODD.md, section 7, 'Submodels')."""
 
 from __future__ import annotations
 

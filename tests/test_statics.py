@@ -1,4 +1,4 @@
-"""Comparative statics of DESIGN.md as property tests: everything else equal, acceptance moves
+"""Comparative statics of docs/ODD.md (section 1) as property tests: everything else equal, acceptance moves
 the stated way when one term or pressure changes."""
 
 from __future__ import annotations
