@@ -318,7 +318,7 @@ def load_scenario(path: str | Path) -> Scenario:
             raise ScenarioError(f"{top}: actors: expected at most one actor of kind {kind!r}, found {found}")
     scenario = Scenario(path=path, meta=meta, values=values, sources=sources,
                         actors=actors, targets=targets, labels=labels)
-    _check_consistency(scenario, top)
+    check_consistency(scenario, top)
     return scenario
 
 
@@ -332,7 +332,7 @@ def _lo(s: Scenario, key: str) -> float:
     return v.support()[0] if isinstance(v, Dist) else v
 
 
-def _check_consistency(s: Scenario, top: str) -> None:
+def check_consistency(s: Scenario, top: str) -> None:
     """Relations between keys that no single range can express."""
     if _hi(s, "context.hostages_dead") > _lo(s, "context.hostages_held"):
         raise ScenarioError(f"{top}: context.hostages_dead: expected at most context.hostages_held "
