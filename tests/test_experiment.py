@@ -404,6 +404,24 @@ def test_load_of_an_unfinished_sweep(tmp_path, reference):
         trucesim.load(tmp_path)
 
 
+def test_write_atomic_leaves_the_old_file_on_failure(tmp_path):
+    from trucesim.run.files import write_atomic
+
+    target = tmp_path / "kept.txt"
+    write_atomic(target, "old\n")
+
+    def fail(tmp):
+        tmp.write_text("half a fi")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_atomic(target, fail)
+    assert target.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.txt"]  # no temporary file left
+    write_atomic(target, lambda tmp: tmp.write_bytes(b"new"))
+    assert target.read_bytes() == b"new"
+
+
 # --------------------------------------------------------------------------- determinism
 def test_two_process_workers_give_the_same_bytes(tmp_path, reference):
     exp, out, _ = reference
