@@ -115,7 +115,8 @@ def run_batch(runs: int) -> dict:
     import mesa
     import numpy as np
 
-    from trucesim.sweep.experiment import build_design, load_experiment
+    from trucesim.sweep.designs import build_design
+    from trucesim.sweep.experiment import load_experiment
 
     OneWorld = make_one_world_model()
     design = build_design(load_experiment(EXPERIMENT)).matrix

@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import qmc
 
 from trucesim import analysis as an
-from trucesim.run.outcomes import proportion_ci
+from trucesim.run.stats import proportion_ci
 
 from .conftest import BASELINE
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trucesim.run.outcomes import summarize
+from trucesim.run.metrics import summarize
 from trucesim.config.scenario import load_scenario
 from trucesim.run.simulate import simulate
 

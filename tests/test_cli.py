@@ -60,6 +60,17 @@ def test_trace_narrative():
     assert "world 5, day by day:" in j.stderr
 
 
+def test_trace_is_the_story_of_trace_world(baseline):
+    from trucesim.report.text import format_trace
+    from trucesim.run.simulate import trace_world
+
+    proc = run_cli("run", BASELINE, "--worlds", 100, "--trace", 5, "--seed", 2, check=True)
+    events, row = trace_world(baseline, 5, seed=2)
+    expected = format_trace(5, events, baseline.labels)
+    assert proc.stdout.endswith(expected + "\n")
+    assert len(expected.splitlines()) == len(events) + 1 and row["world"] == 5
+
+
 def test_bad_options_are_one_line_errors(tmp_path):
     assert_one_line_error(run_cli("run", BASELINE, "--worlds", 10, "--trace", 10), "--trace 10", "below --worlds")
     keep = tmp_path / "keep.txt"

@@ -15,7 +15,7 @@ US = "context.us_pressure"
 
 
 def _sweep(tmp_path_factory, name: str, text: str):
-    from trucesim.sweep.experiment import sweep
+    from trucesim.sweep.sweep import sweep
 
     root = tmp_path_factory.mktemp(name)
     exp = root / f"{name}.toml"

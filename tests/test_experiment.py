@@ -11,10 +11,12 @@ import pandas as pd
 import pytest
 
 import trucesim
+from trucesim.run.chunks import chunk_bounds
 from trucesim.run.executors import DaskExecutor, InProcessExecutor, PoolExecutor, make_executor
-from trucesim.sweep.experiment import (ChunkError, ChunkTask, ExperimentError, build_design, chunk_bounds,
-                                 chunk_tasks, load_experiment, plan_sweep, sweep)
+from trucesim.sweep.designs import Design, build_design
+from trucesim.sweep.experiment import ExperimentError, load_experiment
 from trucesim.sweep.store import StoreError, load_manifest, load_points
+from trucesim.sweep.sweep import ChunkError, ChunkTask, chunk_tasks, plan_sweep, sweep
 
 from .conftest import ROOT, files, write_experiment
 
@@ -277,8 +279,6 @@ range = [0, 1]
 
 
 def test_design_round_trips_through_its_manifest_form(tmp_path):
-    from trucesim.sweep.experiment import Design
-
     d = build_design(load_experiment(write(tmp_path, SAMPLED.replace("{kind}", "sobol").replace("{extra}", ""))))
     back = Design.from_dict(json.loads(json.dumps(d.to_dict())))
     np.testing.assert_array_equal(back.matrix, d.matrix)
@@ -299,7 +299,7 @@ def test_chunk_task_is_run_chunk_with_the_design_as_overrides(tmp_path):
     exp = load_experiment(write(tmp_path, SMALL))
     d = build_design(exp)
     (task,) = list(chunk_tasks(exp, d, SMALL_CHUNK, [chunk_bounds(exp.worlds, SMALL_CHUNK)[1]]))
-    table = task.run()
+    table = task.table()
     assert list(table.columns[:4]) == ["point", "replicate", *exp.factor_keys]
     w = np.arange(100, 200)
     np.testing.assert_array_equal(table["world"], w)
@@ -309,6 +309,9 @@ def test_chunk_task_is_run_chunk_with_the_design_as_overrides(tmp_path):
     overrides = {k: d.matrix[w // 60, j] for j, k in enumerate(exp.factor_keys)}
     direct = outcome_table(run_chunk(exp.scenario, exp.seed, 1, 100, overrides), world_offset=100)
     pd.testing.assert_frame_equal(table[list(direct.columns)], direct)
+    # what a worker sends back: the same table as Parquet bytes
+    from trucesim.run.files import decode_table
+    pd.testing.assert_frame_equal(decode_table(task.run()), table)
 
 
 # --------------------------------------------------------------------------- the store, load
@@ -322,14 +325,14 @@ def test_load_round_trip(reference):
     np.testing.assert_array_equal(df["world"], df["point"] * 60 + df["replicate"])
     # every column of the outcome table, with its dtype (categories included)
     tasks = chunk_tasks(exp, build_design(exp), SMALL_CHUNK, chunk_bounds(exp.worlds, SMALL_CHUNK))
-    direct = pd.concat([t.run() for t in tasks], ignore_index=True)
+    direct = pd.concat([t.table() for t in tasks], ignore_index=True)
     pd.testing.assert_frame_equal(df, direct)
     assert isinstance(df["end_of_talks"].dtype, pd.CategoricalDtype)
     assert trucesim.load(out, columns=["point", "deal"]).shape == (360, 2)
 
 
 def test_points_equal_the_run_summary_of_each_point(reference):
-    from trucesim.run.outcomes import summarize
+    from trucesim.run.metrics import summarize
 
     exp_path, out, result = reference
     exp = load_experiment(exp_path)
@@ -526,55 +529,3 @@ def test_a_resumed_seed_option_is_kept(tmp_path):
     assert first.experiment.seed == 9
     again = plan_sweep(exp, out, resume=True)  # no --seed, no --chunk-worlds: the manifest's
     assert again.experiment.seed == 9 and again.chunk_worlds == SMALL_CHUNK
-
-
-def test_make_executor_options():
-    assert isinstance(make_executor(workers=1), InProcessExecutor)
-    from trucesim.run.executors import ExecutorError
-    with pytest.raises(ExecutorError, match="--scheduler: expected 'local' or a Dask scheduler address"):
-        make_executor(scheduler="somewhere")
-    with pytest.raises(ExecutorError, match="--workers: expected nothing with --scheduler tcp://"):
-        make_executor(workers=2, scheduler="tcp://127.0.0.1:8786")
-
-
-def test_executors_keep_only_a_window_of_chunks_in_flight():
-    """Results stream to disk: however many chunks, only a few are pulled ahead of the writer."""
-    from concurrent.futures import Future
-
-    from trucesim.run.executors import ChunkResult, _bounded
-
-    class T:
-        def __init__(self, k):
-            self.chunk = k
-
-    pulled, consumed, ahead = [], [], []
-
-    def tasks():
-        for k in range(50):
-            pulled.append(k)
-            yield T(k)
-
-    def submit(t):
-        f = Future()
-        f.set_result(ChunkResult(t.chunk, 1, b""))
-        return f
-
-    for res in _bounded(submit, lambda fs: fs[:1], tasks(), 4, lambda fs: None, str):
-        consumed.append(res.chunk)
-        ahead.append(len(pulled) - len(consumed))
-    assert sorted(consumed) == list(range(50))
-    assert max(ahead) <= 4
-
-
-def test_vectorised_wilson_equals_proportion_ci():
-    from trucesim.run.outcomes import proportion_ci
-    from trucesim.sweep.store import wilson_ci
-
-    rng = np.random.default_rng(0)
-    n = rng.integers(1, 20_000, 300)
-    k = (rng.random(300) * (n + 1)).astype(int)
-    k[:3], k[3:6] = 0, n[3:6]
-    lo, hi = wilson_ci(k, n)
-    ref = np.array([proportion_ci(a, b) for a, b in zip(k, n)])
-    np.testing.assert_allclose(lo, ref[:, 0], rtol=0, atol=1e-12)
-    np.testing.assert_allclose(hi, ref[:, 1], rtol=0, atol=1e-12)

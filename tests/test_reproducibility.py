@@ -47,3 +47,14 @@ def test_run_is_the_same_with_one_or_two_workers(tmp_path):
                   "--out", tmp_path / "two.parquet", check=True)
     assert one.stdout == two.stdout
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one.parquet"), pd.read_parquet(tmp_path / "two.parquet"))
+
+
+def test_streamed_summary_equals_the_summary_of_the_whole_table(baseline):
+    from trucesim.run.metrics import Summary, summarize
+    from trucesim.run.simulate import iter_tables
+
+    acc = Summary(baseline, seed=4)
+    tables = list(iter_tables(baseline, 1300, seed=4, chunk_worlds=400))
+    for t in tables:
+        acc.add(t)
+    assert acc.result() == summarize(pd.concat(tables, ignore_index=True), baseline, 4)

@@ -182,7 +182,7 @@ def test_option_errors_in_process(small_run, tmp_path, capsys):
 
 FAILING = """\
 import sys
-from trucesim.sweep.experiment import ChunkTask
+from trucesim.sweep.sweep import ChunkTask
 real = ChunkTask.run
 def run(self):
     if self.chunk == 1:
@@ -245,7 +245,7 @@ def _start_and_wait_for_parts(args, parts: Path, n: int, sig: int):
 def test_kill_and_resume_equals_an_uninterrupted_run(tmp_path):
     exp = experiment(tmp_path, LONG)
     ref = tmp_path / "reference"
-    from trucesim.sweep.experiment import sweep
+    from trucesim.sweep.sweep import sweep
     sweep(exp, ref, workers=2, chunk_worlds=int(LONG_CHUNK))  # any backend gives the same bytes
 
     out = tmp_path / "killed"

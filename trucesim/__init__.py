@@ -6,7 +6,7 @@ forecasts.
 
 >>> import trucesim
 >>> scenario = trucesim.load_scenario("scenarios/april-2024.toml")  # doctest: +SKIP
->>> table = trucesim.run.simulate(scenario, worlds=10_000, seed=0)       # doctest: +SKIP
+>>> table = trucesim.simulate(scenario, worlds=10_000, seed=0)           # doctest: +SKIP
 """
 
 __version__ = "0.1.0"
@@ -14,9 +14,10 @@ __version__ = "0.1.0"
 # the public names load their modules on first use, so `trucesim --help` and
 # `trucesim check` start without importing Mesa, SciPy and pandas
 _EXPORTS = {
-    "TruceModel": "model.model", "outcome_table": "run.outcomes", "summarize": "run.outcomes",
+    "TruceModel": "model.model", "outcome_table": "run.outcomes", "summarize": "run.metrics",
     "Scenario": "config.scenario", "ScenarioError": "config.scenario", "load_scenario": "config.scenario",
-    "simulate": "run.simulate", "load": "sweep.store",
+    "simulate": "run.simulate", "load": "sweep.store", "load_points": "sweep.store",
+    "load_manifest": "sweep.store",
 }
 __all__ = [*_EXPORTS, "__version__"]
 

@@ -29,14 +29,17 @@ nonneg_int = _whole_number_at_least(0)
 
 
 def write_table(path: Path, tables, option: str = "--out") -> None:
-    """Stream DataFrames to ``path`` (.parquet or .csv) through a temporary file renamed when complete.
+    """Stream DataFrames to ``path`` (.parquet or .csv), written whole or not at all.
 
-    A failure leaves any existing file at ``path`` untouched.
+    Written through :func:`trucesim.run.files.write_atomic`: a failure leaves
+    any existing file at ``path`` untouched.
     """
+    from trucesim.run.files import write_atomic
+
     check_writable(path, option)
     suffix = path.suffix.lower()
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+
+    def write(tmp: Path) -> None:
         if suffix == ".parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -55,13 +58,11 @@ def write_table(path: Path, tables, option: str = "--out") -> None:
             for t in tables:
                 t.to_csv(tmp, mode="w" if first else "a", header=first, index=False)
                 first = False
-        os.replace(tmp, path)
+
+    try:
+        write_atomic(path, write)
     except OSError as e:
-        tmp.unlink(missing_ok=True)
         raise UserError(f"{option} {path}: cannot write: {e.strerror or e}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def check_writable(path: Path, option: str = "--out") -> None:

@@ -45,10 +45,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
 def main(args) -> int:
     from tqdm import tqdm
 
-    from trucesim.model.events import render_story
-    from trucesim.run.outcomes import Summary, format_text, to_json
     from trucesim.config.scenario import load_scenario
-    from trucesim.run.simulate import CHUNK_WORLDS, iter_tables, parallel_tables, run_chunk
+    from trucesim.report.text import format_text, format_trace, to_json
+    from trucesim.run.chunks import CHUNK_WORLDS, n_chunks
+    from trucesim.run.metrics import Summary
+    from trucesim.run.simulate import iter_tables, parallel_tables, trace_world
 
     scenario = load_scenario(args.scenario)
     if args.out is not None:
@@ -56,17 +57,16 @@ def main(args) -> int:
     if args.trace is not None and args.trace >= args.worlds:
         raise UserError(f"--trace {args.trace}: expected a world below --worlds ({args.worlds}), found {args.trace}")
     trace_events: list = []
-    n_chunks = -(-args.worlds // CHUNK_WORLDS)
+    chunks = n_chunks(args.worlds, CHUNK_WORLDS)
     summary = Summary(scenario, args.seed)   # streamed: memory stays that of one chunk
     tqdm.monitor_interval = 0   # no monitor thread: worker processes may then start by a fast fork
-    bar = tqdm(total=args.worlds, unit="world", unit_scale=True, disable=None if n_chunks > 1 else True,
+    bar = tqdm(total=args.worlds, unit="world", unit_scale=True, disable=None if chunks > 1 else True,
                file=sys.stderr, desc="simulating")
 
-    if n_chunks > 1 and args.workers != 1:
+    if chunks > 1 and args.workers != 1:
         source = parallel_tables(scenario, args.worlds, args.seed, workers=args.workers)
         if args.trace is not None:   # the traced world's chunk again, here (tracing changes no outcome)
-            k = args.trace // CHUNK_WORLDS
-            trace_events.extend(run_chunk(scenario, args.seed, k, trace_world=args.trace % CHUNK_WORLDS).trace)
+            trace_events.extend(trace_world(scenario, args.trace, args.seed)[0])
     else:
         source = iter_tables(scenario, args.worlds, args.seed, trace=args.trace, on_trace=trace_events.extend)
 
@@ -83,10 +83,7 @@ def main(args) -> int:
             pass
     bar.close()
     summary = summary.result()
-    trace_text = ""
-    if args.trace is not None:
-        trace_text = "\n".join([f"world {args.trace}, day by day:"] +
-                               [f"  day {day:>3}  {text}" for day, text in render_story(trace_events, scenario.labels)])
+    trace_text = format_trace(args.trace, trace_events, scenario.labels) if args.trace is not None else ""
     if args.format == "json":
         print(to_json(summary))
         if trace_text:

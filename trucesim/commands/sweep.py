@@ -178,27 +178,23 @@ def _bar_width() -> dict:
 def main(args) -> int:
     from tqdm import tqdm
 
-    from trucesim.run.executors import ExecutorError, make_executor
-    from trucesim.sweep.experiment import (DEFAULT_CHUNK_WORLDS, ChunkError, ExperimentError, chunk_bounds, describe,
-                              load_experiment, plan_sweep)
+    from trucesim.run.chunks import SWEEP_CHUNK_WORLDS, n_chunks
+    from trucesim.run.executors import ExecutorError, check_options, make_executor
+    from trucesim.sweep.experiment import ExperimentError, describe, load_experiment
     from trucesim.sweep.store import StoreError
+    from trucesim.sweep.sweep import ChunkError, plan_sweep
 
     try:
         experiment = load_experiment(args.experiment, seed=args.seed)
         if args.dry_run:
-            k = args.chunk_worlds or DEFAULT_CHUNK_WORLDS
+            k = args.chunk_worlds or SWEEP_CHUNK_WORLDS
             print(describe(experiment))
-            print(f"  {len(chunk_bounds(experiment.worlds, k)):,} chunks of up to {k:,} worlds; "
+            print(f"  {n_chunks(experiment.worlds, k):,} chunks of up to {k:,} worlds; "
                   f"nothing simulated (--dry-run)")
             return 0
         if args.out is None:
             raise UserError("--out: expected a results directory (e.g. --out results/NAME), found nothing")
-        if args.scheduler is not None and args.scheduler != "local" and "://" not in args.scheduler:
-            raise ExecutorError(f"--scheduler: expected 'local' or a Dask scheduler address like "
-                                f"tcp://HOST:8786, found {args.scheduler!r}")
-        if args.scheduler not in (None, "local") and args.workers is not None:
-            raise ExecutorError(f"--workers: expected nothing with --scheduler {args.scheduler} (the "
-                                f"cluster's own workers run the chunks), found --workers {args.workers}")
+        check_options(args.workers, args.scheduler)   # before the results directory is created
         plan = plan_sweep(experiment, args.out, resume=args.resume, chunk_worlds=args.chunk_worlds)
         experiment = plan.experiment
         interactive = sys.stderr.isatty()

@@ -64,7 +64,7 @@ from scipy.stats import qmc
 
 from trucesim.config.distributions import Dist
 from trucesim.model.model import TruceModel
-from trucesim.run.outcomes import proportion_ci
+from trucesim.run.stats import proportion_ci
 from trucesim.config.scenario import Scenario, ScenarioError, _suggest
 from trucesim.run.simulate import CHUNK_WORLDS, chunk_rng
 from trucesim.config.terms import TERM_NAMES

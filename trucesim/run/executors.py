@@ -1,19 +1,30 @@
-"""Where chunks run: in this process, in a pool of processes, or on a Dask cluster.
+"""Where tasks run: in this process, in a pool of processes, or on a Dask cluster.
 
-Every executor takes :class:`~trucesim.sweep.experiment.ChunkTask` objects and yields
-:class:`ChunkResult` objects as chunks finish (in any order), keeping only a
-few tasks in flight so memory stays bounded however many chunks there are.
-A chunk that raises comes back as a result with ``error`` set (its traceback
-in ``traceback``); the caller decides to stop.  Results carry the chunk's
-table as Parquet bytes, so the process that writes the results directory is
-always the one that called :meth:`Executor.map` (a remote Dask cluster needs
-no shared filesystem).
+This module is the only place the package makes process pools or Dask clients.
+
+A *task* is any picklable object with a ``chunk`` attribute (a whole number
+naming it) and a ``run()`` method; its result is whatever ``run()`` returns.
+Tasks that produce tables return them as Parquet bytes
+(:func:`trucesim.run.files.encode_table`), so the process that writes the
+results directory is always the one that called :meth:`Executor.map` (a
+remote Dask cluster needs no shared filesystem).
+
+* :meth:`Executor.map` yields a :class:`ChunkResult` per task *as tasks finish*
+  (in any order), keeping only a few tasks in flight so memory stays bounded
+  however many tasks there are.  A task that raises comes back as a result
+  with ``error`` set (its traceback in ``traceback``); the caller decides to stop.
+* :func:`map_ordered` yields the values of tasks *in the order given*, and
+  raises :class:`TaskError` at the first task that failed: for callers that
+  need results in order (``trucesim run`` with several workers, the designer's
+  candidates).
 
 Examples
 --------
 >>> with make_executor(workers=2) as ex:                  # doctest: +SKIP
 ...     for result in ex.map(tasks):
-...         print(result.chunk, result.rows)
+...         print(result.chunk, len(result.value))
+>>> with make_executor(workers=2) as ex:                  # doctest: +SKIP
+...     values = list(map_ordered(ex, tasks))
 """
 
 from __future__ import annotations
@@ -23,36 +34,46 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 
 class ExecutorError(RuntimeError):
     """An executor that cannot start (bad option, unreachable scheduler); one line."""
 
 
+class TaskError(RuntimeError):
+    """A task of :func:`map_ordered` that raised: ``index`` (its position), ``error`` (one line), ``traceback``."""
+
+    def __init__(self, index: int, error: str, tb: str | None):
+        super().__init__(f"task {index} failed: {error}")
+        self.index = index
+        self.error = error
+        self.traceback = tb
+
+
 @dataclass(frozen=True)
 class ChunkResult:
-    """A finished chunk: its Parquet bytes and row count, or the error it raised."""
+    """A finished task: its chunk id and what its ``run()`` returned, or the error it raised."""
 
     chunk: int
-    rows: int
-    data: bytes | None
+    value: Any = None
     error: str | None = None
     traceback: str | None = None
 
 
-def execute(task) -> ChunkResult:
-    """Run one chunk task; never raises (an exception becomes ``error``)."""
-    from trucesim.sweep.store import encode_part
+def _one_line(e: BaseException) -> str:
+    msg = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {msg[0] if msg else ''}".rstrip(": ")
 
+
+def execute(task) -> ChunkResult:
+    """Run one task; never raises (an exception becomes ``error``)."""
     try:
-        table = task.run()
-        return ChunkResult(task.chunk, len(table), encode_part(table))
+        return ChunkResult(task.chunk, task.run())
     except Exception as e:  # noqa: BLE001 - reported with the chunk id by the caller
-        msg = str(e).strip().splitlines()
-        return ChunkResult(task.chunk, 0, None, f"{type(e).__name__}: {msg[0] if msg else ''}".rstrip(": "),
-                           traceback.format_exc())
+        return ChunkResult(task.chunk, None, _one_line(e), traceback.format_exc())
 
 
 def available_cores() -> int:
@@ -64,7 +85,7 @@ def available_cores() -> int:
 
 
 class Executor:
-    """Base class: ``map(tasks)`` yields results as chunks finish; use as a context manager."""
+    """Base class: ``map(tasks)`` yields results as tasks finish; use as a context manager."""
 
     name = "executor"
     workers = 1
@@ -87,7 +108,7 @@ class Executor:
 
 
 class InProcessExecutor(Executor):
-    """Chunks one after another in this process (``--workers 1``)."""
+    """Tasks one after another in this process (``--workers 1``)."""
 
     name = "in-process"
 
@@ -113,6 +134,13 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, daemon=True, name="trucesim-parent-watch").start()
 
 
+#: modules a forkserver imports once, so each worker starts with them loaded: the modules of the
+#: task classes (a sweep's ChunkTask, a run's RunTask) and what they run.  Named by string
+#: because run/ never imports sweep/; tests/test_experiment.py checks that each one imports.
+FORKSERVER_PRELOAD = ("trucesim.run.executors", "trucesim.run.simulate", "trucesim.run.outcomes",
+                      "trucesim.run.files", "trucesim.model.model", "trucesim.sweep.sweep", "pyarrow.parquet")
+
+
 def _mp_context():
     """How pool workers start.
 
@@ -136,13 +164,21 @@ def _mp_context():
             chosen = "forkserver" if "forkserver" in methods else "spawn"
     ctx = mp.get_context(chosen)
     if chosen == "forkserver":
-        ctx.set_forkserver_preload(["trucesim.sweep.experiment", "trucesim.run.executors", "trucesim.model.model",
-                                    "trucesim.run.outcomes", "trucesim.sweep.store", "pyarrow.parquet"])
+        ctx.set_forkserver_preload(list(FORKSERVER_PRELOAD))
     return ctx
 
 
-def _bounded(submit, wait_first, tasks, window, on_abort, errors_to_result):
-    """Keep ``window`` tasks in flight; yield results as they finish; abort on early exit."""
+def run_bounded(submit: Callable, wait_first: Callable, tasks: Iterable, window: int,
+                on_abort: Callable, explain: Callable[[BaseException], str]) -> Iterator[ChunkResult]:
+    """Keep ``window`` tasks in flight; yield their results as they finish; abort on early exit.
+
+    The loop behind every pool executor: ``submit(task)`` returns a future,
+    ``wait_first(futures)`` the ones done among them (at least one).  A future
+    that raises (the worker died, the cluster failed) becomes a result whose
+    ``error`` is ``explain(exception)``.  If the caller stops iterating before
+    the end, ``on_abort(pending futures)`` is called.  Tasks are pulled from
+    ``tasks`` lazily, never more than ``window`` ahead of the results yielded.
+    """
     it = iter(tasks)
     pending: dict = {}
 
@@ -162,12 +198,67 @@ def _bounded(submit, wait_first, tasks, window, on_abort, errors_to_result):
                 try:
                     res = fut.result()
                 except Exception as e:  # noqa: BLE001 - the worker died or the cluster failed
-                    res = ChunkResult(chunk, 0, None, errors_to_result(e), traceback.format_exc())
+                    res = ChunkResult(chunk, None, explain(e), traceback.format_exc())
                 yield res
             fill()
     finally:
         if pending:
             on_abort(list(pending))
+
+
+@dataclass(frozen=True)
+class _Numbered:
+    """A task of :func:`map_ordered`, numbered by its position."""
+
+    chunk: int
+    task: Any
+
+    def run(self):
+        return self.task.run()
+
+
+def map_ordered(executor: Executor, tasks: Iterable) -> Iterator[Any]:
+    """What each task's ``run()`` returns, in the order of ``tasks``, computed on ``executor``.
+
+    ``tasks`` are any picklable objects with a ``run()`` method (no ``chunk``
+    needed: they are numbered here).  Results that finish early wait in this
+    process until the ones before them are done, so the same tasks give the same
+    sequence of values whatever the executor or the number of workers.  The
+    executor stays open for further calls; use it as a context manager around
+    them.
+
+    Raises
+    ------
+    TaskError
+        At the first task (in task order) that raised; its ``index``, one-line
+        ``error`` and ``traceback`` are attributes.  The tasks still running are
+        abandoned (a process pool is shut down: make a new executor to go on).
+
+    Examples
+    --------
+    >>> class Square:
+    ...     def __init__(self, x): self.x = x
+    ...     def run(self): return self.x ** 2
+    >>> with make_executor(workers=1) as ex:
+    ...     list(map_ordered(ex, [Square(x) for x in range(5)]))
+    [0, 1, 4, 9, 16]
+    """
+    waiting: dict[int, ChunkResult] = {}
+    next_index = 0
+    results = executor.map(_Numbered(i, t) for i, t in enumerate(tasks))
+    try:
+        for res in results:
+            waiting[res.chunk] = res
+            while next_index in waiting:
+                done = waiting.pop(next_index)
+                if done.error is not None:
+                    raise TaskError(done.chunk, done.error, done.traceback)
+                yield done.value
+                next_index += 1
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
 
 
 class PoolExecutor(Executor):
@@ -201,7 +292,7 @@ class PoolExecutor(Executor):
                 return "the worker process running it died (killed, or out of memory?)"
             return f"{type(e).__name__}: {e}"
 
-        return _bounded(lambda t: self.pool.submit(execute, t), wait_first, tasks, 2 * self.workers, lambda fs: self._abort(), explain)
+        return run_bounded(lambda t: self.pool.submit(execute, t), wait_first, tasks, 2 * self.workers, lambda fs: self._abort(), explain)
 
     def _abort(self):
         # stop now: pending chunks are cancelled, running ones killed (a resume redoes them)
@@ -313,7 +404,7 @@ class DaskExecutor(Executor):
             except Exception:  # noqa: BLE001
                 pass
 
-        return _bounded(submit, wait_first, tasks, 2 * self.workers, abort, explain)
+        return run_bounded(submit, wait_first, tasks, 2 * self.workers, abort, explain)
 
     def close(self):
         import contextlib
@@ -330,6 +421,24 @@ class DaskExecutor(Executor):
                 self.cluster.close()
 
 
+def check_options(workers: int | None = None, scheduler: str | None = None) -> None:
+    """Raise :class:`ExecutorError` for ``--workers`` and ``--scheduler`` values no executor takes.
+
+    Cheap and without side effects: a command checks its options with it before
+    creating anything (:func:`make_executor` checks them again).
+    """
+    if workers is not None and workers < 1:
+        raise ExecutorError(f"--workers: expected a whole number >= 1, found {workers}")
+    if scheduler is None:
+        return
+    if scheduler != "local" and "://" not in scheduler:
+        raise ExecutorError(f"--scheduler: expected 'local' or a Dask scheduler address like "
+                            f"tcp://HOST:8786, found {scheduler!r}")
+    if scheduler != "local" and workers is not None:
+        raise ExecutorError(f"--workers: expected nothing with --scheduler {scheduler} (the cluster's "
+                            f"own workers run the chunks), found --workers {workers}")
+
+
 def make_executor(workers: int | None = None, scheduler: str | None = None,
                   processes: bool = True) -> Executor:
     """The executor for ``--workers`` and ``--scheduler``.
@@ -337,16 +446,14 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
     * no scheduler: ``workers`` processes (default: all cores); 1 runs in this process;
     * ``scheduler="local"``: a Dask LocalCluster of ``workers`` processes;
     * ``scheduler="tcp://host:port"`` (or another Dask address): that cluster's workers.
+
+    Raises
+    ------
+    ExecutorError
+        Options that do not fit (see :func:`check_options`), or a cluster that cannot start.
     """
-    if workers is not None and workers < 1:
-        raise ExecutorError(f"--workers: expected a whole number >= 1, found {workers}")
+    check_options(workers, scheduler)
     if scheduler is None:
         n = workers or available_cores()
         return InProcessExecutor() if n == 1 else PoolExecutor(n)
-    if scheduler != "local" and "://" not in scheduler:
-        raise ExecutorError(f"--scheduler: expected 'local' or a Dask scheduler address like "
-                            f"tcp://HOST:8786, found {scheduler!r}")
-    if scheduler != "local" and workers is not None:
-        raise ExecutorError(f"--workers: expected nothing with --scheduler {scheduler} (the cluster's "
-                            f"own workers run the chunks), found --workers {workers}")
     return DaskExecutor(scheduler, workers, processes=processes)

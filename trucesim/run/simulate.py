@@ -1,9 +1,10 @@
 """Run a scenario over any number of worlds, in fixed-size chunks with their own random streams.
 
 Chunk ``k`` always simulates ``chunk_worlds`` worlds with the random stream
-``SeedSequence(seed, spawn_key=(k,))``, whatever the total: so memory stays
-bounded, the same seed gives the same worlds, and asking for more worlds never
-changes the first ones (a short last chunk is simulated in full and cut).
+:func:`~trucesim.run.chunks.chunk_rng` ``(seed, k)``, whatever the total: so
+memory stays bounded, the same seed gives the same worlds, and asking for more
+worlds never changes the first ones (a short last chunk is simulated in full
+and cut).  See :mod:`trucesim.run.chunks`.
 """
 
 from __future__ import annotations
@@ -11,25 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
-from trucesim.model.model import TruceModel
-from trucesim.run.outcomes import outcome_table
 from trucesim.config.scenario import Scenario
-
-CHUNK_WORLDS = 10_000
-
-
-def chunk_rng(seed: int, chunk: int) -> np.random.Generator:
-    """The random generator of chunk ``chunk`` under root ``seed``.
-
-    Examples
-    --------
-    >>> float(chunk_rng(0, 3).random()) == float(chunk_rng(0, 3).random())
-    True
-    """
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk,)))
+from trucesim.model.model import TruceModel
+from trucesim.run.chunks import CHUNK_WORLDS, chunk_bounds, chunk_rng
+from trucesim.run.outcomes import outcome_table
 
 
 def run_chunk(scenario: Scenario, seed: int, chunk: int, chunk_worlds: int = CHUNK_WORLDS,
@@ -40,6 +28,11 @@ def run_chunk(scenario: Scenario, seed: int, chunk: int, chunk_worlds: int = CHU
     return model.run()
 
 
+def _chunk_table(model: TruceModel, chunk: int, chunk_worlds: int, keep: int) -> pd.DataFrame:
+    table = outcome_table(model, world_offset=chunk * chunk_worlds)
+    return table.iloc[:keep] if keep < chunk_worlds else table
+
+
 def iter_tables(scenario: Scenario, worlds: int, seed: int = 0,
                 chunk_worlds: int = CHUNK_WORLDS, trace: int | None = None,
                 on_trace=None) -> Iterator[pd.DataFrame]:
@@ -48,17 +41,14 @@ def iter_tables(scenario: Scenario, worlds: int, seed: int = 0,
     ``trace`` names a world whose day-by-day events are passed to
     ``on_trace(events)`` once its chunk is done.
     """
-    n_chunks = -(-worlds // chunk_worlds)
-    for k in range(n_chunks):
+    for k, start, stop in chunk_bounds(worlds, chunk_worlds):
         local = None
         if trace is not None and trace // chunk_worlds == k:
             local = trace % chunk_worlds
         model = run_chunk(scenario, seed, k, chunk_worlds, trace_world=local)
         if local is not None and on_trace is not None:
             on_trace(model.trace)
-        table = outcome_table(model, world_offset=k * chunk_worlds)
-        keep = min(chunk_worlds, worlds - k * chunk_worlds)
-        yield table.iloc[:keep] if keep < chunk_worlds else table
+        yield _chunk_table(model, k, chunk_worlds, stop - start)
 
 
 def simulate(scenario: Scenario, worlds: int, seed: int = 0,
@@ -75,6 +65,34 @@ def simulate(scenario: Scenario, worlds: int, seed: int = 0,
     return pd.concat(list(iter_tables(scenario, worlds, seed, chunk_worlds)), ignore_index=True)
 
 
+def trace_world(scenario: Scenario, world: int, seed: int = 0, chunk_worlds: int | None = None):
+    """The day-by-day events of one world of a scenario run, and its outcome row.
+
+    The same world as ``trucesim run SCENARIO --seed SEED --trace WORLD``:
+    only the chunk holding it is simulated.
+
+    Returns
+    -------
+    (list of Event, Series)
+        The world's trace events (:class:`trucesim.model.events.Event`; render them
+        with :func:`trucesim.model.events.render_story`) and its outcome row.
+
+    Examples
+    --------
+    >>> from trucesim import load_scenario
+    >>> events, row = trace_world(load_scenario("scenarios/april-2024.toml"), 3)   # doctest: +SKIP
+    >>> events[0].kind                                                              # doctest: +SKIP
+    'tabled'
+    """
+    cw = chunk_worlds or CHUNK_WORLDS
+    if world < 0:
+        raise ValueError(f"world: expected a number >= 0, found {world}")
+    chunk, local = divmod(int(world), cw)
+    model = run_chunk(scenario, seed, chunk, cw, trace_world=local)
+    row = outcome_table(model, world_offset=chunk * cw).iloc[local]
+    return list(model.trace), row
+
+
 @dataclass(frozen=True)
 class RunTask:
     """One chunk of ``trucesim run``, as a task for :mod:`trucesim.run.executors`.
@@ -89,10 +107,16 @@ class RunTask:
     chunk_worlds: int
     keep: int
 
-    def run(self) -> pd.DataFrame:
+    def table(self) -> pd.DataFrame:
+        """The chunk's outcome table."""
         model = run_chunk(self.scenario, self.seed, self.chunk, self.chunk_worlds)
-        table = outcome_table(model, world_offset=self.chunk * self.chunk_worlds)
-        return table.iloc[: self.keep] if self.keep < self.chunk_worlds else table
+        return _chunk_table(model, self.chunk, self.chunk_worlds, self.keep)
+
+    def run(self) -> bytes:
+        """The chunk's outcome table as Parquet bytes (sent back from a worker process)."""
+        from trucesim.run.files import encode_table
+
+        return encode_table(self.table())
 
 
 def parallel_tables(scenario: Scenario, worlds: int, seed: int = 0, workers: int | None = None,
@@ -101,22 +125,17 @@ def parallel_tables(scenario: Scenario, worlds: int, seed: int = 0, workers: int
 
     The same seed gives the same tables whatever the number of workers: each
     chunk has its own random stream, and results are put back in order.
+
+    Raises
+    ------
+    trucesim.run.executors.TaskError
+        A chunk raised (its ``index`` is the chunk).
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    from trucesim.run.executors import make_executor, map_ordered
+    from trucesim.run.files import decode_table
 
-    from trucesim.run.executors import make_executor
-
-    n_chunks = -(-worlds // chunk_worlds)
-    tasks = (RunTask(scenario, seed, k, chunk_worlds, min(chunk_worlds, worlds - k * chunk_worlds))
-             for k in range(n_chunks))
-    waiting: dict[int, pd.DataFrame] = {}
-    next_chunk = 0
+    tasks = (RunTask(scenario, seed, k, chunk_worlds, stop - start)
+             for k, start, stop in chunk_bounds(worlds, chunk_worlds))
     with make_executor(workers=workers) as ex:
-        for result in ex.map(tasks):
-            if result.error:
-                raise RuntimeError(f"chunk {result.chunk} failed: {result.error}\n{result.traceback}")
-            waiting[result.chunk] = pq.read_table(pa.BufferReader(result.data)).to_pandas()
-            while next_chunk in waiting:
-                yield waiting.pop(next_chunk)
-                next_chunk += 1
+        for data in map_ordered(ex, tasks):
+            yield decode_table(data)

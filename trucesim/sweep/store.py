@@ -30,15 +30,15 @@ Examples
 from __future__ import annotations
 
 import json
-import math
-import os
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from trucesim.run.chunks import chunk_bounds, n_chunks
+from trucesim.run.files import encode_table, write_atomic
 
 MANIFEST = "manifest.json"
 PARTS = "parts"
@@ -59,43 +59,22 @@ def part_name(chunk: int) -> str:
     return f"chunk-{chunk:06d}.parquet"
 
 
-def _tmp_name(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, synced and then renamed."""
-    tmp = _tmp_name(path)
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    try:  # make the rename itself durable
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:
-        pass
-
-
-def encode_part(table: pd.DataFrame) -> bytes:
-    """A chunk's table as Parquet bytes (zstd); deterministic for the same table."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    sink = pa.BufferOutputStream()
-    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), sink, compression="zstd")
-    return sink.getvalue().to_pybytes()
-
-
 # --------------------------------------------------------------------------- manifest
+def _json_default(o):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    if isinstance(o, Path):
+        return str(o)
+    raise TypeError(type(o).__name__)
+
+
+def manifest_json(manifest: dict) -> str:
+    """The text of ``manifest.json`` (numpy numbers and paths allowed; no NaN)."""
+    return json.dumps(manifest, indent=1, default=_json_default, allow_nan=False)
+
+
 def scenario_record(scenario) -> dict:
     """A scenario's resolved values and provenance, as recorded in a manifest."""
     from trucesim.config.distributions import Dist
@@ -118,7 +97,6 @@ def scenario_record(scenario) -> dict:
 def make_manifest(experiment, design, chunk_worlds: int) -> dict:
     """The manifest of a sweep (``design`` may be ``None`` when only its identity is needed)."""
     from trucesim import __version__
-    from trucesim.sweep.experiment import chunk_bounds
 
     points = design.points if design is not None else experiment.n_points
     worlds = points * experiment.worlds_per_point
@@ -132,7 +110,7 @@ def make_manifest(experiment, design, chunk_worlds: int) -> dict:
         "worlds_per_point": experiment.worlds_per_point,
         "points": points,
         "worlds": worlds,
-        "chunks": len(chunk_bounds(worlds, chunk_worlds)),
+        "chunks": n_chunks(worlds, chunk_worlds),
         "factors": list(experiment.factor_keys),
         "design": design.to_dict() if design is not None else None,
         "columns": {
@@ -247,8 +225,7 @@ class Store:
             (root / PARTS).mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise StoreError(f"{root}: cannot create the results directory: {e.strerror}") from None
-        from trucesim.sweep.experiment import to_json
-        write_atomic(root / MANIFEST, to_json(manifest).encode())
+        write_atomic(root / MANIFEST, manifest_json(manifest).encode())
         return cls(root, manifest)
 
     @classmethod
@@ -271,7 +248,7 @@ class Store:
                 pass
 
     def bounds(self) -> dict[int, tuple[int, int]]:
-        from trucesim.sweep.experiment import chunk_bounds
+        """``chunk -> (first world, end world)`` of every chunk of the sweep."""
         return {k: (s, e) for k, s, e in chunk_bounds(self.manifest["worlds"], self.manifest["chunk_worlds"])}
 
     def done_chunks(self, clean: bool = False) -> dict[int, Path]:
@@ -337,60 +314,11 @@ class Store:
     def write_points(self) -> pd.DataFrame:
         """Compute ``points.parquet`` by streaming over the parts; return it."""
         table = summarize_points(self)
-        write_atomic(self.root / POINTS, encode_part(table))
+        write_atomic(self.root / POINTS, encode_table(table))
         return table
 
 
 # --------------------------------------------------------------------------- per-point summaries
-def _lerp(a, b, t):
-    # numpy's linear interpolation (np.quantile, method="linear"), for exact agreement
-    diff = b - a
-    return np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)
-
-
-def _weighted_quantiles(values: np.ndarray, counts: np.ndarray, qs) -> list[float]:
-    """np.quantile of the multiset ``values`` repeated ``counts`` times (values sorted)."""
-    n = int(counts.sum())
-    cum = np.cumsum(counts)
-    out = []
-    for q in qs:
-        pos = q * (n - 1)
-        lo = math.floor(pos)
-        hi = min(lo + 1, n - 1)
-        a = values[np.searchsorted(cum, lo, side="right")]
-        b = values[np.searchsorted(cum, hi, side="right")]
-        out.append(float(_lerp(np.float64(a), np.float64(b), pos - lo)))
-    return out
-
-
-def wilson_ci(k, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score intervals of proportions ``k / n``, vectorised.
-
-    The same numbers as :func:`trucesim.run.outcomes.proportion_ci` (scipy's
-    ``binomtest(...).proportion_ci(method="wilson")``), without a binomial test per point.
-
-    Examples
-    --------
-    >>> lo, hi = wilson_ci(np.array([50, 0]), np.array([100, 10]))
-    >>> [round(float(x), 3) for x in (lo[0], hi[0], lo[1])]
-    [0.404, 0.596, 0.0]
-    """
-    from scipy.special import ndtri
-
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        z = ndtri(0.5 + 0.5 * level)
-        denom = 2 * (n + z ** 2)
-        center = (2 * n * p + z ** 2) / denom
-        delta = z / denom * np.sqrt(4 * n * p * (1 - p) + z ** 2)
-        lo = np.where(k == 0, 0.0, center - delta)
-        hi = np.where(k == n, 1.0, center + delta)
-    empty = n == 0
-    return np.where(empty, np.nan, lo), np.where(empty, np.nan, hi)
-
-
 def summarize_points(store: Store) -> pd.DataFrame:
     """One row per design point with the figures of ``trucesim run`` (streamed: memory bounded by points).
 
@@ -399,79 +327,27 @@ def summarize_points(store: Store) -> pd.DataFrame:
     ``p_exit_<party>``, ``p_government_falls``, ``p_pause_completed``,
     ``p_permanent``, ``deal_day_median``, ``deal_day_p10``, ``deal_day_p90``,
     ``hostages_released_mean``, ``hostages_died_mean``, ``terms_<term>_mean``
-    (signed terms, mean over the worlds with a deal).
+    (signed terms, mean over the worlds with a deal): the per-group table of
+    :class:`trucesim.run.metrics.Metrics`, grouped by point.
     """
-    from trucesim.config.terms import TERM_NAMES
+    from trucesim.run.metrics import Metrics
 
     m = store.manifest
-    actors = m["scenario"]["actors"]
-    gov = next(a for a, k in actors.items() if k == "government")
-    ag = next(a for a, k in actors.items() if k == "armed_group")
-    parties = [a for a, k in actors.items() if k == "coalition_party"]
     n_points = m["points"]
-    means = {f"p_accept_{gov}": f"{gov}_accepted", f"p_accept_{ag}": f"{ag}_accepted",
-             **{f"p_exit_{p}": f"exit_{p}" for p in parties},
-             "p_government_falls": "government_fell", "p_pause_completed": "pause_completed",
-             "p_permanent": "permanent", "hostages_released_mean": "hostages_released",
-             "hostages_died_mean": "hostages_died"}
-    deal_means = {f"terms_{t}_mean": f"terms_{t}" for t in TERM_NAMES}
-    columns = ["point", "deal", "deal_day", *means.values(), *deal_means.values()]
-
-    worlds = np.zeros(n_points, np.int64)
-    deals = np.zeros(n_points, np.int64)
-    sums = {c: np.zeros(n_points) for c in means}
-    deal_sums = {c: np.zeros(n_points) for c in deal_means}
-    quant = np.full((n_points, 3), np.nan)
-    open_hist: dict[int, pd.Series] = {}  # deal-day counts of points not yet complete
-
-    def close(points):
-        for p in points:
-            h = open_hist.pop(p, None)
-            if h is not None and len(h):
-                h = h.sort_index()
-                quant[p] = _weighted_quantiles(h.index.to_numpy(float), h.to_numpy(), (0.5, 0.1, 0.9))
-
-    for part in store.iter_parts(columns=columns):
+    metrics = Metrics(m["scenario"]["actors"], groups=n_points)
+    for part in store.iter_parts(columns=["point", *metrics.columns]):
         pt = part["point"].to_numpy()
-        deal = part["deal"].to_numpy()
-        worlds += np.bincount(pt, minlength=n_points)
-        deals += np.bincount(pt, weights=deal, minlength=n_points).astype(np.int64)
-        for out_col, col in means.items():
-            sums[out_col] += np.bincount(pt, weights=part[col].to_numpy(float), minlength=n_points)
-        dp = pt[deal]
-        for out_col, col in deal_means.items():
-            sums_d = np.bincount(dp, weights=part[col].to_numpy(float)[deal], minlength=n_points)
-            deal_sums[out_col] += sums_d
-        days = part["deal_day"].to_numpy(float)[deal]
-        if dp.size:
-            counts = pd.Series(1, index=pd.MultiIndex.from_arrays([dp, days])).groupby(level=[0, 1]).sum()
-            for p, h in counts.groupby(level=0):
-                h = h.droplevel(0)
-                open_hist[p] = h if p not in open_hist else open_hist[p].add(h, fill_value=0).astype(np.int64)
+        metrics.add(part, pt)
         # parts come in world order, so every point below this part's last is complete
-        close([p for p in list(open_hist) if p < pt[-1]])
-    close(list(open_hist))
-
-    with np.errstate(invalid="ignore", divide="ignore"):
-        n = worlds.astype(float)
-        out: dict[str, object] = {"point": np.arange(n_points, dtype=np.int64)}
-        design = np.array(m["design"]["matrix"], dtype=float).reshape(n_points, len(m["factors"]))
-        for j, k in enumerate(m["factors"]):
-            out[k] = design[:, j]
-        out["worlds"] = worlds
-        out["deals"] = deals
-        out["p_deal"] = deals / n
-        out["p_deal_lo"], out["p_deal_hi"] = wilson_ci(deals, worlds)
-        for c in means:
-            out[c] = sums[c] / n
-        out["deal_day_median"], out["deal_day_p10"], out["deal_day_p90"] = quant[:, 0], quant[:, 1], quant[:, 2]
-        for c in deal_means:
-            out[c] = np.where(deals > 0, deal_sums[c] / deals, np.nan)
-    order = (["point", *m["factors"], "worlds", "deals", "p_deal", "p_deal_lo", "p_deal_hi"]
-             + [c for c in means if c.startswith("p_")]
-             + ["deal_day_median", "deal_day_p10", "deal_day_p90"]
-             + [c for c in means if not c.startswith("p_")] + list(deal_means))
-    return pd.DataFrame(out)[order]
+        metrics.seal(below=pt[-1])
+    out: dict[str, object] = {"point": np.arange(n_points, dtype=np.int64)}
+    design = np.array(m["design"]["matrix"], dtype=float).reshape(n_points, len(m["factors"]))
+    for j, k in enumerate(m["factors"]):
+        out[k] = design[:, j]
+    figures = metrics.table()
+    for c in figures.columns:
+        out[c] = figures[c].to_numpy()
+    return pd.DataFrame(out)
 
 
 # --------------------------------------------------------------------------- reading

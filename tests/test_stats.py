@@ -1,0 +1,82 @@
+"""The one implementation of intervals and quantiles (trucesim.run.stats) gives SciPy's and numpy's numbers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from trucesim.run.stats import histogram_quantile, mean_ci, proportion_ci, weighted_quantiles, wilson_interval
+
+
+def _random_counts(seed: int, size: int = 300) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    n = rng.integers(1, 20_000, size)
+    n[:10] = rng.integers(1, 12, 10)  # very small samples too
+    k = (rng.random(size) * (n + 1)).astype(np.int64)
+    k[:5], k[5:10] = 0, n[5:10]       # k = 0 and k = n
+    return k, n
+
+
+@pytest.mark.parametrize("level", [0.95, 0.9, 0.99])
+def test_wilson_interval_is_scipys_exactly(level):
+    k, n = _random_counts(int(level * 100))
+    lo, hi = wilson_interval(k, n, level)
+    for a, b, x, y in zip(k.tolist(), n.tolist(), lo.tolist(), hi.tolist()):
+        ci = stats.binomtest(a, b).proportion_ci(confidence_level=level, method="wilson")
+        assert (x, y) == (ci.low, ci.high), (a, b)
+
+
+def test_proportion_ci_is_scipys_exactly():
+    k, n = _random_counts(1, 100)
+    for a, b in zip(k.tolist(), n.tolist()):
+        ci = stats.binomtest(a, b).proportion_ci(method="wilson")
+        assert proportion_ci(a, b) == (ci.low, ci.high)
+    assert all(math.isnan(x) for x in proportion_ci(0, 0))
+
+
+def test_wilson_interval_of_no_worlds_is_nan():
+    lo, hi = wilson_interval([0, 3], [0, 10])
+    assert math.isnan(lo[0]) and math.isnan(hi[0]) and not math.isnan(lo[1])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_mean_ci_is_the_t_interval(seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(rng.uniform(-5, 5), rng.uniform(0.1, 3), int(rng.integers(2, 500)))
+    expected = stats.t.interval(0.95, x.size - 1, loc=np.mean(x), scale=stats.sem(x))
+    assert mean_ci(x) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    lo, hi = mean_ci(x, 0.8)
+    assert (lo, hi) == pytest.approx(stats.t.interval(0.8, x.size - 1, loc=np.mean(x), scale=stats.sem(x)),
+                                     rel=1e-12, abs=1e-12)
+
+
+def test_mean_ci_edge_cases():
+    assert all(math.isnan(v) for v in mean_ci(np.array([1.0])))
+    assert mean_ci(np.array([2.0, 2.0, 2.0])) == (2.0, 2.0)
+
+
+QS = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_histogram_quantile_is_np_quantile_of_the_sample(seed):
+    rng = np.random.default_rng(seed)
+    sample = rng.integers(0, int(rng.integers(1, 200)), int(rng.integers(1, 3000)))
+    counts = np.bincount(sample)
+    for q in QS:
+        assert histogram_quantile(counts, q) == pytest.approx(float(np.quantile(sample, q)), rel=0, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_weighted_quantiles_are_np_quantile_of_the_sample(seed):
+    rng = np.random.default_rng(seed)
+    sample = rng.choice(rng.normal(50, 20, int(rng.integers(1, 40))), int(rng.integers(1, 3000)))
+    values, counts = np.unique(sample, return_counts=True)
+    got = weighted_quantiles(values, counts, QS)
+    assert got == [float(np.quantile(sample, q)) for q in QS]  # exactly: the same interpolation
+    days = rng.integers(0, 180, int(rng.integers(1, 500))).astype(float)
+    values, counts = np.unique(days, return_counts=True)
+    assert weighted_quantiles(values, counts, QS) == [float(np.quantile(days, q)) for q in QS]

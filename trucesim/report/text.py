@@ -1,0 +1,75 @@
+"""The terminal text of ``trucesim run``: the summary as readable lines or JSON, and a world's story.
+
+:func:`format_text` and :func:`to_json` present the dict of
+:func:`trucesim.run.metrics.summarize`; :func:`format_trace` the day-by-day
+events of one traced world (:func:`trucesim.run.simulate.trace_world`).
+Actors are named by the scenario's labels.
+
+Examples
+--------
+>>> from trucesim import load_scenario, simulate, summarize
+>>> s = load_scenario("scenarios/april-2024.toml")                    # doctest: +SKIP
+>>> print(format_text(summarize(simulate(s, 1000), s, 0), s))         # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from trucesim.model.events import Event, render_story
+
+
+def to_json(summary: dict) -> str:
+    """The summary as indented JSON."""
+    return json.dumps(summary, indent=2)
+
+
+def _pct(x) -> str:
+    return "n/a" if x is None else f"{100 * x:5.1f}%"
+
+
+def format_text(summary: dict, scenario) -> str:
+    """A readable report of a summary, for the terminal."""
+    s = summary
+    lo, hi = s["p_deal_ci"]
+    gov = scenario.actors_of("government")[0]
+    ag = scenario.actors_of("armed_group")[0]
+    label = lambda a: scenario.labels.get(a, a)  # noqa: E731
+    d = s["deal_day"]
+    rows = [
+        ("deal signed and ratified", f"{_pct(s['p_deal'])}   95% CI {100 * lo:.1f}-{100 * hi:.1f}%"),
+        (f"{label(gov)} accepted a proposal", _pct(s["p_accept"][gov])),
+        (f"{label(ag)} accepted a proposal", _pct(s["p_accept"][ag])),
+    ]
+    rows += [(f"{label(p)} quits the coalition", _pct(v)) for p, v in s["p_exit"].items()]
+    rows += [
+        ("government falls", _pct(s["p_government_falls"])),
+        ("pause completed", _pct(s["p_pause_completed"])),
+        ("permanent end reached", _pct(s["p_permanent"])),
+        ("deal day (days after tabling)", "no deal in any world" if d["median"] is None else
+         f"median {d['median']:.0f}, 10-90%: {d['p10']:.0f}-{d['p90']:.0f}"),
+        ("hostages released (mean)", f"{s['hostages_released_mean']:6.1f}"),
+        ("hostages died in captivity (mean)", f"{s['hostages_died_mean']:6.1f}"),
+    ]
+    width = max(len(r[0]) for r in rows) + 2
+    lines = [f"trucesim: {s['scenario']} - {s['worlds']:,} worlds, seed {s['seed']}",
+             "(an exploration of the scenario's stated assumptions, not a forecast)", ""]
+    lines += [f"  {name:<{width}}{value}" for name, value in rows]
+    if s["p_deal"]:
+        lines += ["", "  signed terms (mean over worlds with a deal)"]
+        lines += [f"    {t:<{width - 2}}{v:10.2f}" for t, v in s["signed_terms_mean"].items()]
+    return "\n".join(lines)
+
+
+def format_trace(world: int, events: list[Event], labels: Mapping[str, str] | None = None) -> str:
+    """The day-by-day story of world ``world``: a heading, then one line per event.
+
+    Examples
+    --------
+    >>> print(format_trace(7, [Event(0, 7, None, "walked_away")]))
+    world 7, day by day:
+      day   0  the mediators walk away
+    """
+    story = render_story(events, labels or {})
+    return "\n".join([f"world {world}, day by day:"] + [f"  day {day:>3}  {text}" for day, text in story])

@@ -1,0 +1,233 @@
+"""Sweeps: an experiment simulated chunk by chunk into a results directory, resumable.
+
+The worlds of an experiment have a flat index ``world = point *
+worlds_per_point + replicate``; they are simulated in fixed chunks of
+``chunk_worlds`` consecutive worlds, chunk ``k`` with the random stream
+:func:`trucesim.run.chunks.chunk_rng(seed, k) <trucesim.run.chunks.chunk_rng>`.
+So a dataset depends only on the experiment, the seed and the chunk size:
+never on the backend, the number of workers, the order chunks finish in or an
+interruption.
+
+:func:`plan_sweep` creates (or reopens) the results directory and lists the
+chunks to run; :meth:`SweepPlan.run` runs them on an executor
+(:mod:`trucesim.run.executors`) and writes ``points.parquet``; :func:`sweep`
+does both.
+
+Examples
+--------
+>>> result = sweep("experiments/prisoners-vs-us-pressure.toml", "results/prisoners", workers=2)  # doctest: +SKIP
+>>> result.points.nlargest(3, "p_deal")                                                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from trucesim.config.scenario import Scenario
+from trucesim.run.chunks import SWEEP_CHUNK_WORLDS, chunk_bounds
+from trucesim.sweep import store as st
+from trucesim.sweep.designs import Design, build_design
+from trucesim.sweep.experiment import Experiment, ExperimentError, load_experiment
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """Everything a worker needs to simulate one chunk: self-contained and small to send.
+
+    ``rows`` are the design rows of points ``start // worlds_per_point`` to
+    ``(stop - 1) // worlds_per_point``.
+    """
+
+    scenario: Scenario
+    seed: int
+    chunk: int
+    start: int
+    stop: int
+    worlds_per_point: int
+    factors: tuple[str, ...]
+    rows: np.ndarray
+
+    def table(self) -> pd.DataFrame:
+        """Simulate the chunk: one row per world (point, replicate, factors, outcomes)."""
+        from trucesim.run.outcomes import outcome_table
+        from trucesim.run.simulate import run_chunk
+
+        n = self.stop - self.start
+        world = np.arange(self.start, self.stop, dtype=np.int64)
+        point = world // self.worlds_per_point
+        values = self.rows[point - point[0]]
+        overrides = {k: np.ascontiguousarray(values[:, j]) for j, k in enumerate(self.factors)}
+        # the model gets its own copies: the columns show the design whatever the model does with them
+        model = run_chunk(self.scenario, self.seed, self.chunk, n, {k: v.copy() for k, v in overrides.items()})
+        table = outcome_table(model, world_offset=self.start)
+        cols: dict[str, object] = {"point": point, "replicate": world - point * self.worlds_per_point}
+        cols.update(overrides)
+        for c in table.columns:
+            if c not in cols:
+                cols[c] = table[c].to_numpy() if not isinstance(table[c].dtype, pd.CategoricalDtype) \
+                    else table[c].array
+        return pd.DataFrame(cols)
+
+    def run(self) -> bytes:
+        """The chunk's table (:meth:`table`) as Parquet bytes: the part a worker sends back."""
+        from trucesim.run.files import encode_table
+
+        return encode_table(self.table())
+
+
+def chunk_tasks(experiment: Experiment, design: Design, chunk_worlds: int,
+                chunks: list[tuple[int, int, int]]) -> Iterator[ChunkTask]:
+    """The tasks of the given chunks, built lazily."""
+    wpp = experiment.worlds_per_point
+    for k, start, stop in chunks:
+        p0, p1 = start // wpp, (stop - 1) // wpp
+        yield ChunkTask(experiment.scenario, experiment.seed, k, start, stop, wpp,
+                        design.factors, design.matrix[p0:p1 + 1].copy())
+
+
+class ChunkError(RuntimeError):
+    """A chunk that raised: ``str(err)`` is one line with the chunk, its worlds and the cause."""
+
+    def __init__(self, message: str, chunk: int, cause: str):
+        super().__init__(message)
+        self.chunk = chunk
+        self.cause = cause
+
+
+@dataclass
+class SweepResult:
+    """What a finished sweep produced."""
+
+    out: Path
+    points: pd.DataFrame
+    worlds: int
+    chunks: int
+    chunks_run: int
+    seconds: float
+    backend: str
+    workers: int
+
+
+@dataclass
+class SweepPlan:
+    """A sweep ready to run: its store (created or reopened), design and the chunks still to do."""
+
+    experiment: Experiment
+    design: Design
+    store: st.Store
+    chunk_worlds: int
+    pending: list[tuple[int, int, int]]
+    chunks: int
+    resumed: bool
+    worlds_done: int = 0
+    seconds: float = field(default=0.0)
+
+    @property
+    def worlds(self) -> int:
+        return self.design.points * self.experiment.worlds_per_point
+
+    def run(self, executor, progress: Callable[[int], None] | None = None) -> SweepResult:
+        """Simulate the pending chunks on ``executor`` and write ``points.parquet``.
+
+        ``progress(worlds)`` is called with the worlds of each chunk as it is written.  A chunk that
+        raises stops the sweep with :class:`ChunkError`; the parts written stay.
+        """
+        store = self.store
+        bounds = {k: (s, e) for k, s, e in self.pending}
+        t0 = time.perf_counter()
+        done = 0
+        store.clear_error()
+        for res in executor.map(chunk_tasks(self.experiment, self.design, self.chunk_worlds, self.pending)):
+            s, e = bounds[res.chunk]
+            if res.error is not None:
+                wpp = self.experiment.worlds_per_point
+                log = store.write_error(res.chunk, s, e, res.error, res.traceback)
+                written = len(store.done_chunks(clean=False))
+                raise ChunkError(
+                    f"chunk {res.chunk} (worlds {s}-{e - 1}, points {s // wpp}-{(e - 1) // wpp}) failed: "
+                    f"{res.error}; the {written} chunk(s) already written stay in {store.root}"
+                    f" (traceback in {log}); fix the cause, then run again with --resume",
+                    res.chunk, res.error)
+            store.write_part(res.chunk, res.value)
+            done += 1
+            if progress is not None:
+                progress(e - s)
+        points = store.write_points()
+        store.clear_error()
+        self.seconds = time.perf_counter() - t0
+        return SweepResult(out=store.root, points=points, worlds=self.worlds, chunks=self.chunks,
+                           chunks_run=done, seconds=self.seconds, backend=executor.name,
+                           workers=executor.workers)
+
+
+def plan_sweep(experiment: Experiment | str | Path, out: str | Path, *, resume: bool = False,
+               chunk_worlds: int | None = None) -> SweepPlan:
+    """Create (or, with ``resume``, reopen) the results directory ``out`` and list the chunks to run.
+
+    On resume the experiment must be the one recorded in ``out/manifest.json``
+    (scenario values, factors, design, seed, chunk size, trucesim version);
+    a seed or chunk size not given explicitly is taken from the manifest.
+    A directory that does not exist yet is created, with or without ``resume``.
+
+    Raises
+    ------
+    StoreError
+        ``out`` exists without ``resume``, or holds a different experiment.
+    """
+    if not isinstance(experiment, Experiment):
+        experiment = load_experiment(experiment)
+    out = Path(out)
+    existing = st.Store.exists(out)
+    if resume and existing:
+        old = st.read_manifest(out)
+        if experiment.seed_option is None and old.get("experiment", {}).get("seed_option") is not None:
+            experiment = experiment.with_seed(old["experiment"]["seed_option"])
+        if chunk_worlds is None:
+            chunk_worlds = old.get("chunk_worlds")
+    chunk_worlds = int(chunk_worlds or SWEEP_CHUNK_WORLDS)
+    if chunk_worlds < 1:
+        raise ExperimentError(f"chunk_worlds: expected a whole number >= 1, found {chunk_worlds}")
+    if resume and existing:
+        store = st.Store.open(out)
+        st.check_same_experiment(store.manifest, st.make_manifest(experiment, None, chunk_worlds), out,
+                                 experiment.path)
+        design = Design.from_dict(store.manifest["design"])
+    else:
+        design = build_design(experiment)
+        store = st.Store.create(out, st.make_manifest(experiment, design, chunk_worlds))
+    worlds = design.points * experiment.worlds_per_point
+    bounds = chunk_bounds(worlds, chunk_worlds)
+    done = store.done_chunks(clean=True)
+    pending = [b for b in bounds if b[0] not in done]
+    worlds_done = sum(e - s for k, s, e in bounds if k in done)
+    return SweepPlan(experiment, design, store, chunk_worlds, pending, len(bounds),
+                     resumed=bool(resume and existing), worlds_done=worlds_done)
+
+
+def sweep(experiment: Experiment | str | Path, out: str | Path, *, workers: int | None = None,
+          scheduler: str | None = None, resume: bool = False, chunk_worlds: int | None = None,
+          progress: Callable[[int], None] | None = None) -> SweepResult:
+    """Run an experiment into the results directory ``out``; return its per-point summary.
+
+    ``workers``: processes on this machine (default: all cores; 1 runs in this
+    process).  ``scheduler``: ``"local"`` for a Dask LocalCluster of
+    ``workers`` processes, or the address of a running Dask scheduler
+    (``"tcp://host:8786"``).  See :func:`plan_sweep` for ``resume`` and
+    ``chunk_worlds``.
+
+    Examples
+    --------
+    >>> r = sweep("experiments/prisoners-vs-us-pressure.toml", "results/p", workers=2)  # doctest: +SKIP
+    >>> r.points.nlargest(3, "p_deal")                                                   # doctest: +SKIP
+    """
+    from trucesim.run.executors import make_executor
+
+    plan = plan_sweep(experiment, out, resume=resume, chunk_worlds=chunk_worlds)
+    with make_executor(workers=workers, scheduler=scheduler) as ex:
+        return plan.run(ex, progress)
