@@ -30,7 +30,7 @@ from trucesim import load_scenario
 from trucesim.cli import main as cli_main
 from trucesim.designer.design import MAX_POLISH_MOVES, design
 from trucesim.designer.evaluate import Evaluator, day0_acceptance, decision_probability, simulate_candidate
-from trucesim.designer.outputs import OUTPUT_FILES
+from trucesim.designer.outputs import OUTPUT_FILES, write_outputs
 from trucesim.designer.probes import marginal_effects, zone_of_agreement
 from trucesim.designer.search import SearchPlan, pareto_front, plan_search
 from trucesim.designer.search import search as run_search
@@ -227,6 +227,34 @@ def test_pareto_table_is_the_front_of_the_candidates(result2d):
     front = c[c["pareto"]]
     assert len(result2d.pareto) == len(front) >= 1
     assert set(result2d.pareto["candidate"]) == set(front["candidate"])
+
+
+def test_figures_name_the_sides_by_the_scenario_labels(result2d):
+    from trucesim.plots.designer import design_figures
+
+    figs = design_figures(result2d)
+    labels = result2d.space.scenario.labels
+    gov, ag = (labels[result2d.space.scenario.actors_of(kind)[0]] for kind in ("government", "armed_group"))
+    legend = [t.get_text() for t in figs["zopa.png"].axes[0].get_legend().get_texts()]
+    assert any(t.startswith(f"{gov} accepts") for t in legend) and any(t.startswith(f"{ag} accepts") for t in legend)
+    assert not any("armed group" in t for t in legend)
+    assert figs["pareto.png"] is not None
+
+
+def test_write_outputs_writes_the_figures_it_is_given(result2d, tmp_path):
+    """The designer draws nothing itself: without figures no PNG is written, and an old one is removed."""
+    from matplotlib.figure import Figure
+
+    out = tmp_path / "d"
+    out.mkdir()
+    (out / "zopa.png").write_bytes(b"old")
+    written, removed = write_outputs(result2d, out)
+    assert sorted(p.name for p in written) == sorted(n for n in OUTPUT_FILES if not n.endswith(".png"))
+    assert [p.name for p in removed] == ["zopa.png"]
+    written, _ = write_outputs(result2d, out, figures={"pareto.png": Figure(), "zopa.png": None})
+    assert written[-1].name == "pareto.png" and not (out / "zopa.png").exists()
+    with pytest.raises(ValueError, match="figures"):
+        write_outputs(result2d, out, figures={"zone.svg": Figure()})
 
 
 def test_non_term_keys_and_calendar_keys_can_be_varied(scenario):
