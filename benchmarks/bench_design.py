@@ -32,23 +32,25 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
-    from trucesim.designer import design as D
     from trucesim.config.scenario import load_scenario
+    from trucesim.designer import make_space, plan_search, write_outputs
+    from trucesim.designer.design import design
+    from trucesim.plots.designer import design_figures
 
     worlds = args.worlds or (512 if args.quick else 4096)
     budget = 32 if args.quick else None
     scenario = load_scenario(ROOT / "scenarios" / "april-2024.toml")
-    space = D.make_space(scenario, ["terms.hostages_released=10..50", "terms.prisoners_per_hostage=0..60"])
-    plan = D.plan_search(space.d, budget)
+    space = make_space(scenario, ["terms.hostages_released=10..50", "terms.prisoners_per_hostage=0..60"])
+    plan = plan_search(space.d, budget)
     print(f"bench_design: april-2024, 2 varied terms, {worlds:,} worlds per candidate, "
           f"search budget {plan.budget} simulations, jobs {args.jobs}, {os.cpu_count()} CPUs"
           f"{' (quick)' if args.quick else ''}")
 
     t0 = time.perf_counter()
-    result = D.design(space, "p_deal", worlds=worlds, seed=args.seed, budget=budget, jobs=args.jobs, progress=False)
+    result = design(space, "p_deal", worlds=worlds, seed=args.seed, budget=budget, jobs=args.jobs, progress=False)
     t1 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        D.write_outputs(result, Path(tmp) / "design")
+        write_outputs(result, Path(tmp) / "design", figures=design_figures(result))
     t2 = time.perf_counter()
 
     sims = len(result.candidates)

@@ -1,4 +1,4 @@
-"""The deal designer (``trucesim design``, :mod:`trucesim.design`).
+"""The deal designer (``trucesim design``, :mod:`trucesim.designer`).
 
 Most tests use a synthetic scenario (extending april-2024) in which each side
 cares only about prisoners per hostage and aid, nothing moves its reservation
@@ -26,9 +26,15 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
-from trucesim.designer import design as D
 from trucesim import load_scenario
 from trucesim.cli import main as cli_main
+from trucesim.designer.design import MAX_POLISH_MOVES, design
+from trucesim.designer.evaluate import Evaluator, day0_acceptance, decision_probability, simulate_candidate
+from trucesim.designer.outputs import OUTPUT_FILES, write_outputs
+from trucesim.designer.probes import marginal_effects, zone_of_agreement
+from trucesim.designer.search import SearchPlan, pareto_front, plan_search
+from trucesim.designer.search import search as run_search
+from trucesim.designer.space import DesignError, make_space
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = REPO / "scenarios" / "april-2024.toml"
@@ -84,56 +90,60 @@ def scenario(synth):
 
 @pytest.fixture(scope="module")
 def result2d(scenario):
-    space = D.make_space(scenario, VARY_2D)
-    return D.design(space, "p_deal", worlds=2000, seed=0, grid=21)
+    space = make_space(scenario, VARY_2D)
+    return design(space, "p_deal", worlds=2000, seed=0, grid=21)
 
 
 # --- the synthetic scenario is what the closed form says --------------------------------------
 
 def test_synthetic_scenario_matches_the_closed_form(scenario):
     for x1, x2 in [(20, 360), (10, 360), (28, 300), (35, 500)]:
-        acc = D.day0_acceptance(scenario, {"terms.prisoners_per_hostage": x1, "terms.aid_trucks_per_day": x2}, 500, 0)
+        acc = day0_acceptance(scenario, {"terms.prisoners_per_hostage": x1, "terms.aid_trucks_per_day": x2}, 500, 0)
         pg, pa = closed_form(x1, x2)
         assert acc["p_government_accepts"] == pytest.approx(pg, abs=1e-5)
         assert acc["p_armed_group_accepts"] == pytest.approx(pa, abs=1e-5)
-    w = D.simulate_candidate(scenario, {"terms.prisoners_per_hostage": 20, "terms.aid_trucks_per_day": 360}, 4000, 3)
+    w = simulate_candidate(scenario, {"terms.prisoners_per_hostage": 20, "terms.aid_trucks_per_day": 360}, 4000, 3)
     assert w["deal"].mean() == pytest.approx(P_STAR, abs=0.025)
 
 
 def test_decision_probability_is_the_models_own():
-    """The zone uses each side's probability of accepting as the model's answers use it."""
-    from scipy.special import expit as logistic
-
+    """The zone uses each side's probability of accepting as the model's answers use it: the agent's own."""
     from trucesim.model.model import TruceModel
 
     m = TruceModel(load_scenario(BASE), 200, rng=5)
     idx = np.arange(200)
     for side in (m.government, m.armed_group):
-        gap, feasible = side._decision_gap(m.terms, idx)
-        want = logistic(side.rationality[idx] * gap) * feasible
-        assert D.decision_probability(side, m.terms, idx) == pytest.approx(want)
+        want = side.decision_probability(m.terms, idx)
+        assert np.array_equal(decision_probability(side, m.terms, idx), want)
+        assert ((want > 0) & (want < 1)).any()
     # the armed group cannot accept a demand beyond the hostages it holds in the agreed categories
     t = m.terms.copy()
     t[:, 1] = 200
-    assert (D.decision_probability(m.armed_group, t, idx) == 0).all()
+    assert (decision_probability(m.armed_group, t, idx) == 0).all()
 
 
 def test_docstring_examples(monkeypatch):
     import doctest
+    import importlib
 
     monkeypatch.chdir(REPO)
-    result = doctest.testmod(D, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted >= 10
+    attempted = 0
+    for name in ("space", "evaluate", "search", "probes", "outputs", "design"):
+        module = importlib.import_module(f"trucesim.designer.{name}")
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, name
+        attempted += result.attempted
+    assert attempted >= 10
 
 
 # --- the optimiser -------------------------------------------------------------------------------
 
 def test_search_finds_the_maximum_of_a_known_function_within_its_budget():
-    f = lambda X, stage: -((X[:, 0] - 3.3) ** 2 + ((X[:, 1] - 20.0) / 10.0) ** 2)  # noqa: E731
-    plan = D.plan_search(2)
+    f = lambda X, stage: -((X[:, 0] - 3.3) ** 2 + ((X[:, 1] - 20.0) / 10.0) ** 2)
+    plan = plan_search(2)
     for seed in range(4):
         calls = []
-        r = D.search(lambda X, stage, calls=calls: calls.append(len(X)) or f(X, stage), [0.0, 0.0], [10.0, 50.0],
+        r = run_search(lambda X, stage, calls=calls: calls.append(len(X)) or f(X, stage), [0.0, 0.0], [10.0, 50.0],
                      plan=plan, seed=seed, integrality=[False, True])
         assert r.x[0] == pytest.approx(3.3, abs=0.2)  # 2% of the range
         assert abs(r.x[1] - 20.0) <= 1 and r.x[1] == int(r.x[1])
@@ -142,12 +152,12 @@ def test_search_finds_the_maximum_of_a_known_function_within_its_budget():
 
 
 def test_plan_search_budget():
-    assert D.plan_search(2) == D.SearchPlan(32, 10, 10)
-    assert D.plan_search(1).budget == 116
+    assert plan_search(2) == SearchPlan(32, 10, 10)
+    assert plan_search(1).budget == 116
     for d, b in [(1, 20), (2, 60), (3, 500)]:
-        assert D.plan_search(d, b).budget <= b
-    with pytest.raises(D.DesignError, match="--budget"):
-        D.plan_search(2, 5)
+        assert plan_search(d, b).budget <= b
+    with pytest.raises(DesignError, match="--budget"):
+        plan_search(2, 5)
 
 
 def test_designer_finds_the_closed_form_optimum(result2d):
@@ -158,7 +168,7 @@ def test_designer_finds_the_closed_form_optimum(result2d):
     lo, hi = best["ci"]
     assert lo <= best["value"] <= hi and hi - lo < 0.05
     assert best["objective"] == "p_deal"
-    assert best["search"]["simulations"] <= best["search"]["budget"] + 2 * (1 + D.MAX_POLISH_MOVES) * 2 + 1
+    assert best["search"]["simulations"] <= best["search"]["budget"] + 2 * (1 + MAX_POLISH_MOVES) * 2 + 1
 
 
 def test_zone_of_agreement_matches_the_closed_form(result2d):
@@ -174,8 +184,8 @@ def test_zone_of_agreement_matches_the_closed_form(result2d):
 
 
 def test_zone_in_one_dimension(scenario):
-    space = D.make_space(scenario, ["terms.prisoners_per_hostage=0..40"], ["terms.aid_trucks_per_day=360"])
-    z = D.zone_of_agreement(space, 300, 0, points=41)
+    space = make_space(scenario, ["terms.prisoners_per_hostage=0..40"], ["terms.aid_trucks_per_day=360"])
+    z = zone_of_agreement(space, 300, 0, points=41)
     x = z["terms.prisoners_per_hostage"].to_numpy()
     inside = z["in_zone"].to_numpy()
     # U_gov >= 0.7 iff prisoners <= 30, U_ag >= 0.6 iff prisoners >= 10
@@ -184,10 +194,10 @@ def test_zone_in_one_dimension(scenario):
 
 
 def test_marginal_effect_matches_the_closed_form_derivative(scenario):
-    space = D.make_space(scenario, ["terms.prisoners_per_hostage=0..50"], ["terms.aid_trucks_per_day=360"])
-    ev = D.Evaluator(space, worlds=4000, seed=2)
+    space = make_space(scenario, ["terms.prisoners_per_hostage=0..50"], ["terms.aid_trucks_per_day=360"])
+    ev = Evaluator(space, worlds=4000, seed=2)
     for at, sign in ((14.0, +1), (26.0, -1)):
-        m = D.marginal_effects(ev, [at], step=0.05).iloc[0]
+        m = marginal_effects(ev, [at], step=0.05).iloc[0]
         lo, hi = m["low"], m["high"]
         truth = np.prod(closed_form(hi, 360)) - np.prod(closed_form(lo, 360))
         truth /= hi - lo
@@ -200,12 +210,12 @@ def test_marginal_effect_matches_the_closed_form_derivative(scenario):
 # --- Pareto front --------------------------------------------------------------------------------
 
 def test_pareto_front():
-    assert D.pareto_front([0.1, 0.2, 0.3, 0.2], [5.0, 4.0, 1.0, 3.0]).tolist() == [True, True, True, False]
-    assert D.pareto_front([0.1, 0.2], [5.0, 4.0], maximize_b=False).tolist() == [False, True]
-    assert D.pareto_front([0.1, 0.1], [1.0, 1.0]).tolist() == [True, False]
+    assert pareto_front([0.1, 0.2, 0.3, 0.2], [5.0, 4.0, 1.0, 3.0]).tolist() == [True, True, True, False]
+    assert pareto_front([0.1, 0.2], [5.0, 4.0], maximize_b=False).tolist() == [False, True]
+    assert pareto_front([0.1, 0.1], [1.0, 1.0]).tolist() == [True, False]
     rng = np.random.default_rng(0)
     a, b = rng.random(200), rng.random(200)
-    front = D.pareto_front(a, b)
+    front = pareto_front(a, b)
     for i in np.flatnonzero(front):
         assert not ((a >= a[i]) & (b >= b[i]) & ((a > a[i]) | (b > b[i]))).any()
     for i in np.flatnonzero(~front):
@@ -219,11 +229,39 @@ def test_pareto_table_is_the_front_of_the_candidates(result2d):
     assert set(result2d.pareto["candidate"]) == set(front["candidate"])
 
 
+def test_figures_name_the_sides_by_the_scenario_labels(result2d):
+    from trucesim.plots.designer import design_figures
+
+    figs = design_figures(result2d)
+    labels = result2d.space.scenario.labels
+    gov, ag = (labels[result2d.space.scenario.actors_of(kind)[0]] for kind in ("government", "armed_group"))
+    legend = [t.get_text() for t in figs["zopa.png"].axes[0].get_legend().get_texts()]
+    assert any(t.startswith(f"{gov} accepts") for t in legend) and any(t.startswith(f"{ag} accepts") for t in legend)
+    assert not any("armed group" in t for t in legend)
+    assert figs["pareto.png"] is not None
+
+
+def test_write_outputs_writes_the_figures_it_is_given(result2d, tmp_path):
+    """The designer draws nothing itself: without figures no PNG is written, and an old one is removed."""
+    from matplotlib.figure import Figure
+
+    out = tmp_path / "d"
+    out.mkdir()
+    (out / "zopa.png").write_bytes(b"old")
+    written, removed = write_outputs(result2d, out)
+    assert sorted(p.name for p in written) == sorted(n for n in OUTPUT_FILES if not n.endswith(".png"))
+    assert [p.name for p in removed] == ["zopa.png"]
+    written, _ = write_outputs(result2d, out, figures={"pareto.png": Figure(), "zopa.png": None})
+    assert written[-1].name == "pareto.png" and not (out / "zopa.png").exists()
+    with pytest.raises(ValueError, match="figures"):
+        write_outputs(result2d, out, figures={"zone.svg": Figure()})
+
+
 def test_non_term_keys_and_calendar_keys_can_be_varied(scenario):
     """Any numeric key: an actor's reservation value (per world) and the deadline (the calendar)."""
-    space = D.make_space(scenario, ["actors.hamas.reservation=0.5..0.7", "protocol.deadline_days=1..5"],
+    space = make_space(scenario, ["actors.hamas.reservation=0.5..0.7", "protocol.deadline_days=1..5"],
                          ["terms.prisoners_per_hostage=20", "terms.aid_trucks_per_day=360"])
-    r = D.design(space, worlds=500, seed=0, budget=30, grid=3)
+    r = design(space, worlds=500, seed=0, budget=30, grid=3)
     # a lower worth of continuing the war for the armed group makes a deal more likely
     assert r.best["terms"]["actors.hamas.reservation"] == pytest.approx(0.5, abs=0.02)
     z = r.zone.groupby("actors.hamas.reservation")["p_armed_group_accepts"].mean()
@@ -232,8 +270,8 @@ def test_non_term_keys_and_calendar_keys_can_be_varied(scenario):
 
 
 def test_hostages_released_objective(scenario):
-    space = D.make_space(scenario, VARY_2D, ["terms.hostages_released=5"])
-    r = D.design(space, "hostages_released_mean", worlds=800, seed=0, budget=60, grid=4)
+    space = make_space(scenario, VARY_2D, ["terms.hostages_released=5"])
+    r = design(space, "hostages_released_mean", worlds=800, seed=0, budget=60, grid=4)
     b = r.best
     assert b["objective"] == "hostages_released_mean" and r.versus == "hostages_released_mean"
     assert b["ci"][0] <= b["value"] <= b["ci"][1] and b["value"] > 0
@@ -243,19 +281,19 @@ def test_hostages_released_objective(scenario):
 
 
 def test_bad_objectives(scenario):
-    space = D.make_space(scenario, VARY_2D)
-    with pytest.raises(D.DesignError, match="--maximize p_win: expected one of"):
-        D.design(space, "p_win")
-    with pytest.raises(D.DesignError, match="--versus p_deal: expected a second objective"):
-        D.design(space, "p_deal", versus="p_deal")
+    space = make_space(scenario, VARY_2D)
+    with pytest.raises(DesignError, match="--maximize p_win: expected one of"):
+        design(space, "p_win")
+    with pytest.raises(DesignError, match="--versus p_deal: expected a second objective"):
+        design(space, "p_deal", versus="p_deal")
 
 
 # --- constraints ---------------------------------------------------------------------------------
 
 def test_every_candidate_meets_the_constraints(scenario):
     cons = ["terms.prisoners_per_hostage >= 24", "terms.aid_trucks_per_day < 300", "30 <= terms.pause_days"]
-    space = D.make_space(scenario, VARY_2D + ["terms.pause_days=10..60"], [], cons)
-    r = D.design(space, "p_deal", worlds=1000, seed=0, budget=80, grid=5)
+    space = make_space(scenario, VARY_2D + ["terms.pause_days=10..60"], [], cons)
+    r = design(space, "p_deal", worlds=1000, seed=0, budget=80, grid=5)
     c = r.candidates
     assert (c["terms.prisoners_per_hostage"] >= 24).all()
     assert (c["terms.aid_trucks_per_day"] < 300).all()
@@ -271,7 +309,7 @@ def test_every_candidate_meets_the_constraints(scenario):
 
 
 def test_constraints_narrow_whole_number_ranges(scenario):
-    space = D.make_space(scenario, ["terms.pause_days=10..60", "terms.return_north=0..1"], [],
+    space = make_space(scenario, ["terms.pause_days=10..60", "terms.return_north=0..1"], [],
                          ["terms.pause_days > 20.5", "terms.pause_days < 40", "terms.return_north < 0.5"])
     assert space.lower.tolist() == [21.0, 0.0]
     assert space.upper[0] == 39.0 and space.upper[1] < 0.5
@@ -280,8 +318,8 @@ def test_constraints_narrow_whole_number_ranges(scenario):
 
 
 def test_equality_constraint_holds_a_key(scenario):
-    space = D.make_space(scenario, VARY_2D, [], ["terms.aid_trucks_per_day == 360"])
-    r = D.design(space, worlds=500, seed=0, budget=40, grid=5)
+    space = make_space(scenario, VARY_2D, [], ["terms.aid_trucks_per_day == 360"])
+    r = design(space, worlds=500, seed=0, budget=40, grid=5)
     assert (r.candidates["terms.aid_trucks_per_day"] == 360).all()
     assert r.marginal.set_index("key").loc["terms.aid_trucks_per_day", "step"] == 0
 
@@ -289,33 +327,33 @@ def test_equality_constraint_holds_a_key(scenario):
 # --- reproducibility -----------------------------------------------------------------------------
 
 def test_same_seed_same_result(scenario):
-    space = D.make_space(scenario, VARY_2D)
-    a = D.design(space, worlds=500, seed=4, budget=48, grid=4)
-    b = D.design(space, worlds=500, seed=4, budget=48, grid=4)
+    space = make_space(scenario, VARY_2D)
+    a = design(space, worlds=500, seed=4, budget=48, grid=4)
+    b = design(space, worlds=500, seed=4, budget=48, grid=4)
     pd.testing.assert_frame_equal(a.candidates, b.candidates)
     pd.testing.assert_frame_equal(a.marginal, b.marginal)
     assert json.dumps(a.best, sort_keys=True) == json.dumps(b.best, sort_keys=True)
-    c = D.design(space, worlds=500, seed=5, budget=48, grid=4)
+    c = design(space, worlds=500, seed=5, budget=48, grid=4)
     assert not a.candidates[space.keys].equals(c.candidates[space.keys])
 
 
 def test_candidates_share_their_worlds(scenario):
     """Common random numbers: at day 0 every candidate's worlds draw the same uncertain parameters."""
     s = load_scenario(REPO / "scenarios" / "april-2024-uncertain.toml")
-    a = D.simulate_candidate(s, {"terms.prisoners_per_hostage": 10.0}, 300, 7, run=False)
-    b = D.simulate_candidate(s, {"terms.prisoners_per_hostage": 10.0}, 300, 7, run=False)
-    c = D.simulate_candidate(s, {"terms.prisoners_per_hostage": 11.0}, 300, 7, run=False)
+    a = simulate_candidate(s, {"terms.prisoners_per_hostage": 10.0}, 300, 7, run=False)
+    b = simulate_candidate(s, {"terms.prisoners_per_hostage": 10.0}, 300, 7, run=False)
+    c = simulate_candidate(s, {"terms.prisoners_per_hostage": 11.0}, 300, 7, run=False)
     assert np.array_equal(a["p_ag0"], b["p_ag0"])
     # more prisoners never lowers the armed group's acceptance in any world: same worlds, same draws
     assert (c["p_ag0"] >= a["p_ag0"]).all() and (c["p_ag0"] > a["p_ag0"]).any()
 
 
 def test_jobs_do_not_change_results(scenario):
-    space = D.make_space(scenario, VARY_2D)
+    space = make_space(scenario, VARY_2D)
     X = [[10, 300], [20, 360], [30, 500]]
-    with D.Evaluator(space, 400, 1, jobs=2) as par:
+    with Evaluator(space, 400, 1, jobs=2) as par:
         got = [c.metrics for c in par.evaluate(X, "screen")]
-    with D.Evaluator(space, 400, 1, jobs=1) as one:
+    with Evaluator(space, 400, 1, jobs=1) as one:
         want = [c.metrics for c in one.evaluate(X, "screen")]
     assert got == want
 
@@ -341,7 +379,7 @@ def test_command_end_to_end(synth, tmp_path, capsys):
     assert rc == 0, err
     assert "best terms for p_deal" in stdout and "not a forecast" in stdout
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted(D.OUTPUT_FILES)
+    assert names == sorted(OUTPUT_FILES)
     best = json.loads((out / "best.json").read_text())
     assert set(best) >= {"terms", "objective", "value", "ci"}
     assert set(best["terms"]) == {"terms.prisoners_per_hostage", "terms.aid_trucks_per_day", "terms.pause_days"}

@@ -116,9 +116,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def main(args) -> int:
-    from trucesim.designer.design import (DesignError, check_out_dir, check_request, design, format_summary, make_space,
-                          write_outputs)
     from trucesim.config.scenario import load_scenario
+    from trucesim.designer.design import check_request, design
+    from trucesim.designer.outputs import check_out_dir, format_summary, write_outputs
+    from trucesim.designer.space import DesignError, make_space
+    from trucesim.plots.designer import design_figures
 
     try:
         # every check before anything runs or is created
@@ -130,7 +132,7 @@ def main(args) -> int:
         result = design(space, args.maximize, args.versus, worlds=args.worlds, seed=args.seed,
                         budget=args.budget, grid=args.grid, step=args.step, jobs=args.jobs,
                         progress=None)
-        written, removed = write_outputs(result, args.out)
+        written, removed = write_outputs(result, args.out, figures=design_figures(result))
     except DesignError as e:
         raise UserError(str(e)) from None
     except OSError as e:

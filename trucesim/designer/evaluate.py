@@ -1,0 +1,280 @@
+"""Simulating candidates: per-world outcomes on common random numbers, and what is measured on them.
+
+A candidate is a set of values of the varied keys.  :func:`simulate_candidate`
+simulates it over ``worlds`` worlds; chunk ``k`` of every candidate uses the
+random stream :func:`trucesim.run.chunks.chunk_rng` ``(seed, k)``, and a varied
+key replaces the scenario's value *after* the uncertain parameters are drawn,
+so each world starts with the same draws whatever the terms (common random
+numbers).  :data:`METRICS` summarises the per-world arrays (:func:`metric_ci`,
+:func:`summarize_worlds`); :func:`day0_acceptance` gives each side's
+probability of accepting the tabled terms at day 0 without simulating further;
+:class:`Evaluator` simulates batches of candidates once each, in worker
+processes if asked.
+
+Examples
+--------
+>>> from trucesim import load_scenario
+>>> s = load_scenario("scenarios/april-2024.toml")
+>>> w = simulate_candidate(s, {"terms.prisoners_per_hostage": 20.0}, 200, seed=0, run=False)
+>>> sorted(w), w["p_gov0"].shape
+(['p_ag0', 'p_gov0'], (200,))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from trucesim.config.scenario import Scenario
+from trucesim.designer.objectives import OBJECTIVES
+from trucesim.designer.space import DesignSpace
+from trucesim.model.model import TruceModel
+from trucesim.run.chunks import CHUNK_WORLDS, chunk_rng, chunk_sizes
+from trucesim.run.executors import TaskError, make_executor, map_ordered
+from trucesim.run.stats import mean_ci, proportion_ci
+
+__all__ = [
+    "METRICS",
+    "Candidate",
+    "CandidateTask",
+    "Evaluator",
+    "Metric",
+    "day0_acceptance",
+    "decision_probability",
+    "metric_ci",
+    "simulate_candidate",
+    "summarize_worlds",
+]
+
+
+# --- what is measured ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Metric:
+    """An outcome summarised over worlds: a share (``proportion``) or a mean count."""
+
+    name: str
+    label: str
+    unit: str
+    sense: int          # +1: more is better, -1: less is better
+    kind: str           # "proportion" or "mean"
+    column: str         # per-world array it summarises
+
+
+METRICS: dict[str, Metric] = {m.name: m for m in [
+    Metric("p_deal", "probability of a deal", "share of worlds", +1, "proportion", "deal"),
+    Metric("p_permanent", "probability of a permanent end", "share of worlds", +1, "proportion", "permanent"),
+    Metric("hostages_released_mean", "hostages released", "hostages per world (mean)", +1, "mean", "released"),
+    Metric("hostages_died_mean", "hostages who died in captivity", "hostages per world (mean)", -1, "mean", "died"),
+    Metric("p_government_falls", "probability the government falls", "share of worlds", -1, "proportion", "fell"),
+]}
+
+
+# --- simulating one candidate ---------------------------------------------------------
+
+def _split(scenario: Scenario, values: dict[str, float]) -> tuple[Scenario, dict[str, float]]:
+    """Keys that shape the calendar go into the scenario; the others are per-world overrides.
+
+    An override replaces a value after the uncertain parameters are drawn, so
+    every candidate's worlds start from the same draws (common random numbers).
+    """
+    calendar = {k: v for k, v in values.items() if not scenario.spec(k).per_world}
+    per_world = {k: float(v) for k, v in values.items() if scenario.spec(k).per_world}
+    return (scenario.with_values(calendar) if calendar else scenario), per_world
+
+
+def decision_probability(side, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """A side's probability of accepting ``terms`` today, as the model decides it.
+
+    The agent's own :meth:`decision_probability`: the logit of the decision gap,
+    which for the government includes the cost of the chance that the deal
+    brings it down, and for the armed group is zero for terms it cannot meet
+    (more hostages than it holds in the agreed categories).
+    """
+    return side.decision_probability(terms, idx)
+
+
+def _model_acceptance(model: TruceModel) -> tuple[np.ndarray, np.ndarray]:
+    idx = np.arange(model.n_worlds)
+    terms = model.terms.copy()
+    return (decision_probability(model.government, terms, idx),
+            decision_probability(model.armed_group, terms, idx))
+
+
+def simulate_candidate(scenario: Scenario, values: dict[str, float], worlds: int, seed: int,
+                       run: bool = True) -> dict[str, np.ndarray]:
+    """Simulate one candidate over ``worlds`` worlds; per-world arrays.
+
+    Chunk ``k`` (up to :data:`~trucesim.run.chunks.CHUNK_WORLDS` worlds) uses :func:`~trucesim.run.chunks.chunk_rng`
+    ``(seed, k)`` whatever the values, so all candidates share their draws.
+    Returns ``p_gov0`` and ``p_ag0`` (each side's probability of accepting the
+    tabled terms at day 0) and, with ``run``, ``deal``, ``permanent``,
+    ``released``, ``died`` and ``fell`` from the simulation to the horizon.
+    """
+    scen, overrides = _split(scenario, values)
+    parts: dict[str, list] = {k: [] for k in ("p_gov0", "p_ag0", "deal", "permanent", "released", "died", "fell")}
+    for k, n in enumerate(chunk_sizes(worlds, CHUNK_WORLDS)):
+        model = TruceModel(scen, n, rng=chunk_rng(seed, k), overrides=overrides)
+        pg, pa = _model_acceptance(model)  # draws nothing from the model's stream
+        parts["p_gov0"].append(pg.astype(np.float32))
+        parts["p_ag0"].append(pa.astype(np.float32))
+        if run:
+            model.run()
+            parts["deal"].append(model.deal.copy())
+            parts["permanent"].append(model.permanent.copy())
+            parts["released"].append(model.armed_group.released.astype(np.int32))
+            parts["died"].append(model.armed_group.died.astype(np.int32))
+            parts["fell"].append(model.government.fell.copy())
+    return {k: np.concatenate(v) for k, v in parts.items() if v}
+
+
+def metric_ci(name: str, worlds: dict[str, np.ndarray]) -> tuple[float, tuple[float, float]]:
+    """A metric's value and 95% CI from per-world arrays (Wilson for shares, t for means)."""
+    m = METRICS[name]
+    x = worlds[m.column]
+    if m.kind == "proportion":
+        k = int(np.sum(x))
+        return k / x.size, proportion_ci(k, x.size)
+    return float(np.mean(x)), mean_ci(x.astype(float))
+
+
+def summarize_worlds(worlds: dict[str, np.ndarray]) -> dict[str, float]:
+    """Every metric, with 95% CIs, and the mean day-0 acceptance of each side."""
+    out: dict[str, float] = {}
+    for name in METRICS:
+        if METRICS[name].column not in worlds:
+            continue
+        v, (lo, hi) = metric_ci(name, worlds)
+        out[name] = v
+        if name in OBJECTIVES or name == "p_deal":
+            out[f"{name}_lo"], out[f"{name}_hi"] = lo, hi
+    out["p_government_accepts_day0"] = float(np.mean(worlds["p_gov0"]))
+    out["p_armed_group_accepts_day0"] = float(np.mean(worlds["p_ag0"]))
+    out["in_zone"] = bool(out["p_government_accepts_day0"] >= 0.5 and out["p_armed_group_accepts_day0"] >= 0.5)
+    return out
+
+
+def day0_acceptance(scenario: Scenario, values: dict[str, float], worlds: int, seed: int) -> dict[str, float]:
+    """Each side's mean probability of accepting the tabled terms at day 0 (no simulation)."""
+    w = simulate_candidate(scenario, values, worlds, seed, run=False)
+    pg, pa = w["p_gov0"].astype(float), w["p_ag0"].astype(float)
+    return {"p_government_accepts": float(pg.mean()), "p_armed_group_accepts": float(pa.mean()),
+            "p_both_accept": float(np.mean(pg * pa))}
+
+
+# --- evaluating candidates in batches -----------------------------------------------------
+
+@dataclass
+class Candidate:
+    """One evaluated candidate: its values, how it was found, its metrics and per-world outcomes."""
+
+    id: int
+    x: np.ndarray
+    stage: str
+    metrics: dict[str, float]
+    worlds: dict[str, np.ndarray] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class CandidateTask:
+    """One candidate to simulate, as a task of :mod:`trucesim.run.executors`.
+
+    ``chunk`` is the candidate's position in its batch; :meth:`run` returns the
+    per-world arrays of :func:`simulate_candidate` (results come back in task
+    order through :func:`trucesim.run.executors.map_ordered`).
+    """
+
+    chunk: int
+    scenario: Scenario
+    values: dict[str, float]
+    worlds: int
+    seed: int
+
+    def run(self) -> dict[str, np.ndarray]:
+        return simulate_candidate(self.scenario, self.values, self.worlds, self.seed)
+
+
+class Evaluator:
+    """Evaluate batches of candidates on common random numbers, with a cache.
+
+    Each distinct candidate (after snapping) is simulated once; ``records``
+    keeps them in the order they were first evaluated.  ``jobs > 1`` spreads a
+    batch over worker processes (:func:`trucesim.run.executors.make_executor`);
+    the numbers do not depend on it.  Use it as a context manager, or call
+    :meth:`close`, to stop the workers.
+
+    Examples
+    --------
+    >>> ev = Evaluator(space, worlds=1000, seed=0)                # doctest: +SKIP
+    >>> [c.metrics["p_deal"] for c in ev.evaluate([[20, 10], [40, 25]], "screen")]  # doctest: +SKIP
+    """
+
+    def __init__(self, space: DesignSpace, worlds: int, seed: int, jobs: int = 1, on_new=None):
+        self.space = space
+        self.worlds = int(worlds)
+        self.seed = int(seed)
+        self.jobs = max(1, int(jobs))
+        self.on_new = on_new
+        self.records: list[Candidate] = []
+        self._cache: dict[tuple, Candidate] = {}
+        self._executors: dict[int, object] = {}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        for ex in self._executors.values():
+            ex.close()
+        self._executors.clear()
+
+    def _simulate(self, tasks: list[CandidateTask]):
+        # a single candidate is simulated here: starting worker processes would cost more
+        workers = 1 if len(tasks) == 1 else self.jobs
+        if workers not in self._executors:
+            self._executors[workers] = make_executor(workers=workers)
+        try:
+            yield from map_ordered(self._executors[workers], tasks)
+        except TaskError as e:
+            self._executors.pop(workers).close()   # a failed pool cannot go on
+            raise RuntimeError(f"simulating candidate {e.index} of a batch failed: {e.error}\n{e.traceback}") from None
+
+    def evaluate(self, X, stage: str) -> list[Candidate]:
+        """The candidates of the rows of ``X`` (snapped), simulating the ones not seen yet."""
+        X = self.space.snap(X)
+        keys = [tuple(row) for row in X]
+        new, seen_new = [], set()
+        for key, row in zip(keys, X):
+            if key not in self._cache and key not in seen_new:
+                seen_new.add(key)
+                new.append(row)
+        if new:
+            assert self.space.feasible(np.array(new)).all(), "a candidate outside the design space"
+            tasks = [CandidateTask(i, self.space.scenario, self.space.values(row), self.worlds, self.seed)
+                     for i, row in enumerate(new)]
+            for row, worlds in zip(new, self._simulate(tasks), strict=True):
+                c = Candidate(len(self.records), row, stage, summarize_worlds(worlds), worlds)
+                self.records.append(c)
+                self._cache[tuple(row)] = c
+                if self.on_new is not None:
+                    self.on_new(c)
+        return [self._cache[k] for k in keys]
+
+    def values(self, X, metric: str, stage: str) -> np.ndarray:
+        """The metric of each candidate (a batch objective for :func:`search`)."""
+        return np.array([c.metrics[metric] for c in self.evaluate(X, stage)])
+
+    def table(self, objective: str) -> pd.DataFrame:
+        """Every evaluated candidate: ``candidate``, ``stage``, the varied keys, the metrics."""
+        rows = []
+        for c in self.records:
+            row = {"candidate": c.id, "stage": c.stage}
+            row.update(self.space.values(c.x))
+            row["objective"] = c.metrics[objective]
+            row.update(c.metrics)
+            rows.append(row)
+        return pd.DataFrame(rows)

@@ -1,0 +1,179 @@
+"""Figures of a design: the zone of possible agreement and the Pareto front.
+
+Both return a matplotlib ``Figure`` (no pyplot state).  :func:`design_figures`
+draws the figures ``trucesim design`` writes, for
+:func:`trucesim.designer.outputs.write_outputs`.
+
+Examples
+--------
+>>> from trucesim.designer.design import design                                  # doctest: +SKIP
+>>> result = design(space, "p_deal", worlds=1024, seed=0)                        # doctest: +SKIP
+>>> write_outputs(result, "designs/exchange", figures=design_figures(result))    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from trucesim.config.scenario import Scenario
+from trucesim.designer.design import DesignResult
+from trucesim.designer.evaluate import METRICS
+from trucesim.designer.search import pareto_front
+from trucesim.designer.space import DesignSpace
+from trucesim.plots.figures import CMAP, OKABE_ITO
+
+__all__ = ["design_figures", "plot_pareto", "plot_zone", "side_label"]
+
+#: neutral grey for reference lines and candidates that carry no category
+# TODO(restructure): the plots package's own neutral grey (plots.style.GREY, same value) once that lands
+GREY = "#999999"
+
+
+def side_label(scenario: Scenario, kind: str) -> str:
+    """How the scenario names its actor of ``kind`` (``government``, ``armed_group``): its label, else its id.
+
+    Examples
+    --------
+    >>> from trucesim import load_scenario
+    >>> side_label(load_scenario("scenarios/april-2024.toml"), "armed_group")
+    'Hamas'
+    """
+    ids = scenario.actors_of(kind)
+    if not ids:
+        return kind.replace("_", " ")
+    return scenario.labels.get(ids[0], ids[0])
+
+
+def _label(space: DesignSpace, key: str) -> str:
+    """Axis label: the key (without ``terms.``) and its unit, unless the name already says it."""
+    unit = space.scenario.spec(key).unit
+    short = key.split(".", 1)[1] if key.startswith("terms.") else key
+    if unit.replace(" ", "_") in short:
+        return short.replace("_", " ")
+    return f"{short.replace('_', ' ') if key.startswith('terms.') else short} ({unit})"
+
+
+def _subtitle(space: DesignSpace, worlds: int, seed: int) -> str:
+    return (f"scenario {space.scenario.name}, {worlds:,} worlds, seed {seed}; "
+            "explores stated assumptions, not a forecast")
+
+
+def plot_zone(zone: pd.DataFrame, space: DesignSpace, worlds: int, seed: int,
+              best: dict | None = None, objective: str = "p_deal") -> Figure | None:
+    """Figure of the zone of possible agreement, or None unless one or two varied keys are free.
+
+    ``zone`` comes from :func:`~trucesim.designer.probes.zone_of_agreement`;
+    ``best`` (``{key: value}``) marks the best terms of a design.  The sides
+    are named by the scenario's labels.  Returns a matplotlib ``Figure`` (no
+    pyplot state: safe in scripts, the CLI and notebooks).
+    """
+    free = [j for j in range(space.d) if space.free[j]]
+    if len(free) not in (1, 2):
+        return None
+    gov, ag = (side_label(space.scenario, kind) for kind in ("government", "armed_group"))
+    fig = Figure(figsize=(7.2, 5.6), layout="constrained")
+    ax = fig.add_subplot()
+    title = "Zone of possible agreement: each side's acceptance of the tabled terms at day 0"
+    if len(free) == 1:
+        k = space.keys[free[0]]
+        z = zone.sort_values(k)
+        x = z[k].to_numpy()
+        ax.plot(x, z["p_government_accepts"], color=OKABE_ITO["blue"], lw=2, label=f"{gov} accepts")
+        ax.plot(x, z["p_armed_group_accepts"], color=OKABE_ITO["vermillion"], lw=2, ls="--", label=f"{ag} accepts")
+        ax.plot(x, z["p_both_accept"], color=OKABE_ITO["black"], lw=1.5, ls=":", label="both accept")
+        ax.fill_between(x, 0, 1, where=z["in_zone"].to_numpy(), color=OKABE_ITO["bluish_green"], alpha=0.25,
+                        hatch="//", edgecolor=OKABE_ITO["bluish_green"], label="zone (both >= 0.5)")
+        ax.axhline(0.5, color=GREY, lw=0.8)
+        if best is not None:
+            ax.axvline(best[k], color=OKABE_ITO["black"], lw=1, ls="-.", label=f"best for {objective}")
+        ax.set_xlabel(_label(space, k))
+        ax.set_ylabel("probability of accepting at day 0 (mean over worlds)")
+        ax.set_ylim(0, 1)
+        ax.legend(loc="best", fontsize=8)
+    else:
+        kx, ky = space.keys[free[0]], space.keys[free[1]]
+        xs = np.sort(zone[kx].unique())
+        ys = np.sort(zone[ky].unique())
+        piv = lambda col: zone.pivot_table(index=ky, columns=kx, values=col, aggfunc="mean").reindex(index=ys, columns=xs).to_numpy()
+        both = piv("p_both_accept")
+        mesh = ax.pcolormesh(xs, ys, both, cmap=CMAP, vmin=0, vmax=1, shading="nearest")
+        fig.colorbar(mesh, ax=ax, label="probability both sides accept at day 0 (mean over worlds)")
+        handles = []
+        for col, who, colour, ls in (("p_government_accepts", gov, OKABE_ITO["sky_blue"], "-"),
+                                     ("p_armed_group_accepts", ag, OKABE_ITO["orange"], "--")):
+            pv = piv(col)
+            label = f"{who} accepts with p = 0.5"
+            if pv.min() < 0.5 < pv.max():
+                ax.contour(xs, ys, pv, levels=[0.5], colors=colour, linewidths=2.2, linestyles=ls)
+            elif pv.max() < 0.5:
+                label += f" (not reached: at most {100 * pv.max():.0f}%)"
+            else:
+                label += f" (everywhere above: at least {100 * pv.min():.0f}%)"
+            handles.append(Line2D([], [], color=colour, lw=2.2, ls=ls, label=label))
+        inz = piv("in_zone").astype(float)
+        if inz.max() > 0:
+            ax.contourf(xs, ys, inz, levels=[0.5, 1.5], colors="none", hatches=["//"])
+            ax.contour(xs, ys, inz, levels=[0.5], colors="white", linewidths=1)
+        handles.append(Patch(facecolor="none", edgecolor="black", hatch="//", label="zone: both accept with p >= 0.5"))
+        if best is not None:
+            ax.plot([best[kx]], [best[ky]], marker="*", ms=16, color="white", mec="black", ls="none")
+            handles.append(Line2D([], [], marker="*", ms=12, color="white", mec="black", ls="none",
+                                  label=f"best for {objective}"))
+        ax.set_xlabel(_label(space, kx))
+        ax.set_ylabel(_label(space, ky))
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=8, frameon=False)
+        if inz.max() == 0:
+            ax.text(0.5, 0.5, "no terms in these ranges are accepted\nby both sides with p >= 0.5 at day 0",
+                    transform=ax.transAxes, ha="center", va="center", fontsize=10,
+                    bbox=dict(facecolor="white", alpha=0.85, edgecolor=GREY))
+    fig.suptitle(title, fontsize=11)
+    ax.set_title(_subtitle(space, worlds, seed), fontsize=8)
+    return fig
+
+
+def plot_pareto(result: DesignResult, versus: str | None = None) -> Figure:
+    """Figure of the evaluated candidates and their Pareto front: p_deal against ``versus``.
+
+    ``versus`` defaults to the design's own; another metric's front is
+    computed from the same candidates (no new simulation).
+    """
+    c = result.candidates
+    v = versus or result.versus
+    mv = METRICS[v]
+    if v == result.versus:
+        front = result.pareto
+    else:
+        front = c[pareto_front(c["p_deal"], c[v], mv.sense > 0)]
+    scale = 100.0 if mv.kind == "proportion" else 1.0
+    fig = Figure(figsize=(7.2, 5.2), layout="constrained")
+    ax = fig.add_subplot()
+    ax.scatter(100 * c["p_deal"], scale * c[v], s=14, color=GREY, alpha=0.6,
+               label="evaluated candidates", edgecolors="none")
+    p = front.sort_values("p_deal")
+    ax.plot(100 * p["p_deal"], scale * p[v], color=OKABE_ITO["blue"], marker="o", ms=5, lw=1.8,
+            label=f"Pareto front ({len(p)} candidate{'s' if len(p) != 1 else ''})")
+    b = c[c["candidate"] == result.best["candidate"]]
+    ax.plot(100 * b["p_deal"], scale * b[v], marker="*", ms=16, color=OKABE_ITO["orange"], mec="black",
+            ls="none", label=f"best for {result.objective}")
+    better = "higher" if mv.sense > 0 else "lower"
+    ax.set_xlabel("probability of a deal (% of worlds, on the search's worlds)")
+    unit = "% of worlds" if mv.kind == "proportion" else mv.unit
+    ax.set_ylabel(f"{mv.label} ({unit}; {better} is better)")
+    ax.legend(loc="best", fontsize=8)
+    fig.suptitle(f"Trade-off between the probability of a deal and {mv.label}", fontsize=11)
+    ax.set_title(_subtitle(result.space, result.worlds, result.seed), fontsize=8)
+    return fig
+
+
+def design_figures(result: DesignResult) -> dict[str, Figure | None]:
+    """The figures ``trucesim design`` writes, by file name: ``zopa.png`` and ``pareto.png``.
+
+    ``zopa.png`` is None unless one or two varied keys are free (see :func:`plot_zone`).
+    """
+    return {"zopa.png": plot_zone(result.zone, result.space, result.worlds, result.seed,
+                                  best=result.best["terms"], objective=result.objective),
+            "pareto.png": plot_pareto(result)}
