@@ -14,14 +14,12 @@ from .conftest import BASELINE
 
 
 # ------------------------------------------------------------------------------ probabilities
-def test_wilson_matches_outcomes_proportion_ci():
-    ks = np.array([0, 1, 7, 50, 99, 100])
-    lo, hi = an.wilson_interval(ks, np.full(ks.size, 100))
-    for k, a, b in zip(ks, lo, hi):
-        ea, eb = proportion_ci(int(k), 100)
-        assert a == pytest.approx(ea, abs=1e-9) and b == pytest.approx(eb, abs=1e-9)
-    lo, hi = an.wilson_interval([3], [0])
-    assert np.isnan(lo[0]) and np.isnan(hi[0])
+def test_intervals_are_the_one_wilson_interval_of_run_stats():
+    df = pd.DataFrame({"deal": np.r_[np.ones(7, bool), np.zeros(93, bool)]})
+    row = an.summary_table(df).iloc[0]
+    lo, hi = proportion_ci(7, 100)
+    assert (row["p_lo"], row["p_hi"]) == (lo, hi)
+    assert not hasattr(an, "wilson_interval")  # one implementation: trucesim.run.stats
 
 
 def test_bin_factor_keeps_grid_levels_and_bins_continuous_values():
@@ -67,11 +65,22 @@ def test_probability_by_two_factors_counts_every_world_once():
 
 def test_probability_by_recovers_the_planted_acceptance():
     df = _toy_worlds(20000)
-    t = an.probability_by(df, "terms.prisoners_per_hostage", ["hamas_accepted", "israel_accepted"])
+    t = an.probability_by(df, "terms.prisoners_per_hostage", ["hamas_accepted", "israel_accepted"],
+                          labels={"hamas": "Hamas", "israel": "Israel's government"})
     ham = t[t.outcome == "hamas_accepted"].set_index("terms.prisoners_per_hostage")
     for level in (5.0, 20.0, 50.0):
         assert ham.loc[level, "p_lo"] - 0.01 <= level / 60 <= ham.loc[level, "p_hi"] + 0.01
     assert t["label"].iloc[0] in ("Hamas accepts a proposal", "Israel's government accepts a proposal")
+
+
+def test_labels_come_from_the_scenario_with_the_actor_id_as_fallback(baseline):
+    assert an.outcome_label("hamas_accepted", baseline.labels) == "Hamas accepts a proposal"
+    assert an.outcome_label("exit_otzma_yehudit", baseline.labels) == "Otzma Yehudit quits the coalition"
+    assert an.outcome_label("gov_accepted") == "gov accepts a proposal"
+    assert an.outcome_label("exit_p2", {"p1": "Party One"}) == "p2 quits the coalition"
+    assert not hasattr(an, "DEFAULT_ACTOR_LABELS")
+    # the sides in the table's column order: the government's first (as the outcome table writes them)
+    assert an.acceptance_outcomes(_toy_worlds(10)) == ["israel_accepted", "hamas_accepted"]
 
 
 def test_any_exit_and_outcome_names():
@@ -188,17 +197,7 @@ def test_prim_with_a_threshold_and_bad_input():
         an.prim_boxes(pts, p)
 
 
-# ------------------------------------------------------------------------------ worlds of the model
-def test_trace_world_is_the_world_of_trucesim_run(baseline):
-    from trucesim.run.simulate import iter_tables
-
-    events, row = an.trace_world(baseline, 5, seed=2, chunk_worlds=500)
-    got = []
-    table = next(iter_tables(baseline, 500, seed=2, chunk_worlds=500, trace=5, on_trace=got.extend))
-    assert events == got and len(events) > 0
-    assert int(row["world"]) == 5 and bool(row["deal"]) == bool(table.iloc[5]["deal"])
-
-
+# ------------------------------------------------------------------------------ sweeps read back, seats
 def test_seats_kept_and_majority(baseline):
     df = pd.DataFrame({"exit_coalition_core": [False, False, False],
                        "exit_religious_zionism": [False, True, True],
@@ -207,6 +206,32 @@ def test_seats_kept_and_majority(baseline):
     df["actors.otzma_yehudit.seats"] = [10.0, 10.0, 10.0]
     assert an.seats_kept(df, baseline).tolist() == [68.0, 61.0, 51.0]
     assert an.majority(df, baseline) == 61.0
+
+
+def test_analysis_never_runs_the_model():
+    import ast
+
+    from .conftest import ROOT
+
+    for path in sorted((ROOT / "trucesim" / "analysis").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                assert not name.startswith(("trucesim.model", "trucesim.run.simulate", "trucesim.plots",
+                                            "trucesim.report", "trucesim.commands")), (path.name, name)
+
+
+def test_results_errors_are_one_line(tmp_path):
+    with pytest.raises(an.ResultsError, match="no such directory"):
+        an.open_results(tmp_path / "nowhere", "report")
+    with pytest.raises(an.ResultsError, match="needs a sweep's results directory, found the scenario file"):
+        an.open_results(BASELINE, "report")
+    exp = (tmp_path / "e.toml")
+    exp.write_text('scenario = "x.toml"\n[factors."terms.pause_days"]\nlevels = [1, 2]\n')
+    assert an.is_experiment_file(exp) and not an.is_experiment_file(BASELINE)
+    with pytest.raises(an.ResultsError, match="run it first: trucesim sweep"):
+        an.open_results(exp, "--kind heatmap")
 
 
 def test_scenario_from_record_rebuilds_the_scenario(baseline):

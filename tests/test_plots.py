@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from trucesim import analysis as an
 from trucesim import plots
+from trucesim.model.events import KINDS, Event, render_story
 
 PX = "terms.prisoners_per_hostage"
 US = "context.us_pressure"
@@ -104,17 +105,20 @@ def test_heatmap_without_a_crossing_says_so_and_bins_continuous_factors(grid_wor
     assert full.axes[0].collections[0].get_clim() == (0, 1.0)
 
 
-def test_heatmap_of_a_side_and_into_given_axes(grid_worlds):
+def test_heatmap_of_a_side_and_into_given_axes(grid_worlds, baseline):
     fig = Figure()
     ax = fig.subplots()
-    out = plots.heatmap(grid_worlds, PX, US, "hamas_accepted", ax=ax)
+    out = plots.heatmap(grid_worlds, PX, US, "hamas_accepted", scenario=baseline, ax=ax)
     assert out is fig
     assert "Hamas accepts a proposal" in fig.axes[-1].get_ylabel() or "Hamas" in ax.get_title()
+    # a scenario given by name has no labels: the actor is named by its id
+    fig = plots.heatmap(grid_worlds, PX, US, "hamas_accepted", scenario="toy")
+    assert "hamas accepts a proposal" in fig.axes[1].get_ylabel()
 
 
 # ------------------------------------------------------------------------------ curves
-def test_acceptance_curves_one_line_and_band_per_outcome(grid_worlds):
-    fig = plots.acceptance_curves(grid_worlds, US, scenario="toy")
+def test_acceptance_curves_one_line_and_band_per_outcome(grid_worlds, baseline):
+    fig = plots.acceptance_curves(grid_worlds, US, scenario=baseline)
     ax = fig.axes[0]
     labels = [ln.get_label() for ln in ax.get_lines() if not ln.get_label().startswith("_")]
     assert labels == ["Israel's government accepts a proposal", "Hamas accepts a proposal",
@@ -126,7 +130,7 @@ def test_acceptance_curves_one_line_and_band_per_outcome(grid_worlds):
     assert np.all(np.diff(gov.get_ydata()) > 0)  # the planted effect of US pressure
     assert ax.get_xlabel() == f"{US} [0..1]" and "share of worlds" in ax.get_ylabel()
     assert "1,000 worlds per point" in _texts(fig)
-    _common(fig, "toy", len(grid_worlds))
+    _common(fig, "april-2024", len(grid_worlds))
 
 
 # ------------------------------------------------------------------------------ Sobol' bars
@@ -168,10 +172,12 @@ def test_distributions_without_any_deal(grid_worlds):
 
 # ------------------------------------------------------------------------------ timeline
 def test_timeline_of_a_traced_world(baseline):
-    events, row = an.trace_world(baseline, 60, seed=0, chunk_worlds=200)
-    ev = plots.parse_trace(events, baseline.labels)
+    from trucesim.run.simulate import trace_world
+
+    events, row = trace_world(baseline, 60, seed=0, chunk_worlds=200)
+    assert all(isinstance(e, Event) for e in events)
+    ev = plots.events_frame(events, baseline.labels)
     assert {"proposal", "deadline"} <= set(ev["kind"])
-    assert (ev["kind"] == "other").sum() == 0, ev[ev.kind == "other"].text.tolist()
     fig = plots.timeline(events, scenario=baseline, world=60, seed=0)
     ax = fig.axes[0]
     lanes = [t.get_text() for t in ax.get_yticklabels()]
@@ -183,27 +189,57 @@ def test_timeline_of_a_traced_world(baseline):
     _common(fig, "april-2024", None)
 
 
-def test_parse_trace_classifies_every_kind_of_event():
-    events = [(0, "mediators table proposal 1 (deadline day 2): pause_days=42"),
-              (2, "the deadline passes without an agreement; talks go on"),
-              (3, "Israel's government accepts proposal 1 (acceptance probability 0.61)"),
-              (7, "Hamas counters proposal 1 (acceptance probability 0.05)"),
-              (7, "the mediators revise the terms; the next proposal is due on day 13"),
-              (20, "Religious Zionism quits the coalition over the deal"),
-              (20, "the opposition's safety net carries the vote"),
-              (20, "deal signed and ratified; pause until day 62"),
-              (27, "hostages released: 5 so far"),
-              (30, "the pause is breached by Hamas; war resumes"),
-              (31, "2 hostage(s) reported dead in captivity"),
-              (40, "Israel's government launches the Rafah offensive"),
-              (50, "the mediators walk away")]
-    ev = plots.parse_trace(events)
-    assert ev["kind"].tolist() == ["proposal", "deadline", "accepts", "counters", "revision", "exit",
-                                   "safety_net", "signed", "release", "breach", "death", "offensive",
-                                   "walk_away"]
-    assert ev.loc[2, "value"] == 0.61 and ev.loc[8, "value"] == 5 and ev.loc[7, "value"] == 62
-    fig = plots.timeline(events, scenario="toy", world=1)
+#: one event of every kind, as the model records them
+EVENTS = [
+    Event(0, 7, None, "tabled", {"round": 1, "deadline": 2, "terms": {"pause_days": 42.0, "hostages_released": 40.0}}),
+    Event(2, 7, None, "deadline_missed", {}),
+    Event(3, 7, "israel", "answer", {"round": 1, "answer": "accept", "p": 0.6134}),
+    Event(7, 7, "hamas", "answer", {"round": 1, "answer": "counter", "p": 0.05}),
+    Event(7, 7, "hamas", "answer", {"round": 2, "answer": "reject", "holds": 12}),
+    Event(7, 7, None, "revised", {"next_table_day": 13}),
+    Event(20, 7, "religious_zionism", "partner_quits", {}),
+    Event(20, 7, "opposition", "safety_net", {}),
+    Event(20, 7, None, "signed", {"pause_end": 62}),
+    Event(27, 7, "hamas", "released", {"total": 5}),
+    Event(28, 7, None, "extended", {}),
+    Event(30, 7, "hamas", "breach", {}),
+    Event(31, 7, "hamas", "hostage_deaths", {"count": 2}),
+    Event(40, 7, "israel", "offensive", {}),
+    Event(50, 7, None, "walked_away", {}),
+    Event(60, 7, "israel", "government_fell", {}),
+    Event(61, 7, None, "permanent_end", {}),
+    Event(62, 7, None, "no_permanent_end", {}),
+]
+
+
+def test_events_frame_maps_every_kind_of_event(baseline):
+    assert {e.kind for e in EVENTS} == set(KINDS)
+    ev = plots.events_frame(EVENTS, baseline.labels)
+    assert ev["kind"].tolist() == ["proposal", "deadline", "accepts", "counters", "rejects", "revision", "exit",
+                                   "safety_net", "signed", "release", "extension", "breach", "death", "offensive",
+                                   "walk_away", "fall", "permanent", "collapse"]
+    assert ev["lane"].tolist()[:7] == ["mediators", "deadlines", "Israel's government", "Hamas", "Hamas",
+                                       "mediators", "coalition"]
+    assert ev.loc[13, "lane"] == "Israel's government"  # the offensive, in the government's lane
+    assert ev.loc[0, "value"] == 1 and ev.loc[2, "value"] == 0.6134 and ev.loc[8, "value"] == 62
+    assert ev.loc[9, "value"] == 5 and ev.loc[12, "value"] == 2 and np.isnan(ev.loc[1, "value"])
+    assert ev["text"].tolist() == [text for _, text in render_story(EVENTS, baseline.labels)]
+    fig = plots.timeline(EVENTS[:13], scenario=baseline, world=7)
     assert "deal, then the pause is breached" in _texts(fig)
+    assert "0.61" in _texts(fig) and "P1" in _texts(fig)
+
+
+def test_timeline_lanes_come_from_the_scenario_or_the_events(baseline):
+    lanes = lambda fig: [t.get_text() for t in fig.axes[0].get_yticklabels()]  # noqa: E731
+    # the government's lane and the armed group's first, named by the scenario's labels
+    assert lanes(plots.timeline(EVENTS[:2], scenario=baseline))[:4] == ["mediators", "deadlines",
+                                                                         "Israel's government", "Hamas"]
+    # a scenario given by name: the actors' lanes in order of appearance, named by their ids
+    fig = plots.timeline(EVENTS, scenario="toy", world=7)
+    assert lanes(fig) == ["mediators", "deadlines", "israel", "hamas", "coalition", "deal", "hostages"]
+    assert "scenario toy" in _texts(fig)
+    with pytest.raises(ValueError, match="unknown event kind 'gossip'"):
+        plots.events_frame([Event(1, 0, None, "gossip", {})])
 
 
 # ------------------------------------------------------------------------------ seats

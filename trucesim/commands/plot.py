@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
-import tomllib
 from pathlib import Path
 
 from trucesim.commands.common import UserError, nonneg_int, positive_int
+from trucesim.config.tomlio import suggest
 
 NAME = "plot"
 #: kind -> (what it needs: "sweep", "scenario" or "either", what it shows)
@@ -52,8 +51,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--x", metavar="KEY", help="factor on the horizontal axis (heatmap, curves)")
     p.add_argument("--y", metavar="KEY", help="factor on the vertical axis (heatmap)")
     p.add_argument("--outcome", default="deal", metavar="NAME",
-                   help="yes/no outcome for heatmap, sobol and prim (default: deal; e.g. hamas_accepted, "
-                        "israel_accepted, any_exit, permanent)")
+                   help="yes/no outcome for heatmap, sobol and prim (default: deal; e.g. ID_accepted for a side "
+                        "with actor id ID, any_exit, permanent)")
     p.add_argument("--bins", type=positive_int, default=None, metavar="N",
                    help="bins for a continuous factor (default: up to 10, fewer for small designs; "
                         "a grid's levels are kept)")
@@ -68,40 +67,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return p
 
 
-# ------------------------------------------------------------------------------ shared with report
-def is_experiment_file(path: Path) -> bool:
-    """Whether a TOML file is an experiment file (it has ``factors``) rather than a scenario."""
-    try:
-        with path.open("rb") as f:
-            raw = tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError):
-        return False
-    return "factors" in raw and "actors" not in raw
-
-
-def open_sweep(target: Path, why: str):
-    """Read a sweep directory, or raise a one-line :class:`UserError` saying what ``why`` needs."""
-    from trucesim.analysis.probability import load_results
-
-    if not target.exists():
-        raise UserError(f"{target}: no such directory (expected a results directory written by 'trucesim sweep')")
-    if target.is_file():
-        if target.suffix.lower() == ".toml" and is_experiment_file(target):
-            raise UserError(f"{why} needs a sweep's results directory, found the experiment file {target}; "
-                            f"run it first: trucesim sweep {target} --out DIR")
-        if target.suffix.lower() == ".toml":
-            raise UserError(f"{why} needs a sweep's results directory, found the scenario file {target}; "
-                            f"sweep an experiment first (trucesim sweep EXPERIMENT.toml --out DIR)")
-        raise UserError(f"{target}: expected a results directory written by 'trucesim sweep', found a file")
-    try:
-        exp = load_results(target)
-    except (OSError, ValueError) as e:
-        raise UserError(str(e).splitlines()[0] if str(e) else f"{target}: cannot read the sweep") from None
-    if len(exp.worlds) == 0:
-        raise UserError(f"{target}: the sweep holds no worlds yet (run it, or resume it with --resume)")
-    return exp
-
-
+# ------------------------------------------------------------------------------ checks of the arguments
 def check_out(path: Path, formats=FORMATS, option: str = "--out") -> Path:
     """Check an output file name: a known suffix, an existing directory."""
     suffix = path.suffix.lower()
@@ -116,51 +82,36 @@ def check_out(path: Path, formats=FORMATS, option: str = "--out") -> Path:
 
 
 def check_factor(exp, key: str | None, option: str) -> str:
+    """A factor of the sweep named by ``option``, or a one-line :class:`UserError` with a suggestion."""
     if key is None:
         raise UserError(f"{option}: missing (factors of {exp.path}: {', '.join(exp.factors) or 'none'})")
     if key not in exp.factors or key not in exp.worlds.columns:
-        close = difflib.get_close_matches(key, exp.factors, n=1, cutoff=0.5)
-        hint = f" (did you mean {close[0]!r}?)" if close else f" (factors: {', '.join(exp.factors) or 'none'})"
+        hint = suggest(key, exp.factors, cutoff=0.5) or f" (factors: {', '.join(exp.factors) or 'none'})"
         raise UserError(f"{option} {key}: unknown factor of {exp.path}{hint}")
     return key
 
 
 def check_outcome(df, name: str, option: str = "--outcome") -> str:
-    from trucesim.analysis.probability import outcome_names
+    """A yes/no outcome of the table named by ``option``, or a one-line :class:`UserError` with a suggestion."""
+    from trucesim.analysis.labels import outcome_names
 
     names = outcome_names(df)
     if name not in names:
-        close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
-        hint = f" (did you mean {close[0]!r}?)" if close else f" (outcomes: {', '.join(names)})"
+        hint = suggest(name, names, cutoff=0.5) or f" (outcomes: {', '.join(names)})"
         raise UserError(f"{option} {name}: unknown yes/no outcome{hint}")
     return name
-
-
-def sobol_of(exp, outcome: str = "deal"):
-    """Sobol' indices of a sweep, or a one-line :class:`UserError` if its design is not a Saltelli one."""
-    from trucesim.analysis.probability import sobol_indices
-
-    if exp.design_kind != "sobol" or not (exp.manifest.get("design") or {}).get("saltelli"):
-        raise UserError(f"--kind sobol needs a Sobol' experiment laid out for Saltelli "
-                        f"([design] kind = \"sobol\", saltelli = true, e.g. experiments/sobol-main.toml); "
-                        f"{exp.path} has a {exp.design_kind} design"
-                        + ("" if exp.design_kind != "sobol" else " without saltelli = true"))
-    try:
-        return sobol_indices(exp.worlds, exp.manifest["design"], outcome)
-    except ValueError as e:
-        raise UserError(f"{exp.path}: {e}") from None
 
 
 def _kind(text: str) -> str:
     if text in KINDS:
         return text
-    close = difflib.get_close_matches(text, list(KINDS), n=1, cutoff=0.5)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise UserError(f"--kind {text}: expected one of {', '.join(KINDS)}{hint}")
+    raise UserError(f"--kind {text}: expected one of {', '.join(KINDS)}{suggest(text, KINDS, cutoff=0.5)}")
 
 
-def _scenario_run(args, why: str):
-    from trucesim.analysis.probability import trace_world
+def _scenario_figure(args, why: str):
+    """The figure of ``--kind`` drawn from a scenario file: one traced world, or ``--worlds`` worlds run."""
+    from trucesim import plots
+    from trucesim.analysis.results import is_experiment_file
     from trucesim.config.scenario import load_scenario
     from trucesim.run.simulate import simulate
 
@@ -174,34 +125,24 @@ def _scenario_run(args, why: str):
                         f"(its scenario is named inside it)")
     scenario = load_scenario(target)
     if args.kind == "timeline":
-        return scenario, trace_world(scenario, args.world, seed=args.seed)
-    return scenario, simulate(scenario, args.worlds, seed=args.seed)
+        from trucesim.run.simulate import trace_world
+
+        events, _row = trace_world(scenario, args.world, seed=args.seed)
+        return plots.timeline(events, scenario=scenario, world=args.world, seed=args.seed)
+    table = simulate(scenario, args.worlds, seed=args.seed)
+    if args.kind == "days":
+        return plots.distributions(table, scenario=scenario)
+    if args.kind == "seats":
+        return plots.seats(table, scenario)
+    return plots.outcome_bars(table, scenario=scenario)
 
 
-def main(args) -> int:
-    from trucesim import plots
+def _sweep_figure(args, why: str):
+    """The figure of ``--kind`` drawn from a sweep's results directory."""
+    from trucesim import analysis, plots
 
-    kind = args.kind = _kind(args.kind)
-    needs = KINDS[kind][0]
-    out = check_out(args.out if args.out is not None else Path(f"{kind}.png"))
-    target = args.target = Path(args.target)
-    why = f"--kind {kind}"
-    as_scenario = needs == "scenario" or (needs == "either" and target.is_file())
-
-    if as_scenario:
-        scenario, data = _scenario_run(args, why)
-        if kind == "timeline":
-            events, _row = data
-            fig = plots.timeline(events, scenario=scenario, world=args.world, seed=args.seed)
-        elif kind == "days":
-            fig = plots.distributions(data, scenario=scenario)
-        elif kind == "seats":
-            fig = plots.seats(data, scenario)
-        else:
-            fig = plots.outcome_bars(data, scenario=scenario)
-        return _save(fig, out, args)
-
-    exp = open_sweep(target, why)
+    kind = args.kind
+    exp = analysis.open_results(args.target, why)
     df, scen = exp.worlds, exp.scenario if exp.scenario is not None else exp.scenario_name
     if kind == "heatmap":
         if args.x is None and args.y is None and len(exp.factors) == 2:
@@ -211,46 +152,47 @@ def main(args) -> int:
         if x == y:
             raise UserError(f"--y {y}: expected a factor other than --x")
         outcome = check_outcome(df, args.outcome)
-        fig = plots.heatmap(df, x, y, outcome, scenario=scen, bins=args.bins)
-    elif kind == "curves":
+        return plots.heatmap(df, x, y, outcome, scenario=scen, bins=args.bins)
+    if kind == "curves":
         if args.x is None and len(exp.factors) == 1:
             args.x = exp.factors[0]
         x = check_factor(exp, args.x, "--x")
-        fig = plots.acceptance_curves(df, x, scenario=scen, bins=args.bins)
-    elif kind == "sobol":
+        return plots.acceptance_curves(df, x, scenario=scen, bins=args.bins)
+    if kind == "sobol":
         outcome = check_outcome(df, args.outcome)
-        ind = sobol_of(exp, outcome)
-        fig = plots.sobol_bars(ind, scenario=scen, worlds=len(df), outcome=outcome,
-                               base_samples=ind.attrs.get("base_samples"))
-    elif kind == "prim":
+        ind = analysis.sweep_sobol(exp, outcome, why=why)
+        return plots.sobol_bars(ind, scenario=scen, worlds=len(df), outcome=outcome,
+                                base_samples=ind.attrs.get("base_samples"))
+    if kind == "prim":
         outcome = check_outcome(df, args.outcome)
-        boxes, traj = prim_of(exp, outcome)
-        fig = plots.prim_plot(boxes, traj, scenario=scen, worlds=len(df), outcome=outcome)
-    elif kind == "days":
-        fig = plots.distributions(df, scenario=scen)
-    elif kind == "seats":
+        boxes, traj = analysis.sweep_prim(exp, outcome, why=why)
+        return plots.prim_plot(boxes, traj, scenario=scen, worlds=len(df), outcome=outcome)
+    if kind == "days":
+        return plots.distributions(df, scenario=scen)
+    if kind == "seats":
         if exp.scenario is None:
             raise UserError(f"{exp.path}: --kind seats needs the sweep's scenario file "
                             f"({exp.manifest.get('scenario')!r}), which cannot be read from here")
-        fig = plots.seats(df, exp.scenario)
+        return plots.seats(df, exp.scenario)
+    return plots.outcome_bars(df, scenario=scen)
+
+
+def main(args) -> int:
+    from trucesim.analysis.results import ResultsError
+    from trucesim.plots.style import save_figure
+
+    kind = args.kind = _kind(args.kind)
+    needs = KINDS[kind][0]
+    out = check_out(args.out if args.out is not None else Path(f"{kind}.png"))
+    target = args.target = Path(args.target)
+    why = f"--kind {kind}"
+    if needs == "scenario" or (needs == "either" and target.is_file()):
+        fig = _scenario_figure(args, why)
     else:
-        fig = plots.outcome_bars(df, scenario=scen)
-    return _save(fig, out, args)
-
-
-def prim_of(exp, outcome: str = "deal", max_worlds: int = 50_000, seed: int = 0):
-    """PRIM boxes (and trajectory) of a sweep's worlds over its factors, on at most ``max_worlds`` worlds."""
-    from trucesim.analysis.probability import scenario_discovery
-
-    try:
-        return scenario_discovery(exp.worlds, exp.factors, outcome, max_worlds=max_worlds, seed=seed)
-    except ValueError as e:
-        raise UserError(f"--kind prim: {exp.path}: {e}") from None
-
-
-def _save(fig, out: Path, args) -> int:
-    from trucesim.plots.figures import save_figure
-
+        try:
+            fig = _sweep_figure(args, why)
+        except ResultsError as e:
+            raise UserError(str(e)) from None
     save_figure(fig, out, dpi=args.dpi)
     print(f"wrote {out}", file=sys.stderr)
     return 0

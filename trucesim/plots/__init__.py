@@ -1,4 +1,23 @@
-"""Figures of runs, sweeps and the designer, in one style."""
+"""Figures of runs, sweeps and traced worlds, in one style; every function returns a matplotlib Figure.
 
-from trucesim.plots.figures import *  # noqa: F401,F403
-from trucesim.plots.figures import __all__  # noqa: F401
+The public names of the modules below, in one namespace (``from trucesim import plots``):
+
+* :mod:`~trucesim.plots.style` -- the palette, the disclaimer, figure scaffolding, factor labels;
+* :mod:`~trucesim.plots.sweeps` -- :func:`heatmap`, :func:`acceptance_curves`, :func:`sobol_bars`,
+  :func:`prim_plot`;
+* :mod:`~trucesim.plots.runs` -- :func:`distributions`, :func:`seats`, :func:`outcome_bars`;
+* :mod:`~trucesim.plots.timeline` -- :func:`timeline` of one traced world, from its events.
+
+Nothing here opens a window: the functions work under the Agg backend (the
+command line, the tests, a server).  Figures explore a scenario's stated
+assumptions; they are not forecasts.
+"""
+
+from trucesim.plots import runs, style, sweeps
+from trucesim.plots import timeline as _timeline_module
+from trucesim.plots.runs import *
+from trucesim.plots.style import *
+from trucesim.plots.sweeps import *
+from trucesim.plots.timeline import *
+
+__all__ = style.__all__ + sweeps.__all__ + runs.__all__ + _timeline_module.__all__

@@ -1,0 +1,401 @@
+"""Figures of a sweep: probability over two factors, acceptance against one, Sobol' indices, PRIM boxes.
+
+* :func:`heatmap` -- probability of an outcome over two factors, with the 0.5 contour;
+* :func:`acceptance_curves` -- each side's acceptance (and the deal) against one factor, with bands;
+* :func:`sobol_bars` -- first- and total-order Sobol' indices with their intervals;
+* :func:`prim_plot` -- PRIM boxes (and their coverage-density trade-off).
+
+Every function returns a matplotlib Figure and opens no window (it works under
+the Agg backend: the command line, the tests, a server).
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> rng = np.random.default_rng(0)
+>>> df = pd.DataFrame({"terms.prisoners_per_hostage": rng.choice([5, 20, 35, 50], 4000),
+...                    "context.us_pressure": rng.choice([0.2, 0.5, 0.8], 4000)})
+>>> p = df["terms.prisoners_per_hostage"] / 60 + df["context.us_pressure"] / 2
+>>> df["deal"] = rng.random(4000) < p
+>>> fig = heatmap(df, "terms.prisoners_per_hostage", "context.us_pressure", scenario="toy")
+>>> fig.axes[0].get_xlabel()
+'terms.prisoners_per_hostage [prisoners per hostage]'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.patheffects as pe
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
+
+from trucesim.analysis.labels import acceptance_outcomes, outcome_label
+from trucesim.analysis.probability import probability_by
+from trucesim.plots.style import (
+    CMAP,
+    CYCLE,
+    OKABE_ITO,
+    actor_labels,
+    factor_label,
+    finish,
+    new_figure,
+    own_axes,
+    scenario_name,
+    subtitle,
+)
+
+#: colour, marker and line style of the two sides' acceptance (the government's, then the armed group's)
+_SIDE_STYLES = [(OKABE_ITO["blue"], "o", "-"), (OKABE_ITO["vermillion"], "s", "-")]
+_OUTCOME_STYLE = {
+    "deal": (OKABE_ITO["black"], "D", "--"),
+    "any_exit": (OKABE_ITO["reddish_purple"], "^", ":"),
+    "permanent": (OKABE_ITO["bluish_green"], "v", "-."),
+}
+_MARKERS = ["o", "s", "D", "^", "v", "P", "X", "*"]
+
+
+def _edges(centres: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Cell edges of one heatmap axis: the bins' edges, or midpoints between levels."""
+    if np.all(hi > lo):
+        return np.unique(np.concatenate([lo, hi]))
+    c = np.asarray(centres, float)
+    if c.size == 1:
+        return np.array([c[0] - 0.5, c[0] + 0.5]) if c[0] == 0 else np.array([c[0] * 0.9, c[0] * 1.1])
+    mid = (c[:-1] + c[1:]) / 2
+    return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
+
+
+# --------------------------------------------------------------------------------------
+# probability over two factors
+# --------------------------------------------------------------------------------------
+def auto_bins(df: pd.DataFrame, factors: Sequence[str], per_cell: float = 3.0, most: int = 10) -> int:
+    """Bins per continuous factor so that a cell holds about ``per_cell`` distinct design points.
+
+    A sampled design of a few hundred points gets fewer, wider bins than a
+    run where every world has its own values.
+
+    Examples
+    --------
+    >>> auto_bins(pd.DataFrame({"a": np.arange(160.0), "b": np.arange(160.0) % 7}), ["a", "b"])
+    7
+    """
+    distinct = len(df[list(factors)].drop_duplicates()) if len(df) else 0
+    return int(np.clip(np.floor((distinct / per_cell) ** (1 / len(factors))), 3, most))
+
+
+def heatmap(df: pd.DataFrame, x: str, y: str, outcome: str = "deal", *, scenario=None,
+            bins: int | None = None, max_levels: int = 30, level: float = 0.95, annotate: bool | None = None,
+            vmax: float | None = None, ax=None, title: str | None = None) -> Figure:
+    """Probability of an outcome over two factors, with its 0.5 contour.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per world, with the columns ``x``, ``y`` and ``outcome``.
+    x, y : str
+        Factors (dotted keys) on the horizontal and vertical axes.  Continuous
+        factors are cut into ``bins`` bins (default: :func:`auto_bins`); a
+        grid's levels are kept.
+    outcome : str
+        A yes/no outcome (:func:`trucesim.analysis.labels.outcome_names`).
+    scenario : str or Scenario, optional
+        Named on the figure (and its labels used).
+    annotate : bool, optional
+        Print the percentage in each cell (default: when there are at most 150 cells).
+    vmax : float, optional
+        Top of the colour scale.  Default: 1 when some cell reaches 0.5,
+        otherwise the smallest of 0.05, 0.1, 0.2, ... 0.5 above every cell, so
+        that differences among small probabilities stay visible (the colour
+        bar says so).
+    ax : matplotlib Axes, optional
+        Draw into this axes instead of a new figure.
+
+    Returns
+    -------
+    Figure
+        Cells are a ``QuadMesh`` with one value per cell; the 0.5 contour, when
+        the probability crosses it, a ``ContourSet`` with ``levels == [0.5]``.
+    """
+    if bins is None:
+        bins = auto_bins(df, [x, y])
+    t = probability_by(df, [x, y], outcome, bins=bins, max_levels=max_levels, level=level)
+    labels = actor_labels(scenario)
+    olabel = outcome_label(outcome, labels)
+    xe = _edges(np.unique(t[x]), t[f"{x}_lo"].to_numpy(), t[f"{x}_hi"].to_numpy())
+    ye = _edges(np.unique(t[y]), t[f"{y}_lo"].to_numpy(), t[f"{y}_hi"].to_numpy())
+    binned_x = bool(np.all(t[f"{x}_hi"] > t[f"{x}_lo"]))
+    binned_y = bool(np.all(t[f"{y}_hi"] > t[f"{y}_lo"]))
+    xc = (xe[:-1] + xe[1:]) / 2 if binned_x else np.unique(t[x])
+    yc = (ye[:-1] + ye[1:]) / 2 if binned_y else np.unique(t[y])
+    xi = np.searchsorted(xe, t[f"{x}_lo"].to_numpy(), side="right") - 1 if binned_x else np.searchsorted(xc, t[x])
+    yi = np.searchsorted(ye, t[f"{y}_lo"].to_numpy(), side="right") - 1 if binned_y else np.searchsorted(yc, t[y])
+    Z = np.full((yc.size, xc.size), np.nan)
+    W = np.zeros((yc.size, xc.size), dtype=np.int64)
+    Z[yi, xi] = t["p"].to_numpy()
+    W[yi, xi] = t["worlds"].to_numpy()
+    finite = Z[np.isfinite(Z)]
+    top = float(finite.max()) if finite.size else 1.0
+    if vmax is None:
+        vmax = 1.0 if top > 0.5 else next(v for v in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5) if top <= v)
+    fig, ax, own = own_axes(ax, (8.5, 6.2))
+    ax.set_facecolor("#dddddd")
+    mesh = ax.pcolormesh(xe, ye, np.ma.masked_invalid(Z), cmap=CMAP, vmin=0, vmax=vmax, shading="flat")
+    mesh.set_gid("cells")
+    cbar = fig.colorbar(mesh, ax=ax, pad=0.02)
+    cbar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+    cbar.set_label(f"P({olabel})  [% of worlds]" + (f"; colour scale 0-{100 * vmax:g}%" if vmax < 1 else ""))
+    cells = Z.size
+    if annotate is None:
+        annotate = cells <= 150
+    if annotate:
+        for (r, c), p in np.ndenumerate(Z):
+            if np.isnan(p):
+                continue
+            ax.text(xc[c], yc[r], f"{100 * p:.0f}%" if vmax >= 0.2 else f"{100 * p:.1f}", ha="center",
+                    va="center", fontsize=8 if xc.size <= 12 else 7, color="white" if p / vmax < 0.55 else "black")
+    straddles = finite.size > 0 and finite.min() < 0.5 < finite.max()
+    crosses = straddles and min(Z.shape) >= 2
+    handles = []
+    if crosses:
+        cs = ax.contour(xc, yc, np.ma.masked_invalid(Z), levels=[0.5], colors=[OKABE_ITO["orange"]],
+                        linewidths=2.5)
+        cs.set_path_effects([pe.Stroke(linewidth=4.5, foreground="black"), pe.Normal()])
+        cs.set_gid("contour-0.5")
+        handles.append(Line2D([], [], color=OKABE_ITO["orange"], lw=2.5,
+                              path_effects=[pe.Stroke(linewidth=4.5, foreground="black"), pe.Normal()],
+                              label="P = 0.5"))
+    elif straddles:
+        handles.append(Line2D([], [], ls="none", label="cells on both sides of 0.5, too few rows or columns "
+                                                       "for a contour"))
+    else:
+        where = "below" if finite.size and finite.max() <= 0.5 else "above"
+        handles.append(Line2D([], [], ls="none", label=f"P stays {where} 0.5 in every cell (no 0.5 contour)"))
+    if np.isnan(Z).any():
+        handles.append(Patch(facecolor="#dddddd", label="no worlds in cell"))
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(handles), fontsize=8.5,
+              frameon=False, borderaxespad=0.2)
+    ax.set_xlabel(factor_label(x, scenario))
+    ax.set_ylabel(factor_label(y, scenario))
+    if not binned_x and xc.size <= 15:
+        ax.set_xticks(xc)
+    if not binned_y and yc.size <= 15:
+        ax.set_yticks(yc)
+    wpc = W[W > 0]
+    per_cell = (f"{wpc.min():,} worlds per cell" if wpc.min() == wpc.max()
+                else f"{wpc.min():,}-{wpc.max():,} worlds per cell") if wpc.size else ""
+    if own:
+        finish(fig, title or f"Probability: {olabel}",
+                subtitle(scenario_name(scenario, df), len(df), per_cell),
+                note=("Numbers: % of the cell's worlds. " if annotate else "")
+                + f"{int(level * 100)}% Wilson intervals are at most "
+                  f"±{100 * float(np.nanmax((t.p_hi - t.p_lo) / 2)):.1f} points.")
+    else:
+        ax.set_title(title or olabel, pad=20)
+    return fig
+
+
+# --------------------------------------------------------------------------------------
+# acceptance against one factor
+# --------------------------------------------------------------------------------------
+def acceptance_curves(df: pd.DataFrame, x: str, outcomes: Sequence[str] | None = None, *,
+                      scenario=None, bins: int | None = None, max_levels: int = 30, level: float = 0.95,
+                      ax=None, title: str | None = None) -> Figure:
+    """Each side's acceptance (and the deal) against one factor, with confidence bands.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per world.
+    x : str
+        The factor (dotted key) on the horizontal axis; binned when continuous
+        (``bins``, default :func:`auto_bins`).
+    outcomes : sequence of str, optional
+        Default: every ``<id>_accepted`` column (the government's, then the
+        armed group's) and ``deal``.
+    level : float
+        Confidence level of the Wilson bands.
+
+    Returns
+    -------
+    Figure
+        One line (with markers) and one band per outcome.
+    """
+    if outcomes is None:
+        outcomes = acceptance_outcomes(df) + (["deal"] if "deal" in df.columns else [])
+    outcomes = list(outcomes)
+    if bins is None:
+        bins = auto_bins(df, [x], per_cell=8.0)
+    t = probability_by(df, x, outcomes, bins=bins, max_levels=max_levels, level=level)
+    labels = actor_labels(scenario)
+    styles = {**dict(zip(acceptance_outcomes(df), _SIDE_STYLES)), **_OUTCOME_STYLE}
+    fig, ax, own = own_axes(ax, (8.5, 5.6))
+    for i, o in enumerate(outcomes):
+        s = t[t["outcome"] == o]
+        colour, marker, ls = styles.get(o, (CYCLE[(i + 2) % len(CYCLE)], _MARKERS[i % len(_MARKERS)], "-"))
+        ax.fill_between(s[x], s["p_lo"], s["p_hi"], color=colour, alpha=0.18, linewidth=0)
+        ax.plot(s[x], s["p"], color=colour, marker=marker, linestyle=ls, lw=2, ms=5.5,
+                label=outcome_label(o, labels))
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel(factor_label(x, scenario))
+    ax.set_ylabel("probability  [share of worlds]")
+    ax.axhline(0.5, color="#999999", lw=0.8, ls=":")
+    ax.grid(True, color="#eeeeee")
+    ax.legend(loc="best", fontsize=9, framealpha=0.9)
+    if own:
+        per = t.groupby(x)["worlds"].first()
+        per_text = (f"{per.min():,} worlds per point" if per.min() == per.max()
+                    else f"{per.min():,}-{per.max():,} worlds per point")
+        finish(fig, title or f"Who accepts, by {x}",
+                subtitle(scenario_name(scenario, df), len(df), per_text),
+                note=f"Bands: {int(level * 100)}% Wilson intervals. 'Accepts' = accepts at least one "
+                     "proposal during the talks; a deal also needs the other side and ratification.")
+    else:
+        ax.set_title(title or x)
+    return fig
+
+
+# --------------------------------------------------------------------------------------
+# Sobol' indices
+# --------------------------------------------------------------------------------------
+def sobol_bars(indices: pd.DataFrame, *, scenario=None, worlds: int | None = None,
+               outcome: str = "deal", base_samples: int | None = None, level: float = 0.95,
+               ax=None, title: str | None = None) -> Figure:
+    """First- and total-order Sobol' indices as bars with their confidence intervals.
+
+    Parameters
+    ----------
+    indices : DataFrame
+        As returned by :func:`trucesim.analysis.sensitivity.sobol_from_samples` or
+        :func:`trucesim.analysis.sensitivity.sobol_indices` (``factor``, ``S1``, ``S1_lo``,
+        ``S1_hi``, ``ST``, ``ST_lo``, ``ST_hi``).
+    worlds : int, optional
+        Worlds simulated for the estimate (named on the figure).
+    base_samples : int, optional
+        ``N``, the rows of each base matrix of the design.
+
+    Returns
+    -------
+    Figure
+        Two horizontal bars per factor (first order, total order), largest total order on top.
+    """
+    s = indices.sort_values("ST", ascending=True, kind="stable")
+    labels = actor_labels(scenario)
+    fig, ax, own = own_axes(ax, (8.5, 1.6 + 0.55 * len(s)))
+    yv = np.arange(len(s))
+    h = 0.38
+    for off, key, colour, hatch, name in ((h / 2, "ST", OKABE_ITO["blue"], None, "total order (ST)"),
+                                          (-h / 2, "S1", OKABE_ITO["sky_blue"], "//", "first order (S1)")):
+        val = s[key].to_numpy()
+        err = np.vstack([np.maximum(val - s[f"{key}_lo"].to_numpy(), 0),
+                         np.maximum(s[f"{key}_hi"].to_numpy() - val, 0)])
+        ax.barh(yv + off, val, height=h, color=colour, hatch=hatch, edgecolor="white", label=name,
+                xerr=err, error_kw=dict(ecolor="black", capsize=3, lw=1))
+    ax.set_yticks(yv, [factor_label(f, scenario) for f in s["factor"]], fontsize=9)
+    ax.axvline(0, color="black", lw=0.8)
+    hi = float(np.nanmax(np.r_[s["ST_hi"].to_numpy(), s["S1_hi"].to_numpy(), 0.1]))
+    lo = float(np.nanmin(np.r_[s["S1_lo"].to_numpy(), s["ST_lo"].to_numpy(), 0.0]))
+    ax.set_xlim(min(lo - 0.02, -0.02), min(max(hi + 0.05, 0.2), 1.3))
+    ax.set_xlabel(f"Sobol' index  [share of the variance of P({outcome_label(outcome, labels)})]")
+    ax.grid(True, axis="x", color="#eeeeee")
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, fontsize=9, frameon=False, borderaxespad=0.2)
+    if own:
+        extra = f"N = {base_samples:,} base samples" if base_samples else ""
+        finish(fig, title or "What matters: Sobol' sensitivity indices",
+                subtitle(scenario_name(scenario), int(worlds or 0), extra) if worlds
+                else f"scenario {scenario_name(scenario)}  ·  {extra}",
+                note=f"Whiskers: {int(level * 100)}% bootstrap intervals (SALib). ST - S1 is the "
+                     "share owed to interactions.")
+    else:
+        ax.set_title(title or "Sobol' indices")
+    return fig
+
+
+# --------------------------------------------------------------------------------------
+# PRIM boxes
+# --------------------------------------------------------------------------------------
+def prim_plot(boxes: pd.DataFrame, trajectory: pd.DataFrame | None = None, *, scenario=None,
+              worlds: int | None = None, outcome: str = "deal", title: str | None = None) -> Figure:
+    """PRIM boxes: the limits of each restricted factor within its range, with coverage and density.
+
+    Parameters
+    ----------
+    boxes : DataFrame
+        As returned by :func:`trucesim.analysis.discovery.prim_boxes`.
+    trajectory : DataFrame, optional
+        The peeling trajectories (``return_trajectory=True``): adds a
+        coverage-density panel with the chosen box marked.
+
+    Returns
+    -------
+    Figure
+    """
+    ids = list(dict.fromkeys(boxes["box"]))
+    rows = boxes.dropna(subset=["factor"])
+    n_rows = max(len(rows), 1)
+    ncols = 2 if trajectory is not None else 1
+    fig, axes = new_figure((12 if ncols == 2 else 8.5, 2.0 + 0.5 * n_rows + 0.3 * len(ids)), 1, ncols,
+                            width_ratios=[2, 1] if ncols == 2 else None)
+    ax = axes[0, 0]
+    first = boxes.iloc[0]
+    base_rate = (first["hits"] / first["coverage"]) / (first["cases"] / first["mass"]) if len(boxes) else np.nan
+    y = 0
+    yt, yl = [], []
+    for j, b in enumerate(ids):
+        part = rows[rows["box"] == b]
+        colour = CYCLE[j % len(CYCLE)]
+        first = boxes[boxes["box"] == b].iloc[0]
+        ax.text(0, y - 0.1, f"box {b}: coverage {100 * first['coverage']:.0f}%, density "
+                f"{100 * first['density']:.0f}%, mass {100 * first['mass']:.0f}%",
+                fontsize=9, fontweight="bold", va="bottom", color=colour)
+        y += 0.6
+        for _, r in part.iterrows():
+            span = r["range_high"] - r["range_low"] or 1.0
+            a, bb = (r["low"] - r["range_low"]) / span, (r["high"] - r["range_low"]) / span
+            ax.plot([0, 1], [y, y], color="#cccccc", lw=6, solid_capstyle="butt")
+            ax.plot([a, bb], [y, y], color=colour, lw=6, solid_capstyle="butt")
+            ax.text(a, y - 0.2, f"{r['low']:.3g}", ha="left", fontsize=7.5, va="bottom")
+            ax.text(bb, y - 0.2, f"{r['high']:.3g}", ha="right", fontsize=7.5, va="bottom")
+            yt.append(y)
+            yl.append(factor_label(r["factor"], scenario))
+            y += 1
+        y += 0.3
+    ax.set_yticks(yt, yl, fontsize=8.5)
+    ax.set_ylim(y, -0.5)
+    ax.set_xlim(-0.05, 1.05)
+    ax.set_xlabel("position in the factor's sampled range  [0 = lowest, 1 = highest]")
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
+    if trajectory is not None:
+        a2 = axes[0, 1]
+        for j, b in enumerate(ids):
+            t = trajectory[trajectory["box"] == b]
+            peel = t[t["kind"] == "peel"] if "kind" in t.columns else t
+            a2.plot(peel["coverage"], peel["density"], "-", color=CYCLE[j % len(CYCLE)], lw=1, alpha=0.6)
+            sc = a2.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=14, zorder=3,
+                            vmin=0, vmax=max(1, int(trajectory["res_dim"].max())))
+            c = t[t["chosen"]]
+            a2.scatter(c["coverage"], c["density"], s=160, facecolors="none", edgecolors=CYCLE[j % len(CYCLE)],
+                       linewidths=2, zorder=4, label=f"box {b} chosen")
+        cb = fig.colorbar(sc, ax=a2, label="restricted factors")
+        cb.set_ticks(np.arange(0, int(trajectory["res_dim"].max()) + 1))
+        a2.set_xlabel("coverage  [share of all cases of interest]")
+        a2.set_ylabel("density  [share of the box's cases]")
+        a2.set_xlim(0, 1.02)
+        a2.set_ylim(0, min(1.02, float(trajectory["density"].max()) * 1.15 + 0.01))
+        a2.grid(True, color="#eeeeee")
+        a2.legend(fontsize=8, loc="lower left")
+        a2.set_title("peeling trajectory", fontsize=10)
+    labels = actor_labels(scenario)
+    finish(fig, title or f"Where '{outcome_label(outcome, labels)}' is most likely: PRIM boxes",
+            "  ·  ".join([f"scenario {scenario_name(scenario)}"]
+                         + ([f"{int(worlds):,} worlds"] if worlds else [])
+                         + ([f"cases of interest: {100 * base_rate:.1f}% of all"] if np.isfinite(base_rate) else [])),
+            note="PRIM (EMA Workbench). Coverage: share of cases of interest inside the box; density: share "
+                 "of the box's cases that are of interest.")
+    return fig
+
+
+__all__ = ["acceptance_curves", "auto_bins", "heatmap", "prim_plot", "sobol_bars"]
