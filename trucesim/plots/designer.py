@@ -24,13 +24,11 @@ from trucesim.designer.design import DesignResult
 from trucesim.designer.evaluate import METRICS
 from trucesim.designer.search import pareto_front
 from trucesim.designer.space import DesignSpace
-from trucesim.plots.figures import CMAP, OKABE_ITO
+from trucesim.plots.style import CMAP, GREY, OKABE_ITO
 
 __all__ = ["design_figures", "plot_pareto", "plot_zone", "side_label"]
 
 #: neutral grey for reference lines and candidates that carry no category
-# TODO(restructure): the plots package's own neutral grey (plots.style.GREY, same value) once that lands
-GREY = "#999999"
 
 
 def side_label(scenario: Scenario, kind: str) -> str:
