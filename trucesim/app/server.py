@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import os
+import socket
 from pathlib import Path
 
 #: where the page finds the scenario to show first (a file; the select offers its folder)
@@ -32,6 +33,18 @@ def check_installed() -> str | None:
                 f"the app needs the 'app' extra ({package} is not installed): "
                 "pip install 'trucesim[app]' (or pip install -e '.[app]' in a clone)"
             )
+    return None
+
+
+def check_address(host: str, port: int) -> str | None:
+    """None if the server can listen on ``host:port``, else why not (one line)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+            s.bind(infos[0][4])
+    except OSError as e:
+        return f"cannot listen on {host}:{port}: {e.strerror or e}"
     return None
 
 

@@ -68,13 +68,13 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def main(args) -> int:
-    from trucesim.app.server import check_installed, serve
+    from trucesim.app.server import check_address, check_installed, serve
     from trucesim.config.scenario import load_scenario
 
     load_scenario(args.scenario)  # a bad file is one line, before any server starts
-    missing = check_installed()
-    if missing:
-        raise UserError(missing)
+    problem = check_installed() or check_address(args.host, args.port)
+    if problem:
+        raise UserError(problem)
     try:
         serve(args.scenario, host=args.host, port=args.port)
     except OSError as e:  # the port is taken, or the address is not this machine's
