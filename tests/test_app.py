@@ -9,6 +9,7 @@ test's temporary directory and stops the server by its process id.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import os
 import re
@@ -31,7 +32,7 @@ IN_CI = bool(os.environ.get("CI"))
 def _need(module: str):
     """Import a module of the app extra; skip without it, except in CI, where it must be installed."""
     if IN_CI:
-        return __import__(module)
+        return importlib.import_module(module)
     return pytest.importorskip(module, reason="the app extra is not installed: pip install -e '.[app]'")
 
 
