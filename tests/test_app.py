@@ -1,0 +1,345 @@
+"""The browser app (``trucesim app``): its model entry point, its figures, and the page in a real browser.
+
+The browser test starts ``trucesim app`` on a free port of 127.0.0.1, drives
+Debian's chromium through Playwright (its executable path: Playwright's own
+browser download is not used), checks the charts have content, Step, a slider
+with Reset, the scenario select and the console, saves screenshots to the
+test's temporary directory and stops the server by its process id.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import numpy as np
+import pytest
+
+from .conftest import BASELINE, ROOT, SCENARIOS, assert_one_line_error, run_cli
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+def _need(module: str):
+    """Import a module of the app extra; skip without it, except in CI, where it must be installed."""
+    if IN_CI:
+        return importlib.import_module(module)
+    return pytest.importorskip(module, reason="the app extra is not installed: pip install -e '.[app]'")
+
+
+# --- controls, model entry point, figures: no browser ---------------------------------------------
+
+
+def test_every_control_moves_one_scenario_value(baseline):
+    from trucesim.app.controls import CONTROLS, apply_changes
+    from trucesim.config.terms import TERM_NAMES
+
+    assert {c.key for c in CONTROLS if c.section == "terms"} == set(TERM_NAMES)
+    same, rows = apply_changes(baseline, {c.name: 0 for c in CONTROLS})
+    assert same.values == baseline.values and rows == []
+    for c in CONTROLS:
+        changed, rows = apply_changes(baseline, {c.name: c.step})
+        key = c.scenario_key(baseline)
+        assert [r.key for r in rows] == [key]
+        moved = [k for k in baseline.values if changed.values[k] != baseline.values[k]]
+        assert moved == [key], c.name
+
+
+def test_changes_are_clipped_to_the_range_and_shift_distributions():
+    from trucesim.app.controls import apply_changes
+    from trucesim.config.distributions import Dist
+    from trucesim.config.scenario import load_scenario
+
+    base = load_scenario(BASELINE)
+    s, rows = apply_changes(base, {"us_pressure": 0.9, "pause_days": -100, "safety_net_seats": 40})
+    assert s.value("context.us_pressure") == 1.0 and s.value("terms.pause_days") == 0
+    assert s.value("actors.opposition.safety_net_seats") == s.value("actors.opposition.seats")  # no more than it holds
+    uncertain = load_scenario(SCENARIOS / "april-2024-uncertain.toml")
+    s, rows = apply_changes(uncertain, {"us_pressure": 0.1})
+    d = s.values["context.us_pressure"]
+    assert isinstance(d, Dist) and (d.args["low"], d.args["high"]) == pytest.approx((0.4, 0.9))
+    assert rows[0].uncertain and rows[0].after == pytest.approx(0.65)
+    with pytest.raises(KeyError, match="unknown control"):
+        apply_changes(base, {"nosuch": 1})
+
+
+def test_the_model_takes_plain_keywords_and_mesa_reset_rebuilds_it():
+    """The trap: a constructor argument named `scenario` (or **kwargs) gets Mesa's own Scenario on Reset."""
+    _need("solara")
+    from mesa.visualization.solara_viz import _build_model_init_kwargs  # Reset's own code
+
+    from trucesim.app.controls import CONTROL_NAMES
+    from trucesim.app.entry import TruceAppModel
+
+    params = inspect.signature(TruceAppModel.__init__).parameters
+    assert "scenario" not in params
+    assert not any(p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL) for p in params.values())
+    assert set(CONTROL_NAMES) <= set(params)
+    m = TruceAppModel(worlds=1000, seed=2)
+    controls = {
+        "scenario_dir": str(SCENARIOS),
+        "scenario_name": "april-2024-safety-net",
+        "worlds": 1000,
+        "seed": 2,
+        "story_world": 5,
+        "us_pressure": 0.25,
+    }
+    kwargs = _build_model_init_kwargs(m, controls, add_scenario_when_empty=True, require_model_accepts_scenario=True)
+    assert kwargs == controls
+    m2 = type(m)(**kwargs)
+    assert m2.scenario_spec.name == "april-2024-safety-net" and m2.story_world == 5
+    assert m2.settings.changes == (("us_pressure", 0.25),)
+
+
+def test_the_model_stops_at_the_horizon_where_the_summary_says():
+    from trucesim.app import results
+    from trucesim.app.entry import TruceAppModel
+
+    m = TruceAppModel(worlds=2000, seed=4, prisoners_per_hostage=-10, story_world=3)
+    while m.running:
+        m.step()
+    assert m.day == m.horizon
+    assert results.summary(m.settings)["p_deal"] == pytest.approx(float(m.deal.mean()))
+    series = m.datacollector.get_model_vars_dataframe()
+    assert len(series) == m.horizon + 1
+    assert series["government_accepted"].iloc[-1] == pytest.approx(m.government.accepted_any.mean())
+    assert m.trace and {e.world for e in m.trace} == {3}
+
+
+def test_at_ten_thousand_worlds_the_app_gives_the_numbers_of_trucesim_run():
+    from trucesim.app import results
+    from trucesim.app.entry import Settings
+    from trucesim.run.simulate import simulate
+
+    try:
+        from trucesim.run.metrics import summarize
+    except ImportError:
+        from trucesim.run.outcomes import summarize
+    s = Settings(str(SCENARIOS), "april-2024", 10_000, 7)
+    scenario, _ = s.scenario()
+    assert results.summary(s) == summarize(simulate(scenario, 10_000, seed=7), scenario, 7)
+
+
+def test_comparison_and_reasons():
+    from trucesim.app import results
+    from trucesim.app.entry import Settings
+    from trucesim.run.stats import proportion_ci
+
+    assert [round(x, 4) for x in results.newcombe_interval(56, 70, 48, 80)] == [0.0524, 0.3339]  # Newcombe 1998
+    shipped = Settings(str(SCENARIOS), "april-2024", 2000, 1)
+    c = results.comparison(shipped)
+    assert c.difference == 0 and c.ci[0] < 0 < c.ci[1]
+    more = results.comparison(Settings(str(SCENARIOS), "april-2024", 2000, 1, (("us_pressure", 0.5),)))
+    assert more.shipped == c.shipped and more.difference > 0 and more.ci[0] > 0
+    why = results.reasons(shipped)
+    ended = why["How the talks ended"]
+    assert sum(sh.k for sh in ended) == 2000
+    assert ended[0].label == "deal signed and ratified" and ended[0].k == c.shipped.k
+    assert ended[0].ci == proportion_ci(ended[0].k, 2000)
+    assert [sh.label for sh in why["Who accepted a proposal"]] == ["Israel's government", "Hamas"]
+
+
+def test_charts_read_collected_series():
+    from trucesim.app.charts import N_CHARTS, chart_specs, line_option
+    from trucesim.app.entry import TruceAppModel
+
+    m = TruceAppModel(worlds=1000)
+    m.step()
+    specs = chart_specs({"government": "G", "armed_group": "A"})
+    assert len(specs) == N_CHARTS
+    for spec in specs:
+        option = line_option(spec, m.datacollector.model_vars, m.horizon)
+        assert [s["name"] for s in option["series"]] == [label for _, label in spec.series]
+        assert all(len(s["data"]) == 2 for s in option["series"])
+        assert all(np.isfinite(v) for s in option["series"] for _, v in s["data"])
+
+
+def test_catalogue_lists_the_shipped_scenarios_and_skips_broken_files(tmp_path):
+    from trucesim.app import catalogue
+
+    names, problems = catalogue.scenario_names(SCENARIOS)
+    assert names == sorted(p.stem for p in SCENARIOS.glob("*.toml")) and problems == {}
+    shutil.copy(BASELINE, tmp_path / "good.toml")
+    (tmp_path / "bad.toml").write_text("[meta]\nname = 3\n")
+    names, problems = catalogue.scenario_names(tmp_path)
+    assert names == ["good"] and list(problems) == ["bad.toml"]
+
+
+def test_cli_app_errors_are_one_line():
+    assert_one_line_error(run_cli("app", "nosuch.toml"), "nosuch.toml")
+    assert_one_line_error(run_cli("app", "--port", "70000"), "--port")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        proc = run_cli("app", "--port", busy.getsockname()[1])
+    assert_one_line_error(proc)
+    assert "cannot listen" in proc.stderr or "app' extra" in proc.stderr
+    help_text = run_cli("app", "--help", check=True).stdout
+    for fragment in ("--port", "--host", "Reset", "as shipped", "not forecasts"):
+        assert fragment in help_text
+
+
+# --- the page in a real browser ---------------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str:
+    path = os.environ.get("TRUCESIM_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if IN_CI:
+            pytest.fail("chromium is not installed (make test installs it: apt-get install chromium)")
+        pytest.skip("Debian's chromium is not installed: apt-get install chromium")
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_server(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"trucesim app exited with status {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"trucesim app did not answer at {url} within {timeout} s")
+
+
+@pytest.fixture
+def app_server(tmp_path):
+    """``trucesim app`` on a free port of 127.0.0.1; yields its URL; stopped by its pid at the end."""
+    _need("solara")
+    port = _free_port()
+    with open(tmp_path / "server.log", "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "trucesim", "app", str(BASELINE), "--port", str(port)],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}/"
+            _wait_for_server(url, proc)
+            yield url
+        finally:
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.kill(proc.pid, signal.SIGKILL)
+                    proc.wait()
+
+
+#: painted pixels of each chart canvas (ECharts draws axes, legend and lines on one canvas)
+CANVAS_INK = """() => [...document.querySelectorAll('.trucesim-chart canvas')].map(c => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) ink++;
+    return ink;
+})"""
+
+
+#: true once the result panel says the charts are at day N or later
+DAY_AT_LEAST = """() => {
+    const m = document.body.innerText.match(/charts are at day (\\d+) of/);
+    return m !== null && parseInt(m[1]) >= N;
+}"""
+
+
+def _text(page, selector: str) -> str:
+    return page.locator(selector).first.inner_text()
+
+
+def _choose_scenario(page, name: str) -> None:
+    page.locator(".v-select", has=page.locator("label", has_text="Scenario")).click()
+    page.locator(".v-menu__content:visible .v-list-item", has_text=re.compile(f"^{re.escape(name)}$")).click()
+
+
+def test_the_app_in_a_real_browser(app_server, tmp_path):
+    sync_api = _need("playwright.sync_api")
+    errors: list[str] = []
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page.set_default_timeout(60_000)
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(app_server)
+
+            # the charts render, with content
+            page.wait_for_selector(".trucesim-p-deal")
+            page.wait_for_function("document.querySelectorAll('.trucesim-chart canvas').length >= 4")
+            page.wait_for_function(f"({CANVAS_INK})().every(n => n > 2000)")
+            page.screenshot(path=tmp_path / "1-loaded.png", full_page=True)
+            p_shipped = _text(page, ".trucesim-p-deal")
+            assert re.fullmatch(r"P\(deal\) = \d+\.\d%", p_shipped), p_shipped
+            assert "day 0 of 180" in page.content()
+
+            # Step advances the day
+            page.get_by_role("button", name="Step").click()
+            page.wait_for_function("document.body.innerText.includes('day 1 of 180')")
+            page.screenshot(path=tmp_path / "2-step.png", full_page=True)
+
+            # the scenario select switches scenarios (on Reset, like every control)
+            _choose_scenario(page, "november-2023")
+            page.get_by_role("button", name="Reset").click()
+            page.wait_for_function("document.body.innerText.includes('Result at the horizon: november-2023')")
+            page.wait_for_function(f"({CANVAS_INK})().every(n => n > 2000)")
+            page.screenshot(path=tmp_path / "3-scenario.png", full_page=True)
+
+            # back to the first scenario: a slider (US pressure) and Reset change the summary's P(deal)
+            _choose_scenario(page, "april-2024")
+            slider = page.locator(".v-input", has=page.locator("label", has_text="Δ US pressure")).locator(".v-slider")
+            slider.scroll_into_view_if_needed()
+            box = slider.bounding_box()
+            page.mouse.click(box["x"] + 0.97 * box["width"], box["y"] + box["height"] / 2)
+            page.get_by_role("button", name="Reset").click()
+            page.wait_for_function("document.querySelector('.trucesim-changes') !== null")
+            assert "Result at the horizon: april-2024\n" in page.locator("body").inner_text()
+            assert "US pressure" in _text(page, ".trucesim-changes")
+            p_changed = _text(page, ".trucesim-p-deal")
+            assert p_changed != p_shipped, p_changed
+            assert "points" in _text(page, ".trucesim-difference")
+            pct = p_changed.split("= ")[1]
+            page.wait_for_function(f"document.querySelector('.trucesim-shares').innerText.includes('{pct}')")
+
+            # Play runs day after day (and the summary stays that of the horizon)
+            page.get_by_role("button", name="▶").click()
+            page.wait_for_function(DAY_AT_LEAST.replace("N", "40"))
+            page.get_by_role("button", name="❚❚").click()
+            assert _text(page, ".trucesim-p-deal") == p_changed
+            page.wait_for_function(f"({CANVAS_INK})().every(n => n > 2000)")
+            page.evaluate("window.scrollTo(0, 0)")
+            page.screenshot(path=tmp_path / "4-played.png")
+            if os.environ.get("TRUCESIM_APP_SCREENSHOT"):  # the README's picture: see docs/app.md
+                shutil.copy(tmp_path / "4-played.png", os.environ["TRUCESIM_APP_SCREENSHOT"])
+        finally:
+            browser.close()
+    assert not errors, errors

@@ -1,0 +1,119 @@
+"""The app's page: Mesa's SolaraViz with trucesim's controls, live charts and panels.
+
+Solara serves this module (``SOLARA_APP=trucesim.app.page``); the scenario
+first shown comes from the environment variable ``TRUCESIM_APP_SCENARIO``
+(a scenario file, set by ``trucesim app``), and the scenario select offers
+every scenario in the same folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import solara
+from mesa.visualization import SolaraViz
+
+from trucesim.app import catalogue, panels
+from trucesim.app.controls import CONTROLS
+from trucesim.app.entry import TruceAppModel
+from trucesim.app.server import ENV_SCENARIO
+
+DEFAULT_SCENARIO = "scenarios/april-2024.toml"
+#: worlds on Reset: at 10,000 the numbers are those of `trucesim run --seed S` (one chunk)
+DEFAULT_WORLDS = 10_000
+MIN_WORLDS, MAX_WORLDS = 1_000, 50_000
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """The folder of scenarios, the scenario shown first and the names offered."""
+
+    folder: str
+    first: str
+    names: tuple[str, ...]
+
+
+def app_config() -> AppConfig:
+    """Read the scenario to show first from :data:`ENV_SCENARIO` (default: :data:`DEFAULT_SCENARIO`)."""
+    path = Path(os.environ.get(ENV_SCENARIO, DEFAULT_SCENARIO)).resolve()
+    names, _ = catalogue.scenario_names(path.parent)
+    if path.stem not in names:
+        names = sorted({*names, path.stem})  # loading it then says what is wrong with it
+    return AppConfig(str(path.parent), path.stem, tuple(names))
+
+
+#: slider values are shown on the sliders at all times (Mesa's sliders show them only while dragged)
+SLIDER_CSS = """
+.v-slider__thumb-container .v-slider__thumb-label-container { display: block !important; }
+.v-slider__thumb-container .v-slider__thumb-label {
+    transform: translateY(-20%) translateY(-12px) translateX(-50%) rotate(45deg) !important; }
+.v-input__slider { margin-top: 16px; }
+"""
+
+
+def model_params(config: AppConfig) -> dict:
+    """SolaraViz's controls: the run (scenario, worlds, seed, story), then one change slider per control."""
+    params = {
+        "scenario_dir": config.folder,  # fixed: not a control
+        "scenario_name": {"type": "Select", "value": config.first, "values": list(config.names), "label": "Scenario"},
+        "worlds": {
+            "type": "SliderInt",
+            "value": DEFAULT_WORLDS,
+            "min": MIN_WORLDS,
+            "max": MAX_WORLDS,
+            "step": 1_000,
+            "label": "Worlds",
+        },
+        "seed": {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1, "label": "Seed"},
+        "story_world": {
+            "type": "SliderInt",
+            "value": 0,
+            "min": 0,
+            "max": MIN_WORLDS - 1,
+            "step": 1,
+            "label": "Story of world",
+        },
+    }
+    for c in CONTROLS:
+        params[c.name] = {
+            "type": "SliderInt" if c.integer else "SliderFloat",
+            "value": 0,
+            "min": -c.span,
+            "max": c.span,
+            "step": c.step,
+            "label": f"Δ {c.short}",
+        }
+    return params
+
+
+def components() -> list:
+    """The page's panels and charts as SolaraViz components (functions of the model), all on its first page."""
+    return [
+        (panels.ResultPanel, 0),
+        (panels.TalksChart, 0),
+        (panels.WhyNoDeal, 0),
+        (panels.AcceptanceChart, 0),
+        (panels.Story, 0),
+        (panels.PressuresChart, 0),
+        (panels.HostagesChart, 0),
+    ]
+
+
+@solara.component
+def Page():
+    """The app: one model per browser session, rebuilt by Reset from the controls."""
+    config = solara.use_memo(app_config, [])
+    model = solara.use_memo(
+        lambda: TruceAppModel(scenario_dir=config.folder, scenario_name=config.first, worlds=DEFAULT_WORLDS), []
+    )
+    solara.Title("trucesim: what if")
+    solara.Style(SLIDER_CSS)
+    SolaraViz(
+        model,
+        components=components(),
+        model_params=model_params(config),
+        name="trucesim: what if the terms or the pressures were different?",
+        play_interval=50,
+    )

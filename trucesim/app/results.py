@@ -1,0 +1,141 @@
+"""What the app's panels show about a whole run: the summary at the horizon, why there was no deal, the comparison.
+
+Each figure is computed from a run of the same worlds to the horizon (the
+same scenario, worlds and seed as the live model, so the live charts end
+where the summary says), kept in a small cache keyed by the app's
+:class:`~trucesim.app.entry.Settings`: Step and Play redraw without
+simulating again, and the scenario as shipped is simulated once per
+scenario, worlds and seed.
+
+Examples
+--------
+>>> from trucesim.app.entry import Settings
+>>> s = Settings("scenarios", "april-2024", 2000, 0, (("us_pressure", 0.3),))
+>>> c = comparison(s)
+>>> c.shipped.n, round(c.difference - (c.changed.p - c.shipped.p), 12)
+(2000, 0.0)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+from trucesim.app.entry import Settings
+from trucesim.model.model import END_REASONS, TruceModel
+from trucesim.run.chunks import chunk_rng
+from trucesim.run.outcomes import outcome_table
+from trucesim.run.stats import proportion_ci, wilson_interval
+
+try:  # the restructure moves the one summary over worlds to run/metrics.py
+    from trucesim.run.metrics import summarize
+except ImportError:  # before it lands
+    from trucesim.run.outcomes import summarize
+
+#: how each way the talks end reads in the "why no deal" panel (keys: the model's END_REASONS)
+END_LABELS = {
+    "deal": "deal signed and ratified",
+    "walked_away": "the mediators walked away",
+    "government_fell": "the government fell over the deal",
+    "horizon": "talks still open at the horizon",
+}
+
+
+@dataclass(frozen=True)
+class Share:
+    """``k`` of ``n`` worlds, with the Wilson 95% interval of the share."""
+
+    label: str
+    k: int
+    n: int
+
+    @property
+    def p(self) -> float:
+        return self.k / self.n if self.n else math.nan
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        return proportion_ci(self.k, self.n)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """P(deal) with the controls' changes against the scenario as shipped, on the same seed and worlds.
+
+    ``difference`` is ``changed.p - shipped.p``; ``ci`` is Newcombe's
+    interval for a difference of two proportions built from their Wilson
+    intervals (his method 10).  It treats the two runs as independent samples,
+    which is conservative here: the runs share their seed.
+    """
+
+    changed: Share
+    shipped: Share
+
+    @property
+    def difference(self) -> float:
+        return self.changed.p - self.shipped.p
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        return newcombe_interval(self.changed.k, self.changed.n, self.shipped.k, self.shipped.n)
+
+
+def newcombe_interval(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]:
+    """95% interval of ``k1/n1 - k2/n2`` from the two Wilson intervals (Newcombe 1998, method 10).
+
+    Examples
+    --------
+    >>> [round(x, 4) for x in newcombe_interval(56, 70, 48, 80)]
+    [0.0524, 0.3339]
+    """
+    (lo1, lo2), (hi1, hi2) = wilson_interval([k1, k2], [n1, n2])
+    p1, p2 = k1 / n1, k2 / n2
+    d = p1 - p2
+    return (
+        float(d - math.sqrt((p1 - lo1) ** 2 + (hi2 - p2) ** 2)),
+        float(d + math.sqrt((hi1 - p1) ** 2 + (p2 - lo2) ** 2)),
+    )
+
+
+@lru_cache(maxsize=8)
+def outcomes(settings: Settings) -> pd.DataFrame:
+    """The outcome table (one row per world) of the run ``settings`` describes, simulated to the horizon."""
+    scenario, _ = settings.scenario()
+    model = TruceModel(scenario, settings.worlds, rng=chunk_rng(settings.seed, 0))
+    return outcome_table(model.run())
+
+
+def summary(settings: Settings) -> dict:
+    """The summary of ``trucesim run`` (:func:`trucesim.run.outcomes.summarize`) over the run's worlds."""
+    scenario, _ = settings.scenario()
+    return summarize(outcomes(settings), scenario, settings.seed)
+
+
+def reasons(settings: Settings) -> dict[str, list[Share]]:
+    """Why there was no deal, as titled lists of shares of worlds.
+
+    "How the talks ended": the share of each way talks end (a deal, the
+    mediators walking away, the government falling, still open at the
+    horizon); "Who accepted a proposal": the share of worlds in which each
+    side accepted at least one.  A later ``blockers`` dict of the same shape
+    is shown by the same panel.
+    """
+    table = outcomes(settings)
+    scenario, _ = settings.scenario()
+    n = len(table)
+    ends = table["end_of_talks"].value_counts()
+    ended = [Share(END_LABELS.get(r, r), int(ends.get(r, 0)), n) for r in END_REASONS]
+    sides = scenario.actors_of("government") + scenario.actors_of("armed_group")
+    accepted = [Share(scenario.labels.get(a, a), int(table[f"{a}_accepted"].sum()), n) for a in sides]
+    return {"How the talks ended": ended, "Who accepted a proposal": accepted}
+
+
+def comparison(settings: Settings) -> Comparison:
+    """P(deal) of the run against the same run of the scenario as shipped."""
+    n = settings.worlds
+    changed = Share("with your changes", int(outcomes(settings)["deal"].sum()), n)
+    shipped = Share("scenario as shipped", int(outcomes(settings.as_shipped())["deal"].sum()), n)
+    return Comparison(changed, shipped)

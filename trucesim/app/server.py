@@ -1,0 +1,80 @@
+"""Start the app's web server (Solara's own ``solara run``), offline: no CDN, no telemetry, no version check.
+
+Solara loads its JavaScript from the ``solara-assets`` package (pinned in the
+``app`` extra), so the page works without internet.  Its usage statistics and
+the check for a newer release, which would call out, are switched off.
+
+Examples
+--------
+>>> solara_args("127.0.0.1", 8765)[:3]
+['trucesim.app.page', '--host', '127.0.0.1']
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import socket
+from pathlib import Path
+
+#: where the page finds the scenario to show first (a file; the select offers its folder)
+ENV_SCENARIO = "TRUCESIM_APP_SCENARIO"
+#: environment for Solara: no telemetry, no "runs on Solara" banner
+SOLARA_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_THEME_SHOW_BANNER": "False"}
+
+
+def check_installed() -> str | None:
+    """None if the app's packages are installed, else what to install (one line)."""
+    from importlib.util import find_spec
+
+    for package in ("solara", "solara_assets"):
+        if find_spec(package) is None:  # not imported: Solara reads its settings on import
+            return (
+                f"the app needs the 'app' extra ({package} is not installed): "
+                "pip install 'trucesim[app]' (or pip install -e '.[app]' in a clone)"
+            )
+    return None
+
+
+def check_address(host: str, port: int) -> str | None:
+    """None if the server can listen on ``host:port``, else why not (one line)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+            s.bind(infos[0][4])
+    except OSError as e:
+        return f"cannot listen on {host}:{port}: {e.strerror or e}"
+    return None
+
+
+def solara_args(host: str, port: int) -> list[str]:
+    """The arguments of ``solara run`` for the app."""
+    return [
+        "trucesim.app.page",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+        "--no-check-version",
+        "--log-level",
+        "warning",
+    ]
+
+
+def serve(scenario: Path, host: str = "127.0.0.1", port: int = 8765) -> None:
+    """Serve the app at ``http://host:port/`` until interrupted, showing ``scenario`` first."""
+    os.environ[ENV_SCENARIO] = str(Path(scenario).resolve())
+    for k, v in SOLARA_ENV.items():
+        os.environ.setdefault(k, v)
+    from solara.__main__ import run  # after the environment: Solara reads its settings on import
+
+    import trucesim.app.page  # noqa: F401  (its imports now, then:)
+
+    # the libraries' objects live as long as the server: out of the collector's way, so that
+    # a full collection does not scan them (about 70 ms, inside a step while the model plays)
+    gc.freeze()
+    print(f"trucesim app: http://{host}:{port}/  (Ctrl-C stops it)", flush=True)
+    run.main(args=solara_args(host, port), prog_name="trucesim app", standalone_mode=False)
