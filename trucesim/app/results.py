@@ -30,10 +30,7 @@ from trucesim.run.chunks import chunk_rng
 from trucesim.run.outcomes import outcome_table
 from trucesim.run.stats import proportion_ci, wilson_interval
 
-try:  # the restructure moves the one summary over worlds to run/metrics.py
-    from trucesim.run.metrics import summarize
-except ImportError:  # before it lands
-    from trucesim.run.outcomes import summarize
+from trucesim.run.metrics import summarize
 
 #: how each way the talks end reads in the "why no deal" panel (keys: the model's END_REASONS)
 END_LABELS = {
@@ -109,7 +106,7 @@ def outcomes(settings: Settings) -> pd.DataFrame:
 
 
 def summary(settings: Settings) -> dict:
-    """The summary of ``trucesim run`` (:func:`trucesim.run.outcomes.summarize`) over the run's worlds."""
+    """The summary of ``trucesim run`` (:func:`trucesim.run.metrics.summarize`) over the run's worlds."""
     scenario, _ = settings.scenario()
     return summarize(outcomes(settings), scenario, settings.seed)
 
