@@ -20,6 +20,9 @@ from pathlib import Path
 
 from trucesim.config.scenario import Scenario, ScenarioError, load_scenario
 
+#: environment variable through which `trucesim app` tells the page which scenario to show first
+ENV_SCENARIO = "TRUCESIM_APP_SCENARIO"
+
 
 def scenario_names(folder: str | Path) -> tuple[list[str], dict[str, str]]:
     """Names of the valid scenarios in ``folder``, sorted; and ``{file name: one-line error}`` for the others."""

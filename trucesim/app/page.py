@@ -18,7 +18,6 @@ from mesa.visualization import SolaraViz
 from trucesim.app import catalogue, panels
 from trucesim.app.controls import CONTROLS
 from trucesim.app.entry import TruceAppModel
-from trucesim.app.server import ENV_SCENARIO
 
 DEFAULT_SCENARIO = "scenarios/april-2024.toml"
 #: worlds on Reset: at 10,000 the numbers are those of `trucesim run --seed S` (one chunk)
@@ -36,8 +35,8 @@ class AppConfig:
 
 
 def app_config() -> AppConfig:
-    """Read the scenario to show first from :data:`ENV_SCENARIO` (default: :data:`DEFAULT_SCENARIO`)."""
-    path = Path(os.environ.get(ENV_SCENARIO, DEFAULT_SCENARIO)).resolve()
+    """Read the scenario to show first from :data:`trucesim.app.catalogue.ENV_SCENARIO` (default: :data:`DEFAULT_SCENARIO`)."""
+    path = Path(os.environ.get(catalogue.ENV_SCENARIO, DEFAULT_SCENARIO)).resolve()
     names, _ = catalogue.scenario_names(path.parent)
     if path.stem not in names:
         names = sorted({*names, path.stem})  # loading it then says what is wrong with it

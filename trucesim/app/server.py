@@ -17,8 +17,8 @@ import os
 import socket
 from pathlib import Path
 
-#: where the page finds the scenario to show first (a file; the select offers its folder)
-ENV_SCENARIO = "TRUCESIM_APP_SCENARIO"
+from trucesim.app import catalogue
+
 #: environment for Solara: no telemetry, no "runs on Solara" banner
 SOLARA_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_THEME_SHOW_BANNER": "False"}
 
@@ -66,7 +66,7 @@ def solara_args(host: str, port: int) -> list[str]:
 
 def serve(scenario: Path, host: str = "127.0.0.1", port: int = 8765) -> None:
     """Serve the app at ``http://host:port/`` until interrupted, showing ``scenario`` first."""
-    os.environ[ENV_SCENARIO] = str(Path(scenario).resolve())
+    os.environ[catalogue.ENV_SCENARIO] = str(Path(scenario).resolve())
     for k, v in SOLARA_ENV.items():
         os.environ.setdefault(k, v)
     from solara.__main__ import run  # after the environment: Solara reads its settings on import
