@@ -47,8 +47,11 @@ def main() -> None:
     args = ap.parse_args()
     scenario = load_scenario(BASELINE)
     run_chunk(scenario, 0, 0, 1000)  # warm up imports and caches
-    sizes = [(1, 50), (1_000, 5_000), (10_000, 20_000)] if args.quick else \
-        [(1, 300), (1_000, 20_000), (10_000, 100_000), (100_000, 300_000)]
+    sizes = (
+        [(1, 50), (1_000, 5_000), (10_000, 20_000)]
+        if args.quick
+        else [(1, 300), (1_000, 20_000), (10_000, 100_000), (100_000, 300_000)]
+    )
     print(f"baseline: {BASELINE.name}, horizon {int(scenario.value('protocol.horizon_days'))} days, one core")
     rates = {}
     for worlds, total in sizes:
@@ -60,8 +63,19 @@ def main() -> None:
         return
     outputs = {}
     for workers in (1, 2):
-        cmd = [sys.executable, "-m", "trucesim", "run", str(BASELINE), "--worlds", "1000000",
-               "--format", "json", "--workers", str(workers)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "trucesim",
+            "run",
+            str(BASELINE),
+            "--worlds",
+            "1000000",
+            "--format",
+            "json",
+            "--workers",
+            str(workers),
+        ]
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
         mem = TreeMemory(proc.pid)
@@ -72,9 +86,11 @@ def main() -> None:
             print(err)
             sys.exit(1)
         outputs[workers] = out
-        print(f"trucesim run --worlds 1000000 --workers {workers}: {wall:.1f} s ({1e6 / wall:,.0f} worlds/s), "
-              f"peak memory {mem.peak_pss / 2**20:,.0f} MiB PSS ({mem.peak_rss / 2**20:,.0f} MiB RSS) "
-              f"over {mem.peak_procs} process(es)")
+        print(
+            f"trucesim run --worlds 1000000 --workers {workers}: {wall:.1f} s ({1e6 / wall:,.0f} worlds/s), "
+            f"peak memory {mem.peak_pss / 2**20:,.0f} MiB PSS ({mem.peak_rss / 2**20:,.0f} MiB RSS) "
+            f"over {mem.peak_procs} process(es)"
+        )
     print(f"  same JSON with 1 and 2 workers: {'yes' if outputs[1] == outputs[2] else 'NO'}")
 
 

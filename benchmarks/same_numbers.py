@@ -82,9 +82,22 @@ def record(dest: Path) -> None:
         worlds = pd.concat(pd.read_parquet(p) for p in sorted(Path(tmp, "sweep", "parts").glob("*.parquet")))
         digest = hashlib.sha256(pd.util.hash_pandas_object(worlds, index=False).to_numpy().tobytes())
         (dest / "sweep-worlds.sha256").write_text(digest.hexdigest() + "\n")
-        _trucesim("design", "scenarios/april-2024.toml", "--vary", "terms.hostages_released=10..50",
-                  "--vary", "terms.prisoners_per_hostage=0..60", "--worlds", "2000", "--budget", "24",
-                  "--seed", "3", "--out", f"{tmp}/design")
+        _trucesim(
+            "design",
+            "scenarios/april-2024.toml",
+            "--vary",
+            "terms.hostages_released=10..50",
+            "--vary",
+            "terms.prisoners_per_hostage=0..60",
+            "--worlds",
+            "2000",
+            "--budget",
+            "24",
+            "--seed",
+            "3",
+            "--out",
+            f"{tmp}/design",
+        )
         best = json.loads(Path(tmp, "design", "best.json").read_text())
         best.pop("seconds", None)
         (dest / "design-best.json").write_text(json.dumps(best, indent=1, sort_keys=True))

@@ -10,6 +10,7 @@ class TreeMemory:
 
     def __init__(self, pid: int, interval: float = 0.1):
         import psutil
+
         self.psutil = psutil
         self.root = psutil.Process(pid)
         self.interval = interval

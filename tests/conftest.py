@@ -18,14 +18,21 @@ NOVEMBER = SCENARIOS / "november-2023.toml"
 @pytest.fixture(scope="session")
 def baseline():
     from trucesim.config.scenario import load_scenario
+
     return load_scenario(BASELINE)
 
 
 def run_cli(*args, cwd=ROOT, check=False, timeout=600):
     """Run ``python -m trucesim ARGS`` and return the CompletedProcess (text mode)."""
     env = dict(os.environ, PYTHONWARNINGS="ignore", COLUMNS="200")
-    proc = subprocess.run([sys.executable, "-m", "trucesim", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "trucesim", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"trucesim {args} failed ({proc.returncode}):\n{proc.stderr}")
     return proc

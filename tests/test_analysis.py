@@ -38,8 +38,9 @@ def test_bin_factor_keeps_grid_levels_and_bins_continuous_values():
 
 def _toy_worlds(n=6000, seed=0):
     rng = np.random.default_rng(seed)
-    df = pd.DataFrame({"terms.prisoners_per_hostage": rng.choice([5.0, 20.0, 50.0], n),
-                       "context.us_pressure": rng.uniform(0, 1, n)})
+    df = pd.DataFrame(
+        {"terms.prisoners_per_hostage": rng.choice([5.0, 20.0, 50.0], n), "context.us_pressure": rng.uniform(0, 1, n)}
+    )
     p_gov = 0.2 + 0.6 * df["context.us_pressure"]
     p_ag = df["terms.prisoners_per_hostage"] / 60
     df["israel_accepted"] = rng.random(n) < p_gov
@@ -65,8 +66,12 @@ def test_probability_by_two_factors_counts_every_world_once():
 
 def test_probability_by_recovers_the_planted_acceptance():
     df = _toy_worlds(20000)
-    t = an.probability_by(df, "terms.prisoners_per_hostage", ["hamas_accepted", "israel_accepted"],
-                          labels={"hamas": "Hamas", "israel": "Israel's government"})
+    t = an.probability_by(
+        df,
+        "terms.prisoners_per_hostage",
+        ["hamas_accepted", "israel_accepted"],
+        labels={"hamas": "Hamas", "israel": "Israel's government"},
+    )
     ham = t[t.outcome == "hamas_accepted"].set_index("terms.prisoners_per_hostage")
     for level in (5.0, 20.0, 50.0):
         assert ham.loc[level, "p_lo"] - 0.01 <= level / 60 <= ham.loc[level, "p_hi"] + 0.01
@@ -95,7 +100,9 @@ def test_any_exit_and_outcome_names():
 
 def test_unknown_factor_and_outcome_say_what_was_meant():
     df = _toy_worlds(100)
-    with pytest.raises(ValueError, match=r"unknown factor 'context\.us_presure' \(did you mean 'context\.us_pressure'\?\)"):
+    with pytest.raises(
+        ValueError, match=r"unknown factor 'context\.us_presure' \(did you mean 'context\.us_pressure'\?\)"
+    ):
         an.probability_by(df, "context.us_presure")
     with pytest.raises(ValueError, match=r"unknown outcome 'dael' \(did you mean 'deal'\?\)"):
         an.probability_by(df, "context.us_pressure", "dael")
@@ -114,7 +121,7 @@ def _saltelli(d, n, seed=1):
 def test_sobol_indices_of_an_additive_function_match_the_analytic_values():
     # y = sum a_i x_i, x_i ~ U(0, 1): V_i = a_i^2 / 12, no interactions, so S1 = ST = a_i^2 / sum a_j^2
     coef = np.array([1.0, 2.0, 3.0, 0.0])
-    f = lambda x: x @ coef  # noqa: E731
+    f = lambda x: x @ coef
     a, b, abi = _saltelli(len(coef), 4096)
     names = ["x0", "x1", "x2", "x3"]
     res = an.sobol_from_samples(f(a), f(b), [f(m) for m in abi], names).set_index("factor")
@@ -128,7 +135,7 @@ def test_sobol_indices_of_an_additive_function_match_the_analytic_values():
 
 
 def test_sobol_intervals_are_reproducible_and_shrink_with_more_samples():
-    f = lambda x: x[:, 0] + 0.5 * x[:, 1] ** 2  # noqa: E731
+    f = lambda x: x[:, 0] + 0.5 * x[:, 1] ** 2
     a, b, abi = _saltelli(2, 256)
     r1 = an.sobol_from_samples(f(a), f(b), [f(m) for m in abi], ["u", "v"], seed=3)
     r2 = an.sobol_from_samples(f(a), f(b), [f(m) for m in abi], ["u", "v"], seed=3)
@@ -147,11 +154,15 @@ def test_sobol_indices_from_a_saltelli_sweep_layout():
     rng = np.random.default_rng(0)
     wpp = 4  # worlds per point, each a yes/no draw with probability f(x) / 3
     p = (x @ coef) / 3
-    worlds = pd.DataFrame({"point": np.repeat(np.arange(len(x)), wpp),
-                           "deal": rng.random(len(x) * wpp) < np.repeat(p, wpp)})
-    design = {"kind": "sobol", "points": len(x), "factors": ["k0", "k1"],
-              "saltelli": {"n": n, "A": [0, n], "B": [n, 2 * n],
-                           "AB": {"k0": [2 * n, 3 * n], "k1": [3 * n, 4 * n]}}}
+    worlds = pd.DataFrame(
+        {"point": np.repeat(np.arange(len(x)), wpp), "deal": rng.random(len(x) * wpp) < np.repeat(p, wpp)}
+    )
+    design = {
+        "kind": "sobol",
+        "points": len(x),
+        "factors": ["k0", "k1"],
+        "saltelli": {"n": n, "A": [0, n], "B": [n, 2 * n], "AB": {"k0": [2 * n, 3 * n], "k1": [3 * n, 4 * n]}},
+    }
     res = an.sobol_indices(worlds, design, "deal").set_index("factor")
     assert res.attrs["base_samples"] == n
     assert res.loc["k0", "ST"] > res.loc["k1", "ST"]
@@ -199,9 +210,13 @@ def test_prim_with_a_threshold_and_bad_input():
 
 # ------------------------------------------------------------------------------ sweeps read back, seats
 def test_seats_kept_and_majority(baseline):
-    df = pd.DataFrame({"exit_coalition_core": [False, False, False],
-                       "exit_religious_zionism": [False, True, True],
-                       "exit_otzma_yehudit": [False, False, True]})
+    df = pd.DataFrame(
+        {
+            "exit_coalition_core": [False, False, False],
+            "exit_religious_zionism": [False, True, True],
+            "exit_otzma_yehudit": [False, False, True],
+        }
+    )
     assert an.seats_kept(df, baseline).tolist() == [64.0, 57.0, 51.0]
     df["actors.otzma_yehudit.seats"] = [10.0, 10.0, 10.0]
     assert an.seats_kept(df, baseline).tolist() == [68.0, 61.0, 51.0]
@@ -215,11 +230,23 @@ def test_analysis_never_runs_the_model():
 
     for path in sorted((ROOT / "trucesim" / "analysis").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             for name in names:
-                assert not name.startswith(("trucesim.model", "trucesim.run.simulate", "trucesim.plots",
-                                            "trucesim.report", "trucesim.commands")), (path.name, name)
+                assert not name.startswith(
+                    (
+                        "trucesim.model",
+                        "trucesim.run.simulate",
+                        "trucesim.plots",
+                        "trucesim.report",
+                        "trucesim.commands",
+                    )
+                ), (path.name, name)
 
 
 def test_results_errors_are_one_line(tmp_path):
@@ -227,7 +254,7 @@ def test_results_errors_are_one_line(tmp_path):
         an.open_results(tmp_path / "nowhere", "report")
     with pytest.raises(an.ResultsError, match="needs a sweep's results directory, found the scenario file"):
         an.open_results(BASELINE, "report")
-    exp = (tmp_path / "e.toml")
+    exp = tmp_path / "e.toml"
     exp.write_text('scenario = "x.toml"\n[factors."terms.pause_days"]\nlevels = [1, 2]\n')
     assert an.is_experiment_file(exp) and not an.is_experiment_file(BASELINE)
     with pytest.raises(an.ResultsError, match="run it first: trucesim sweep"):
@@ -236,7 +263,6 @@ def test_results_errors_are_one_line(tmp_path):
 
 def test_scenario_from_record_rebuilds_the_scenario(baseline):
     from trucesim.config.scenario import load_scenario
-
     from trucesim.sweep.store import scenario_record
 
     uncertain = load_scenario(BASELINE.parent / "april-2024-uncertain.toml")

@@ -118,9 +118,9 @@ def test_the_model_stops_at_the_horizon_where_the_summary_says():
 def test_at_ten_thousand_worlds_the_app_gives_the_numbers_of_trucesim_run():
     from trucesim.app import results
     from trucesim.app.entry import Settings
+    from trucesim.run.metrics import summarize
     from trucesim.run.simulate import simulate
 
-    from trucesim.run.metrics import summarize
     s = Settings(str(SCENARIOS), "april-2024", 10_000, 7)
     scenario, _ = s.scenario()
     assert results.summary(s) == summarize(simulate(scenario, 10_000, seed=7), scenario, 7)

@@ -16,8 +16,20 @@ import pytest
 from .conftest import ROOT, SCENARIOS
 
 PACKAGE = ROOT / "trucesim"
-STAGES = {"config": 0, "model": 1, "run": 2, "sweep": 3, "designer": 3, "analysis": 4, "plots": 5,
-          "report": 6, "app": 7, "commands": 8, "cli": 9, "__main__": 10}
+STAGES = {
+    "config": 0,
+    "model": 1,
+    "run": 2,
+    "sweep": 3,
+    "designer": 3,
+    "analysis": 4,
+    "plots": 5,
+    "report": 6,
+    "app": 7,
+    "commands": 8,
+    "cli": 9,
+    "__main__": 10,
+}
 #: imports that the stage order alone allows but the design forbids
 FORBIDDEN = [
     ("trucesim.analysis", "trucesim.model", "analysis reads results; it never runs the model"),
@@ -81,7 +93,7 @@ def test_the_walk_sees_the_package():
     graph = _edges()
     assert len(MODULES) > 40
     assert "trucesim.model.acceptance" in graph["trucesim.model.agents"]
-    assert "trucesim.run.simulate" in graph["trucesim.commands.run"]   # an import inside a function
+    assert "trucesim.run.simulate" in graph["trucesim.commands.run"]  # an import inside a function
 
 
 def test_no_import_cycles():
@@ -129,7 +141,7 @@ def test_no_import_runs_up_the_pipeline():
         for mod, names, line in _imports(name, path):
             dst = _stage(mod)
             targets = [f"{mod}.{n}" for n in names] or [mod]
-            if dst is None:     # `from trucesim import x`: x is the stage
+            if dst is None:  # `from trucesim import x`: x is the stage
                 dst_stages = [_stage(t) for t in targets if t in MODULES] or [None]
             else:
                 dst_stages = [dst]
@@ -167,9 +179,10 @@ def test_generic_code_names_no_actor_of_a_scenario():
         ids |= set(tomllib.loads(path.read_text()).get("actors", {}))
     assert {"israel", "hamas"} <= ids
     from trucesim.config.params import ACTOR_KINDS
-    ids -= set(ACTOR_KINDS)        # "opposition" is a kind of actor as well as an id
+
+    ids -= set(ACTOR_KINDS)  # "opposition" is a kind of actor as well as an id
     bad = []
-    for name, path in MODULES.items():
+    for path in MODULES.values():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in ids:
                 bad.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from trucesim.run.metrics import summarize
 from trucesim.config.scenario import load_scenario
+from trucesim.run.metrics import summarize
 from trucesim.run.simulate import simulate
 
 from .conftest import BASELINE, NOVEMBER
@@ -28,7 +28,7 @@ def april():
 
 def test_november_2023_pause_is_agreed(november):
     assert november["p_deal"] >= 0.8
-    assert november["p_deal_ci"][0] >= 0.8          # not just the point estimate
+    assert november["p_deal_ci"][0] >= 0.8  # not just the point estimate
     assert november["p_accept"]["israel"] > 0.9 and november["p_accept"]["hamas"] > 0.9
 
 

@@ -12,17 +12,42 @@ import pandas as pd
 
 from .conftest import BASELINE, ROOT, assert_one_line_error, run_cli
 
-JSON_KEYS = ["scenario", "worlds", "seed", "p_deal", "p_deal_ci", "p_accept", "p_exit", "p_government_falls",
-             "p_pause_completed", "p_permanent", "deal_day", "hostages_released_mean", "hostages_died_mean",
-             "signed_terms_mean"]
+JSON_KEYS = [
+    "scenario",
+    "worlds",
+    "seed",
+    "p_deal",
+    "p_deal_ci",
+    "p_accept",
+    "p_exit",
+    "p_government_falls",
+    "p_pause_completed",
+    "p_permanent",
+    "deal_day",
+    "hostages_released_mean",
+    "hostages_died_mean",
+    "signed_terms_mean",
+]
 
 
 def test_text_summary():
     proc = run_cli("run", BASELINE, "--worlds", 2000, check=True)
     out = proc.stdout
-    for fragment in ["april-2024", "2,000 worlds", "not a forecast", "deal signed and ratified", "95% CI",
-                     "Hamas accepted a proposal", "Israel's government accepted a proposal", "Otzma Yehudit", "government falls",
-                     "pause completed", "permanent end", "hostages released", "deal day"]:
+    for fragment in [
+        "april-2024",
+        "2,000 worlds",
+        "not a forecast",
+        "deal signed and ratified",
+        "95% CI",
+        "Hamas accepted a proposal",
+        "Israel's government accepted a proposal",
+        "Otzma Yehudit",
+        "government falls",
+        "pause completed",
+        "permanent end",
+        "hostages released",
+        "deal day",
+    ]:
         assert fragment in out, fragment
 
 
@@ -77,10 +102,16 @@ def test_bad_options_are_one_line_errors(tmp_path):
     keep.write_text("precious")
     assert_one_line_error(run_cli("run", BASELINE, "--worlds", 10, "--out", keep), ".parquet or .csv", "'.txt'")
     assert keep.read_text() == "precious"
-    assert_one_line_error(run_cli("run", BASELINE, "--worlds", 10, "--out", tmp_path / "no" / "x.csv"),
-                          "does not exist")
-    assert_one_line_error(run_cli("run", BASELINE, "--worlds", "many"), "--worlds", "expected a whole number",
-                          "found 'many'", "trucesim run --help")
+    assert_one_line_error(
+        run_cli("run", BASELINE, "--worlds", 10, "--out", tmp_path / "no" / "x.csv"), "does not exist"
+    )
+    assert_one_line_error(
+        run_cli("run", BASELINE, "--worlds", "many"),
+        "--worlds",
+        "expected a whole number",
+        "found 'many'",
+        "trucesim run --help",
+    )
     assert_one_line_error(run_cli("run"), "required: SCENARIO")
     assert_one_line_error(run_cli("rn"), "invalid choice: 'rn'")
 
@@ -102,13 +133,18 @@ def test_console_script_is_installed():
 def test_out_that_cannot_be_written_fails_before_simulating(tmp_path):
     d = tmp_path / "d.parquet"
     d.mkdir()
-    assert_one_line_error(run_cli("run", BASELINE, "--worlds", 10, "--out", d), "expected a file name, found a directory")
+    assert_one_line_error(
+        run_cli("run", BASELINE, "--worlds", 10, "--out", d), "expected a file name, found a directory"
+    )
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o500)
     try:
         import os
-        if os.geteuid() != 0:      # root may write anywhere
-            assert_one_line_error(run_cli("run", BASELINE, "--worlds", 10, "--out", locked / "w.csv"), "permission denied")
+
+        if os.geteuid() != 0:  # root may write anywhere
+            assert_one_line_error(
+                run_cli("run", BASELINE, "--worlds", 10, "--out", locked / "w.csv"), "permission denied"
+            )
     finally:
         locked.chmod(0o700)

@@ -27,19 +27,26 @@ def _sweep(tmp_path_factory, name: str, text: str):
 
 @pytest.fixture(scope="module")
 def grid_dir(tmp_path_factory):
-    return _sweep(tmp_path_factory, "grid", f"""worlds_per_point = 60
+    return _sweep(
+        tmp_path_factory,
+        "grid",
+        f"""worlds_per_point = 60
 [design]
 kind = "grid"
 [factors."{PX}"]
 levels = [5, 30, 60]
 [factors."{US}"]
 levels = [0.2, 0.5, 0.9]
-""")
+""",
+    )
 
 
 @pytest.fixture(scope="module")
 def sobol_dir(tmp_path_factory):
-    return _sweep(tmp_path_factory, "sobol", f"""worlds_per_point = 30
+    return _sweep(
+        tmp_path_factory,
+        "sobol",
+        f"""worlds_per_point = 30
 [design]
 kind = "sobol"
 points = 16
@@ -50,7 +57,8 @@ range = [5, 60]
 range = [0, 1]
 [factors."terms.permanent_ceasefire"]
 range = [0, 1]
-""")
+""",
+    )
 
 
 def _png(path):
@@ -59,10 +67,13 @@ def _png(path):
     return data
 
 
-@pytest.mark.parametrize("kind,extra", [
-    ("heatmap", ["--x", PX, "--y", US]),
-    ("curves", ["--x", US]),
-])
+@pytest.mark.parametrize(
+    "kind,extra",
+    [
+        ("heatmap", ["--x", PX, "--y", US]),
+        ("curves", ["--x", US]),
+    ],
+)
 def test_plot_sweep_kinds_write_pngs(grid_dir, tmp_path, kind, extra):
     out = tmp_path / f"{kind}.png"
     proc = run_cli("plot", grid_dir, "--kind", kind, *extra, "--out", out, "--dpi", 60, check=True)
@@ -73,9 +84,13 @@ def test_plot_sweep_kinds_write_pngs(grid_dir, tmp_path, kind, extra):
 def test_plot_other_kinds_in_process(grid_dir, tmp_path, capsys):
     from trucesim.cli import main
 
-    for argv in (["plot", str(grid_dir), "--kind", "days"], ["plot", str(grid_dir), "--kind", "seats"],
-                 ["plot", str(grid_dir), "--kind", "outcomes"], ["plot", str(grid_dir), "--kind", "prim"],
-                 ["plot", str(BASELINE), "--kind", "seats", "--worlds", "500"]):
+    for argv in (
+        ["plot", str(grid_dir), "--kind", "days"],
+        ["plot", str(grid_dir), "--kind", "seats"],
+        ["plot", str(grid_dir), "--kind", "outcomes"],
+        ["plot", str(grid_dir), "--kind", "prim"],
+        ["plot", str(BASELINE), "--kind", "seats", "--worlds", "500"],
+    ):
         out = tmp_path / f"{argv[-1]}-{len(argv)}.pdf"
         assert main([*argv, "--out", str(out)]) == 0, (argv, capsys.readouterr().err)
         assert out.read_bytes()[:5] == b"%PDF-"
@@ -90,8 +105,7 @@ def test_plot_sobol_and_svg(sobol_dir, tmp_path):
 
 def test_plot_timeline_of_a_scenario_world(tmp_path):
     out = tmp_path / "world.png"
-    run_cli("plot", BASELINE, "--kind", "timeline", "--world", 12, "--seed", 1, "--out", out, "--dpi", 60,
-            check=True)
+    run_cli("plot", BASELINE, "--kind", "timeline", "--world", 12, "--seed", 1, "--out", out, "--dpi", 60, check=True)
     _png(out)
 
 
@@ -143,8 +157,7 @@ def test_report_of_a_sobol_sweep_has_the_indices(sobol_dir, tmp_path):
 # ------------------------------------------------------------------------------ one-line errors
 def test_unknown_factor_suggests_the_right_one(grid_dir):
     proc = run_cli("plot", grid_dir, "--kind", "heatmap", "--x", "terms.prisoner_per_hostage", "--y", US)
-    assert_one_line_error(proc, "--x terms.prisoner_per_hostage", "unknown factor",
-                          f"did you mean '{PX}'")
+    assert_one_line_error(proc, "--x terms.prisoner_per_hostage", "unknown factor", f"did you mean '{PX}'")
 
 
 def test_scenario_where_a_sweep_is_needed():
@@ -168,8 +181,10 @@ def test_in_process_errors(grid_dir, tmp_path, capsys):
         (["plot", str(grid_dir), "--kind", "timeline"], "needs a scenario file"),
         (["plot", str(grid_dir), "--kind", "heatmap", "--x", PX], "--y: missing"),
         (["plot", str(grid_dir), "--kind", "heatmap", "--x", PX, "--y", PX], "other than --x"),
-        (["plot", str(grid_dir), "--kind", "heatmap", "--x", PX, "--y", US, "--outcome", "dael"],
-         "did you mean 'deal'"),
+        (
+            ["plot", str(grid_dir), "--kind", "heatmap", "--x", PX, "--y", US, "--outcome", "dael"],
+            "did you mean 'deal'",
+        ),
         (["report", str(grid_dir), "--out", "r.pdf"], "expected a file name ending in .html"),
     ]
     for argv, fragment in cases:

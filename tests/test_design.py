@@ -38,8 +38,16 @@ from trucesim.designer.space import DesignError, make_space
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = REPO / "scenarios" / "april-2024.toml"
-TERMS = ["pause_days", "hostages_released", "prisoners_per_hostage", "aid_trucks_per_day",
-         "return_north", "withdrawal", "permanent_ceasefire", "guarantees"]
+TERMS = [
+    "pause_days",
+    "hostages_released",
+    "prisoners_per_hostage",
+    "aid_trucks_per_day",
+    "return_north",
+    "withdrawal",
+    "permanent_ceasefire",
+    "guarantees",
+]
 LAMBDA, R_GOV, R_AG = 30.0, 0.7, 0.6
 X_STAR = (20.0, 360.0)
 P_STAR = float(expit(LAMBDA * 0.1) ** 2)
@@ -49,13 +57,39 @@ VARY_2D = ["terms.prisoners_per_hostage=0..50", "terms.aid_trucks_per_day=0..100
 def synthetic_toml(out_dir: Path) -> str:
     rel = os.path.relpath(BASE, out_dir)
     weights = {t: 0 for t in TERMS} | {"prisoners_per_hostage": 1, "aid_trucks_per_day": 1}
-    lines = [f'extends = "{rel}"', "", "[meta]", 'name = "synthetic"', "",
-             "[terms]", "hostages_released = 0", "prisoners_per_hostage = 20", "aid_trucks_per_day = 360", "",
-             "[protocol]", "max_rounds = 1", "horizon_days = 20", ""]
-    zeros = {"israel": ["sensitivity_us", "sensitivity_family", "sensitivity_isolation", "survival_weight",
-                        "offensive_daily_prob", "offensive_value"],
-             "hamas": ["sensitivity_military", "sensitivity_humanitarian", "sensitivity_mediators",
-                       "patience", "leverage_value"]}
+    lines = [
+        f'extends = "{rel}"',
+        "",
+        "[meta]",
+        'name = "synthetic"',
+        "",
+        "[terms]",
+        "hostages_released = 0",
+        "prisoners_per_hostage = 20",
+        "aid_trucks_per_day = 360",
+        "",
+        "[protocol]",
+        "max_rounds = 1",
+        "horizon_days = 20",
+        "",
+    ]
+    zeros = {
+        "israel": [
+            "sensitivity_us",
+            "sensitivity_family",
+            "sensitivity_isolation",
+            "survival_weight",
+            "offensive_daily_prob",
+            "offensive_value",
+        ],
+        "hamas": [
+            "sensitivity_military",
+            "sensitivity_humanitarian",
+            "sensitivity_mediators",
+            "patience",
+            "leverage_value",
+        ],
+    }
     for actor, r, ideal in (("israel", R_GOV, 0), ("hamas", R_AG, 1)):
         lines += [f"[actors.{actor}]", f"reservation = {r}", "truce_value = 0", f"rationality = {LAMBDA:g}"]
         lines += [f"{k} = 0" for k in zeros[actor]] + [""]
@@ -95,6 +129,7 @@ def result2d(scenario):
 
 
 # --- the synthetic scenario is what the closed form says --------------------------------------
+
 
 def test_synthetic_scenario_matches_the_closed_form(scenario):
     for x1, x2 in [(20, 360), (10, 360), (28, 300), (35, 500)]:
@@ -138,13 +173,20 @@ def test_docstring_examples(monkeypatch):
 
 # --- the optimiser -------------------------------------------------------------------------------
 
+
 def test_search_finds_the_maximum_of_a_known_function_within_its_budget():
     f = lambda X, stage: -((X[:, 0] - 3.3) ** 2 + ((X[:, 1] - 20.0) / 10.0) ** 2)
     plan = plan_search(2)
     for seed in range(4):
         calls = []
-        r = run_search(lambda X, stage, calls=calls: calls.append(len(X)) or f(X, stage), [0.0, 0.0], [10.0, 50.0],
-                     plan=plan, seed=seed, integrality=[False, True])
+        r = run_search(
+            lambda X, stage, calls=calls: calls.append(len(X)) or f(X, stage),
+            [0.0, 0.0],
+            [10.0, 50.0],
+            plan=plan,
+            seed=seed,
+            integrality=[False, True],
+        )
         assert r.x[0] == pytest.approx(3.3, abs=0.2)  # 2% of the range
         assert abs(r.x[1] - 20.0) <= 1 and r.x[1] == int(r.x[1])
         assert len(r.X) == sum(calls) <= plan.budget
@@ -209,6 +251,7 @@ def test_marginal_effect_matches_the_closed_form_derivative(scenario):
 
 # --- Pareto front --------------------------------------------------------------------------------
 
+
 def test_pareto_front():
     assert pareto_front([0.1, 0.2, 0.3, 0.2], [5.0, 4.0, 1.0, 3.0]).tolist() == [True, True, True, False]
     assert pareto_front([0.1, 0.2], [5.0, 4.0], maximize_b=False).tolist() == [False, True]
@@ -259,8 +302,11 @@ def test_write_outputs_writes_the_figures_it_is_given(result2d, tmp_path):
 
 def test_non_term_keys_and_calendar_keys_can_be_varied(scenario):
     """Any numeric key: an actor's reservation value (per world) and the deadline (the calendar)."""
-    space = make_space(scenario, ["actors.hamas.reservation=0.5..0.7", "protocol.deadline_days=1..5"],
-                         ["terms.prisoners_per_hostage=20", "terms.aid_trucks_per_day=360"])
+    space = make_space(
+        scenario,
+        ["actors.hamas.reservation=0.5..0.7", "protocol.deadline_days=1..5"],
+        ["terms.prisoners_per_hostage=20", "terms.aid_trucks_per_day=360"],
+    )
     r = design(space, worlds=500, seed=0, budget=30, grid=3)
     # a lower worth of continuing the war for the armed group makes a deal more likely
     assert r.best["terms"]["actors.hamas.reservation"] == pytest.approx(0.5, abs=0.02)
@@ -290,6 +336,7 @@ def test_bad_objectives(scenario):
 
 # --- constraints ---------------------------------------------------------------------------------
 
+
 def test_every_candidate_meets_the_constraints(scenario):
     cons = ["terms.prisoners_per_hostage >= 24", "terms.aid_trucks_per_day < 300", "30 <= terms.pause_days"]
     space = make_space(scenario, VARY_2D + ["terms.pause_days=10..60"], [], cons)
@@ -304,13 +351,20 @@ def test_every_candidate_meets_the_constraints(scenario):
     # the constrained optimum: prisoners as near 20 and trucks as near 360 as allowed
     assert r.best["terms"]["terms.prisoners_per_hostage"] <= 27
     assert r.best["terms"]["terms.aid_trucks_per_day"] >= 270
-    assert r.best["constraints"] == ["terms.prisoners_per_hostage >= 24", "terms.aid_trucks_per_day < 300",
-                                     "terms.pause_days >= 30"]
+    assert r.best["constraints"] == [
+        "terms.prisoners_per_hostage >= 24",
+        "terms.aid_trucks_per_day < 300",
+        "terms.pause_days >= 30",
+    ]
 
 
 def test_constraints_narrow_whole_number_ranges(scenario):
-    space = make_space(scenario, ["terms.pause_days=10..60", "terms.return_north=0..1"], [],
-                         ["terms.pause_days > 20.5", "terms.pause_days < 40", "terms.return_north < 0.5"])
+    space = make_space(
+        scenario,
+        ["terms.pause_days=10..60", "terms.return_north=0..1"],
+        [],
+        ["terms.pause_days > 20.5", "terms.pause_days < 40", "terms.return_north < 0.5"],
+    )
     assert space.lower.tolist() == [21.0, 0.0]
     assert space.upper[0] == 39.0 and space.upper[1] < 0.5
     X = space.from_unit(np.random.default_rng(0).random((500, 2)))
@@ -325,6 +379,7 @@ def test_equality_constraint_holds_a_key(scenario):
 
 
 # --- reproducibility -----------------------------------------------------------------------------
+
 
 def test_same_seed_same_result(scenario):
     space = make_space(scenario, VARY_2D)
@@ -360,6 +415,7 @@ def test_jobs_do_not_change_results(scenario):
 
 # --- the command ----------------------------------------------------------------------------------
 
+
 def _cli(argv, capsys):
     """Run the command in-process: (exit status, stdout, stderr); argparse's exits included."""
     try:
@@ -372,10 +428,30 @@ def _cli(argv, capsys):
 
 def test_command_end_to_end(synth, tmp_path, capsys):
     out = tmp_path / "design"
-    rc, stdout, err = _cli(["design", str(synth), *sum((["--vary", v] for v in VARY_2D), []),
-                            "--fix", "terms.pause_days=30", "--constraint", "terms.aid_trucks_per_day <= 340",
-                            "--versus", "p_government_falls", "--worlds", "600", "--seed", "3",
-                            "--budget", "48", "--grid", "6", "--out", str(out)], capsys)
+    rc, stdout, err = _cli(
+        [
+            "design",
+            str(synth),
+            *sum((["--vary", v] for v in VARY_2D), []),
+            "--fix",
+            "terms.pause_days=30",
+            "--constraint",
+            "terms.aid_trucks_per_day <= 340",
+            "--versus",
+            "p_government_falls",
+            "--worlds",
+            "600",
+            "--seed",
+            "3",
+            "--budget",
+            "48",
+            "--grid",
+            "6",
+            "--out",
+            str(out),
+        ],
+        capsys,
+    )
     assert rc == 0, err
     assert "best terms for p_deal" in stdout and "not a forecast" in stdout
     names = sorted(p.name for p in out.iterdir())
@@ -394,8 +470,10 @@ def test_command_end_to_end(synth, tmp_path, capsys):
     for png in ("zopa.png", "pareto.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # best.toml re-runs the best terms: `trucesim run` on fresh worlds gives best.json's value
-    rc, stdout, err = _cli(["run", str(out / "best.toml"), "--worlds", "600", "--seed", str(best["check"]["seed"]),
-                            "--format", "json"], capsys)
+    rc, stdout, err = _cli(
+        ["run", str(out / "best.toml"), "--worlds", "600", "--seed", str(best["check"]["seed"]), "--format", "json"],
+        capsys,
+    )
     assert rc == 0, err
     assert json.loads(stdout)["p_deal"] == pytest.approx(best["value"], abs=1e-6)
 
@@ -404,8 +482,20 @@ def test_out_dir_is_refused_unless_force(synth, tmp_path, capsys):
     out = tmp_path / "d"
     out.mkdir()
     (out / "notes.txt").write_text("mine")
-    argv = ["design", str(synth), "--vary", "terms.prisoners_per_hostage=0..50", "--worlds", "100",
-            "--budget", "16", "--grid", "3", "--out", str(out)]
+    argv = [
+        "design",
+        str(synth),
+        "--vary",
+        "terms.prisoners_per_hostage=0..50",
+        "--worlds",
+        "100",
+        "--budget",
+        "16",
+        "--grid",
+        "3",
+        "--out",
+        str(out),
+    ]
     rc, _, err = _cli(argv, capsys)
     assert rc == 1 and err.startswith("trucesim: error: --out") and "--force" in err and len(err.splitlines()) == 1
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
@@ -413,8 +503,13 @@ def test_out_dir_is_refused_unless_force(synth, tmp_path, capsys):
     assert rc == 0, err
     assert (out / "notes.txt").read_text() == "mine" and (out / "best.json").exists()
     # a second design with three keys draws no zone figure: the old one is removed, and said so
-    rc, _, err = _cli(argv[:2] + ["--vary", "terms.pause_days=10..40", "--vary", "terms.return_north=0..1",
-                                  "--vary", "terms.guarantees=0..1"] + argv[4:] + ["--force"], capsys)
+    rc, _, err = _cli(
+        argv[:2]
+        + ["--vary", "terms.pause_days=10..40", "--vary", "terms.return_north=0..1", "--vary", "terms.guarantees=0..1"]
+        + argv[4:]
+        + ["--force"],
+        capsys,
+    )
     assert rc == 0, err
     assert not (out / "zopa.png").exists() and "zopa.png" in err and (out / "notes.txt").exists()
 
@@ -433,15 +528,20 @@ BAD = [
     (["--vary", "terms.pause_days=10.5..20"], "expected whole numbers"),
     (["--vary", "terms.pause_days=10..10"], "use --fix terms.pause_days=10"),
     (["--vary", "pause_days=10..20", "--vary", "terms.pause_days=5..9"], "expected each key once"),
-    (["--vary", "pause_days=10..20", "--fix", "terms.withdrawal=2"], "--fix 'terms.withdrawal=2': expected a value in 0..1"),
+    (
+        ["--vary", "pause_days=10..20", "--fix", "terms.withdrawal=2"],
+        "--fix 'terms.withdrawal=2': expected a value in 0..1",
+    ),
     (["--vary", "pause_days=10..20", "--fix", "terms.withdrawal=abc"], "expected VALUE to be a number, found 'abc'"),
     (["--vary", "pause_days=10..20", "--fix", "terms.withdrawal"], "--fix 'terms.withdrawal': expected KEY=VALUE"),
     (["--vary", "pause_days=10..20", "--fix", "terms.hostages_released=4.5"], "expected a whole number"),
     (["--vary", "pause_days=10..20", "--fix", "pause_days=30"], "expected each key once"),
     (["--vary", "pause_days=10..20", "--constraint", "terms.pause_days = 15"], "did you mean '=='"),
     (["--vary", "pause_days=10..20", "--constraint", "terms.pause_days >= 40"], "found none in the range 10..20"),
-    (["--vary", "pause_days=10..20", "--constraint", "terms.hostages_released >= 50"],
-     "found terms.hostages_released = 40 in april-2024.toml"),
+    (
+        ["--vary", "pause_days=10..20", "--constraint", "terms.hostages_released >= 50"],
+        "found terms.hostages_released = 40 in april-2024.toml",
+    ),
     (["--vary", "pause_days=10..20", "--constraint", "pause_days"], "expected KEY OP NUMBER"),
     (["--vary", "pause_days=10..20", "--constraint", "3 < 4"], "found two numbers"),
     (["--vary", "pause_days=10..20", "--constraint", "terms.pause_days >= ten"], "expected KEY OP NUMBER"),
@@ -463,13 +563,25 @@ def test_bad_arguments_give_one_line_errors(args, expected, tmp_path, capsys):
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("option,value,expected", [
-    ("--vary", "terms.pause_days=abc", "--vary 'terms.pause_days=abc': expected a range LOW..HIGH"),
-    ("--fix", "terms.withdrawal=9", "--fix 'terms.withdrawal=9': expected a value in 0..1"),
-    ("--constraint", "terms.pause_days => 3", "--constraint 'terms.pause_days => 3': expected OP one of"),
-])
+@pytest.mark.parametrize(
+    "option,value,expected",
+    [
+        ("--vary", "terms.pause_days=abc", "--vary 'terms.pause_days=abc': expected a range LOW..HIGH"),
+        ("--fix", "terms.withdrawal=9", "--fix 'terms.withdrawal=9': expected a value in 0..1"),
+        ("--constraint", "terms.pause_days => 3", "--constraint 'terms.pause_days => 3': expected OP one of"),
+    ],
+)
 def test_bad_arguments_in_a_real_process(option, value, expected, tmp_path):
-    argv = ["design", str(BASE), "--vary", "terms.hostages_released=10..20", option, value, "--out", str(tmp_path / "o")]
+    argv = [
+        "design",
+        str(BASE),
+        "--vary",
+        "terms.hostages_released=10..20",
+        option,
+        value,
+        "--out",
+        str(tmp_path / "o"),
+    ]
     if option == "--vary":
         argv = ["design", str(BASE), option, value, "--out", str(tmp_path / "o")]
     p = subprocess.run([sys.executable, "-m", "trucesim", *argv], capture_output=True, text=True, timeout=120)

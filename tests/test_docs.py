@@ -40,10 +40,19 @@ def test_every_shipped_parameter_names_its_source():
 
 
 def test_baseline_holds_the_article_figures(baseline):
-    expected = {"context.hostages_seized": 250, "context.hostages_held": 129, "context.hostages_dead": 34,
-                "context.killed_october_7": 1170, "context.killed_gaza": 33482, "context.soldiers_lost": 260,
-                "context.rafah_sheltering": 1_500_000, "context.rafah_battalions": 4,
-                "protocol.deadline_days": 2, "terms.pause_days": 42, "terms.hostages_released": 40}
+    expected = {
+        "context.hostages_seized": 250,
+        "context.hostages_held": 129,
+        "context.hostages_dead": 34,
+        "context.killed_october_7": 1170,
+        "context.killed_gaza": 33482,
+        "context.soldiers_lost": 260,
+        "context.rafah_sheltering": 1_500_000,
+        "context.rafah_battalions": 4,
+        "protocol.deadline_days": 2,
+        "terms.pause_days": 42,
+        "terms.hostages_released": 40,
+    }
     for key, v in expected.items():
         assert baseline.value(key) == v, key
     assert BASELINE.name == "april-2024.toml"

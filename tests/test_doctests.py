@@ -10,13 +10,15 @@ import pytest
 
 import trucesim
 
-MODULES = sorted(m.name for m in pkgutil.walk_packages(trucesim.__path__, "trucesim.")
-                 if not m.name.endswith("__main__"))
+MODULES = sorted(
+    m.name for m in pkgutil.walk_packages(trucesim.__path__, "trucesim.") if not m.name.endswith("__main__")
+)
 
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name, monkeypatch):
     from .conftest import ROOT
+
     monkeypatch.chdir(ROOT)
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

@@ -18,6 +18,7 @@ class _Shuffled(InProcessExecutor):
 def test_make_executor_options():
     assert isinstance(make_executor(workers=1), InProcessExecutor)
     from trucesim.run.executors import ExecutorError
+
     with pytest.raises(ExecutorError, match="--scheduler: expected 'local' or a Dask scheduler address"):
         make_executor(scheduler="somewhere")
     with pytest.raises(ExecutorError, match="--workers: expected nothing with --scheduler tcp://"):
@@ -62,18 +63,18 @@ class _Power:
     def run(self):
         if self.x == self.fail:
             raise ValueError(f"no power of {self.x}\nsecond line")
-        return self.x ** self.p
+        return self.x**self.p
 
 
 def test_map_ordered_gives_task_order_whatever_the_finishing_order():
     from trucesim.run.executors import map_ordered
 
     tasks = [_Power(x) for x in range(12)]
-    assert list(map_ordered(_Shuffled(), tasks)) == [x ** 2 for x in range(12)]
+    assert list(map_ordered(_Shuffled(), tasks)) == [x**2 for x in range(12)]
     with PoolExecutor(2) as ex:
-        assert list(map_ordered(ex, tasks)) == [x ** 2 for x in range(12)]
+        assert list(map_ordered(ex, tasks)) == [x**2 for x in range(12)]
         # the executor stays open for another batch
-        assert list(map_ordered(ex, [_Power(x, 3) for x in range(5)])) == [x ** 3 for x in range(5)]
+        assert list(map_ordered(ex, [_Power(x, 3) for x in range(5)])) == [x**3 for x in range(5)]
 
 
 def test_map_ordered_raises_at_the_failing_task():
@@ -99,6 +100,7 @@ def test_forkserver_preload_names_real_modules():
     # the modules of the task classes sent to workers
     from trucesim.run.simulate import RunTask
     from trucesim.sweep.sweep import ChunkTask
+
     assert {ChunkTask.__module__, RunTask.__module__} <= set(FORKSERVER_PRELOAD)
 
 

@@ -86,8 +86,9 @@ def test_issue_example_works_as_written(tmp_path):
 
 def test_dotted_table_form_equals_quoted_key(tmp_path):
     quoted = load_experiment(write(tmp_path, ISSUE_EXAMPLE, "a.toml"))
-    dotted_text = ISSUE_EXAMPLE.replace('[factors."terms.prisoners_per_hostage"]',
-                                        "[factors.terms.prisoners_per_hostage]")
+    dotted_text = ISSUE_EXAMPLE.replace(
+        '[factors."terms.prisoners_per_hostage"]', "[factors.terms.prisoners_per_hostage]"
+    )
     dotted = load_experiment(write(tmp_path, dotted_text, "b.toml"))
     assert dotted.factors == quoted.factors
 
@@ -102,9 +103,10 @@ def test_shipped_experiments_validate_and_explain_every_range(path):
     lines = path.read_text().splitlines()
     for i, line in enumerate(lines):
         if line.startswith("[factors."):
-            above = [ln for ln in lines[max(0, i - 6):i] if ln.strip()]
-            assert above and above[-1].lstrip().startswith("#") or \
-                any(ln.startswith("[factors.") for ln in lines[max(0, i - 4):i]), (path.name, line)
+            above = [ln for ln in lines[max(0, i - 6) : i] if ln.strip()]
+            assert (above and above[-1].lstrip().startswith("#")) or any(
+                ln.startswith("[factors.") for ln in lines[max(0, i - 4) : i]
+            ), (path.name, line)
     assert "worlds_per_point" in path.read_text()
 
 
@@ -125,9 +127,9 @@ FACTOR = '[factors."terms.prisoners_per_hostage"]\nrange = [5, 60]\nsteps = 3\n'
 #: (file text, fragments the one-line message must contain)
 INVALID = [
     ("wordls_per_point = 3\n" + BASE + FACTOR, ["wordls_per_point", "unknown key", "did you mean 'worlds_per_point'"]),
-    ('worlds_per_point = 10\n' + FACTOR, ["scenario", "expected a scenario file", "found nothing"]),
+    ("worlds_per_point = 10\n" + FACTOR, ["scenario", "expected a scenario file", "found nothing"]),
     ('scenario = "missing.toml"\nworlds_per_point = 10\n' + FACTOR, ["scenario", "missing.toml", "does not exist"]),
-    ('scenario = 3\nworlds_per_point = 10\n' + FACTOR, ["scenario", "expected a path"]),
+    ("scenario = 3\nworlds_per_point = 10\n" + FACTOR, ["scenario", "expected a path"]),
     ('scenario = "{scenario}"\n' + FACTOR, ["worlds_per_point", "found nothing"]),
     (BASE.replace("10", "0") + FACTOR, ["worlds_per_point", "expected a whole number >= 1", "found 0"]),
     (BASE.replace("10", "2.5") + FACTOR, ["worlds_per_point", "found 2.5"]),
@@ -136,26 +138,42 @@ INVALID = [
     (BASE, ["factors", "expected at least one factor"]),
     (BASE + "[factors]\n", ["factors", "found an empty table"]),
     (BASE + "factors = 3\n", ["factors", "expected tables"]),
-    (BASE + '[factors."terms.prisoners_per_hostag"]\nlevels = [1]\n',
-     ['factors."terms.prisoners_per_hostag"', "unknown key", "did you mean 'terms.prisoners_per_hostage'"]),
-    (BASE + '[factors."actors.otzma_yehudit.red_line.pause_days"]\nlevels = [14]\n',
-     ["red_line.pause_days", "did you mean 'actors.otzma_yehudit.red_lines.pause_days'"]),
-    (BASE + '[factors."protocol.horizon_days"]\nlevels = [90, 180]\n',
-     ['factors."protocol.horizon_days"', "may differ between worlds", "calendar"]),
+    (
+        BASE + '[factors."terms.prisoners_per_hostag"]\nlevels = [1]\n',
+        ['factors."terms.prisoners_per_hostag"', "unknown key", "did you mean 'terms.prisoners_per_hostage'"],
+    ),
+    (
+        BASE + '[factors."actors.otzma_yehudit.red_line.pause_days"]\nlevels = [14]\n',
+        ["red_line.pause_days", "did you mean 'actors.otzma_yehudit.red_lines.pause_days'"],
+    ),
+    (
+        BASE + '[factors."protocol.horizon_days"]\nlevels = [90, 180]\n',
+        ['factors."protocol.horizon_days"', "may differ between worlds", "calendar"],
+    ),
     (BASE + '[factors."protocol.deadline_days"]\nlevels = [2, 7]\n', ['factors."protocol.deadline_days"', "calendar"]),
-    (BASE + '[factors."context.us_pressure"]\nlevels = [0.2]\nrang = [0, 1]\n',
-     ['factors."context.us_pressure".rang', "unknown key", "did you mean 'range'"]),
+    (
+        BASE + '[factors."context.us_pressure"]\nlevels = [0.2]\nrang = [0, 1]\n',
+        ['factors."context.us_pressure".rang', "unknown key", "did you mean 'range'"],
+    ),
     (BASE + '[factors."context.us_pressure"]\nsource = "x"\n', ['factors."context.us_pressure"', "found neither"]),
     (BASE + '[factors."context.us_pressure"]\nlevels = [0.2]\nrange = [0, 1]\n', ["found both"]),
-    (BASE + 'factors."context.us_pressure" = 0.5\n', ['factors."context.us_pressure"', "expected a table", "found 0.5"]),
+    (
+        BASE + 'factors."context.us_pressure" = 0.5\n',
+        ['factors."context.us_pressure"', "expected a table", "found 0.5"],
+    ),
     (BASE + '[factors."context.us_pressure"]\nlevels = []\n', ["levels", "found an empty list"]),
     (BASE + '[factors."context.us_pressure"]\nlevels = 0.5\n', ["levels", "expected a list"]),
     (BASE + '[factors."context.us_pressure"]\nlevels = [0.5, "high"]\n', ["levels", "expected a number", "'high'"]),
     (BASE + '[factors."context.us_pressure"]\nlevels = [0.5, 0.5]\n', ["levels", "distinct", "0.5"]),
-    (BASE + '[factors."context.us_pressure"]\nlevels = [0.5, 1.5]\n', ["levels", "expected a number in 0..1", "found 1.5"]),
+    (
+        BASE + '[factors."context.us_pressure"]\nlevels = [0.5, 1.5]\n',
+        ["levels", "expected a number in 0..1", "found 1.5"],
+    ),
     (BASE + '[factors."context.us_pressure"]\nlevels = [0.5]\nsteps = 3\n', ["steps", "only with a range"]),
-    (BASE + '[factors."context.us_pressure"]\nrange = [0.8, 0.2]\nsteps = 3\n',
-     ['factors."context.us_pressure".range', "low <= high", "found low 0.8 > high 0.2"]),
+    (
+        BASE + '[factors."context.us_pressure"]\nrange = [0.8, 0.2]\nsteps = 3\n',
+        ['factors."context.us_pressure".range', "low <= high", "found low 0.8 > high 0.2"],
+    ),
     (BASE + '[factors."context.us_pressure"]\nrange = [0.5, 0.5]\nsteps = 3\n', ["range", "empty range"]),
     (BASE + '[factors."context.us_pressure"]\nrange = [0.5]\nsteps = 3\n', ["range", "expected [low, high]"]),
     (BASE + '[factors."context.us_pressure"]\nrange = [-1, 0.5]\nsteps = 3\n', ["range", "0..1", "found -1"]),
@@ -165,24 +183,36 @@ INVALID = [
     (BASE + '[factors."terms.hostages_released"]\nlevels = [10, 12.5]\n', ["levels", "whole number", "12.5"]),
     (BASE + '[factors."terms.hostages_released"]\nlevels = [10]\ninteger = false\n', ["integer", "whole number"]),
     (BASE + '[factors."context.us_pressure"]\nlevels = [0.1]\ninteger = "yes"\n', ["integer", "true or false"]),
-    (BASE + '[factors."context.hostages_dead"]\nlevels = [34, 200]\n',
-     ["factors", "context.hostages_dead", "expected at most context.hostages_held", "found 200"]),
+    (
+        BASE + '[factors."context.hostages_dead"]\nlevels = [34, 200]\n',
+        ["factors", "context.hostages_dead", "expected at most context.hostages_held", "found 200"],
+    ),
     (BASE + '[design]\nkind = "sobl"\n' + FACTOR, ["design.kind", "did you mean 'sobol'", "'sobl'"]),
     (BASE + '[design]\nkind = "grid"\npoints = 8\n' + FACTOR, ["design.points", "expected no points in a grid"]),
     (BASE + '[design]\nkind = "sobol"\n' + FACTOR.replace("steps = 3\n", ""), ["design.points", "found nothing"]),
-    (BASE + '[design]\nkind = "sobol"\npoints = 100\n' + FACTOR.replace("steps = 3\n", ""),
-     ["design.points", "power of two", "64 or 128", "found 100"]),
+    (
+        BASE + '[design]\nkind = "sobol"\npoints = 100\n' + FACTOR.replace("steps = 3\n", ""),
+        ["design.points", "power of two", "64 or 128", "found 100"],
+    ),
     (BASE + '[design]\nkind = "lhs"\npoints = 0\n' + FACTOR.replace("steps = 3\n", ""), ["design.points", "found 0"]),
     (BASE + '[design]\nkind = "lhs"\npoints = 8\n' + FACTOR, ["steps", 'kind = "lhs"']),
-    (BASE + '[design]\nkind = "halton"\npoints = 8\nsaltelli = true\n' + FACTOR.replace("steps = 3\n", ""),
-     ["design.saltelli", "only with kind = \"sobol\""]),
-    (BASE + '[design]\nkind = "lhs"\npoints = 8\nscrambled = false\n' + FACTOR.replace("steps = 3\n", ""),
-     ["design.scrambled", "did you mean 'scramble'"]),
-    (BASE + '[design]\nkind = "lhs"\npoints = 2000000\n' + FACTOR.replace("steps = 3\n", ""),
-     ["design.points", "at most 1,000,000"]),
+    (
+        BASE + '[design]\nkind = "halton"\npoints = 8\nsaltelli = true\n' + FACTOR.replace("steps = 3\n", ""),
+        ["design.saltelli", 'only with kind = "sobol"'],
+    ),
+    (
+        BASE + '[design]\nkind = "lhs"\npoints = 8\nscrambled = false\n' + FACTOR.replace("steps = 3\n", ""),
+        ["design.scrambled", "did you mean 'scramble'"],
+    ),
+    (
+        BASE + '[design]\nkind = "lhs"\npoints = 2000000\n' + FACTOR.replace("steps = 3\n", ""),
+        ["design.points", "at most 1,000,000"],
+    ),
     (BASE + "[design\n", ["invalid TOML"]),
-    (BASE + '[factors."context.us_pressure"]\nlevels = [0.2]\n[factors.context.us_pressure]\nlevels = [0.3]\n',
-     ['factors."context.us_pressure"', "one table per factor", "found two"]),
+    (
+        BASE + '[factors."context.us_pressure"]\nlevels = [0.2]\n[factors.context.us_pressure]\nlevels = [0.3]\n',
+        ['factors."context.us_pressure"', "one table per factor", "found two"],
+    ),
 ]
 
 
@@ -211,7 +241,9 @@ def test_seed_override(tmp_path):
 
 
 # --------------------------------------------------------------------------- designs
-SAMPLED = BASE + """
+SAMPLED = (
+    BASE
+    + """
 [design]
 kind = "{kind}"
 points = 64
@@ -226,6 +258,7 @@ range = [14, 42]
 [factors."context.family_pressure"]
 levels = [0.3, 0.6, 0.9]
 """
+)
 
 
 @pytest.mark.parametrize("kind", ["sobol", "lhs", "halton"])
@@ -246,7 +279,9 @@ def test_sampled_designs_cover_the_ranges(tmp_path, kind):
 def test_saltelli_layout_gives_sobol_indices(tmp_path):
     from scipy.stats import sobol_indices
 
-    text = BASE + """
+    text = (
+        BASE
+        + """
 [design]
 kind = "sobol"
 points = 256
@@ -258,6 +293,7 @@ range = [0, 1]
 [factors."context.family_pressure"]
 range = [0, 1]
 """
+    )
     exp = load_experiment(write(tmp_path, text))
     d = build_design(exp)
     n, keys = 256, exp.factor_keys
@@ -265,15 +301,21 @@ range = [0, 1]
     b = d.blocks
     assert b["n"] == n and b["A"] == [0, n] and b["B"] == [n, 2 * n]
     assert b["AB"] == {keys[0]: [2 * n, 3 * n], keys[1]: [3 * n, 4 * n]}
-    A, B = d.matrix[0:n], d.matrix[n:2 * n]
+    A, B = d.matrix[0:n], d.matrix[n : 2 * n]
     for i, k in enumerate(keys):
         AB = d.matrix[slice(*b["AB"][k])]
         np.testing.assert_array_equal(AB[:, i], B[:, i])
         np.testing.assert_array_equal(np.delete(AB, i, axis=1), np.delete(A, i, axis=1))
     # y = x0 + 2 x1 on the unit square: S1 = ST = (0.2, 0.8)
     f = d.matrix[:, 0] + 2 * d.matrix[:, 1]
-    res = sobol_indices(func={"f_A": f[None, 0:n], "f_B": f[None, n:2 * n],
-                              "f_AB": np.stack([f[slice(*b["AB"][k])] for k in keys])[:, None, :]}, n=n)
+    res = sobol_indices(
+        func={
+            "f_A": f[None, 0:n],
+            "f_B": f[None, n : 2 * n],
+            "f_AB": np.stack([f[slice(*b["AB"][k])] for k in keys])[:, None, :],
+        },
+        n=n,
+    )
     np.testing.assert_allclose(res.first_order, [0.2, 0.8], atol=0.03)
     np.testing.assert_allclose(res.total_order, [0.2, 0.8], atol=0.03)
 
@@ -311,6 +353,7 @@ def test_chunk_task_is_run_chunk_with_the_design_as_overrides(tmp_path):
     pd.testing.assert_frame_equal(table[list(direct.columns)], direct)
     # what a worker sends back: the same table as Parquet bytes
     from trucesim.run.files import decode_table
+
     pd.testing.assert_frame_equal(decode_table(task.run()), table)
 
 
@@ -350,8 +393,13 @@ def test_points_equal_the_run_summary_of_each_point(reference):
         assert round(r[f"p_accept_{ag}"], 6) == s["p_accept"][ag]
         for party, v in s["p_exit"].items():
             assert round(r[f"p_exit_{party}"], 6) == v
-        for k in ("p_government_falls", "p_pause_completed", "p_permanent",
-                  "hostages_released_mean", "hostages_died_mean"):
+        for k in (
+            "p_government_falls",
+            "p_pause_completed",
+            "p_permanent",
+            "hostages_released_mean",
+            "hostages_died_mean",
+        ):
             assert round(r[k], 6) == s[k], k
         for q, col in (("median", "deal_day_median"), ("p10", "deal_day_p10"), ("p90", "deal_day_p90")):
             assert (s["deal_day"][q] is None and math.isnan(r[col])) or round(r[col], 6) == s["deal_day"][q]
@@ -369,8 +417,11 @@ def test_manifest_holds_the_contract(reference):
     assert m["factors"] == ["terms.prisoners_per_hostage", "context.us_pressure"]
     assert m["design"]["kind"] == "grid" and m["design"]["points"] == 6
     assert m["design"]["factors"] == m["factors"] and len(m["design"]["matrix"]) == 6
-    assert m["experiment"]["factors"]["terms.prisoners_per_hostage"] == {"range": [3.0, 60.0], "steps": 3,
-                                                                        "integer": False}
+    assert m["experiment"]["factors"]["terms.prisoners_per_hostage"] == {
+        "range": [3.0, 60.0],
+        "steps": 3,
+        "integer": False,
+    }
     assert m["experiment"]["worlds_per_point"] == 60 and m["experiment"]["design"]["kind"] == "grid"
     assert m["scenario"]["values"]["terms.pause_days"] == 42.0
     assert m["scenario"]["values"]["context.category_share"]["dist"] == "uniform"
@@ -379,10 +430,24 @@ def test_manifest_holds_the_contract(reference):
 
 def test_points_columns_follow_the_contract(reference):
     pts = load_points(reference[1])
-    for c in ("point", "terms.prisoners_per_hostage", "context.us_pressure", "worlds", "p_deal", "p_deal_lo",
-              "p_deal_hi", "p_accept_israel", "p_accept_hamas", "p_exit_otzma_yehudit", "p_government_falls",
-              "p_pause_completed", "p_permanent", "deal_day_median", "hostages_released_mean",
-              "hostages_died_mean"):
+    for c in (
+        "point",
+        "terms.prisoners_per_hostage",
+        "context.us_pressure",
+        "worlds",
+        "p_deal",
+        "p_deal_lo",
+        "p_deal_hi",
+        "p_accept_israel",
+        "p_accept_hamas",
+        "p_exit_otzma_yehudit",
+        "p_government_falls",
+        "p_pause_completed",
+        "p_permanent",
+        "deal_day_median",
+        "hostages_released_mean",
+        "hostages_died_mean",
+    ):
         assert c in pts.columns, c
     assert list(pts["point"]) == list(range(6))
 
@@ -427,8 +492,9 @@ def test_running_dask_cluster_by_address_gives_the_same_bytes(tmp_path, referenc
     from distributed import LocalCluster
 
     exp, out, _ = reference
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None, silence_logs=logging.ERROR
+    ) as cluster:
         plan = plan_sweep(exp, tmp_path / "tcp", chunk_worlds=SMALL_CHUNK)
         with make_executor(scheduler=cluster.scheduler_address) as ex:
             assert ex.workers == 2 and cluster.scheduler_address in ex.name

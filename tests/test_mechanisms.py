@@ -6,10 +6,10 @@ import numpy as np
 from scipy import stats
 from scipy.special import expit
 
+from trucesim.config.terms import HOSTAGES, TERM_INDEX, normalise
 from trucesim.model.acceptance import ACCEPT
 from trucesim.model.hostages import binomial_inverse
 from trucesim.model.model import DAILY_SERIES, TruceModel
-from trucesim.config.terms import HOSTAGES, TERM_INDEX, normalise
 
 
 def model(scenario, n=200, seed=0, **over):
@@ -28,6 +28,7 @@ def with_permanent_ceasefire(m, idx):
 
 
 # --- utility and logit acceptance ---------------------------------------------------------
+
 
 def test_utility_is_weighted_closeness_plus_truce_value(baseline):
     m = model(baseline, 5)
@@ -54,7 +55,7 @@ def test_large_rationality_is_near_deterministic(baseline):
     m = model(baseline, 2000, **{"actors.israel.rationality": 1000.0})
     idx = np.arange(2000)
     t = framework(m, idx)
-    t[:, 0] = np.linspace(0, 120, 2000)           # pause lengths from none to four months
+    t[:, 0] = np.linspace(0, 120, 2000)  # pause lengths from none to four months
     gap = m.government.gap(t, idx)
     p = m.government.accept_probability(t, idx)
     clear = np.abs(gap) > 0.02
@@ -74,6 +75,7 @@ def test_noise_is_drawn_once_per_round_not_per_day(baseline):
 
 
 # --- pressures ------------------------------------------------------------------------------
+
 
 def test_government_reservation_falls_with_family_and_us_pressure(baseline):
     idx = np.arange(50)
@@ -97,41 +99,51 @@ def test_daily_pressures_evolve(baseline):
     assert len(df) == m.horizon + 1 and list(df.columns) == list(DAILY_SERIES)
     assert df["family_pressure_mean"].iloc[-1] > df["family_pressure_mean"].iloc[0]
     assert df["isolation_mean"].iloc[-1] > df["isolation_mean"].iloc[0]
-    assert df["us_pressure"].iloc[-1] > df["us_pressure"].iloc[0]   # deadlines and the offensive
+    assert df["us_pressure"].iloc[-1] > df["us_pressure"].iloc[0]  # deadlines and the offensive
     assert df["living_hostages"].is_monotonic_decreasing
 
 
 # --- two-level ratification -----------------------------------------------------------------
 
+
 def test_fall_probability_closed_form(baseline):
     # terms that cross both far-right parties' red lines (a permanent ceasefire)
-    over = {"actors.otzma_yehudit.exit_credibility": 1.0, "actors.religious_zionism.exit_credibility": 0.0,
-            "actors.opposition.safety_net_credibility": 0.0}
+    over = {
+        "actors.otzma_yehudit.exit_credibility": 1.0,
+        "actors.religious_zionism.exit_credibility": 0.0,
+        "actors.opposition.safety_net_credibility": 0.0,
+    }
     m = model(baseline, 10, **over)
     idx = np.arange(10)
     t = with_permanent_ceasefire(m, idx)
-    assert np.allclose(m.coalition.fall_probability(t, idx), 1.0)       # 64 - 6 = 58 < 61
+    assert np.allclose(m.coalition.fall_probability(t, idx), 1.0)  # 64 - 6 = 58 < 61
     m2 = model(baseline, 10, **{**over, "actors.opposition.safety_net_credibility": 0.8})
-    assert np.allclose(m2.coalition.fall_probability(t, idx), 0.2)      # the net carries it 80% of the time
-    m3 = model(baseline, 10, **{**over, "actors.otzma_yehudit.exit_credibility": 0.5,
-                                "actors.religious_zionism.exit_credibility": 0.5})
-    assert np.allclose(m3.coalition.fall_probability(t, idx), 0.75)     # any of two quits
+    assert np.allclose(m2.coalition.fall_probability(t, idx), 0.2)  # the net carries it 80% of the time
+    m3 = model(
+        baseline,
+        10,
+        **{**over, "actors.otzma_yehudit.exit_credibility": 0.5, "actors.religious_zionism.exit_credibility": 0.5},
+    )
+    assert np.allclose(m3.coalition.fall_probability(t, idx), 0.75)  # any of two quits
     t0 = framework(m, idx)
     t0[:, TERM_INDEX["pause_days"]] = 1
     t0[:, TERM_INDEX["prisoners_per_hostage"]] = 1
-    assert np.allclose(m.coalition.fall_probability(t0, idx), 0.0)      # no red line crossed
+    assert np.allclose(m.coalition.fall_probability(t0, idx), 0.0)  # no red line crossed
 
 
 def test_ratify_seat_arithmetic_and_safety_net(baseline):
-    over = {"actors.otzma_yehudit.exit_credibility": 1.0, "actors.religious_zionism.exit_credibility": 1.0,
-            "actors.opposition.safety_net_credibility": 1.0}
+    over = {
+        "actors.otzma_yehudit.exit_credibility": 1.0,
+        "actors.religious_zionism.exit_credibility": 1.0,
+        "actors.opposition.safety_net_credibility": 1.0,
+    }
     m = model(baseline, 20, **over)
     idx = np.arange(20)
     t = with_permanent_ceasefire(m, idx)
     ratified, fell, net_used, quitters = m.coalition.ratify(t, idx, m.rng)
-    assert all(q.all() for q in quitters[1:]) and not quitters[0].any()     # the core stays
+    assert all(q.all() for q in quitters[1:]) and not quitters[0].any()  # the core stays
     assert m.coalition.seats(idx)[0] == 51
-    assert ratified.all() and net_used.all() and not fell.any()             # 51 + 24 >= 61
+    assert ratified.all() and net_used.all() and not fell.any()  # 51 + 24 >= 61
     m2 = model(baseline, 20, **{**over, "actors.opposition.safety_net_credibility": 0.0})
     ratified, fell, net_used, _ = m2.coalition.ratify(t, idx, m2.rng)
     assert fell.all() and not ratified.any() and not net_used.any()
@@ -139,19 +151,27 @@ def test_ratify_seat_arithmetic_and_safety_net(baseline):
 
 def test_government_weighs_its_survival(baseline):
     idx = np.arange(100)
-    sure = {"actors.otzma_yehudit.exit_credibility": 1.0, "actors.opposition.safety_net_credibility": 0.0,
-            "actors.otzma_yehudit.red_lines.pause_days": 10.0}
+    sure = {
+        "actors.otzma_yehudit.exit_credibility": 1.0,
+        "actors.opposition.safety_net_credibility": 0.0,
+        "actors.otzma_yehudit.red_lines.pause_days": 10.0,
+    }
     fearless = model(baseline, 100, **{**sure, "actors.israel.survival_weight": 0.0})
     fearful = model(baseline, 100, **sure)
     t = framework(fearful, idx)
-    assert (fearful.government.decision_probability(t, idx)
-            < fearless.government.decision_probability(t, idx)).all()
+    assert (fearful.government.decision_probability(t, idx) < fearless.government.decision_probability(t, idx)).all()
 
 
 def test_a_government_fall_ends_the_talks(baseline):
-    over = {"actors.otzma_yehudit.exit_credibility": 1.0, "actors.opposition.safety_net_credibility": 0.0,
-            "actors.otzma_yehudit.red_lines.pause_days": 1.0, "actors.israel.survival_weight": 0.0,
-            "actors.israel.reservation": 0.0, "actors.hamas.reservation": -1.0, "terms.hostages_released": 10}
+    over = {
+        "actors.otzma_yehudit.exit_credibility": 1.0,
+        "actors.opposition.safety_net_credibility": 0.0,
+        "actors.otzma_yehudit.red_lines.pause_days": 1.0,
+        "actors.israel.survival_weight": 0.0,
+        "actors.israel.reservation": 0.0,
+        "actors.hamas.reservation": -1.0,
+        "terms.hostages_released": 10,
+    }
     m = model(baseline, 300, **over).run()
     assert m.government.fell.mean() > 0.9
     assert not (m.deal & m.government.fell).any()
@@ -160,6 +180,7 @@ def test_a_government_fall_ends_the_talks(baseline):
 
 
 # --- hostages -------------------------------------------------------------------------------
+
 
 def test_binomial_inverse_is_binomial():
     rng = np.random.default_rng(3)
@@ -173,9 +194,15 @@ def test_binomial_inverse_is_binomial():
 
 
 def test_no_deaths_during_a_pause_and_more_under_offensive(baseline):
-    quick = {"actors.israel.reservation": 0.0, "actors.hamas.reservation": -1.0,
-             "actors.otzma_yehudit.exit_credibility": 0.0, "actors.religious_zionism.exit_credibility": 0.0,
-             "terms.hostages_released": 10, "terms.pause_days": 300, "context.hostage_daily_hazard": 0.01}
+    quick = {
+        "actors.israel.reservation": 0.0,
+        "actors.hamas.reservation": -1.0,
+        "actors.otzma_yehudit.exit_credibility": 0.0,
+        "actors.religious_zionism.exit_credibility": 0.0,
+        "terms.hostages_released": 10,
+        "terms.pause_days": 300,
+        "context.hostage_daily_hazard": 0.01,
+    }
     m = model(baseline, 500, **quick)
     m.run_until(20)
     deal = m.deal.copy()
@@ -185,13 +212,14 @@ def test_no_deaths_during_a_pause_and_more_under_offensive(baseline):
     paused = deal & (m.status == m.PAUSE)
     assert (m.armed_group.died[paused] == died[paused]).all()
     calm = model(baseline, 2000, **{"actors.israel.offensive_daily_prob": 0.0}).run()
-    hot = model(baseline, 2000, **{"actors.israel.offensive_daily_prob": 1.0,
-                                    "context.offensive_hazard_multiplier": 4.0}).run()
+    hot = model(
+        baseline, 2000, **{"actors.israel.offensive_daily_prob": 1.0, "context.offensive_hazard_multiplier": 4.0}
+    ).run()
     assert hot.armed_group.died.mean() > calm.armed_group.died.mean() + 5
 
 
 def test_demand_beyond_available_hostages_cannot_be_accepted(baseline):
-    m = model(baseline, 200, **{"context.category_share": 0.3})      # 95 living -> 28 available
+    m = model(baseline, 200, **{"context.category_share": 0.3})  # 95 living -> 28 available
     idx = np.arange(200)
     t = framework(m, idx)
     assert (t[:, HOSTAGES] > m.armed_group.available(idx)).all()
@@ -209,6 +237,7 @@ def test_releases_lower_leverage(baseline):
 
 
 # --- mediation ------------------------------------------------------------------------------
+
 
 def test_revision_moves_toward_the_refusing_side(baseline):
     m = model(baseline, 2000, **{"context.category_share": 0.5}).run()
@@ -231,17 +260,22 @@ def test_deadline_is_a_mesa_event_and_counts_misses(baseline):
     m = model(baseline, 500)
     events = list(m._event_list._events) if hasattr(m._event_list, "_events") else None
     m.run_until(2)
-    assert m.deadlines_missed.sum() > 0          # Hamas takes 3-10 days to study the offer
+    assert m.deadlines_missed.sum() > 0  # Hamas takes 3-10 days to study the offer
     assert m.talks_failed[m.deadlines_missed > 0].all()
     assert events is None or any(getattr(e, "time", None) == 2.0 for e in events)
 
 
 # --- the deal lifecycle ---------------------------------------------------------------------
 
+
 def lifecycle(baseline, n=2000, **extra):
-    easy = {"actors.israel.reservation": 0.0, "actors.hamas.reservation": -1.0,
-            "actors.otzma_yehudit.exit_credibility": 0.0, "actors.religious_zionism.exit_credibility": 0.0,
-            "terms.hostages_released": 20}
+    easy = {
+        "actors.israel.reservation": 0.0,
+        "actors.hamas.reservation": -1.0,
+        "actors.otzma_yehudit.exit_credibility": 0.0,
+        "actors.religious_zionism.exit_credibility": 0.0,
+        "terms.hostages_released": 20,
+    }
     return model(baseline, n, **{**easy, **extra}).run()
 
 
@@ -278,11 +312,13 @@ def test_permanence_commitment_raises_the_permanent_end(baseline):
 
 def test_pause_extension_november(baseline):
     from trucesim.config.scenario import load_scenario
+
     from .conftest import NOVEMBER
+
     m = TruceModel(load_scenario(NOVEMBER), 3000, rng=2).run()
     ext = m.extensions[m.deal]
     assert ext.max() <= 3 and ext.mean() > 0.5
-    assert np.allclose(m.signed_terms[m.deal, 0], m.terms[m.deal, 0] + ext)   # a day per extension
+    assert np.allclose(m.signed_terms[m.deal, 0], m.terms[m.deal, 0] + ext)  # a day per extension
 
 
 def test_outcome_flags_are_consistent(baseline):
@@ -320,7 +356,9 @@ def test_tracing_changes_no_outcome(baseline):
 
 def test_actor_table_order_changes_nothing(tmp_path):
     from trucesim.config.scenario import load_scenario
+
     from .conftest import BASELINE
+
     text = BASELINE.read_text()
     a, b = text.index("[actors.religious_zionism]"), text.index("[actors.otzma_yehudit]")
     end = text.index("[actors.opposition]")
@@ -335,19 +373,19 @@ def test_actor_table_order_changes_nothing(tmp_path):
 
 def test_a_coalition_short_of_a_majority_is_known_to_be_at_risk(baseline):
     over = {"actors.coalition_core.seats": 40.0, "actors.opposition.safety_net_credibility": 0.0}
-    m = model(baseline, 10, **over)                      # 40 + 7 + 6 = 53 < 61 before anyone quits
+    m = model(baseline, 10, **over)  # 40 + 7 + 6 = 53 < 61 before anyone quits
     idx = np.arange(10)
     t = framework(m, idx)
     t[:, TERM_INDEX["pause_days"]] = 1
-    t[:, TERM_INDEX["prisoners_per_hostage"]] = 1        # no red line crossed
+    t[:, TERM_INDEX["prisoners_per_hostage"]] = 1  # no red line crossed
     assert np.allclose(m.coalition.fall_probability(t, idx), 1.0)
     ratified, fell, _, _ = m.coalition.ratify(t, idx, m.rng)
     assert fell.all()
 
 
 def test_releases_come_out_of_the_agreed_categories(baseline):
-    m = model(baseline, 10, **{"context.category_share": 0.5})   # 95 living: 47 in the categories
+    m = model(baseline, 10, **{"context.category_share": 0.5})  # 95 living: 47 in the categories
     idx = np.arange(10)
     assert (m.armed_group.available(idx) == 47).all()
     m.armed_group.release(idx, np.full(10, 40))
-    assert (m.armed_group.available(idx) == 7).all()              # not floor(0.5 * 55) = 27
+    assert (m.armed_group.available(idx) == 7).all()  # not floor(0.5 * 55) = 27

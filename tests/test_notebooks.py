@@ -3,7 +3,6 @@ notebooks carry their outputs so that a reader sees the figures without running 
 
 from __future__ import annotations
 
-
 import pytest
 
 from .conftest import ROOT
@@ -30,8 +29,9 @@ def test_notebook_runs_with_a_small_size(path, monkeypatch):
     for k, v in SMALL.items():
         monkeypatch.setenv(k, v)
     nb = nbformat.read(path, as_version=4)
-    nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}}).execute()
+    nbclient.NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     outputs = _outputs(nb)
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= 3, "fewer than three figures drawn"

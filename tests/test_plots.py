@@ -121,8 +121,7 @@ def test_acceptance_curves_one_line_and_band_per_outcome(grid_worlds, baseline):
     fig = plots.acceptance_curves(grid_worlds, US, scenario=baseline)
     ax = fig.axes[0]
     labels = [ln.get_label() for ln in ax.get_lines() if not ln.get_label().startswith("_")]
-    assert labels == ["Israel's government accepts a proposal", "Hamas accepts a proposal",
-                      "deal signed and ratified"]
+    assert labels == ["Israel's government accepts a proposal", "Hamas accepts a proposal", "deal signed and ratified"]
     bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
     assert len(bands) == 3
     gov = [ln for ln in ax.get_lines() if ln.get_label().startswith("Israel")][0]
@@ -135,9 +134,17 @@ def test_acceptance_curves_one_line_and_band_per_outcome(grid_worlds, baseline):
 
 # ------------------------------------------------------------------------------ Sobol' bars
 def test_sobol_bars_two_bars_per_factor_with_intervals():
-    ind = pd.DataFrame({"factor": [PX, US, "terms.withdrawal"], "S1": [0.5, 0.2, 0.05],
-                        "S1_lo": [0.4, 0.1, -0.02], "S1_hi": [0.6, 0.3, 0.1], "ST": [0.6, 0.3, 0.1],
-                        "ST_lo": [0.5, 0.2, 0.0], "ST_hi": [0.7, 0.4, 0.2]})
+    ind = pd.DataFrame(
+        {
+            "factor": [PX, US, "terms.withdrawal"],
+            "S1": [0.5, 0.2, 0.05],
+            "S1_lo": [0.4, 0.1, -0.02],
+            "S1_hi": [0.6, 0.3, 0.1],
+            "ST": [0.6, 0.3, 0.1],
+            "ST_lo": [0.5, 0.2, 0.0],
+            "ST_hi": [0.7, 0.4, 0.2],
+        }
+    )
     fig = plots.sobol_bars(ind, scenario="toy", worlds=123_456, base_samples=512)
     ax = fig.axes[0]
     assert len(ax.patches) == 2 * 3
@@ -146,6 +153,7 @@ def test_sobol_bars_two_bars_per_factor_with_intervals():
     assert "Sobol' index" in ax.get_xlabel() and "variance" in ax.get_xlabel()
     assert "N = 512 base samples" in _texts(fig)
     from matplotlib.container import BarContainer, ErrorbarContainer
+
     assert sum(isinstance(c, BarContainer) for c in ax.containers) == 2
     assert sum(isinstance(c, ErrorbarContainer) for c in ax.containers) == 2
     _common(fig, "toy", 123_456)
@@ -215,11 +223,35 @@ EVENTS = [
 def test_events_frame_maps_every_kind_of_event(baseline):
     assert {e.kind for e in EVENTS} == set(KINDS)
     ev = plots.events_frame(EVENTS, baseline.labels)
-    assert ev["kind"].tolist() == ["proposal", "deadline", "accepts", "counters", "rejects", "revision", "exit",
-                                   "safety_net", "signed", "release", "extension", "breach", "death", "offensive",
-                                   "walk_away", "fall", "permanent", "collapse"]
-    assert ev["lane"].tolist()[:7] == ["mediators", "deadlines", "Israel's government", "Hamas", "Hamas",
-                                       "mediators", "coalition"]
+    assert ev["kind"].tolist() == [
+        "proposal",
+        "deadline",
+        "accepts",
+        "counters",
+        "rejects",
+        "revision",
+        "exit",
+        "safety_net",
+        "signed",
+        "release",
+        "extension",
+        "breach",
+        "death",
+        "offensive",
+        "walk_away",
+        "fall",
+        "permanent",
+        "collapse",
+    ]
+    assert ev["lane"].tolist()[:7] == [
+        "mediators",
+        "deadlines",
+        "Israel's government",
+        "Hamas",
+        "Hamas",
+        "mediators",
+        "coalition",
+    ]
     assert ev.loc[13, "lane"] == "Israel's government"  # the offensive, in the government's lane
     assert ev.loc[0, "value"] == 1 and ev.loc[2, "value"] == 0.6134 and ev.loc[8, "value"] == 62
     assert ev.loc[9, "value"] == 5 and ev.loc[12, "value"] == 2 and np.isnan(ev.loc[1, "value"])
@@ -230,10 +262,14 @@ def test_events_frame_maps_every_kind_of_event(baseline):
 
 
 def test_timeline_lanes_come_from_the_scenario_or_the_events(baseline):
-    lanes = lambda fig: [t.get_text() for t in fig.axes[0].get_yticklabels()]  # noqa: E731
+    lanes = lambda fig: [t.get_text() for t in fig.axes[0].get_yticklabels()]
     # the government's lane and the armed group's first, named by the scenario's labels
-    assert lanes(plots.timeline(EVENTS[:2], scenario=baseline))[:4] == ["mediators", "deadlines",
-                                                                         "Israel's government", "Hamas"]
+    assert lanes(plots.timeline(EVENTS[:2], scenario=baseline))[:4] == [
+        "mediators",
+        "deadlines",
+        "Israel's government",
+        "Hamas",
+    ]
     # a scenario given by name: the actors' lanes in order of appearance, named by their ids
     fig = plots.timeline(EVENTS, scenario="toy", world=7)
     assert lanes(fig) == ["mediators", "deadlines", "israel", "hamas", "coalition", "deal", "hostages"]

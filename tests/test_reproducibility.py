@@ -34,6 +34,7 @@ def test_more_worlds_keep_the_first_ones_across_chunks(baseline):
 
 def test_tracing_does_not_change_outcomes(baseline):
     from trucesim.run.simulate import iter_tables
+
     plain = next(iter_tables(baseline, 500, seed=1))
     traced = next(iter_tables(baseline, 500, seed=1, trace=42, on_trace=lambda e: None))
     pd.testing.assert_frame_equal(plain, traced)
@@ -41,10 +42,36 @@ def test_tracing_does_not_change_outcomes(baseline):
 
 def test_run_is_the_same_with_one_or_two_workers(tmp_path):
     # 20,001 worlds: three chunks, the last cut to one world
-    one = run_cli("run", BASELINE, "--worlds", 20_001, "--seed", 5, "--format", "json", "--workers", 1,
-                  "--out", tmp_path / "one.parquet", check=True)
-    two = run_cli("run", BASELINE, "--worlds", 20_001, "--seed", 5, "--format", "json", "--workers", 2,
-                  "--out", tmp_path / "two.parquet", check=True)
+    one = run_cli(
+        "run",
+        BASELINE,
+        "--worlds",
+        20_001,
+        "--seed",
+        5,
+        "--format",
+        "json",
+        "--workers",
+        1,
+        "--out",
+        tmp_path / "one.parquet",
+        check=True,
+    )
+    two = run_cli(
+        "run",
+        BASELINE,
+        "--worlds",
+        20_001,
+        "--seed",
+        5,
+        "--format",
+        "json",
+        "--workers",
+        2,
+        "--out",
+        tmp_path / "two.parquet",
+        check=True,
+    )
     assert one.stdout == two.stdout
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one.parquet"), pd.read_parquet(tmp_path / "two.parquet"))
 

@@ -32,6 +32,7 @@ def error_of(path) -> str:
 
 # --- loading ------------------------------------------------------------------------------
 
+
 def test_baseline_values_and_sources(baseline):
     assert baseline.name == "april-2024"
     assert baseline.value("terms.pause_days") == 42
@@ -51,7 +52,7 @@ def test_defaults_are_filled_and_marked(baseline):
 
 
 def test_extends_deep_merges(tmp_path):
-    p = variant(tmp_path, '[actors.otzma_yehudit]\nseats = 4\n[actors.otzma_yehudit.red_lines]\npause_days = 10\n')
+    p = variant(tmp_path, "[actors.otzma_yehudit]\nseats = 4\n[actors.otzma_yehudit.red_lines]\npause_days = 10\n")
     s = load_scenario(p)
     assert s.value("actors.otzma_yehudit.seats") == 4
     assert s.value("actors.otzma_yehudit.red_lines.pause_days") == 10
@@ -76,7 +77,9 @@ def test_a_value_replaces_an_inherited_distribution(tmp_path):
 
 
 def test_distributions_draw_within_bounds(tmp_path):
-    p = variant(tmp_path, """
+    p = variant(
+        tmp_path,
+        """
 [context]
 us_pressure = { dist = "uniform", low = 0.2, high = 0.4, source = "assumption" }
 family_pressure = { dist = "normal", mean = 0.9, sd = 0.3 }
@@ -84,19 +87,20 @@ military_pressure = { dist = "triangular", low = 0.1, mode = 0.2, high = 0.6 }
 humanitarian_crisis = { dist = "beta", a = 2, b = 3 }
 [actors.otzma_yehudit]
 seats = { dist = "uniform", low = 2, high = 6 }
-""")
+""",
+    )
     s = load_scenario(p)
     assert isinstance(s.values["context.us_pressure"], Dist)
     assert s.sources["context.us_pressure"] == "assumption"
     d = s.draw(np.random.default_rng(1), 20_000)
-    assert 0.2 <= d["context.us_pressure"].min() and d["context.us_pressure"].max() <= 0.4
+    assert d["context.us_pressure"].min() >= 0.2 and d["context.us_pressure"].max() <= 0.4
     fam = d["context.family_pressure"]
-    assert fam.max() <= 1.0 and fam.min() >= 0.0          # truncated to the parameter's range
+    assert fam.max() <= 1.0 and fam.min() >= 0.0  # truncated to the parameter's range
     assert abs(np.median(d["context.military_pressure"]) - 0.27) < 0.02
     assert abs(d["context.humanitarian_crisis"].mean() - 0.4) < 0.01
     seats = d["actors.otzma_yehudit.seats"]
     assert set(np.unique(seats)) <= {2.0, 3.0, 4.0, 5.0, 6.0}  # integer parameters get whole draws
-    assert isinstance(d["terms.pause_days"], float)           # fixed values stay numbers
+    assert isinstance(d["terms.pause_days"], float)  # fixed values stay numbers
 
 
 def test_draws_are_reproducible(baseline):
@@ -123,59 +127,89 @@ def test_every_shipped_scenario_loads():
 
 # --- validation errors: each one line naming file, key, expected and found -----------------
 
-@pytest.mark.parametrize("body, fragments", [
-    ("[terms]\npause_dayz = 3\n", ["unknown key", "terms.pause_dayz", "did you mean 'terms.pause_days'"]),
-    ("[actors.hamas]\nreservaton = 0.5\n", ["actors.hamas.reservaton", "did you mean 'actors.hamas.reservation'"]),
-    ("[protocl]\nmax_rounds = 3\n", ["unknown key 'protocl'", "did you mean 'protocol'"]),
-    ("[terms]\npause_days = \"six weeks\"\n", ["terms.pause_days", "expected a number", "found str 'six weeks'"]),
-    ("[terms]\npause_days = true\n", ["terms.pause_days", "expected a number", "found bool"]),
-    ("[terms]\nwithdrawal = 1.5\n", ["terms.withdrawal", "expected a number in 0..1", "found 1.5"]),
-    ("[terms]\npause_days = 4.5\n", ["terms.pause_days", "expected a whole number", "found 4.5"]),
-    ("[context]\nus_pressure = nan\n", ["context.us_pressure", "expected a finite number", "found nan"]),
-    ("[context]\nus_pressure = inf\n", ["context.us_pressure", "expected a finite number", "found inf"]),
-    ("[context]\nus_pressure = { dist = \"uniform\", low = 0.8, high = 0.2 }\n",
-     ["context.us_pressure", "low: expected low <= high", "found low=0.8 > high=0.2"]),
-    ("[context]\nus_pressure = { dist = \"uniform\", low = 0.5, high = 1.5 }\n",
-     ["context.us_pressure", "expected a distribution within 0..1", "found 0.5..1.5"]),
-    ("[context]\nus_pressure = { dist = \"gamma\", k = 2 }\n",
-     ["context.us_pressure", "dist: expected one of uniform, normal, triangular, beta", "found 'gamma'"]),
-    ("[context]\nus_pressure = { dist = \"uniform\", low = 0.1 }\n",
-     ["context.us_pressure", "high: expected a number (required by a uniform distribution)"]),
-    ("[context]\nus_pressure = { dist = \"normal\", mean = 0.5, sd = -1 }\n", ["sd: expected a standard deviation >= 0"]),
-    ("[context]\nus_pressure = { dist = \"triangular\", low = 0.1, mode = 0.9, high = 0.5 }\n",
-     ["mode: expected low <= mode <= high"]),
-    ("[context]\nus_pressure = { value = 0.5, sorce = \"x\" }\n", ["unknown key 'sorce'", "did you mean 'source'"]),
-    ("[context]\nus_pressure = { value = 0.5, source = 3 }\n", ["context.us_pressure.source", "expected a string"]),
-    ("[protocol]\nhorizon_days = { dist = \"uniform\", low = 90, high = 120 }\n",
-     ["protocol.horizon_days", "expected one number for all worlds"]),
-    ("[actors.israel]\nkind = \"goverment\"\n", ["actors.israel.kind", "expected one of government", "found 'goverment'"]),
-    ("[actors.us]\ntarget = \"hamas\"\n", ["actors.us.target", "expected one of government, armed_group", "found 'hamas'"]),
-    ("[actors.israel]\ntarget = \"government\"\n", ["actors.israel.target", "only mediators have a target"]),
-    ("[actors.newparty]\nseats = 4\n", ["actors.newparty.kind", "missing required key"]),
-    ("[actors.newparty]\nkind = \"coalition_party\"\n", ["actors.newparty.seats", "missing required key"]),
-    ("[actors.us2]\nkind = \"mediator\"\n", ["actors.us2.target", "missing required key"]),
-    ("[actors.hamas2]\nkind = \"armed_group\"\nreservation = 0.5\n",
-     ["actors: expected exactly one actor of kind 'armed_group', found 2"]),
-    ("[context]\nhostages_dead = 200\n", ["context.hostages_dead", "expected at most context.hostages_held"]),
-    ("[actors.opposition]\nsafety_net_seats = 60\n", ["actors.opposition.safety_net_seats", "expected at most"]),
-    ("[actors.otzma_yehudit]\nseats = 20\n", ["expected coalition and opposition seats to add up to at most"]),
-    ("[actors.hamas]\nstudy_days_min = 12\n", ["actors.hamas.study_days_min", "expected at most actors.hamas.study_days_max"]),
-    ("[meta]\nnme = \"x\"\n", ["meta.nme", "did you mean 'meta.name'"]),
-    ("extends = 3\n", ["extends: expected a path (string)"]),
-])
+
+@pytest.mark.parametrize(
+    "body, fragments",
+    [
+        ("[terms]\npause_dayz = 3\n", ["unknown key", "terms.pause_dayz", "did you mean 'terms.pause_days'"]),
+        ("[actors.hamas]\nreservaton = 0.5\n", ["actors.hamas.reservaton", "did you mean 'actors.hamas.reservation'"]),
+        ("[protocl]\nmax_rounds = 3\n", ["unknown key 'protocl'", "did you mean 'protocol'"]),
+        ('[terms]\npause_days = "six weeks"\n', ["terms.pause_days", "expected a number", "found str 'six weeks'"]),
+        ("[terms]\npause_days = true\n", ["terms.pause_days", "expected a number", "found bool"]),
+        ("[terms]\nwithdrawal = 1.5\n", ["terms.withdrawal", "expected a number in 0..1", "found 1.5"]),
+        ("[terms]\npause_days = 4.5\n", ["terms.pause_days", "expected a whole number", "found 4.5"]),
+        ("[context]\nus_pressure = nan\n", ["context.us_pressure", "expected a finite number", "found nan"]),
+        ("[context]\nus_pressure = inf\n", ["context.us_pressure", "expected a finite number", "found inf"]),
+        (
+            '[context]\nus_pressure = { dist = "uniform", low = 0.8, high = 0.2 }\n',
+            ["context.us_pressure", "low: expected low <= high", "found low=0.8 > high=0.2"],
+        ),
+        (
+            '[context]\nus_pressure = { dist = "uniform", low = 0.5, high = 1.5 }\n',
+            ["context.us_pressure", "expected a distribution within 0..1", "found 0.5..1.5"],
+        ),
+        (
+            '[context]\nus_pressure = { dist = "gamma", k = 2 }\n',
+            ["context.us_pressure", "dist: expected one of uniform, normal, triangular, beta", "found 'gamma'"],
+        ),
+        (
+            '[context]\nus_pressure = { dist = "uniform", low = 0.1 }\n',
+            ["context.us_pressure", "high: expected a number (required by a uniform distribution)"],
+        ),
+        (
+            '[context]\nus_pressure = { dist = "normal", mean = 0.5, sd = -1 }\n',
+            ["sd: expected a standard deviation >= 0"],
+        ),
+        (
+            '[context]\nus_pressure = { dist = "triangular", low = 0.1, mode = 0.9, high = 0.5 }\n',
+            ["mode: expected low <= mode <= high"],
+        ),
+        ('[context]\nus_pressure = { value = 0.5, sorce = "x" }\n', ["unknown key 'sorce'", "did you mean 'source'"]),
+        ("[context]\nus_pressure = { value = 0.5, source = 3 }\n", ["context.us_pressure.source", "expected a string"]),
+        (
+            '[protocol]\nhorizon_days = { dist = "uniform", low = 90, high = 120 }\n',
+            ["protocol.horizon_days", "expected one number for all worlds"],
+        ),
+        (
+            '[actors.israel]\nkind = "goverment"\n',
+            ["actors.israel.kind", "expected one of government", "found 'goverment'"],
+        ),
+        (
+            '[actors.us]\ntarget = "hamas"\n',
+            ["actors.us.target", "expected one of government, armed_group", "found 'hamas'"],
+        ),
+        ('[actors.israel]\ntarget = "government"\n', ["actors.israel.target", "only mediators have a target"]),
+        ("[actors.newparty]\nseats = 4\n", ["actors.newparty.kind", "missing required key"]),
+        ('[actors.newparty]\nkind = "coalition_party"\n', ["actors.newparty.seats", "missing required key"]),
+        ('[actors.us2]\nkind = "mediator"\n', ["actors.us2.target", "missing required key"]),
+        (
+            '[actors.hamas2]\nkind = "armed_group"\nreservation = 0.5\n',
+            ["actors: expected exactly one actor of kind 'armed_group', found 2"],
+        ),
+        ("[context]\nhostages_dead = 200\n", ["context.hostages_dead", "expected at most context.hostages_held"]),
+        ("[actors.opposition]\nsafety_net_seats = 60\n", ["actors.opposition.safety_net_seats", "expected at most"]),
+        ("[actors.otzma_yehudit]\nseats = 20\n", ["expected coalition and opposition seats to add up to at most"]),
+        (
+            "[actors.hamas]\nstudy_days_min = 12\n",
+            ["actors.hamas.study_days_min", "expected at most actors.hamas.study_days_max"],
+        ),
+        ('[meta]\nnme = "x"\n', ["meta.nme", "did you mean 'meta.name'"]),
+        ("extends = 3\n", ["extends: expected a path (string)"]),
+    ],
+)
 def test_validation_errors(tmp_path, body, fragments):
     if body.startswith("extends"):
         p = write(tmp_path, body)
     else:
         p = variant(tmp_path, body)
     msg = error_of(p)
-    assert msg.startswith(str(p)), msg          # names the file that holds the problem
+    assert msg.startswith(str(p)), msg  # names the file that holds the problem
     for f in fragments:
         assert f in msg, (f, msg)
 
 
 def test_missing_required_key_in_a_standalone_file(tmp_path):
-    text = BASELINE.read_text().replace('pause_days = { value = 42', '# removed', 1)
+    text = BASELINE.read_text().replace("pause_days = { value = 42", "# removed", 1)
     text = "\n".join(ln for ln in text.splitlines() if not ln.startswith("# removed"))
     p = write(tmp_path, text)
     msg = error_of(p)
@@ -220,18 +254,25 @@ def test_check_command(tmp_path):
 
 def test_run_with_a_bad_scenario_is_one_line(tmp_path):
     bad = variant(tmp_path, "[context]\nus_pressure = 2\n")
-    assert_one_line_error(run_cli("run", bad, "--worlds", 10), "context.us_pressure", "expected a number in 0..1", "found 2")
+    assert_one_line_error(
+        run_cli("run", bad, "--worlds", 10), "context.us_pressure", "expected a number in 0..1", "found 2"
+    )
     assert_one_line_error(run_cli("run", tmp_path / "missing.toml"), "file not found")
 
 
-@pytest.mark.parametrize("body, fragments", [
-    ('meta = "x"\n', ["meta", "expected a table [meta]"]),
-    ("[terms]\npause_days = {}\n", ["terms.pause_days", "expected a number, { value = .., source = .. }"]),
-    ("[terms]\npause_days = { source = \"a\" }\n", ["terms.pause_days.source", "unknown key"]),
-    ("[context]\nus_pressure = { dist = [1] }\n", ["context.us_pressure", "dist: expected one of uniform"]),
-    ("[context]\nus_pressure = { dist = \"normal\", mean = 0.5, sd = 0.1, low = 2 }\n",
-     ["context.us_pressure", "expected low <= mean <= high within 0..1", "found 2 <= 0.5"]),
-])
+@pytest.mark.parametrize(
+    "body, fragments",
+    [
+        ('meta = "x"\n', ["meta", "expected a table [meta]"]),
+        ("[terms]\npause_days = {}\n", ["terms.pause_days", "expected a number, { value = .., source = .. }"]),
+        ('[terms]\npause_days = { source = "a" }\n', ["terms.pause_days.source", "unknown key"]),
+        ("[context]\nus_pressure = { dist = [1] }\n", ["context.us_pressure", "dist: expected one of uniform"]),
+        (
+            '[context]\nus_pressure = { dist = "normal", mean = 0.5, sd = 0.1, low = 2 }\n',
+            ["context.us_pressure", "expected low <= mean <= high within 0..1", "found 2 <= 0.5"],
+        ),
+    ],
+)
 def test_malformed_values_are_one_line(tmp_path, body, fragments):
     msg = error_of(variant(tmp_path, body))
     for f in fragments:

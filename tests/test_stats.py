@@ -16,7 +16,7 @@ def _random_counts(seed: int, size: int = 300) -> tuple[np.ndarray, np.ndarray]:
     n = rng.integers(1, 20_000, size)
     n[:10] = rng.integers(1, 12, 10)  # very small samples too
     k = (rng.random(size) * (n + 1)).astype(np.int64)
-    k[:5], k[5:10] = 0, n[5:10]       # k = 0 and k = n
+    k[:5], k[5:10] = 0, n[5:10]  # k = 0 and k = n
     return k, n
 
 
@@ -49,8 +49,9 @@ def test_mean_ci_is_the_t_interval(seed):
     expected = stats.t.interval(0.95, x.size - 1, loc=np.mean(x), scale=stats.sem(x))
     assert mean_ci(x) == pytest.approx(expected, rel=1e-12, abs=1e-12)
     lo, hi = mean_ci(x, 0.8)
-    assert (lo, hi) == pytest.approx(stats.t.interval(0.8, x.size - 1, loc=np.mean(x), scale=stats.sem(x)),
-                                     rel=1e-12, abs=1e-12)
+    assert (lo, hi) == pytest.approx(
+        stats.t.interval(0.8, x.size - 1, loc=np.mean(x), scale=stats.sem(x)), rel=1e-12, abs=1e-12
+    )
 
 
 def test_mean_ci_edge_cases():

@@ -65,11 +65,21 @@ def small_run(tmp_path_factory):
 def test_help_has_examples():
     proc = cli("sweep", "--help")
     assert proc.returncode == 0
-    for f in ("examples:", "trucesim sweep experiments/prisoners-vs-us-pressure.toml --out", "--resume",
-              "--scheduler", "tcp://", "--workers", "--seed", "--chunk-worlds", "trucesim.load(DIR)",
-              "not forecasts"):
+    for f in (
+        "examples:",
+        "trucesim sweep experiments/prisoners-vs-us-pressure.toml --out",
+        "--resume",
+        "--scheduler",
+        "tcp://",
+        "--workers",
+        "--seed",
+        "--chunk-worlds",
+        "trucesim.load(DIR)",
+        "not forecasts",
+    ):
         assert f in proc.stdout, f
     from trucesim.cli import build_parser
+
     assert "sweep" in build_parser()[0].format_help()
 
 
@@ -85,9 +95,14 @@ def test_sweep_runs_and_reports(small_run):
     assert f"results in {out}/" in text and "trucesim.load(" in text
     assert sorted(p.name for p in (out / "parts").iterdir()) == [f"chunk-{k:06d}.parquet" for k in range(3)]
     import trucesim
+
     df = trucesim.load(out)
-    assert len(df) == 300 and list(df.columns[:4]) == ["point", "replicate", "terms.prisoners_per_hostage",
-                                                       "context.us_pressure"]
+    assert len(df) == 300 and list(df.columns[:4]) == [
+        "point",
+        "replicate",
+        "terms.prisoners_per_hostage",
+        "context.us_pressure",
+    ]
     pts = pd.read_parquet(out / "points.parquet")
     assert len(pts) == 4 and (pts["worlds"] == 75).all()
 
@@ -101,8 +116,9 @@ def test_two_workers_same_bytes(small_run, tmp_path):
 
 def test_dask_local_cluster_same_bytes(small_run, tmp_path):
     exp, out, _ = small_run
-    proc = cli("sweep", exp, "--out", tmp_path / "dask", "--scheduler", "local", "--workers", "1",
-               "--chunk-worlds", CHUNK)
+    proc = cli(
+        "sweep", exp, "--out", tmp_path / "dask", "--scheduler", "local", "--workers", "1", "--chunk-worlds", CHUNK
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == "" and "dask LocalCluster, 1 worker" in proc.stdout
     assert files(tmp_path / "dask") == files(out)
@@ -129,8 +145,14 @@ def test_resume_with_another_experiment_is_an_error(small_run, tmp_path):
     exp, out, _ = small_run
     other = experiment(tmp_path, SMALL.replace("levels = [5, 40]", "levels = [5, 41]"), "other.toml")
     before = files(out)
-    one_line_error(cli("sweep", other, "--out", out, "--resume"), "manifest.json", "--resume",
-                   "factors.terms.prisoners_per_hostage.levels", "expected [5.0, 40.0]", "found [5.0, 41.0]")
+    one_line_error(
+        cli("sweep", other, "--out", out, "--resume"),
+        "manifest.json",
+        "--resume",
+        "factors.terms.prisoners_per_hostage.levels",
+        "expected [5.0, 40.0]",
+        "found [5.0, 41.0]",
+    )
     one_line_error(cli("sweep", exp, "--out", out, "--resume", "--seed", "8"), "seed: expected 3", "found 8")
     assert files(out) == before
 
@@ -144,11 +166,19 @@ def test_resume_of_a_finished_sweep(small_run):
     assert files(out) == before
 
 
-@pytest.mark.parametrize("body,fragments", [
-    ('[factors."terms.prisoners_per_hostag"]\nlevels = [5]\n', ['factors."terms.prisoners_per_hostag"', "did you mean"]),
-    ('[design]\nkind = "sobol"\npoints = 12\n[factors."context.us_pressure"]\nrange = [0.2, 0.8]\n',
-     ["design.points", "power of two", "found 12"]),
-])
+@pytest.mark.parametrize(
+    "body,fragments",
+    [
+        (
+            '[factors."terms.prisoners_per_hostag"]\nlevels = [5]\n',
+            ['factors."terms.prisoners_per_hostag"', "did you mean"],
+        ),
+        (
+            '[design]\nkind = "sobol"\npoints = 12\n[factors."context.us_pressure"]\nrange = [0.2, 0.8]\n',
+            ["design.points", "power of two", "found 12"],
+        ),
+    ],
+)
 def test_validation_errors_are_one_line(tmp_path, body, fragments):
     # every validation error goes through the same path: tests/test_experiment.py checks them all
     exp = experiment(tmp_path, 'scenario = "{scenario}"\nworlds_per_point = 10\n' + body)
@@ -158,8 +188,9 @@ def test_validation_errors_are_one_line(tmp_path, body, fragments):
 
 def test_option_errors_are_one_line(small_run, tmp_path):
     exp, _, _ = small_run
-    one_line_error(cli("sweep", exp, "--out", tmp_path / "o", "--scheduler", "tcp://127.0.0.1:9", "--workers", "2"),
-                   "--workers")
+    one_line_error(
+        cli("sweep", exp, "--out", tmp_path / "o", "--scheduler", "tcp://127.0.0.1:9", "--workers", "2"), "--workers"
+    )
     assert not (tmp_path / "o").exists()
 
 
@@ -167,9 +198,11 @@ def test_option_errors_in_process(small_run, tmp_path, capsys):
     from trucesim.cli import main
 
     exp, _, _ = small_run
-    for target, args, fragment in ((exp, ["--scheduler", "nowhere"], "--scheduler: expected 'local'"),
-                                   (tmp_path / "missing.toml", [], "missing.toml: file not found"),
-                                   (exp, ["--out"], "--out: expected a results directory")):
+    for target, args, fragment in (
+        (exp, ["--scheduler", "nowhere"], "--scheduler: expected 'local'"),
+        (tmp_path / "missing.toml", [], "missing.toml: file not found"),
+        (exp, ["--out"], "--out: expected a results directory"),
+    ):
         out = [] if args == ["--out"] else ["--out", str(tmp_path / "o")]
         assert main(["sweep", str(target), *out, *[a for a in args if a != "--out"]]) == 1
         err = capsys.readouterr().err.strip()
@@ -197,15 +230,39 @@ sys.exit(main(sys.argv[1:]))
 def test_failing_chunk_names_chunk_and_cause_and_keeps_parts(tmp_path, capsys):
     exp = experiment(tmp_path)
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-c", FAILING, "sweep", str(exp), "--out", str(out), "--workers", "1",
-                           "--chunk-worlds", CHUNK], cwd=ROOT, capture_output=True, text=True, env=env(), timeout=300)
-    line = one_line_error(proc, "chunk 1 (worlds 100-199, points 1-2) failed: ZeroDivisionError: the injected cause",
-                          "1 chunk(s) already written", "error.log", "--resume")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            FAILING,
+            "sweep",
+            str(exp),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--chunk-worlds",
+            CHUNK,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env(),
+        timeout=300,
+    )
+    line = one_line_error(
+        proc,
+        "chunk 1 (worlds 100-199, points 1-2) failed: ZeroDivisionError: the injected cause",
+        "1 chunk(s) already written",
+        "error.log",
+        "--resume",
+    )
     assert "Traceback" not in proc.stderr and line
     assert sorted(p.name for p in (out / "parts").iterdir()) == [f"chunk-{k:06d}.parquet" for k in range(1)]
     assert "ZeroDivisionError" in (out / "error.log").read_text()
     # the cause fixed, --resume finishes the sweep
     from trucesim.cli import main
+
     assert main(["sweep", str(exp), "--out", str(out), "--resume"]) == 0
     text = capsys.readouterr().out
     assert "2 of 3 chunks run" in text and "1 were already done" in text
@@ -215,20 +272,27 @@ def test_failing_chunk_names_chunk_and_cause_and_keeps_parts(tmp_path, capsys):
 def _descendants_alive(out: Path) -> list[int]:
     """Processes still running a sweep into ``out`` (pool workers left behind)."""
     import psutil
+
     found = []
     for p in psutil.process_iter(["cmdline"]):
         try:
-            if str(out) in " ".join(p.info["cmdline"] or []) and p.pid != os.getpid():
-                if p.status() != psutil.STATUS_ZOMBIE:
-                    found.append(p.pid)
+            mine = str(out) in " ".join(p.info["cmdline"] or []) and p.pid != os.getpid()
+            if mine and p.status() != psutil.STATUS_ZOMBIE:
+                found.append(p.pid)
         except psutil.Error:
             pass
     return found
 
 
 def _start_and_wait_for_parts(args, parts: Path, n: int, sig: int):
-    proc = subprocess.Popen([sys.executable, "-m", "trucesim", *map(str, args)], cwd=ROOT, env=env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trucesim", *map(str, args)],
+        cwd=ROOT,
+        env=env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if parts.is_dir() and len(list(parts.glob("chunk-*.parquet"))) >= n:
@@ -246,11 +310,13 @@ def test_kill_and_resume_equals_an_uninterrupted_run(tmp_path):
     exp = experiment(tmp_path, LONG)
     ref = tmp_path / "reference"
     from trucesim.sweep.sweep import sweep
+
     sweep(exp, ref, workers=2, chunk_worlds=int(LONG_CHUNK))  # any backend gives the same bytes
 
     out = tmp_path / "killed"
-    code, _, _ = _start_and_wait_for_parts(["sweep", exp, "--out", out, "--workers", "2",
-                                            "--chunk-worlds", LONG_CHUNK], out / "parts", 2, signal.SIGKILL)
+    code, _, _ = _start_and_wait_for_parts(
+        ["sweep", exp, "--out", out, "--workers", "2", "--chunk-worlds", LONG_CHUNK], out / "parts", 2, signal.SIGKILL
+    )
     assert code == -signal.SIGKILL
     written = sorted((out / "parts").glob("chunk-*.parquet"))
     assert 2 <= len(written) < 16 and not (out / "points.parquet").exists()
@@ -265,13 +331,17 @@ def test_kill_and_resume_equals_an_uninterrupted_run(tmp_path):
     assert files(out) == files(ref)
 
 
-@pytest.mark.parametrize("sig,code,word", [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
-                         ids=["ctrl-c", "sigterm"])
+@pytest.mark.parametrize(
+    "sig,code,word",
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
+    ids=["ctrl-c", "sigterm"],
+)
 def test_interruption_stops_cleanly_with_a_resume_hint(tmp_path, sig, code, word):
     exp = experiment(tmp_path, LONG)
     out = tmp_path / "interrupted"
-    rc, stdout, stderr = _start_and_wait_for_parts(["sweep", exp, "--out", out, "--workers", "1",
-                                                    "--chunk-worlds", LONG_CHUNK], out / "parts", 2, sig)
+    rc, stdout, stderr = _start_and_wait_for_parts(
+        ["sweep", exp, "--out", out, "--workers", "1", "--chunk-worlds", LONG_CHUNK], out / "parts", 2, sig
+    )
     assert rc == code, stderr
     lines = [ln for ln in stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith(f"trucesim: {word}:"), stderr

@@ -14,9 +14,15 @@ __version__ = "0.1.0"
 # the public names load their modules on first use, so `trucesim --help` and
 # `trucesim check` start without importing Mesa, SciPy and pandas
 _EXPORTS = {
-    "TruceModel": "model.model", "outcome_table": "run.outcomes", "summarize": "run.metrics",
-    "Scenario": "config.scenario", "ScenarioError": "config.scenario", "load_scenario": "config.scenario",
-    "simulate": "run.simulate", "load": "sweep.store", "load_points": "sweep.store",
+    "TruceModel": "model.model",
+    "outcome_table": "run.outcomes",
+    "summarize": "run.metrics",
+    "Scenario": "config.scenario",
+    "ScenarioError": "config.scenario",
+    "load_scenario": "config.scenario",
+    "simulate": "run.simulate",
+    "load": "sweep.store",
+    "load_points": "sweep.store",
     "load_manifest": "sweep.store",
 }
 __all__ = [*_EXPORTS, "__version__"]
@@ -25,6 +31,7 @@ __all__ = [*_EXPORTS, "__version__"]
 def __getattr__(name: str):
     if name in _EXPORTS:
         import importlib
+
         value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
         globals()[name] = value
         return value

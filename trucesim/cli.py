@@ -21,8 +21,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     parser = argparse.ArgumentParser(
         prog="trucesim",
         description="Simulate how a proposed truce deal fares with the actors who must accept it: "
-                    "many worlds of an agent-based model (Mesa) of the spring-2024 Gaza truce talks. "
-                    "Outputs explore stated assumptions; they are not forecasts.",
+        "many worlds of an agent-based model (Mesa) of the spring-2024 Gaza truce talks. "
+        "Outputs explore stated assumptions; they are not forecasts.",
         epilog="Run 'trucesim COMMAND --help' for the options and examples of a command.",
     )
     parser.add_argument("--version", action="version", version=f"trucesim {__version__}")
@@ -41,9 +41,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
 
 def _one_line_error(help_hint: str):
     """argparse usage errors as one line and exit status 1, like every other user error."""
+
     def error(message: str):
         print(f"trucesim: error: {message} (see '{help_hint}')", file=sys.stderr)
         sys.exit(1)
+
     return error
 
 

@@ -25,6 +25,7 @@ def _import_prim():
         import logging
 
         from ema_workbench.analysis import prim
+
         logging.getLogger("EMA").setLevel(logging.WARNING)
         logging.getLogger("EMA.ema_workbench.analysis.prim").setLevel(logging.WARNING)
     return prim
@@ -66,10 +67,19 @@ def _prune_box(box, i: int, xf: pd.DataFrame, y: np.ndarray, remaining: np.ndarr
     return len(box.peeling_trajectory) - 1 if dropped else i
 
 
-def prim_boxes(x: pd.DataFrame, y, *, threshold: float | None = None, max_boxes: int = 1,
-               mass_min: float = 0.05, peel_alpha: float = 0.05, paste_alpha: float = 0.05,
-               min_coverage: float | None = None, prune: float | None = 0.05,
-               return_trajectory: bool = False):
+def prim_boxes(
+    x: pd.DataFrame,
+    y,
+    *,
+    threshold: float | None = None,
+    max_boxes: int = 1,
+    mass_min: float = 0.05,
+    peel_alpha: float = 0.05,
+    paste_alpha: float = 0.05,
+    min_coverage: float | None = None,
+    prune: float | None = 0.05,
+    return_trajectory: bool = False,
+):
     """Boxes of parameter space where an outcome is likely: PRIM from the EMA Workbench.
 
     PRIM peels the space of the factors ``x`` down to boxes rich in cases of
@@ -148,8 +158,7 @@ def prim_boxes(x: pd.DataFrame, y, *, threshold: float | None = None, max_boxes:
     ranges = {c: (float(xf[c].min()), float(xf[c].max())) for c in xf.columns}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        engine = prim.Prim(xf, yv.astype(int), mass_min=mass_min, peel_alpha=peel_alpha,
-                           paste_alpha=paste_alpha)
+        engine = prim.Prim(xf, yv.astype(int), mass_min=mass_min, peel_alpha=peel_alpha, paste_alpha=paste_alpha)
     rows, traj = [], []
     total_hits = int(yv.sum())
     for b in range(1, max_boxes + 1):
@@ -172,38 +181,95 @@ def prim_boxes(x: pd.DataFrame, y, *, threshold: float | None = None, max_boxes:
         if prune:
             chosen = _prune_box(box, i, xf, yv, engine.yi_remaining, prune)
         t = box.peeling_trajectory
-        traj.append(pd.DataFrame({"box": b, "step": t["id"].to_numpy(int),
-                                  "coverage": t["k"].to_numpy(float) / total_hits,
-                                  "density": t["density"].to_numpy(float),
-                                  "mass": t["mass"].to_numpy(float), "res_dim": t["res_dim"].to_numpy(int),
-                                  "kind": np.where(np.arange(len(t)) < len(cov), "peel", "pruned"),
-                                  "chosen": np.arange(len(t)) == chosen}))
+        traj.append(
+            pd.DataFrame(
+                {
+                    "box": b,
+                    "step": t["id"].to_numpy(int),
+                    "coverage": t["k"].to_numpy(float) / total_hits,
+                    "density": t["density"].to_numpy(float),
+                    "mass": t["mass"].to_numpy(float),
+                    "res_dim": t["res_dim"].to_numpy(int),
+                    "kind": np.where(np.arange(len(t)) < len(cov), "peel", "pruned"),
+                    "chosen": np.arange(len(t)) == chosen,
+                }
+            )
+        )
         i = chosen
         stats_row, lims = box.inspect(i, style="data")[0]
         lims.columns = ["low", "high", "qp_low", "qp_high"]
         hits = int(stats_row["k"])
-        base = {"box": b, "coverage": hits / total_hits, "density": float(stats_row["density"]),
-                "mass": float(stats_row["mass"]), "cases": int(stats_row["n"]), "hits": hits,
-                "res_dim": int(stats_row["res_dim"])}
+        base = {
+            "box": b,
+            "coverage": hits / total_hits,
+            "density": float(stats_row["density"]),
+            "mass": float(stats_row["mass"]),
+            "cases": int(stats_row["n"]),
+            "hits": hits,
+            "res_dim": int(stats_row["res_dim"]),
+        }
         if lims.empty:
-            rows.append({**base, "factor": None, "low": np.nan, "high": np.nan,
-                         "range_low": np.nan, "range_high": np.nan, "qp_low": np.nan, "qp_high": np.nan})
+            rows.append(
+                {
+                    **base,
+                    "factor": None,
+                    "low": np.nan,
+                    "high": np.nan,
+                    "range_low": np.nan,
+                    "range_high": np.nan,
+                    "qp_low": np.nan,
+                    "qp_high": np.nan,
+                }
+            )
         for factor, r in lims.iterrows():
-            rows.append({**base, "factor": factor, "low": float(r["low"]), "high": float(r["high"]),
-                         "range_low": ranges[factor][0], "range_high": ranges[factor][1],
-                         "qp_low": float(r["qp_low"]), "qp_high": float(r["qp_high"])})
+            rows.append(
+                {
+                    **base,
+                    "factor": factor,
+                    "low": float(r["low"]),
+                    "high": float(r["high"]),
+                    "range_low": ranges[factor][0],
+                    "range_high": ranges[factor][1],
+                    "qp_low": float(r["qp_low"]),
+                    "qp_high": float(r["qp_high"]),
+                }
+            )
         if engine.yi_remaining.size == 0:
             break
-    boxes = pd.DataFrame(rows, columns=["box", "coverage", "density", "mass", "cases", "hits", "res_dim",
-                                        "factor", "low", "high", "range_low", "range_high",
-                                        "qp_low", "qp_high"])
+    boxes = pd.DataFrame(
+        rows,
+        columns=[
+            "box",
+            "coverage",
+            "density",
+            "mass",
+            "cases",
+            "hits",
+            "res_dim",
+            "factor",
+            "low",
+            "high",
+            "range_low",
+            "range_high",
+            "qp_low",
+            "qp_high",
+        ],
+    )
     if return_trajectory:
         return boxes, pd.concat(traj, ignore_index=True)
     return boxes
 
 
-def scenario_discovery(worlds: pd.DataFrame, factors: Sequence[str], outcome: str = "deal", *,
-                       max_worlds: int | None = 50_000, seed: int = 0, max_boxes: int = 2, **prim_kw):
+def scenario_discovery(
+    worlds: pd.DataFrame,
+    factors: Sequence[str],
+    outcome: str = "deal",
+    *,
+    max_worlds: int | None = 50_000,
+    seed: int = 0,
+    max_boxes: int = 2,
+    **prim_kw,
+):
     """PRIM boxes of a sweep: where in the space of its factors an outcome is most likely.
 
     Each world is a case (its factor values, whether it had the outcome), so
@@ -234,8 +300,7 @@ def scenario_discovery(worlds: pd.DataFrame, factors: Sequence[str], outcome: st
     return prim_boxes(df[cols], y, max_boxes=max_boxes, return_trajectory=True, **prim_kw)
 
 
-def sweep_prim(results, outcome: str = "deal", max_worlds: int = 50_000, seed: int = 0, *,
-               why: str = "PRIM"):
+def sweep_prim(results, outcome: str = "deal", max_worlds: int = 50_000, seed: int = 0, *, why: str = "PRIM"):
     """PRIM boxes and trajectory of a sweep's worlds over its factors, on at most ``max_worlds`` worlds.
 
     ``results`` is a sweep read with :func:`~trucesim.analysis.results.load_results`.

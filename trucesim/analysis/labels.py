@@ -24,8 +24,16 @@ import pandas as pd
 
 #: yes/no outcomes of the per-world table worth charting, in display order
 #: (``<id>_accepted`` and ``exit_<party>`` are found from the columns)
-CORE_OUTCOMES = ("deal", "deal_by_first_deadline", "government_fell", "safety_net_used",
-                 "offensive", "pause_completed", "permanent", "collapsed")
+CORE_OUTCOMES = (
+    "deal",
+    "deal_by_first_deadline",
+    "government_fell",
+    "safety_net_used",
+    "offensive",
+    "pause_completed",
+    "permanent",
+    "collapsed",
+)
 
 #: labels of the outcomes whose names hold no actor id
 FIXED_LABELS = {
@@ -105,10 +113,9 @@ def outcome_label(name: str, labels: Mapping[str, str] | None = None) -> str:
         actor = name[: -len("_accepted")]
         return f"{labels.get(actor, actor)} accepts a proposal"
     if name.startswith("exit_"):
-        actor = name[len("exit_"):]
+        actor = name[len("exit_") :]
         return f"{labels.get(actor, actor)} quits the coalition"
     return name.replace("_", " ")
 
 
-__all__ = ["CORE_OUTCOMES", "FIXED_LABELS", "acceptance_outcomes", "exit_outcomes", "outcome_label",
-           "outcome_names"]
+__all__ = ["CORE_OUTCOMES", "FIXED_LABELS", "acceptance_outcomes", "exit_outcomes", "outcome_label", "outcome_names"]

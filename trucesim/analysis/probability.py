@@ -130,10 +130,16 @@ def bin_factor(values, bins: int | Sequence[float] = 10, max_levels: int = 30) -
     return out
 
 
-def probability_by(df: pd.DataFrame, by: str | Sequence[str] = (),
-                   outcome: str | Sequence[str] = "deal", *, bins: int | Sequence[float] = 10,
-                   max_levels: int = 30, level: float = 0.95,
-                   labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+def probability_by(
+    df: pd.DataFrame,
+    by: str | Sequence[str] = (),
+    outcome: str | Sequence[str] = "deal",
+    *,
+    bins: int | Sequence[float] = 10,
+    max_levels: int = 30,
+    level: float = 0.95,
+    labels: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """Share of worlds with an outcome, by one or two factors, with Wilson intervals.
 
     Parameters
@@ -191,27 +197,39 @@ def probability_by(df: pd.DataFrame, by: str | Sequence[str] = (),
         grouped = frame.dropna(subset=by).groupby(keys, sort=True, dropna=False)
         counts = grouped[outcomes].agg(["sum", "count"])
     else:
-        counts = pd.DataFrame({(o, s): [frame[o].sum() if s == "sum" else len(frame)]
-                               for o in outcomes for s in ("sum", "count")})
+        counts = pd.DataFrame(
+            {(o, s): [frame[o].sum() if s == "sum" else len(frame)] for o in outcomes for s in ("sum", "count")}
+        )
     for o in outcomes:
-        part = pd.DataFrame({"outcome": o, "label": outcome_label(o, labels),
-                             "worlds": counts[(o, "count")].to_numpy(dtype=np.int64),
-                             "k": counts[(o, "sum")].to_numpy(dtype=np.int64)},
-                            index=counts.index)
+        part = pd.DataFrame(
+            {
+                "outcome": o,
+                "label": outcome_label(o, labels),
+                "worlds": counts[(o, "count")].to_numpy(dtype=np.int64),
+                "k": counts[(o, "sum")].to_numpy(dtype=np.int64),
+            },
+            index=counts.index,
+        )
         parts.append(part)
     out = pd.concat(parts)
     out = out.reset_index() if by else out.reset_index(drop=True)
     if by:
-        out = out.sort_values(by + ["outcome"], kind="stable",
-                              key=lambda s: s.map({o: i for i, o in enumerate(outcomes)})
-                              if s.name == "outcome" else s).reset_index(drop=True)
+        out = out.sort_values(
+            by + ["outcome"],
+            kind="stable",
+            key=lambda s: s.map({o: i for i, o in enumerate(outcomes)}) if s.name == "outcome" else s,
+        ).reset_index(drop=True)
     out["p"] = out["k"] / out["worlds"]
     out["p_lo"], out["p_hi"] = wilson_interval(out["k"], out["worlds"], level)
     return out
 
 
-def summary_table(df: pd.DataFrame, outcomes: Sequence[str] | None = None,
-                  labels: Mapping[str, str] | None = None, level: float = 0.95) -> pd.DataFrame:
+def summary_table(
+    df: pd.DataFrame,
+    outcomes: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
     """Every yes/no outcome over all worlds: ``outcome``, ``label``, ``worlds``, ``k``, ``p``, ``p_lo``, ``p_hi``.
 
     Examples

@@ -85,9 +85,15 @@ def scenario_from_record(record: dict):
             values[k] = Dist(str(v["dist"]), {a: float(x) for a, x in v.items() if a != "dist"})
         else:
             values[k] = float(v)
-    return Scenario(path=Path(str(record.get("path", "scenario.toml"))), meta=dict(record.get("meta") or {}),
-                    values=values, sources=dict(record.get("sources") or {}), actors=dict(record["actors"]),
-                    targets=dict(record.get("targets") or {}), labels=dict(record.get("labels") or {}))
+    return Scenario(
+        path=Path(str(record.get("path", "scenario.toml"))),
+        meta=dict(record.get("meta") or {}),
+        values=values,
+        sources=dict(record.get("sources") or {}),
+        actors=dict(record["actors"]),
+        targets=dict(record.get("targets") or {}),
+        labels=dict(record.get("labels") or {}),
+    )
 
 
 def _scenario_of(manifest: dict, base: Path):
@@ -135,8 +141,14 @@ def load_results(path: str | Path) -> Results:
     if (path / "points.parquet").is_file():
         points = store.load_points(path)
     factors = list(manifest.get("factors") or [])
-    return Results(path=path, manifest=manifest, worlds=worlds, points=points,
-                   scenario=_scenario_of(manifest, path), factors=factors)
+    return Results(
+        path=path,
+        manifest=manifest,
+        worlds=worlds,
+        points=points,
+        scenario=_scenario_of(manifest, path),
+        factors=factors,
+    )
 
 
 def is_experiment_file(path: Path) -> bool:
@@ -164,11 +176,15 @@ def open_results(target: str | Path, why: str) -> Results:
         raise ResultsError(f"{target}: no such directory (expected a results directory written by 'trucesim sweep')")
     if target.is_file():
         if target.suffix.lower() == ".toml" and is_experiment_file(target):
-            raise ResultsError(f"{why} needs a sweep's results directory, found the experiment file {target}; "
-                               f"run it first: trucesim sweep {target} --out DIR")
+            raise ResultsError(
+                f"{why} needs a sweep's results directory, found the experiment file {target}; "
+                f"run it first: trucesim sweep {target} --out DIR"
+            )
         if target.suffix.lower() == ".toml":
-            raise ResultsError(f"{why} needs a sweep's results directory, found the scenario file {target}; "
-                               f"sweep an experiment first (trucesim sweep EXPERIMENT.toml --out DIR)")
+            raise ResultsError(
+                f"{why} needs a sweep's results directory, found the scenario file {target}; "
+                f"sweep an experiment first (trucesim sweep EXPERIMENT.toml --out DIR)"
+            )
         raise ResultsError(f"{target}: expected a results directory written by 'trucesim sweep', found a file")
     try:
         results = load_results(target)
@@ -208,5 +224,13 @@ def majority(df: pd.DataFrame, scenario) -> float | np.ndarray:
     return df[key].to_numpy(float) if key in df.columns else float(scenario.value(key))
 
 
-__all__ = ["Results", "ResultsError", "is_experiment_file", "load_results", "majority", "open_results",
-           "scenario_from_record", "seats_kept"]
+__all__ = [
+    "Results",
+    "ResultsError",
+    "is_experiment_file",
+    "load_results",
+    "majority",
+    "open_results",
+    "scenario_from_record",
+    "seats_kept",
+]

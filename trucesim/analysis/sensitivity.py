@@ -20,8 +20,9 @@ from trucesim.analysis.probability import binary_outcome
 from trucesim.analysis.results import ResultsError
 
 
-def sobol_from_samples(f_A, f_B, f_AB, factors: Sequence[str], *, level: float = 0.95,
-                       n_resamples: int = 1000, seed: int = 0) -> pd.DataFrame:
+def sobol_from_samples(
+    f_A, f_B, f_AB, factors: Sequence[str], *, level: float = 0.95, n_resamples: int = 1000, seed: int = 0
+) -> pd.DataFrame:
     """First- and total-order Sobol' indices from the outputs of a Saltelli design.
 
     The estimators are SALib's (:func:`SALib.analyze.sobol.analyze`: Saltelli
@@ -71,8 +72,9 @@ def sobol_from_samples(f_A, f_B, f_AB, factors: Sequence[str], *, level: float =
     factors = list(factors)
     d, n = len(factors), f_A.size
     if f_B.size != n or f_AB.shape != (d, n):
-        raise ValueError(f"expected f_A and f_B of shape ({n},) and f_AB of shape ({d}, {n}), "
-                         f"found {f_B.shape} and {f_AB.shape}")
+        raise ValueError(
+            f"expected f_A and f_B of shape ({n},) and f_AB of shape ({d}, {n}), found {f_B.shape} and {f_AB.shape}"
+        )
     if n < 2:
         raise ValueError(f"expected at least 2 base samples, found {n}")
     if not (np.isfinite(f_A).all() and np.isfinite(f_B).all() and np.isfinite(f_AB).all()):
@@ -87,13 +89,20 @@ def sobol_from_samples(f_A, f_B, f_AB, factors: Sequence[str], *, level: float =
     problem = {"num_vars": d, "names": factors, "bounds": [[0.0, 1.0]] * d}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        res = salib_sobol.analyze(problem, y, calc_second_order=False, num_resamples=n_resamples,
-                                  conf_level=level, seed=int(seed) + 1)  # SALib treats seed 0 as 'unseeded'
-    out = pd.DataFrame({
-        "factor": factors,
-        "S1": res["S1"], "S1_lo": res["S1"] - res["S1_conf"], "S1_hi": res["S1"] + res["S1_conf"],
-        "ST": res["ST"], "ST_lo": res["ST"] - res["ST_conf"], "ST_hi": res["ST"] + res["ST_conf"],
-    })
+        res = salib_sobol.analyze(
+            problem, y, calc_second_order=False, num_resamples=n_resamples, conf_level=level, seed=int(seed) + 1
+        )  # SALib treats seed 0 as 'unseeded'
+    out = pd.DataFrame(
+        {
+            "factor": factors,
+            "S1": res["S1"],
+            "S1_lo": res["S1"] - res["S1_conf"],
+            "S1_hi": res["S1"] + res["S1_conf"],
+            "ST": res["ST"],
+            "ST_lo": res["ST"] - res["ST_conf"],
+            "ST_hi": res["ST"] + res["ST_conf"],
+        }
+    )
     return out.sort_values("ST", ascending=False, kind="stable").reset_index(drop=True)[cols]
 
 
@@ -120,13 +129,22 @@ def point_means(worlds: pd.DataFrame, outcome: str = "deal", points: int | None 
     n = int(points) if points is not None else int(means.index.max()) + 1
     missing = np.setdiff1d(np.arange(n), means.index.to_numpy())
     if missing.size:
-        raise ValueError(f"{missing.size} of {n} design points have no worlds (first: point {missing[0]}); "
-                         f"finish the sweep (trucesim sweep ... --resume) before computing indices")
+        raise ValueError(
+            f"{missing.size} of {n} design points have no worlds (first: point {missing[0]}); "
+            f"finish the sweep (trucesim sweep ... --resume) before computing indices"
+        )
     return means.reindex(np.arange(n)).to_numpy()
 
 
-def sobol_indices(worlds: pd.DataFrame, design: dict, outcome: str = "deal", *, level: float = 0.95,
-                  n_resamples: int = 1000, seed: int = 0) -> pd.DataFrame:
+def sobol_indices(
+    worlds: pd.DataFrame,
+    design: dict,
+    outcome: str = "deal",
+    *,
+    level: float = 0.95,
+    n_resamples: int = 1000,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Sobol' indices of an outcome from a Saltelli Sobol' sweep.
 
     Parameters
@@ -153,14 +171,17 @@ def sobol_indices(worlds: pd.DataFrame, design: dict, outcome: str = "deal", *, 
     """
     blocks = design.get("saltelli") if isinstance(design, dict) else None
     if not blocks:
-        raise ValueError("expected a Sobol' design laid out for Saltelli (saltelli = true), "
-                         f"found a {design.get('kind', 'unknown') if isinstance(design, dict) else 'missing'} design")
+        raise ValueError(
+            "expected a Sobol' design laid out for Saltelli (saltelli = true), "
+            f"found a {design.get('kind', 'unknown') if isinstance(design, dict) else 'missing'} design"
+        )
     factors = list(design["factors"])
     f = point_means(worlds, outcome, design.get("points"))
-    sl = lambda r: f[int(r[0]):int(r[1])]  # noqa: E731
+    sl = lambda r: f[int(r[0]) : int(r[1])]
     f_AB = np.vstack([sl(blocks["AB"][k]) for k in factors])
-    out = sobol_from_samples(sl(blocks["A"]), sl(blocks["B"]), f_AB, factors, level=level,
-                             n_resamples=n_resamples, seed=seed)
+    out = sobol_from_samples(
+        sl(blocks["A"]), sl(blocks["B"]), f_AB, factors, level=level, n_resamples=n_resamples, seed=seed
+    )
     out.attrs.update(base_samples=int(blocks.get("n", f_AB.shape[1])), worlds=int(len(worlds)), outcome=outcome)
     return out
 
@@ -185,10 +206,11 @@ def sweep_sobol(results, outcome: str = "deal", *, why: str = "Sobol' indices", 
     """
     if not has_saltelli_layout(results):
         kind = results.design_kind
-        raise ResultsError(f"{why} needs a Sobol' experiment laid out for Saltelli "
-                           f"([design] kind = \"sobol\", saltelli = true, e.g. experiments/sobol-main.toml); "
-                           f"{results.path} has a {kind} design"
-                           + ("" if kind != "sobol" else " without saltelli = true"))
+        raise ResultsError(
+            f"{why} needs a Sobol' experiment laid out for Saltelli "
+            f'([design] kind = "sobol", saltelli = true, e.g. experiments/sobol-main.toml); '
+            f"{results.path} has a {kind} design" + ("" if kind != "sobol" else " without saltelli = true")
+        )
     try:
         return sobol_indices(results.worlds, results.manifest["design"], outcome, **kw)
     except ValueError as e:

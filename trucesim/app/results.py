@@ -27,10 +27,9 @@ import pandas as pd
 from trucesim.app.entry import Settings
 from trucesim.model.model import END_REASONS, TruceModel
 from trucesim.run.chunks import chunk_rng
+from trucesim.run.metrics import summarize
 from trucesim.run.outcomes import outcome_table
 from trucesim.run.stats import proportion_ci, wilson_interval
-
-from trucesim.run.metrics import summarize
 
 #: how each way the talks end reads in the "why no deal" panel (keys: the model's END_REASONS)
 END_LABELS = {

@@ -9,9 +9,11 @@ NAME = "check"
 
 def add_parser(sub):
     check = sub.add_parser(
-        NAME, help="validate scenario files",
+        NAME,
+        help="validate scenario files",
         description="Validate scenario files: keys, types, ranges, distributions and inheritance. "
-                    "Prints one line per file; exit status 1 if any file is invalid.")
+        "Prints one line per file; exit status 1 if any file is invalid.",
+    )
     check.add_argument("files", nargs="+", metavar="FILE", help="scenario files (TOML)")
     return check
 

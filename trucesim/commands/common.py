@@ -20,6 +20,7 @@ def _whole_number_at_least(low: int):
         if v < low:
             raise argparse.ArgumentTypeError(f"expected a number >= {low}, found {v}")
         return v
+
     return parse
 
 
@@ -43,6 +44,7 @@ def write_table(path: Path, tables, option: str = "--out") -> None:
         if suffix == ".parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
+
             writer = None
             try:
                 for t in tables:
@@ -69,8 +71,9 @@ def check_writable(path: Path, option: str = "--out") -> None:
     """Refuse, before any work, an output file that could not be written."""
     suffix = path.suffix.lower()
     if suffix not in (".parquet", ".csv"):
-        raise UserError(f"{option} {path}: expected a file name ending in .parquet or .csv, "
-                        f"found {suffix or 'no extension'!r}")
+        raise UserError(
+            f"{option} {path}: expected a file name ending in .parquet or .csv, found {suffix or 'no extension'!r}"
+        )
     parent = path.parent if str(path.parent) not in ("",) else Path(".")
     if not parent.is_dir():
         raise UserError(f"{option} {path}: directory {parent} does not exist")

@@ -53,9 +53,11 @@ See docs/designer.md."""
 
 def _one_line_error(parser):
     """Usage errors of this command as one line and exit status 1, like every other error."""
+
     def error(message):
         print(f"trucesim: error: {message} (see 'trucesim design --help')", file=sys.stderr)
         sys.exit(1)
+
     return error
 
 
@@ -73,45 +75,113 @@ def add_parser(sub) -> argparse.ArgumentParser:
     from trucesim.designer.objectives import OBJECTIVES, VERSUS
 
     p = sub.add_parser(
-        NAME, help="search the terms both sides would accept, and what each concession buys",
+        NAME,
+        help="search the terms both sides would accept, and what each concession buys",
         description=textwrap.fill(
             "Search the varied keys of SCENARIO for the terms that maximise an objective (the "
             "probability of a deal by default), each candidate simulated over the same worlds; map "
             "the zone of possible agreement, the Pareto front between the probability of a deal and "
-            "a second objective, and the marginal effect of each varied term at the best terms.", 79),
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+            "a second objective, and the marginal effect of each varied term at the best terms.",
+            79,
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.error = _one_line_error(p)
     p.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML), e.g. scenarios/april-2024.toml")
-    p.add_argument("--vary", action="append", default=[], metavar="KEY=LOW..HIGH",
-                   help="a key to search within a range, e.g. terms.hostages_released=10..50 "
-                        "(repeatable; any numeric scenario key; a bare term name means terms.NAME)")
-    p.add_argument("--fix", action="append", default=[], metavar="KEY=VALUE",
-                   help="a key held at one value for every candidate, e.g. terms.pause_days=42 (repeatable)")
-    p.add_argument("--constraint", action="append", default=[], metavar="'KEY OP NUMBER'",
-                   help="a requirement every candidate meets, OP one of <, <=, >, >=, ==, "
-                        "e.g. 'terms.hostages_released >= 40' (repeatable)")
-    p.add_argument("--maximize", choices=OBJECTIVES, default="p_deal", metavar="OBJECTIVE",
-                   help=f"what to maximise: {', '.join(OBJECTIVES)} (default: p_deal)")
-    p.add_argument("--versus", choices=VERSUS, default=None, metavar="OBJECTIVE",
-                   help=f"second axis of the Pareto front against p_deal: {', '.join(VERSUS)} "
-                        "(default: hostages_released_mean, or the --maximize objective when it is not p_deal)")
-    p.add_argument("--worlds", type=positive_int, default=4096, metavar="N",
-                   help="worlds simulated for each candidate (default: 4096)")
-    p.add_argument("--seed", type=nonneg_int, default=0, metavar="S",
-                   help="root random seed: the worlds, the Sobol scrambling and the evolution (default: 0)")
-    p.add_argument("--budget", type=positive_int, default=None, metavar="N",
-                   help="most simulations the search may run (default: see 'search budget' below)")
-    p.add_argument("--grid", type=positive_int, default=21, metavar="N",
-                   help="grid points per varied key for the zone of possible agreement (default: 21)")
-    p.add_argument("--step", type=_share, default=0.05, metavar="SHARE",
-                   help="finite-difference step for the marginal effects, as a share of each key's range "
-                        "(default: 0.05; at least one unit for whole-number keys)")
-    p.add_argument("--jobs", type=positive_int, default=1, metavar="N",
-                   help="worker processes for the simulations; results do not depend on it (default: 1)")
-    p.add_argument("--out", type=Path, required=True, metavar="DIR",
-                   help="directory for best.json and the tables and figures (created if missing)")
-    p.add_argument("--force", action="store_true",
-                   help="write into a non-empty DIR, replacing the files of a previous design (others are kept)")
+    p.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        metavar="KEY=LOW..HIGH",
+        help="a key to search within a range, e.g. terms.hostages_released=10..50 "
+        "(repeatable; any numeric scenario key; a bare term name means terms.NAME)",
+    )
+    p.add_argument(
+        "--fix",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a key held at one value for every candidate, e.g. terms.pause_days=42 (repeatable)",
+    )
+    p.add_argument(
+        "--constraint",
+        action="append",
+        default=[],
+        metavar="'KEY OP NUMBER'",
+        help="a requirement every candidate meets, OP one of <, <=, >, >=, ==, "
+        "e.g. 'terms.hostages_released >= 40' (repeatable)",
+    )
+    p.add_argument(
+        "--maximize",
+        choices=OBJECTIVES,
+        default="p_deal",
+        metavar="OBJECTIVE",
+        help=f"what to maximise: {', '.join(OBJECTIVES)} (default: p_deal)",
+    )
+    p.add_argument(
+        "--versus",
+        choices=VERSUS,
+        default=None,
+        metavar="OBJECTIVE",
+        help=f"second axis of the Pareto front against p_deal: {', '.join(VERSUS)} "
+        "(default: hostages_released_mean, or the --maximize objective when it is not p_deal)",
+    )
+    p.add_argument(
+        "--worlds",
+        type=positive_int,
+        default=4096,
+        metavar="N",
+        help="worlds simulated for each candidate (default: 4096)",
+    )
+    p.add_argument(
+        "--seed",
+        type=nonneg_int,
+        default=0,
+        metavar="S",
+        help="root random seed: the worlds, the Sobol scrambling and the evolution (default: 0)",
+    )
+    p.add_argument(
+        "--budget",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="most simulations the search may run (default: see 'search budget' below)",
+    )
+    p.add_argument(
+        "--grid",
+        type=positive_int,
+        default=21,
+        metavar="N",
+        help="grid points per varied key for the zone of possible agreement (default: 21)",
+    )
+    p.add_argument(
+        "--step",
+        type=_share,
+        default=0.05,
+        metavar="SHARE",
+        help="finite-difference step for the marginal effects, as a share of each key's range "
+        "(default: 0.05; at least one unit for whole-number keys)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="worker processes for the simulations; results do not depend on it (default: 1)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="directory for best.json and the tables and figures (created if missing)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a non-empty DIR, replacing the files of a previous design (others are kept)",
+    )
     return p
 
 
@@ -129,9 +199,18 @@ def main(args) -> int:
         space = make_space(scenario, args.vary, args.fix, args.constraint)
         check_request(space, args.maximize, args.versus, args.budget, args.grid, args.step)
         args.out.mkdir(parents=True, exist_ok=True)  # a path that cannot be written fails now, not after the search
-        result = design(space, args.maximize, args.versus, worlds=args.worlds, seed=args.seed,
-                        budget=args.budget, grid=args.grid, step=args.step, jobs=args.jobs,
-                        progress=None)
+        result = design(
+            space,
+            args.maximize,
+            args.versus,
+            worlds=args.worlds,
+            seed=args.seed,
+            budget=args.budget,
+            grid=args.grid,
+            step=args.step,
+            jobs=args.jobs,
+            progress=None,
+        )
         written, removed = write_outputs(result, args.out, figures=design_figures(result))
     except DesignError as e:
         raise UserError(str(e)) from None
@@ -142,6 +221,9 @@ def main(args) -> int:
     if replaced:
         print(f"trucesim: replaced {', '.join(replaced)} in {args.out}", file=sys.stderr)
     if removed:
-        print(f"trucesim: removed {', '.join(p.name for p in removed)} left in {args.out} by a previous "
-              "design (this design does not produce them)", file=sys.stderr)
+        print(
+            f"trucesim: removed {', '.join(p.name for p in removed)} left in {args.out} by a previous "
+            "design (this design does not produce them)",
+            file=sys.stderr,
+        )
     return 0

@@ -22,8 +22,11 @@ KINDS = {
     "timeline": ("scenario", "the day-by-day story of one traced world (--world K)"),
 }
 FORMATS = (".png", ".svg", ".pdf")
-EPILOG = """kinds:
-""" + "\n".join(f"  {k:<9} {v[1]}" for k, v in KINDS.items()) + """
+EPILOG = (
+    """kinds:
+"""
+    + "\n".join(f"  {k:<9} {v[1]}" for k, v in KINDS.items())
+    + """
 
 examples:
   trucesim plot results/prisoners --kind heatmap --x terms.prisoners_per_hostage --y context.us_pressure --out heatmap.png
@@ -35,34 +38,55 @@ examples:
 
 DIR is a results directory written by 'trucesim sweep'.  Figures explore the
 scenario's stated assumptions; they are not forecasts."""
+)
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
     p = sub.add_parser(
-        NAME, help="draw a figure from a sweep directory or a scenario file",
+        NAME,
+        help="draw a figure from a sweep directory or a scenario file",
         description="Draw one figure: from a sweep's results directory (heatmap, curves, sobol, prim, "
-                    "days, seats, outcomes) or from a scenario file (timeline of one world; days, seats "
-                    "and outcomes over --worlds worlds).",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("target", metavar="DIR|SCENARIO",
-                   help="results directory of 'trucesim sweep', or a scenario file (TOML)")
-    p.add_argument("--kind", required=True, metavar="KIND",
-                   help=f"the figure: {', '.join(KINDS)}")
+        "days, seats, outcomes) or from a scenario file (timeline of one world; days, seats "
+        "and outcomes over --worlds worlds).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "target", metavar="DIR|SCENARIO", help="results directory of 'trucesim sweep', or a scenario file (TOML)"
+    )
+    p.add_argument("--kind", required=True, metavar="KIND", help=f"the figure: {', '.join(KINDS)}")
     p.add_argument("--x", metavar="KEY", help="factor on the horizontal axis (heatmap, curves)")
     p.add_argument("--y", metavar="KEY", help="factor on the vertical axis (heatmap)")
-    p.add_argument("--outcome", default="deal", metavar="NAME",
-                   help="yes/no outcome for heatmap, sobol and prim (default: deal; e.g. ID_accepted for a side "
-                        "with actor id ID, any_exit, permanent)")
-    p.add_argument("--bins", type=positive_int, default=None, metavar="N",
-                   help="bins for a continuous factor (default: up to 10, fewer for small designs; "
-                        "a grid's levels are kept)")
+    p.add_argument(
+        "--outcome",
+        default="deal",
+        metavar="NAME",
+        help="yes/no outcome for heatmap, sobol and prim (default: deal; e.g. ID_accepted for a side "
+        "with actor id ID, any_exit, permanent)",
+    )
+    p.add_argument(
+        "--bins",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="bins for a continuous factor (default: up to 10, fewer for small designs; a grid's levels are kept)",
+    )
     p.add_argument("--world", type=nonneg_int, default=0, metavar="K", help="world to trace (timeline; default: 0)")
-    p.add_argument("--worlds", type=positive_int, default=10_000, metavar="N",
-                   help="worlds to simulate when given a scenario (days, seats, outcomes; default: 10000)")
-    p.add_argument("--seed", type=nonneg_int, default=0, metavar="S",
-                   help="root seed when given a scenario (default: 0; the same as 'trucesim run --seed')")
-    p.add_argument("--out", type=Path, metavar="FILE",
-                   help="figure file: .png, .svg or .pdf (default: KIND.png)")
+    p.add_argument(
+        "--worlds",
+        type=positive_int,
+        default=10_000,
+        metavar="N",
+        help="worlds to simulate when given a scenario (days, seats, outcomes; default: 10000)",
+    )
+    p.add_argument(
+        "--seed",
+        type=nonneg_int,
+        default=0,
+        metavar="S",
+        help="root seed when given a scenario (default: 0; the same as 'trucesim run --seed')",
+    )
+    p.add_argument("--out", type=Path, metavar="FILE", help="figure file: .png, .svg or .pdf (default: KIND.png)")
     p.add_argument("--dpi", type=positive_int, default=150, metavar="N", help="resolution of a PNG (default: 150)")
     return p
 
@@ -72,8 +96,9 @@ def check_out(path: Path, formats=FORMATS, option: str = "--out") -> Path:
     """Check an output file name: a known suffix, an existing directory."""
     suffix = path.suffix.lower()
     if suffix not in formats:
-        raise UserError(f"{option} {path}: expected a file name ending in {', '.join(formats)}, "
-                        f"found {suffix or 'no extension'!r}")
+        raise UserError(
+            f"{option} {path}: expected a file name ending in {', '.join(formats)}, found {suffix or 'no extension'!r}"
+        )
     if str(path.parent) not in ("", ".") and not path.parent.is_dir():
         raise UserError(f"{option} {path}: directory {path.parent} does not exist")
     if path.is_dir():
@@ -121,8 +146,9 @@ def _scenario_figure(args, why: str):
     if target.is_dir():
         raise UserError(f"{why} needs a scenario file (e.g. scenarios/april-2024.toml), found the directory {target}")
     if is_experiment_file(target):
-        raise UserError(f"{why} needs a scenario file, found the experiment file {target} "
-                        f"(its scenario is named inside it)")
+        raise UserError(
+            f"{why} needs a scenario file, found the experiment file {target} (its scenario is named inside it)"
+        )
     scenario = load_scenario(target)
     if args.kind == "timeline":
         from trucesim.run.simulate import trace_world
@@ -161,8 +187,9 @@ def _sweep_figure(args, why: str):
     if kind == "sobol":
         outcome = check_outcome(df, args.outcome)
         ind = analysis.sweep_sobol(exp, outcome, why=why)
-        return plots.sobol_bars(ind, scenario=scen, worlds=len(df), outcome=outcome,
-                                base_samples=ind.attrs.get("base_samples"))
+        return plots.sobol_bars(
+            ind, scenario=scen, worlds=len(df), outcome=outcome, base_samples=ind.attrs.get("base_samples")
+        )
     if kind == "prim":
         outcome = check_outcome(df, args.outcome)
         boxes, traj = analysis.sweep_prim(exp, outcome, why=why)
@@ -171,8 +198,10 @@ def _sweep_figure(args, why: str):
         return plots.distributions(df, scenario=scen)
     if kind == "seats":
         if exp.scenario is None:
-            raise UserError(f"{exp.path}: --kind seats needs the sweep's scenario file "
-                            f"({exp.manifest.get('scenario')!r}), which cannot be read from here")
+            raise UserError(
+                f"{exp.path}: --kind seats needs the sweep's scenario file "
+                f"({exp.manifest.get('scenario')!r}), which cannot be read from here"
+            )
         return plots.seats(df, exp.scenario)
     return plots.outcome_bars(df, scenario=scen)
 

@@ -24,17 +24,31 @@ scenario's stated assumptions; they are not forecasts."""
 
 def add_parser(sub) -> argparse.ArgumentParser:
     p = sub.add_parser(
-        NAME, help="write one self-contained HTML page of a sweep's results",
+        NAME,
+        help="write one self-contained HTML page of a sweep's results",
         description="Write one self-contained HTML page of a sweep's results directory: a summary table, "
-                    "a table per design point and every figure that fits the experiment (images embedded).",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "a table per design point and every figure that fits the experiment (images embedded).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("target", metavar="DIR", help="results directory written by 'trucesim sweep'")
-    p.add_argument("--out", type=Path, default=Path("report.html"), metavar="FILE",
-                   help="HTML file to write (default: report.html)")
-    p.add_argument("--bins", type=positive_int, default=None, metavar="N",
-                   help="bins for continuous factors (default: up to 10, fewer for small designs; "
-                        "a grid's levels are kept)")
-    p.add_argument("--dpi", type=positive_int, default=100, metavar="N", help="resolution of the figures (default: 100)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("report.html"),
+        metavar="FILE",
+        help="HTML file to write (default: report.html)",
+    )
+    p.add_argument(
+        "--bins",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="bins for continuous factors (default: up to 10, fewer for small designs; a grid's levels are kept)",
+    )
+    p.add_argument(
+        "--dpi", type=positive_int, default=100, metavar="N", help="resolution of the figures (default: 100)"
+    )
     return p
 
 

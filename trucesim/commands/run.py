@@ -20,25 +20,44 @@ Outputs explore the scenario's stated assumptions; they are not forecasts."""
 
 def add_parser(sub) -> argparse.ArgumentParser:
     run = sub.add_parser(
-        NAME, help="simulate a scenario over many worlds and summarise the outcomes",
+        NAME,
+        help="simulate a scenario over many worlds and summarise the outcomes",
         description="Simulate SCENARIO over many independent worlds (each drawing its own values "
-                    "for the scenario's uncertain parameters) and print the probability of a deal, "
-                    "each side's acceptance, coalition exits and what followed the deal.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "for the scenario's uncertain parameters) and print the probability of a deal, "
+        "each side's acceptance, coalition exits and what followed the deal.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML), e.g. scenarios/april-2024.toml")
-    run.add_argument("--worlds", type=positive_int, default=10_000, metavar="N",
-                     help="number of worlds to simulate (default: 10000)")
-    run.add_argument("--seed", type=nonneg_int, default=0, metavar="S",
-                     help="root random seed; the same seed gives the same numbers (default: 0)")
-    run.add_argument("--format", choices=("text", "json"), default="text",
-                     help="summary as readable text or as JSON (default: text)")
-    run.add_argument("--out", metavar="FILE", type=Path,
-                     help="also write the per-world outcome table to FILE (.parquet or .csv)")
-    run.add_argument("--trace", type=nonneg_int, metavar="K",
-                     help="print a day-by-day narrative of world K (to stderr with --format json)")
-    run.add_argument("--workers", type=positive_int, metavar="N",
-                     help="processes for runs of more than one chunk of 10,000 worlds (default: all cores); "
-                          "the numbers do not depend on it")
+    run.add_argument(
+        "--worlds", type=positive_int, default=10_000, metavar="N", help="number of worlds to simulate (default: 10000)"
+    )
+    run.add_argument(
+        "--seed",
+        type=nonneg_int,
+        default=0,
+        metavar="S",
+        help="root random seed; the same seed gives the same numbers (default: 0)",
+    )
+    run.add_argument(
+        "--format", choices=("text", "json"), default="text", help="summary as readable text or as JSON (default: text)"
+    )
+    run.add_argument(
+        "--out", metavar="FILE", type=Path, help="also write the per-world outcome table to FILE (.parquet or .csv)"
+    )
+    run.add_argument(
+        "--trace",
+        type=nonneg_int,
+        metavar="K",
+        help="print a day-by-day narrative of world K (to stderr with --format json)",
+    )
+    run.add_argument(
+        "--workers",
+        type=positive_int,
+        metavar="N",
+        help="processes for runs of more than one chunk of 10,000 worlds (default: all cores); "
+        "the numbers do not depend on it",
+    )
     return run
 
 
@@ -53,19 +72,25 @@ def main(args) -> int:
 
     scenario = load_scenario(args.scenario)
     if args.out is not None:
-        check_writable(args.out)          # before the simulation, not after it
+        check_writable(args.out)  # before the simulation, not after it
     if args.trace is not None and args.trace >= args.worlds:
         raise UserError(f"--trace {args.trace}: expected a world below --worlds ({args.worlds}), found {args.trace}")
     trace_events: list = []
     chunks = n_chunks(args.worlds, CHUNK_WORLDS)
-    summary = Summary(scenario, args.seed)   # streamed: memory stays that of one chunk
-    tqdm.monitor_interval = 0   # no monitor thread: worker processes may then start by a fast fork
-    bar = tqdm(total=args.worlds, unit="world", unit_scale=True, disable=None if chunks > 1 else True,
-               file=sys.stderr, desc="simulating")
+    summary = Summary(scenario, args.seed)  # streamed: memory stays that of one chunk
+    tqdm.monitor_interval = 0  # no monitor thread: worker processes may then start by a fast fork
+    bar = tqdm(
+        total=args.worlds,
+        unit="world",
+        unit_scale=True,
+        disable=None if chunks > 1 else True,
+        file=sys.stderr,
+        desc="simulating",
+    )
 
     if chunks > 1 and args.workers != 1:
         source = parallel_tables(scenario, args.worlds, args.seed, workers=args.workers)
-        if args.trace is not None:   # the traced world's chunk again, here (tracing changes no outcome)
+        if args.trace is not None:  # the traced world's chunk again, here (tracing changes no outcome)
             trace_events.extend(trace_world(scenario, args.trace, args.seed)[0])
     else:
         source = iter_tables(scenario, args.worlds, args.seed, trace=args.trace, on_trace=trace_events.extend)

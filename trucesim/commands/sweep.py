@@ -34,31 +34,50 @@ Outputs explore the scenario's stated assumptions; they are not forecasts."""
 
 def add_parser(sub) -> argparse.ArgumentParser:
     p = sub.add_parser(
-        NAME, help="sweep parameters over a design of points, many worlds per point",
+        NAME,
+        help="sweep parameters over a design of points, many worlds per point",
         description="Run EXPERIMENT: simulate worlds_per_point worlds at each point of its design "
-                    "(a grid, or Sobol/LHS/Halton points) and write every world's outcomes and a "
-                    "per-point summary to DIR. Resumable, and the same on one machine or a Dask cluster.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("experiment", metavar="EXPERIMENT",
-                   help="experiment file (TOML), e.g. experiments/prisoners-vs-us-pressure.toml")
-    p.add_argument("--out", metavar="DIR", type=Path,
-                   help="results directory; must be new or empty unless --resume")
-    p.add_argument("--workers", type=positive_int, metavar="N",
-                   help="worker processes on this machine (default: all cores; 1 runs in this process); "
-                        "with --scheduler local, the LocalCluster's workers")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run on Dask: 'local' starts a LocalCluster, tcp://HOST:PORT uses a running "
-                        "cluster's scheduler (default: no Dask, a process pool)")
-    p.add_argument("--resume", action="store_true",
-                   help="continue the sweep in DIR: skip its finished chunks (the experiment must be "
-                        "the same); starts a new sweep if DIR does not exist")
-    p.add_argument("--seed", type=nonneg_int, metavar="S",
-                   help="root random seed, overriding the experiment file's")
-    p.add_argument("--chunk-worlds", type=positive_int, metavar="K",
-                   help="worlds per chunk, the unit of work, of resumption and of random streams "
-                        "(default: 50000; part of the dataset's identity)")
-    p.add_argument("--dry-run", action="store_true",
-                   help="validate the experiment and print its design size; simulate nothing")
+        "(a grid, or Sobol/LHS/Halton points) and write every world's outcomes and a "
+        "per-point summary to DIR. Resumable, and the same on one machine or a Dask cluster.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "experiment",
+        metavar="EXPERIMENT",
+        help="experiment file (TOML), e.g. experiments/prisoners-vs-us-pressure.toml",
+    )
+    p.add_argument("--out", metavar="DIR", type=Path, help="results directory; must be new or empty unless --resume")
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        metavar="N",
+        help="worker processes on this machine (default: all cores; 1 runs in this process); "
+        "with --scheduler local, the LocalCluster's workers",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on Dask: 'local' starts a LocalCluster, tcp://HOST:PORT uses a running "
+        "cluster's scheduler (default: no Dask, a process pool)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the sweep in DIR: skip its finished chunks (the experiment must be "
+        "the same); starts a new sweep if DIR does not exist",
+    )
+    p.add_argument("--seed", type=nonneg_int, metavar="S", help="root random seed, overriding the experiment file's")
+    p.add_argument(
+        "--chunk-worlds",
+        type=positive_int,
+        metavar="K",
+        help="worlds per chunk, the unit of work, of resumption and of random streams "
+        "(default: 50000; part of the dataset's identity)",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="validate the experiment and print its design size; simulate nothing"
+    )
     return p
 
 
@@ -68,6 +87,7 @@ def _labels(keys: list[str], width: int = 96) -> tuple[list[str], str | None]:
     The keys themselves if they fit in ``width``; else each key's shortest dotted
     suffix that no other key shares; else ``f1``, ``f2``... with a legend.
     """
+
     def fits(labels):
         return sum(max(len(lab), 8) + 2 for lab in labels) <= width
 
@@ -116,10 +136,12 @@ def report(result, experiment, plan) -> str:
         "(an exploration of the scenario's stated assumptions, not a forecast)",
     ]
     if result.chunks_run:
-        lines.append(f"{result.chunks_run} of {result.chunks} chunks run in {result.seconds:.1f} s "
-                     f"({rate:,.0f} worlds/s, {result.backend}, {result.workers} worker"
-                     f"{'s' if result.workers != 1 else ''})"
-                     + (f"; {result.chunks - result.chunks_run} were already done" if plan.resumed else ""))
+        lines.append(
+            f"{result.chunks_run} of {result.chunks} chunks run in {result.seconds:.1f} s "
+            f"({rate:,.0f} worlds/s, {result.backend}, {result.workers} worker"
+            f"{'s' if result.workers != 1 else ''})"
+            + (f"; {result.chunks - result.chunks_run} were already done" if plan.resumed else "")
+        )
     else:
         lines.append(f"all {result.chunks} chunks were already done")
     ordered = pts.sort_values(["p_deal", "point"], ascending=[False, True], kind="stable")
@@ -135,10 +157,13 @@ def report(result, experiment, plan) -> str:
     if not shown:
         lines.append(f"  (the {len(factors)} factors' values at each point are in points.parquet)")
     out = result.out
-    lines += ["", f"results in {out}/: manifest.json, parts/ ({result.chunks} file{'s' if result.chunks != 1 else ''}), "
-                  f"points.parquet",
-              f"  in Python: trucesim.load({str(out)!r}) (one row per world), "
-              f"pandas.read_parquet({str(out / 'points.parquet')!r}) (one row per point)"]
+    lines += [
+        "",
+        f"results in {out}/: manifest.json, parts/ ({result.chunks} file{'s' if result.chunks != 1 else ''}), "
+        f"points.parquet",
+        f"  in Python: trucesim.load({str(out)!r}) (one row per world), "
+        f"pandas.read_parquet({str(out / 'points.parquet')!r}) (one row per point)",
+    ]
     return "\n".join(lines)
 
 
@@ -161,6 +186,7 @@ def _on_sigterm_interrupt():
 
 def _restore_sigterm(previous) -> None:
     import signal
+
     if previous is not None:
         signal.signal(signal.SIGTERM, previous)
 
@@ -168,6 +194,7 @@ def _restore_sigterm(previous) -> None:
 def _bar_width() -> dict:
     """Follow the terminal's size; one that reports none (0 x 0, as some CI consoles do) gets 100 x 40."""
     import os
+
     try:
         cols = os.get_terminal_size(sys.stderr.fileno()).columns
     except (OSError, ValueError):
@@ -189,12 +216,11 @@ def main(args) -> int:
         if args.dry_run:
             k = args.chunk_worlds or SWEEP_CHUNK_WORLDS
             print(describe(experiment))
-            print(f"  {n_chunks(experiment.worlds, k):,} chunks of up to {k:,} worlds; "
-                  f"nothing simulated (--dry-run)")
+            print(f"  {n_chunks(experiment.worlds, k):,} chunks of up to {k:,} worlds; nothing simulated (--dry-run)")
             return 0
         if args.out is None:
             raise UserError("--out: expected a results directory (e.g. --out results/NAME), found nothing")
-        check_options(args.workers, args.scheduler)   # before the results directory is created
+        check_options(args.workers, args.scheduler)  # before the results directory is created
         plan = plan_sweep(experiment, args.out, resume=args.resume, chunk_worlds=args.chunk_worlds)
         experiment = plan.experiment
         interactive = sys.stderr.isatty()
@@ -206,15 +232,28 @@ def main(args) -> int:
             raise
         with executor:
             if interactive:
-                print(f"sweep {experiment.name}: {plan.design.points:,} points x "
-                      f"{experiment.worlds_per_point:,} worlds = {plan.worlds:,} worlds in {plan.chunks:,} "
-                      f"chunks, on {executor.describe()} -> {args.out}", file=sys.stderr)
+                print(
+                    f"sweep {experiment.name}: {plan.design.points:,} points x "
+                    f"{experiment.worlds_per_point:,} worlds = {plan.worlds:,} worlds in {plan.chunks:,} "
+                    f"chunks, on {executor.describe()} -> {args.out}",
+                    file=sys.stderr,
+                )
                 if plan.resumed:
-                    print(f"resuming: {plan.chunks - len(plan.pending)} of {plan.chunks} chunks already done",
-                          file=sys.stderr)
-            bar = tqdm(total=plan.worlds, initial=plan.worlds_done, unit="world", unit_scale=True,
-                       desc="worlds", file=sys.stderr, disable=not interactive, smoothing=0.1,
-                       **_bar_width())
+                    print(
+                        f"resuming: {plan.chunks - len(plan.pending)} of {plan.chunks} chunks already done",
+                        file=sys.stderr,
+                    )
+            bar = tqdm(
+                total=plan.worlds,
+                initial=plan.worlds_done,
+                unit="world",
+                unit_scale=True,
+                desc="worlds",
+                file=sys.stderr,
+                disable=not interactive,
+                smoothing=0.1,
+                **_bar_width(),
+            )
             previous = _on_sigterm_interrupt()
             try:
                 result = plan.run(executor, progress=bar.update)
@@ -222,8 +261,11 @@ def main(args) -> int:
                 bar.close()
                 done = len(plan.store.done_chunks())
                 what = "terminated" if isinstance(e, _Terminated) else "interrupted"
-                print(f"trucesim: {what}: {done} of {plan.chunks} chunks are in {args.out}; run the same "
-                      f"command with --resume to continue", file=sys.stderr)
+                print(
+                    f"trucesim: {what}: {done} of {plan.chunks} chunks are in {args.out}; run the same "
+                    f"command with --resume to continue",
+                    file=sys.stderr,
+                )
                 return 143 if isinstance(e, _Terminated) else 130
             finally:
                 bar.close()

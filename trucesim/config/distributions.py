@@ -58,8 +58,7 @@ class Dist:
             return lo + (hi - lo) * a["a"] / (a["a"] + a["b"])
         return a["mean"]
 
-    def draw(self, rng: np.random.Generator, n: int, bounds: tuple[float, float],
-             integer: bool = False) -> np.ndarray:
+    def draw(self, rng: np.random.Generator, n: int, bounds: tuple[float, float], integer: bool = False) -> np.ndarray:
         """Draw ``n`` values, truncated to ``bounds`` (the parameter's range)."""
         a = self.args
         if self.kind == "uniform":
@@ -80,6 +79,7 @@ class Dist:
             else:
                 za, zb = (lo - a["mean"]) / a["sd"], (hi - a["mean"]) / a["sd"]
                 from scipy import stats  # here: importing scipy.stats costs a third of a second
+
                 x = stats.truncnorm.ppf(rng.random(n), za, zb, loc=a["mean"], scale=a["sd"])
         if integer:
             x = np.round(x)
@@ -93,14 +93,14 @@ def parse_dist(table: dict, bounds: tuple[float, float]) -> Dist:
     """
     kind = table.get("dist")
     if not isinstance(kind, str) or kind not in DIST_KEYS:
-        raise DistributionError(
-            f"dist: expected one of {', '.join(DIST_KEYS)}, found {kind!r}")
+        raise DistributionError(f"dist: expected one of {', '.join(DIST_KEYS)}, found {kind!r}")
     required, optional = DIST_KEYS[kind]
     allowed = set(required) | set(optional) | {"dist", "source", "note"}
     for key in table:
         if key not in allowed:
             raise DistributionError(
-                f"{key}: expected one of {', '.join(sorted(allowed))} for a {kind} distribution, found {key!r}")
+                f"{key}: expected one of {', '.join(sorted(allowed))} for a {kind} distribution, found {key!r}"
+            )
     args: dict[str, float] = {}
     for key in required + optional:
         if key not in table:
@@ -124,12 +124,15 @@ def parse_dist(table: dict, bounds: tuple[float, float]) -> Dist:
     s_lo, s_hi = d.support()
     if kind != "normal" and (s_lo < bounds[0] or s_hi > bounds[1]):
         raise DistributionError(
-            f"expected a distribution within {bounds[0]:g}..{bounds[1]:g}, found {s_lo:g}..{s_hi:g}")
+            f"expected a distribution within {bounds[0]:g}..{bounds[1]:g}, found {s_lo:g}..{s_hi:g}"
+        )
     if kind == "normal" and not (bounds[0] <= args["mean"] <= bounds[1]):
         raise DistributionError(f"mean: expected a value within {bounds[0]:g}..{bounds[1]:g}, found {args['mean']:g}")
     if kind == "normal":
         lo, hi = max(s_lo, bounds[0]), min(s_hi, bounds[1])
         if not lo <= args["mean"] <= hi:
-            raise DistributionError(f"expected low <= mean <= high within {bounds[0]:g}..{bounds[1]:g}, "
-                                    f"found {s_lo:g} <= {args['mean']:g} <= {s_hi:g}")
+            raise DistributionError(
+                f"expected low <= mean <= high within {bounds[0]:g}..{bounds[1]:g}, "
+                f"found {s_lo:g} <= {args['mean']:g} <= {s_hi:g}"
+            )
     return d

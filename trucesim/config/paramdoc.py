@@ -34,24 +34,37 @@ def parameter_tables(baseline: Scenario) -> str:
     """Markdown tables of every parameter: meaning, unit, range, default, baseline value and source."""
     out = [BEGIN, ""]
     for section, table in SECTIONS.items():
-        out += [f"### `[{section}]`", "",
-                "| key | meaning | unit | range | default | april-2024 | source |",
-                "|---|---|---|---|---|---|---|"]
+        out += [
+            f"### `[{section}]`",
+            "",
+            "| key | meaning | unit | range | default | april-2024 | source |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for name, p in table.items():
             key = f"{section}.{name}"
-            out.append(f"| `{name}` | {_cell(p.meaning)} | {p.unit} | {p.low:g}..{p.high:g} | {_fmt(p.default)} "
-                       f"| {_fmt(baseline.values[key])} | {_cell(baseline.sources[key])} |")
+            out.append(
+                f"| `{name}` | {_cell(p.meaning)} | {p.unit} | {p.low:g}..{p.high:g} | {_fmt(p.default)} "
+                f"| {_fmt(baseline.values[key])} | {_cell(baseline.sources[key])} |"
+            )
         out.append("")
     for kind, table in KIND_PARAMS.items():
         actors = baseline.actors_of(kind)
-        out += [f"### Actors of kind `{kind}`" + (f" (baseline: {', '.join(actors)})" if actors else ""), "",
-                "| key | meaning | unit | range | default |", "|---|---|---|---|---|"]
+        out += [
+            f"### Actors of kind `{kind}`" + (f" (baseline: {', '.join(actors)})" if actors else ""),
+            "",
+            "| key | meaning | unit | range | default |",
+            "|---|---|---|---|---|",
+        ]
         for name, p in table.items():
             out.append(f"| `{name}` | {_cell(p.meaning)} | {p.unit} | {p.low:g}..{p.high:g} | {_fmt(p.default)} |")
         out.append("")
         for actor in actors:
-            out += [f"Baseline values of `{actor}` ({baseline.labels.get(actor, actor)}):", "",
-                    "| key | april-2024 | source |", "|---|---|---|"]
+            out += [
+                f"Baseline values of `{actor}` ({baseline.labels.get(actor, actor)}):",
+                "",
+                "| key | april-2024 | source |",
+                "|---|---|---|",
+            ]
             for name in table:
                 key = f"actors.{actor}.{name}"
                 out.append(f"| `{name}` | {_fmt(baseline.values[key])} | {_cell(baseline.sources[key])} |")

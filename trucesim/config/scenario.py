@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from trucesim.config.distributions import Dist, DistributionError, parse_dist
-from trucesim.config.tomlio import read_toml, suggest
 from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
+from trucesim.config.tomlio import read_toml, suggest
 
 TOP_KEYS = ("extends", "meta", "terms", "context", "actors", "protocol")
 ACTOR_STRING_KEYS = ("kind", "label", "target")
@@ -74,7 +74,7 @@ class Scenario:
         """Actor ids of one kind, in file order."""
         return [a for a, k in self.actors.items() if k == kind]
 
-    def with_values(self, updates: dict[str, float | Dist]) -> "Scenario":
+    def with_values(self, updates: dict[str, float | Dist]) -> Scenario:
         """A copy with some values replaced (each checked against its range)."""
         values = dict(self.values)
         for key, v in updates.items():
@@ -84,13 +84,13 @@ class Scenario:
             if not isinstance(v, Dist):
                 v = float(v)
                 if not (p.low <= v <= p.high) or math.isnan(v):
-                    raise ScenarioError(
-                        f"{self.path}: {key}: expected a number in {p.low:g}..{p.high:g}, found {v:g}")
+                    raise ScenarioError(f"{self.path}: {key}: expected a number in {p.low:g}..{p.high:g}, found {v:g}")
             values[key] = v
         return replace(self, values=values)
 
-    def draw(self, rng: np.random.Generator, n: int,
-             overrides: dict[str, np.ndarray] | None = None) -> dict[str, float | np.ndarray]:
+    def draw(
+        self, rng: np.random.Generator, n: int, overrides: dict[str, np.ndarray] | None = None
+    ) -> dict[str, float | np.ndarray]:
         """Draw every parameter for ``n`` worlds.
 
         Fixed values stay Python floats (they broadcast); each distribution
@@ -182,14 +182,18 @@ def _number(v, where: str, p: Param) -> tuple[float | Dist, str | None]:
             raise ScenarioError(f"{where}.source: expected a string, found {source!r}")
         if "dist" in v:
             if not p.per_world:
-                raise ScenarioError(f"{where}: expected one number for all worlds (it sets the calendar), found a distribution")
+                raise ScenarioError(
+                    f"{where}: expected one number for all worlds (it sets the calendar), found a distribution"
+                )
             try:
                 return parse_dist(v, (p.low, p.high)), source
             except DistributionError as e:
                 raise ScenarioError(f"{where}: {e}") from None
         if "value" not in v:
-            raise ScenarioError(f"{where}: expected a number, {{ value = .., source = .. }} or an uncertainty "
-                                f"table {{ dist = .., ... }}, found a table with keys {sorted(v) or 'none'}")
+            raise ScenarioError(
+                f"{where}: expected a number, {{ value = .., source = .. }} or an uncertainty "
+                f"table {{ dist = .., ... }}, found a table with keys {sorted(v) or 'none'}"
+            )
         extra = set(v) - {"value", "source", "note"}
         if extra:
             k = sorted(extra)[0]
@@ -251,11 +255,15 @@ def load_scenario(path: str | Path) -> Scenario:
                 raise ScenarioError(f"{where(key)}: expected a table [actors.<id>] with a kind, found {v!r}")
             actor = parts[1]
             if actor not in actors:
-                raise ScenarioError(f"{where(f'actors.{actor}.kind')}: missing required key (expected one of {', '.join(ACTOR_KINDS)})")
+                raise ScenarioError(
+                    f"{where(f'actors.{actor}.kind')}: missing required key (expected one of {', '.join(ACTOR_KINDS)})"
+                )
             if parts[2] in ACTOR_STRING_KEYS and len(parts) == 3:
                 if parts[2] == "target":
                     if actors[actor] != "mediator":
-                        raise ScenarioError(f"{where(key)}: unknown key for a {actors[actor]} (only mediators have a target)")
+                        raise ScenarioError(
+                            f"{where(key)}: unknown key for a {actors[actor]} (only mediators have a target)"
+                        )
                     if v not in MEDIATOR_TARGETS:
                         raise ScenarioError(f"{where(key)}: expected one of {', '.join(MEDIATOR_TARGETS)}, found {v!r}")
                     targets[actor] = v
@@ -285,7 +293,9 @@ def load_scenario(path: str | Path) -> Scenario:
         sources[key] = "default"
     for actor, kind in actors.items():
         if kind == "mediator" and actor not in targets:
-            raise ScenarioError(f"{top}: actors.{actor}.target: missing required key (expected one of {', '.join(MEDIATOR_TARGETS)})")
+            raise ScenarioError(
+                f"{top}: actors.{actor}.target: missing required key (expected one of {', '.join(MEDIATOR_TARGETS)})"
+            )
     for kind, rule in (("government", 1), ("armed_group", 1)):
         found = sum(k == kind for k in actors.values())
         if found != rule:
@@ -294,8 +304,9 @@ def load_scenario(path: str | Path) -> Scenario:
         found = sum(k == kind for k in actors.values())
         if found > 1:
             raise ScenarioError(f"{top}: actors: expected at most one actor of kind {kind!r}, found {found}")
-    scenario = Scenario(path=path, meta=meta, values=values, sources=sources,
-                        actors=actors, targets=targets, labels=labels)
+    scenario = Scenario(
+        path=path, meta=meta, values=values, sources=sources, actors=actors, targets=targets, labels=labels
+    )
     check_consistency(scenario, top)
     return scenario
 
@@ -313,11 +324,15 @@ def _lo(s: Scenario, key: str) -> float:
 def check_consistency(s: Scenario, top: str) -> None:
     """Relations between keys that no single range can express."""
     if _hi(s, "context.hostages_dead") > _lo(s, "context.hostages_held"):
-        raise ScenarioError(f"{top}: context.hostages_dead: expected at most context.hostages_held "
-                            f"({_lo(s, 'context.hostages_held'):g}), found {_hi(s, 'context.hostages_dead'):g}")
+        raise ScenarioError(
+            f"{top}: context.hostages_dead: expected at most context.hostages_held "
+            f"({_lo(s, 'context.hostages_held'):g}), found {_hi(s, 'context.hostages_dead'):g}"
+        )
     if _hi(s, "context.knesset_majority") > _lo(s, "context.knesset_seats"):
-        raise ScenarioError(f"{top}: context.knesset_majority: expected at most context.knesset_seats, "
-                            f"found {_hi(s, 'context.knesset_majority'):g}")
+        raise ScenarioError(
+            f"{top}: context.knesset_majority: expected at most context.knesset_seats, "
+            f"found {_hi(s, 'context.knesset_majority'):g}"
+        )
     pairs = [("protocol.revision_days_min", "protocol.revision_days_max")]
     for a in s.actors_of("government") + s.actors_of("armed_group"):
         pairs.append((f"actors.{a}.study_days_min", f"actors.{a}.study_days_max"))
@@ -330,9 +345,13 @@ def check_consistency(s: Scenario, top: str) -> None:
     seats = sum(_hi(s, f"actors.{a}.seats") for a in s.actors_of("coalition_party"))
     seats += sum(_hi(s, f"actors.{a}.seats") for a in s.actors_of("opposition"))
     if seats > _lo(s, "context.knesset_seats"):
-        raise ScenarioError(f"{top}: actors: expected coalition and opposition seats to add up to at most "
-                            f"context.knesset_seats ({_lo(s, 'context.knesset_seats'):g}), found {seats:g}")
+        raise ScenarioError(
+            f"{top}: actors: expected coalition and opposition seats to add up to at most "
+            f"context.knesset_seats ({_lo(s, 'context.knesset_seats'):g}), found {seats:g}"
+        )
     for a in s.actors_of("opposition"):
         if _hi(s, f"actors.{a}.safety_net_seats") > _lo(s, f"actors.{a}.seats"):
-            raise ScenarioError(f"{top}: actors.{a}.safety_net_seats: expected at most actors.{a}.seats, "
-                                f"found {_hi(s, f'actors.{a}.safety_net_seats'):g}")
+            raise ScenarioError(
+                f"{top}: actors.{a}.safety_net_seats: expected at most actors.{a}.seats, "
+                f"found {_hi(s, f'actors.{a}.safety_net_seats'):g}"
+            )

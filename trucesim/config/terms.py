@@ -32,22 +32,30 @@ class TermSpec:
 
 
 TERMS: tuple[TermSpec, ...] = (
-    TermSpec("pause_days", "days", 0, 365, 90.0,
-             "length of the halt to the fighting", integer=True),
-    TermSpec("hostages_released", "hostages", 0, 300, None,
-             "living hostages released in the first phase", integer=True),
-    TermSpec("prisoners_per_hostage", "prisoners per hostage", 0, 200, 50.0,
-             "Palestinian prisoners released for each hostage"),
-    TermSpec("aid_trucks_per_day", "trucks per day", 0, 2000, 600.0,
-             "humanitarian aid trucks entering Gaza each day"),
-    TermSpec("return_north", "share 0..1", 0, 1, 1.0,
-             "return of the displaced to the north (0 none, 1 unrestricted)"),
-    TermSpec("withdrawal", "share 0..1", 0, 1, 1.0,
-             "withdrawal of troops (0 none, 0.5 from populated areas, 1 full)"),
-    TermSpec("permanent_ceasefire", "share 0..1", 0, 1, 1.0,
-             "0 pause only, 0.5 talks on a permanent end, 1 binding end of the war"),
-    TermSpec("guarantees", "share 0..1", 0, 1, 1.0,
-             "third-party guarantees that later phases follow"),
+    TermSpec("pause_days", "days", 0, 365, 90.0, "length of the halt to the fighting", integer=True),
+    TermSpec(
+        "hostages_released", "hostages", 0, 300, None, "living hostages released in the first phase", integer=True
+    ),
+    TermSpec(
+        "prisoners_per_hostage",
+        "prisoners per hostage",
+        0,
+        200,
+        50.0,
+        "Palestinian prisoners released for each hostage",
+    ),
+    TermSpec("aid_trucks_per_day", "trucks per day", 0, 2000, 600.0, "humanitarian aid trucks entering Gaza each day"),
+    TermSpec("return_north", "share 0..1", 0, 1, 1.0, "return of the displaced to the north (0 none, 1 unrestricted)"),
+    TermSpec("withdrawal", "share 0..1", 0, 1, 1.0, "withdrawal of troops (0 none, 0.5 from populated areas, 1 full)"),
+    TermSpec(
+        "permanent_ceasefire",
+        "share 0..1",
+        0,
+        1,
+        1.0,
+        "0 pause only, 0.5 talks on a permanent end, 1 binding end of the war",
+    ),
+    TermSpec("guarantees", "share 0..1", 0, 1, 1.0, "third-party guarantees that later phases follow"),
 )
 
 TERM_NAMES: tuple[str, ...] = tuple(t.name for t in TERMS)

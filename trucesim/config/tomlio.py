@@ -22,8 +22,7 @@ class TomlError(ValueError):
     """A file that cannot be read as TOML; ``str(err)`` is one line naming the file."""
 
 
-def read_toml(path: Path, shown: str, what: str = "a TOML file",
-              error: type[Exception] = TomlError) -> dict:
+def read_toml(path: Path, shown: str, what: str = "a TOML file", error: type[Exception] = TomlError) -> dict:
     """The TOML table of ``path``; any failure raises ``error`` with one line starting ``shown:``.
 
     ``what`` names the kind of file expected, for the message about a directory
@@ -39,8 +38,9 @@ def read_toml(path: Path, shown: str, what: str = "a TOML file",
     except tomllib.TOMLDecodeError as e:
         raise error(f"{shown}: invalid TOML: {e}") from None
     except UnicodeDecodeError as e:
-        raise error(f"{shown}: expected a UTF-8 text file, found a byte it cannot decode "
-                    f"at position {e.start}") from None
+        raise error(
+            f"{shown}: expected a UTF-8 text file, found a byte it cannot decode at position {e.start}"
+        ) from None
     except OSError as e:
         raise error(f"{shown}: cannot read: {e.strerror}") from None
 

@@ -23,15 +23,41 @@ line lists the objectives without importing the model.
 # name -> module under trucesim.designer
 _EXPORTS = {
     **dict.fromkeys(("OBJECTIVES", "VERSUS"), "objectives"),
-    **dict.fromkeys(("DesignError", "Vary", "Fix", "Constraint", "parse_vary", "parse_fix", "parse_constraint",
-                     "DesignSpace", "make_space"), "space"),
-    **dict.fromkeys(("Metric", "METRICS", "simulate_candidate", "decision_probability", "metric_ci",
-                     "summarize_worlds", "day0_acceptance", "Candidate", "CandidateTask", "Evaluator"), "evaluate"),
+    **dict.fromkeys(
+        (
+            "DesignError",
+            "Vary",
+            "Fix",
+            "Constraint",
+            "parse_vary",
+            "parse_fix",
+            "parse_constraint",
+            "DesignSpace",
+            "make_space",
+        ),
+        "space",
+    ),
+    **dict.fromkeys(
+        (
+            "Metric",
+            "METRICS",
+            "simulate_candidate",
+            "decision_probability",
+            "metric_ci",
+            "summarize_worlds",
+            "day0_acceptance",
+            "Candidate",
+            "CandidateTask",
+            "Evaluator",
+        ),
+        "evaluate",
+    ),
     **dict.fromkeys(("SearchPlan", "plan_search", "SearchResult", "search", "pareto_front"), "search"),
-    **dict.fromkeys(("grid_axes", "zone_of_agreement", "zone_summary", "marginal_effects", "check_best"),
-                    "probes"),
-    **dict.fromkeys(("best_record", "best_scenario_toml", "OUTPUT_FILES", "check_out_dir", "write_outputs",
-                     "format_summary"), "outputs"),
+    **dict.fromkeys(("grid_axes", "zone_of_agreement", "zone_summary", "marginal_effects", "check_best"), "probes"),
+    **dict.fromkeys(
+        ("best_record", "best_scenario_toml", "OUTPUT_FILES", "check_out_dir", "write_outputs", "format_summary"),
+        "outputs",
+    ),
     **dict.fromkeys(("DesignResult", "MAX_POLISH_MOVES", "check_request"), "design"),
 }
 __all__ = list(_EXPORTS)
@@ -40,6 +66,7 @@ __all__ = list(_EXPORTS)
 def __getattr__(name: str):
     if name in _EXPORTS:
         import importlib
+
         value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
         globals()[name] = value
         return value

@@ -95,12 +95,26 @@ class DesignResult:
 
 def _bar(progress, total, desc, unit="sim"):
     from tqdm import tqdm
-    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False,
-                disable=(None if progress is None else not progress), dynamic_ncols=True)
+
+    return tqdm(
+        total=total,
+        desc=desc,
+        unit=unit,
+        file=sys.stderr,
+        leave=False,
+        disable=(None if progress is None else not progress),
+        dynamic_ncols=True,
+    )
 
 
-def check_request(space: DesignSpace, objective: str = "p_deal", versus: str | None = None,
-                  budget: int | None = None, grid: int = 21, step: float = 0.05) -> tuple[str, SearchPlan]:
+def check_request(
+    space: DesignSpace,
+    objective: str = "p_deal",
+    versus: str | None = None,
+    budget: int | None = None,
+    grid: int = 21,
+    step: float = 0.05,
+) -> tuple[str, SearchPlan]:
     """Check a design request before anything runs; return the ``versus`` metric and the search plan.
 
     Raises :class:`DesignError` naming the option (``--maximize``, ``--versus``,
@@ -111,8 +125,10 @@ def check_request(space: DesignSpace, objective: str = "p_deal", versus: str | N
     if versus is None:
         versus = "hostages_released_mean" if objective == "p_deal" else objective
     if versus == "p_deal":
-        raise DesignError("--versus p_deal: expected a second objective other than p_deal "
-                          f"(the front is drawn against p_deal): one of {', '.join(VERSUS)}")
+        raise DesignError(
+            "--versus p_deal: expected a second objective other than p_deal "
+            f"(the front is drawn against p_deal): one of {', '.join(VERSUS)}"
+        )
     if versus not in METRICS:
         raise DesignError(f"--versus {versus}: expected one of {', '.join(VERSUS)}, found {versus!r}")
     if not (0 < step <= 0.5):
@@ -122,9 +138,18 @@ def check_request(space: DesignSpace, objective: str = "p_deal", versus: str | N
     return versus, plan_search(space.d, budget)
 
 
-def design(space: DesignSpace, objective: str = "p_deal", versus: str | None = None,
-           worlds: int = 4096, seed: int = 0, budget: int | None = None, grid: int = 21,
-           step: float = 0.05, jobs: int = 1, progress: bool | None = False) -> DesignResult:
+def design(
+    space: DesignSpace,
+    objective: str = "p_deal",
+    versus: str | None = None,
+    worlds: int = 4096,
+    seed: int = 0,
+    budget: int | None = None,
+    grid: int = 21,
+    step: float = 0.05,
+    jobs: int = 1,
+    progress: bool | None = False,
+) -> DesignResult:
     """Search, check, map the zone, the Pareto front and the marginal effects.
 
     Parameters
@@ -164,8 +189,10 @@ def design(space: DesignSpace, objective: str = "p_deal", versus: str | None = N
         ev.on_new = lambda c: bar["b"] is not None and bar["b"].update(1)
         exhaustive = space.n_points() <= plan.budget
         if exhaustive:
-            axes = [np.arange(space.lower[j], space.upper[j] + space.resolution[j] / 2, space.resolution[j])
-                    for j in range(space.d)]
+            axes = [
+                np.arange(space.lower[j], space.upper[j] + space.resolution[j] / 2, space.resolution[j])
+                for j in range(space.d)
+            ]
             mesh = np.meshgrid(*axes, indexing="ij")
             X = space.snap(np.stack([m.ravel() for m in mesh], axis=1))
             on_stage("screen")
@@ -175,9 +202,16 @@ def design(space: DesignSpace, objective: str = "p_deal", versus: str | None = N
             res = SearchResult(X[i], float(y[i]), X, y, 0, True)
             notes.append(f"the design space holds only {len(X)} candidates: all were simulated")
         else:
-            res = search(lambda X, stage: ev.values(X, objective, stage), space.lower, space.upper,
-                         plan=plan, seed=seed, integrality=space.integrality, snap=space.snap,
-                         on_stage=on_stage)
+            res = search(
+                lambda X, stage: ev.values(X, objective, stage),
+                space.lower,
+                space.upper,
+                plan=plan,
+                seed=seed,
+                integrality=space.integrality,
+                snap=space.snap,
+                on_stage=on_stage,
+            )
         if bar["b"] is not None:
             bar["b"].close()
             bar["b"] = None
@@ -194,8 +228,10 @@ def design(space: DesignSpace, objective: str = "p_deal", versus: str | None = N
             top = max(ev.records, key=lambda c: (c.metrics[objective], -c.id))
             if top.metrics[objective] <= best_c.metrics[objective] or move == MAX_POLISH_MOVES:
                 break
-            notes.append(f"a marginal-effect neighbour did better than the search's best "
-                         f"(candidate {top.id} over {best_c.id}): the best moved there")
+            notes.append(
+                f"a marginal-effect neighbour did better than the search's best "
+                f"(candidate {top.id} over {best_c.id}): the best moved there"
+            )
             best_c = top
             bar["b"].reset(total=2 * int(space.free.sum()))
         bar["b"].close()
@@ -211,10 +247,25 @@ def design(space: DesignSpace, objective: str = "p_deal", versus: str | None = N
         notes.append(f"no candidate gave a {objective} above 0 on the search's worlds: the best terms are arbitrary")
     zs = zone_summary(zone, space.keys)
     if zs["points_in_zone"] == 0:
-        notes.append("no grid point is in the zone of possible agreement: at day 0 no terms in the varied "
-                     "ranges are accepted by both sides with probability >= 0.5 (deals may still come later, "
-                     "as pressures build)")
-    result = DesignResult(space, objective, versus, int(worlds), int(seed), plan, {}, candidates, zone,
-                          pareto, marginal, generations=res.generations, notes=notes)
+        notes.append(
+            "no grid point is in the zone of possible agreement: at day 0 no terms in the varied "
+            "ranges are accepted by both sides with probability >= 0.5 (deals may still come later, "
+            "as pressures build)"
+        )
+    result = DesignResult(
+        space,
+        objective,
+        versus,
+        int(worlds),
+        int(seed),
+        plan,
+        {},
+        candidates,
+        zone,
+        pareto,
+        marginal,
+        generations=res.generations,
+        notes=notes,
+    )
     result.best = best_record(result, best_c, check, zs, exhaustive)
     return result

@@ -51,6 +51,7 @@ __all__ = [
 
 # --- what is measured ----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Metric:
     """An outcome summarised over worlds: a share (``proportion``) or a mean count."""
@@ -58,21 +59,25 @@ class Metric:
     name: str
     label: str
     unit: str
-    sense: int          # +1: more is better, -1: less is better
-    kind: str           # "proportion" or "mean"
-    column: str         # per-world array it summarises
+    sense: int  # +1: more is better, -1: less is better
+    kind: str  # "proportion" or "mean"
+    column: str  # per-world array it summarises
 
 
-METRICS: dict[str, Metric] = {m.name: m for m in [
-    Metric("p_deal", "probability of a deal", "share of worlds", +1, "proportion", "deal"),
-    Metric("p_permanent", "probability of a permanent end", "share of worlds", +1, "proportion", "permanent"),
-    Metric("hostages_released_mean", "hostages released", "hostages per world (mean)", +1, "mean", "released"),
-    Metric("hostages_died_mean", "hostages who died in captivity", "hostages per world (mean)", -1, "mean", "died"),
-    Metric("p_government_falls", "probability the government falls", "share of worlds", -1, "proportion", "fell"),
-]}
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in [
+        Metric("p_deal", "probability of a deal", "share of worlds", +1, "proportion", "deal"),
+        Metric("p_permanent", "probability of a permanent end", "share of worlds", +1, "proportion", "permanent"),
+        Metric("hostages_released_mean", "hostages released", "hostages per world (mean)", +1, "mean", "released"),
+        Metric("hostages_died_mean", "hostages who died in captivity", "hostages per world (mean)", -1, "mean", "died"),
+        Metric("p_government_falls", "probability the government falls", "share of worlds", -1, "proportion", "fell"),
+    ]
+}
 
 
 # --- simulating one candidate ---------------------------------------------------------
+
 
 def _split(scenario: Scenario, values: dict[str, float]) -> tuple[Scenario, dict[str, float]]:
     """Keys that shape the calendar go into the scenario; the others are per-world overrides.
@@ -99,12 +104,12 @@ def decision_probability(side, terms: np.ndarray, idx: np.ndarray) -> np.ndarray
 def _model_acceptance(model: TruceModel) -> tuple[np.ndarray, np.ndarray]:
     idx = np.arange(model.n_worlds)
     terms = model.terms.copy()
-    return (decision_probability(model.government, terms, idx),
-            decision_probability(model.armed_group, terms, idx))
+    return (decision_probability(model.government, terms, idx), decision_probability(model.armed_group, terms, idx))
 
 
-def simulate_candidate(scenario: Scenario, values: dict[str, float], worlds: int, seed: int,
-                       run: bool = True) -> dict[str, np.ndarray]:
+def simulate_candidate(
+    scenario: Scenario, values: dict[str, float], worlds: int, seed: int, run: bool = True
+) -> dict[str, np.ndarray]:
     """Simulate one candidate over ``worlds`` worlds; per-world arrays.
 
     Chunk ``k`` (up to :data:`~trucesim.run.chunks.CHUNK_WORLDS` worlds) uses :func:`~trucesim.run.chunks.chunk_rng`
@@ -160,11 +165,15 @@ def day0_acceptance(scenario: Scenario, values: dict[str, float], worlds: int, s
     """Each side's mean probability of accepting the tabled terms at day 0 (no simulation)."""
     w = simulate_candidate(scenario, values, worlds, seed, run=False)
     pg, pa = w["p_gov0"].astype(float), w["p_ag0"].astype(float)
-    return {"p_government_accepts": float(pg.mean()), "p_armed_group_accepts": float(pa.mean()),
-            "p_both_accept": float(np.mean(pg * pa))}
+    return {
+        "p_government_accepts": float(pg.mean()),
+        "p_armed_group_accepts": float(pa.mean()),
+        "p_both_accept": float(np.mean(pg * pa)),
+    }
 
 
 # --- evaluating candidates in batches -----------------------------------------------------
+
 
 @dataclass
 class Candidate:
@@ -240,7 +249,7 @@ class Evaluator:
         try:
             yield from map_ordered(self._executors[workers], tasks)
         except TaskError as e:
-            self._executors.pop(workers).close()   # a failed pool cannot go on
+            self._executors.pop(workers).close()  # a failed pool cannot go on
             raise RuntimeError(f"simulating candidate {e.index} of a batch failed: {e.error}\n{e.traceback}") from None
 
     def evaluate(self, X, stage: str) -> list[Candidate]:
@@ -254,8 +263,10 @@ class Evaluator:
                 new.append(row)
         if new:
             assert self.space.feasible(np.array(new)).all(), "a candidate outside the design space"
-            tasks = [CandidateTask(i, self.space.scenario, self.space.values(row), self.worlds, self.seed)
-                     for i, row in enumerate(new)]
+            tasks = [
+                CandidateTask(i, self.space.scenario, self.space.values(row), self.worlds, self.seed)
+                for i, row in enumerate(new)
+            ]
             for row, worlds in zip(new, self._simulate(tasks), strict=True):
                 c = Candidate(len(self.records), row, stage, summarize_worlds(worlds), worlds)
                 self.records.append(c)

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from trucesim.run.files import write_atomic
 from trucesim.designer.evaluate import METRICS, Candidate
 from trucesim.designer.space import DesignError, DesignSpace
+from trucesim.run.files import write_atomic
 
 __all__ = [
     "OUTPUT_FILES",
@@ -31,6 +31,7 @@ __all__ = [
 
 
 # --- best.json and best.toml ----------------------------------------------------------------------
+
 
 def _py(v):
     if isinstance(v, (np.floating, float)):
@@ -64,23 +65,32 @@ def best_record(result, best: Candidate, check: dict, zone: dict, exhaustive: bo
         "ci_on_search_worlds": [_py(m.get(f"{obj}_lo")), _py(m.get(f"{obj}_hi"))],
         "p_deal": _py(check["p_deal"]),
         "p_deal_ci": [_py(x) for x in check["p_deal_ci"]],
-        "acceptance_day0": {"government": _py(m["p_government_accepts_day0"]),
-                            "armed_group": _py(m["p_armed_group_accepts_day0"]),
-                            "in_zone": bool(m["in_zone"])},
-        "check": {"worlds": check["worlds"], "seed": check["seed"],
-                  "command": f"trucesim run best.toml --worlds {check['worlds']} --seed {check['seed']}"},
+        "acceptance_day0": {
+            "government": _py(m["p_government_accepts_day0"]),
+            "armed_group": _py(m["p_armed_group_accepts_day0"]),
+            "in_zone": bool(m["in_zone"]),
+        },
+        "check": {
+            "worlds": check["worlds"],
+            "seed": check["seed"],
+            "command": f"trucesim run best.toml --worlds {check['worlds']} --seed {check['seed']}",
+        },
         "candidate": int(best.id),
         "worlds": result.worlds,
         "seed": result.seed,
         "varied": {v.key: [_py(space.lower[j]), _py(space.upper[j])] for j, v in enumerate(space.varied)},
         "fixed": space.fixed_values(),
         "constraints": [str(c) for c in space.constraints],
-        "search": {"method": "exhaustive" if exhaustive else "sobol screen + differential evolution",
-                   "screen": result.plan.screen, "population": result.plan.population,
-                   "generations_planned": result.plan.generations, "generations_run": result.generations,
-                   "budget": result.plan.budget,
-                   "search_simulations": int(result.candidates["stage"].isin(["screen", "search", "grid"]).sum()),
-                   "simulations": int(len(result.candidates))},
+        "search": {
+            "method": "exhaustive" if exhaustive else "sobol screen + differential evolution",
+            "screen": result.plan.screen,
+            "population": result.plan.population,
+            "generations_planned": result.plan.generations,
+            "generations_run": result.generations,
+            "budget": result.plan.budget,
+            "search_simulations": int(result.candidates["stage"].isin(["screen", "search", "grid"]).sum()),
+            "simulations": int(len(result.candidates)),
+        },
         "zone": zone,
         "versus": result.versus,
         "notes": result.notes,
@@ -97,26 +107,40 @@ def best_scenario_toml(result, out_dir: Path) -> str:
     space = result.space
     path = Path(space.scenario.path)
     rel = os.path.relpath(path.resolve(), Path(out_dir).resolve())
-    lines = [f"# The best terms found by trucesim design (objective {result.objective}, "
-             f"{result.worlds} worlds, seed {result.seed}).",
-             "# An exploration of the scenario's stated assumptions, not a forecast or advice.",
-             f"# Check: trucesim run best.toml --worlds {result.worlds} --seed {result.seed + 1}",
-             f"extends = {_toml_str(rel)}", ""]
+    lines = [
+        f"# The best terms found by trucesim design (objective {result.objective}, "
+        f"{result.worlds} worlds, seed {result.seed}).",
+        "# An exploration of the scenario's stated assumptions, not a forecast or advice.",
+        f"# Check: trucesim run best.toml --worlds {result.worlds} --seed {result.seed + 1}",
+        f"extends = {_toml_str(rel)}",
+        "",
+    ]
     src = f"trucesim design: best for {result.objective}"
     fixed = space.fixed_values()
     for key, v in result.best["terms"].items():  # dotted keys: before any [table] header
         how = "trucesim design: fixed with --fix" if key in fixed else src
         lines.append(f"{key} = {{ value = {v!r}, source = {_toml_str(how)} }}")
-    lines += ["", "[meta]", f"name = {_toml_str(space.scenario.name + '-designed')}",
-              f"description = {_toml_str('the best terms for ' + result.objective + ' found by trucesim design')}"]
+    lines += [
+        "",
+        "[meta]",
+        f"name = {_toml_str(space.scenario.name + '-designed')}",
+        f"description = {_toml_str('the best terms for ' + result.objective + ' found by trucesim design')}",
+    ]
     return "\n".join(lines) + "\n"
-
 
 
 # --- writing -------------------------------------------------------------------------------------
 
-OUTPUT_FILES = ("best.json", "best.toml", "candidates.csv", "zopa.csv", "zopa.png",
-                "pareto.csv", "pareto.png", "marginal.csv")
+OUTPUT_FILES = (
+    "best.json",
+    "best.toml",
+    "candidates.csv",
+    "zopa.csv",
+    "zopa.png",
+    "pareto.csv",
+    "pareto.png",
+    "marginal.csv",
+)
 
 
 def check_out_dir(out_dir: Path, force: bool) -> list[str]:
@@ -130,8 +154,10 @@ def check_out_dir(out_dir: Path, force: bool) -> list[str]:
     if out_dir.is_dir():
         present = sorted(p.name for p in out_dir.iterdir())
         if present and not force:
-            raise DesignError(f"--out {out_dir}: expected a new or empty directory, found {len(present)} "
-                              f"entries (add --force to replace the design's files in it; other files are kept)")
+            raise DesignError(
+                f"--out {out_dir}: expected a new or empty directory, found {len(present)} "
+                f"entries (add --force to replace the design's files in it; other files are kept)"
+            )
         return [n for n in present if n in OUTPUT_FILES]
     return []
 
@@ -199,24 +225,35 @@ def format_summary(result) -> str:
     obj = METRICS[result.objective]
     pct = obj.kind == "proportion"
     show = (lambda x: f"{100 * x:.1f}%") if pct else (lambda x: f"{x:.2f}")
-    lines = [f"trucesim design: {space.scenario.name} - {result.worlds:,} worlds per candidate, seed {result.seed}",
-             "(an exploration of the scenario's stated assumptions, not a forecast or advice)", "",
-             f"  searched {len(space.keys)} key{'s' if len(space.keys) != 1 else ''} ({b['search']['method']}): "
-             f"{b['search']['search_simulations']} simulations of budget {b['search']['budget']}, "
-             f"{b['search']['simulations'] - b['search']['search_simulations']} more for the marginal effects"]
+    lines = [
+        f"trucesim design: {space.scenario.name} - {result.worlds:,} worlds per candidate, seed {result.seed}",
+        "(an exploration of the scenario's stated assumptions, not a forecast or advice)",
+        "",
+        f"  searched {len(space.keys)} key{'s' if len(space.keys) != 1 else ''} ({b['search']['method']}): "
+        f"{b['search']['search_simulations']} simulations of budget {b['search']['budget']}, "
+        f"{b['search']['simulations'] - b['search']['search_simulations']} more for the marginal effects",
+    ]
     lines.append(f"  best terms for {result.objective}:")
     for j, k in enumerate(space.keys):
-        lines.append(f"    {k:<36}{b['terms'][k]:>10g}   (searched {space.lower[j]:g}..{space.upper[j]:g} {space.varied[j].unit})")
+        lines.append(
+            f"    {k:<36}{b['terms'][k]:>10g}   (searched {space.lower[j]:g}..{space.upper[j]:g} {space.varied[j].unit})"
+        )
     for k, v in space.fixed_values().items():
         lines.append(f"    {k:<36}{v:>10g}   (fixed)")
-    lines.append(f"  {obj.label}: {show(b['value'])}   95% CI {show(b['ci'][0])}-{show(b['ci'][1])}"
-                 f"   (fresh worlds, seed {b['check']['seed']}; {show(b['value_on_search_worlds'])} on the search's worlds)")
+    lines.append(
+        f"  {obj.label}: {show(b['value'])}   95% CI {show(b['ci'][0])}-{show(b['ci'][1])}"
+        f"   (fresh worlds, seed {b['check']['seed']}; {show(b['value_on_search_worlds'])} on the search's worlds)"
+    )
     if result.objective != "p_deal":
-        lines.append(f"  probability of a deal: {100 * b['p_deal']:.1f}%   95% CI "
-                     f"{100 * b['p_deal_ci'][0]:.1f}-{100 * b['p_deal_ci'][1]:.1f}%")
+        lines.append(
+            f"  probability of a deal: {100 * b['p_deal']:.1f}%   95% CI "
+            f"{100 * b['p_deal_ci'][0]:.1f}-{100 * b['p_deal_ci'][1]:.1f}%"
+        )
     a = b["acceptance_day0"]
-    lines.append(f"  acceptance of these terms at day 0: government {100 * a['government']:.1f}%, "
-                 f"armed group {100 * a['armed_group']:.1f}%")
+    lines.append(
+        f"  acceptance of these terms at day 0: government {100 * a['government']:.1f}%, "
+        f"armed group {100 * a['armed_group']:.1f}%"
+    )
     z = b["zone"]
     lines.append(f"  zone of possible agreement: {z['points_in_zone']} of {z['grid_points']} grid points")
     for k, r in z["ranges_in_zone"].items():
@@ -226,8 +263,10 @@ def format_summary(result) -> str:
     lines.append(f"  Pareto front (p_deal vs {result.versus}): {n_front} candidate{'s' if n_front != 1 else ''}")
     m = result.marginal
     if len(m):
-        lines.append("  what each varied key buys at the best terms (change in the probability of a deal, "
-                     "percentage points, same worlds):")
+        lines.append(
+            "  what each varied key buys at the best terms (change in the probability of a deal, "
+            "percentage points, same worlds):"
+        )
         for _, r in m.iterrows():
             if pd.isna(r.get("p_deal_per_unit", math.nan)):
                 lines.append(f"    {r['key']:<36}held at one value by the constraints")
@@ -237,8 +276,10 @@ def format_summary(result) -> str:
                 ch = r.get(f"p_deal_change_{side}", math.nan)
                 if not pd.isna(ch):
                     parts.append(f"{dist:+.4g}: {100 * ch:+.1f}")
-            lines.append(f"    {r['key']:<36}{', '.join(parts)}   per unit {100 * r['p_deal_per_unit']:+.3f} "
-                         f"(95% CI {100 * r['p_deal_per_unit_lo']:+.3f} to {100 * r['p_deal_per_unit_hi']:+.3f})")
+            lines.append(
+                f"    {r['key']:<36}{', '.join(parts)}   per unit {100 * r['p_deal_per_unit']:+.3f} "
+                f"(95% CI {100 * r['p_deal_per_unit_lo']:+.3f} to {100 * r['p_deal_per_unit_hi']:+.3f})"
+            )
     for n in result.notes:
         lines.append(f"  note: {n}")
     return "\n".join(lines)

@@ -26,6 +26,7 @@ __all__ = ["check_best", "grid_axes", "marginal_effects", "zone_of_agreement", "
 
 # --- zone of possible agreement --------------------------------------------------------------
 
+
 def grid_axes(space: DesignSpace, points: int) -> list[np.ndarray]:
     """The values of each varied key on the grid of :func:`zone_of_agreement` (one value for a key held fixed)."""
     free = int(space.free.sum())
@@ -45,8 +46,7 @@ def grid_axes(space: DesignSpace, points: int) -> list[np.ndarray]:
     return axes
 
 
-def zone_of_agreement(space: DesignSpace, worlds: int, seed: int, points: int = 21,
-                      progress=None) -> pd.DataFrame:
+def zone_of_agreement(space: DesignSpace, worlds: int, seed: int, points: int = 21, progress=None) -> pd.DataFrame:
     """Each side's acceptance of the tabled terms at day 0 on a grid of the varied keys.
 
     For every grid point the terms are tabled in each of the ``worlds`` worlds
@@ -81,15 +81,16 @@ def zone_summary(zone: pd.DataFrame, keys: list[str]) -> dict:
     """How much of the grid is in the zone, and the range of each key inside it."""
     inside = zone[zone["in_zone"]]
     out = {"grid_points": int(len(zone)), "points_in_zone": int(len(inside))}
-    out["ranges_in_zone"] = {k: ([float(inside[k].min()), float(inside[k].max())] if len(inside) else None)
-                             for k in keys}
+    out["ranges_in_zone"] = {
+        k: ([float(inside[k].min()), float(inside[k].max())] if len(inside) else None) for k in keys
+    }
     out["max_p_government_accepts"] = float(zone["p_government_accepts"].max())
     out["max_p_armed_group_accepts"] = float(zone["p_armed_group_accepts"].max())
     return out
 
 
-
 # --- marginal effects --------------------------------------------------------------------------
+
 
 def _paired(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
     """Mean of the per-world differences ``b - a`` and its 95% CI (normal approximation)."""
@@ -101,8 +102,7 @@ def _paired(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
     return delta, delta - half, delta + half
 
 
-def marginal_effects(evaluator: Evaluator, x_best, objective: str = "p_deal",
-                     step: float = 0.05) -> pd.DataFrame:
+def marginal_effects(evaluator: Evaluator, x_best, objective: str = "p_deal", step: float = 0.05) -> pd.DataFrame:
     """What each varied key buys at the best terms, by finite differences on the same worlds.
 
     For key ``j`` the best candidate is moved ``step`` of the key's
@@ -135,8 +135,9 @@ def marginal_effects(evaluator: Evaluator, x_best, objective: str = "p_deal",
         h = max(1.0, round(h)) if v.integer else max(h, float(space.resolution[j]))
         row = {"key": v.key, "unit": v.unit, "at": float(x_best[j])}
         if hi_b == lo_b:
-            row.update({"low": float(lo_b), "high": float(hi_b), "step": 0.0,
-                        "note": "held at one value by the constraints"})
+            row.update(
+                {"low": float(lo_b), "high": float(hi_b), "step": 0.0, "note": "held at one value by the constraints"}
+            )
             rows.append(row)
             continue
         xl, xh = x_best.copy(), x_best.copy()
@@ -152,10 +153,16 @@ def marginal_effects(evaluator: Evaluator, x_best, objective: str = "p_deal",
             row[f"{name}_high"] = ch.metrics[name]
             for side, c in (("up", ch), ("down", cl)):
                 if c is c0 or np.array_equal(c.x, c0.x):
-                    row[f"{name}_change_{side}"] = row[f"{name}_change_{side}_lo"] = row[f"{name}_change_{side}_hi"] = math.nan
+                    row[f"{name}_change_{side}"] = row[f"{name}_change_{side}_lo"] = row[f"{name}_change_{side}_hi"] = (
+                        math.nan
+                    )
                     continue
                 d, dlo, dhi = _paired(c0.worlds[col], c.worlds[col])
-                row[f"{name}_change_{side}"], row[f"{name}_change_{side}_lo"], row[f"{name}_change_{side}_hi"] = d, dlo, dhi
+                row[f"{name}_change_{side}"], row[f"{name}_change_{side}_lo"], row[f"{name}_change_{side}_hi"] = (
+                    d,
+                    dlo,
+                    dhi,
+                )
             d, dlo, dhi = _paired(cl.worlds[col], ch.worlds[col])
             row[f"{name}_per_unit"], row[f"{name}_per_unit_lo"], row[f"{name}_per_unit_hi"] = d / dx, dlo / dx, dhi / dx
         row["note"] = "" if (xl[j] < x_best[j] < xh[j]) else "one-sided: the best value lies on a bound"
@@ -164,6 +171,7 @@ def marginal_effects(evaluator: Evaluator, x_best, objective: str = "p_deal",
 
 
 # --- checking the best terms on fresh worlds -----------------------------------------------------
+
 
 def check_best(space: DesignSpace, x, objective: str, worlds: int, seed: int) -> dict:
     """Re-simulate the best terms on fresh worlds, as ``trucesim run`` would.
@@ -175,10 +183,20 @@ def check_best(space: DesignSpace, x, objective: str, worlds: int, seed: int) ->
     check_seed = int(seed) + 1
     scen = space.scenario.with_values(space.values(x))
     table = pd.concat(list(iter_tables(scen, worlds, check_seed)), ignore_index=True)
-    w = {"deal": table["deal"].to_numpy(), "permanent": table["permanent"].to_numpy(),
-         "released": table["hostages_released"].to_numpy(), "died": table["hostages_died"].to_numpy(),
-         "fell": table["government_fell"].to_numpy()}
+    w = {
+        "deal": table["deal"].to_numpy(),
+        "permanent": table["permanent"].to_numpy(),
+        "released": table["hostages_released"].to_numpy(),
+        "died": table["hostages_died"].to_numpy(),
+        "fell": table["government_fell"].to_numpy(),
+    }
     value, ci = metric_ci(objective, w)
     p_deal, p_ci = metric_ci("p_deal", w)
-    return {"value": value, "ci": [ci[0], ci[1]], "p_deal": p_deal, "p_deal_ci": [p_ci[0], p_ci[1]],
-            "seed": check_seed, "worlds": int(worlds)}
+    return {
+        "value": value,
+        "ci": [ci[0], ci[1]],
+        "p_deal": p_deal,
+        "p_deal_ci": [p_ci[0], p_ci[1]],
+        "seed": check_seed,
+        "worlds": int(worlds),
+    }

@@ -87,8 +87,9 @@ class SearchResult:
     exhaustive: bool
 
 
-def search(fun, lower, upper, *, plan: SearchPlan, seed: int = 0, integrality=None,
-           snap=None, on_stage=None) -> SearchResult:
+def search(
+    fun, lower, upper, *, plan: SearchPlan, seed: int = 0, integrality=None, snap=None, on_stage=None
+) -> SearchResult:
     """Maximise a batch objective over a box: Sobol screen, then differential evolution.
 
     Parameters
@@ -128,10 +129,12 @@ def search(fun, lower, upper, *, plan: SearchPlan, seed: int = 0, integrality=No
     d = lower.size
     integ = np.zeros(d, bool) if integrality is None else np.broadcast_to(np.asarray(integrality, bool), (d,))
     if snap is None:
+
         def snap(X):
             X = np.clip(np.atleast_2d(np.asarray(X, float)), lower, upper)
             X[:, integ] = np.round(X[:, integ])
             return X
+
     rng = _search_rng(seed)
     Xs, ys = [], []
     seen: dict[tuple, float] = {}
@@ -164,7 +167,7 @@ def search(fun, lower, upper, *, plan: SearchPlan, seed: int = 0, integrality=No
     if plan.generations > 0 and np.any(upper > lower):
         if on_stage:
             on_stage("search")
-        order = np.argsort(-y0, kind="stable")[:max(plan.population, 5)]
+        order = np.argsort(-y0, kind="stable")[: max(plan.population, 5)]
         init = X0[order]
         if len(init) < 5:
             init = np.vstack([init] * 5)[:5]
@@ -174,9 +177,17 @@ def search(fun, lower, upper, *, plan: SearchPlan, seed: int = 0, integrality=No
 
         kw = {_rng_kw(differential_evolution): rng}
         res = differential_evolution(
-            objective, list(zip(lower, upper)), init=init, maxiter=plan.generations,
-            polish=False, vectorized=True, updating="deferred", tol=0.01,
-            integrality=integ if integ.any() else None, **kw)
+            objective,
+            list(zip(lower, upper)),
+            init=init,
+            maxiter=plan.generations,
+            polish=False,
+            vectorized=True,
+            updating="deferred",
+            tol=0.01,
+            integrality=integ if integ.any() else None,
+            **kw,
+        )
         generations = int(res.nit)
     X = np.vstack(Xs)
     y = np.concatenate(ys)
@@ -184,8 +195,8 @@ def search(fun, lower, upper, *, plan: SearchPlan, seed: int = 0, integrality=No
     return SearchResult(X[best], float(y[best]), X, y, generations, False)
 
 
-
 # --- Pareto front ----------------------------------------------------------------------------
+
 
 def pareto_front(a, b, maximize_b: bool = True) -> np.ndarray:
     """Mask of the points not dominated when maximising ``a`` and maximising (or minimising) ``b``.

@@ -63,8 +63,10 @@ def _resolve_key(option: str, text: str, key: str, scenario: Scenario) -> str:
         return key
     if key in TERM_NAMES:
         return f"terms.{key}"
-    raise DesignError(f"{option} {text!r}: expected a numeric key of {scenario.path.name} (e.g. terms.pause_days), "
-                      f"found unknown key {key!r}{suggest(key, scenario.values)}")
+    raise DesignError(
+        f"{option} {text!r}: expected a numeric key of {scenario.path.name} (e.g. terms.pause_days), "
+        f"found unknown key {key!r}{suggest(key, scenario.values)}"
+    )
 
 
 def _describe_range(scenario: Scenario, key: str) -> str:
@@ -113,8 +115,13 @@ class Constraint:
     def holds(self, x):
         """Whether values ``x`` (number or array) meet the constraint."""
         b = self.bound
-        return {"<": lambda v: v < b, "<=": lambda v: v <= b, ">": lambda v: v > b,
-                ">=": lambda v: v >= b, "==": lambda v: v == b}[self.op](x)
+        return {
+            "<": lambda v: v < b,
+            "<=": lambda v: v <= b,
+            ">": lambda v: v > b,
+            ">=": lambda v: v >= b,
+            "==": lambda v: v == b,
+        }[self.op](x)
 
     def __str__(self) -> str:
         return f"{self.key} {self.op} {self.bound:g}"
@@ -148,18 +155,22 @@ def parse_vary(text: str, scenario: Scenario) -> Vary:
     key = _resolve_key(opt, text, key, scenario)
     m = _RANGE_RE.match(rng)
     if not m:
-        raise DesignError(f"{opt} {text!r}: expected a range LOW..HIGH after '=' ({key} takes "
-                          f"{_describe_range(scenario, key)}), found {rng.strip()!r}")
+        raise DesignError(
+            f"{opt} {text!r}: expected a range LOW..HIGH after '=' ({key} takes "
+            f"{_describe_range(scenario, key)}), found {rng.strip()!r}"
+        )
     lo, hi = float(m.group(1)), float(m.group(2))
     p = scenario.spec(key)
     if lo > hi:
         raise DesignError(f"{opt} {text!r}: expected LOW <= HIGH, found {lo:g} > {hi:g}")
     if lo == hi:
-        raise DesignError(f"{opt} {text!r}: expected LOW < HIGH, found a single value {lo:g} "
-                          f"(use --fix {key}={lo:g} to hold it)")
+        raise DesignError(
+            f"{opt} {text!r}: expected LOW < HIGH, found a single value {lo:g} (use --fix {key}={lo:g} to hold it)"
+        )
     if lo < p.low or hi > p.high:
-        raise DesignError(f"{opt} {text!r}: expected a range within {p.low:g}..{p.high:g} ({p.unit}), "
-                          f"found {lo:g}..{hi:g}")
+        raise DesignError(
+            f"{opt} {text!r}: expected a range within {p.low:g}..{p.high:g} ({p.unit}), found {lo:g}..{hi:g}"
+        )
     if p.integer and (lo != int(lo) or hi != int(hi)):
         raise DesignError(f"{opt} {text!r}: expected whole numbers ({p.unit}), found {lo:g}..{hi:g}")
     return Vary(key, lo, hi, p.integer, p.unit, text)
@@ -175,8 +186,10 @@ def parse_fix(text: str, scenario: Scenario) -> Fix:
         raise DesignError(f"{opt} {text!r}: expected KEY=VALUE, found no key before '='")
     key = _resolve_key(opt, text, key, scenario)
     if ".." in val:
-        raise DesignError(f"{opt} {text!r}: expected one VALUE, found a range {val.strip()!r} "
-                          f"(use --vary {key}={val.strip()} to search it)")
+        raise DesignError(
+            f"{opt} {text!r}: expected one VALUE, found a range {val.strip()!r} "
+            f"(use --vary {key}={val.strip()} to search it)"
+        )
     v = _number(opt, text, val, "VALUE")
     p = scenario.spec(key)
     if not (p.low <= v <= p.high):
@@ -223,6 +236,7 @@ def parse_constraint(text: str, scenario: Scenario) -> Constraint:
 
 
 # --- the design space ---------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class DesignSpace:
@@ -303,8 +317,9 @@ class DesignSpace:
         return 0 if self.varied[j].integer or r >= 1 else max(0, int(math.ceil(-math.log10(r))))
 
 
-def make_space(scenario: Scenario, vary: list[str], fix: list[str] | None = None,
-               constraints: list[str] | None = None) -> DesignSpace:
+def make_space(
+    scenario: Scenario, vary: list[str], fix: list[str] | None = None, constraints: list[str] | None = None
+) -> DesignSpace:
     """Parse and check ``--vary``, ``--fix`` and ``--constraint`` texts together.
 
     Raises :class:`DesignError` (one line naming the option) for a malformed or
@@ -312,7 +327,9 @@ def make_space(scenario: Scenario, vary: list[str], fix: list[str] | None = None
     key both varied and fixed, or constraints no candidate can meet.
     """
     if not vary:
-        raise DesignError("--vary: expected at least one KEY=LOW..HIGH (e.g. --vary terms.pause_days=14..90), found none")
+        raise DesignError(
+            "--vary: expected at least one KEY=LOW..HIGH (e.g. --vary terms.pause_days=14..90), found none"
+        )
     varied = [parse_vary(t, scenario) for t in vary]
     fixed = [parse_fix(t, scenario) for t in (fix or [])]
     cons = [parse_constraint(t, scenario) for t in (constraints or [])]
@@ -320,8 +337,10 @@ def make_space(scenario: Scenario, vary: list[str], fix: list[str] | None = None
     for opt, items in (("--vary", varied), ("--fix", fixed)):
         for it in items:
             if it.key in seen:
-                raise DesignError(f"{opt} {it.text!r}: expected each key once across --vary and --fix, "
-                                  f"found {it.key} already in {seen[it.key]}")
+                raise DesignError(
+                    f"{opt} {it.text!r}: expected each key once across --vary and --fix, "
+                    f"found {it.key} already in {seen[it.key]}"
+                )
             seen[it.key] = f"{opt} {it.text!r}"
     try:
         base = scenario.with_values({f.key: f.value for f in fixed})
@@ -352,8 +371,10 @@ def make_space(scenario: Scenario, vary: list[str], fix: list[str] | None = None
                     raise DesignError(f"{where}: expected a whole number for {c.key} ({varied[j].unit}), found {b:g}")
                 lo, hi = max(lo, b), min(hi, b)
             if lo > hi:
-                raise DesignError(f"{where}: expected a constraint some values of {c.key} meet, found none in "
-                                  f"the range {lower[j]:g}..{upper[j]:g} left by --vary and the other constraints")
+                raise DesignError(
+                    f"{where}: expected a constraint some values of {c.key} meet, found none in "
+                    f"the range {lower[j]:g}..{upper[j]:g} left by --vary and the other constraints"
+                )
             lower[j], upper[j] = lo, hi
             continue
         if c.key in fixed_map:
@@ -361,11 +382,15 @@ def make_space(scenario: Scenario, vary: list[str], fix: list[str] | None = None
         else:
             v = scenario.values[c.key]
             if isinstance(v, Dist):
-                raise DesignError(f"{where}: expected a varied or fixed key, found {c.key}, which is uncertain "
-                                  f"in {scenario.path.name} (vary it with --vary or hold it with --fix)")
+                raise DesignError(
+                    f"{where}: expected a varied or fixed key, found {c.key}, which is uncertain "
+                    f"in {scenario.path.name} (vary it with --vary or hold it with --fix)"
+                )
             how = f"in {scenario.path.name}"
         if not c.holds(v):
-            raise DesignError(f"{where}: expected a constraint the design can meet, found {c.key} = {v:g} {how} "
-                              f"(vary it with --vary or change it with --fix)")
+            raise DesignError(
+                f"{where}: expected a constraint the design can meet, found {c.key} = {v:g} {how} "
+                f"(vary it with --vary or change it with --fix)"
+            )
     space = DesignSpace(base, tuple(varied), tuple(fixed), tuple(cons), lower, upper, resolution)
     return space

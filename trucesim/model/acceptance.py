@@ -58,8 +58,9 @@ def acceptance(rationality: np.ndarray, gap: np.ndarray, feasible: np.ndarray | 
     return p if feasible is None else p * feasible
 
 
-def answer(p: np.ndarray, u: np.ndarray, gap: np.ndarray, feasible: np.ndarray,
-           counter_margin: np.ndarray) -> np.ndarray:
+def answer(
+    p: np.ndarray, u: np.ndarray, gap: np.ndarray, feasible: np.ndarray, counter_margin: np.ndarray
+) -> np.ndarray:
     """ACCEPT where ``u < p``; else COUNTER when close (``gap > -counter_margin``) or the demand
     cannot be met as written; else REJECT.  ``u`` are uniforms drawn once per round and answer.
 

@@ -219,9 +219,9 @@ class ArmedGroup(Principal):
         self.offensive_hazard = column(p, "context.offensive_hazard_multiplier", n)
         self.released = np.zeros(n, np.int32)
         self.died = np.zeros(n, np.int32)
-        self.log_survival = np.zeros(n)      # log(1 - daily hazard); set by the model's refresh
-        self.p_none = np.ones(n)             # chance that no hostage dies today
-        self.dying = np.zeros(0, np.intp)   # worlds with deaths today, and how many
+        self.log_survival = np.zeros(n)  # log(1 - daily hazard); set by the model's refresh
+        self.p_none = np.ones(n)  # chance that no hostage dies today
+        self.dying = np.zeros(0, np.intp)  # worlds with deaths today, and how many
         self.deaths = np.zeros(0, np.int32)
 
     def available(self, idx: np.ndarray) -> np.ndarray:
@@ -322,5 +322,16 @@ class HostageFamilies(Actor):
         pressures.advance_family_pressure(self, self.model)
 
 
-__all__ = ["Actor", "Principal", "Government", "ArmedGroup", "CoalitionParty", "Opposition",
-           "Mediator", "HostageFamilies", "column", "terms_matrix", "rows"]
+__all__ = [
+    "Actor",
+    "ArmedGroup",
+    "CoalitionParty",
+    "Government",
+    "HostageFamilies",
+    "Mediator",
+    "Opposition",
+    "Principal",
+    "column",
+    "rows",
+    "terms_matrix",
+]

@@ -18,8 +18,7 @@ from trucesim.model.agents import CoalitionParty, Opposition
 class Coalition:
     """The coalition partners and the opposition of one model, over all worlds."""
 
-    def __init__(self, parties: list[CoalitionParty], opposition: Opposition | None,
-                 majority: np.ndarray):
+    def __init__(self, parties: list[CoalitionParty], opposition: Opposition | None, majority: np.ndarray):
         # sorted by id: exits are drawn party by party, so the order of tables in a file must not matter
         self.parties = sorted(parties, key=lambda p: p.actor_id)
         self.opposition = opposition
@@ -51,10 +50,10 @@ class Coalition:
         the government falls for certain (58 < 61).
         """
         fall = np.zeros(idx.size)
-        if not self.parties:          # no coalition in the scenario: no vote to lose
+        if not self.parties:  # no coalition in the scenario: no vote to lose
             return fall
         q = [p.exit_probability(terms, idx) for p in self.parties]
-        at_risk = self.seats(idx) < self.majority[idx]     # a coalition already short of a majority
+        at_risk = self.seats(idx) < self.majority[idx]  # a coalition already short of a majority
         for qi in q:
             at_risk |= qi > 0
         if not at_risk.any():
@@ -88,7 +87,7 @@ class Coalition:
         Returns ``(ratified, fell, net_used, quitters)``: boolean arrays over
         ``idx`` and, for each party, whether it quit over this deal.
         """
-        if not self.parties:          # no coalition in the scenario: nothing to ratify
+        if not self.parties:  # no coalition in the scenario: nothing to ratify
             none = np.zeros(idx.size, bool)
             return ~none, none, none, []
         quitters = []

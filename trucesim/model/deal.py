@@ -48,8 +48,9 @@ def pause_day(m) -> None:
     length = m.pause_end[idx] - m.deal_day[idx]
     inst = m.instalment[idx]
     n_inst = np.maximum(np.ceil(length / inst), 1)
-    target = np.where(k >= length, m.hostages_due[idx],
-                      np.round(m.hostages_due[idx] * np.minimum(1.0, np.floor(k / inst) / n_inst)))
+    target = np.where(
+        k >= length, m.hostages_due[idx], np.round(m.hostages_due[idx] * np.minimum(1.0, np.floor(k / inst) / n_inst))
+    )
     owed = np.maximum(target - m.armed_group.released[idx], 0)
     give = idx[owed > 0]
     if give.size:

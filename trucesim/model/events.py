@@ -43,9 +43,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("tabled", "answer", "deadline_missed", "revised", "walked_away", "offensive", "partner_quits",
-         "safety_net", "government_fell", "signed", "released", "hostage_deaths", "breach", "extended",
-         "permanent_end", "no_permanent_end")
+KINDS = (
+    "tabled",
+    "answer",
+    "deadline_missed",
+    "revised",
+    "walked_away",
+    "offensive",
+    "partner_quits",
+    "safety_net",
+    "government_fell",
+    "signed",
+    "released",
+    "hostage_deaths",
+    "breach",
+    "extended",
+    "permanent_end",
+    "no_permanent_end",
+)
 _VERBS = {"accept": "accepts", "counter": "counters", "reject": "rejects"}
 
 
@@ -78,8 +93,11 @@ def render(event: Event, labels: Mapping[str, str] | None = None) -> str:
     if k == "tabled":
         return f"mediators table proposal {v['round']} (deadline day {v['deadline']}): {describe_terms(v['terms'])}"
     if k == "answer":
-        why = (f"cannot meet the demand as written: holds {v['holds']} living hostages in the agreed categories"
-               if "holds" in v else f"acceptance probability {v['p']:.2f}")
+        why = (
+            f"cannot meet the demand as written: holds {v['holds']} living hostages in the agreed categories"
+            if "holds" in v
+            else f"acceptance probability {v['p']:.2f}"
+        )
         return f"{who} {_VERBS[v['answer']]} proposal {v['round']} ({why})"
     if k == "deadline_missed":
         return "the deadline passes without an agreement; talks go on"

@@ -43,9 +43,16 @@ def table(m, idx: np.ndarray) -> None:
     m.calendar.book("ag_answer", m.ag_due[idx], idx)
     m.gov_answer[idx] = PENDING
     m.ag_answer[idx] = PENDING
-    m.record(idx, "tabled", None, lambda w: {
-        "round": int(m.round[w]), "deadline": int(m.deadline_day[w]),
-        "terms": {name: float(v) for name, v in zip(TERM_NAMES, np.round(m.terms[w], 2))}})
+    m.record(
+        idx,
+        "tabled",
+        None,
+        lambda w: {
+            "round": int(m.round[w]),
+            "deadline": int(m.deadline_day[w]),
+            "terms": {name: float(v) for name, v in zip(TERM_NAMES, np.round(m.terms[w], 2))},
+        },
+    )
 
 
 def table_due(m) -> None:
@@ -59,15 +66,25 @@ def table_due(m) -> None:
 def collect_answers(m) -> np.ndarray:
     """Each side answers the proposals it has finished studying; returns the worlds that answered."""
     answered = []
-    for side, kind, due, answer in ((m.government, "gov_answer", m.gov_due, m.gov_answer),
-                                    (m.armed_group, "ag_answer", m.ag_due, m.ag_answer)):
+    for side, kind, due, answer in (
+        (m.government, "gov_answer", m.gov_due, m.gov_answer),
+        (m.armed_group, "ag_answer", m.ag_due, m.ag_answer),
+    ):
         idx = m.calendar.take(kind, m.day)
         idx = idx[(m.status[idx] == m.NEGOTIATING) & (answer[idx] == PENDING) & (due[idx] == m.day)]
         if idx.size:
             answer[idx] = side.answer(m.terms[idx], idx, m.day)
             answered.append(idx)
-            m.record(idx, "answer", side.actor_id, lambda w, side=side, answer=answer: {
-                "round": int(m.round[w]), "answer": ANSWER_NAMES[int(answer[w])], **_why(m, side, w)})
+            m.record(
+                idx,
+                "answer",
+                side.actor_id,
+                lambda w, side=side, answer=answer: {
+                    "round": int(m.round[w]),
+                    "answer": ANSWER_NAMES[int(answer[w])],
+                    **_why(m, side, w),
+                },
+            )
     if len(answered) < 2:
         return answered[0] if answered else np.zeros(0, np.intp)
     mark = np.zeros(m.n_worlds, bool)
@@ -86,8 +103,12 @@ def _why(m, side, w: int) -> dict:
 
 def resolve(m, idx: np.ndarray) -> None:
     """Rounds with both answers in: ratify and sign, or revise."""
-    idx = idx[(m.status[idx] == m.NEGOTIATING) & (m.next_table_day[idx] == -1)
-              & (m.gov_answer[idx] != PENDING) & (m.ag_answer[idx] != PENDING)]
+    idx = idx[
+        (m.status[idx] == m.NEGOTIATING)
+        & (m.next_table_day[idx] == -1)
+        & (m.gov_answer[idx] != PENDING)
+        & (m.ag_answer[idx] != PENDING)
+    ]
     if not idx.size:
         return
     both = (m.gov_answer[idx] == ACCEPT) & (m.ag_answer[idx] == ACCEPT)
@@ -145,8 +166,10 @@ def _keep_likely_share(m, idx, t, move, g_refused, a_refused) -> np.ndarray:
     (``min_estimated_acceptance``); all shares are judged in one batch.  The
     noise is drawn for both sides, in that order, whichever refused.
     """
-    noise = {m.government: m.rng.normal(0.0, 1.0, idx.size) * m.mediator_pressure.noise["government"][idx],
-             m.armed_group: m.rng.normal(0.0, 1.0, idx.size) * m.mediator_pressure.noise["armed_group"][idx]}
+    noise = {
+        m.government: m.rng.normal(0.0, 1.0, idx.size) * m.mediator_pressure.noise["government"][idx],
+        m.armed_group: m.rng.normal(0.0, 1.0, idx.size) * m.mediator_pressure.noise["armed_group"][idx],
+    }
     ok = np.ones((STEP_SHARES.size, idx.size), bool)
     for side, refused in ((m.government, g_refused), (m.armed_group, a_refused)):
         sub = np.flatnonzero(~refused)
@@ -164,9 +187,12 @@ def _keep_likely_share(m, idx, t, move, g_refused, a_refused) -> np.ndarray:
 def deadline_passes(m, day: int) -> None:
     """A deadline falls due: rounds still unanswered count as missed; the mediators press harder."""
     idx = m.calendar.take("deadline", day)
-    missed = ((m.status[idx] == m.NEGOTIATING) & (m.deadline_day[idx] == day)
-              & (m.next_table_day[idx] == -1)
-              & ((m.gov_answer[idx] == PENDING) | (m.ag_answer[idx] == PENDING)))
+    missed = (
+        (m.status[idx] == m.NEGOTIATING)
+        & (m.deadline_day[idx] == day)
+        & (m.next_table_day[idx] == -1)
+        & ((m.gov_answer[idx] == PENDING) | (m.ag_answer[idx] == PENDING))
+    )
     idx = idx[missed]
     m.deadlines_missed[idx] += 1
     fail_talks(m, idx)

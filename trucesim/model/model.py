@@ -37,17 +37,26 @@ from mesa.time import Priority, Schedule
 from trucesim.config.scenario import Scenario
 from trucesim.config.terms import TERM_NAMES
 from trucesim.model import deal, hostages, mediation, pressures
-from trucesim.model.agents import (ArmedGroup, CoalitionParty, Government, HostageFamilies, Mediator, Opposition,
-                                   column)
+from trucesim.model.agents import ArmedGroup, CoalitionParty, Government, HostageFamilies, Mediator, Opposition, column
 from trucesim.model.calendar import Calendar
 from trucesim.model.coalition import Coalition
 from trucesim.model.events import Event
 
 END_REASONS = ("deal", "walked_away", "government_fell", "horizon")
 #: daily aggregates over worlds kept by the DataCollector (shares of worlds, or means)
-DAILY_SERIES = ("negotiating", "in_pause", "permanent_end", "collapsed", "talks_ended", "offensive",
-                "living_hostages", "family_pressure_mean", "us_pressure", "isolation_mean",
-                "humanitarian_crisis")
+DAILY_SERIES = (
+    "negotiating",
+    "in_pause",
+    "permanent_end",
+    "collapsed",
+    "talks_ended",
+    "offensive",
+    "living_hostages",
+    "family_pressure_mean",
+    "us_pressure",
+    "isolation_mean",
+    "humanitarian_crisis",
+)
 
 
 class TruceModel(mesa.Model):
@@ -72,8 +81,14 @@ class TruceModel(mesa.Model):
     NEGOTIATING, PAUSE, PERMANENT, COLLAPSED, ENDED = range(5)
     END_REASONS = END_REASONS
 
-    def __init__(self, scenario: Scenario, n_worlds: int = 1000, rng=None,
-                 overrides: dict | None = None, trace_world: int | None = None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        n_worlds: int = 1000,
+        rng=None,
+        overrides: dict | None = None,
+        trace_world: int | None = None,
+    ):
         super().__init__(rng=rng)
         n = self.n_worlds = int(n_worlds)
         self.scenario_spec = scenario  # Mesa reserves `scenario` for its own Scenario class
@@ -87,6 +102,7 @@ class TruceModel(mesa.Model):
         # the situation, per world
         def ctx(k):
             return column(p, f"context.{k}", n)
+
         self.crisis = ctx("humanitarian_crisis").copy()
         self.isolation = ctx("international_isolation").copy()
         self.military0 = ctx("military_pressure")
@@ -103,6 +119,7 @@ class TruceModel(mesa.Model):
 
         def proto(k):
             return column(p, f"protocol.{k}", n)
+
         self.max_rounds = proto("max_rounds")
         self.step_size = proto("mediator_step")
         self.revision_min = proto("revision_days_min")
@@ -141,8 +158,9 @@ class TruceModel(mesa.Model):
         self.collapse_day = np.full(n, np.nan)
         self.breach_by = np.zeros(n, np.int8)  # 0 none, 1 government, 2 armed group
         self.end_reason = np.full(n, END_REASONS.index("horizon"), np.int8)
-        self.calendar = Calendar(self.schedule_event, self.horizon,
-                                 {"deadline": self.on_deadline, "pause_end": self.on_pause_end})
+        self.calendar = Calendar(
+            self.schedule_event, self.horizon, {"deadline": self.on_deadline, "pause_end": self.on_pause_end}
+        )
 
         # daily rates, refreshed only for worlds whose state changes (see refresh)
         self.fighting_mask = np.ones(n, bool)
@@ -246,8 +264,13 @@ class TruceModel(mesa.Model):
         self.offensive_candidate[idx] = fight & self.talks_failed[idx] & ~off
 
     # --- records ------------------------------------------------------------------
-    def record(self, idx: np.ndarray, kind: str, actor: str | Callable[[int], str] | None = None,
-               values: dict[str, Any] | Callable[[int], dict] | None = None) -> None:
+    def record(
+        self,
+        idx: np.ndarray,
+        kind: str,
+        actor: str | Callable[[int], str] | None = None,
+        values: dict[str, Any] | Callable[[int], dict] | None = None,
+    ) -> None:
         """Add an :class:`~trucesim.model.events.Event` to :attr:`trace` if the traced world is among ``idx``.
 
         ``actor`` and ``values`` may be functions of the traced world, so they
@@ -257,15 +280,23 @@ class TruceModel(mesa.Model):
         if w is None or not np.any(idx == w):
             return
         day = self.day if self.time < 1 else int(round(self.time))
-        self.trace.append(Event(day, int(w), actor(w) if callable(actor) else actor, kind,
-                                values(w) if callable(values) else dict(values or {})))
+        self.trace.append(
+            Event(
+                day,
+                int(w),
+                actor(w) if callable(actor) else actor,
+                kind,
+                values(w) if callable(values) else dict(values or {}),
+            )
+        )
 
     def _collect(self):
         """End of day: refresh changed rates; daily aggregates for the DataCollector (DAILY_SERIES)."""
         self._flush()
         shares = np.bincount(self.status, minlength=5) / self.n_worlds
-        (self.negotiating, self.in_pause, self.permanent_end,
-         self.collapsed, self.talks_ended) = (float(x) for x in shares)
+        (self.negotiating, self.in_pause, self.permanent_end, self.collapsed, self.talks_ended) = (
+            float(x) for x in shares
+        )
         all_ = slice(None)
         self.offensive = float(self.government.offensive.mean())
         self.living_hostages = float(self.armed_group.living.mean())

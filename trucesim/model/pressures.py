@@ -48,8 +48,10 @@ class MediatorPressure:
         self.noise = {}
         for target in TARGETS:
             mine = [md for md in mediators if md.target == target]
-            self.terms[target] = tuple(self.sum_of([getattr(md, a) for md in mine], [np.zeros(n)])
-                                       for a in ("leverage", "step_per_deadline", "humanitarian"))
+            self.terms[target] = tuple(
+                self.sum_of([getattr(md, a) for md in mine], [np.zeros(n)])
+                for a in ("leverage", "step_per_deadline", "humanitarian")
+            )
             sds = [md.noise for md in mine]
             self.noise[target] = np.mean(sds, axis=0) if sds else np.full(n, 0.1)
 
@@ -66,8 +68,11 @@ class MediatorPressure:
 
 def pressure_on_government(m, idx) -> np.ndarray:
     """US and other mediators' pressure on the government, 0..1 (higher once the offensive runs)."""
-    total = (m.us0[idx] + m.off_us[idx] * m.government.offensive[idx]
-             + m.mediator_pressure.on("government", idx, m.deadlines_missed[idx], m.crisis[idx]))
+    total = (
+        m.us0[idx]
+        + m.off_us[idx] * m.government.offensive[idx]
+        + m.mediator_pressure.on("government", idx, m.deadlines_missed[idx], m.crisis[idx])
+    )
     return np.clip(total, 0.0, 1.0)
 
 
@@ -88,21 +93,25 @@ def family_pressure(m, idx) -> np.ndarray:
 
 def government_reservation(gov, m, idx) -> np.ndarray:
     """The government's worth of continuing the war today in worlds ``idx`` [utility]."""
-    return (gov.reservation0[idx]
-            - gov.sens_us[idx] * pressure_on_government(m, idx)
-            - gov.sens_family[idx] * family_pressure(m, idx)
-            - gov.sens_isolation[idx] * m.isolation[idx]
-            + gov.offensive_value[idx] * gov.offensive[idx])
+    return (
+        gov.reservation0[idx]
+        - gov.sens_us[idx] * pressure_on_government(m, idx)
+        - gov.sens_family[idx] * family_pressure(m, idx)
+        - gov.sens_isolation[idx] * m.isolation[idx]
+        + gov.offensive_value[idx] * gov.offensive[idx]
+    )
 
 
 def armed_group_reservation(ag, m, idx) -> np.ndarray:
     """Hamas's worth of continuing the war today in worlds ``idx`` [utility]."""
-    return (ag.reservation0[idx]
-            - ag.sens_military[idx] * military_pressure(m, idx)
-            - ag.sens_humanitarian[idx] * m.crisis[idx]
-            - ag.sens_mediators[idx] * pressure_on_armed_group(m, idx)
-            + ag.patience[idx] * m.isolation[idx]
-            + ag.leverage_value[idx] * ag.leverage(idx))
+    return (
+        ag.reservation0[idx]
+        - ag.sens_military[idx] * military_pressure(m, idx)
+        - ag.sens_humanitarian[idx] * m.crisis[idx]
+        - ag.sens_mediators[idx] * pressure_on_armed_group(m, idx)
+        + ag.patience[idx] * m.isolation[idx]
+        + ag.leverage_value[idx] * ag.leverage(idx)
+    )
 
 
 def situation_rates(m, idx: np.ndarray, fight: np.ndarray, offensive: np.ndarray) -> None:

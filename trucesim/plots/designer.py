@@ -56,12 +56,14 @@ def _label(space: DesignSpace, key: str) -> str:
 
 
 def _subtitle(space: DesignSpace, worlds: int, seed: int) -> str:
-    return (f"scenario {space.scenario.name}, {worlds:,} worlds, seed {seed}; "
-            "explores stated assumptions, not a forecast")
+    return (
+        f"scenario {space.scenario.name}, {worlds:,} worlds, seed {seed}; explores stated assumptions, not a forecast"
+    )
 
 
-def plot_zone(zone: pd.DataFrame, space: DesignSpace, worlds: int, seed: int,
-              best: dict | None = None, objective: str = "p_deal") -> Figure | None:
+def plot_zone(
+    zone: pd.DataFrame, space: DesignSpace, worlds: int, seed: int, best: dict | None = None, objective: str = "p_deal"
+) -> Figure | None:
     """Figure of the zone of possible agreement, or None unless one or two varied keys are free.
 
     ``zone`` comes from :func:`~trucesim.designer.probes.zone_of_agreement`;
@@ -83,8 +85,17 @@ def plot_zone(zone: pd.DataFrame, space: DesignSpace, worlds: int, seed: int,
         ax.plot(x, z["p_government_accepts"], color=OKABE_ITO["blue"], lw=2, label=f"{gov} accepts")
         ax.plot(x, z["p_armed_group_accepts"], color=OKABE_ITO["vermillion"], lw=2, ls="--", label=f"{ag} accepts")
         ax.plot(x, z["p_both_accept"], color=OKABE_ITO["black"], lw=1.5, ls=":", label="both accept")
-        ax.fill_between(x, 0, 1, where=z["in_zone"].to_numpy(), color=OKABE_ITO["bluish_green"], alpha=0.25,
-                        hatch="//", edgecolor=OKABE_ITO["bluish_green"], label="zone (both >= 0.5)")
+        ax.fill_between(
+            x,
+            0,
+            1,
+            where=z["in_zone"].to_numpy(),
+            color=OKABE_ITO["bluish_green"],
+            alpha=0.25,
+            hatch="//",
+            edgecolor=OKABE_ITO["bluish_green"],
+            label="zone (both >= 0.5)",
+        )
         ax.axhline(0.5, color=GREY, lw=0.8)
         if best is not None:
             ax.axvline(best[k], color=OKABE_ITO["black"], lw=1, ls="-.", label=f"best for {objective}")
@@ -96,13 +107,17 @@ def plot_zone(zone: pd.DataFrame, space: DesignSpace, worlds: int, seed: int,
         kx, ky = space.keys[free[0]], space.keys[free[1]]
         xs = np.sort(zone[kx].unique())
         ys = np.sort(zone[ky].unique())
-        piv = lambda col: zone.pivot_table(index=ky, columns=kx, values=col, aggfunc="mean").reindex(index=ys, columns=xs).to_numpy()
+        piv = lambda col: (
+            zone.pivot_table(index=ky, columns=kx, values=col, aggfunc="mean").reindex(index=ys, columns=xs).to_numpy()
+        )
         both = piv("p_both_accept")
         mesh = ax.pcolormesh(xs, ys, both, cmap=CMAP, vmin=0, vmax=1, shading="nearest")
         fig.colorbar(mesh, ax=ax, label="probability both sides accept at day 0 (mean over worlds)")
         handles = []
-        for col, who, colour, ls in (("p_government_accepts", gov, OKABE_ITO["sky_blue"], "-"),
-                                     ("p_armed_group_accepts", ag, OKABE_ITO["orange"], "--")):
+        for col, who, colour, ls in (
+            ("p_government_accepts", gov, OKABE_ITO["sky_blue"], "-"),
+            ("p_armed_group_accepts", ag, OKABE_ITO["orange"], "--"),
+        ):
             pv = piv(col)
             label = f"{who} accepts with p = 0.5"
             if pv.min() < 0.5 < pv.max():
@@ -119,15 +134,23 @@ def plot_zone(zone: pd.DataFrame, space: DesignSpace, worlds: int, seed: int,
         handles.append(Patch(facecolor="none", edgecolor="black", hatch="//", label="zone: both accept with p >= 0.5"))
         if best is not None:
             ax.plot([best[kx]], [best[ky]], marker="*", ms=16, color="white", mec="black", ls="none")
-            handles.append(Line2D([], [], marker="*", ms=12, color="white", mec="black", ls="none",
-                                  label=f"best for {objective}"))
+            handles.append(
+                Line2D([], [], marker="*", ms=12, color="white", mec="black", ls="none", label=f"best for {objective}")
+            )
         ax.set_xlabel(_label(space, kx))
         ax.set_ylabel(_label(space, ky))
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=8, frameon=False)
         if inz.max() == 0:
-            ax.text(0.5, 0.5, "no terms in these ranges are accepted\nby both sides with p >= 0.5 at day 0",
-                    transform=ax.transAxes, ha="center", va="center", fontsize=10,
-                    bbox=dict(facecolor="white", alpha=0.85, edgecolor=GREY))
+            ax.text(
+                0.5,
+                0.5,
+                "no terms in these ranges are accepted\nby both sides with p >= 0.5 at day 0",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                fontsize=10,
+                bbox=dict(facecolor="white", alpha=0.85, edgecolor=GREY),
+            )
     fig.suptitle(title, fontsize=11)
     ax.set_title(_subtitle(space, worlds, seed), fontsize=8)
     return fig
@@ -149,14 +172,30 @@ def plot_pareto(result: DesignResult, versus: str | None = None) -> Figure:
     scale = 100.0 if mv.kind == "proportion" else 1.0
     fig = Figure(figsize=(7.2, 5.2), layout="constrained")
     ax = fig.add_subplot()
-    ax.scatter(100 * c["p_deal"], scale * c[v], s=14, color=GREY, alpha=0.6,
-               label="evaluated candidates", edgecolors="none")
+    ax.scatter(
+        100 * c["p_deal"], scale * c[v], s=14, color=GREY, alpha=0.6, label="evaluated candidates", edgecolors="none"
+    )
     p = front.sort_values("p_deal")
-    ax.plot(100 * p["p_deal"], scale * p[v], color=OKABE_ITO["blue"], marker="o", ms=5, lw=1.8,
-            label=f"Pareto front ({len(p)} candidate{'s' if len(p) != 1 else ''})")
+    ax.plot(
+        100 * p["p_deal"],
+        scale * p[v],
+        color=OKABE_ITO["blue"],
+        marker="o",
+        ms=5,
+        lw=1.8,
+        label=f"Pareto front ({len(p)} candidate{'s' if len(p) != 1 else ''})",
+    )
     b = c[c["candidate"] == result.best["candidate"]]
-    ax.plot(100 * b["p_deal"], scale * b[v], marker="*", ms=16, color=OKABE_ITO["orange"], mec="black",
-            ls="none", label=f"best for {result.objective}")
+    ax.plot(
+        100 * b["p_deal"],
+        scale * b[v],
+        marker="*",
+        ms=16,
+        color=OKABE_ITO["orange"],
+        mec="black",
+        ls="none",
+        label=f"best for {result.objective}",
+    )
     better = "higher" if mv.sense > 0 else "lower"
     ax.set_xlabel("probability of a deal (% of worlds, on the search's worlds)")
     unit = "% of worlds" if mv.kind == "proportion" else mv.unit
@@ -172,6 +211,9 @@ def design_figures(result: DesignResult) -> dict[str, Figure | None]:
 
     ``zopa.png`` is None unless one or two varied keys are free (see :func:`plot_zone`).
     """
-    return {"zopa.png": plot_zone(result.zone, result.space, result.worlds, result.seed,
-                                  best=result.best["terms"], objective=result.objective),
-            "pareto.png": plot_pareto(result)}
+    return {
+        "zopa.png": plot_zone(
+            result.zone, result.space, result.worlds, result.seed, best=result.best["terms"], objective=result.objective
+        ),
+        "pareto.png": plot_pareto(result),
+    }

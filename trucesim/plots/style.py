@@ -26,20 +26,27 @@ from matplotlib.figure import Figure
 
 #: Okabe and Ito's colour-blind-safe palette
 OKABE_ITO = {
-    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
-    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
 }
 #: the order in which categories (runs, boxes, series) take the palette's colours
-CYCLE = [OKABE_ITO[k] for k in ("blue", "vermillion", "bluish_green", "orange", "reddish_purple",
-                                "sky_blue", "black", "yellow")]
+CYCLE = [
+    OKABE_ITO[k]
+    for k in ("blue", "vermillion", "bluish_green", "orange", "reddish_purple", "sky_blue", "black", "yellow")
+]
 #: neutral grey for reference lines (0.5, axes) that carry no category
 GREY = "#999999"
 #: colour map of probabilities: perceptually uniform and readable with colour-vision deficiencies
 CMAP = "cividis"
-DISCLAIMER = ("An exploration of the scenario's stated assumptions, not a forecast of the talks "
-              "or advice.")
+DISCLAIMER = "An exploration of the scenario's stated assumptions, not a forecast of the talks or advice."
 
-_TOP_IN = 0.72     # inches kept at the top for the title and the subtitle
+_TOP_IN = 0.72  # inches kept at the top for the title and the subtitle
 _BOTTOM_IN = 0.40  # inches kept at the bottom for the note
 
 
@@ -100,8 +107,7 @@ def finish(fig: Figure, title: str, subtitle: str, note: str | None = None) -> F
     fig.text(0.5, 1 - 0.10 / h, title, ha="center", va="top", fontsize=13, fontweight="bold")
     fig.text(0.5, 1 - 0.42 / h, subtitle, ha="center", va="top", fontsize=9.5, color="#333333")
     text = DISCLAIMER if note is None else f"{note}  {DISCLAIMER}"
-    fig.text(0.01, 0.04 / h, text, ha="left", va="bottom", fontsize=7.5, color="#555555", style="italic",
-             wrap=True)
+    fig.text(0.01, 0.04 / h, text, ha="left", va="bottom", fontsize=7.5, color="#555555", style="italic", wrap=True)
     return fig
 
 
@@ -126,5 +132,18 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
     return path
 
 
-__all__ = ["CMAP", "CYCLE", "DISCLAIMER", "GREY", "OKABE_ITO", "actor_labels", "factor_label", "finish",
-           "new_figure", "own_axes", "save_figure", "scenario_name", "subtitle"]
+__all__ = [
+    "CMAP",
+    "CYCLE",
+    "DISCLAIMER",
+    "GREY",
+    "OKABE_ITO",
+    "actor_labels",
+    "factor_label",
+    "finish",
+    "new_figure",
+    "own_axes",
+    "save_figure",
+    "scenario_name",
+    "subtitle",
+]

@@ -87,9 +87,21 @@ def auto_bins(df: pd.DataFrame, factors: Sequence[str], per_cell: float = 3.0, m
     return int(np.clip(np.floor((distinct / per_cell) ** (1 / len(factors))), 3, most))
 
 
-def heatmap(df: pd.DataFrame, x: str, y: str, outcome: str = "deal", *, scenario=None,
-            bins: int | None = None, max_levels: int = 30, level: float = 0.95, annotate: bool | None = None,
-            vmax: float | None = None, ax=None, title: str | None = None) -> Figure:
+def heatmap(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    outcome: str = "deal",
+    *,
+    scenario=None,
+    bins: int | None = None,
+    max_levels: int = 30,
+    level: float = 0.95,
+    annotate: bool | None = None,
+    vmax: float | None = None,
+    ax=None,
+    title: str | None = None,
+) -> Figure:
     """Probability of an outcome over two factors, with its 0.5 contour.
 
     Parameters
@@ -155,29 +167,50 @@ def heatmap(df: pd.DataFrame, x: str, y: str, outcome: str = "deal", *, scenario
         for (r, c), p in np.ndenumerate(Z):
             if np.isnan(p):
                 continue
-            ax.text(xc[c], yc[r], f"{100 * p:.0f}%" if vmax >= 0.2 else f"{100 * p:.1f}", ha="center",
-                    va="center", fontsize=8 if xc.size <= 12 else 7, color="white" if p / vmax < 0.55 else "black")
+            ax.text(
+                xc[c],
+                yc[r],
+                f"{100 * p:.0f}%" if vmax >= 0.2 else f"{100 * p:.1f}",
+                ha="center",
+                va="center",
+                fontsize=8 if xc.size <= 12 else 7,
+                color="white" if p / vmax < 0.55 else "black",
+            )
     straddles = finite.size > 0 and finite.min() < 0.5 < finite.max()
     crosses = straddles and min(Z.shape) >= 2
     handles = []
     if crosses:
-        cs = ax.contour(xc, yc, np.ma.masked_invalid(Z), levels=[0.5], colors=[OKABE_ITO["orange"]],
-                        linewidths=2.5)
+        cs = ax.contour(xc, yc, np.ma.masked_invalid(Z), levels=[0.5], colors=[OKABE_ITO["orange"]], linewidths=2.5)
         cs.set_path_effects([pe.Stroke(linewidth=4.5, foreground="black"), pe.Normal()])
         cs.set_gid("contour-0.5")
-        handles.append(Line2D([], [], color=OKABE_ITO["orange"], lw=2.5,
-                              path_effects=[pe.Stroke(linewidth=4.5, foreground="black"), pe.Normal()],
-                              label="P = 0.5"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=OKABE_ITO["orange"],
+                lw=2.5,
+                path_effects=[pe.Stroke(linewidth=4.5, foreground="black"), pe.Normal()],
+                label="P = 0.5",
+            )
+        )
     elif straddles:
-        handles.append(Line2D([], [], ls="none", label="cells on both sides of 0.5, too few rows or columns "
-                                                       "for a contour"))
+        handles.append(
+            Line2D([], [], ls="none", label="cells on both sides of 0.5, too few rows or columns for a contour")
+        )
     else:
         where = "below" if finite.size and finite.max() <= 0.5 else "above"
         handles.append(Line2D([], [], ls="none", label=f"P stays {where} 0.5 in every cell (no 0.5 contour)"))
     if np.isnan(Z).any():
         handles.append(Patch(facecolor="#dddddd", label="no worlds in cell"))
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(handles), fontsize=8.5,
-              frameon=False, borderaxespad=0.2)
+    ax.legend(
+        handles=handles,
+        loc="lower left",
+        bbox_to_anchor=(0, 1.0),
+        ncols=len(handles),
+        fontsize=8.5,
+        frameon=False,
+        borderaxespad=0.2,
+    )
     ax.set_xlabel(factor_label(x, scenario))
     ax.set_ylabel(factor_label(y, scenario))
     if not binned_x and xc.size <= 15:
@@ -185,14 +218,20 @@ def heatmap(df: pd.DataFrame, x: str, y: str, outcome: str = "deal", *, scenario
     if not binned_y and yc.size <= 15:
         ax.set_yticks(yc)
     wpc = W[W > 0]
-    per_cell = (f"{wpc.min():,} worlds per cell" if wpc.min() == wpc.max()
-                else f"{wpc.min():,}-{wpc.max():,} worlds per cell") if wpc.size else ""
+    per_cell = (
+        (f"{wpc.min():,} worlds per cell" if wpc.min() == wpc.max() else f"{wpc.min():,}-{wpc.max():,} worlds per cell")
+        if wpc.size
+        else ""
+    )
     if own:
-        finish(fig, title or f"Probability: {olabel}",
-                subtitle(scenario_name(scenario, df), len(df), per_cell),
-                note=("Numbers: % of the cell's worlds. " if annotate else "")
-                + f"{int(level * 100)}% Wilson intervals are at most "
-                  f"±{100 * float(np.nanmax((t.p_hi - t.p_lo) / 2)):.1f} points.")
+        finish(
+            fig,
+            title or f"Probability: {olabel}",
+            subtitle(scenario_name(scenario, df), len(df), per_cell),
+            note=("Numbers: % of the cell's worlds. " if annotate else "")
+            + f"{int(level * 100)}% Wilson intervals are at most "
+            f"±{100 * float(np.nanmax((t.p_hi - t.p_lo) / 2)):.1f} points.",
+        )
     else:
         ax.set_title(title or olabel, pad=20)
     return fig
@@ -201,9 +240,18 @@ def heatmap(df: pd.DataFrame, x: str, y: str, outcome: str = "deal", *, scenario
 # --------------------------------------------------------------------------------------
 # acceptance against one factor
 # --------------------------------------------------------------------------------------
-def acceptance_curves(df: pd.DataFrame, x: str, outcomes: Sequence[str] | None = None, *,
-                      scenario=None, bins: int | None = None, max_levels: int = 30, level: float = 0.95,
-                      ax=None, title: str | None = None) -> Figure:
+def acceptance_curves(
+    df: pd.DataFrame,
+    x: str,
+    outcomes: Sequence[str] | None = None,
+    *,
+    scenario=None,
+    bins: int | None = None,
+    max_levels: int = 30,
+    level: float = 0.95,
+    ax=None,
+    title: str | None = None,
+) -> Figure:
     """Each side's acceptance (and the deal) against one factor, with confidence bands.
 
     Parameters
@@ -237,8 +285,7 @@ def acceptance_curves(df: pd.DataFrame, x: str, outcomes: Sequence[str] | None =
         s = t[t["outcome"] == o]
         colour, marker, ls = styles.get(o, (CYCLE[(i + 2) % len(CYCLE)], _MARKERS[i % len(_MARKERS)], "-"))
         ax.fill_between(s[x], s["p_lo"], s["p_hi"], color=colour, alpha=0.18, linewidth=0)
-        ax.plot(s[x], s["p"], color=colour, marker=marker, linestyle=ls, lw=2, ms=5.5,
-                label=outcome_label(o, labels))
+        ax.plot(s[x], s["p"], color=colour, marker=marker, linestyle=ls, lw=2, ms=5.5, label=outcome_label(o, labels))
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel(factor_label(x, scenario))
     ax.set_ylabel("probability  [share of worlds]")
@@ -247,12 +294,18 @@ def acceptance_curves(df: pd.DataFrame, x: str, outcomes: Sequence[str] | None =
     ax.legend(loc="best", fontsize=9, framealpha=0.9)
     if own:
         per = t.groupby(x)["worlds"].first()
-        per_text = (f"{per.min():,} worlds per point" if per.min() == per.max()
-                    else f"{per.min():,}-{per.max():,} worlds per point")
-        finish(fig, title or f"Who accepts, by {x}",
-                subtitle(scenario_name(scenario, df), len(df), per_text),
-                note=f"Bands: {int(level * 100)}% Wilson intervals. 'Accepts' = accepts at least one "
-                     "proposal during the talks; a deal also needs the other side and ratification.")
+        per_text = (
+            f"{per.min():,} worlds per point"
+            if per.min() == per.max()
+            else f"{per.min():,}-{per.max():,} worlds per point"
+        )
+        finish(
+            fig,
+            title or f"Who accepts, by {x}",
+            subtitle(scenario_name(scenario, df), len(df), per_text),
+            note=f"Bands: {int(level * 100)}% Wilson intervals. 'Accepts' = accepts at least one "
+            "proposal during the talks; a deal also needs the other side and ratification.",
+        )
     else:
         ax.set_title(title or x)
     return fig
@@ -261,9 +314,17 @@ def acceptance_curves(df: pd.DataFrame, x: str, outcomes: Sequence[str] | None =
 # --------------------------------------------------------------------------------------
 # Sobol' indices
 # --------------------------------------------------------------------------------------
-def sobol_bars(indices: pd.DataFrame, *, scenario=None, worlds: int | None = None,
-               outcome: str = "deal", base_samples: int | None = None, level: float = 0.95,
-               ax=None, title: str | None = None) -> Figure:
+def sobol_bars(
+    indices: pd.DataFrame,
+    *,
+    scenario=None,
+    worlds: int | None = None,
+    outcome: str = "deal",
+    base_samples: int | None = None,
+    level: float = 0.95,
+    ax=None,
+    title: str | None = None,
+) -> Figure:
     """First- and total-order Sobol' indices as bars with their confidence intervals.
 
     Parameters
@@ -287,13 +348,25 @@ def sobol_bars(indices: pd.DataFrame, *, scenario=None, worlds: int | None = Non
     fig, ax, own = own_axes(ax, (8.5, 1.6 + 0.55 * len(s)))
     yv = np.arange(len(s))
     h = 0.38
-    for off, key, colour, hatch, name in ((h / 2, "ST", OKABE_ITO["blue"], None, "total order (ST)"),
-                                          (-h / 2, "S1", OKABE_ITO["sky_blue"], "//", "first order (S1)")):
+    for off, key, colour, hatch, name in (
+        (h / 2, "ST", OKABE_ITO["blue"], None, "total order (ST)"),
+        (-h / 2, "S1", OKABE_ITO["sky_blue"], "//", "first order (S1)"),
+    ):
         val = s[key].to_numpy()
-        err = np.vstack([np.maximum(val - s[f"{key}_lo"].to_numpy(), 0),
-                         np.maximum(s[f"{key}_hi"].to_numpy() - val, 0)])
-        ax.barh(yv + off, val, height=h, color=colour, hatch=hatch, edgecolor="white", label=name,
-                xerr=err, error_kw=dict(ecolor="black", capsize=3, lw=1))
+        err = np.vstack(
+            [np.maximum(val - s[f"{key}_lo"].to_numpy(), 0), np.maximum(s[f"{key}_hi"].to_numpy() - val, 0)]
+        )
+        ax.barh(
+            yv + off,
+            val,
+            height=h,
+            color=colour,
+            hatch=hatch,
+            edgecolor="white",
+            label=name,
+            xerr=err,
+            error_kw=dict(ecolor="black", capsize=3, lw=1),
+        )
     ax.set_yticks(yv, [factor_label(f, scenario) for f in s["factor"]], fontsize=9)
     ax.axvline(0, color="black", lw=0.8)
     hi = float(np.nanmax(np.r_[s["ST_hi"].to_numpy(), s["S1_hi"].to_numpy(), 0.1]))
@@ -304,11 +377,15 @@ def sobol_bars(indices: pd.DataFrame, *, scenario=None, worlds: int | None = Non
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, fontsize=9, frameon=False, borderaxespad=0.2)
     if own:
         extra = f"N = {base_samples:,} base samples" if base_samples else ""
-        finish(fig, title or "What matters: Sobol' sensitivity indices",
-                subtitle(scenario_name(scenario), int(worlds or 0), extra) if worlds
-                else f"scenario {scenario_name(scenario)}  ·  {extra}",
-                note=f"Whiskers: {int(level * 100)}% bootstrap intervals (SALib). ST - S1 is the "
-                     "share owed to interactions.")
+        finish(
+            fig,
+            title or "What matters: Sobol' sensitivity indices",
+            subtitle(scenario_name(scenario), int(worlds or 0), extra)
+            if worlds
+            else f"scenario {scenario_name(scenario)}  ·  {extra}",
+            note=f"Whiskers: {int(level * 100)}% bootstrap intervals (SALib). ST - S1 is the "
+            "share owed to interactions.",
+        )
     else:
         ax.set_title(title or "Sobol' indices")
     return fig
@@ -317,8 +394,15 @@ def sobol_bars(indices: pd.DataFrame, *, scenario=None, worlds: int | None = Non
 # --------------------------------------------------------------------------------------
 # PRIM boxes
 # --------------------------------------------------------------------------------------
-def prim_plot(boxes: pd.DataFrame, trajectory: pd.DataFrame | None = None, *, scenario=None,
-              worlds: int | None = None, outcome: str = "deal", title: str | None = None) -> Figure:
+def prim_plot(
+    boxes: pd.DataFrame,
+    trajectory: pd.DataFrame | None = None,
+    *,
+    scenario=None,
+    worlds: int | None = None,
+    outcome: str = "deal",
+    title: str | None = None,
+) -> Figure:
     """PRIM boxes: the limits of each restricted factor within its range, with coverage and density.
 
     Parameters
@@ -337,8 +421,12 @@ def prim_plot(boxes: pd.DataFrame, trajectory: pd.DataFrame | None = None, *, sc
     rows = boxes.dropna(subset=["factor"])
     n_rows = max(len(rows), 1)
     ncols = 2 if trajectory is not None else 1
-    fig, axes = new_figure((12 if ncols == 2 else 8.5, 2.0 + 0.5 * n_rows + 0.3 * len(ids)), 1, ncols,
-                            width_ratios=[2, 1] if ncols == 2 else None)
+    fig, axes = new_figure(
+        (12 if ncols == 2 else 8.5, 2.0 + 0.5 * n_rows + 0.3 * len(ids)),
+        1,
+        ncols,
+        width_ratios=[2, 1] if ncols == 2 else None,
+    )
     ax = axes[0, 0]
     first = boxes.iloc[0]
     base_rate = (first["hits"] / first["coverage"]) / (first["cases"] / first["mass"]) if len(boxes) else np.nan
@@ -348,9 +436,16 @@ def prim_plot(boxes: pd.DataFrame, trajectory: pd.DataFrame | None = None, *, sc
         part = rows[rows["box"] == b]
         colour = CYCLE[j % len(CYCLE)]
         first = boxes[boxes["box"] == b].iloc[0]
-        ax.text(0, y - 0.1, f"box {b}: coverage {100 * first['coverage']:.0f}%, density "
-                f"{100 * first['density']:.0f}%, mass {100 * first['mass']:.0f}%",
-                fontsize=9, fontweight="bold", va="bottom", color=colour)
+        ax.text(
+            0,
+            y - 0.1,
+            f"box {b}: coverage {100 * first['coverage']:.0f}%, density "
+            f"{100 * first['density']:.0f}%, mass {100 * first['mass']:.0f}%",
+            fontsize=9,
+            fontweight="bold",
+            va="bottom",
+            color=colour,
+        )
         y += 0.6
         for _, r in part.iterrows():
             span = r["range_high"] - r["range_low"] or 1.0
@@ -374,11 +469,27 @@ def prim_plot(boxes: pd.DataFrame, trajectory: pd.DataFrame | None = None, *, sc
             t = trajectory[trajectory["box"] == b]
             peel = t[t["kind"] == "peel"] if "kind" in t.columns else t
             a2.plot(peel["coverage"], peel["density"], "-", color=CYCLE[j % len(CYCLE)], lw=1, alpha=0.6)
-            sc = a2.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=14, zorder=3,
-                            vmin=0, vmax=max(1, int(trajectory["res_dim"].max())))
+            sc = a2.scatter(
+                t["coverage"],
+                t["density"],
+                c=t["res_dim"],
+                cmap="viridis",
+                s=14,
+                zorder=3,
+                vmin=0,
+                vmax=max(1, int(trajectory["res_dim"].max())),
+            )
             c = t[t["chosen"]]
-            a2.scatter(c["coverage"], c["density"], s=160, facecolors="none", edgecolors=CYCLE[j % len(CYCLE)],
-                       linewidths=2, zorder=4, label=f"box {b} chosen")
+            a2.scatter(
+                c["coverage"],
+                c["density"],
+                s=160,
+                facecolors="none",
+                edgecolors=CYCLE[j % len(CYCLE)],
+                linewidths=2,
+                zorder=4,
+                label=f"box {b} chosen",
+            )
         cb = fig.colorbar(sc, ax=a2, label="restricted factors")
         cb.set_ticks(np.arange(0, int(trajectory["res_dim"].max()) + 1))
         a2.set_xlabel("coverage  [share of all cases of interest]")
@@ -389,12 +500,17 @@ def prim_plot(boxes: pd.DataFrame, trajectory: pd.DataFrame | None = None, *, sc
         a2.legend(fontsize=8, loc="lower left")
         a2.set_title("peeling trajectory", fontsize=10)
     labels = actor_labels(scenario)
-    finish(fig, title or f"Where '{outcome_label(outcome, labels)}' is most likely: PRIM boxes",
-            "  ·  ".join([f"scenario {scenario_name(scenario)}"]
-                         + ([f"{int(worlds):,} worlds"] if worlds else [])
-                         + ([f"cases of interest: {100 * base_rate:.1f}% of all"] if np.isfinite(base_rate) else [])),
-            note="PRIM (EMA Workbench). Coverage: share of cases of interest inside the box; density: share "
-                 "of the box's cases that are of interest.")
+    finish(
+        fig,
+        title or f"Where '{outcome_label(outcome, labels)}' is most likely: PRIM boxes",
+        "  ·  ".join(
+            [f"scenario {scenario_name(scenario)}"]
+            + ([f"{int(worlds):,} worlds"] if worlds else [])
+            + ([f"cases of interest: {100 * base_rate:.1f}% of all"] if np.isfinite(base_rate) else [])
+        ),
+        note="PRIM (EMA Workbench). Coverage: share of cases of interest inside the box; density: share "
+        "of the box's cases that are of interest.",
+    )
     return fig
 
 

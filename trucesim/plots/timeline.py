@@ -129,8 +129,15 @@ def _first_of(scenario, kind: str) -> list[str]:
     return scenario.actors_of(kind)[:1] if hasattr(scenario, "actors_of") else []
 
 
-def timeline(events: Sequence[Event], *, scenario=None, world: int | None = None,
-             seed: int | None = None, horizon: int | None = None, title: str | None = None) -> Figure:
+def timeline(
+    events: Sequence[Event],
+    *,
+    scenario=None,
+    world: int | None = None,
+    seed: int | None = None,
+    horizon: int | None = None,
+    title: str | None = None,
+) -> Figure:
     """The day-by-day story of one traced world: proposals, answers, deadlines, exits, releases, breaches.
 
     Parameters
@@ -172,28 +179,62 @@ def timeline(events: Sequence[Event], *, scenario=None, world: int | None = None
         if len(stop):
             end = int(stop["day"].iloc[0])
         ax.axvspan(start, end, color=OKABE_ITO["sky_blue"], alpha=0.15, lw=0)
-        ax.text((start + end) / 2, len(lanes) - 0.45, "pause", ha="center", va="bottom", fontsize=8.5,
-                color=OKABE_ITO["blue"])
+        ax.text(
+            (start + end) / 2,
+            len(lanes) - 0.45,
+            "pause",
+            ha="center",
+            va="bottom",
+            fontsize=8.5,
+            color=OKABE_ITO["blue"],
+        )
     seen = []
     for kind, grp in ev.groupby("kind", sort=False):
         marker, colour, size, _ = _KIND_STYLE[kind]
         ys = grp["lane"].map(ypos).to_numpy(float)
-        ax.scatter(grp["day"], ys, marker=marker, c=colour, s=size, zorder=3,
-                   linewidths=2 if marker in ("|", "x", "+") else 0.6,
-                   edgecolors="white" if marker not in ("|", "x", "+", ".") else None)
+        ax.scatter(
+            grp["day"],
+            ys,
+            marker=marker,
+            c=colour,
+            s=size,
+            zorder=3,
+            linewidths=2 if marker in ("|", "x", "+") else 0.6,
+            edgecolors="white" if marker not in ("|", "x", "+", ".") else None,
+        )
         seen.append(kind)
     # small labels: proposal rounds, acceptance probabilities, releases
     for _, r in ev.iterrows():
         y = ypos[r["lane"]]
         if r["kind"] == "proposal":
-            ax.annotate(f"P{int(r['value'])}", (r["day"], y), xytext=(0, 7), textcoords="offset points",
-                        ha="center", fontsize=7.5)
+            ax.annotate(
+                f"P{int(r['value'])}",
+                (r["day"], y),
+                xytext=(0, 7),
+                textcoords="offset points",
+                ha="center",
+                fontsize=7.5,
+            )
         elif r["kind"] in ("accepts", "counters", "rejects") and r["value"] < 1.0 + 1e-9:
-            ax.annotate(f"{r['value']:.2f}", (r["day"], y), xytext=(0, 7), textcoords="offset points",
-                        ha="center", fontsize=7, color="#333333")
+            ax.annotate(
+                f"{r['value']:.2f}",
+                (r["day"], y),
+                xytext=(0, 7),
+                textcoords="offset points",
+                ha="center",
+                fontsize=7,
+                color="#333333",
+            )
         elif r["kind"] == "release":
-            ax.annotate(f"{int(r['value'])}", (r["day"], y), xytext=(0, 7), textcoords="offset points",
-                        ha="center", fontsize=7, color="#333333")
+            ax.annotate(
+                f"{int(r['value'])}",
+                (r["day"], y),
+                xytext=(0, 7),
+                textcoords="offset points",
+                ha="center",
+                fontsize=7,
+                color="#333333",
+            )
     ax.set_yticks([ypos[lane] for lane in lanes], lanes)
     ax.set_ylim(-0.7, len(lanes) - 0.2)
     ax.set_xlim(-2, horizon + 2)
@@ -202,16 +243,29 @@ def timeline(events: Sequence[Event], *, scenario=None, world: int | None = None
     for y in range(len(lanes)):
         ax.axhline(y, color="#f0f0f0", lw=0.8, zorder=0)
     order = [k for k in _KIND_STYLE if k in seen]
-    handles = [Line2D([], [], ls="none", marker=_KIND_STYLE[k][0], color=_KIND_STYLE[k][1],
-                      markersize=7, mew=2 if _KIND_STYLE[k][0] in ("|", "x", "+") else 1,
-                      label=_KIND_STYLE[k][3]) for k in order]
+    handles = [
+        Line2D(
+            [],
+            [],
+            ls="none",
+            marker=_KIND_STYLE[k][0],
+            color=_KIND_STYLE[k][1],
+            markersize=7,
+            mew=2 if _KIND_STYLE[k][0] in ("|", "x", "+") else 1,
+            label=_KIND_STYLE[k][3],
+        )
+        for k in order
+    ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=8, frameon=False)
     ending = _story_end(ev)
     who = f"world {world}" if world is not None else "one world"
     run = f"seed {seed}" if seed is not None else ""
-    finish(fig, title or f"The talks in {who}, day by day",
-           "  ·  ".join(p for p in (f"scenario {scenario_name(scenario)}", f"1 traced world ({who})", run, ending) if p),
-           note="Numbers above answers: the side's acceptance probability for that proposal.")
+    finish(
+        fig,
+        title or f"The talks in {who}, day by day",
+        "  ·  ".join(p for p in (f"scenario {scenario_name(scenario)}", f"1 traced world ({who})", run, ending) if p),
+        note="Numbers above answers: the side's acceptance probability for that proposal.",
+    )
     return fig
 
 

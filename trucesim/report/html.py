@@ -65,15 +65,18 @@ def _pct(p) -> str:
 
 
 def _table(headers, rows, numeric=()) -> str:
-    head = "".join(f'<th class="num">{html.escape(h)}</th>' if i in numeric else f"<th>{html.escape(h)}</th>"
-                   for i, h in enumerate(headers))
+    head = "".join(
+        f'<th class="num">{html.escape(h)}</th>' if i in numeric else f"<th>{html.escape(h)}</th>"
+        for i, h in enumerate(headers)
+    )
     body = []
     for r in rows:
-        cells = "".join(f'<td class="num">{html.escape(str(c))}</td>' if i in numeric
-                        else f"<td>{html.escape(str(c))}</td>" for i, c in enumerate(r))
+        cells = "".join(
+            f'<td class="num">{html.escape(str(c))}</td>' if i in numeric else f"<td>{html.escape(str(c))}</td>"
+            for i, c in enumerate(r)
+        )
         body.append(f"<tr>{cells}</tr>")
-    return (f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody>'
-            "</table></div>")
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
 def _fmt_value(v) -> str:
@@ -92,16 +95,24 @@ def _facts(exp) -> str:
     exp_name = experiment.get("name") or experiment.get("path") if isinstance(experiment, dict) else experiment
     scen = m.get("scenario")
     scen_text = scen.get("path") or scen.get("name") if isinstance(scen, dict) else scen
-    rows = [("experiment", exp_name or exp.path.name),
-            ("scenario", f"{exp.scenario_name} ({scen_text})" if scen_text else exp.scenario_name),
-            ("design", f"{exp.design_kind}, {design.get('points', 'n/a')} points"
-             + (" (Saltelli layout for Sobol' indices)" if design.get("saltelli") else "")),
-            ("worlds", f"{len(exp.worlds):,}" + (f" ({int(wpp.min()):,} per point)" if wpp is not None
-                                                 and len(wpp) and wpp.min() == wpp.max() else "")),
-            ("seed", m.get("seed", (experiment or {}).get("seed") if isinstance(experiment, dict) else "n/a")),
-            ("chunk worlds", m.get("chunk_worlds", "n/a")),
-            ("trucesim version", m.get("trucesim_version", "n/a")),
-            ("results directory", str(exp.path))]
+    rows = [
+        ("experiment", exp_name or exp.path.name),
+        ("scenario", f"{exp.scenario_name} ({scen_text})" if scen_text else exp.scenario_name),
+        (
+            "design",
+            f"{exp.design_kind}, {design.get('points', 'n/a')} points"
+            + (" (Saltelli layout for Sobol' indices)" if design.get("saltelli") else ""),
+        ),
+        (
+            "worlds",
+            f"{len(exp.worlds):,}"
+            + (f" ({int(wpp.min()):,} per point)" if wpp is not None and len(wpp) and wpp.min() == wpp.max() else ""),
+        ),
+        ("seed", m.get("seed", (experiment or {}).get("seed") if isinstance(experiment, dict) else "n/a")),
+        ("chunk worlds", m.get("chunk_worlds", "n/a")),
+        ("trucesim version", m.get("trucesim_version", "n/a")),
+        ("results directory", str(exp.path)),
+    ]
     return _table(["", ""], rows)
 
 
@@ -118,20 +129,23 @@ def _factor_table(exp) -> str:
 
 def _summary(exp) -> str:
     t = summary_table(exp.worlds, labels=exp.labels)
-    rows = [(r.label, f"{r.worlds:,}", f"{r.k:,}", _pct(r.p), f"{_pct(r.p_lo)} – {_pct(r.p_hi)}")
-            for r in t.itertuples()]
+    rows = [
+        (r.label, f"{r.worlds:,}", f"{r.k:,}", _pct(r.p), f"{_pct(r.p_lo)} – {_pct(r.p_hi)}") for r in t.itertuples()
+    ]
     extra = []
     deal = exp.worlds["deal"].to_numpy(bool) if "deal" in exp.worlds.columns else None
     if deal is not None and deal.any():
         days = exp.worlds.loc[deal, "deal_day"]
-        extra.append(f"Deal day (worlds with a deal): median {days.median():g}, 10–90%: "
-                     f"{days.quantile(0.1):g}–{days.quantile(0.9):g} days after the framework was tabled.")
+        extra.append(
+            f"Deal day (worlds with a deal): median {days.median():g}, 10–90%: "
+            f"{days.quantile(0.1):g}–{days.quantile(0.9):g} days after the framework was tabled."
+        )
     for col, what in (("hostages_released", "hostages released"), ("hostages_died", "hostages who died in captivity")):
         if col in exp.worlds.columns:
             extra.append(f"Mean {what} per world: {exp.worlds[col].mean():.1f}.")
-    return (_table(["outcome", "worlds", "with outcome", "probability", "95% interval (Wilson)"], rows,
-                   numeric=(1, 2, 3, 4))
-            + "".join(f"<p>{html.escape(e)}</p>" for e in extra))
+    return _table(
+        ["outcome", "worlds", "with outcome", "probability", "95% interval (Wilson)"], rows, numeric=(1, 2, 3, 4)
+    ) + "".join(f"<p>{html.escape(e)}</p>" for e in extra)
 
 
 def _points(exp) -> str:
@@ -150,16 +164,32 @@ def _points(exp) -> str:
     note = ""
     if len(wide) > MAX_POINT_ROWS:
         k = MAX_POINT_ROWS // 2
-        note = (f"<p>{len(wide):,} points: the {k} with the highest and the {k} with the lowest probability "
-                f"of a deal are shown; every point is in <code>{html.escape(str(exp.path / 'points.parquet'))}</code>.</p>")
+        note = (
+            f"<p>{len(wide):,} points: the {k} with the highest and the {k} with the lowest probability "
+            f"of a deal are shown; every point is in <code>{html.escape(str(exp.path / 'points.parquet'))}</code>.</p>"
+        )
         wide = wide.iloc[list(range(k)) + list(range(len(wide) - k, len(wide)))]
     labels = exp.labels
-    headers = ["point", *exp.factors, "worlds", "P(deal)", "95% interval",
-               *[outcome_label(o, labels) for o in outcomes[1:]]]
+    headers = [
+        "point",
+        *exp.factors,
+        "worlds",
+        "P(deal)",
+        "95% interval",
+        *[outcome_label(o, labels) for o in outcomes[1:]],
+    ]
     rows = []
     for pid, r in wide.iterrows():
-        rows.append((int(pid), *[_fmt_value(r[f]) for f in exp.factors], f"{int(r['worlds']):,}", _pct(r["deal"]),
-                     f"{_pct(r['lo'])} – {_pct(r['hi'])}", *[_pct(r[o]) for o in outcomes[1:]]))
+        rows.append(
+            (
+                int(pid),
+                *[_fmt_value(r[f]) for f in exp.factors],
+                f"{int(r['worlds']):,}",
+                _pct(r["deal"]),
+                f"{_pct(r['lo'])} – {_pct(r['hi'])}",
+                *[_pct(r[o]) for o in outcomes[1:]],
+            )
+        )
     numeric = tuple(range(1, len(headers)))
     return note + _table(headers, rows, numeric=numeric)
 
@@ -187,6 +217,7 @@ def build_report(exp, *, bins: int | None = None, dpi: int = 100, log=None) -> s
         One line, when the Sobol' indices of a Saltelli sweep cannot be computed
         (design points without worlds).
     """
+
     def say(msg):
         if log is not None:
             log(msg)
@@ -209,57 +240,89 @@ def build_report(exp, *, bins: int | None = None, dpi: int = 100, log=None) -> s
         say("  Sobol' indices")
         sobol = sweep_sobol(exp, "deal")
 
-    add("Every outcome", "Share of worlds with each outcome over the whole experiment, with 95% Wilson intervals.",
-        lambda: plots.outcome_bars(df, scenario=scen))
+    add(
+        "Every outcome",
+        "Share of worlds with each outcome over the whole experiment, with 95% Wilson intervals.",
+        lambda: plots.outcome_bars(df, scenario=scen),
+    )
     for x, y in _pairs(exp, sobol):
-        add(f"P(deal) over {x} and {y}",
+        add(
+            f"P(deal) over {x} and {y}",
             "Each cell: the share of worlds with a deal signed and ratified; the line marks 0.5. "
             + ("The two factors with the largest total-order Sobol' index." if sobol is not None else ""),
-            lambda x=x, y=y: plots.heatmap(df, x, y, "deal", scenario=scen, bins=bins))
+            lambda x=x, y=y: plots.heatmap(df, x, y, "deal", scenario=scen, bins=bins),
+        )
         for side in acceptance_outcomes(df):
-            add(f"{outcome_label(side, exp.labels)}: over {x} and {y}",
+            add(
+                f"{outcome_label(side, exp.labels)}: over {x} and {y}",
                 "Share of worlds where this side accepts at least one proposal during the talks.",
-                lambda x=x, y=y, side=side: plots.heatmap(df, x, y, side, scenario=scen, bins=bins))
+                lambda x=x, y=y, side=side: plots.heatmap(df, x, y, side, scenario=scen, bins=bins),
+            )
     varying = [f for f in exp.factors if f in df.columns and df[f].nunique() > 1]
     ranked = list(sobol["factor"]) if sobol is not None else varying
     for x in ranked[:MAX_CURVES]:
-        add(f"Acceptance by {x}",
+        add(
+            f"Acceptance by {x}",
             "Each side's acceptance and the deal against one factor (all other factors as the design sets them), "
             "with 95% Wilson bands.",
-            lambda x=x: plots.acceptance_curves(df, x, scenario=scen, bins=bins))
+            lambda x=x: plots.acceptance_curves(df, x, scenario=scen, bins=bins),
+        )
     if sobol is not None:
-        add("Sobol' indices of P(deal)",
+        add(
+            "Sobol' indices of P(deal)",
             "First-order (S1) and total-order (ST) Sobol' indices of the probability of a deal per design point, "
             "with 95% bootstrap intervals (SALib).",
-            lambda: plots.sobol_bars(sobol, scenario=scen, worlds=len(df), outcome="deal",
-                                     base_samples=sobol.attrs.get("base_samples")))
+            lambda: plots.sobol_bars(
+                sobol, scenario=scen, worlds=len(df), outcome="deal", base_samples=sobol.attrs.get("base_samples")
+            ),
+        )
     if varying and "deal" in df.columns and df["deal"].any() and not df["deal"].all():
+
         def _prim():
             boxes, traj = sweep_prim(exp, "deal")
             return plots.prim_plot(boxes, traj, scenario=scen, worlds=min(len(df), 50_000), outcome="deal")
+
         say("  PRIM")
-        add("Where a deal is likely: PRIM boxes",
+        add(
+            "Where a deal is likely: PRIM boxes",
             "Scenario discovery (PRIM, EMA Workbench) on the worlds (at most 50,000, drawn at random): boxes of the "
-            "factors' space rich in deals, with coverage and density.", _prim)
+            "factors' space rich in deals, with coverage and density.",
+            _prim,
+        )
     if "deal" in df.columns:
-        add("Deal day and hostages released", "Over the worlds with a deal.",
-            lambda: plots.distributions(df, scenario=scen))
+        add(
+            "Deal day and hostages released",
+            "Over the worlds with a deal.",
+            lambda: plots.distributions(df, scenario=scen),
+        )
     if exp.scenario is not None and any(c.startswith("exit_") for c in df.columns):
-        add("Coalition seats", "Seats the coalition keeps after the deal vote, against the majority.",
-            lambda: plots.seats(df, exp.scenario))
+        add(
+            "Coalition seats",
+            "Seats the coalition keeps after the deal vote, against the majority.",
+            lambda: plots.seats(df, exp.scenario),
+        )
 
     sobol_html = ""
     if sobol is not None:
-        rows = [(r.factor, f"{r.S1:.3f}", f"{r.S1_lo:.3f} – {r.S1_hi:.3f}", f"{r.ST:.3f}",
-                 f"{r.ST_lo:.3f} – {r.ST_hi:.3f}") for r in sobol.itertuples()]
-        sobol_html = ("<h2>Sobol' indices of P(deal)</h2>"
-                      + _table(["factor", "S1", "95% interval", "ST", "95% interval"], rows, numeric=(1, 2, 3, 4)))
+        rows = [
+            (r.factor, f"{r.S1:.3f}", f"{r.S1_lo:.3f} – {r.S1_hi:.3f}", f"{r.ST:.3f}", f"{r.ST_lo:.3f} – {r.ST_hi:.3f}")
+            for r in sobol.itertuples()
+        ]
+        sobol_html = "<h2>Sobol' indices of P(deal)</h2>" + _table(
+            ["factor", "S1", "95% interval", "ST", "95% interval"], rows, numeric=(1, 2, 3, 4)
+        )
 
     title = f"trucesim report: {exp.name}"
     parts = [
-        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
+        f"<title>{html.escape(title)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
         f"<h1>{html.escape(title)}</h1>",
         f"<p>Scenario <strong>{html.escape(exp.scenario_name)}</strong> · {len(df):,} worlds · "
         f"{html.escape(exp.design_kind)} design over {len(exp.factors)} factor(s).</p>",
@@ -267,22 +330,31 @@ def build_report(exp, *, bins: int | None = None, dpi: int = 100, log=None) -> s
         "Every number below follows from the scenario's stated assumptions and the experiment's design; "
         "they are explorations of those assumptions, not predictions of what the parties did or will do, "
         "and not advice.</p>",
-        "<h2>Experiment</h2>", _facts(exp),
-        "<h2>Factors</h2>", _factor_table(exp),
-        "<h2>Summary over all worlds</h2>", _summary(exp),
-        "<h2>By design point</h2>", _points(exp),
+        "<h2>Experiment</h2>",
+        _facts(exp),
+        "<h2>Factors</h2>",
+        _factor_table(exp),
+        "<h2>Summary over all worlds</h2>",
+        _summary(exp),
+        "<h2>By design point</h2>",
+        _points(exp),
         sobol_html,
         "<h2>Figures</h2>",
     ]
     for title_, caption, b64 in figures:
         if b64:
-            parts.append(f'<figure><img alt="{html.escape(title_)}" src="data:image/png;base64,{b64}">'
-                         f"<figcaption><strong>{html.escape(title_)}.</strong> {html.escape(caption)}</figcaption></figure>")
+            parts.append(
+                f'<figure><img alt="{html.escape(title_)}" src="data:image/png;base64,{b64}">'
+                f"<figcaption><strong>{html.escape(title_)}.</strong> {html.escape(caption)}</figcaption></figure>"
+            )
         else:
             parts.append(f"<p><strong>{html.escape(title_)}.</strong> {html.escape(caption)}</p>")
-    parts += [f"<footer>Written by trucesim {html.escape(__version__)} on "
-              f"{time.strftime('%Y-%m-%d %H:%M')} from <code>{html.escape(str(exp.path))}</code>.</footer>",
-              "</body>", "</html>"]
+    parts += [
+        f"<footer>Written by trucesim {html.escape(__version__)} on "
+        f"{time.strftime('%Y-%m-%d %H:%M')} from <code>{html.escape(str(exp.path))}</code>.</footer>",
+        "</body>",
+        "</html>",
+    ]
     return "\n".join(parts)
 
 

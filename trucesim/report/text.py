@@ -35,7 +35,7 @@ def format_text(summary: dict, scenario) -> str:
     lo, hi = s["p_deal_ci"]
     gov = scenario.actors_of("government")[0]
     ag = scenario.actors_of("armed_group")[0]
-    label = lambda a: scenario.labels.get(a, a)  # noqa: E731
+    label = lambda a: scenario.labels.get(a, a)
     d = s["deal_day"]
     rows = [
         ("deal signed and ratified", f"{_pct(s['p_deal'])}   95% CI {100 * lo:.1f}-{100 * hi:.1f}%"),
@@ -47,14 +47,21 @@ def format_text(summary: dict, scenario) -> str:
         ("government falls", _pct(s["p_government_falls"])),
         ("pause completed", _pct(s["p_pause_completed"])),
         ("permanent end reached", _pct(s["p_permanent"])),
-        ("deal day (days after tabling)", "no deal in any world" if d["median"] is None else
-         f"median {d['median']:.0f}, 10-90%: {d['p10']:.0f}-{d['p90']:.0f}"),
+        (
+            "deal day (days after tabling)",
+            "no deal in any world"
+            if d["median"] is None
+            else f"median {d['median']:.0f}, 10-90%: {d['p10']:.0f}-{d['p90']:.0f}",
+        ),
         ("hostages released (mean)", f"{s['hostages_released_mean']:6.1f}"),
         ("hostages died in captivity (mean)", f"{s['hostages_died_mean']:6.1f}"),
     ]
     width = max(len(r[0]) for r in rows) + 2
-    lines = [f"trucesim: {s['scenario']} - {s['worlds']:,} worlds, seed {s['seed']}",
-             "(an exploration of the scenario's stated assumptions, not a forecast)", ""]
+    lines = [
+        f"trucesim: {s['scenario']} - {s['worlds']:,} worlds, seed {s['seed']}",
+        "(an exploration of the scenario's stated assumptions, not a forecast)",
+        "",
+    ]
     lines += [f"  {name:<{width}}{value}" for name, value in rows]
     if s["p_deal"]:
         lines += ["", "  signed terms (mean over worlds with a deal)"]

@@ -137,8 +137,15 @@ def _watch_parent() -> None:
 #: modules a forkserver imports once, so each worker starts with them loaded: the modules of the
 #: task classes (a sweep's ChunkTask, a run's RunTask) and what they run.  Named by string
 #: because run/ never imports sweep/; tests/test_experiment.py checks that each one imports.
-FORKSERVER_PRELOAD = ("trucesim.run.executors", "trucesim.run.simulate", "trucesim.run.outcomes",
-                      "trucesim.run.files", "trucesim.model.model", "trucesim.sweep.sweep", "pyarrow.parquet")
+FORKSERVER_PRELOAD = (
+    "trucesim.run.executors",
+    "trucesim.run.simulate",
+    "trucesim.run.outcomes",
+    "trucesim.run.files",
+    "trucesim.model.model",
+    "trucesim.sweep.sweep",
+    "pyarrow.parquet",
+)
 
 
 def _mp_context():
@@ -168,8 +175,14 @@ def _mp_context():
     return ctx
 
 
-def run_bounded(submit: Callable, wait_first: Callable, tasks: Iterable, window: int,
-                on_abort: Callable, explain: Callable[[BaseException], str]) -> Iterator[ChunkResult]:
+def run_bounded(
+    submit: Callable,
+    wait_first: Callable,
+    tasks: Iterable,
+    window: int,
+    on_abort: Callable,
+    explain: Callable[[BaseException], str],
+) -> Iterator[ChunkResult]:
     """Keep ``window`` tasks in flight; yield their results as they finish; abort on early exit.
 
     The loop behind every pool executor: ``submit(task)`` returns a future,
@@ -270,10 +283,10 @@ class PoolExecutor(Executor):
         from concurrent.futures import ProcessPoolExecutor
 
         self.workers = int(workers)
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_mp_context(),
-                                        initializer=_watch_parent)
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_mp_context(), initializer=_watch_parent)
         # start the workers now, before this process starts any thread (a progress bar's)
         import warnings
+
         with warnings.catch_warnings():
             # the fork happens only without other Python threads (see _mp_context); the
             # warning counts the idle native threads of numpy's BLAS, which survive a fork
@@ -292,7 +305,14 @@ class PoolExecutor(Executor):
                 return "the worker process running it died (killed, or out of memory?)"
             return f"{type(e).__name__}: {e}"
 
-        return run_bounded(lambda t: self.pool.submit(execute, t), wait_first, tasks, 2 * self.workers, lambda fs: self._abort(), explain)
+        return run_bounded(
+            lambda t: self.pool.submit(execute, t),
+            wait_first,
+            tasks,
+            2 * self.workers,
+            lambda fs: self._abort(),
+            explain,
+        )
 
     def _abort(self):
         # stop now: pending chunks are cancelled, running ones killed (a resume redoes them)
@@ -313,6 +333,7 @@ class PoolExecutor(Executor):
 # --------------------------------------------------------------------------- Dask
 def _trucesim_version() -> str:
     from trucesim import __version__
+
     return __version__
 
 
@@ -336,28 +357,37 @@ class DaskExecutor(Executor):
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            raise ExecutorError("--scheduler: expected the Dask distributed package, found it missing "
-                                "(pip install 'dask[distributed]')") from None
+            raise ExecutorError(
+                "--scheduler: expected the Dask distributed package, found it missing (pip install 'dask[distributed]')"
+            ) from None
         self.cluster = None
         self.client = None
         self.address = scheduler
         if scheduler == "local":
             self.workers = int(workers or available_cores())
             try:
-                self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=processes,
-                                            dashboard_address=None, silence_logs=logging.ERROR)
+                self.cluster = LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=processes,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
                 self.client = Client(self.cluster)
             except Exception as e:  # noqa: BLE001
                 self.close()
-                raise ExecutorError(f"--scheduler local: cannot start a Dask LocalCluster "
-                                    f"({type(e).__name__}: {_first_line(e)})") from None
+                raise ExecutorError(
+                    f"--scheduler local: cannot start a Dask LocalCluster ({type(e).__name__}: {_first_line(e)})"
+                ) from None
             self.name = "dask LocalCluster"
         else:
             try:
                 self.client = Client(scheduler, timeout="10s")
             except (OSError, TimeoutError) as e:
-                raise ExecutorError(f"--scheduler {scheduler}: cannot reach a Dask scheduler there "
-                                    f"({type(e).__name__}: {_first_line(e)})") from None
+                raise ExecutorError(
+                    f"--scheduler {scheduler}: cannot reach a Dask scheduler there "
+                    f"({type(e).__name__}: {_first_line(e)})"
+                ) from None
             threads = sum(self.client.nthreads().values())
             if not threads:
                 self.client.wait_for_workers(1, timeout=60)
@@ -374,13 +404,16 @@ class DaskExecutor(Executor):
             versions = self.client.run(_trucesim_version)
         except Exception as e:  # noqa: BLE001 - e.g. trucesim missing on the workers
             self.close()
-            raise ExecutorError(f"--scheduler {scheduler}: expected workers that can import trucesim, found "
-                                f"{type(e).__name__}: {_first_line(e)}") from None
+            raise ExecutorError(
+                f"--scheduler {scheduler}: expected workers that can import trucesim, found "
+                f"{type(e).__name__}: {_first_line(e)}"
+            ) from None
         for worker, v in sorted(versions.items()):
             if v != __version__:
                 self.close()
-                raise ExecutorError(f"--scheduler {scheduler}: worker {worker}: expected trucesim {__version__} "
-                                    f"(as here), found {v}")
+                raise ExecutorError(
+                    f"--scheduler {scheduler}: worker {worker}: expected trucesim {__version__} (as here), found {v}"
+                )
 
     def map(self, tasks):
         import uuid
@@ -432,15 +465,17 @@ def check_options(workers: int | None = None, scheduler: str | None = None) -> N
     if scheduler is None:
         return
     if scheduler != "local" and "://" not in scheduler:
-        raise ExecutorError(f"--scheduler: expected 'local' or a Dask scheduler address like "
-                            f"tcp://HOST:8786, found {scheduler!r}")
+        raise ExecutorError(
+            f"--scheduler: expected 'local' or a Dask scheduler address like tcp://HOST:8786, found {scheduler!r}"
+        )
     if scheduler != "local" and workers is not None:
-        raise ExecutorError(f"--workers: expected nothing with --scheduler {scheduler} (the cluster's "
-                            f"own workers run the chunks), found --workers {workers}")
+        raise ExecutorError(
+            f"--workers: expected nothing with --scheduler {scheduler} (the cluster's "
+            f"own workers run the chunks), found --workers {workers}"
+        )
 
 
-def make_executor(workers: int | None = None, scheduler: str | None = None,
-                  processes: bool = True) -> Executor:
+def make_executor(workers: int | None = None, scheduler: str | None = None, processes: bool = True) -> Executor:
     """The executor for ``--workers`` and ``--scheduler``.
 
     * no scheduler: ``workers`` processes (default: all cores); 1 runs in this process;

@@ -64,11 +64,16 @@ class Metrics:
         self.groups = int(groups)
         gov, ag = self.government, self.armed_group
         #: output column -> outcome column whose mean over worlds it is
-        self.means = {f"p_accept_{gov}": f"{gov}_accepted", f"p_accept_{ag}": f"{ag}_accepted",
-                      **{f"p_exit_{p}": f"exit_{p}" for p in self.parties},
-                      "p_government_falls": "government_fell", "p_pause_completed": "pause_completed",
-                      "p_permanent": "permanent", "hostages_released_mean": "hostages_released",
-                      "hostages_died_mean": "hostages_died"}
+        self.means = {
+            f"p_accept_{gov}": f"{gov}_accepted",
+            f"p_accept_{ag}": f"{ag}_accepted",
+            **{f"p_exit_{p}": f"exit_{p}" for p in self.parties},
+            "p_government_falls": "government_fell",
+            "p_pause_completed": "pause_completed",
+            "p_permanent": "permanent",
+            "hostages_released_mean": "hostages_released",
+            "hostages_died_mean": "hostages_died",
+        }
         #: output column -> outcome column whose mean over the worlds with a deal it is
         self.deal_means = {f"terms_{t}_mean": f"terms_{t}" for t in TERM_NAMES}
         g = self.groups
@@ -84,7 +89,7 @@ class Metrics:
         """The outcome columns :meth:`add` reads (read only these from a large table)."""
         return ["deal", "deal_day", *self.means.values(), *self.deal_means.values()]
 
-    def add(self, table: pd.DataFrame, group: np.ndarray | None = None) -> "Metrics":
+    def add(self, table: pd.DataFrame, group: np.ndarray | None = None) -> Metrics:
         """Add the rows of an outcome table; ``group`` gives each row's group (default: all in group 0)."""
         n = len(table)
         if n == 0:
@@ -107,7 +112,7 @@ class Metrics:
                 h[day] = h.get(day, 0) + c
         return self
 
-    def seal(self, below: int | None = None) -> "Metrics":
+    def seal(self, below: int | None = None) -> Metrics:
         """Declare groups below ``below`` (default: all) complete: their deal-day quantiles are fixed now.
 
         A sweep's parts come in world order, so after each part every point before
@@ -173,7 +178,7 @@ class Summary(Metrics):
         self.scenario = scenario
         self.seed = seed
 
-    def add(self, table: pd.DataFrame, group: np.ndarray | None = None) -> "Summary":
+    def add(self, table: pd.DataFrame, group: np.ndarray | None = None) -> Summary:
         """Add the rows of an outcome table."""
         super().add(table, group)
         return self

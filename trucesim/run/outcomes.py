@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from trucesim.model.model import END_REASONS, TruceModel
 from trucesim.config.terms import TERM_NAMES
+from trucesim.model.model import END_REASONS, TruceModel
 
 BREACH = ("none", "government", "armed_group")
 
@@ -50,20 +50,22 @@ def outcome_table(model: TruceModel, world_offset: int = 0) -> pd.DataFrame:
     for party in m.coalition.parties:
         cols[f"exit_{party.actor_id}"] = party.exited.copy()
     opp = m.coalition.opposition
-    cols.update({
-        "government_fell": gov.fell.copy(),
-        "safety_net_used": opp.net_used.copy() if opp is not None else np.zeros(n, bool),
-        "offensive": gov.offensive.copy(),
-        "offensive_day": gov.offensive_day.astype(np.float32),
-        "hostages_released": ag.released.copy(),
-        "hostages_died": ag.died.copy(),
-        "hostages_living": ag.living.copy(),
-        "pause_completed": m.pause_completed.copy(),
-        "permanent": m.permanent.copy(),
-        "collapsed": ~np.isnan(m.collapse_day),
-        "collapse_day": m.collapse_day.astype(np.float32),
-        "breach_by": pd.Categorical.from_codes(m.breach_by, categories=list(BREACH)),
-    })
+    cols.update(
+        {
+            "government_fell": gov.fell.copy(),
+            "safety_net_used": opp.net_used.copy() if opp is not None else np.zeros(n, bool),
+            "offensive": gov.offensive.copy(),
+            "offensive_day": gov.offensive_day.astype(np.float32),
+            "hostages_released": ag.released.copy(),
+            "hostages_died": ag.died.copy(),
+            "hostages_living": ag.living.copy(),
+            "pause_completed": m.pause_completed.copy(),
+            "permanent": m.permanent.copy(),
+            "collapsed": ~np.isnan(m.collapse_day),
+            "collapse_day": m.collapse_day.astype(np.float32),
+            "breach_by": pd.Categorical.from_codes(m.breach_by, categories=list(BREACH)),
+        }
+    )
     for j, t in enumerate(TERM_NAMES):
         cols[f"terms_{t}"] = m.signed_terms[:, j].astype(np.float32)
     return pd.DataFrame(cols)

@@ -20,11 +20,16 @@ from trucesim.run.chunks import CHUNK_WORLDS, chunk_bounds, chunk_rng
 from trucesim.run.outcomes import outcome_table
 
 
-def run_chunk(scenario: Scenario, seed: int, chunk: int, chunk_worlds: int = CHUNK_WORLDS,
-              overrides: dict | None = None, trace_world: int | None = None) -> TruceModel:
+def run_chunk(
+    scenario: Scenario,
+    seed: int,
+    chunk: int,
+    chunk_worlds: int = CHUNK_WORLDS,
+    overrides: dict | None = None,
+    trace_world: int | None = None,
+) -> TruceModel:
     """Simulate chunk ``chunk`` (worlds ``chunk * chunk_worlds`` onward) to the horizon."""
-    model = TruceModel(scenario, chunk_worlds, rng=chunk_rng(seed, chunk),
-                       overrides=overrides, trace_world=trace_world)
+    model = TruceModel(scenario, chunk_worlds, rng=chunk_rng(seed, chunk), overrides=overrides, trace_world=trace_world)
     return model.run()
 
 
@@ -33,9 +38,14 @@ def _chunk_table(model: TruceModel, chunk: int, chunk_worlds: int, keep: int) ->
     return table.iloc[:keep] if keep < chunk_worlds else table
 
 
-def iter_tables(scenario: Scenario, worlds: int, seed: int = 0,
-                chunk_worlds: int = CHUNK_WORLDS, trace: int | None = None,
-                on_trace=None) -> Iterator[pd.DataFrame]:
+def iter_tables(
+    scenario: Scenario,
+    worlds: int,
+    seed: int = 0,
+    chunk_worlds: int = CHUNK_WORLDS,
+    trace: int | None = None,
+    on_trace=None,
+) -> Iterator[pd.DataFrame]:
     """Outcome tables of ``worlds`` worlds, one chunk at a time.
 
     ``trace`` names a world whose day-by-day events are passed to
@@ -51,8 +61,7 @@ def iter_tables(scenario: Scenario, worlds: int, seed: int = 0,
         yield _chunk_table(model, k, chunk_worlds, stop - start)
 
 
-def simulate(scenario: Scenario, worlds: int, seed: int = 0,
-             chunk_worlds: int = CHUNK_WORLDS) -> pd.DataFrame:
+def simulate(scenario: Scenario, worlds: int, seed: int = 0, chunk_worlds: int = CHUNK_WORLDS) -> pd.DataFrame:
     """The outcome table of ``worlds`` worlds (see :func:`trucesim.run.outcomes.outcome_table`).
 
     Examples
@@ -119,8 +128,9 @@ class RunTask:
         return encode_table(self.table())
 
 
-def parallel_tables(scenario: Scenario, worlds: int, seed: int = 0, workers: int | None = None,
-                    chunk_worlds: int = CHUNK_WORLDS) -> Iterator[pd.DataFrame]:
+def parallel_tables(
+    scenario: Scenario, worlds: int, seed: int = 0, workers: int | None = None, chunk_worlds: int = CHUNK_WORLDS
+) -> Iterator[pd.DataFrame]:
     """The tables of :func:`iter_tables`, computed by ``workers`` processes, yielded in chunk order.
 
     The same seed gives the same tables whatever the number of workers: each
@@ -134,8 +144,9 @@ def parallel_tables(scenario: Scenario, worlds: int, seed: int = 0, workers: int
     from trucesim.run.executors import make_executor, map_ordered
     from trucesim.run.files import decode_table
 
-    tasks = (RunTask(scenario, seed, k, chunk_worlds, stop - start)
-             for k, start, stop in chunk_bounds(worlds, chunk_worlds))
+    tasks = (
+        RunTask(scenario, seed, k, chunk_worlds, stop - start) for k, start, stop in chunk_bounds(worlds, chunk_worlds)
+    )
     with make_executor(workers=workers) as ex:
         for data in map_ordered(ex, tasks):
             yield decode_table(data)

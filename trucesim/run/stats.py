@@ -34,9 +34,9 @@ def wilson_interval(k, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(invalid="ignore", divide="ignore"):
         p = k / n
         z = ndtri(0.5 + 0.5 * level)
-        denom = 2 * (n + z ** 2)
-        center = (2 * n * p + z ** 2) / denom
-        delta = z / denom * np.sqrt(4 * n * p * (1 - p) + z ** 2)
+        denom = 2 * (n + z**2)
+        center = (2 * n * p + z**2) / denom
+        delta = z / denom * np.sqrt(4 * n * p * (1 - p) + z**2)
         lo = np.where(k == 0, 0.0, center - delta)
         hi = np.where(k == n, 1.0, center + delta)
     empty = n <= 0

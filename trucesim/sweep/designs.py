@@ -74,8 +74,14 @@ class Design:
     @classmethod
     def from_dict(cls, d: dict) -> Design:
         matrix = np.array(d["matrix"], dtype=float).reshape(d["points"], len(d["factors"]))
-        return cls(kind=d["kind"], factors=tuple(d["factors"]), matrix=matrix, seed=d.get("seed"),
-                   scramble=d.get("scramble"), blocks=d.get("saltelli"))
+        return cls(
+            kind=d["kind"],
+            factors=tuple(d["factors"]),
+            matrix=matrix,
+            seed=d.get("seed"),
+            scramble=d.get("scramble"),
+            blocks=d.get("saltelli"),
+        )
 
 
 def design_points(spec: DesignSpec, factors) -> int:
@@ -150,9 +156,13 @@ def build_design(experiment) -> Design:
             page[:, i] = b[:, i]
             pages.append(page)
         u = np.vstack(pages)
-        blocks = {"n": n, "A": [0, n], "B": [n, 2 * n],
-                  "AB": {k: [(2 + i) * n, (3 + i) * n] for i, k in enumerate(keys)},
-                  "scheme": "Saltelli 2010 as in scipy.stats.sobol_indices: AB_i is A with column i from B"}
+        blocks = {
+            "n": n,
+            "A": [0, n],
+            "B": [n, 2 * n],
+            "AB": {k: [(2 + i) * n, (3 + i) * n] for i, k in enumerate(keys)},
+            "scheme": "Saltelli 2010 as in scipy.stats.sobol_indices: AB_i is A with column i from B",
+        }
     elif spec.kind == "sobol":
         u = _qmc_engine("sobol", d, spec.scramble, seed).random_base2(int(math.log2(spec.points)))
     else:

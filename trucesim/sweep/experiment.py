@@ -48,8 +48,7 @@ from pathlib import Path
 import numpy as np
 
 from trucesim.config.distributions import Dist
-from trucesim.config.scenario import (Scenario, ScenarioError, check_consistency, load_scenario, numeric_keys,
-                                      param_for)
+from trucesim.config.scenario import Scenario, ScenarioError, check_consistency, load_scenario, numeric_keys, param_for
 from trucesim.config.tomlio import read_toml, suggest
 from trucesim.sweep.designs import DESIGN_KINDS, SAMPLED_KINDS, DesignSpec, design_points
 
@@ -162,9 +161,13 @@ class Experiment:
             "seed_option": self.seed_option,
             "worlds_per_point": self.worlds_per_point,
             "factors": {f.key: f.to_dict() for f in self.factors},
-            "design": {"kind": d.kind, "points": d.points, "seed": self.design_seed,
-                       "scramble": d.scramble if d.kind in SAMPLED_KINDS else None,
-                       "saltelli": d.saltelli},
+            "design": {
+                "kind": d.kind,
+                "points": d.points,
+                "seed": self.design_seed,
+                "scramble": d.scramble if d.kind in SAMPLED_KINDS else None,
+                "saltelli": d.saltelli,
+            },
         }
 
     @property
@@ -210,8 +213,12 @@ def _flatten_factors(table: dict, shown: str, prefix: str = "") -> dict[str, obj
     out: dict[str, object] = {}
     for k, v in table.items():
         key = f"{prefix}{k}"
-        if isinstance(v, dict) and v and not any(m in v for m in FACTOR_KEYS) \
-                and all(isinstance(x, dict) for x in v.values()):
+        if (
+            isinstance(v, dict)
+            and v
+            and not any(m in v for m in FACTOR_KEYS)
+            and all(isinstance(x, dict) for x in v.values())
+        ):
             for k2, v2 in _flatten_factors(v, shown, key + ".").items():
                 _add_factor(out, k2, v2, shown)
         else:
@@ -221,8 +228,10 @@ def _flatten_factors(table: dict, shown: str, prefix: str = "") -> dict[str, obj
 
 def _add_factor(out: dict, key: str, value, shown: str) -> None:
     if key in out:
-        _fail(f'{shown}: factors."{key}": expected one table per factor, found two (written both as '
-              f'[factors."{key}"] and [factors.{key}])')
+        _fail(
+            f'{shown}: factors."{key}": expected one table per factor, found two (written both as '
+            f'[factors."{key}"] and [factors.{key}])'
+        )
     out[key] = value
 
 
@@ -232,11 +241,15 @@ def _factor(key: str, raw, shown: str, scenario: Scenario, kind: str) -> Factor:
     try:
         p = param_for(key, scenario.actors)
     except KeyError:
-        _fail(f"{where}: expected a numeric key of scenario {scenario.path}, found unknown key {key!r}"
-              f"{suggest(key, candidates)}")
+        _fail(
+            f"{where}: expected a numeric key of scenario {scenario.path}, found unknown key {key!r}"
+            f"{suggest(key, candidates)}"
+        )
     if not p.per_world:
-        _fail(f"{where}: expected a parameter that may differ between worlds, found {key}, which sets "
-              f"the calendar of every world; change it in the scenario file instead")
+        _fail(
+            f"{where}: expected a parameter that may differ between worlds, found {key}, which sets "
+            f"the calendar of every world; change it in the scenario file instead"
+        )
     if not isinstance(raw, dict):
         _fail(f"{where}: expected a table with levels = [...] or range = [low, high], found {_fmt(raw)}")
     for k in raw:
@@ -286,20 +299,28 @@ def _factor(key: str, raw, shown: str, scenario: Scenario, kind: str) -> Factor:
     if lo > hi:
         _fail(f"{where}.range: expected low <= high, found low {lo:g} > high {hi:g}")
     if lo == hi:
-        _fail(f"{where}.range: expected a range with low < high, found an empty range [{lo:g}, {hi:g}] "
-              f"(for one value write levels = [{lo:g}])")
+        _fail(
+            f"{where}.range: expected a range with low < high, found an empty range [{lo:g}, {hi:g}] "
+            f"(for one value write levels = [{lo:g}])"
+        )
     steps = None
     if kind == "grid":
         if "steps" not in raw:
-            _fail(f"{where}.steps: expected a number of steps >= 2 (a grid spaces them evenly over the range, "
-                  f"both ends included), found nothing")
+            _fail(
+                f"{where}.steps: expected a number of steps >= 2 (a grid spaces them evenly over the range, "
+                f"both ends included), found nothing"
+            )
         steps = _whole(raw["steps"], f"{where}.steps", 2)
         if integer and steps > hi - lo + 1:
-            _fail(f"{where}.steps: expected at most {int(hi - lo + 1)} steps for whole numbers in "
-                  f"[{lo:g}, {hi:g}], found {steps}")
+            _fail(
+                f"{where}.steps: expected at most {int(hi - lo + 1)} steps for whole numbers in "
+                f"[{lo:g}, {hi:g}], found {steps}"
+            )
     elif "steps" in raw:
-        _fail(f"{where}.steps: expected no steps with kind = \"{kind}\" (the design draws the points' values "
-              f"over the range), found steps = {_fmt(raw['steps'])}")
+        _fail(
+            f'{where}.steps: expected no steps with kind = "{kind}" (the design draws the points\' values '
+            f"over the range), found steps = {_fmt(raw['steps'])}"
+        )
     return Factor(key, range=(lo, hi), steps=steps, integer=integer, source=source)
 
 
@@ -314,25 +335,31 @@ def _design(raw, shown: str) -> DesignSpec:
             _fail(f"{where}.{k}: unknown key{suggest(k, DESIGN_KEYS)} (expected one of {', '.join(DESIGN_KEYS)})")
     kind = raw.get("kind", "grid")
     if kind not in DESIGN_KINDS:
-        _fail(f"{where}.kind: expected one of {', '.join(DESIGN_KINDS)}, found {_fmt(kind)}"
-              f"{suggest(str(kind), DESIGN_KINDS)}")
+        _fail(
+            f"{where}.kind: expected one of {', '.join(DESIGN_KINDS)}, found {_fmt(kind)}"
+            f"{suggest(str(kind), DESIGN_KINDS)}"
+        )
     points = None
     if kind == "grid":
         for k in ("points", "seed", "scramble", "saltelli"):
             if k in raw:
-                _fail(f"{where}.{k}: expected no {k} in a grid design (its points are every combination of "
-                      f"the factors' levels or steps), found {k} = {_fmt(raw[k])}")
+                _fail(
+                    f"{where}.{k}: expected no {k} in a grid design (its points are every combination of "
+                    f"the factors' levels or steps), found {k} = {_fmt(raw[k])}"
+                )
         return DesignSpec("grid")
     if "points" not in raw:
         _fail(f"{where}.points: expected the number of points of the {kind} design, found nothing")
     points = _whole(raw["points"], f"{where}.points", 1)
     saltelli = _bool(raw.get("saltelli", False), f"{where}.saltelli")
     if saltelli and kind != "sobol":
-        _fail(f"{where}.saltelli: expected saltelli only with kind = \"sobol\", found it with kind = \"{kind}\"")
+        _fail(f'{where}.saltelli: expected saltelli only with kind = "sobol", found it with kind = "{kind}"')
     if kind == "sobol" and points & (points - 1):
         lower = 1 << (points.bit_length() - 1)
-        _fail(f"{where}.points: expected a power of two for a Sobol design (its balance properties need it: "
-              f"e.g. {lower} or {lower * 2}), found {points}")
+        _fail(
+            f"{where}.points: expected a power of two for a Sobol design (its balance properties need it: "
+            f"e.g. {lower} or {lower * 2}), found {points}"
+        )
     seed = raw.get("seed")
     if seed is not None:
         seed = _whole(seed, f"{where}.seed", 0)
@@ -362,39 +389,54 @@ def load_experiment(path: str | Path, seed: int | None = None) -> Experiment:
         if k in raw and not isinstance(raw[k], str):
             _fail(f"{shown}: {k}: expected a string, found {_fmt(raw[k])}")
     if "scenario" not in raw:
-        _fail(f'{shown}: scenario: expected a scenario file (e.g. scenario = "../scenarios/april-2024.toml"), '
-              f"found nothing")
+        _fail(
+            f'{shown}: scenario: expected a scenario file (e.g. scenario = "../scenarios/april-2024.toml"), '
+            f"found nothing"
+        )
     ref = raw["scenario"]
     if not isinstance(ref, str) or not ref:
         _fail(f"{shown}: scenario: expected a path to a scenario file (a string), found {_fmt(ref)}")
     scen_path = path.parent / ref
     if not scen_path.is_file():
-        _fail(f"{shown}: scenario: expected a scenario file (a path relative to the experiment file), "
-              f"found {ref!r}, which {'is a directory' if scen_path.is_dir() else 'does not exist'} "
-              f"({scen_path})")
+        _fail(
+            f"{shown}: scenario: expected a scenario file (a path relative to the experiment file), "
+            f"found {ref!r}, which {'is a directory' if scen_path.is_dir() else 'does not exist'} "
+            f"({scen_path})"
+        )
     scenario = load_scenario(scen_path)
     file_seed = _whole(raw.get("seed", 0), f"{shown}: seed", 0)
     if "worlds_per_point" not in raw:
-        _fail(f"{shown}: worlds_per_point: expected a whole number >= 1 (worlds simulated at each design "
-              f"point), found nothing")
+        _fail(
+            f"{shown}: worlds_per_point: expected a whole number >= 1 (worlds simulated at each design "
+            f"point), found nothing"
+        )
     wpp = _whole(raw["worlds_per_point"], f"{shown}: worlds_per_point", 1)
     spec = _design(raw.get("design"), shown)
     table = raw.get("factors")
     if table is None or (isinstance(table, dict) and not table):
-        _fail(f'{shown}: factors: expected at least one factor table, e.g. [factors."context.us_pressure"], '
-              f"found {'nothing' if table is None else 'an empty table'}")
+        _fail(
+            f'{shown}: factors: expected at least one factor table, e.g. [factors."context.us_pressure"], '
+            f"found {'nothing' if table is None else 'an empty table'}"
+        )
     if not isinstance(table, dict):
         _fail(f'{shown}: factors: expected tables [factors."<scenario key>"], found {_fmt(table)}')
-    factors = tuple(_factor(k, v, shown, scenario, spec.kind)
-                    for k, v in _flatten_factors(table, shown).items())
+    factors = tuple(_factor(k, v, shown, scenario, spec.kind) for k, v in _flatten_factors(table, shown).items())
     n_points = design_points(spec, factors)
     if n_points > MAX_POINTS:
         what = "design.points" if spec.kind != "grid" else "factors"
         _fail(f"{shown}: {what}: expected at most {MAX_POINTS:,} design points, found {n_points:,}")
     _check_relations(scenario, factors, shown)
-    exp = Experiment(path=path, scenario=scenario, scenario_ref=ref, seed=file_seed, worlds_per_point=wpp,
-                     factors=factors, design=spec, name=raw.get("name", path.stem),
-                     description=raw.get("description", ""))
+    exp = Experiment(
+        path=path,
+        scenario=scenario,
+        scenario_ref=ref,
+        seed=file_seed,
+        worlds_per_point=wpp,
+        factors=factors,
+        design=spec,
+        name=raw.get("name", path.stem),
+        description=raw.get("description", ""),
+    )
     return exp.with_seed(seed) if seed is not None else exp
 
 
@@ -413,16 +455,25 @@ def _check_relations(scenario: Scenario, factors, shown: str) -> None:
 def describe(experiment: Experiment) -> str:
     """A few lines on an experiment's design, for ``--dry-run`` and logs."""
     d = experiment.design
-    lines = [f"experiment {experiment.path}: scenario {experiment.scenario_ref}, seed {experiment.seed}",
-             f"  design: {d.kind}" + (f", {d.points} base points (Saltelli: N x (d + 2))" if d.saltelli
-                                      else f", {d.points} points" if d.points else ""),
-             "  factors:"]
+    lines = [
+        f"experiment {experiment.path}: scenario {experiment.scenario_ref}, seed {experiment.seed}",
+        f"  design: {d.kind}"
+        + (
+            f", {d.points} base points (Saltelli: N x (d + 2))"
+            if d.saltelli
+            else f", {d.points} points"
+            if d.points
+            else ""
+        ),
+        "  factors:",
+    ]
     for f in experiment.factors:
         if f.levels is not None:
             vals = "levels " + ", ".join(f"{v:g}" for v in f.levels)
         else:
             vals = f"range {f.range[0]:g}..{f.range[1]:g}" + (f" in {f.steps} steps" if f.steps else "")
         lines.append(f"    {f.key:<48} {vals}{' (whole numbers)' if f.integer else ''}")
-    lines.append(f"  {experiment.n_points:,} points x {experiment.worlds_per_point:,} worlds = "
-                 f"{experiment.worlds:,} worlds")
+    lines.append(
+        f"  {experiment.n_points:,} points x {experiment.worlds_per_point:,} worlds = {experiment.worlds:,} worlds"
+    )
     return "\n".join(lines)

@@ -166,7 +166,8 @@ def check_same_experiment(old: dict, new: dict, out: Path, experiment_path) -> N
             raise StoreError(
                 f"{out / MANIFEST}: --resume: {key}: expected {_show(fa.get(key, '<absent>'))} (the sweep in "
                 f"{out}), found {_show(fb.get(key, '<absent>'))} (from {experiment_path} and the options given); "
-                f"resume with the same experiment, or choose another --out to start a new sweep")
+                f"resume with the same experiment, or choose another --out to start a new sweep"
+            )
     raise StoreError(f"{out / MANIFEST}: --resume: the experiment differs from the sweep in {out}")
 
 
@@ -217,10 +218,14 @@ class Store:
         if root.exists() and not root.is_dir():
             raise StoreError(f"{root}: expected a directory for the results, found a file")
         if cls.exists(root):
-            hint = ("add --resume to continue the sweep it holds" if (root / MANIFEST).is_file()
-                    else "it is not a sweep's results directory")
-            raise StoreError(f"{root}: expected a new or empty directory, found an existing one ({hint}; "
-                             f"or choose another --out)")
+            hint = (
+                "add --resume to continue the sweep it holds"
+                if (root / MANIFEST).is_file()
+                else "it is not a sweep's results directory"
+            )
+            raise StoreError(
+                f"{root}: expected a new or empty directory, found an existing one ({hint}; or choose another --out)"
+            )
         try:
             (root / PARTS).mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -280,6 +285,7 @@ class Store:
     @staticmethod
     def _rows(path: Path) -> int:
         import pyarrow.parquet as pq
+
         try:
             return pq.read_metadata(path).num_rows
         except Exception:  # noqa: BLE001 - any unreadable part is redone
@@ -307,7 +313,8 @@ class Store:
             raise StoreError(
                 f"{self.root}: expected a complete sweep, found {len(done)} of {self.manifest['chunks']} chunks "
                 f"written; finish it with: trucesim sweep {self.manifest['experiment']['path']} --out {self.root} "
-                f"--resume")
+                f"--resume"
+            )
         for path in done.values():
             yield pd.read_parquet(path, columns=columns)
 

@@ -70,8 +70,7 @@ class ChunkTask:
         cols.update(overrides)
         for c in table.columns:
             if c not in cols:
-                cols[c] = table[c].to_numpy() if not isinstance(table[c].dtype, pd.CategoricalDtype) \
-                    else table[c].array
+                cols[c] = table[c].to_numpy() if not isinstance(table[c].dtype, pd.CategoricalDtype) else table[c].array
         return pd.DataFrame(cols)
 
     def run(self) -> bytes:
@@ -81,14 +80,16 @@ class ChunkTask:
         return encode_table(self.table())
 
 
-def chunk_tasks(experiment: Experiment, design: Design, chunk_worlds: int,
-                chunks: list[tuple[int, int, int]]) -> Iterator[ChunkTask]:
+def chunk_tasks(
+    experiment: Experiment, design: Design, chunk_worlds: int, chunks: list[tuple[int, int, int]]
+) -> Iterator[ChunkTask]:
     """The tasks of the given chunks, built lazily."""
     wpp = experiment.worlds_per_point
     for k, start, stop in chunks:
         p0, p1 = start // wpp, (stop - 1) // wpp
-        yield ChunkTask(experiment.scenario, experiment.seed, k, start, stop, wpp,
-                        design.factors, design.matrix[p0:p1 + 1].copy())
+        yield ChunkTask(
+            experiment.scenario, experiment.seed, k, start, stop, wpp, design.factors, design.matrix[p0 : p1 + 1].copy()
+        )
 
 
 class ChunkError(RuntimeError):
@@ -153,7 +154,9 @@ class SweepPlan:
                     f"chunk {res.chunk} (worlds {s}-{e - 1}, points {s // wpp}-{(e - 1) // wpp}) failed: "
                     f"{res.error}; the {written} chunk(s) already written stay in {store.root}"
                     f" (traceback in {log}); fix the cause, then run again with --resume",
-                    res.chunk, res.error)
+                    res.chunk,
+                    res.error,
+                )
             store.write_part(res.chunk, res.value)
             done += 1
             if progress is not None:
@@ -161,13 +164,21 @@ class SweepPlan:
         points = store.write_points()
         store.clear_error()
         self.seconds = time.perf_counter() - t0
-        return SweepResult(out=store.root, points=points, worlds=self.worlds, chunks=self.chunks,
-                           chunks_run=done, seconds=self.seconds, backend=executor.name,
-                           workers=executor.workers)
+        return SweepResult(
+            out=store.root,
+            points=points,
+            worlds=self.worlds,
+            chunks=self.chunks,
+            chunks_run=done,
+            seconds=self.seconds,
+            backend=executor.name,
+            workers=executor.workers,
+        )
 
 
-def plan_sweep(experiment: Experiment | str | Path, out: str | Path, *, resume: bool = False,
-               chunk_worlds: int | None = None) -> SweepPlan:
+def plan_sweep(
+    experiment: Experiment | str | Path, out: str | Path, *, resume: bool = False, chunk_worlds: int | None = None
+) -> SweepPlan:
     """Create (or, with ``resume``, reopen) the results directory ``out`` and list the chunks to run.
 
     On resume the experiment must be the one recorded in ``out/manifest.json``
@@ -195,8 +206,7 @@ def plan_sweep(experiment: Experiment | str | Path, out: str | Path, *, resume: 
         raise ExperimentError(f"chunk_worlds: expected a whole number >= 1, found {chunk_worlds}")
     if resume and existing:
         store = st.Store.open(out)
-        st.check_same_experiment(store.manifest, st.make_manifest(experiment, None, chunk_worlds), out,
-                                 experiment.path)
+        st.check_same_experiment(store.manifest, st.make_manifest(experiment, None, chunk_worlds), out, experiment.path)
         design = Design.from_dict(store.manifest["design"])
     else:
         design = build_design(experiment)
@@ -206,13 +216,28 @@ def plan_sweep(experiment: Experiment | str | Path, out: str | Path, *, resume: 
     done = store.done_chunks(clean=True)
     pending = [b for b in bounds if b[0] not in done]
     worlds_done = sum(e - s for k, s, e in bounds if k in done)
-    return SweepPlan(experiment, design, store, chunk_worlds, pending, len(bounds),
-                     resumed=bool(resume and existing), worlds_done=worlds_done)
+    return SweepPlan(
+        experiment,
+        design,
+        store,
+        chunk_worlds,
+        pending,
+        len(bounds),
+        resumed=bool(resume and existing),
+        worlds_done=worlds_done,
+    )
 
 
-def sweep(experiment: Experiment | str | Path, out: str | Path, *, workers: int | None = None,
-          scheduler: str | None = None, resume: bool = False, chunk_worlds: int | None = None,
-          progress: Callable[[int], None] | None = None) -> SweepResult:
+def sweep(
+    experiment: Experiment | str | Path,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    chunk_worlds: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SweepResult:
     """Run an experiment into the results directory ``out``; return its per-point summary.
 
     ``workers``: processes on this machine (default: all cores; 1 runs in this
