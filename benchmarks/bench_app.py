@@ -22,19 +22,16 @@ import gc
 import io
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
+from matplotlib.figure import Figure
+
+from trucesim.app import results
+from trucesim.app.charts import chart_specs, line_option
+from trucesim.app.entry import TruceAppModel
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from matplotlib.figure import Figure  # noqa: E402
-
-from trucesim.app import results  # noqa: E402
-from trucesim.app.charts import chart_specs, line_option  # noqa: E402
-from trucesim.app.entry import TruceAppModel  # noqa: E402
-
 SCENARIOS = str(ROOT / "scenarios")
 LABELS = {"government": "government", "armed_group": "armed group"}
 

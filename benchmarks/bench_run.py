@@ -21,14 +21,12 @@ import sys
 import time
 from pathlib import Path
 
+from treememory import TreeMemory  # beside this script, whose folder python puts on the path
+
+from trucesim.config.scenario import load_scenario
+from trucesim.run.simulate import run_chunk
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from treememory import TreeMemory  # noqa: E402
-
-from trucesim.config.scenario import load_scenario  # noqa: E402
-from trucesim.run.simulate import run_chunk  # noqa: E402
-
 BASELINE = ROOT / "scenarios" / "april-2024.toml"
 
 

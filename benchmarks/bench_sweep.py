@@ -32,11 +32,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from treememory import TreeMemory  # noqa: E402
+from treememory import TreeMemory  # beside this script, whose folder python puts on the path
 
+ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENT = ROOT / "experiments" / "prisoners-vs-us-pressure.toml"
 GIB = 1024**3
 
