@@ -28,7 +28,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     parser.add_argument("--version", action="version", version=f"trucesim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    parser.error = _one_line_error("trucesim --help")
+    parser.error = _one_line_error("trucesim --help")  # type: ignore[method-assign]  # one-line errors, on purpose
     handlers = {}
     for name in COMMANDS:
         module = importlib.import_module(f".commands.{name}", __package__)

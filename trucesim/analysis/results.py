@@ -11,9 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from trucesim.config.distributions import Dist
+    from trucesim.config.scenario import Scenario
 
 
 class ResultsError(ValueError):
@@ -36,7 +41,7 @@ class Results:
     manifest: dict
     worlds: pd.DataFrame
     points: pd.DataFrame | None = None
-    scenario: object | None = None
+    scenario: Scenario | None = None
     factors: list[str] = field(default_factory=list)
 
     @property
@@ -79,7 +84,7 @@ def scenario_from_record(record: dict):
     from trucesim.config.distributions import Dist
     from trucesim.config.scenario import Scenario
 
-    values = {}
+    values: dict[str, float | Dist] = {}
     for k, v in record["values"].items():
         if isinstance(v, dict):
             values[k] = Dist(str(v["dist"]), {a: float(x) for a, x in v.items() if a != "dist"})
@@ -100,15 +105,16 @@ def _scenario_of(manifest: dict, base: Path):
     from trucesim.config.scenario import ScenarioError, load_scenario
 
     rec = manifest.get("scenario")
+    ref = rec  # the scenario's path, from the record or as the record
     if isinstance(rec, dict) and "values" in rec and "actors" in rec:
         try:
             return scenario_from_record(rec)
         except (KeyError, TypeError, ValueError):
             pass
-        rec = rec.get("path")
-    if not rec:
+        ref = rec.get("path")
+    if not ref:
         return None
-    for c in (Path(rec), base / rec, base.parent / rec):
+    for c in (Path(ref), base / ref, base.parent / ref):
         if c.is_file():
             try:
                 return load_scenario(c)

@@ -107,14 +107,14 @@ def main(args) -> int:
         for _ in tables():
             pass
     bar.close()
-    summary = summary.result()
+    result = summary.result()
     trace_text = format_trace(args.trace, trace_events, scenario.labels) if args.trace is not None else ""
     if args.format == "json":
-        print(to_json(summary))
+        print(to_json(result))
         if trace_text:
             print(trace_text, file=sys.stderr)
     else:
-        print(format_text(summary, scenario))
+        print(format_text(result, scenario))
         if trace_text:
             print("\n" + trace_text)
     if args.out is not None:

@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -74,7 +75,7 @@ class Scenario:
         """Actor ids of one kind, in file order."""
         return [a for a, k in self.actors.items() if k == kind]
 
-    def with_values(self, updates: dict[str, float | Dist]) -> Scenario:
+    def with_values(self, updates: Mapping[str, float | Dist]) -> Scenario:
         """A copy with some values replaced (each checked against its range)."""
         values = dict(self.values)
         for key, v in updates.items():
@@ -156,7 +157,8 @@ def _load_flat(path: Path, shown: str, stack: tuple[Path, ...]) -> tuple[dict, d
     for k in raw:
         if k not in TOP_KEYS:
             raise ScenarioError(f"{shown}: unknown key {k!r}{suggest(k, TOP_KEYS)}")
-    flat, origin = {}, {}
+    flat: dict[str, object] = {}
+    origin: dict[str, str] = {}
     ext = raw.pop("extends", None)
     if ext is not None:
         if not isinstance(ext, str):
@@ -287,7 +289,7 @@ def load_scenario(path: str | Path) -> Scenario:
         if key in values:
             continue
         p = param_for(key, actors)
-        if p.required:
+        if p.default is None:  # p.required
             raise ScenarioError(f"{top}: {key}: missing required key (expected {p.meaning}, {p.unit})")
         values[key] = float(p.default)
         sources[key] = "default"

@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -178,7 +179,7 @@ def design(
     versus, plan = check_request(space, objective, versus, budget, grid, step)
     notes: list[str] = []
     with Evaluator(space, worlds, seed, jobs) as ev:
-        bar = {"b": None}
+        bar: dict[str, Any] = {"b": None}  # the stage's progress bar (a tqdm), or None
 
         def on_stage(stage):
             if bar["b"] is not None:

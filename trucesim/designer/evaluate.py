@@ -32,7 +32,7 @@ from trucesim.designer.objectives import OBJECTIVES
 from trucesim.designer.space import DesignSpace
 from trucesim.model.model import TruceModel
 from trucesim.run.chunks import CHUNK_WORLDS, chunk_rng, chunk_sizes
-from trucesim.run.executors import TaskError, make_executor, map_ordered
+from trucesim.run.executors import Executor, TaskError, make_executor, map_ordered
 from trucesim.run.stats import mean_ci, proportion_ci
 
 __all__ = [
@@ -228,7 +228,7 @@ class Evaluator:
         self.on_new = on_new
         self.records: list[Candidate] = []
         self._cache: dict[tuple, Candidate] = {}
-        self._executors: dict[int, object] = {}
+        self._executors: dict[int, Executor] = {}
 
     def __enter__(self):
         return self

@@ -80,7 +80,7 @@ def zone_of_agreement(space: DesignSpace, worlds: int, seed: int, points: int = 
 def zone_summary(zone: pd.DataFrame, keys: list[str]) -> dict:
     """How much of the grid is in the zone, and the range of each key inside it."""
     inside = zone[zone["in_zone"]]
-    out = {"grid_points": int(len(zone)), "points_in_zone": int(len(inside))}
+    out: dict[str, object] = {"grid_points": int(len(zone)), "points_in_zone": int(len(inside))}
     out["ranges_in_zone"] = {
         k: ([float(inside[k].min()), float(inside[k].max())] if len(inside) else None) for k in keys
     }

@@ -377,6 +377,7 @@ def make_space(
                 )
             lower[j], upper[j] = lo, hi
             continue
+        v: float | Dist
         if c.key in fixed_map:
             v, how = fixed_map[c.key], "by --fix"
         else:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -113,7 +114,7 @@ def plot_zone(
         both = piv("p_both_accept")
         mesh = ax.pcolormesh(xs, ys, both, cmap=CMAP, vmin=0, vmax=1, shading="nearest")
         fig.colorbar(mesh, ax=ax, label="probability both sides accept at day 0 (mean over worlds)")
-        handles = []
+        handles: list[Artist] = []
         for col, who, colour, ls in (
             ("p_government_accepts", gov, OKABE_ITO["sky_blue"], "-"),
             ("p_armed_group_accepts", ag, OKABE_ITO["orange"], "--"),

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 import matplotlib.patheffects as pe
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -178,7 +179,7 @@ def heatmap(
             )
     straddles = finite.size > 0 and finite.min() < 0.5 < finite.max()
     crosses = straddles and min(Z.shape) >= 2
-    handles = []
+    handles: list[Artist] = []
     if crosses:
         cs = ax.contour(xc, yc, np.ma.masked_invalid(Z), levels=[0.5], colors=[OKABE_ITO["orange"]], linewidths=2.5)
         cs.set_path_effects([pe.Stroke(linewidth=4.5, foreground="black"), pe.Normal()])
@@ -430,8 +431,9 @@ def prim_plot(
     ax = axes[0, 0]
     first = boxes.iloc[0]
     base_rate = (first["hits"] / first["coverage"]) / (first["cases"] / first["mass"]) if len(boxes) else np.nan
-    y = 0
-    yt, yl = [], []
+    y: float = 0
+    yt: list[float] = []
+    yl: list[str] = []
     for j, b in enumerate(ids):
         part = rows[rows["box"] == b]
         colour = CYCLE[j % len(CYCLE)]

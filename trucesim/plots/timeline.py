@@ -111,7 +111,7 @@ def events_frame(events: Sequence[Event], labels: Mapping[str, str] | None = Non
         if e.kind not in _MARKS:
             raise ValueError(f"unknown event kind {e.kind!r}; expected one of {', '.join(_MARKS)}")
         lane, kind, key = _MARKS[e.kind]
-        if lane is None:
+        if lane is None and e.actor is not None:
             lane = labels.get(e.actor, e.actor)
         value = e.values.get(key, np.nan) if key else np.nan
         if e.kind == "answer":

@@ -400,6 +400,7 @@ class DaskExecutor(Executor):
         """Every worker must run this trucesim version, or the dataset would mix two models."""
         from trucesim import __version__
 
+        assert self.client is not None, "called once the client is connected"
         try:
             versions = self.client.run(_trucesim_version)
         except Exception as e:  # noqa: BLE001 - e.g. trucesim missing on the workers

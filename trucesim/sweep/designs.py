@@ -88,6 +88,7 @@ def design_points(spec: DesignSpec, factors) -> int:
     """Points of the design of ``spec`` over ``factors``, known without building it."""
     if spec.kind == "grid":
         return math.prod(len(f.levels) if f.levels is not None else f.steps for f in factors)
+    assert spec.points is not None, "a sampled design states its points"
     if spec.saltelli:
         return spec.points * (len(factors) + 2)
     return spec.points

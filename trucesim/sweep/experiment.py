@@ -44,6 +44,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 
@@ -87,6 +88,7 @@ class Factor:
         """The values a grid design takes: the levels, or ``steps`` evenly spaced values over the range."""
         if self.levels is not None:
             return np.array(self.levels, dtype=float)
+        assert self.range is not None and self.steps is not None, "a grid factor has levels or a range and steps"
         x = np.linspace(self.range[0], self.range[1], self.steps)
         return np.round(x) if self.integer else x
 
@@ -96,6 +98,7 @@ class Factor:
         if self.levels is not None:
             idx = np.minimum(np.floor(u * len(self.levels)).astype(np.int64), len(self.levels) - 1)
             return np.array(self.levels, dtype=float)[idx]
+        assert self.range is not None, "a factor without levels has a range"
         lo, hi = self.range
         if self.integer:
             return np.minimum(np.floor(lo + u * (hi - lo + 1)), hi)
@@ -107,6 +110,7 @@ class Factor:
         if self.levels is not None:
             d["levels"] = list(self.levels)
         else:
+            assert self.range is not None, "a factor without levels has a range"
             d["range"] = list(self.range)
             if self.steps is not None:
                 d["steps"] = self.steps
@@ -179,7 +183,7 @@ class Experiment:
 
 
 # --------------------------------------------------------------------------- reading files
-def _fail(msg: str):
+def _fail(msg: str) -> NoReturn:
     raise ExperimentError(msg)
 
 
@@ -471,6 +475,7 @@ def describe(experiment: Experiment) -> str:
         if f.levels is not None:
             vals = "levels " + ", ".join(f"{v:g}" for v in f.levels)
         else:
+            assert f.range is not None, "a factor without levels has a range"
             vals = f"range {f.range[0]:g}..{f.range[1]:g}" + (f" in {f.steps} steps" if f.steps else "")
         lines.append(f"    {f.key:<48} {vals}{' (whole numbers)' if f.integer else ''}")
     lines.append(
