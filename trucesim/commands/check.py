@@ -10,23 +10,33 @@ NAME = "check"
 def add_parser(sub):
     check = sub.add_parser(
         NAME,
-        help="validate scenario files",
-        description="Validate scenario files: keys, types, ranges, distributions and inheritance. "
-        "Prints one line per file; exit status 1 if any file is invalid.",
+        help="validate scenario and experiment files",
+        description="Validate scenario files (keys, types, ranges, distributions and inheritance) and "
+        "experiment files (their scenario, factors and design); each file is checked as the kind "
+        "its keys show. Prints one line per file; exit status 1 if any file is invalid.",
     )
-    check.add_argument("files", nargs="+", metavar="FILE", help="scenario files (TOML)")
+    check.add_argument("files", nargs="+", metavar="FILE", help="scenario or experiment files (TOML)")
     return check
 
 
 def main(args) -> int:
+    from trucesim.commands.common import file_kind
     from trucesim.config.distributions import Dist
     from trucesim.config.scenario import ScenarioError, load_scenario
+    from trucesim.sweep.experiment import ExperimentError, load_experiment
 
     bad = 0
     for f in args.files:
         try:
+            if file_kind(f) == "experiment":
+                exp = load_experiment(f)
+                print(
+                    f"{f}: ok (experiment: {exp.n_points:,} points x {exp.worlds_per_point:,} worlds, "
+                    f"scenario {exp.scenario_ref})"
+                )
+                continue
             s = load_scenario(f)
-        except ScenarioError as e:
+        except (ScenarioError, ExperimentError) as e:
             print(f"trucesim: error: {e}", file=sys.stderr)
             bad += 1
         else:

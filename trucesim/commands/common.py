@@ -81,3 +81,21 @@ def check_writable(path: Path, option: str = "--out") -> None:
         raise UserError(f"{option} {path}: expected a file name, found a directory")
     if not os.access(parent, os.W_OK):
         raise UserError(f"{option} {path}: cannot write in {parent} (permission denied)")
+
+
+def file_kind(path: str | Path, expected: str | None = None) -> str | None:
+    """Refuse a file of the other kind than ``expected`` ("scenario", "experiment" or None: either).
+
+    Returns the kind the file's keys show (or ``None``: unreadable or unclear files are left
+    to the loader, whose messages are more precise).
+    """
+    from trucesim.config.tomlio import TomlError, kind_of, read_toml, wrong_kind
+
+    try:
+        raw = read_toml(Path(path), str(path))
+    except (TomlError, ValueError):
+        return None
+    other = wrong_kind(raw, expected, str(path)) if expected else None
+    if other:
+        raise UserError(other)
+    return kind_of(raw)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from trucesim.commands.common import UserError, nonneg_int, positive_int
+from trucesim.commands.common import UserError, file_kind, nonneg_int, positive_int
 
 NAME = "sweep"
 EPILOG = """examples:
@@ -212,6 +212,7 @@ def main(args) -> int:
     from trucesim.sweep.sweep import ChunkError, plan_sweep
 
     try:
+        file_kind(args.experiment, "experiment")  # a scenario file: say so, and to use `trucesim run`
         experiment = load_experiment(args.experiment, seed=args.seed)
         if args.dry_run:
             k = args.chunk_worlds or SWEEP_CHUNK_WORLDS

@@ -30,7 +30,7 @@ import numpy as np
 
 from trucesim.config.distributions import Dist, DistributionError, parse_dist
 from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
-from trucesim.config.tomlio import read_toml, suggest
+from trucesim.config.tomlio import read_toml, suggest, wrong_kind
 
 TOP_KEYS = ("extends", "meta", "terms", "context", "actors", "protocol")
 ACTOR_STRING_KEYS = ("kind", "label", "target")
@@ -154,6 +154,9 @@ def _load_flat(path: Path, shown: str, stack: tuple[Path, ...]) -> tuple[dict, d
         chain = " -> ".join(p.name for p in (*stack, real))
         raise ScenarioError(f"{shown}: extends: expected a chain without cycles, found {chain}")
     raw = read_toml(path, shown, error=ScenarioError)
+    other = wrong_kind(raw, "scenario", shown)
+    if other:
+        raise ScenarioError(other)
     for k in raw:
         if k not in TOP_KEYS:
             raise ScenarioError(f"{shown}: unknown key {k!r}{suggest(k, TOP_KEYS)}")

@@ -45,6 +45,35 @@ def read_toml(path: Path, shown: str, what: str = "a TOML file", error: type[Exc
         raise error(f"{shown}: cannot read: {e.strerror}") from None
 
 
+#: top-level keys only a scenario has, and only an experiment has
+SCENARIO_ONLY_KEYS = ("extends", "meta", "terms", "context", "actors", "protocol")
+EXPERIMENT_ONLY_KEYS = ("scenario", "worlds_per_point", "design", "factors")
+
+
+def kind_of(raw: dict) -> str | None:
+    """``"scenario"`` or ``"experiment"`` if a file's top-level keys say which it is, else ``None``.
+
+    >>> kind_of({"scenario": "a.toml", "factors": {}})
+    'experiment'
+    >>> kind_of({"meta": {}, "actors": {}}), kind_of({"foo": 1})
+    ('scenario', None)
+    """
+    scen = any(k in raw for k in SCENARIO_ONLY_KEYS)
+    exp = any(k in raw for k in EXPERIMENT_ONLY_KEYS)
+    if scen != exp:
+        return "scenario" if scen else "experiment"
+    return None
+
+
+def wrong_kind(raw: dict, expected: str, shown: str) -> str | None:
+    """The one-line message for a file of the other kind than ``expected``, or ``None``."""
+    found = kind_of(raw)
+    if found is None or found == expected:
+        return None
+    command = "trucesim sweep" if found == "experiment" else "trucesim run"
+    return f"{shown}: expected {'an' if expected == 'experiment' else 'a'} {expected} file, found {'an' if found == 'experiment' else 'a'} {found} file (use '{command} {shown}')"
+
+
 def suggest(word: str, candidates: Iterable, cutoff: float = 0.6) -> str:
     """``" (did you mean 'x'?)"`` for the closest candidate to ``word``, or ``""`` if none is close."""
     close = difflib.get_close_matches(word, [str(c) for c in candidates], n=1, cutoff=cutoff)

@@ -1,0 +1,30 @@
+"""Frictions a new user meets on the command line (issue 12) and scenario files that must fail cleanly (issue 13)."""
+
+from __future__ import annotations
+
+from .conftest import BASELINE, ROOT, assert_one_line_error, run_cli
+
+EXPERIMENT = ROOT / "experiments" / "prisoners-vs-us-pressure.toml"
+
+
+# --- issue 12 item 7: the wrong kind of file -----------------------------------------------
+
+
+def test_an_experiment_given_to_run_says_to_use_sweep():
+    line = assert_one_line_error(run_cli("run", EXPERIMENT), "found an experiment file", "trucesim sweep")
+    assert "unknown key" not in line
+
+
+def test_a_scenario_given_to_sweep_says_to_use_run():
+    line = assert_one_line_error(run_cli("sweep", BASELINE, "--dry-run"), "found a scenario file", "trucesim run")
+    assert "unknown key" not in line
+
+
+def test_check_validates_each_file_as_its_kind(tmp_path):
+    ok = run_cli("check", BASELINE, EXPERIMENT)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.count(": ok (") == 2 and "experiment: 100 points" in ok.stdout
+    bad = tmp_path / "exp.toml"
+    bad.write_text(EXPERIMENT.read_text().replace("worlds_per_point = 10000", "worlds_per_point = 0"))
+    bad.write_text(bad.read_text().replace('"../scenarios/', f'"{ROOT}/scenarios/'))
+    assert_one_line_error(run_cli("check", bad), "worlds_per_point")
