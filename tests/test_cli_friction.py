@@ -28,3 +28,19 @@ def test_check_validates_each_file_as_its_kind(tmp_path):
     bad.write_text(EXPERIMENT.read_text().replace("worlds_per_point = 10000", "worlds_per_point = 0"))
     bad.write_text(bad.read_text().replace('"../scenarios/', f'"{ROOT}/scenarios/'))
     assert_one_line_error(run_cli("check", bad), "worlds_per_point")
+
+
+# --- issue 12 item 8: a misspelt actor id ---------------------------------------------------
+
+
+def test_a_misspelt_actor_id_suggests_the_base_scenarios_actor(tmp_path):
+    bad = tmp_path / "v.toml"
+    bad.write_text(f'extends = "{BASELINE}"\n[actors.otzma_yehudt]\nexit_credibility = 0.5\n')
+    line = assert_one_line_error(run_cli("check", bad), str(bad), "otzma_yehudt", "did you mean 'otzma_yehudit'?")
+    assert "missing required key" not in line
+
+
+def test_a_new_actor_without_a_kind_still_says_kind_is_missing(tmp_path):
+    bad = tmp_path / "v.toml"
+    bad.write_text(f'extends = "{BASELINE}"\n[actors.jordan]\nleverage = 0.5\n')
+    assert_one_line_error(run_cli("check", bad), "actors.jordan.kind: missing required key")

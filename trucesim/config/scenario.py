@@ -260,6 +260,12 @@ def load_scenario(path: str | Path) -> Scenario:
                 raise ScenarioError(f"{where(key)}: expected a table [actors.<id>] with a kind, found {v!r}")
             actor = parts[1]
             if actor not in actors:
+                hint = suggest(actor, actors)
+                if hint:  # most likely a misspelt id of an actor the file (or its base) has
+                    raise ScenarioError(
+                        f"{where(key)}: unknown actor {actor!r}{hint}; a new actor needs a kind "
+                        f"(one of {', '.join(ACTOR_KINDS)})"
+                    )
                 raise ScenarioError(
                     f"{where(f'actors.{actor}.kind')}: missing required key (expected one of {', '.join(ACTOR_KINDS)})"
                 )
