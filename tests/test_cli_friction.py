@@ -44,3 +44,19 @@ def test_a_new_actor_without_a_kind_still_says_kind_is_missing(tmp_path):
     bad = tmp_path / "v.toml"
     bad.write_text(f'extends = "{BASELINE}"\n[actors.jordan]\nleverage = 0.5\n')
     assert_one_line_error(run_cli("check", bad), "actors.jordan.kind: missing required key")
+
+
+# --- issue 13 item 4: values that looked accepted ------------------------------------------
+
+
+def test_a_quoted_dotted_key_is_refused_not_an_override(tmp_path):
+    bad = tmp_path / "v.toml"
+    bad.write_text(f'extends = "{BASELINE}"\n[actors.israel]\n"weights.pause_days" = {{value = 99}}\n')
+    assert_one_line_error(run_cli("check", bad), str(bad), "weights.pause_days", "quoted key with a dot")
+
+
+def test_meta_name_as_a_table_is_refused(tmp_path):
+    for body in ['[meta.name]\nx = "y"\n', "[meta.name]\n", '[meta.name]\nvalue = "y"\n']:
+        bad = tmp_path / "v.toml"
+        bad.write_text(f'extends = "{BASELINE}"\n{body}')
+        assert_one_line_error(run_cli("check", bad), f"{bad}: meta.name: expected a string", "found a table")

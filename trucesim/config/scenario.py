@@ -30,7 +30,7 @@ import numpy as np
 
 from trucesim.config.distributions import Dist, DistributionError, parse_dist
 from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
-from trucesim.config.tomlio import read_toml, suggest, wrong_kind
+from trucesim.config.tomlio import read_toml, shown_value, suggest, wrong_kind
 
 TOP_KEYS = ("extends", "meta", "terms", "context", "actors", "protocol")
 ACTOR_STRING_KEYS = ("kind", "label", "target")
@@ -134,16 +134,21 @@ def _is_leaf(v) -> bool:
     return not isinstance(v, dict) or any(m in v for m in LEAF_MARKERS)
 
 
-def _flatten(table: dict, prefix: str = "") -> dict[str, object]:
+def _flatten(table: dict, shown: str, prefix: str = "") -> dict[str, object]:
     flat: dict[str, object] = {}
     for k, v in table.items():
+        if "." in k:  # a quoted key: "weights.x" = .. would silently override [<actor>.weights] x
+            raise ScenarioError(
+                f"{shown}: {prefix}{shown_value(k)}: expected a bare key, found a quoted key with a dot "
+                f"(write {shown_value(k.strip())[1:-1]} without quotes, or in its own table)"
+            )
         key = f"{prefix}{k}"
         if _is_leaf(v):
             flat[key] = v
         else:
             if not v:
                 flat[key] = v
-            flat.update(_flatten(v, key + "."))
+            flat.update(_flatten(v, shown, key + "."))
     return flat
 
 
@@ -168,7 +173,7 @@ def _load_flat(path: Path, shown: str, stack: tuple[Path, ...]) -> tuple[dict, d
             raise ScenarioError(f"{shown}: extends: expected a path (string), found {ext!r}")
         base = path.parent / ext
         flat, origin = _load_flat(base, str(base), (*stack, real))
-    own = _flatten(raw)
+    own = _flatten(raw, shown)
     # a table replaced by a leaf (or a leaf by a table) drops what the base had below it
     for key in own:
         for old in [k for k in flat if k.startswith(key + ".")]:
@@ -251,8 +256,12 @@ def load_scenario(path: str | Path) -> Scenario:
                 raise ScenarioError(f"{where(key)}: expected a table [meta] (name, description, source), found {v!r}")
             if parts[1] not in META_KEYS:
                 raise ScenarioError(f"{where(key)}: unknown key{suggest(key, [f'meta.{m}' for m in META_KEYS])}")
+            if len(parts) > 2 or isinstance(v, dict):
+                raise ScenarioError(
+                    f'{origin.get(key, top)}: meta.{parts[1]}: expected a string ({parts[1]} = "..." under [meta]), found a table'
+                )
             if not isinstance(v, str):
-                raise ScenarioError(f"{where(key)}: expected a string, found {v!r}")
+                raise ScenarioError(f"{where(key)}: expected a string, found {shown_value(v)}")
             meta[parts[1]] = v
             continue
         if section == "actors":

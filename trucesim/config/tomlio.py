@@ -74,6 +74,34 @@ def wrong_kind(raw: dict, expected: str, shown: str) -> str | None:
     return f"{shown}: expected {'an' if expected == 'experiment' else 'a'} {expected} file, found {'an' if found == 'experiment' else 'a'} {found} file (use '{command} {shown}')"
 
 
+#: the most characters of a value echoed in an error line
+SHOWN_CHARS = 80
+
+
+def printable(text: str) -> str:
+    r"""``text`` without control characters (an escape sequence in a label could clear a terminal).
+
+    >>> printable("Hamas\x1b[2J\tcell")
+    'Hamas[2J cell'
+    """
+    return "".join(" " if c in "\t\n\r" else c for c in text if c.isprintable() or c in "\t\n\r")
+
+
+def shown_value(v: object, limit: int = SHOWN_CHARS) -> str:
+    r"""``repr(v)`` for an error line: control characters escaped, at most about ``limit`` characters.
+
+    >>> shown_value("x" * 200)[-21:]
+    'x... (200 characters)'
+    >>> print(shown_value("a\x1b[2J"))
+    'a\x1b[2J'
+    """
+    text = repr(v)
+    if len(text) > limit:
+        size = f"{len(v):,} characters" if isinstance(v, str) else f"{len(text):,} characters as written"
+        text = f"{text[:limit]}... ({size})"
+    return text
+
+
 def suggest(word: str, candidates: Iterable, cutoff: float = 0.6) -> str:
     """``" (did you mean 'x'?)"`` for the closest candidate to ``word``, or ``""`` if none is close."""
     close = difflib.get_close_matches(word, [str(c) for c in candidates], n=1, cutoff=cutoff)
