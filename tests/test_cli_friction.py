@@ -60,3 +60,31 @@ def test_meta_name_as_a_table_is_refused(tmp_path):
         bad = tmp_path / "v.toml"
         bad.write_text(f'extends = "{BASELINE}"\n{body}')
         assert_one_line_error(run_cli("check", bad), f"{bad}: meta.name: expected a string", "found a table")
+
+
+# --- issue 13 item 2: a side whose weights can all be zero ----------------------------------
+
+
+def _only_weight(tmp_path, dist: str):
+    from trucesim.config.terms import TERM_NAMES
+
+    body = "\n".join(f"{t} = 0" for t in TERM_NAMES[1:])
+    path = tmp_path / "w.toml"
+    path.write_text(f'extends = "{BASELINE}"\n[actors.hamas.weights]\n{TERM_NAMES[0]} = {dist}\n{body}\n')
+    return path
+
+
+def test_weights_that_can_all_be_zero_are_refused(tmp_path):
+    for dist in (
+        '{ dist = "normal", mean = 0, sd = 0 }',
+        '{ dist = "beta", a = 1e-300, b = 1 }',
+        '{ dist = "uniform", low = 0, high = 1 }',
+        "0",
+    ):
+        path = _only_weight(tmp_path, dist)
+        assert_one_line_error(run_cli("check", path), str(path), "actors.hamas.weights", "zero")
+
+
+def test_a_weight_that_cannot_be_zero_is_accepted(tmp_path):
+    path = _only_weight(tmp_path, '{ dist = "uniform", low = 0.5, high = 1 }')
+    assert run_cli("check", path).returncode == 0

@@ -341,6 +341,17 @@ def _lo(s: Scenario, key: str) -> float:
     return v.support()[0] if isinstance(v, Dist) else v
 
 
+def _least(s: Scenario, key: str) -> float:
+    """The least value a world can draw for ``key`` (a distribution's support within the key's range)."""
+    v = s.values[key]
+    if not isinstance(v, Dist):
+        return v
+    p = s.spec(key)
+    if v.kind == "normal" and v.args["sd"] == 0:
+        return float(np.clip(v.args["mean"], max(v.support()[0], p.low), min(v.support()[1], p.high)))
+    return max(v.support()[0], p.low)
+
+
 def check_consistency(s: Scenario, top: str) -> None:
     """Relations between keys that no single range can express."""
     if _hi(s, "context.hostages_dead") > _lo(s, "context.hostages_held"):
@@ -360,8 +371,15 @@ def check_consistency(s: Scenario, top: str) -> None:
         if _hi(s, lo) > _lo(s, hi):
             raise ScenarioError(f"{top}: {lo}: expected at most {hi} ({_lo(s, hi):g}), found {_hi(s, lo):g}")
     for a in s.actors_of("government") + s.actors_of("armed_group"):
-        if all(_hi(s, f"actors.{a}.weights.{t}") == 0 for t in SECTIONS["terms"]):
+        keys = [f"actors.{a}.weights.{t}" for t in SECTIONS["terms"]]
+        if all(_hi(s, k) == 0 for k in keys):
             raise ScenarioError(f"{top}: actors.{a}.weights: expected at least one positive weight, found all zero")
+        if all(_least(s, k) <= 0 for k in keys):  # a world would draw all zero: NaN utilities, never a deal
+            drawn = [k.rsplit(".", 1)[1] for k in keys if isinstance(s.values[k], Dist)]
+            raise ScenarioError(
+                f"{top}: actors.{a}.weights: expected at least one weight that cannot be zero, found weights "
+                f"that can all be zero in a world ({', '.join(drawn)} drawn from a distribution reaching 0)"
+            )
     seats = sum(_hi(s, f"actors.{a}.seats") for a in s.actors_of("coalition_party"))
     seats += sum(_hi(s, f"actors.{a}.seats") for a in s.actors_of("opposition"))
     if seats > _lo(s, "context.knesset_seats"):
