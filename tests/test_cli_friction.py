@@ -88,3 +88,55 @@ def test_weights_that_can_all_be_zero_are_refused(tmp_path):
 def test_a_weight_that_cannot_be_zero_is_accepted(tmp_path):
     path = _only_weight(tmp_path, '{ dist = "uniform", low = 0.5, high = 1 }')
     assert run_cli("check", path).returncode == 0
+
+
+# --- issue 13 items 7 and 8: reading scenario files never hangs, never a traceback ----------
+
+
+def _extends(tmp_path, target: str, name: str = "x.toml"):
+    path = tmp_path / name
+    path.write_text(f'extends = "{target}"\n')
+    return path
+
+
+def test_a_chain_of_extends_deeper_than_64_is_one_line(tmp_path):
+    _extends(tmp_path, BASELINE, "f0.toml")
+    for i in range(1, 200):
+        _extends(tmp_path, f"f{i - 1}.toml", f"f{i}.toml")
+    assert_one_line_error(run_cli("check", tmp_path / "f199.toml"), "extends: expected a chain of at most 64 files")
+    assert run_cli("check", tmp_path / "f60.toml").returncode == 0
+
+
+def test_odd_extends_targets_are_one_line_errors(tmp_path):
+    import os
+
+    (tmp_path / "loop1.toml").symlink_to(tmp_path / "loop2.toml")
+    (tmp_path / "loop2.toml").symlink_to(tmp_path / "loop1.toml")
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "big.toml").write_text("# " + "x" * (5 << 20) + "\n")
+    (tmp_path / "nul.toml").write_text('extends = "a\\u0000b.toml"\n')
+    cases = {
+        "loop1.toml": "Too many levels of symbolic links",
+        "/dev/zero": "found a device or special file",
+        "fifo": "found a FIFO",
+        "big.toml": "at most 4 MiB",
+    }
+    for target, fragment in cases.items():
+        assert_one_line_error(run_cli("check", _extends(tmp_path, target), timeout=60), fragment)
+    assert_one_line_error(run_cli("check", tmp_path / "nul.toml", timeout=60), "NUL byte")
+    assert_one_line_error(run_cli("run", tmp_path / "fifo", timeout=60), "found a FIFO")
+
+
+def test_echoed_values_are_cut_and_control_characters_stripped(tmp_path):
+    long = tmp_path / "long.toml"
+    long.write_text(f'extends = "{BASELINE}"\n[context]\nus_pressure = "{"y" * 100_000}"\n' + "z" * 500 + " = 1\n")
+    line = assert_one_line_error(run_cli("check", long), "context.us_pressure", "(100,000 characters)")
+    assert len(line) < 300
+    ctl = tmp_path / "ctl.toml"
+    ctl.write_text(f'extends = "{BASELINE}"\n[context]\n"a\\u001b[2Jb" = 1\n')
+    line = assert_one_line_error(run_cli("check", ctl), "unknown key")
+    assert "\x1b" not in line
+    label = tmp_path / "label.toml"
+    label.write_text(f'extends = "{BASELINE}"\n[actors.hamas]\nlabel = "Ha\\u001b[2Jmas"\n')
+    out = run_cli("run", label, "--worlds", 50, "--trace", 0, check=True)
+    assert "\x1b" not in out.stdout and "Ha[2Jmas" in out.stdout

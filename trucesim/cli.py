@@ -51,13 +51,14 @@ def _one_line_error(help_hint: str):
 
 def main(argv: list[str] | None = None) -> int:
     from trucesim.config.scenario import ScenarioError
+    from trucesim.config.tomlio import printable
 
     parser, handlers = build_parser()
     args = parser.parse_args(argv)
     try:
         return handlers[args.command](args)
     except (ScenarioError, UserError) as e:
-        print(f"trucesim: error: {e}", file=sys.stderr)
+        print(f"trucesim: error: {printable(str(e))}", file=sys.stderr)  # one line, no escape sequences
         return 1
     except BrokenPipeError:
         return 0

@@ -23,6 +23,7 @@ def main(args) -> int:
     from trucesim.commands.common import file_kind
     from trucesim.config.distributions import Dist
     from trucesim.config.scenario import ScenarioError, load_scenario
+    from trucesim.config.tomlio import printable
     from trucesim.sweep.experiment import ExperimentError, load_experiment
 
     bad = 0
@@ -37,7 +38,7 @@ def main(args) -> int:
                 continue
             s = load_scenario(f)
         except (ScenarioError, ExperimentError) as e:
-            print(f"trucesim: error: {e}", file=sys.stderr)
+            print(f"trucesim: error: {printable(str(e))}", file=sys.stderr)
             bad += 1
         else:
             n_dist = sum(isinstance(v, Dist) for v in s.values.values())

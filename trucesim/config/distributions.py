@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from trucesim.config.tomlio import shown_value
+
 #: the keys each kind takes: (required, optional)
 DIST_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "uniform": (("low", "high"), ()),
@@ -93,13 +95,13 @@ def parse_dist(table: dict, bounds: tuple[float, float]) -> Dist:
     """
     kind = table.get("dist")
     if not isinstance(kind, str) or kind not in DIST_KEYS:
-        raise DistributionError(f"dist: expected one of {', '.join(DIST_KEYS)}, found {kind!r}")
+        raise DistributionError(f"dist: expected one of {', '.join(DIST_KEYS)}, found {shown_value(kind)}")
     required, optional = DIST_KEYS[kind]
     allowed = set(required) | set(optional) | {"dist", "source", "note"}
     for key in table:
         if key not in allowed:
             raise DistributionError(
-                f"{key}: expected one of {', '.join(sorted(allowed))} for a {kind} distribution, found {key!r}"
+                f"{key}: expected one of {', '.join(sorted(allowed))} for a {kind} distribution, found {shown_value(key)}"
             )
     args: dict[str, float] = {}
     for key in required + optional:
@@ -109,7 +111,7 @@ def parse_dist(table: dict, bounds: tuple[float, float]) -> Dist:
             continue
         v = table[key]
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
-            raise DistributionError(f"{key}: expected a finite number, found {v!r}")
+            raise DistributionError(f"{key}: expected a finite number, found {shown_value(v)}")
         args[key] = float(v)
     lo, hi = args.get("low"), args.get("high")
     if lo is not None and hi is not None and lo > hi:

@@ -30,11 +30,13 @@ import numpy as np
 
 from trucesim.config.distributions import Dist, DistributionError, parse_dist
 from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
-from trucesim.config.tomlio import read_toml, shown_value, suggest, wrong_kind
+from trucesim.config.tomlio import cut, printable, read_toml, shown_value, suggest, wrong_kind
 
 TOP_KEYS = ("extends", "meta", "terms", "context", "actors", "protocol")
 ACTOR_STRING_KEYS = ("kind", "label", "target")
 LEAF_MARKERS = ("value", "dist")
+#: the longest chain of files that extend one another
+MAX_EXTENDS = 64
 
 
 class ScenarioError(ValueError):
@@ -80,7 +82,7 @@ class Scenario:
         values = dict(self.values)
         for key, v in updates.items():
             if key not in values:
-                raise ScenarioError(f"{self.path}: unknown key {key!r}{suggest(key, values)}")
+                raise ScenarioError(f"{self.path}: unknown key {shown_value(key)}{suggest(key, values)}")
             p = self.spec(key)
             if not isinstance(v, Dist):
                 v = float(v)
@@ -154,7 +156,12 @@ def _flatten(table: dict, shown: str, prefix: str = "") -> dict[str, object]:
 
 def _load_flat(path: Path, shown: str, stack: tuple[Path, ...]) -> tuple[dict, dict]:
     """Flattened, merged content of a file and its ancestors, and who set each key."""
-    real = path.resolve()
+    if len(stack) >= MAX_EXTENDS:
+        raise ScenarioError(f"{shown}: extends: expected a chain of at most {MAX_EXTENDS} files, found a longer one")
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte: read_toml names the problem
+        real = path.absolute()
     if real in stack:
         chain = " -> ".join(p.name for p in (*stack, real))
         raise ScenarioError(f"{shown}: extends: expected a chain without cycles, found {chain}")
@@ -164,15 +171,15 @@ def _load_flat(path: Path, shown: str, stack: tuple[Path, ...]) -> tuple[dict, d
         raise ScenarioError(other)
     for k in raw:
         if k not in TOP_KEYS:
-            raise ScenarioError(f"{shown}: unknown key {k!r}{suggest(k, TOP_KEYS)}")
+            raise ScenarioError(f"{shown}: unknown key {shown_value(k)}{suggest(k, TOP_KEYS)}")
     flat: dict[str, object] = {}
     origin: dict[str, str] = {}
     ext = raw.pop("extends", None)
     if ext is not None:
         if not isinstance(ext, str):
-            raise ScenarioError(f"{shown}: extends: expected a path (string), found {ext!r}")
+            raise ScenarioError(f"{shown}: extends: expected a path (string), found {shown_value(ext)}")
         base = path.parent / ext
-        flat, origin = _load_flat(base, str(base), (*stack, real))
+        flat, origin = _load_flat(base, printable(str(base)), (*stack, real))
     own = _flatten(raw, shown)
     # a table replaced by a leaf (or a leaf by a table) drops what the base had below it
     for key in own:
@@ -189,7 +196,7 @@ def _number(v, where: str, p: Param) -> tuple[float | Dist, str | None]:
     if isinstance(v, dict):
         source = v.get("source")
         if source is not None and not isinstance(source, str):
-            raise ScenarioError(f"{where}.source: expected a string, found {source!r}")
+            raise ScenarioError(f"{where}.source: expected a string, found {shown_value(source)}")
         if "dist" in v:
             if not p.per_world:
                 raise ScenarioError(
@@ -207,10 +214,12 @@ def _number(v, where: str, p: Param) -> tuple[float | Dist, str | None]:
         extra = set(v) - {"value", "source", "note"}
         if extra:
             k = sorted(extra)[0]
-            raise ScenarioError(f"{where}: unknown key {k!r}{suggest(k, ('value', 'source', 'note', 'dist'))}")
+            raise ScenarioError(
+                f"{where}: unknown key {shown_value(k)}{suggest(k, ('value', 'source', 'note', 'dist'))}"
+            )
         v = v["value"]
     if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise ScenarioError(f"{where}: expected a number, found {type(v).__name__} {v!r}")
+        raise ScenarioError(f"{where}: expected a number, found {type(v).__name__} {shown_value(v)}")
     if math.isnan(v) or math.isinf(v):
         raise ScenarioError(f"{where}: expected a finite number, found {v}")
     if not (p.low <= v <= p.high):
@@ -229,11 +238,11 @@ def load_scenario(path: str | Path) -> Scenario:
         One line: ``FILE: KEY: expected ..., found ...``.
     """
     path = Path(path)
-    flat, origin = _load_flat(path, str(path), ())
-    top = str(path)
+    flat, origin = _load_flat(path, printable(str(path)), ())
+    top = printable(str(path))
 
     def where(key: str) -> str:
-        return f"{origin.get(key, top)}: {key}"
+        return f"{origin.get(key, top)}: {cut(key)}"
 
     meta: dict[str, str] = {}
     actors: dict[str, str] = {}
@@ -244,7 +253,7 @@ def load_scenario(path: str | Path) -> Scenario:
         parts = key.split(".")
         if parts[0] == "actors" and len(parts) == 3 and parts[2] == "kind":
             if v not in ACTOR_KINDS:
-                raise ScenarioError(f"{where(key)}: expected one of {', '.join(ACTOR_KINDS)}, found {v!r}")
+                raise ScenarioError(f"{where(key)}: expected one of {', '.join(ACTOR_KINDS)}, found {shown_value(v)}")
             actors[parts[1]] = v
     values: dict[str, float | Dist] = {}
     sources: dict[str, str] = {}
@@ -253,7 +262,9 @@ def load_scenario(path: str | Path) -> Scenario:
         section = parts[0]
         if section == "meta":
             if len(parts) < 2:
-                raise ScenarioError(f"{where(key)}: expected a table [meta] (name, description, source), found {v!r}")
+                raise ScenarioError(
+                    f"{where(key)}: expected a table [meta] (name, description, source), found {shown_value(v)}"
+                )
             if parts[1] not in META_KEYS:
                 raise ScenarioError(f"{where(key)}: unknown key{suggest(key, [f'meta.{m}' for m in META_KEYS])}")
             if len(parts) > 2 or isinstance(v, dict):
@@ -262,17 +273,17 @@ def load_scenario(path: str | Path) -> Scenario:
                 )
             if not isinstance(v, str):
                 raise ScenarioError(f"{where(key)}: expected a string, found {shown_value(v)}")
-            meta[parts[1]] = v
+            meta[parts[1]] = printable(v)
             continue
         if section == "actors":
             if len(parts) < 3:
-                raise ScenarioError(f"{where(key)}: expected a table [actors.<id>] with a kind, found {v!r}")
+                raise ScenarioError(f"{where(key)}: expected a table [actors.<id>] with a kind, found {shown_value(v)}")
             actor = parts[1]
             if actor not in actors:
                 hint = suggest(actor, actors)
                 if hint:  # most likely a misspelt id of an actor the file (or its base) has
                     raise ScenarioError(
-                        f"{where(key)}: unknown actor {actor!r}{hint}; a new actor needs a kind "
+                        f"{where(key)}: unknown actor {shown_value(actor)}{hint}; a new actor needs a kind "
                         f"(one of {', '.join(ACTOR_KINDS)})"
                     )
                 raise ScenarioError(
@@ -285,12 +296,14 @@ def load_scenario(path: str | Path) -> Scenario:
                             f"{where(key)}: unknown key for a {actors[actor]} (only mediators have a target)"
                         )
                     if v not in MEDIATOR_TARGETS:
-                        raise ScenarioError(f"{where(key)}: expected one of {', '.join(MEDIATOR_TARGETS)}, found {v!r}")
+                        raise ScenarioError(
+                            f"{where(key)}: expected one of {', '.join(MEDIATOR_TARGETS)}, found {shown_value(v)}"
+                        )
                     targets[actor] = v
                 elif parts[2] == "label":
                     if not isinstance(v, str):
-                        raise ScenarioError(f"{where(key)}: expected a string, found {v!r}")
-                    labels[actor] = v
+                        raise ScenarioError(f"{where(key)}: expected a string, found {shown_value(v)}")
+                    labels[actor] = printable(v)  # an escape sequence in a label could clear a terminal
                 continue
         try:
             p = param_for(key, actors)

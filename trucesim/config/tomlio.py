@@ -13,6 +13,8 @@ Examples
 from __future__ import annotations
 
 import difflib
+import os
+import stat
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,19 +24,23 @@ class TomlError(ValueError):
     """A file that cannot be read as TOML; ``str(err)`` is one line naming the file."""
 
 
+#: the largest file read (scenario and experiment files are a few KiB)
+MAX_BYTES = 4 * 1024 * 1024
+
+
 def read_toml(path: Path, shown: str, what: str = "a TOML file", error: type[Exception] = TomlError) -> dict:
     """The TOML table of ``path``; any failure raises ``error`` with one line starting ``shown:``.
 
     ``what`` names the kind of file expected, for the message about a directory
-    (``"an experiment file (TOML)"``).
+    (``"an experiment file (TOML)"``).  Only regular files of at most :data:`MAX_BYTES`
+    are read: a FIFO, a device (``/dev/zero``) or a huge file is refused, never waited on.
     """
+    shown = printable(shown)
     try:
-        with Path(path).open("rb") as f:
-            return tomllib.load(f)
+        text = _read_regular(Path(path), shown, what, error).decode("utf-8")
+        return tomllib.loads(text)
     except FileNotFoundError:
         raise error(f"{shown}: file not found") from None
-    except IsADirectoryError:
-        raise error(f"{shown}: expected {what}, found a directory") from None
     except tomllib.TOMLDecodeError as e:
         raise error(f"{shown}: invalid TOML: {e}") from None
     except UnicodeDecodeError as e:
@@ -43,6 +49,34 @@ def read_toml(path: Path, shown: str, what: str = "a TOML file", error: type[Exc
         ) from None
     except OSError as e:
         raise error(f"{shown}: cannot read: {e.strerror}") from None
+    except ValueError as e:  # "embedded null byte" in the path
+        if isinstance(e, error):
+            raise
+        raise error(f"{shown}: expected a file name, found one with a NUL byte") from None
+
+
+def _read_regular(path: Path, shown: str, what: str, error: type[Exception]) -> bytes:
+    # O_NONBLOCK: opening a FIFO returns at once (and is then refused) instead of waiting for a writer
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise error(f"{shown}: expected {what}, found a directory")
+        if not stat.S_ISREG(st.st_mode):
+            kind = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device or special file"
+            raise error(f"{shown}: expected {what}, found {kind} (only regular files are read)")
+        chunks, size = [], 0
+        while size <= MAX_BYTES:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_BYTES:
+            raise error(f"{shown}: expected {what} of at most {MAX_BYTES >> 20} MiB, found a larger file")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 #: top-level keys only a scenario has, and only an experiment has
@@ -100,6 +134,12 @@ def shown_value(v: object, limit: int = SHOWN_CHARS) -> str:
         size = f"{len(v):,} characters" if isinstance(v, str) else f"{len(text):,} characters as written"
         text = f"{text[:limit]}... ({size})"
     return text
+
+
+def cut(text: str, limit: int = SHOWN_CHARS) -> str:
+    """``text`` made printable and cut to about ``limit`` characters, for keys and names in error lines."""
+    text = printable(text)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 def suggest(word: str, candidates: Iterable, cutoff: float = 0.6) -> str:
