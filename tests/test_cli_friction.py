@@ -140,3 +140,58 @@ def test_echoed_values_are_cut_and_control_characters_stripped(tmp_path):
     label.write_text(f'extends = "{BASELINE}"\n[actors.hamas]\nlabel = "Ha\\u001b[2Jmas"\n')
     out = run_cli("run", label, "--worlds", 50, "--trace", 0, check=True)
     assert "\x1b" not in out.stdout and "Ha[2Jmas" in out.stdout
+
+
+# --- issue 12 item 5: shipped scenarios by name, from any directory --------------------------
+
+
+def test_list_prints_shipped_scenarios_and_experiments_with_descriptions():
+    out = run_cli("list", cwd="/tmp", check=True).stdout
+    assert "scenarios (" in out and "experiments (" in out
+    assert "april-2024 " in out and "The six-week framework of April 2024" in out
+    assert "prisoners-vs-us-pressure" in out and "Probability of a deal" in out
+
+
+def test_a_shipped_scenario_runs_by_name_from_any_directory(tmp_path):
+    out = run_cli("run", "april-2024", "--worlds", 100, "--format", "json", cwd="/tmp", check=True).stdout
+    assert '"scenario": "april-2024"' in out
+    assert run_cli("check", "prisoners-vs-us-pressure", cwd=tmp_path).returncode == 0
+    assert_one_line_error(run_cli("run", "april-2025", cwd=tmp_path), "did you mean 'april-2024'?", "trucesim list")
+
+
+def test_a_path_wins_over_a_shipped_name(tmp_path):
+    (tmp_path / "april-2024").write_text(f'extends = "{BASELINE}"\n[meta]\nname = "mine"\n')
+    out = run_cli("run", "april-2024", "--worlds", 100, "--format", "json", cwd=tmp_path, check=True).stdout
+    assert '"scenario": "mine"' in out
+
+
+def test_installed_layout_finds_the_shipped_files(tmp_path):
+    """The wheel's layout (pyproject's package-dir): trucesim/scenarios and trucesim/experiments."""
+    import shutil
+    import sys
+
+    shutil.copytree(ROOT / "trucesim", tmp_path / "site" / "trucesim", ignore=shutil.ignore_patterns("__pycache__"))
+    for kind in ("scenarios", "experiments"):
+        shutil.copytree(ROOT / kind, tmp_path / "site" / "trucesim" / kind)
+    code = "from trucesim.config.shipped import shipped_dir as d; print(d('scenarios')); print(d('experiments'))"
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path / "site")},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert out == [str(tmp_path / "site" / "trucesim" / k) for k in ("scenarios", "experiments")]
+
+
+def test_pyproject_ships_every_package_and_the_data():
+    import tomllib
+
+    conf = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = {"trucesim"} | {f"trucesim.{p.parent.name}" for p in (ROOT / "trucesim").glob("*/__init__.py")}
+    assert set(conf["packages"]) == found | {"trucesim.scenarios", "trucesim.experiments"}
+    assert conf["package-dir"] == {"trucesim.scenarios": "scenarios", "trucesim.experiments": "experiments"}
+    assert conf["package-data"] == {"trucesim.scenarios": ["*.toml"], "trucesim.experiments": ["*.toml"]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 NAME = "check"
 
@@ -23,11 +24,15 @@ def main(args) -> int:
     from trucesim.commands.common import file_kind
     from trucesim.config.distributions import Dist
     from trucesim.config.scenario import ScenarioError, load_scenario
+    from trucesim.config.shipped import resolve
     from trucesim.config.tomlio import printable
     from trucesim.sweep.experiment import ExperimentError, load_experiment
 
     bad = 0
-    for f in args.files:
+    for name in args.files:
+        f = resolve(name, "scenarios")  # a shipped file by name; a path wins
+        if f == Path(name):
+            f = resolve(name, "experiments")
         try:
             if file_kind(f) == "experiment":
                 exp = load_experiment(f)

@@ -205,6 +205,7 @@ def _bar_width() -> dict:
 def main(args) -> int:
     from tqdm import tqdm
 
+    from trucesim.config.shipped import resolve
     from trucesim.run.chunks import SWEEP_CHUNK_WORLDS, n_chunks
     from trucesim.run.executors import ExecutorError, check_options, make_executor
     from trucesim.sweep.experiment import ExperimentError, describe, load_experiment
@@ -212,6 +213,7 @@ def main(args) -> int:
     from trucesim.sweep.sweep import ChunkError, plan_sweep
 
     try:
+        args.experiment = resolve(args.experiment, "experiments")  # a shipped experiment by name; a path wins
         file_kind(args.experiment, "experiment")  # a scenario file: say so, and to use `trucesim run`
         experiment = load_experiment(args.experiment, seed=args.seed)
         if args.dry_run:

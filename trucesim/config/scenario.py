@@ -30,6 +30,7 @@ import numpy as np
 
 from trucesim.config.distributions import Dist, DistributionError, parse_dist
 from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
+from trucesim.config.shipped import resolve, shipped
 from trucesim.config.tomlio import cut, printable, read_toml, shown_value, suggest, wrong_kind
 
 TOP_KEYS = ("extends", "meta", "terms", "context", "actors", "protocol")
@@ -237,7 +238,13 @@ def load_scenario(path: str | Path) -> Scenario:
     ScenarioError
         One line: ``FILE: KEY: expected ..., found ...``.
     """
-    path = Path(path)
+    path = resolve(path, "scenarios")  # a shipped scenario by name ("april-2024"); a path wins
+    if len(path.parts) == 1 and not path.exists():
+        names = [p.stem for p in shipped("scenarios")]
+        raise ScenarioError(
+            f"{printable(str(path))}: file not found, nor a shipped scenario{suggest(path.stem, names)} "
+            f"(see 'trucesim list')"
+        )
     flat, origin = _load_flat(path, printable(str(path)), ())
     top = printable(str(path))
 

@@ -1,0 +1,40 @@
+"""``trucesim list``: the shipped scenarios and experiments, with their one-line descriptions."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "list"
+EPILOG = """examples:
+  trucesim list
+  trucesim run april-2024                  # a shipped scenario by name, from any directory
+  trucesim sweep prisoners-vs-us-pressure --out results/prisoners
+
+A path to a file always wins over a shipped name."""
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    return sub.add_parser(
+        NAME,
+        help="list the shipped scenarios and experiments",
+        description="List the scenarios and experiments shipped with trucesim, with their one-line "
+        "descriptions. Any command taking a scenario (or an experiment) accepts these names "
+        "from any directory.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def main(args) -> int:
+    from trucesim.config.shipped import KINDS, description, shipped, shipped_dir
+    from trucesim.config.tomlio import printable
+
+    for i, kind in enumerate(KINDS):
+        files = shipped(kind)
+        if i:
+            print()
+        print(f"{kind} ({shipped_dir(kind) or 'none shipped'}):")
+        width = max((len(p.stem) for p in files), default=0)
+        for p in files:
+            print(f"  {p.stem:<{width}}  {printable(description(p))}")
+    return 0

@@ -1,0 +1,65 @@
+"""The scenarios and experiments shipped with trucesim, found by name from any directory.
+
+The files live in ``scenarios/`` and ``experiments/`` at the root of the source tree
+(the one copy to edit).  ``pyproject.toml`` maps them into the package as
+``trucesim/scenarios`` and ``trucesim/experiments`` (``[tool.setuptools.package-dir]``),
+so a wheel or a plain install carries them beside the code, with the same relative
+layout (an experiment's ``scenario = "../scenarios/x.toml"`` still resolves).  A source
+checkout or an editable install has them one level above the package instead.
+
+Examples
+--------
+>>> [p.stem for p in shipped("scenarios")][:1]
+['april-2024-permanent-ceasefire']
+>>> resolve("april-2024", "scenarios").name
+'april-2024.toml'
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+KINDS = ("scenarios", "experiments")
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def shipped_dir(kind: str) -> Path | None:
+    """The directory of the shipped files of ``kind``: in the package if installed, else the source root."""
+    for d in (_PACKAGE / kind, _PACKAGE.parent / kind):
+        if d.is_dir() and any(d.glob("*.toml")):
+            return d
+    return None
+
+
+def shipped(kind: str) -> list[Path]:
+    """The shipped files of ``kind`` ("scenarios" or "experiments"), sorted by name."""
+    d = shipped_dir(kind)
+    return sorted(d.glob("*.toml")) if d is not None else []
+
+
+def resolve(name: str | Path, kind: str) -> Path:
+    """``name`` as a path if it exists (a path always wins), else the shipped file of that name.
+
+    ``april-2024`` and ``april-2024.toml`` both name ``scenarios/april-2024.toml``; a name
+    that is neither is returned unchanged, for the reader to report as not found.
+    """
+    path = Path(name)
+    if path.exists() or len(path.parts) != 1:
+        return path
+    stem = path.name.removesuffix(".toml")
+    for p in shipped(kind):
+        if p.stem == stem:
+            return p
+    return path
+
+
+def description(path: Path) -> str:
+    """The one-line description of a shipped file (``[meta] description`` or ``description``)."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "(unreadable)"
+    meta = raw.get("meta")
+    text = meta.get("description") if isinstance(meta, dict) else raw.get("description")
+    return " ".join(str(text).split()) if text else ""
