@@ -195,3 +195,48 @@ def test_pyproject_ships_every_package_and_the_data():
     assert set(conf["packages"]) == found | {"trucesim.scenarios", "trucesim.experiments"}
     assert conf["package-dir"] == {"trucesim.scenarios": "scenarios", "trucesim.experiments": "experiments"}
     assert conf["package-data"] == {"trucesim.scenarios": ["*.toml"], "trucesim.experiments": ["*.toml"]}
+
+
+# --- issue 12 item 6: consistent options --------------------------------------------------------
+
+
+def test_design_takes_workers_and_still_accepts_jobs_hidden():
+    help_text = run_cli("design", "--help", check=True).stdout
+    assert "--workers N" in help_text and "--jobs" not in help_text
+    from trucesim.cli import build_parser
+
+    parser, _ = build_parser()
+    base = ["design", str(BASELINE), "--vary", "pause_days=10..20", "--out", "o"]
+    assert parser.parse_args([*base, "--workers", "2"]).workers == 2
+    assert parser.parse_args([*base, "--jobs", "3"]).workers == 3
+    assert parser.parse_args(base).workers == 1
+
+
+def test_commands_that_write_a_file_refuse_to_overwrite_without_force(tmp_path):
+    out = tmp_path / "w.csv"
+    out.write_text("keep me\n")
+    assert_one_line_error(run_cli("run", BASELINE, "--worlds", 10, "--out", out), str(out), "--force")
+    assert out.read_text() == "keep me\n"
+    run_cli("run", BASELINE, "--worlds", 10, "--out", out, "--force", check=True)
+    assert out.read_text().startswith("world")
+    fig = tmp_path / "t.png"
+    fig.write_text("keep me\n")
+    assert_one_line_error(run_cli("plot", BASELINE, "--kind", "timeline", "--out", fig), "--force")
+    assert fig.read_text() == "keep me\n"
+    page = tmp_path / "r.html"
+    page.write_text("keep me\n")
+    assert_one_line_error(run_cli("report", tmp_path, "--out", page), "--force")
+    for command in ("run", "plot", "report", "design"):
+        assert "--force" in run_cli(command, "--help", check=True).stdout, command
+
+
+def test_a_usage_error_points_to_the_subcommands_help():
+    for argv, hint in [
+        (["run", BASELINE, "--worlds", "x"], "trucesim run --help"),
+        (["sweep"], "trucesim sweep --help"),
+        (["design", BASELINE], "trucesim design --help"),
+        (["plot", BASELINE, "--bogus"], "trucesim plot --help"),
+        (["list", "extra"], "trucesim list --help"),
+        (["nosuch"], "trucesim --help"),
+    ]:
+        assert_one_line_error(run_cli(*argv), f"(see '{hint}')")

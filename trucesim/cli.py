@@ -35,6 +35,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
         command = module.add_parser(sub)
         if command is not None:
             command.error = _one_line_error(f"trucesim {module.NAME} --help")
+            command.set_defaults(usage_error=command.error)  # for arguments only the top level sees
         handlers[module.NAME] = module.main
     return parser, handlers
 
@@ -54,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     from trucesim.config.tomlio import printable
 
     parser, handlers = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # "unrecognized arguments" would otherwise point to the top-level --help
+        getattr(args, "usage_error", parser.error)(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return handlers[args.command](args)
     except (ScenarioError, UserError) as e:

@@ -99,3 +99,14 @@ def file_kind(path: str | Path, expected: str | None = None) -> str | None:
     if other:
         raise UserError(other)
     return kind_of(raw)
+
+
+def add_force(parser: argparse.ArgumentParser, what: str = "the output file") -> None:
+    """The ``--force`` option every command that writes a file has."""
+    parser.add_argument("--force", action="store_true", help=f"replace {what} if it exists (default: refuse)")
+
+
+def refuse_overwrite(path: Path | None, force: bool, option: str = "--out") -> None:
+    """Refuse, before any work, to replace an existing file unless ``--force``."""
+    if path is not None and not force and (path.is_file() or path.is_symlink()):
+        raise UserError(f"{option} {path}: expected a new file, found an existing one (add --force to replace it)")

@@ -26,7 +26,7 @@ EPILOG = """examples:
   # what makes a permanent end most likely, under uncertainty, on two cores
   trucesim design scenarios/april-2024-uncertain.toml \\
       --vary terms.permanent_ceasefire=0..1 --vary terms.guarantees=0..1 \\
-      --maximize p_permanent --worlds 8192 --jobs 2 --out designs/permanent
+      --maximize p_permanent --worlds 8192 --workers 2 --out designs/permanent
 
 outputs (in DIR):
   best.json       the best terms (varied and fixed), the objective, its value and 95% CI
@@ -164,12 +164,14 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "(default: 0.05; at least one unit for whole-number keys)",
     )
     p.add_argument(
-        "--jobs",
+        "--workers",
         type=positive_int,
         default=1,
         metavar="N",
         help="worker processes for the simulations; results do not depend on it (default: 1)",
     )
+    # the option's former name, as `run` and `sweep` call it --workers: hidden, still accepted
+    p.add_argument("--jobs", type=positive_int, dest="workers", action=_Deprecated, help=argparse.SUPPRESS)
     p.add_argument(
         "--out",
         type=Path,
@@ -183,6 +185,14 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="write into a non-empty DIR, replacing the files of a previous design (others are kept)",
     )
     return p
+
+
+class _Deprecated(argparse.Action):
+    """``--jobs N``: sets --workers, with a note that the name changed."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print("trucesim: note: --jobs is now --workers (--jobs will be removed)", file=sys.stderr)
+        setattr(namespace, self.dest, values)
 
 
 def main(args) -> int:
@@ -208,7 +218,7 @@ def main(args) -> int:
             budget=args.budget,
             grid=args.grid,
             step=args.step,
-            jobs=args.jobs,
+            jobs=args.workers,
             progress=None,
         )
         written, removed = write_outputs(result, args.out, figures=design_figures(result))

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from trucesim.commands.common import UserError, nonneg_int, positive_int
+from trucesim.commands.common import UserError, add_force, nonneg_int, positive_int, refuse_overwrite
 from trucesim.config.tomlio import suggest
 
 NAME = "plot"
@@ -88,6 +88,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     p.add_argument("--out", type=Path, metavar="FILE", help="figure file: .png, .svg or .pdf (default: KIND.png)")
     p.add_argument("--dpi", type=positive_int, default=150, metavar="N", help="resolution of a PNG (default: 150)")
+    add_force(p, "--out FILE")
     return p
 
 
@@ -213,6 +214,7 @@ def main(args) -> int:
     kind = args.kind = _kind(args.kind)
     needs = KINDS[kind][0]
     out = check_out(args.out if args.out is not None else Path(f"{kind}.png"))
+    refuse_overwrite(out, args.force)
     target = args.target = Path(args.target)
     why = f"--kind {kind}"
     if needs == "scenario" or (needs == "either" and target.is_file()):

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from trucesim.commands.common import UserError, positive_int
+from trucesim.commands.common import UserError, add_force, positive_int, refuse_overwrite
 from trucesim.commands.plot import check_out
 
 NAME = "report"
@@ -49,6 +49,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument(
         "--dpi", type=positive_int, default=100, metavar="N", help="resolution of the figures (default: 100)"
     )
+    add_force(p, "--out FILE")
     return p
 
 
@@ -58,6 +59,7 @@ def main(args) -> int:
     from trucesim.sweep.store import write_atomic
 
     out = check_out(args.out, formats=(".html", ".htm"))
+    refuse_overwrite(out, args.force)
     try:
         exp = open_results(Path(args.target), "report")
         print(f"reading {exp.path}: {len(exp.worlds):,} worlds", file=sys.stderr)

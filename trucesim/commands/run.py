@@ -6,7 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from trucesim.commands.common import UserError, check_writable, nonneg_int, positive_int, write_table
+from trucesim.commands.common import (
+    UserError,
+    add_force,
+    check_writable,
+    nonneg_int,
+    positive_int,
+    refuse_overwrite,
+    write_table,
+)
 
 NAME = "run"
 EPILOG = """examples:
@@ -58,6 +66,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="processes for runs of more than one chunk of 10,000 worlds (default: all cores); "
         "the numbers do not depend on it",
     )
+    add_force(run, "--out FILE")
     return run
 
 
@@ -73,6 +82,7 @@ def main(args) -> int:
     scenario = load_scenario(args.scenario)
     if args.out is not None:
         check_writable(args.out)  # before the simulation, not after it
+        refuse_overwrite(args.out, args.force)
     if args.trace is not None and args.trace >= args.worlds:
         raise UserError(f"--trace {args.trace}: expected a world below --worlds ({args.worlds}), found {args.trace}")
     trace_events: list = []
