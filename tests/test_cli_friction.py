@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .conftest import BASELINE, ROOT, assert_one_line_error, run_cli
 
 EXPERIMENT = ROOT / "experiments" / "prisoners-vs-us-pressure.toml"
@@ -240,3 +242,21 @@ def test_a_usage_error_points_to_the_subcommands_help():
         (["nosuch"], "trucesim --help"),
     ]:
         assert_one_line_error(run_cli(*argv), f"(see '{hint}')")
+
+
+# --- issue 12 item 14 (files): licence and citation ---------------------------------------------
+
+
+def test_license_and_citation_match_pyproject():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    text = (ROOT / "LICENSE").read_text()
+    assert project["license"] == "MIT" and text.startswith("MIT License")
+    assert "Copyright (c) 2026 trucesim contributors" in text
+    cff = (ROOT / "CITATION.cff").read_text()
+    assert "cff-version: 1.2.0" in cff and "license: MIT" in cff
+    assert f'version: "{project["version"]}"' in cff
+    yaml = pytest.importorskip("yaml")  # installed with dask
+    meta = yaml.safe_load(cff)
+    assert meta["authors"] == [{"name": "trucesim contributors"}] and meta["title"].startswith("trucesim")
