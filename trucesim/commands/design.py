@@ -51,16 +51,6 @@ Outputs explore the scenario's stated assumptions; they are not forecasts or adv
 See docs/designer.md."""
 
 
-def _one_line_error(parser):
-    """Usage errors of this command as one line and exit status 1, like every other error."""
-
-    def error(message):
-        print(f"trucesim: error: {message} (see 'trucesim design --help')", file=sys.stderr)
-        sys.exit(1)
-
-    return error
-
-
 def _share(text: str) -> float:
     try:
         v = float(text)
@@ -87,7 +77,6 @@ def add_parser(sub) -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.error = _one_line_error(p)
     p.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML), e.g. scenarios/april-2024.toml")
     p.add_argument(
         "--vary",
