@@ -593,5 +593,6 @@ def test_a_resumed_seed_option_is_kept(tmp_path):
     out = tmp_path / "seeded"
     first = plan_sweep(load_experiment(exp, seed=9), out, chunk_worlds=SMALL_CHUNK)
     assert first.experiment.seed == 9
+    first.close()  # a plan holds its directory's lock until it runs or is closed
     again = plan_sweep(exp, out, resume=True)  # no --seed, no --chunk-worlds: the manifest's
     assert again.experiment.seed == 9 and again.chunk_worlds == SMALL_CHUNK

@@ -39,6 +39,7 @@ import pandas as pd
 
 from trucesim.run.chunks import chunk_bounds, n_chunks
 from trucesim.run.files import encode_table, write_atomic
+from trucesim.run.lock import LOCK, DirLock, LockedError
 
 MANIFEST = "manifest.json"
 PARTS = "parts"
@@ -200,20 +201,37 @@ def read_manifest(out: str | Path) -> dict:
 class Store:
     """A results directory: manifest, parts and points (see the module docstring)."""
 
-    def __init__(self, root: Path, manifest: dict):
+    def __init__(self, root: Path, manifest: dict, lock: DirLock | None = None):
         self.root = Path(root)
         self.manifest = manifest
         self.parts = self.root / PARTS
+        self.lock = lock
 
     @staticmethod
     def exists(root: str | Path) -> bool:
-        """Whether ``root`` exists and is not an empty directory."""
+        """Whether ``root`` exists and is not an empty directory (its lock file aside)."""
         root = Path(root)
-        return root.exists() and (not root.is_dir() or any(root.iterdir()))
+        return root.exists() and (not root.is_dir() or any(p.name != LOCK for p in root.iterdir()))
+
+    @staticmethod
+    def lock_dir(root: str | Path) -> DirLock:
+        """Take the exclusive lock of the directory ``root`` (which must exist) for this process.
+
+        Raises :class:`StoreError` naming the holder if another live process has it.
+        """
+        try:
+            return DirLock(root).acquire()
+        except LockedError as e:
+            raise StoreError(str(e)) from None
+
+    def release(self) -> None:
+        """Drop the directory's lock (taken by :meth:`lock_dir`), if this store holds it."""
+        if self.lock is not None:
+            self.lock.release()
 
     @classmethod
-    def create(cls, root: str | Path, manifest: dict) -> Store:
-        """Start a new results directory (it may exist if empty)."""
+    def create(cls, root: str | Path, manifest: dict, lock: DirLock | None = None) -> Store:
+        """Start a new results directory (it may exist if empty); ``lock``: its lock, if held."""
         root = Path(root)
         if root.exists() and not root.is_dir():
             raise StoreError(f"{root}: expected a directory for the results, found a file")
@@ -231,21 +249,23 @@ class Store:
         except OSError as e:
             raise StoreError(f"{root}: cannot create the results directory: {e.strerror}") from None
         write_atomic(root / MANIFEST, manifest_json(manifest).encode())
-        return cls(root, manifest)
+        return cls(root, manifest, lock)
 
     @classmethod
-    def open(cls, root: str | Path) -> Store:
-        """Open an existing results directory."""
+    def open(cls, root: str | Path, lock: DirLock | None = None) -> Store:
+        """Open an existing results directory; ``lock``: its lock, if held."""
         root = Path(root)
-        store = cls(root, read_manifest(root))
+        store = cls(root, read_manifest(root), lock)
         store.parts.mkdir(exist_ok=True)
         return store
 
     def discard(self) -> None:
         """Remove a just-created directory that holds no part yet (the sweep could not start)."""
         if self.done_chunks():
+            self.release()
             return
         (self.root / MANIFEST).unlink(missing_ok=True)
+        self.release()
         for path in (self.parts, self.root):
             try:
                 path.rmdir()

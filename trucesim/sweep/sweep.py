@@ -139,6 +139,16 @@ class SweepPlan:
         ``progress(worlds)`` is called with the worlds of each chunk as it is written.  A chunk that
         raises stops the sweep with :class:`ChunkError`; the parts written stay.
         """
+        try:
+            return self._run(executor, progress)
+        finally:
+            self.store.release()
+
+    def close(self) -> None:
+        """Release the results directory without running (its lock is otherwise held until :meth:`run` ends)."""
+        self.store.release()
+
+    def _run(self, executor, progress: Callable[[int], None] | None) -> SweepResult:
         store = self.store
         bounds = {k: (s, e) for k, s, e in self.pending}
         t0 = time.perf_counter()
@@ -186,14 +196,41 @@ def plan_sweep(
     a seed or chunk size not given explicitly is taken from the manifest.
     A directory that does not exist yet is created, with or without ``resume``.
 
+    The directory is locked (:class:`trucesim.run.lock.DirLock`) from here until
+    :meth:`SweepPlan.run` ends (or :meth:`SweepPlan.close`): a second writer is refused.
+
     Raises
     ------
     StoreError
-        ``out`` exists without ``resume``, or holds a different experiment.
+        ``out`` exists without ``resume``, holds a different experiment, or is in use
+        by another sweep.
     """
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
     out = Path(out)
+    if chunk_worlds is not None and int(chunk_worlds) < 1:
+        raise ExperimentError(f"chunk_worlds: expected a whole number >= 1, found {chunk_worlds}")
+    if out.exists() and not out.is_dir():
+        raise st.StoreError(f"{out}: expected a directory for the results, found a file")
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise st.StoreError(f"{out}: cannot create the results directory: {e.strerror}") from None
+    lock = st.Store.lock_dir(out)  # held until the plan has run: one writer at a time
+    try:
+        return _plan_locked(experiment, out, lock, resume, chunk_worlds)
+    except BaseException:
+        lock.release()
+        if created:
+            try:
+                out.rmdir()
+            except OSError:
+                pass
+        raise
+
+
+def _plan_locked(experiment: Experiment, out: Path, lock, resume: bool, chunk_worlds: int | None) -> SweepPlan:
     existing = st.Store.exists(out)
     if resume and existing:
         old = st.read_manifest(out)
@@ -205,12 +242,12 @@ def plan_sweep(
     if chunk_worlds < 1:
         raise ExperimentError(f"chunk_worlds: expected a whole number >= 1, found {chunk_worlds}")
     if resume and existing:
-        store = st.Store.open(out)
+        store = st.Store.open(out, lock)
         st.check_same_experiment(store.manifest, st.make_manifest(experiment, None, chunk_worlds), out, experiment.path)
         design = Design.from_dict(store.manifest["design"])
     else:
         design = build_design(experiment)
-        store = st.Store.create(out, st.make_manifest(experiment, design, chunk_worlds))
+        store = st.Store.create(out, st.make_manifest(experiment, design, chunk_worlds), lock)
     worlds = design.points * experiment.worlds_per_point
     bounds = chunk_bounds(worlds, chunk_worlds)
     done = store.done_chunks(clean=True)

@@ -1,0 +1,96 @@
+"""Reliability of sweeps (issue 13): locking, honest resumes, damaged parts, bounded resources."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import assert_one_line_error, files, run_cli, write_experiment
+
+# 2 points x 30 worlds = 60 worlds in 3 chunks of 20: cheap
+TINY = """\
+scenario = "{scenario}"
+seed = 5
+worlds_per_point = 30
+
+[design]
+kind = "grid"
+
+[factors."terms.prisoners_per_hostage"]
+levels = [5, 40]
+"""
+CHUNK = 20
+
+
+def experiment(tmp_path: Path, text: str = TINY, name: str = "exp.toml") -> Path:
+    return write_experiment(tmp_path, text, name)
+
+
+def run_in_process(exp, out, **kw):
+    from trucesim.run.executors import InProcessExecutor
+    from trucesim.sweep.sweep import plan_sweep
+
+    plan = plan_sweep(exp, out, chunk_worlds=kw.pop("chunk_worlds", CHUNK), **kw)
+    return plan, plan.run(InProcessExecutor())
+
+
+# --------------------------------------------------------------------------- 1. one writer at a time
+def test_a_second_writer_is_refused_naming_the_holder(tmp_path):
+    from trucesim.run.executors import InProcessExecutor
+    from trucesim.sweep.store import StoreError
+    from trucesim.sweep.sweep import plan_sweep
+
+    exp, out = experiment(tmp_path), tmp_path / "out"
+    first = plan_sweep(exp, out, chunk_worlds=CHUNK)
+    for resume in (True, False):
+        with pytest.raises(StoreError) as e:
+            plan_sweep(exp, out, resume=resume, chunk_worlds=CHUNK)
+        msg = str(e.value)
+        assert "\n" not in msg and "in use" in msg and f"process {os.getpid()}" in msg, msg
+    # the command line says the same in one line, and writes nothing
+    before = files(out)
+    assert_one_line_error(
+        run_cli("sweep", exp, "--out", out, "--resume", "--workers", "1"), str(out), "in use", str(os.getpid())
+    )
+    assert files(out) == before
+    first.run(InProcessExecutor())
+    assert not (out / ".trucesim.lock").exists()  # released and removed at the end
+    # now free: a resume finds everything done
+    plan = plan_sweep(exp, out, resume=True)
+    assert not plan.pending
+    plan.close()
+
+
+def test_a_stale_lock_is_taken_over(tmp_path):
+    from trucesim.sweep.sweep import plan_sweep
+
+    exp, out = experiment(tmp_path), tmp_path / "out"
+    out.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (out / ".trucesim.lock").write_text(dead.stdout)  # a killed holder: the file stays, its flock is gone
+    plan_sweep(exp, out, chunk_worlds=CHUNK).close()
+    # an orphan (e.g. a forked worker) still holds the flock, but the recorded holder is dead: broken
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time; f = open(sys.argv[1], 'w'); fcntl.flock(f, fcntl.LOCK_EX); "
+            "f.write(sys.argv[2]); f.flush(); print('ok', flush=True); time.sleep(60)",
+            str(out / ".trucesim.lock"),
+            dead.stdout.strip(),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        plan = plan_sweep(exp, out, resume=True)
+        assert plan.store.lock is not None and plan.store.lock.held
+        plan.close()
+    finally:
+        holder.kill()
+        holder.wait()
