@@ -94,3 +94,29 @@ def test_a_stale_lock_is_taken_over(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+# --------------------------------------------------------------------------- 3. --resume trusts nothing
+def test_resume_refuses_an_edited_manifest(tmp_path):
+    import json
+
+    from trucesim.sweep.store import StoreError, manifest_checksum
+    from trucesim.sweep.sweep import plan_sweep
+
+    exp, out = experiment(tmp_path), tmp_path / "out"
+    plan = plan_sweep(exp, out, chunk_worlds=CHUNK)
+    plan.close()  # a failed start: nothing run yet
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["checksum"] == manifest_checksum(manifest)
+    manifest["design"]["matrix"][1][0] = 999.0  # outside the factor's range
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(StoreError, match=r"manifest.json: checksum: .*edited"):
+        plan_sweep(exp, out, resume=True)
+    # a checksum made to match is no way round: the design is recomputed from the experiment file
+    manifest["checksum"] = manifest_checksum(manifest)
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(StoreError, match=r"design\.matrix\[1\]\[0\]: expected 40\.0 .*found 999\.0") as e:
+        plan_sweep(exp, out, resume=True)
+    assert "\n" not in str(e.value) and str(exp) in str(e.value)
+    assert_one_line_error(run_cli("sweep", exp, "--out", out, "--resume", "--workers", "1"), "design.matrix", "999")
+    assert not (out / ".trucesim.lock").exists()

@@ -95,13 +95,60 @@ def scenario_record(scenario) -> dict:
     }
 
 
+def _canonical(d: dict) -> str:
+    return json.dumps(json.loads(manifest_json(d)), sort_keys=True, separators=(",", ":"))
+
+
+def manifest_checksum(manifest: dict) -> str:
+    """``sha256:<hex>`` of the manifest (its design and settings), its own ``checksum`` left out."""
+    import hashlib
+
+    body = {k: v for k, v in manifest.items() if k != "checksum"}
+    return "sha256:" + hashlib.sha256(_canonical(body).encode()).hexdigest()
+
+
+def _flat_all(v, prefix: str = "") -> dict:
+    """Like :func:`_flat`, lists too: ``{"matrix[1][0]": 40.0, ...}``."""
+    if isinstance(v, dict) and v:
+        return {k2: v2 for k, x in v.items() for k2, v2 in _flat_all(x, f"{prefix}.{k}" if prefix else k).items()}
+    if isinstance(v, list) and v:
+        return {k2: v2 for i, x in enumerate(v) for k2, v2 in _flat_all(x, f"{prefix}[{i}]").items()}
+    return {prefix: v}
+
+
+def check_manifest(out: Path, manifest: dict, design: dict | None, experiment_path) -> None:
+    """Refuse a manifest edited since it was written, or whose design is not its experiment's.
+
+    ``design`` is the design recomputed from the experiment file (:meth:`Design.to_dict`), or
+    ``None`` to check the checksum only.  A manifest without a checksum (an older sweep) is
+    checked against the recomputed design only.
+    """
+    path = out / MANIFEST
+    recorded = manifest.get("checksum")
+    if recorded is not None and recorded != manifest_checksum(manifest):
+        raise StoreError(
+            f"{path}: checksum: expected {manifest_checksum(manifest)[:23]}..., found {_show(recorded)}: the manifest "
+            f"was edited after the sweep started; restore it, or start a new sweep with another --out"
+        )
+    if design is None:
+        return
+    a, b = _flat_all(json.loads(_canonical(manifest.get("design") or {}))), _flat_all(json.loads(_canonical(design)))
+    for key in list(b) + [k for k in a if k not in b]:
+        if a.get(key, "<absent>") != b.get(key, "<absent>"):
+            raise StoreError(
+                f"{path}: --resume: design.{key}: expected {_show(b.get(key, '<absent>'))} (recomputed from "
+                f"{experiment_path}), found {_show(a.get(key, '<absent>'))} (in the manifest); the manifest does "
+                f"not match its experiment: restore it, or start a new sweep with another --out"
+            )
+
+
 def make_manifest(experiment, design, chunk_worlds: int) -> dict:
     """The manifest of a sweep (``design`` may be ``None`` when only its identity is needed)."""
     from trucesim import __version__
 
     points = design.points if design is not None else experiment.n_points
     worlds = points * experiment.worlds_per_point
-    return {
+    manifest = {
         "format": FORMAT,
         "trucesim_version": __version__,
         "experiment": experiment.to_dict(),
@@ -122,6 +169,9 @@ def make_manifest(experiment, design, chunk_worlds: int) -> dict:
             "...": "the per-world outcomes of `trucesim run --out` (see docs/experiments.md)",
         },
     }
+    if design is not None:
+        manifest["checksum"] = manifest_checksum(manifest)
+    return manifest
 
 
 def identity(manifest: dict) -> dict:

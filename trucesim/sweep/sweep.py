@@ -243,8 +243,11 @@ def _plan_locked(experiment: Experiment, out: Path, lock, resume: bool, chunk_wo
         raise ExperimentError(f"chunk_worlds: expected a whole number >= 1, found {chunk_worlds}")
     if resume and existing:
         store = st.Store.open(out, lock)
+        st.check_manifest(out, store.manifest, None, experiment.path)
         st.check_same_experiment(store.manifest, st.make_manifest(experiment, None, chunk_worlds), out, experiment.path)
-        design = Design.from_dict(store.manifest["design"])
+        # the design is recomputed from the experiment, never taken from the manifest on trust
+        design = build_design(experiment)
+        st.check_manifest(out, store.manifest, design.to_dict(), experiment.path)
     else:
         design = build_design(experiment)
         store = st.Store.create(out, st.make_manifest(experiment, design, chunk_worlds), lock)
