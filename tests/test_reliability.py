@@ -120,3 +120,33 @@ def test_resume_refuses_an_edited_manifest(tmp_path):
     assert "\n" not in str(e.value) and str(exp) in str(e.value)
     assert_one_line_error(run_cli("sweep", exp, "--out", out, "--resume", "--workers", "1"), "design.matrix", "999")
     assert not (out / ".trucesim.lock").exists()
+
+
+# --------------------------------------------------------------------------- issue 12 item 1: --worlds-per-point
+def test_worlds_per_point_option_overrides_and_is_kept_on_resume(tmp_path):
+    import json
+
+    exp = experiment(tmp_path)
+    same = experiment(tmp_path, TINY.replace("worlds_per_point = 30", "worlds_per_point = 10"), "ten.toml")
+    dry = run_cli("sweep", exp, "--worlds-per-point", "10", "--dry-run")
+    assert dry.returncode == 0 and "2 points x 10 worlds = 20 worlds" in dry.stdout, dry.stdout + dry.stderr
+    out, ref = tmp_path / "out", tmp_path / "ref"
+    args = ("--workers", "1", "--chunk-worlds", str(CHUNK))
+    proc = run_cli("sweep", exp, "--out", out, "--worlds-per-point", "10", *args)
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["worlds_per_point"] == 10 and manifest["worlds"] == 20
+    assert manifest["experiment"]["worlds_per_point_option"] == 10
+    assert run_cli("sweep", same, "--out", ref, *args).returncode == 0
+    assert files(out / "parts") == files(ref / "parts")  # the same worlds as a file saying 10
+    before = files(out)
+    again = run_cli("sweep", exp, "--out", out, "--resume")  # omitted: the recorded value
+    assert again.returncode == 0 and "all 1 chunks were already done" in again.stdout, again.stderr
+    for changed in ("11", "30"):
+        assert_one_line_error(
+            run_cli("sweep", exp, "--out", out, "--resume", "--worlds-per-point", changed),
+            "--resume",
+            "worlds_per_point: expected 10",
+            f"found {changed}",
+        )
+    assert files(out) == before

@@ -69,6 +69,13 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     p.add_argument("--seed", type=nonneg_int, metavar="S", help="root random seed, overriding the experiment file's")
     p.add_argument(
+        "--worlds-per-point",
+        type=positive_int,
+        metavar="N",
+        help="worlds simulated at each design point, overriding the experiment file's "
+        "(recorded in the manifest: --resume keeps it)",
+    )
+    p.add_argument(
         "--chunk-worlds",
         type=positive_int,
         metavar="K",
@@ -212,7 +219,7 @@ def main(args) -> int:
     from trucesim.sweep.sweep import ChunkError, plan_sweep
 
     try:
-        experiment = load_experiment(args.experiment, seed=args.seed)
+        experiment = load_experiment(args.experiment, seed=args.seed, worlds_per_point=args.worlds_per_point)
         if args.dry_run:
             k = args.chunk_worlds or SWEEP_CHUNK_WORLDS
             print(describe(experiment))

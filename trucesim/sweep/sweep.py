@@ -193,7 +193,7 @@ def plan_sweep(
 
     On resume the experiment must be the one recorded in ``out/manifest.json``
     (scenario values, factors, design, seed, chunk size, trucesim version);
-    a seed or chunk size not given explicitly is taken from the manifest.
+    a seed, worlds per point or chunk size not given explicitly is taken from the manifest.
     A directory that does not exist yet is created, with or without ``resume``.
 
     The directory is locked (:class:`trucesim.run.lock.DirLock`) from here until
@@ -236,6 +236,9 @@ def _plan_locked(experiment: Experiment, out: Path, lock, resume: bool, chunk_wo
         old = st.read_manifest(out)
         if experiment.seed_option is None and old.get("experiment", {}).get("seed_option") is not None:
             experiment = experiment.with_seed(old["experiment"]["seed_option"])
+        recorded_wpp = old.get("experiment", {}).get("worlds_per_point_option")
+        if experiment.worlds_per_point_option is None and recorded_wpp is not None:
+            experiment = experiment.with_worlds_per_point(recorded_wpp)
         if chunk_worlds is None:
             chunk_worlds = old.get("chunk_worlds")
     chunk_worlds = int(chunk_worlds or SWEEP_CHUNK_WORLDS)
