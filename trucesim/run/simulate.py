@@ -33,8 +33,22 @@ def run_chunk(
     return model.run()
 
 
+def free_model(model: TruceModel) -> None:
+    """Break a finished model's reference cycles so its memory returns now, not at the next collection.
+
+    A Mesa model and its agents point at each other (and its schedule at the
+    model's bound methods): without this, each chunk's arrays lingered until
+    the cyclic garbage collector ran, and memory grew with the number of
+    chunks.  The model is unusable afterwards; take what is needed first.
+    """
+    for agent in list(getattr(model, "agents", ())):
+        agent.__dict__.clear()
+    model.__dict__.clear()
+
+
 def _chunk_table(model: TruceModel, chunk: int, chunk_worlds: int, keep: int) -> pd.DataFrame:
     table = outcome_table(model, world_offset=chunk * chunk_worlds)
+    free_model(model)
     return table.iloc[:keep] if keep < chunk_worlds else table
 
 
@@ -58,7 +72,9 @@ def iter_tables(
         model = run_chunk(scenario, seed, k, chunk_worlds, trace_world=local)
         if local is not None and on_trace is not None:
             on_trace(model.trace)
-        yield _chunk_table(model, k, chunk_worlds, stop - start)
+        table = _chunk_table(model, k, chunk_worlds, stop - start)  # frees the model
+        del model
+        yield table
 
 
 def simulate(scenario: Scenario, worlds: int, seed: int = 0, chunk_worlds: int = CHUNK_WORLDS) -> pd.DataFrame:
@@ -99,7 +115,9 @@ def trace_world(scenario: Scenario, world: int, seed: int = 0, chunk_worlds: int
     chunk, local = divmod(int(world), cw)
     model = run_chunk(scenario, seed, chunk, cw, trace_world=local)
     row = outcome_table(model, world_offset=chunk * cw).iloc[local]
-    return list(model.trace), row
+    events = list(model.trace)
+    free_model(model)
+    return events, row
 
 
 @dataclass(frozen=True)

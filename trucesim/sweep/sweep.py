@@ -56,7 +56,7 @@ class ChunkTask:
     def table(self) -> pd.DataFrame:
         """Simulate the chunk: one row per world (point, replicate, factors, outcomes)."""
         from trucesim.run.outcomes import outcome_table
-        from trucesim.run.simulate import run_chunk
+        from trucesim.run.simulate import free_model, run_chunk
 
         n = self.stop - self.start
         world = np.arange(self.start, self.stop, dtype=np.int64)
@@ -66,6 +66,8 @@ class ChunkTask:
         # the model gets its own copies: the columns show the design whatever the model does with them
         model = run_chunk(self.scenario, self.seed, self.chunk, n, {k: v.copy() for k, v in overrides.items()})
         table = outcome_table(model, world_offset=self.start)
+        free_model(model)  # its memory back now: a long sweep in one process stays at one chunk's
+        del model
         cols: dict[str, object] = {"point": point, "replicate": world - point * self.worlds_per_point}
         cols.update(overrides)
         for c in table.columns:
