@@ -195,3 +195,21 @@ def test_each_chunk_frees_its_model_without_the_garbage_collector(baseline, tmp_
     finally:
         tracemalloc.stop()
         gc.enable()
+
+
+# --------------------------------------------------------------------------- 6. a failed start is reusable
+@pytest.mark.parametrize("resume", [False, True], ids=["retry", "resume"])
+def test_a_directory_left_by_a_failed_start_is_reused(tmp_path, resume):
+    exp, out = experiment(tmp_path), tmp_path / "out"
+    (out / "parts").mkdir(parents=True)  # disk full before the manifest was written
+    (out / ".manifest.json.123.0badf00d.tmp").write_bytes(b"{")
+    (out / ".trucesim.lock").write_text("1\n")  # the lock of the failed start, released
+    proc = run_cli("sweep", exp, "--out", out, "--workers", "1", "--chunk-worlds", str(CHUNK), *(["--resume"] * resume))
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "parts", "points.parquet"]
+    # anything else still makes the directory someone else's
+    other = tmp_path / "other"
+    (other / "parts").mkdir(parents=True)
+    (other / "parts" / "notes.txt").write_text("mine")
+    assert_one_line_error(run_cli("sweep", exp, "--out", other, *(["--resume"] * resume)), str(other))
+    assert (other / "parts" / "notes.txt").read_text() == "mine"

@@ -248,6 +248,13 @@ def read_manifest(out: str | Path) -> dict:
 
 
 # --------------------------------------------------------------------------- the directory
+def _leftover(p: Path) -> bool:
+    """Whether ``p`` (in a results directory without a manifest) is what a failed start leaves."""
+    if p.name == LOCK or (p.name.startswith(".") and p.name.endswith(".tmp") and p.is_file()):
+        return True
+    return p.name == PARTS and p.is_dir() and all(q.name.endswith(".tmp") for q in p.iterdir())
+
+
 class Store:
     """A results directory: manifest, parts and points (see the module docstring)."""
 
@@ -259,9 +266,23 @@ class Store:
 
     @staticmethod
     def exists(root: str | Path) -> bool:
-        """Whether ``root`` exists and is not an empty directory (its lock file aside)."""
+        """Whether ``root`` exists and holds something: not empty, nor what a failed start leaves.
+
+        A start that failed before its manifest was written (a full disk, a kill) leaves at most
+        a lock file, an empty ``parts/`` and temporary files: such a directory counts as new.
+        """
         root = Path(root)
-        return root.exists() and (not root.is_dir() or any(p.name != LOCK for p in root.iterdir()))
+        if not root.exists():
+            return False
+        if not root.is_dir():
+            return True
+        return any(not _leftover(p) for p in root.iterdir())
+
+    @staticmethod
+    def clear_leftovers(root: Path) -> None:
+        """Remove the temporary files of a failed start (see :meth:`exists`) before starting anew."""
+        for p in [*root.glob("*.tmp"), *(root / PARTS).glob("*.tmp")]:
+            p.unlink(missing_ok=True)
 
     @staticmethod
     def lock_dir(root: str | Path) -> DirLock:
@@ -294,6 +315,8 @@ class Store:
             raise StoreError(
                 f"{root}: expected a new or empty directory, found an existing one ({hint}; or choose another --out)"
             )
+        if root.is_dir():
+            cls.clear_leftovers(root)
         try:
             (root / PARTS).mkdir(parents=True, exist_ok=True)
         except OSError as e:
