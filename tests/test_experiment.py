@@ -555,8 +555,10 @@ def test_resume_cleans_torn_writes(tmp_path, reference):
     plan = plan_sweep(exp, target, resume=True)
     assert [k for k, _, _ in plan.pending] == [1, 2, 3]
     assert not list((target / "parts").glob("*.tmp"))
+    assert [p.name for p, _, _ in plan.corrupt] == ["chunk-000001.parquet"]
     plan.run(InProcessExecutor())
-    assert files(target) == files(out)
+    assert (target / "parts" / "corrupt" / "chunk-000001.parquet").read_bytes() == b"PAR1 torn"  # kept aside
+    assert {k: v for k, v in files(target).items() if "corrupt" not in k} == files(out)
 
 
 def test_resume_checks_the_experiment(tmp_path, reference):

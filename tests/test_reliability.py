@@ -213,3 +213,35 @@ def test_a_directory_left_by_a_failed_start_is_reused(tmp_path, resume):
     (other / "parts" / "notes.txt").write_text("mine")
     assert_one_line_error(run_cli("sweep", exp, "--out", other, *(["--resume"] * resume)), str(other))
     assert (other / "parts" / "notes.txt").read_text() == "mine"
+
+
+# --------------------------------------------------------------------------- 5. damaged parts
+def test_damaged_parts_are_named_moved_aside_and_redone(tmp_path):
+    from trucesim.sweep.store import StoreError, load
+
+    exp = experiment(tmp_path)
+    ref, out = tmp_path / "ref", tmp_path / "out"
+    run_in_process(exp, ref)
+    run_in_process(exp, out)
+    flipped = out / "parts" / "chunk-000001.parquet"
+    data = bytearray(flipped.read_bytes())
+    for i in range(len(data) // 3, len(data) // 3 + 16):  # mid-file: the footer stays intact
+        data[i] ^= 0xFF
+    flipped.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match=r"chunk-000001\.parquet: expected a Parquet part, found a damaged file"):
+        load(out)
+    torn = out / "parts" / "chunk-000002.parquet"
+    torn.write_bytes(torn.read_bytes()[: len(data) // 2])
+    with pytest.raises(StoreError) as e:  # load names a damaged file in one line
+        load(out)
+    assert "\n" not in str(e.value) and "chunk-00000" in str(e.value) and "damaged" in str(e.value), str(e.value)
+    proc = run_cli("sweep", exp, "--out", out, "--resume", "--workers", "1")
+    assert proc.returncode == 0, proc.stderr
+    for name in ("chunk-000001.parquet", "chunk-000002.parquet"):
+        assert f"{out / 'parts' / name}: damaged part" in proc.stderr, proc.stderr
+        assert (out / "parts" / "corrupt" / name).is_file()  # kept, never deleted
+    assert "2 of 3 chunks run" in proc.stdout, proc.stdout
+    assert (out / "parts" / "corrupt" / "chunk-000001.parquet").read_bytes() == bytes(data)
+    kept = {k: v for k, v in files(out).items() if not k.startswith("parts/corrupt/")}
+    assert kept == files(ref)
+    assert load(out).equals(load(ref))

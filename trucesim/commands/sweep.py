@@ -230,6 +230,8 @@ def main(args) -> int:
         check_options(args.workers, args.scheduler)  # before the results directory is created
         plan = plan_sweep(experiment, args.out, resume=args.resume, chunk_worlds=args.chunk_worlds)
         experiment = plan.experiment
+        for part, moved, why in plan.corrupt:  # said always, not only on a terminal
+            print(f"trucesim: {part}: damaged part ({why}); moved to {moved}, its chunk is redone", file=sys.stderr)
         interactive = sys.stderr.isatty()
         try:
             executor = make_executor(workers=args.workers, scheduler=args.scheduler)

@@ -30,6 +30,7 @@ Examples
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,6 +46,8 @@ MANIFEST = "manifest.json"
 PARTS = "parts"
 POINTS = "points.parquet"
 ERROR_LOG = "error.log"
+#: where --resume moves damaged parts (inside parts/)
+CORRUPT = "corrupt"
 #: version of the directory layout; a manifest of another format is refused
 FORMAT = 1
 _PART = re.compile(r"^chunk-(\d+)\.parquet$")
@@ -58,6 +61,32 @@ class StoreError(ValueError):
 def part_name(chunk: int) -> str:
     """File name of a chunk's part: ``chunk-000012.parquet``."""
     return f"chunk-{chunk:06d}.parquet"
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return _cut(text[0] if text else type(e).__name__)
+
+
+def _cut(s: str, n: int = 80) -> str:
+    return s if len(s) <= n else s[: n - 3] + "..."
+
+
+def verify_part(path: Path, rows: int) -> str | None:
+    """Why the part at ``path`` cannot be used (one line), or ``None`` if it is whole.
+
+    Reads it in full, verifying its pages' checksums (written by
+    :func:`trucesim.run.files.encode_table`), and checks its row count.
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path, page_checksum_verification=True)
+    except Exception as e:  # noqa: BLE001 - whatever the damage, the part is redone
+        return f"unreadable: {_first_line(e)}"
+    if table.num_rows != rows:
+        return f"expected {rows} worlds, found {table.num_rows}"
+    return None
 
 
 # --------------------------------------------------------------------------- manifest
@@ -352,28 +381,48 @@ class Store:
     def done_chunks(self, clean: bool = False) -> dict[int, Path]:
         """Finished chunks and their parts.
 
-        With ``clean``, temporary files of interrupted writes are removed, and
-        so are parts whose row count is wrong (a torn write after a crash).
+        Without ``clean``, a part counts if its footer gives the right row count (cheap); the
+        others are listed in ``self.bad_parts``.  With ``clean`` (on resume), temporary files
+        of interrupted writes are removed and every part is read in full, its page checksums
+        verified: a damaged one (a torn write, a flipped byte) is moved to ``parts/corrupt/``,
+        listed in ``self.moved`` as ``(part, new path, reason)``, and its chunk is redone.
         """
         bounds = self.bounds()
         out: dict[int, Path] = {}
+        self.bad_parts: list[Path] = []
+        self.moved: list[tuple[Path, Path, str]] = []
         if not self.parts.is_dir():
             return out
-        for p in self.parts.iterdir():
+        for p in sorted(self.parts.iterdir()):
             if p.name.endswith(".tmp"):
                 if clean:
                     p.unlink(missing_ok=True)
                 continue
             m = _PART.match(p.name)
-            if not m:
+            if not m or not p.is_file():
                 continue
             k = int(m.group(1))
-            ok = k in bounds and self._rows(p) == bounds[k][1] - bounds[k][0]
-            if ok:
+            if k not in bounds:
+                continue
+            rows = bounds[k][1] - bounds[k][0]
+            problem = verify_part(p, rows) if clean else (None if self._rows(p) == rows else "unreadable")
+            if problem is None:
                 out[k] = p
             elif clean:
-                p.unlink(missing_ok=True)
+                self.moved.append((p, self._move_aside(p), problem))
+            else:
+                self.bad_parts.append(p)
         return dict(sorted(out.items()))
+
+    def _move_aside(self, path: Path) -> Path:
+        """Move a damaged part to ``parts/corrupt/`` (never overwriting an earlier one there)."""
+        aside = self.parts / CORRUPT
+        aside.mkdir(exist_ok=True)
+        dest, n = aside / path.name, 1
+        while dest.exists():
+            dest, n = aside / f"{path.stem}.{n}{path.suffix}", n + 1
+        os.replace(path, dest)
+        return dest
 
     @staticmethod
     def _rows(path: Path) -> int:
@@ -402,14 +451,26 @@ class Store:
         """The parts in chunk order, one DataFrame each."""
         done = self.done_chunks()
         missing = self.manifest["chunks"] - len(done)
+        resume = f"trucesim sweep {self.manifest['experiment']['path']} --out {self.root} --resume"
+        if missing and self.bad_parts and not allow_partial:
+            raise StoreError(
+                f"{self.bad_parts[0]}: expected a Parquet part, found a damaged file; {resume} moves it to "
+                f"{PARTS}/{CORRUPT}/ and redoes it"
+            )
         if missing and not allow_partial:
             raise StoreError(
                 f"{self.root}: expected a complete sweep, found {len(done)} of {self.manifest['chunks']} chunks "
-                f"written; finish it with: trucesim sweep {self.manifest['experiment']['path']} --out {self.root} "
-                f"--resume"
+                f"written; finish it with: {resume}"
             )
         for path in done.values():
-            yield pd.read_parquet(path, columns=columns)
+            try:
+                frame = pd.read_parquet(path, columns=columns, page_checksum_verification=True)
+            except (OSError, ValueError) as e:  # arrow's errors derive from these
+                raise StoreError(
+                    f"{path}: expected a Parquet part, found a damaged file ({_first_line(e)}); {resume} moves it "
+                    f"to {PARTS}/{CORRUPT}/ and redoes it"
+                ) from None
+            yield frame
 
     def write_points(self) -> pd.DataFrame:
         """Compute ``points.parquet`` by streaming over the parts; return it."""

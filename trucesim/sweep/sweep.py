@@ -130,6 +130,8 @@ class SweepPlan:
     resumed: bool
     worlds_done: int = 0
     seconds: float = field(default=0.0)
+    #: damaged parts found on resume: (part, where it was moved in parts/corrupt/, why); their chunks are redone
+    corrupt: list[tuple[Path, Path, str]] = field(default_factory=list)
 
     @property
     def worlds(self) -> int:
@@ -270,6 +272,7 @@ def _plan_locked(experiment: Experiment, out: Path, lock, resume: bool, chunk_wo
         len(bounds),
         resumed=bool(resume and existing),
         worlds_done=worlds_done,
+        corrupt=list(store.moved),
     )
 
 
