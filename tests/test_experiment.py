@@ -493,7 +493,13 @@ def test_running_dask_cluster_by_address_gives_the_same_bytes(tmp_path, referenc
 
     exp, out, _ = reference
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None, silence_logs=logging.ERROR
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp://",  # a real address: in-process inproc:// is refused as a --scheduler
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
     ) as cluster:
         plan = plan_sweep(exp, tmp_path / "tcp", chunk_worlds=SMALL_CHUNK)
         with make_executor(scheduler=cluster.scheduler_address) as ex:

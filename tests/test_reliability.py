@@ -245,3 +245,78 @@ def test_damaged_parts_are_named_moved_aside_and_redone(tmp_path):
     kept = {k: v for k, v in files(out).items() if not k.startswith("parts/corrupt/")}
     assert kept == files(ref)
     assert load(out).equals(load(ref))
+
+
+# --------------------------------------------------------------------------- 9. bounded workers, valid addresses
+def test_workers_are_capped_at_the_chunks_and_refused_beyond_four_per_core():
+    from trucesim.run.executors import (
+        WORKERS_PER_CORE,
+        ExecutorError,
+        InProcessExecutor,
+        PoolExecutor,
+        available_cores,
+        check_options,
+        make_executor,
+    )
+
+    limit = WORKERS_PER_CORE * available_cores()
+    for force, hint in ((None, False), (False, True)):
+        with pytest.raises(ExecutorError) as e:
+            check_options(limit + 1, force=force)
+        msg = str(e.value)
+        assert f"--workers {limit + 1}: expected at most {limit}" in msg and ("--force" in msg) == hint, msg
+    with pytest.raises(ExecutorError, match="at most"):
+        check_options(1000, "local")
+    check_options(limit + 1, force=True)  # allowed when forced
+    with make_executor(workers=min(3, limit), tasks=2) as ex:
+        assert isinstance(ex, PoolExecutor) and ex.workers == 2  # never more processes than chunks
+    with make_executor(workers=2, tasks=1) as ex:
+        assert isinstance(ex, InProcessExecutor)
+    with make_executor(workers=min(3, limit), scheduler="local", tasks=1, processes=False) as ex:
+        assert ex.workers == 1
+
+
+@pytest.mark.parametrize(
+    "address,fragment",
+    [
+        ("tcp://", "no host"),
+        ("tcp://:8786", "no host"),
+        ("tcp://10.0.0.5", "no port"),
+        ("tcp://10.0.0.5:99999", "port from 1 to 65535"),
+        ("tcp://10.0.0.5:http", "port from 1 to 65535"),
+        ("inproc://x", "scheme 'inproc'"),
+        ("tls://10.0.0.5:8786", "scheme 'tls'"),
+        ("ucx://10.0.0.5:8786", "scheme 'ucx'"),
+        ("http://10.0.0.5:8786", "scheme 'http'"),
+        ("nowhere", "expected 'local' or a Dask scheduler address"),
+        ("tcp://" + "x" * 300 + ":1/path", "..."),
+    ],
+)
+def test_scheduler_addresses_are_validated(address, fragment):
+    from trucesim.run.executors import ExecutorError, check_options
+
+    with pytest.raises(ExecutorError) as e:
+        check_options(scheduler=address)
+    msg = str(e.value)
+    assert msg.startswith("--scheduler") and fragment in msg and "\n" not in msg and len(msg) < 300, msg
+
+
+def test_good_scheduler_addresses_pass():
+    from trucesim.run.executors import check_options
+
+    for address in ("local", "tcp://127.0.0.1:8786", "tcp://[::1]:8786", "tcp://scheduler.example.org:8786"):
+        check_options(scheduler=address)
+
+
+def test_worker_and_address_errors_on_the_command_line(tmp_path):
+    from .conftest import BASELINE
+
+    exp, out = experiment(tmp_path), tmp_path / "out"
+    assert_one_line_error(run_cli("run", BASELINE, "--workers", "1000"), "--workers 1000", "expected at most")
+    assert_one_line_error(run_cli("sweep", exp, "--out", out, "--workers", "1000"), "--workers 1000")
+    assert_one_line_error(
+        run_cli("sweep", exp, "--out", out, "--scheduler", "local", "--workers", "1000"), "--workers 1000"
+    )
+    assert_one_line_error(run_cli("sweep", exp, "--out", out, "--scheduler", "inproc://x"), "scheme 'inproc'")
+    assert_one_line_error(run_cli("sweep", exp, "--out", out, "--scheduler", "tcp://10.0.0.5"), "no port")
+    assert not out.exists()

@@ -227,14 +227,15 @@ def main(args) -> int:
             return 0
         if args.out is None:
             raise UserError("--out: expected a results directory (e.g. --out results/NAME), found nothing")
-        check_options(args.workers, args.scheduler)  # before the results directory is created
+        force = getattr(args, "force", None)  # None: this command has no --force
+        check_options(args.workers, args.scheduler, force)  # before the results directory is created
         plan = plan_sweep(experiment, args.out, resume=args.resume, chunk_worlds=args.chunk_worlds)
         experiment = plan.experiment
         for part, moved, why in plan.corrupt:  # said always, not only on a terminal
             print(f"trucesim: {part}: damaged part ({why}); moved to {moved}, its chunk is redone", file=sys.stderr)
         interactive = sys.stderr.isatty()
         try:
-            executor = make_executor(workers=args.workers, scheduler=args.scheduler)
+            executor = make_executor(args.workers, args.scheduler, tasks=len(plan.pending), force=force)
         except BaseException:
             if not plan.resumed and plan.worlds_done == 0:
                 plan.store.discard()

@@ -16,7 +16,7 @@ import pandas as pd
 
 from trucesim.config.scenario import Scenario
 from trucesim.model.model import TruceModel
-from trucesim.run.chunks import CHUNK_WORLDS, chunk_bounds, chunk_rng
+from trucesim.run.chunks import CHUNK_WORLDS, chunk_bounds, chunk_rng, n_chunks
 from trucesim.run.outcomes import outcome_table
 
 
@@ -147,7 +147,12 @@ class RunTask:
 
 
 def parallel_tables(
-    scenario: Scenario, worlds: int, seed: int = 0, workers: int | None = None, chunk_worlds: int = CHUNK_WORLDS
+    scenario: Scenario,
+    worlds: int,
+    seed: int = 0,
+    workers: int | None = None,
+    chunk_worlds: int = CHUNK_WORLDS,
+    force: bool | None = None,
 ) -> Iterator[pd.DataFrame]:
     """The tables of :func:`iter_tables`, computed by ``workers`` processes, yielded in chunk order.
 
@@ -165,6 +170,7 @@ def parallel_tables(
     tasks = (
         RunTask(scenario, seed, k, chunk_worlds, stop - start) for k, start, stop in chunk_bounds(worlds, chunk_worlds)
     )
-    with make_executor(workers=workers) as ex:
+    # no more processes than chunks; more than 4 per core only with force (see check_options)
+    with make_executor(workers=workers, tasks=n_chunks(worlds, chunk_worlds), force=force) as ex:
         for data in map_ordered(ex, tasks):
             yield decode_table(data)

@@ -302,5 +302,10 @@ def sweep(
     from trucesim.run.executors import make_executor
 
     plan = plan_sweep(experiment, out, resume=resume, chunk_worlds=chunk_worlds)
-    with make_executor(workers=workers, scheduler=scheduler) as ex:
+    try:
+        ex = make_executor(workers=workers, scheduler=scheduler, tasks=len(plan.pending))
+    except BaseException:
+        plan.close()
+        raise
+    with ex:
         return plan.run(ex, progress)
