@@ -10,9 +10,8 @@ worker that outlived it) is recognised by the holder's process id and broken.
 
 Examples
 --------
->>> lock = DirLock("results/prisoners").acquire()      # doctest: +SKIP
->>> ...                                                # write into results/prisoners
->>> lock.release()                                     # doctest: +SKIP
+>>> with DirLock("results/prisoners"):                 # doctest: +SKIP
+...     write_into("results/prisoners")
 """
 
 from __future__ import annotations
