@@ -493,7 +493,13 @@ def test_running_dask_cluster_by_address_gives_the_same_bytes(tmp_path, referenc
 
     exp, out, _ = reference
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None, silence_logs=logging.ERROR
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp://",  # a real address: in-process inproc:// is refused as a --scheduler
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
     ) as cluster:
         plan = plan_sweep(exp, tmp_path / "tcp", chunk_worlds=SMALL_CHUNK)
         with make_executor(scheduler=cluster.scheduler_address) as ex:
@@ -555,8 +561,10 @@ def test_resume_cleans_torn_writes(tmp_path, reference):
     plan = plan_sweep(exp, target, resume=True)
     assert [k for k, _, _ in plan.pending] == [1, 2, 3]
     assert not list((target / "parts").glob("*.tmp"))
+    assert [p.name for p, _, _ in plan.corrupt] == ["chunk-000001.parquet"]
     plan.run(InProcessExecutor())
-    assert files(target) == files(out)
+    assert (target / "parts" / "corrupt" / "chunk-000001.parquet").read_bytes() == b"PAR1 torn"  # kept aside
+    assert {k: v for k, v in files(target).items() if "corrupt" not in k} == files(out)
 
 
 def test_resume_checks_the_experiment(tmp_path, reference):
@@ -593,5 +601,6 @@ def test_a_resumed_seed_option_is_kept(tmp_path):
     out = tmp_path / "seeded"
     first = plan_sweep(load_experiment(exp, seed=9), out, chunk_worlds=SMALL_CHUNK)
     assert first.experiment.seed == 9
+    first.close()  # a plan holds its directory's lock until it runs or is closed
     again = plan_sweep(exp, out, resume=True)  # no --seed, no --chunk-worlds: the manifest's
     assert again.experiment.seed == 9 and again.chunk_worlds == SMALL_CHUNK

@@ -76,10 +76,15 @@ def main(args) -> int:
     from trucesim.config.scenario import load_scenario
     from trucesim.report.text import format_text, format_trace, to_json
     from trucesim.run.chunks import CHUNK_WORLDS, n_chunks
+    from trucesim.run.executors import ExecutorError, check_options
     from trucesim.run.metrics import Summary
     from trucesim.run.simulate import iter_tables, parallel_tables, trace_world
 
     scenario = load_scenario(args.scenario)
+    try:  # too many --workers: one line before any work
+        check_options(args.workers, force=getattr(args, "force", None))
+    except ExecutorError as e:
+        raise UserError(str(e)) from None
     if args.out is not None:
         check_writable(args.out)  # before the simulation, not after it
         refuse_overwrite(args.out, args.force)
@@ -99,7 +104,9 @@ def main(args) -> int:
     )
 
     if chunks > 1 and args.workers != 1:
-        source = parallel_tables(scenario, args.worlds, args.seed, workers=args.workers)
+        source = parallel_tables(
+            scenario, args.worlds, args.seed, workers=args.workers, force=getattr(args, "force", None)
+        )
         if args.trace is not None:  # the traced world's chunk again, here (tracing changes no outcome)
             trace_events.extend(trace_world(scenario, args.trace, args.seed)[0])
     else:

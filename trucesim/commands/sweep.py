@@ -69,6 +69,13 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     p.add_argument("--seed", type=nonneg_int, metavar="S", help="root random seed, overriding the experiment file's")
     p.add_argument(
+        "--worlds-per-point",
+        type=positive_int,
+        metavar="N",
+        help="worlds simulated at each design point, overriding the experiment file's "
+        "(recorded in the manifest: --resume keeps it)",
+    )
+    p.add_argument(
         "--chunk-worlds",
         type=positive_int,
         metavar="K",
@@ -215,7 +222,7 @@ def main(args) -> int:
     try:
         args.experiment = resolve(args.experiment, "experiments")  # a shipped experiment by name; a path wins
         file_kind(args.experiment, "experiment")  # a scenario file: say so, and to use `trucesim run`
-        experiment = load_experiment(args.experiment, seed=args.seed)
+        experiment = load_experiment(args.experiment, seed=args.seed, worlds_per_point=args.worlds_per_point)
         if args.dry_run:
             k = args.chunk_worlds or SWEEP_CHUNK_WORLDS
             print(describe(experiment))
@@ -223,12 +230,15 @@ def main(args) -> int:
             return 0
         if args.out is None:
             raise UserError("--out: expected a results directory (e.g. --out results/NAME), found nothing")
-        check_options(args.workers, args.scheduler)  # before the results directory is created
+        force = getattr(args, "force", None)  # None: this command has no --force
+        check_options(args.workers, args.scheduler, force)  # before the results directory is created
         plan = plan_sweep(experiment, args.out, resume=args.resume, chunk_worlds=args.chunk_worlds)
         experiment = plan.experiment
+        for part, moved, why in plan.corrupt:  # said always, not only on a terminal
+            print(f"trucesim: {part}: damaged part ({why}); moved to {moved}, its chunk is redone", file=sys.stderr)
         interactive = sys.stderr.isatty()
         try:
-            executor = make_executor(workers=args.workers, scheduler=args.scheduler)
+            executor = make_executor(args.workers, args.scheduler, tasks=len(plan.pending), force=force)
         except BaseException:
             if not plan.resumed and plan.worlds_done == 0:
                 plan.store.discard()

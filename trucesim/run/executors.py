@@ -455,41 +455,102 @@ class DaskExecutor(Executor):
                 self.cluster.close()
 
 
-def check_options(workers: int | None = None, scheduler: str | None = None) -> None:
+#: pool or LocalCluster workers allowed per core without ``--force``
+WORKERS_PER_CORE = 4
+#: scheduler address schemes a sweep connects to (Dask's tls:// needs certificates we do not configure)
+SCHEMES = ("tcp",)
+
+
+def _cut(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def check_address(scheduler: str) -> None:
+    """Raise :class:`ExecutorError` unless ``scheduler`` is ``local`` or ``tcp://HOST:PORT``."""
+    from urllib.parse import urlsplit
+
+    shown = _cut(repr(scheduler))
+    if scheduler == "local":
+        return
+    if "://" not in scheduler:
+        raise ExecutorError(
+            f"--scheduler: expected 'local' or a Dask scheduler address like tcp://HOST:8786, found {shown}"
+        )
+    scheme = scheduler.split("://", 1)[0].lower()
+    if scheme not in SCHEMES:
+        raise ExecutorError(
+            f"--scheduler {shown}: expected 'local' or tcp://HOST:PORT, found the scheme {_cut(scheme, 20)!r} "
+            f"(only tcp:// is supported)"
+        )
+    try:
+        parts = urlsplit(scheduler)
+        port = parts.port
+    except ValueError:
+        port = -1
+    if not parts.hostname:
+        raise ExecutorError(f"--scheduler {shown}: expected tcp://HOST:PORT, found no host")
+    if port is None:
+        raise ExecutorError(
+            f"--scheduler {shown}: expected tcp://HOST:PORT (e.g. tcp://{parts.hostname}:8786), found no port"
+        )
+    if port < 1 or parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ExecutorError(f"--scheduler {shown}: expected tcp://HOST:PORT with a port from 1 to 65535, found {shown}")
+
+
+def check_options(workers: int | None = None, scheduler: str | None = None, force: bool | None = None) -> None:
     """Raise :class:`ExecutorError` for ``--workers`` and ``--scheduler`` values no executor takes.
 
     Cheap and without side effects: a command checks its options with it before
-    creating anything (:func:`make_executor` checks them again).
+    creating anything (:func:`make_executor` checks them again).  More than
+    :data:`WORKERS_PER_CORE` workers per core are refused unless ``force`` is true
+    (``None``: the command has no ``--force``, and the error does not offer it).
     """
     if workers is not None and workers < 1:
         raise ExecutorError(f"--workers: expected a whole number >= 1, found {workers}")
-    if scheduler is None:
-        return
-    if scheduler != "local" and "://" not in scheduler:
+    if scheduler is not None:
+        check_address(scheduler)
+    if scheduler not in (None, "local") and workers is not None:
         raise ExecutorError(
-            f"--scheduler: expected 'local' or a Dask scheduler address like tcp://HOST:8786, found {scheduler!r}"
-        )
-    if scheduler != "local" and workers is not None:
-        raise ExecutorError(
-            f"--workers: expected nothing with --scheduler {scheduler} (the cluster's "
+            f"--workers: expected nothing with --scheduler {_cut(str(scheduler))} (the cluster's "
             f"own workers run the chunks), found --workers {workers}"
         )
+    cores = available_cores()
+    limit = WORKERS_PER_CORE * cores
+    if workers is not None and workers > limit and not force:
+        hint = "; add --force to start more" if force is not None else ""
+        raise ExecutorError(
+            f"--workers {workers}: expected at most {limit} ({WORKERS_PER_CORE} per core, {cores} "
+            f"core{'s' if cores != 1 else ''} here){hint}"
+        )
 
 
-def make_executor(workers: int | None = None, scheduler: str | None = None, processes: bool = True) -> Executor:
+def make_executor(
+    workers: int | None = None,
+    scheduler: str | None = None,
+    processes: bool = True,
+    tasks: int | None = None,
+    force: bool | None = None,
+) -> Executor:
     """The executor for ``--workers`` and ``--scheduler``.
 
     * no scheduler: ``workers`` processes (default: all cores); 1 runs in this process;
-    * ``scheduler="local"``: a Dask LocalCluster of ``workers`` processes;
-    * ``scheduler="tcp://host:port"`` (or another Dask address): that cluster's workers.
+    * ``scheduler="local"``: a Dask LocalCluster of ``workers`` processes (default: all cores);
+    * ``scheduler="tcp://host:port"``: that cluster's workers.
+
+    ``tasks``, if known, caps the processes started: no more than there are tasks to run
+    (the numbers never depend on the workers).  ``force``: see :func:`check_options`.
 
     Raises
     ------
     ExecutorError
         Options that do not fit (see :func:`check_options`), or a cluster that cannot start.
     """
-    check_options(workers, scheduler)
-    if scheduler is None:
+    check_options(workers, scheduler, force)
+    if scheduler is None or scheduler == "local":
         n = workers or available_cores()
-        return InProcessExecutor() if n == 1 else PoolExecutor(n)
+        if tasks is not None:
+            n = max(1, min(n, int(tasks)))
+        if scheduler is None:
+            return InProcessExecutor() if n == 1 else PoolExecutor(n)
+        return DaskExecutor(scheduler, n, processes=processes)
     return DaskExecutor(scheduler, workers, processes=processes)

@@ -73,12 +73,15 @@ def write_atomic(path: str | Path, data: bytes | str | Callable[[Path], object])
 
 
 def encode_table(table: pd.DataFrame) -> bytes:
-    """A table as Parquet bytes (zstd, no index); the same table always gives the same bytes."""
+    """A table as Parquet bytes (zstd, page checksums, no index); the same table always gives the same bytes."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     sink = pa.BufferOutputStream()
-    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), sink, compression="zstd")
+    # page checksums let a reader detect a damaged file (a sweep's --resume verifies its parts)
+    pq.write_table(
+        pa.Table.from_pandas(table, preserve_index=False), sink, compression="zstd", write_page_checksum=True
+    )
     return sink.getvalue().to_pybytes()
 
 

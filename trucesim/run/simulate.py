@@ -16,7 +16,7 @@ import pandas as pd
 
 from trucesim.config.scenario import Scenario
 from trucesim.model.model import TruceModel
-from trucesim.run.chunks import CHUNK_WORLDS, chunk_bounds, chunk_rng
+from trucesim.run.chunks import CHUNK_WORLDS, chunk_bounds, chunk_rng, n_chunks
 from trucesim.run.outcomes import outcome_table
 
 
@@ -33,8 +33,22 @@ def run_chunk(
     return model.run()
 
 
+def free_model(model: TruceModel) -> None:
+    """Break a finished model's reference cycles so its memory returns now, not at the next collection.
+
+    A Mesa model and its agents point at each other (and its schedule at the
+    model's bound methods): without this, each chunk's arrays lingered until
+    the cyclic garbage collector ran, and memory grew with the number of
+    chunks.  The model is unusable afterwards; take what is needed first.
+    """
+    for agent in list(getattr(model, "agents", ())):
+        agent.__dict__.clear()
+    model.__dict__.clear()
+
+
 def _chunk_table(model: TruceModel, chunk: int, chunk_worlds: int, keep: int) -> pd.DataFrame:
     table = outcome_table(model, world_offset=chunk * chunk_worlds)
+    free_model(model)
     return table.iloc[:keep] if keep < chunk_worlds else table
 
 
@@ -58,7 +72,9 @@ def iter_tables(
         model = run_chunk(scenario, seed, k, chunk_worlds, trace_world=local)
         if local is not None and on_trace is not None:
             on_trace(model.trace)
-        yield _chunk_table(model, k, chunk_worlds, stop - start)
+        table = _chunk_table(model, k, chunk_worlds, stop - start)  # frees the model
+        del model
+        yield table
 
 
 def simulate(scenario: Scenario, worlds: int, seed: int = 0, chunk_worlds: int = CHUNK_WORLDS) -> pd.DataFrame:
@@ -99,7 +115,9 @@ def trace_world(scenario: Scenario, world: int, seed: int = 0, chunk_worlds: int
     chunk, local = divmod(int(world), cw)
     model = run_chunk(scenario, seed, chunk, cw, trace_world=local)
     row = outcome_table(model, world_offset=chunk * cw).iloc[local]
-    return list(model.trace), row
+    events = list(model.trace)
+    free_model(model)
+    return events, row
 
 
 @dataclass(frozen=True)
@@ -129,7 +147,12 @@ class RunTask:
 
 
 def parallel_tables(
-    scenario: Scenario, worlds: int, seed: int = 0, workers: int | None = None, chunk_worlds: int = CHUNK_WORLDS
+    scenario: Scenario,
+    worlds: int,
+    seed: int = 0,
+    workers: int | None = None,
+    chunk_worlds: int = CHUNK_WORLDS,
+    force: bool | None = None,
 ) -> Iterator[pd.DataFrame]:
     """The tables of :func:`iter_tables`, computed by ``workers`` processes, yielded in chunk order.
 
@@ -147,6 +170,7 @@ def parallel_tables(
     tasks = (
         RunTask(scenario, seed, k, chunk_worlds, stop - start) for k, start, stop in chunk_bounds(worlds, chunk_worlds)
     )
-    with make_executor(workers=workers) as ex:
+    # no more processes than chunks; more than 4 per core only with force (see check_options)
+    with make_executor(workers=workers, tasks=n_chunks(worlds, chunk_worlds), force=force) as ex:
         for data in map_ordered(ex, tasks):
             yield decode_table(data)

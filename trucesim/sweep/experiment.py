@@ -134,6 +134,7 @@ class Experiment:
     name: str = ""
     description: str = ""
     seed_option: int | None = None  # a seed given on the command line, overriding the file's
+    worlds_per_point_option: int | None = None  # --worlds-per-point, overriding the file's
 
     @property
     def factor_keys(self) -> tuple[str, ...]:
@@ -152,6 +153,13 @@ class Experiment:
         """The same experiment under another root seed (as ``--seed`` gives)."""
         return replace(self, seed=int(seed), seed_option=int(seed))
 
+    def with_worlds_per_point(self, n: int) -> Experiment:
+        """The same experiment with ``n`` worlds at each point (as ``--worlds-per-point`` gives)."""
+        n = int(n)
+        if n < 1:
+            raise ExperimentError(f"--worlds-per-point: expected a whole number >= 1, found {n}")
+        return replace(self, worlds_per_point=n, worlds_per_point_option=n)
+
     def to_dict(self) -> dict:
         """The resolved experiment, as recorded in ``manifest.json``."""
         d = self.design
@@ -164,6 +172,7 @@ class Experiment:
             "seed": self.seed,
             "seed_option": self.seed_option,
             "worlds_per_point": self.worlds_per_point,
+            "worlds_per_point_option": self.worlds_per_point_option,
             "factors": {f.key: f.to_dict() for f in self.factors},
             "design": {
                 "kind": d.kind,
@@ -371,10 +380,11 @@ def _design(raw, shown: str) -> DesignSpec:
     return DesignSpec(kind, points, seed, scramble, saltelli)
 
 
-def load_experiment(path: str | Path, seed: int | None = None) -> Experiment:
+def load_experiment(path: str | Path, seed: int | None = None, worlds_per_point: int | None = None) -> Experiment:
     """Read and validate an experiment file.
 
-    ``seed`` (as ``--seed`` gives) overrides the file's ``seed``.
+    ``seed`` (as ``--seed`` gives) overrides the file's ``seed``, and
+    ``worlds_per_point`` (``--worlds-per-point``) the file's ``worlds_per_point``.
 
     Raises
     ------
@@ -441,6 +451,8 @@ def load_experiment(path: str | Path, seed: int | None = None) -> Experiment:
         name=raw.get("name", path.stem),
         description=raw.get("description", ""),
     )
+    if worlds_per_point is not None:
+        exp = exp.with_worlds_per_point(worlds_per_point)
     return exp.with_seed(seed) if seed is not None else exp
 
 

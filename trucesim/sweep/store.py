@@ -30,6 +30,7 @@ Examples
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,11 +40,14 @@ import pandas as pd
 
 from trucesim.run.chunks import chunk_bounds, n_chunks
 from trucesim.run.files import encode_table, write_atomic
+from trucesim.run.lock import LOCK, DirLock, LockedError
 
 MANIFEST = "manifest.json"
 PARTS = "parts"
 POINTS = "points.parquet"
 ERROR_LOG = "error.log"
+#: where --resume moves damaged parts (inside parts/)
+CORRUPT = "corrupt"
 #: version of the directory layout; a manifest of another format is refused
 FORMAT = 1
 _PART = re.compile(r"^chunk-(\d+)\.parquet$")
@@ -57,6 +61,32 @@ class StoreError(ValueError):
 def part_name(chunk: int) -> str:
     """File name of a chunk's part: ``chunk-000012.parquet``."""
     return f"chunk-{chunk:06d}.parquet"
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return _cut(text[0] if text else type(e).__name__)
+
+
+def _cut(s: str, n: int = 80) -> str:
+    return s if len(s) <= n else s[: n - 3] + "..."
+
+
+def verify_part(path: Path, rows: int) -> str | None:
+    """Why the part at ``path`` cannot be used (one line), or ``None`` if it is whole.
+
+    Reads it in full, verifying its pages' checksums (written by
+    :func:`trucesim.run.files.encode_table`), and checks its row count.
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path, page_checksum_verification=True)
+    except Exception as e:  # noqa: BLE001 - whatever the damage, the part is redone
+        return f"unreadable: {_first_line(e)}"
+    if table.num_rows != rows:
+        return f"expected {rows} worlds, found {table.num_rows}"
+    return None
 
 
 # --------------------------------------------------------------------------- manifest
@@ -94,13 +124,60 @@ def scenario_record(scenario) -> dict:
     }
 
 
+def _canonical(d: dict) -> str:
+    return json.dumps(json.loads(manifest_json(d)), sort_keys=True, separators=(",", ":"))
+
+
+def manifest_checksum(manifest: dict) -> str:
+    """``sha256:<hex>`` of the manifest (its design and settings), its own ``checksum`` left out."""
+    import hashlib
+
+    body = {k: v for k, v in manifest.items() if k != "checksum"}
+    return "sha256:" + hashlib.sha256(_canonical(body).encode()).hexdigest()
+
+
+def _flat_all(v, prefix: str = "") -> dict:
+    """Like :func:`_flat`, lists too: ``{"matrix[1][0]": 40.0, ...}``."""
+    if isinstance(v, dict) and v:
+        return {k2: v2 for k, x in v.items() for k2, v2 in _flat_all(x, f"{prefix}.{k}" if prefix else k).items()}
+    if isinstance(v, list) and v:
+        return {k2: v2 for i, x in enumerate(v) for k2, v2 in _flat_all(x, f"{prefix}[{i}]").items()}
+    return {prefix: v}
+
+
+def check_manifest(out: Path, manifest: dict, design: dict | None, experiment_path) -> None:
+    """Refuse a manifest edited since it was written, or whose design is not its experiment's.
+
+    ``design`` is the design recomputed from the experiment file (:meth:`Design.to_dict`), or
+    ``None`` to check the checksum only.  A manifest without a checksum (an older sweep) is
+    checked against the recomputed design only.
+    """
+    path = out / MANIFEST
+    recorded = manifest.get("checksum")
+    if recorded is not None and recorded != manifest_checksum(manifest):
+        raise StoreError(
+            f"{path}: checksum: expected {manifest_checksum(manifest)[:23]}..., found {_show(recorded)}: the manifest "
+            f"was edited after the sweep started; restore it, or start a new sweep with another --out"
+        )
+    if design is None:
+        return
+    a, b = _flat_all(json.loads(_canonical(manifest.get("design") or {}))), _flat_all(json.loads(_canonical(design)))
+    for key in list(b) + [k for k in a if k not in b]:
+        if a.get(key, "<absent>") != b.get(key, "<absent>"):
+            raise StoreError(
+                f"{path}: --resume: design.{key}: expected {_show(b.get(key, '<absent>'))} (recomputed from "
+                f"{experiment_path}), found {_show(a.get(key, '<absent>'))} (in the manifest); the manifest does "
+                f"not match its experiment: restore it, or start a new sweep with another --out"
+            )
+
+
 def make_manifest(experiment, design, chunk_worlds: int) -> dict:
     """The manifest of a sweep (``design`` may be ``None`` when only its identity is needed)."""
     from trucesim import __version__
 
     points = design.points if design is not None else experiment.n_points
     worlds = points * experiment.worlds_per_point
-    return {
+    manifest = {
         "format": FORMAT,
         "trucesim_version": __version__,
         "experiment": experiment.to_dict(),
@@ -121,6 +198,9 @@ def make_manifest(experiment, design, chunk_worlds: int) -> dict:
             "...": "the per-world outcomes of `trucesim run --out` (see docs/experiments.md)",
         },
     }
+    if design is not None:
+        manifest["checksum"] = manifest_checksum(manifest)
+    return manifest
 
 
 def identity(manifest: dict) -> dict:
@@ -197,23 +277,61 @@ def read_manifest(out: str | Path) -> dict:
 
 
 # --------------------------------------------------------------------------- the directory
+def _leftover(p: Path) -> bool:
+    """Whether ``p`` (in a results directory without a manifest) is what a failed start leaves."""
+    if p.name == LOCK or (p.name.startswith(".") and p.name.endswith(".tmp") and p.is_file()):
+        return True
+    return p.name == PARTS and p.is_dir() and all(q.name.endswith(".tmp") for q in p.iterdir())
+
+
 class Store:
     """A results directory: manifest, parts and points (see the module docstring)."""
 
-    def __init__(self, root: Path, manifest: dict):
+    def __init__(self, root: Path, manifest: dict, lock: DirLock | None = None):
         self.root = Path(root)
         self.manifest = manifest
         self.parts = self.root / PARTS
+        self.lock = lock
 
     @staticmethod
     def exists(root: str | Path) -> bool:
-        """Whether ``root`` exists and is not an empty directory."""
+        """Whether ``root`` exists and holds something: not empty, nor what a failed start leaves.
+
+        A start that failed before its manifest was written (a full disk, a kill) leaves at most
+        a lock file, an empty ``parts/`` and temporary files: such a directory counts as new.
+        """
         root = Path(root)
-        return root.exists() and (not root.is_dir() or any(root.iterdir()))
+        if not root.exists():
+            return False
+        if not root.is_dir():
+            return True
+        return any(not _leftover(p) for p in root.iterdir())
+
+    @staticmethod
+    def clear_leftovers(root: Path) -> None:
+        """Remove the temporary files of a failed start (see :meth:`exists`) before starting anew."""
+        for p in [*root.glob("*.tmp"), *(root / PARTS).glob("*.tmp")]:
+            p.unlink(missing_ok=True)
+
+    @staticmethod
+    def lock_dir(root: str | Path) -> DirLock:
+        """Take the exclusive lock of the directory ``root`` (which must exist) for this process.
+
+        Raises :class:`StoreError` naming the holder if another live process has it.
+        """
+        try:
+            return DirLock(root).acquire()
+        except LockedError as e:
+            raise StoreError(str(e)) from None
+
+    def release(self) -> None:
+        """Drop the directory's lock (taken by :meth:`lock_dir`), if this store holds it."""
+        if self.lock is not None:
+            self.lock.release()
 
     @classmethod
-    def create(cls, root: str | Path, manifest: dict) -> Store:
-        """Start a new results directory (it may exist if empty)."""
+    def create(cls, root: str | Path, manifest: dict, lock: DirLock | None = None) -> Store:
+        """Start a new results directory (it may exist if empty); ``lock``: its lock, if held."""
         root = Path(root)
         if root.exists() and not root.is_dir():
             raise StoreError(f"{root}: expected a directory for the results, found a file")
@@ -226,26 +344,30 @@ class Store:
             raise StoreError(
                 f"{root}: expected a new or empty directory, found an existing one ({hint}; or choose another --out)"
             )
+        if root.is_dir():
+            cls.clear_leftovers(root)
         try:
             (root / PARTS).mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise StoreError(f"{root}: cannot create the results directory: {e.strerror}") from None
         write_atomic(root / MANIFEST, manifest_json(manifest).encode())
-        return cls(root, manifest)
+        return cls(root, manifest, lock)
 
     @classmethod
-    def open(cls, root: str | Path) -> Store:
-        """Open an existing results directory."""
+    def open(cls, root: str | Path, lock: DirLock | None = None) -> Store:
+        """Open an existing results directory; ``lock``: its lock, if held."""
         root = Path(root)
-        store = cls(root, read_manifest(root))
+        store = cls(root, read_manifest(root), lock)
         store.parts.mkdir(exist_ok=True)
         return store
 
     def discard(self) -> None:
         """Remove a just-created directory that holds no part yet (the sweep could not start)."""
         if self.done_chunks():
+            self.release()
             return
         (self.root / MANIFEST).unlink(missing_ok=True)
+        self.release()
         for path in (self.parts, self.root):
             try:
                 path.rmdir()
@@ -259,28 +381,48 @@ class Store:
     def done_chunks(self, clean: bool = False) -> dict[int, Path]:
         """Finished chunks and their parts.
 
-        With ``clean``, temporary files of interrupted writes are removed, and
-        so are parts whose row count is wrong (a torn write after a crash).
+        Without ``clean``, a part counts if its footer gives the right row count (cheap); the
+        others are listed in ``self.bad_parts``.  With ``clean`` (on resume), temporary files
+        of interrupted writes are removed and every part is read in full, its page checksums
+        verified: a damaged one (a torn write, a flipped byte) is moved to ``parts/corrupt/``,
+        listed in ``self.moved`` as ``(part, new path, reason)``, and its chunk is redone.
         """
         bounds = self.bounds()
         out: dict[int, Path] = {}
+        self.bad_parts: list[Path] = []
+        self.moved: list[tuple[Path, Path, str]] = []
         if not self.parts.is_dir():
             return out
-        for p in self.parts.iterdir():
+        for p in sorted(self.parts.iterdir()):
             if p.name.endswith(".tmp"):
                 if clean:
                     p.unlink(missing_ok=True)
                 continue
             m = _PART.match(p.name)
-            if not m:
+            if not m or not p.is_file():
                 continue
             k = int(m.group(1))
-            ok = k in bounds and self._rows(p) == bounds[k][1] - bounds[k][0]
-            if ok:
+            if k not in bounds:
+                continue
+            rows = bounds[k][1] - bounds[k][0]
+            problem = verify_part(p, rows) if clean else (None if self._rows(p) == rows else "unreadable")
+            if problem is None:
                 out[k] = p
             elif clean:
-                p.unlink(missing_ok=True)
+                self.moved.append((p, self._move_aside(p), problem))
+            else:
+                self.bad_parts.append(p)
         return dict(sorted(out.items()))
+
+    def _move_aside(self, path: Path) -> Path:
+        """Move a damaged part to ``parts/corrupt/`` (never overwriting an earlier one there)."""
+        aside = self.parts / CORRUPT
+        aside.mkdir(exist_ok=True)
+        dest, n = aside / path.name, 1
+        while dest.exists():
+            dest, n = aside / f"{path.stem}.{n}{path.suffix}", n + 1
+        os.replace(path, dest)
+        return dest
 
     @staticmethod
     def _rows(path: Path) -> int:
@@ -309,14 +451,26 @@ class Store:
         """The parts in chunk order, one DataFrame each."""
         done = self.done_chunks()
         missing = self.manifest["chunks"] - len(done)
+        resume = f"trucesim sweep {self.manifest['experiment']['path']} --out {self.root} --resume"
+        if missing and self.bad_parts and not allow_partial:
+            raise StoreError(
+                f"{self.bad_parts[0]}: expected a Parquet part, found a damaged file; {resume} moves it to "
+                f"{PARTS}/{CORRUPT}/ and redoes it"
+            )
         if missing and not allow_partial:
             raise StoreError(
                 f"{self.root}: expected a complete sweep, found {len(done)} of {self.manifest['chunks']} chunks "
-                f"written; finish it with: trucesim sweep {self.manifest['experiment']['path']} --out {self.root} "
-                f"--resume"
+                f"written; finish it with: {resume}"
             )
         for path in done.values():
-            yield pd.read_parquet(path, columns=columns)
+            try:
+                frame = pd.read_parquet(path, columns=columns, page_checksum_verification=True)
+            except (OSError, ValueError) as e:  # arrow's errors derive from these
+                raise StoreError(
+                    f"{path}: expected a Parquet part, found a damaged file ({_first_line(e)}); {resume} moves it "
+                    f"to {PARTS}/{CORRUPT}/ and redoes it"
+                ) from None
+            yield frame
 
     def write_points(self) -> pd.DataFrame:
         """Compute ``points.parquet`` by streaming over the parts; return it."""

@@ -56,7 +56,7 @@ class ChunkTask:
     def table(self) -> pd.DataFrame:
         """Simulate the chunk: one row per world (point, replicate, factors, outcomes)."""
         from trucesim.run.outcomes import outcome_table
-        from trucesim.run.simulate import run_chunk
+        from trucesim.run.simulate import free_model, run_chunk
 
         n = self.stop - self.start
         world = np.arange(self.start, self.stop, dtype=np.int64)
@@ -66,6 +66,8 @@ class ChunkTask:
         # the model gets its own copies: the columns show the design whatever the model does with them
         model = run_chunk(self.scenario, self.seed, self.chunk, n, {k: v.copy() for k, v in overrides.items()})
         table = outcome_table(model, world_offset=self.start)
+        free_model(model)  # its memory back now: a long sweep in one process stays at one chunk's
+        del model
         cols: dict[str, object] = {"point": point, "replicate": world - point * self.worlds_per_point}
         cols.update(overrides)
         for c in table.columns:
@@ -128,6 +130,8 @@ class SweepPlan:
     resumed: bool
     worlds_done: int = 0
     seconds: float = field(default=0.0)
+    #: damaged parts found on resume: (part, where it was moved in parts/corrupt/, why); their chunks are redone
+    corrupt: list[tuple[Path, Path, str]] = field(default_factory=list)
 
     @property
     def worlds(self) -> int:
@@ -139,6 +143,16 @@ class SweepPlan:
         ``progress(worlds)`` is called with the worlds of each chunk as it is written.  A chunk that
         raises stops the sweep with :class:`ChunkError`; the parts written stay.
         """
+        try:
+            return self._run(executor, progress)
+        finally:
+            self.store.release()
+
+    def close(self) -> None:
+        """Release the results directory without running (its lock is otherwise held until :meth:`run` ends)."""
+        self.store.release()
+
+    def _run(self, executor, progress: Callable[[int], None] | None) -> SweepResult:
         store = self.store
         bounds = {k: (s, e) for k, s, e in self.pending}
         t0 = time.perf_counter()
@@ -183,34 +197,67 @@ def plan_sweep(
 
     On resume the experiment must be the one recorded in ``out/manifest.json``
     (scenario values, factors, design, seed, chunk size, trucesim version);
-    a seed or chunk size not given explicitly is taken from the manifest.
+    a seed, worlds per point or chunk size not given explicitly is taken from the manifest.
     A directory that does not exist yet is created, with or without ``resume``.
+
+    The directory is locked (:class:`trucesim.run.lock.DirLock`) from here until
+    :meth:`SweepPlan.run` ends (or :meth:`SweepPlan.close`): a second writer is refused.
 
     Raises
     ------
     StoreError
-        ``out`` exists without ``resume``, or holds a different experiment.
+        ``out`` exists without ``resume``, holds a different experiment, or is in use
+        by another sweep.
     """
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
     out = Path(out)
+    if chunk_worlds is not None and int(chunk_worlds) < 1:
+        raise ExperimentError(f"chunk_worlds: expected a whole number >= 1, found {chunk_worlds}")
+    if out.exists() and not out.is_dir():
+        raise st.StoreError(f"{out}: expected a directory for the results, found a file")
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise st.StoreError(f"{out}: cannot create the results directory: {e.strerror}") from None
+    lock = st.Store.lock_dir(out)  # held until the plan has run: one writer at a time
+    try:
+        return _plan_locked(experiment, out, lock, resume, chunk_worlds)
+    except BaseException:
+        lock.release()
+        if created:
+            try:
+                out.rmdir()
+            except OSError:
+                pass
+        raise
+
+
+def _plan_locked(experiment: Experiment, out: Path, lock, resume: bool, chunk_worlds: int | None) -> SweepPlan:
     existing = st.Store.exists(out)
     if resume and existing:
         old = st.read_manifest(out)
         if experiment.seed_option is None and old.get("experiment", {}).get("seed_option") is not None:
             experiment = experiment.with_seed(old["experiment"]["seed_option"])
+        recorded_wpp = old.get("experiment", {}).get("worlds_per_point_option")
+        if experiment.worlds_per_point_option is None and recorded_wpp is not None:
+            experiment = experiment.with_worlds_per_point(recorded_wpp)
         if chunk_worlds is None:
             chunk_worlds = old.get("chunk_worlds")
     chunk_worlds = int(chunk_worlds or SWEEP_CHUNK_WORLDS)
     if chunk_worlds < 1:
         raise ExperimentError(f"chunk_worlds: expected a whole number >= 1, found {chunk_worlds}")
     if resume and existing:
-        store = st.Store.open(out)
+        store = st.Store.open(out, lock)
+        st.check_manifest(out, store.manifest, None, experiment.path)
         st.check_same_experiment(store.manifest, st.make_manifest(experiment, None, chunk_worlds), out, experiment.path)
-        design = Design.from_dict(store.manifest["design"])
+        # the design is recomputed from the experiment, never taken from the manifest on trust
+        design = build_design(experiment)
+        st.check_manifest(out, store.manifest, design.to_dict(), experiment.path)
     else:
         design = build_design(experiment)
-        store = st.Store.create(out, st.make_manifest(experiment, design, chunk_worlds))
+        store = st.Store.create(out, st.make_manifest(experiment, design, chunk_worlds), lock)
     worlds = design.points * experiment.worlds_per_point
     bounds = chunk_bounds(worlds, chunk_worlds)
     done = store.done_chunks(clean=True)
@@ -225,6 +272,7 @@ def plan_sweep(
         len(bounds),
         resumed=bool(resume and existing),
         worlds_done=worlds_done,
+        corrupt=list(store.moved),
     )
 
 
@@ -254,5 +302,10 @@ def sweep(
     from trucesim.run.executors import make_executor
 
     plan = plan_sweep(experiment, out, resume=resume, chunk_worlds=chunk_worlds)
-    with make_executor(workers=workers, scheduler=scheduler) as ex:
+    try:
+        ex = make_executor(workers=workers, scheduler=scheduler, tasks=len(plan.pending))
+    except BaseException:
+        plan.close()
+        raise
+    with ex:
         return plan.run(ex, progress)
