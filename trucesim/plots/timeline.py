@@ -116,10 +116,7 @@ def events_frame(events: Sequence[Event], labels: Mapping[str, str] | None = Non
         value = e.values.get(key, np.nan) if key else np.nan
         if e.kind == "answer":
             kind = _ANSWERS[e.values["answer"]]
-            if "p" not in e.values:
-                # a side holding too few hostages answers without a probability; the figure has always
-                # carried the round here (shown as 1.00 on round 1), kept so the figures stay the same
-                value = e.values["round"]
+            # a side that cannot meet the demand as written answers without a probability: NaN, no label
         rows.append((int(e.day), e.actor, lane, kind, float(value), render(e, labels)))
     return pd.DataFrame(rows, columns=["day", "actor", "lane", "kind", "value", "text"])
 
@@ -205,35 +202,17 @@ def timeline(
         seen.append(kind)
     # small labels: proposal rounds, acceptance probabilities, releases
     for _, r in ev.iterrows():
-        y = ypos[r["lane"]]
-        if r["kind"] == "proposal":
+        label = _small_label(r)
+        if label is not None:
+            text, size, colour = label
             ax.annotate(
-                f"P{int(r['value'])}",
-                (r["day"], y),
+                text,
+                (r["day"], ypos[r["lane"]]),
                 xytext=(0, 7),
                 textcoords="offset points",
                 ha="center",
-                fontsize=7.5,
-            )
-        elif r["kind"] in ("accepts", "counters", "rejects") and r["value"] < 1.0 + 1e-9:
-            ax.annotate(
-                f"{r['value']:.2f}",
-                (r["day"], y),
-                xytext=(0, 7),
-                textcoords="offset points",
-                ha="center",
-                fontsize=7,
-                color="#333333",
-            )
-        elif r["kind"] == "release":
-            ax.annotate(
-                f"{int(r['value'])}",
-                (r["day"], y),
-                xytext=(0, 7),
-                textcoords="offset points",
-                ha="center",
-                fontsize=7,
-                color="#333333",
+                fontsize=size,
+                color=colour,
             )
     ax.set_yticks([ypos[lane] for lane in lanes], lanes)
     ax.set_ylim(-0.7, len(lanes) - 0.2)
@@ -287,3 +266,14 @@ def _story_end(ev: pd.DataFrame) -> str:
 
 
 __all__ = ["events_frame", "timeline"]
+
+
+def _small_label(r) -> tuple[str, float, str] | None:
+    """The text above an event's marker (round, acceptance probability, hostages released), if any."""
+    if r["kind"] == "proposal":
+        return f"P{int(r['value'])}", 7.5, "black"
+    if r["kind"] in ("accepts", "counters", "rejects") and r["value"] < 1.0 + 1e-9:
+        return f"{r['value']:.2f}", 7, "#333333"
+    if r["kind"] == "release":
+        return f"{int(r['value'])}", 7, "#333333"
+    return None
