@@ -243,7 +243,8 @@ def timeline(
         fig,
         title or f"The talks in {who}, day by day",
         "  ·  ".join(p for p in (f"scenario {scenario_name(scenario)}", f"1 traced world ({who})", run, ending) if p),
-        note="Numbers above answers: the side's acceptance probability for that proposal.",
+        note="Numbers above answers: the side's acceptance probability for that proposal (none where it could not "
+        "meet the hostage demand as written).",
     )
     return fig
 
