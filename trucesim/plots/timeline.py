@@ -204,14 +204,14 @@ def timeline(
     for _, r in ev.iterrows():
         label = _small_label(r)
         if label is not None:
-            text, size, colour = label
+            text, fontsize, colour = label
             ax.annotate(
                 text,
                 (r["day"], ypos[r["lane"]]),
                 xytext=(0, 7),
                 textcoords="offset points",
                 ha="center",
-                fontsize=size,
+                fontsize=fontsize,
                 color=colour,
             )
     ax.set_yticks([ypos[lane] for lane in lanes], lanes)
