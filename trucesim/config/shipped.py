@@ -17,8 +17,9 @@ Examples
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
+
+from trucesim.config.tomlio import TomlError, read_toml
 
 KINDS = ("scenarios", "experiments")
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -57,8 +58,8 @@ def resolve(name: str | Path, kind: str) -> Path:
 def description(path: Path) -> str:
     """The one-line description of a shipped file (``[meta] description`` or ``description``)."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        raw = read_toml(path, str(path))
+    except TomlError:
         return "(unreadable)"
     meta = raw.get("meta")
     text = meta.get("description") if isinstance(meta, dict) else raw.get("description")
