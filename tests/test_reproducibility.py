@@ -42,35 +42,23 @@ def test_tracing_does_not_change_outcomes(baseline):
 
 def test_run_is_the_same_with_one_or_two_workers(tmp_path):
     # 20,001 worlds: three chunks, the last cut to one world
-    one = run_cli(
-        "run",
-        BASELINE,
-        "--worlds",
-        20_001,
-        "--seed",
-        5,
-        "--format",
-        "json",
-        "--workers",
-        1,
-        "--out",
-        tmp_path / "one.parquet",
-        check=True,
-    )
-    two = run_cli(
-        "run",
-        BASELINE,
-        "--worlds",
-        20_001,
-        "--seed",
-        5,
-        "--format",
-        "json",
-        "--workers",
-        2,
-        "--out",
-        tmp_path / "two.parquet",
-        check=True,
+    one, two = (
+        run_cli(
+            "run",
+            BASELINE,
+            "--worlds",
+            20_001,
+            "--seed",
+            5,
+            "--format",
+            "json",
+            "--workers",
+            w,
+            "--out",
+            tmp_path / f"{name}.parquet",
+            check=True,
+        )
+        for w, name in ((1, "one"), (2, "two"))
     )
     assert one.stdout == two.stdout
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one.parquet"), pd.read_parquet(tmp_path / "two.parquet"))
