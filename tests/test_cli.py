@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from trucesim.config.terms import TERM_NAMES
+
 from .conftest import BASELINE, ROOT, assert_one_line_error, run_cli
 
 JSON_KEYS = [
@@ -19,13 +21,19 @@ JSON_KEYS = [
     "p_deal",
     "p_deal_ci",
     "p_accept",
+    "p_accept_first",
+    "end_reasons",
+    "blockers",
+    "acceptances_near_deadline",
     "p_exit",
+    "p_promise",
     "p_government_falls",
     "p_pause_completed",
     "p_permanent",
     "deal_day",
     "hostages_released_mean",
     "hostages_died_mean",
+    "remains_released_mean",
     "signed_terms_mean",
 ]
 
@@ -61,7 +69,7 @@ def test_json_keys_exactly():
     lo, hi = d["p_deal_ci"]
     assert lo <= d["p_deal"] <= hi
     assert set(d["deal_day"]) == {"median", "p10", "p90"}
-    assert len(d["signed_terms_mean"]) == 8
+    assert len(d["signed_terms_mean"]) == len(TERM_NAMES)
 
 
 def test_out_parquet_and_csv(tmp_path):

@@ -28,6 +28,7 @@ from scipy.special import expit
 
 from trucesim import load_scenario
 from trucesim.cli import main as cli_main
+from trucesim.config.terms import TERM_NAMES
 from trucesim.designer.design import MAX_POLISH_MOVES, design
 from trucesim.designer.evaluate import Evaluator, day0_acceptance, decision_probability, simulate_candidate
 from trucesim.designer.outputs import OUTPUT_FILES, write_outputs
@@ -38,16 +39,7 @@ from trucesim.designer.space import DesignError, make_space
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = REPO / "scenarios" / "april-2024.toml"
-TERMS = [
-    "pause_days",
-    "hostages_released",
-    "prisoners_per_hostage",
-    "aid_trucks_per_day",
-    "return_north",
-    "withdrawal",
-    "permanent_ceasefire",
-    "guarantees",
-]
+TERMS = list(TERM_NAMES)
 LAMBDA, R_GOV, R_AG = 30.0, 0.7, 0.6
 X_STAR = (20.0, 360.0)
 P_STAR = float(expit(LAMBDA * 0.1) ** 2)
@@ -81,6 +73,9 @@ def synthetic_toml(out_dir: Path) -> str:
             "survival_weight",
             "offensive_daily_prob",
             "offensive_value",
+            "sensitivity_losses",
+            "sensitivity_hostage_deaths",
+            "deadline_cost",
         ],
         "hamas": [
             "sensitivity_military",
@@ -88,6 +83,9 @@ def synthetic_toml(out_dir: Path) -> str:
             "sensitivity_mediators",
             "patience",
             "leverage_value",
+            "sensitivity_attrition",
+            "sensitivity_hardship",
+            "deadline_cost",
         ],
     }
     for actor, r, ideal in (("israel", R_GOV, 0), ("hamas", R_AG, 1)):

@@ -217,6 +217,10 @@ EVENTS = [
     Event(60, 7, "israel", "government_fell", {}),
     Event(61, 7, None, "permanent_end", {}),
     Event(62, 7, None, "no_permanent_end", {}),
+    Event(63, 7, "religious_zionism", "side_payment", {}),
+    Event(64, 7, "israel", "vote_lost", {}),
+    Event(65, 7, "hamas", "remains_returned", {"total": 3}),
+    Event(66, 7, None, "phase_two_agreed", {}),
 ]
 
 
@@ -242,6 +246,10 @@ def test_events_frame_maps_every_kind_of_event(baseline):
         "fall",
         "permanent",
         "collapse",
+        "payment",
+        "vote_lost",
+        "remains",
+        "phase_two",
     ]
     assert ev["lane"].tolist()[:7] == [
         "mediators",

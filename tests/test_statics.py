@@ -22,7 +22,13 @@ terms_st = st.tuples(
     st.floats(0, 1),
     st.floats(0, 1),
     st.floats(0, 1),
+    st.integers(0, 30),  # remains_released
+    st.floats(0, 1),  # release_all
+    st.floats(0, 1),  # security_arrangements
+    st.floats(0, 1),  # disarmament
 )
+#: what the holding side gives: more of any of these never makes it more willing, nor the government less
+DEMANDS = ["hostages_released", "remains_released", "release_all", "security_arrangements", "disarmament"]
 context_st = st.fixed_dictionaries(
     {
         f"context.{k}": st.floats(0, 1)
@@ -43,6 +49,10 @@ BUMP = {
     "withdrawal": 1.0,
     "permanent_ceasefire": 1.0,
     "hostages_released": 60.0,
+    "remains_released": 30.0,
+    "release_all": 1.0,
+    "security_arrangements": 1.0,
+    "disarmament": 1.0,
 }
 
 
@@ -57,7 +67,7 @@ def raised(terms, name, share):
     t = list(terms)
     j = TERM_INDEX[name]
     t[j] = t[j] + share * (BUMP[name] - t[j]) if t[j] < BUMP[name] else t[j] + share
-    if name == "hostages_released":
+    if name in ("hostages_released", "remains_released"):
         t[j] = round(t[j])
     return tuple(t)
 
@@ -72,12 +82,12 @@ def test_concessions_raise_hamas_and_lower_government_acceptance(baseline, conte
 
 
 @settings(max_examples=60, deadline=None)
-@given(context=context_st, terms=terms_st, share=st.floats(0.01, 1))
-def test_more_hostages_demanded(baseline, context, terms, share):
+@given(context=context_st, terms=terms_st, name=st.sampled_from(DEMANDS), share=st.floats(0.01, 1))
+def test_more_demanded_of_hamas(baseline, context, terms, name, share):
     g0, h0 = probabilities(baseline, context, terms)
-    g1, h1 = probabilities(baseline, context, raised(terms, "hostages_released", share))
-    assert h1 <= h0 + TOL, (h0, h1)  # Hamas never more willing
-    assert g1 >= g0 - TOL, (g0, g1)  # the government never less willing
+    g1, h1 = probabilities(baseline, context, raised(terms, name, share))
+    assert h1 <= h0 + TOL, (name, h0, h1)  # Hamas never more willing
+    assert g1 >= g0 - TOL, (name, g0, g1)  # the government never less willing
 
 
 @settings(max_examples=60, deadline=None)
@@ -109,7 +119,7 @@ def test_a_credible_safety_net_never_lowers_ratification(baseline, terms, c0, mo
                 "actors.otzma_yehudit.exit_credibility": exits[1],
             },
         )
-        return 1.0 - m.coalition.fall_probability(np.array([terms], float), np.array([0]))[0]
+        return 1.0 - m.coalition.fall_probability(np.array([terms], float), np.array([0]), np.zeros(1))[0]
 
     assert ratification(min(1.0, c0 + more)) >= ratification(c0) - TOL
 

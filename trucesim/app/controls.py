@@ -66,12 +66,17 @@ _TERM_LABELS = {  # (in the table of changes, beside the slider)
     "withdrawal": ("Withdrawal of troops (0..1)", "withdrawal"),
     "permanent_ceasefire": ("Permanent ceasefire (0..1)", "permanent ceasefire"),
     "guarantees": ("Guarantees (0..1)", "guarantees"),
+    "remains_released": ("Remains returned in the first phase", "remains returned"),
+    "release_all": ("Release of all hostages over the exchange (0..1)", "release all"),
+    "security_arrangements": ("Security arrangements after the war (0..1)", "security arrangements"),
+    "disarmament": ("Disarmament and governance after the war (0..1)", "disarmament"),
 }
 # how far each term's slider reaches either side of the scenario's value, and its step:
 # about the distance between the April 2024 framework and either side's demands
 _TERM_SPANS = {
     "pause_days": (60, 1),
     "hostages_released": (40, 1),
+    "remains_released": (20, 1),
     "prisoners_per_hostage": (30, 1),
     "aid_trucks_per_day": (400, 25),
 }

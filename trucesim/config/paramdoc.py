@@ -81,7 +81,7 @@ def render(odd_text: str, baseline: Scenario) -> str:
 
 
 def main() -> int:
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]  # the checkout: trucesim/config/paramdoc.py
     odd = root / "docs" / "ODD.md"
     text = odd.read_text()
     if BEGIN not in text:

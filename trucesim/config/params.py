@@ -39,7 +39,7 @@ def _p(name, low, high, default, unit, meaning, **kw) -> Param:
     return Param(name, low, high, default, unit, meaning, **kw)
 
 
-TERM_PARAMS = {t.name: _p(t.name, t.low, t.high, None, t.unit, t.meaning, integer=t.integer) for t in TERMS}
+TERM_PARAMS = {t.name: _p(t.name, t.low, t.high, t.default, t.unit, t.meaning, integer=t.integer) for t in TERMS}
 
 CONTEXT_PARAMS = {
     p.name: p
@@ -112,6 +112,14 @@ CONTEXT_PARAMS = {
             "rise of military pressure on Hamas when the Rafah offensive starts",
         ),
         _p("offensive_us_pressure", 0, 1, 0.1, "0..1", "rise of US pressure when the Rafah offensive starts"),
+        _p(
+            "soldiers_lost_per_day",
+            0,
+            100,
+            0,
+            "soldiers/day",
+            "Israeli soldiers lost per day of fighting, before an offensive (doubled by it, like the toll)",
+        ),
     ]
 }
 
@@ -167,12 +175,13 @@ PROTOCOL_PARAMS = {
         ),
         _p("walk_away_prob", 0, 1, 0.05, "per failed round", "probability the mediators stop after a failed round"),
         _p(
-            "min_estimated_acceptance",
+            "keep_acceptance_share",
             0,
             1,
-            0.5,
-            "probability",
-            "a revision must keep the side that accepted at least this likely to accept, by the mediators' estimate",
+            0.8,
+            "share",
+            "a revision must keep the side that accepted at least this share of its estimated chance of "
+            "accepting the current text",
         ),
         _p(
             "instalment_days",
@@ -242,6 +251,14 @@ _PREFERENCES = {
     "guarantee_effect": _p(
         "guarantee_effect", 0, 1, 0.7, "share", "share of the breach risk removed by full guarantees"
     ),
+    "deadline_cost": _p(
+        "deadline_cost",
+        0,
+        2,
+        0,
+        "utility",
+        "public blame the side expects to bear if a deadline passes without its acceptance",
+    ),
 }
 
 KIND_PARAMS: dict[str, dict[str, Param]] = {
@@ -298,6 +315,31 @@ KIND_PARAMS: dict[str, dict[str, Param]] = {
                     "utility",
                     "rise in the worth of continuing the war once the offensive runs",
                 ),
+                _p(
+                    "sensitivity_losses",
+                    0,
+                    10,
+                    0,
+                    "utility per 100 soldiers",
+                    "how much the soldiers lost since the talks began lower the worth of continuing the war",
+                ),
+                _p(
+                    "sensitivity_hostage_deaths",
+                    0,
+                    10,
+                    0,
+                    "utility per share",
+                    "how much hostage deaths in captivity since the talks began (share of the living) lower it",
+                ),
+                _p(
+                    "side_payments",
+                    0,
+                    1,
+                    0,
+                    "probability",
+                    "probability the prime minister offers a pivotal partner a side payment (the war resumes after "
+                    "the pause) to keep it in the coalition",
+                ),
             ]
         },
     },
@@ -346,6 +388,24 @@ KIND_PARAMS: dict[str, dict[str, Param]] = {
                     "utility",
                     "worth of the leverage of the living hostages it holds (per unit of their share at day 0)",
                 ),
+                _p(
+                    "sensitivity_attrition",
+                    0,
+                    10,
+                    0,
+                    "utility per month",
+                    "how much its military losses since the talks began (months of fighting at full military "
+                    "pressure) lower the worth of continuing the war",
+                ),
+                _p(
+                    "sensitivity_hardship",
+                    0,
+                    10,
+                    0,
+                    "utility per month",
+                    "how much the accumulated humanitarian crisis since the talks began (months at full severity) "
+                    "lowers it",
+                ),
             ]
         },
     },
@@ -370,7 +430,32 @@ KIND_PARAMS: dict[str, dict[str, Param]] = {
                 1,
                 1.0,
                 "probability",
-                "probability the party quits when a deal crosses a red line",
+                "probability the party quits when a deal crosses a red line and it is not pivotal",
+            ),
+            _p(
+                "office_value",
+                0,
+                1,
+                0,
+                "share",
+                "share of its exit threat that the value of office removes when quitting would bring the "
+                "government down (the party is pivotal)",
+            ),
+            _p(
+                "payment_acceptance",
+                0,
+                1,
+                0,
+                "probability",
+                "probability the party takes a side payment offered when it is pivotal, and stays",
+            ),
+            _p(
+                "sensitivity_us",
+                0,
+                1,
+                0,
+                "share per unit",
+                "share of its exit threat removed per unit of US pressure on the government",
             ),
         ]
     },
@@ -380,6 +465,14 @@ KIND_PARAMS: dict[str, dict[str, Param]] = {
             _p("seats", 0, 1000, None, "seats", "Knesset seats of the opposition", integer=True),
             _p("safety_net_seats", 0, 1000, 0, "seats", "opposition seats offered to carry a deal vote", integer=True),
             _p("safety_net_credibility", 0, 1, 0, "probability", "probability the safety net holds when needed"),
+            _p(
+                "sensitivity_us",
+                0,
+                1,
+                0,
+                "probability per unit",
+                "rise of the safety net's credibility per unit of US pressure on the government",
+            ),
         ]
     },
     "mediator": {

@@ -1,7 +1,7 @@
 """The deal's dimensions (terms) and their scales.
 
-Every proposal is a point in an eight-dimensional space, stored as an array of
-shape ``(n_worlds, 8)`` whose columns follow :data:`TERM_NAMES`.  Utilities are
+Every proposal is a point in a twelve-dimensional space, stored as an array of
+shape ``(n_worlds, 12)`` whose columns follow :data:`TERM_NAMES`.  Utilities are
 computed on *normalised* terms in ``[0, 1]``; :func:`normalise` maps raw values
 (days, hostages, prisoners per hostage, trucks per day, shares) onto that scale.
 """
@@ -19,7 +19,10 @@ class TermSpec:
 
     ``low``/``high`` bound the values a scenario may state; ``scale`` is the raw
     value that counts as "all of it" (normalised 1) in utilities.  ``scale=None``
-    marks the hostage term, normalised by the living hostages a world holds.
+    marks the two hostage terms, normalised over the whole exchange: living
+    hostages by the living held when the talks began, remains by all the
+    remains held.  ``default`` is the value of a term a scenario leaves out
+    (``None``: the scenario must state it).
     """
 
     name: str
@@ -29,6 +32,7 @@ class TermSpec:
     scale: float | None
     meaning: str
     integer: bool = False
+    default: float | None = None
 
 
 TERMS: tuple[TermSpec, ...] = (
@@ -56,52 +60,95 @@ TERMS: tuple[TermSpec, ...] = (
         "0 pause only, 0.5 talks on a permanent end, 1 binding end of the war",
     ),
     TermSpec("guarantees", "share 0..1", 0, 1, 1.0, "third-party guarantees that later phases follow"),
+    TermSpec(
+        "remains_released",
+        "remains",
+        0,
+        300,
+        None,
+        "remains of hostages who died in captivity, returned in the first phase",
+        integer=True,
+        default=0,
+    ),
+    TermSpec(
+        "release_all",
+        "share 0..1",
+        0,
+        1,
+        1.0,
+        "a clause that every living hostage is released over the whole exchange (0 no, 1 yes)",
+        default=0,
+    ),
+    TermSpec(
+        "security_arrangements",
+        "share 0..1",
+        0,
+        1,
+        1.0,
+        "security arrangements kept after the war (0 none, 1 full control of the border and perimeter)",
+        default=0,
+    ),
+    TermSpec(
+        "disarmament",
+        "share 0..1",
+        0,
+        1,
+        1.0,
+        "the armed group disarmed and out of the territory's government after the war (0 no, 1 fully)",
+        default=0,
+    ),
 )
 
 TERM_NAMES: tuple[str, ...] = tuple(t.name for t in TERMS)
 TERM_INDEX: dict[str, int] = {name: i for i, name in enumerate(TERM_NAMES)}
 N_TERMS = len(TERMS)
 HOSTAGES = TERM_INDEX["hostages_released"]
+REMAINS = TERM_INDEX["remains_released"]
 PAUSE = TERM_INDEX["pause_days"]
 
-#: raw value that normalises to 1, with 1.0 standing in for the hostage column
+#: raw value that normalises to 1, with 1.0 standing in for the two hostage columns
 _SCALES = np.array([t.scale if t.scale is not None else 1.0 for t in TERMS])
 
 
-def normalise(terms: np.ndarray, living: np.ndarray) -> np.ndarray:
+def normalise(terms: np.ndarray, living: np.ndarray, remains: np.ndarray | float = 1.0) -> np.ndarray:
     """Map raw terms onto ``[0, 1]``.
 
     Parameters
     ----------
-    terms : ndarray, shape (n, 8)
+    terms : ndarray, shape (n, 12)
         Raw terms, columns in :data:`TERM_NAMES` order.
     living : ndarray, shape (n,)
-        Living hostages held in each world; the hostage column is divided by it.
+        The living hostages that count as "all of them" in each world; the
+        hostage column is divided by it.
+    remains : ndarray, shape (n,), or float
+        The remains that count as "all of them"; the remains column is divided by it.
 
     Returns
     -------
-    ndarray, shape (n, 8)
+    ndarray, shape (n, 12)
         Normalised terms, each clipped to ``[0, 1]``.
 
     Examples
     --------
-    >>> t = np.array([[42, 40, 18, 300, .5, 0, 0, .3]], dtype=float)
-    >>> normalise(t, np.array([95.0])).round(2).tolist()
-    [[0.47, 0.42, 0.36, 0.5, 0.5, 0.0, 0.0, 0.3]]
+    >>> t = np.array([[42, 40, 18, 300, .5, 0, 0, .3, 10, 0, .5, 0]], dtype=float)
+    >>> normalise(t, np.array([95.0]), np.array([40.0])).round(2).tolist()
+    [[0.47, 0.42, 0.36, 0.5, 0.5, 0.0, 0.0, 0.3, 0.25, 0.0, 0.5, 0.0]]
     """
     out = terms / _SCALES
     out[:, HOSTAGES] = terms[:, HOSTAGES] / np.maximum(living, 1.0)
+    out[:, REMAINS] = terms[:, REMAINS] / np.maximum(remains, 1.0)
     return np.clip(out, 0.0, 1.0, out=out)
 
 
-def denormalise(norm: np.ndarray, living: np.ndarray) -> np.ndarray:
+def denormalise(norm: np.ndarray, living: np.ndarray, remains: np.ndarray | float = 1.0) -> np.ndarray:
     """Inverse of :func:`normalise` for values inside ``[0, 1]``.
 
     Examples
     --------
-    >>> denormalise(np.array([[.5, .5, .5, .5, 0, 0, 0, 0]]), np.array([80.0]))[0, :4].tolist()
-    [45.0, 40.0, 25.0, 300.0]
+    >>> denormalise(np.array([[.5, .5, .5, .5, 0, 0, 0, 0, .5, 0, 0, 0]]), np.array([80.0]), 20.0)[0, [0, 1, 2, 3, 8]].tolist()
+    [45.0, 40.0, 25.0, 300.0, 10.0]
     """
     out = norm * _SCALES
     out[:, HOSTAGES] = norm[:, HOSTAGES] * np.maximum(living, 1.0)
+    out[:, REMAINS] = norm[:, REMAINS] * np.maximum(remains, 1.0)
     return out

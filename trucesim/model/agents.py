@@ -14,9 +14,9 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from trucesim.config.terms import HOSTAGES, TERM_NAMES, TERMS, denormalise, normalise
-from trucesim.model import acceptance, hostages, pressures
-from trucesim.model.acceptance import ACCEPT, COUNTER, REJECT
+from trucesim.config.terms import HOSTAGES, REMAINS, TERM_NAMES, TERMS, denormalise, normalise
+from trucesim.model import acceptance, deadlines, hostages, pressures
+from trucesim.model.acceptance import ACCEPT, COUNTER, PENDING, REJECT
 
 
 def column(p: dict, key: str, n: int) -> np.ndarray:
@@ -31,9 +31,9 @@ def column(p: dict, key: str, n: int) -> np.ndarray:
 
 
 def terms_matrix(p: dict, prefix: str, n: int) -> np.ndarray:
-    """Stack ``prefix + term`` parameters into an ``(n, 8)`` array.
+    """Stack ``prefix + term`` parameters into an ``(n, 12)`` array.
 
-    When none of them varies across worlds the result is one row, ``(1, 8)``,
+    When none of them varies across worlds the result is one row, ``(1, 12)``,
     which broadcasts: read rows with :func:`rows`.
     """
     values = [p[prefix + t] for t in TERM_NAMES]
@@ -82,15 +82,27 @@ class Principal(Actor):
         self.study_max = self.param("study_days_max")
         self.breach_daily = self.param("breach_daily")
         self.guarantee_effect = self.param("guarantee_effect")
+        self.deadline_cost = self.param("deadline_cost")
         self.accepted_any = np.zeros(n, bool)
         self.first_accept_day = np.full(n, np.nan)
         self.counters = np.zeros(n, np.int16)
         self.rejections = np.zeros(n, np.int16)
+        self.first_answer = np.zeros(n, np.int8)  # PENDING until the first text is answered
+        self.first_accept_round = np.zeros(n, np.int16)
+        self.last_accept_round = np.zeros(n, np.int16)
+        self.last_accept_day = np.full(n, np.nan)
+        self.last_accept_deadline = np.full(n, np.nan)
 
     # --- preferences -------------------------------------------------------
     def utility(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        """Utility of raw ``terms`` (shape ``(len(idx), 8)``) in worlds ``idx``."""
-        x = normalise(terms, self.model.armed_group.living[idx])
+        """Utility of raw ``terms`` (shape ``(len(idx), 12)``) in worlds ``idx``.
+
+        Hostages and remains are valued over the whole exchange: what a text
+        releases counts with what was released before, as a share of the
+        living hostages held when the talks began (and of all remains), so the
+        last releases keep their worth.
+        """
+        x = normalise(*hostages.whole_exchange(self.model.armed_group, terms, idx))
         return acceptance.closeness_utility(x, rows(self.ideal, idx), rows(self.weights, idx), self.truce_value[idx])
 
     def reservation(self, idx: np.ndarray) -> np.ndarray:
@@ -120,8 +132,11 @@ class Principal(Actor):
         return acceptance.acceptance(self.rationality[idx], gap, feasible)
 
     def counter_proposal(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        """Terms moved ``counter_step`` of the way from ``terms`` toward the ideal point."""
-        ideal = denormalise(np.broadcast_to(rows(self.ideal, idx), terms.shape), self.model.armed_group.living[idx])
+        """Terms moved ``counter_step`` of the way from ``terms`` toward the ideal point (hostages: of what is left)."""
+        ag = self.model.armed_group
+        ideal = denormalise(np.broadcast_to(rows(self.ideal, idx), terms.shape), ag.living0[idx], ag.remains_total(idx))
+        ideal[:, HOSTAGES] = np.maximum(ideal[:, HOSTAGES] - ag.released[idx], 0.0)
+        ideal[:, REMAINS] = np.maximum(ideal[:, REMAINS] - ag.remains_released[idx], 0.0)
         return acceptance.counter_proposal(terms, ideal, self.counter_step[idx])
 
     def study_days(self, idx: np.ndarray) -> np.ndarray:
@@ -130,21 +145,51 @@ class Principal(Actor):
         days = np.floor(lo + self.model.rng.random(idx.size) * (hi - lo + 1))
         return np.maximum(days, 1).astype(np.int32)
 
-    def answer(self, terms: np.ndarray, idx: np.ndarray, day: int) -> np.ndarray:
+    def answer(
+        self,
+        terms: np.ndarray,
+        idx: np.ndarray,
+        day: int,
+        u: np.ndarray | None = None,
+        stakes: np.ndarray | float = 0.0,
+        final: bool = True,
+    ) -> np.ndarray:
         """Answer the tabled terms in worlds ``idx``: ACCEPT, COUNTER or REJECT.
 
-        The acceptance noise is drawn once, here, for this round and answer.
+        ``u`` are the round's uniforms for this side (drawn once per round and
+        answer; drawn here when not given); ``stakes`` is what the side expects
+        to lose if the deadline passes (:mod:`trucesim.model.deadlines`), added
+        to its decision gap.  Unless ``final``, a side that does not accept
+        holds out: its answer stays PENDING.
         """
         gap, feasible = self.decision_gap(terms, idx)
+        gap = gap + stakes
         p = acceptance.acceptance(self.rationality[idx], gap, feasible)
-        out = acceptance.answer(p, self.model.rng.random(idx.size), gap, feasible, self.counter_margin[idx])
+        u = self.model.rng.random(idx.size) if u is None else u
+        out = acceptance.answer(p, u, gap, feasible, self.counter_margin[idx])
+        if not final:
+            out[out != ACCEPT] = PENDING
+        self.note(out, idx, day)
+        return out
+
+    def note(self, out: np.ndarray, idx: np.ndarray, day: int) -> None:
+        """Keep the per-world record of answers ``out`` given on ``day`` in worlds ``idx`` (PENDING: none yet)."""
+        m = self.model
         accept = out == ACCEPT
-        first = idx[accept & ~self.accepted_any[idx]]
+        first_text = (m.round[idx] == 1) & (self.first_answer[idx] == PENDING) & (out != PENDING)
+        self.first_answer[idx[first_text]] = out[first_text]
+        yes = idx[accept]
+        first = yes[~self.accepted_any[yes]]
         self.first_accept_day[first] = day
-        self.accepted_any[idx[accept]] = True
+        self.first_accept_round[first] = m.round[first]
+        self.accepted_any[yes] = True
+        self.last_accept_round[yes] = m.round[yes]
+        self.last_accept_day[yes] = day
+        self.last_accept_deadline[yes] = m.deadline_day[yes]
+        m.acceptances[yes] += 1
+        m.acceptances_near_deadline[yes] += deadlines.near_deadline(m.deadline_day[yes], day).astype(np.int16)
         self.counters[idx[out == COUNTER]] += 1
         self.rejections[idx[out == REJECT]] += 1
-        return out
 
     def breach_probability(self, guarantees: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Daily probability that this side breaches the pause, given the guarantees."""
@@ -167,6 +212,9 @@ class Government(Principal):
         self.survival_weight = self.param("survival_weight")
         self.offensive_daily = self.param("offensive_daily_prob")
         self.offensive_value = self.param("offensive_value")
+        self.sens_losses = self.param("sensitivity_losses")
+        self.sens_hostage_deaths = self.param("sensitivity_hostage_deaths")
+        self.side_payments = self.param("side_payments")
         n = model.n_worlds
         self.offensive = np.zeros(n, bool)
         self.offensive_day = np.full(n, np.nan)
@@ -175,8 +223,9 @@ class Government(Principal):
     def reservation(self, idx):
         return pressures.government_reservation(self, self.model, idx)
 
-    def decision_gap(self, terms, idx):
-        fall = self.model.coalition.fall_probability(terms, idx)
+    def decision_gap(self, terms, idx, binding: bool = False):
+        m = self.model
+        fall = m.coalition.fall_probability(terms, idx, pressures.pressure_on_government(m, idx), binding)
         return self.gap(terms, idx) - self.survival_weight[idx] * fall, np.ones(idx.size, bool)
 
     def step(self):
@@ -208,6 +257,8 @@ class ArmedGroup(Principal):
         self.sens_mediators = self.param("sensitivity_mediators")
         self.patience = self.param("patience")
         self.leverage_value = self.param("leverage_value")
+        self.sens_attrition = self.param("sensitivity_attrition")
+        self.sens_hardship = self.param("sensitivity_hardship")
         held = column(p, "context.hostages_held", n)
         dead = column(p, "context.hostages_dead", n)
         self.living = (held - dead).astype(np.int32)
@@ -219,6 +270,8 @@ class ArmedGroup(Principal):
         self.offensive_hazard = column(p, "context.offensive_hazard_multiplier", n)
         self.released = np.zeros(n, np.int32)
         self.died = np.zeros(n, np.int32)
+        self.remains_held = np.maximum(dead, 0).astype(np.int32)  # deaths in captivity add to them
+        self.remains_released = np.zeros(n, np.int32)
         self.log_survival = np.zeros(n)  # log(1 - daily hazard); set by the model's refresh
         self.p_none = np.ones(n)  # chance that no hostage dies today
         self.dying = np.zeros(0, np.intp)  # worlds with deaths today, and how many
@@ -228,6 +281,10 @@ class ArmedGroup(Principal):
         """Living hostages held in the categories of the first phase (:func:`trucesim.model.hostages.available`)."""
         return hostages.available(self, idx)
 
+    def remains_total(self, idx: np.ndarray) -> np.ndarray:
+        """All the remains held over the exchange (held now plus returned), at least 1."""
+        return np.maximum(self.remains_held[idx] + self.remains_released[idx], 1.0)
+
     def leverage(self, idx):
         """Share of the living hostages of day 0 still held: Hamas's leverage, 0..1."""
         return hostages.leverage(self, idx)
@@ -235,14 +292,17 @@ class ArmedGroup(Principal):
     def reservation(self, idx):
         return pressures.armed_group_reservation(self, self.model, idx)
 
-    def decision_gap(self, terms, idx):
-        # a demand beyond the living hostages in the agreed categories cannot be met as written
-        feasible = terms[:, HOSTAGES] <= self.available(idx)
-        return self.gap(terms, idx), feasible
+    def decision_gap(self, terms, idx, binding: bool = False):
+        return self.gap(terms, idx), self.can_deliver(terms, idx)
+
+    def can_deliver(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """Whether the text asks no more than the living hostages in the agreed categories and the remains held."""
+        return (terms[:, HOSTAGES] <= self.available(idx)) & (terms[:, REMAINS] <= self.remains_held[idx])
 
     def counter_proposal(self, terms, idx):
         out = super().counter_proposal(terms, idx)
         out[:, HOSTAGES] = np.minimum(out[:, HOSTAGES], self.available(idx))
+        out[:, REMAINS] = np.minimum(out[:, REMAINS], self.remains_held[idx])
         return out
 
     def step(self):
@@ -252,6 +312,10 @@ class ArmedGroup(Principal):
     def release(self, idx: np.ndarray, count: np.ndarray) -> np.ndarray:
         """Release up to ``count`` living hostages in worlds ``idx``; return how many went free."""
         return hostages.release(self, self.model, idx, count)
+
+    def release_remains(self, idx: np.ndarray, count: np.ndarray) -> np.ndarray:
+        """Return up to ``count`` remains in worlds ``idx``; return how many were returned."""
+        return hostages.release_remains(self, idx, count)
 
 
 class CoalitionParty(Actor):
@@ -267,17 +331,17 @@ class CoalitionParty(Actor):
         self.line_terms = np.flatnonzero((lines < highs).any(axis=0))
         self.red_lines = lines[:, self.line_terms] + 1e-9
         self.credibility = self.param("exit_credibility")
+        self.office_value = self.param("office_value")
+        self.payment_acceptance = self.param("payment_acceptance")
+        self.sens_us = self.param("sensitivity_us")
         self.exited = np.zeros(n, bool)
+        self.promised = np.zeros(n, bool)  # took a side payment: the war resumes after the pause
 
     def crossed(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Whether the terms cross any of the party's red lines."""
         if not self.line_terms.size:
             return np.zeros(len(terms), bool)
         return (terms[:, self.line_terms] > rows(self.red_lines, idx)).any(axis=1)
-
-    def exit_probability(self, terms, idx):
-        """Probability the party quits over these terms (if it has not already)."""
-        return np.where(self.exited[idx], 0.0, self.crossed(terms, idx) * self.credibility[idx])
 
 
 class Opposition(Actor):
@@ -288,6 +352,7 @@ class Opposition(Actor):
         self.seats = self.param("seats")
         self.net_seats = self.param("safety_net_seats")
         self.credibility = self.param("safety_net_credibility")
+        self.sens_us = self.param("sensitivity_us")
         self.net_used = np.zeros(model.n_worlds, bool)
 
 

@@ -1,28 +1,97 @@
-"""Two-level ratification: coalition seat arithmetic and the opposition's safety net.
+"""Two-level ratification: partners who decide in turn, side payments, a deal vote and a confidence vote.
 
-A deal counts only once the government carries it at home.  Partners whose red
-lines the deal crosses may quit, taking their seats with them; if the seats left
-fall below the majority the government falls, unless the opposition's safety
-net holds and its seats carry the vote.
+A deal the negotiators accept counts only once the government carries it at
+home (Putnam 1988: the win-set of the second level).  The coalition partners
+are veto players (Tsebelis 2002) whose threat is credible in proportion to
+what it costs them:
+
+1. **The safety net.** The opposition's offer holds in this ratification with
+   its credibility (raised by US pressure on the government, ``sensitivity_us``).
+2. **Partners decide in turn** (in id order) whether to quit over a deal that
+   crosses one of their red lines.  Each knows whether it is *pivotal*: whether
+   its seats are what keeps the government's majority, with no safety net to
+   replace them.  A partner that is not pivotal quits with its
+   ``exit_credibility``; a pivotal one weighs the office it would lose
+   (``office_value`` removes that share of its threat); US pressure on the
+   government removes ``sensitivity_us`` of it per unit.
+3. **Side payments.** Before a pivotal partner decides, the prime minister may
+   offer it a side payment (``side_payments``): a promise that the war resumes
+   after the pause.  A partner that takes it (``payment_acceptance``) stays and
+   votes for the deal, and the promise binds the later phase: a permanent end
+   that crosses that partner's red lines makes it quit for certain, with no
+   second offer (:mod:`trucesim.model.phase_two`).
+4. **The confidence vote.** The government falls only if the partners that stay
+   hold fewer seats than a majority and the safety net does not replace the
+   leavers; a fall ends the talks.
+5. **The deal vote**, separate from confidence: the partners that stay and whose
+   red lines the deal does not cross (or who took a side payment) vote for it,
+   the others that stay against.  The text passes if its supporters outweigh
+   its opponents within the coalition (the cabinet, by seats), or if its
+   supporters and the safety net's seats, when it holds, reach a majority;
+   otherwise the vote is lost, the deal is not signed, and the mediators
+   revise the text.
+
+The government foresees the confidence vote: :meth:`Coalition.fall_probability`
+is the exact chance that taking ``terms`` to ratification brings it down,
+summed over the paths of the partners' decisions.
+
+Examples
+--------
+A 68-seat coalition whose 6-seat partner quits for certain keeps 62 >= 61 seats:
+the government survives and the deal vote passes without the partner (see
+``tests/test_mechanisms.py``).
 """
 
 from __future__ import annotations
 
-from itertools import product
+from dataclasses import dataclass
 
 import numpy as np
 
 from trucesim.model.agents import CoalitionParty, Opposition
 
 
-class Coalition:
-    """The coalition partners and the opposition of one model, over all worlds."""
+@dataclass
+class Ratification:
+    """What happened when a deal was taken home, over the worlds ``idx`` of :meth:`Coalition.ratify`.
 
-    def __init__(self, parties: list[CoalitionParty], opposition: Opposition | None, majority: np.ndarray):
-        # sorted by id: exits are drawn party by party, so the order of tables in a file must not matter
+    Every field is a boolean array over those worlds, except ``quitters`` and
+    ``promised`` (one such array per party, in the coalition's order).
+    """
+
+    ratified: np.ndarray
+    fell: np.ndarray
+    vote_lost: np.ndarray
+    net_used: np.ndarray
+    quitters: list[np.ndarray]
+    promised: list[np.ndarray]
+
+
+class Coalition:
+    """The coalition partners and the opposition of one model, over all worlds.
+
+    Parameters
+    ----------
+    parties, opposition
+        The scenario's coalition parties and its opposition (or ``None``).
+    majority : ndarray
+        Seats needed for a majority, per world.
+    side_payments : ndarray
+        Per world, the probability that the prime minister offers a pivotal partner a side payment.
+    """
+
+    def __init__(
+        self,
+        parties: list[CoalitionParty],
+        opposition: Opposition | None,
+        majority: np.ndarray,
+        side_payments: np.ndarray,
+    ):
+        # sorted by id: partners decide in this order, so the order of tables in a file must not matter
         self.parties = sorted(parties, key=lambda p: p.actor_id)
         self.opposition = opposition
         self.majority = majority
+        self.side_payments = side_payments
 
     def seats(self, idx: np.ndarray) -> np.ndarray:
         """Seats of the partners still in the coalition."""
@@ -31,77 +100,115 @@ class Coalition:
             total += np.where(party.exited[idx], 0.0, party.seats[idx])
         return total
 
-    def _net(self, idx):
+    def net(self, idx: np.ndarray, us: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The safety net's seats and its credibility under US pressure ``us`` (0..1) in worlds ``idx``."""
         if self.opposition is None:
             z = np.zeros(idx.size)
             return z, z
-        return self.opposition.net_seats[idx], self.opposition.credibility[idx]
+        o = self.opposition
+        return o.net_seats[idx], np.minimum(1.0, o.credibility[idx] + o.sens_us[idx] * us)
 
-    def fall_probability(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        """Chance that bringing ``terms`` to a vote brings the government down.
+    def _pivotal(self, left, seats, majority, net_holds, net_seats) -> np.ndarray:
+        """Whether losing ``seats`` leaves the government short, with no safety net to replace them."""
+        after = left - seats
+        return (after < majority) & ~(net_holds & (after + net_seats >= majority))
 
-        Sums over every combination of partners quitting (each independently,
-        with its exit probability), counting those that leave fewer seats than
-        the majority and that the safety net does not carry.
+    def _threat(self, party: CoalitionParty, idx, pivotal, us) -> np.ndarray:
+        """Probability the party quits over a crossed red line if no side payment keeps it."""
+        office = 1.0 - party.office_value[idx] * pivotal
+        return party.credibility[idx] * office * np.clip(1.0 - party.sens_us[idx] * us, 0.0, 1.0)
 
-        Examples
-        --------
-        One 6-seat partner sure to quit a 64-seat coalition and no safety net:
-        the government falls for certain (58 < 61).
+    def fall_probability(self, terms: np.ndarray, idx: np.ndarray, us: np.ndarray, binding: bool = False) -> np.ndarray:
+        """Chance that taking ``terms`` to ratification brings the government down.
+
+        Exact: sums over whether the safety net holds and over every path of the
+        partners' decisions in turn (each partner's chance of quitting depends on
+        whether the earlier exits made it pivotal).  ``binding`` marks the
+        later phase, where a partner promised that the war resumes quits for
+        certain over a crossed red line.
         """
         fall = np.zeros(idx.size)
         if not self.parties:  # no coalition in the scenario: no vote to lose
             return fall
-        q = [p.exit_probability(terms, idx) for p in self.parties]
-        at_risk = self.seats(idx) < self.majority[idx]  # a coalition already short of a majority
-        for qi in q:
-            at_risk |= qi > 0
+        crossed = [p.crossed(terms, idx) & ~p.exited[idx] for p in self.parties]
+        seats = self.seats(idx)
+        majority = self.majority[idx]
+        at_risk = seats < majority  # a coalition already short of a majority
+        for c in crossed:
+            at_risk |= c
         if not at_risk.any():
             return fall
-        # only worlds where some partner may quit can fall
         r = np.flatnonzero(at_risk)
         sub = idx[r]
-        q = [qi[r] for qi in q]
-        seats = self.seats(sub)
-        majority = self.majority[sub]
-        net_seats, net_cred = self._net(sub)
-        live = [i for i, qi in enumerate(q) if qi.any()]
+        maj = majority[r]
+        us_r = us[r]
+        net_seats, net_cred = self.net(sub, us_r)
+        offer = self.side_payments[sub]
+        live = [i for i, c in enumerate(crossed) if c[r].any()]
         total = np.zeros(sub.size)
-        for combo in product((False, True), repeat=len(live)):
-            prob = np.ones(sub.size)
-            lost = np.zeros(sub.size)
-            for i, quits in zip(live, combo):
-                prob *= q[i] if quits else 1.0 - q[i]
-                if quits:
-                    lost += self.parties[i].seats[sub]
-            left = seats - lost
-            short = left < majority
-            carried = (left + net_seats >= majority) * net_cred
-            total += prob * short * (1.0 - carried)
+        for holds, weight in ((True, net_cred), (False, 1.0 - net_cred)):
+            paths = [(np.ones(sub.size), seats[r])]
+            for i in live:
+                party = self.parties[i]
+                s = party.seats[sub]
+                c = crossed[i][r]
+                forced = party.promised[sub] if binding else np.zeros(sub.size, bool)
+                nxt = []
+                for prob, left in paths:
+                    piv = self._pivotal(left, s, maj, holds, net_seats)
+                    kept = np.where(forced, 0.0, piv * offer * party.payment_acceptance[sub])
+                    q = c * np.where(forced, 1.0, (1.0 - kept) * self._threat(party, sub, piv, us_r))
+                    nxt += [(prob * q, left - s), (prob * (1.0 - q), left)]
+                paths = nxt
+            for prob, left in paths:
+                total += weight * prob * self._pivotal(left, 0.0, maj, holds, net_seats)
         fall[r] = total
         return fall
 
-    def ratify(self, terms: np.ndarray, idx: np.ndarray, rng: np.random.Generator):
-        """Carry the deal to a vote in worlds ``idx``.
+    def ratify(
+        self, terms: np.ndarray, idx: np.ndarray, us: np.ndarray, rng: np.random.Generator, binding: bool = False
+    ) -> Ratification:
+        """Carry the deal home in worlds ``idx`` (see the module docstring for the order of events).
 
-        Returns ``(ratified, fell, net_used, quitters)``: boolean arrays over
-        ``idx`` and, for each party, whether it quit over this deal.
+        ``us`` is the US pressure on the government there (0..1).  The draws
+        are one for the safety net, then two per partner (the side payment and
+        the exit), whatever happens, so one world's path never shifts another's
+        random numbers.
         """
+        n = idx.size
+        none = np.zeros(n, bool)
         if not self.parties:  # no coalition in the scenario: nothing to ratify
-            none = np.zeros(idx.size, bool)
-            return ~none, none, none, []
-        quitters = []
-        for party in self.parties:
-            quits = rng.random(idx.size) < party.exit_probability(terms, idx)
-            quitters.append(quits)
-        for party, quits in zip(self.parties, quitters):
-            party.exited[idx[quits]] = True
+            return Ratification(~none, none, none, none, [], [])
+        majority = self.majority[idx]
+        net_seats, net_cred = self.net(idx, us)
+        net_holds = rng.random(n) < net_cred
         left = self.seats(idx)
-        ok = left >= self.majority[idx]
-        net_seats, net_cred = self._net(idx)
-        net_holds = (rng.random(idx.size) < net_cred) & (left + net_seats >= self.majority[idx])
-        net_used = ~ok & net_holds
+        yes = np.zeros(n)
+        no = np.zeros(n)
+        quitters, promised = [], []
+        offer = self.side_payments[idx]
+        for party in self.parties:
+            u = rng.random((2, n))
+            s = party.seats[idx]
+            inside = ~party.exited[idx]
+            crossed = party.crossed(terms, idx) & inside
+            forced = crossed & party.promised[idx] if binding else none
+            piv = self._pivotal(left, s, majority, net_holds, net_seats)
+            took = crossed & ~forced & piv & (u[0] < offer * party.payment_acceptance[idx])
+            quits = forced | (crossed & ~took & (u[1] < self._threat(party, idx, piv, us)))
+            party.exited[idx[quits]] = True
+            if not binding:
+                party.promised[idx[took]] = True
+            left -= s * quits
+            yes += s * (inside & ~quits & (~crossed | took))
+            no += s * (crossed & ~quits & ~took)
+            quitters.append(quits)
+            promised.append(took)
+        fell = (left < majority) & ~(net_holds & (left + net_seats >= majority))
+        cabinet = yes > no
+        passes = cabinet | (yes + net_seats * net_holds >= majority)
+        net_used = ~fell & net_holds & ((left < majority) | ~cabinet)
         if self.opposition is not None:
             self.opposition.net_used[idx[net_used]] = True
-        ratified = ok | net_used
-        return ratified, ~ratified, net_used, quitters
+        ratified = ~fell & passes
+        return Ratification(ratified, fell, ~fell & ~passes, net_used, quitters, promised)

@@ -1,14 +1,13 @@
 """The deal's lifecycle: signed -> pause (releases, a daily risk of breach) -> permanent end or collapse.
 
-A signed deal starts a pause of ``pause_days``; hostages are released in
-instalments of ``instalment_days`` (at most the living hostages Hamas holds);
+A signed deal starts a pause of ``pause_days``; hostages and remains are
+released in instalments of ``instalment_days`` (at most what Hamas holds);
 each day either side may breach the pause, with a daily chance that the
 third-party guarantees lower (Fortna 2008).  At the pause's end the pause may be
 extended a day at a time for more releases (as in November 2023), while Hamas
 holds enough hostages in the categories and both sides accept the extension;
-otherwise both sides decide on a permanent end (phase 2): a deal with a binding
-ceasefire and guarantees makes it more likely (``commitment_weight``).  Without
-it the war resumes.
+otherwise what the deal provides for the later phase follows
+(:mod:`trucesim.model.phase_two`).
 
 Every function takes the model and works on index arrays of worlds.
 """
@@ -17,12 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from trucesim.config.terms import HOSTAGES, PAUSE, TERM_INDEX
-from trucesim.model.acceptance import acceptance
+from trucesim.config.terms import HOSTAGES, PAUSE, REMAINS, TERM_INDEX
+from trucesim.model import phase_two
 
 _GUARANTEES = TERM_INDEX["guarantees"]
-_PERMANENT = TERM_INDEX["permanent_ceasefire"]
-_WITHDRAWAL = TERM_INDEX["withdrawal"]
 
 
 def sign(m, idx: np.ndarray) -> None:
@@ -35,6 +32,7 @@ def sign(m, idx: np.ndarray) -> None:
     m.set_status(idx, m.PAUSE)
     m.pause_end[idx] = d + np.maximum(m.terms[idx, PAUSE], 1).astype(np.int32)
     m.hostages_due[idx] = np.minimum(m.terms[idx, HOSTAGES], m.armed_group.living[idx])
+    m.remains_due[idx] = np.minimum(m.terms[idx, REMAINS], m.armed_group.remains_held[idx])
     m.calendar.book("pause_end", m.pause_end[idx], idx)
     m.record(idx, "signed", None, lambda w: {"pause_end": int(m.pause_end[w])})
 
@@ -48,14 +46,18 @@ def pause_day(m) -> None:
     length = m.pause_end[idx] - m.deal_day[idx]
     inst = m.instalment[idx]
     n_inst = np.maximum(np.ceil(length / inst), 1)
-    target = np.where(
-        k >= length, m.hostages_due[idx], np.round(m.hostages_due[idx] * np.minimum(1.0, np.floor(k / inst) / n_inst))
-    )
-    owed = np.maximum(target - m.armed_group.released[idx], 0)
+    share = np.where(k >= length, 1.0, np.minimum(1.0, np.floor(k / inst) / n_inst))
+    ag = m.armed_group
+    owed = np.maximum(np.round(m.hostages_due[idx] * share) - ag.released[idx], 0)
+    owed_remains = np.maximum(np.round(m.remains_due[idx] * share) - ag.remains_released[idx], 0)
     give = idx[owed > 0]
     if give.size:
-        m.armed_group.release(give, owed[owed > 0])
-        m.record(give, "released", m.armed_group.actor_id, lambda w: {"total": int(m.armed_group.released[w])})
+        ag.release(give, owed[owed > 0])
+        m.record(give, "released", ag.actor_id, lambda w: {"total": int(ag.released[w])})
+    back = idx[owed_remains > 0]
+    if back.size:
+        ag.release_remains(back, owed_remains[owed_remains > 0])
+        m.record(back, "remains_returned", ag.actor_id, lambda w: {"total": int(ag.remains_released[w])})
     g = m.signed_terms[idx, _GUARANTEES]
     pg = m.government.breach_probability(g, idx)
     pa = m.armed_group.breach_probability(g, idx)
@@ -79,7 +81,7 @@ def pause_ends(m, day: int) -> None:
         return
     idx, t = _extend(m, idx)
     if idx.size:
-        _phase_two(m, idx, t, day)
+        phase_two.decide(m, idx, t, day)
 
 
 def _extend(m, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -93,6 +95,7 @@ def _extend(m, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ext = t.copy()
     ext[:, PAUSE] = 1
     ext[:, HOSTAGES] = m.per_extension[idx]
+    ext[:, REMAINS] = 0
     p_ext = m.government.accept_probability(ext, idx) * ag.accept_probability(ext, idx)
     extend = can_extend & (m.rng.random(idx.size) < p_ext)
     more = idx[extend]
@@ -103,27 +106,3 @@ def _extend(m, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     m.calendar.book("pause_end", m.pause_end[more], more)
     m.record(more, "extended")
     return idx[~extend], t[~extend]
-
-
-def _phase_two(m, idx: np.ndarray, t: np.ndarray, day: int) -> None:
-    """Both sides decide on a permanent end: full withdrawal, a permanent ceasefire, every hostage."""
-    ag = m.armed_group
-    m.pause_completed[idx] = True
-    t2 = t.copy()
-    t2[:, _PERMANENT] = 1.0
-    t2[:, _WITHDRAWAL] = 1.0
-    t2[:, HOSTAGES] = ag.living[idx]
-    bonus = m.commitment[idx] * t[:, _PERMANENT] * t[:, _GUARANTEES]
-    p_gov = acceptance(m.government.rationality[idx], m.government.gap(t2, idx) + bonus)
-    p_ag = acceptance(ag.rationality[idx], ag.gap(t2, idx) + bonus)
-    u = m.rng.random((2, idx.size))
-    perm = (u[0] < p_gov) & (u[1] < p_ag)
-    done = idx[perm]
-    m.set_status(done, m.PERMANENT)
-    m.permanent[done] = True
-    ag.release(done, ag.living[done])
-    m.record(done, "permanent_end")
-    gone = idx[~perm]
-    m.set_status(gone, m.COLLAPSED)
-    m.collapse_day[gone] = day
-    m.record(gone, "no_permanent_end")

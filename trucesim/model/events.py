@@ -18,14 +18,18 @@ kind                actor        values
 ``revised``         None         ``next_table_day``
 ``walked_away``     None         --
 ``offensive``       government   --
+``side_payment``    a party      -- (it takes the promise that the war resumes after the pause)
 ``partner_quits``   a party      --
 ``safety_net``      opposition   --
 ``government_fell`` government   --
+``vote_lost``       government   --
 ``signed``          None         ``pause_end`` (day)
 ``released``        armed group  ``total`` (hostages released so far)
+``remains_returned`` armed group ``total`` (remains returned so far)
 ``hostage_deaths``  armed group  ``count``
 ``breach``          a side       --
 ``extended``        None         --
+``phase_two_agreed`` None        --
 ``permanent_end``   None         --
 ``no_permanent_end`` None        --
 ==================  ===========  ==========================================================
@@ -50,14 +54,18 @@ KINDS = (
     "revised",
     "walked_away",
     "offensive",
+    "side_payment",
     "partner_quits",
     "safety_net",
     "government_fell",
+    "vote_lost",
     "signed",
     "released",
+    "remains_returned",
     "hostage_deaths",
     "breach",
     "extended",
+    "phase_two_agreed",
     "permanent_end",
     "no_permanent_end",
 )
@@ -100,13 +108,21 @@ def render(event: Event, labels: Mapping[str, str] | None = None) -> str:
         )
         return f"{who} {_VERBS[v['answer']]} proposal {v['round']} ({why})"
     if k == "deadline_missed":
-        return "the deadline passes without an agreement; talks go on"
+        return "the deadline passes without an agreement"
     if k == "revised":
         return f"the mediators revise the terms; the next proposal is due on day {v['next_table_day']}"
     if k == "walked_away":
         return "the mediators walk away"
     if k == "offensive":
         return f"{who} launches the Rafah offensive"
+    if k == "side_payment":
+        return f"{who} is promised that the war resumes after the pause, and stays"
+    if k == "vote_lost":
+        return "the deal vote is lost; the mediators revise the text"
+    if k == "remains_returned":
+        return f"remains returned: {v['total']} so far"
+    if k == "phase_two_agreed":
+        return "both sides accept the text of a permanent end; the government takes it home"
     if k == "partner_quits":
         return f"{who} quits the coalition over the deal"
     if k == "safety_net":

@@ -1,7 +1,10 @@
 """Hostages: captivity, deaths in captivity, releases, and what Hamas can deliver.
 
-Living hostages die with a daily hazard that rises under the Rafah offensive and
-stops during a pause; deaths are binomial and strike every category alike.
+Living hostages and the remains of the dead are separate quantities: a deal
+may exchange both, and a death in captivity moves a hostage from the living to
+the remains held.  Living hostages die with a daily hazard that rises under the
+Rafah offensive and stops during a pause; deaths are binomial and strike every
+category alike.
 Hamas can release only the living hostages it holds in the categories of the
 first phase (in April 2024 it said it did not hold 40 living hostages in them):
 the categories hold ``floor(category_share * living)`` at day 0, and releases
@@ -18,6 +21,8 @@ Examples
 from __future__ import annotations
 
 import numpy as np
+
+from trucesim.config.terms import HOSTAGES, REMAINS
 
 
 def binomial_inverse(u: np.ndarray, n: np.ndarray, p: np.ndarray, p0: np.ndarray) -> np.ndarray:
@@ -46,6 +51,20 @@ def available(ag, idx: np.ndarray) -> np.ndarray:
     """
     share = np.floor(ag.category_share[idx] * ag.living[idx])
     return np.maximum(np.minimum(share, ag.category_pool[idx] - ag.released[idx]), 0.0)
+
+
+def whole_exchange(ag, terms: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Terms counted over the whole exchange, with the scales that make "all of them" 1.
+
+    Returns ``(terms, living, remains)`` for :func:`trucesim.config.terms.normalise`:
+    the text's hostages and remains plus those already released, the living
+    hostages held when the talks began, and all the remains held over the
+    exchange.
+    """
+    t = terms.copy()
+    t[:, HOSTAGES] += ag.released[idx]
+    t[:, REMAINS] += ag.remains_released[idx]
+    return t, ag.living0[idx], ag.remains_total(idx)
 
 
 def leverage(ag, idx) -> np.ndarray:
@@ -83,6 +102,7 @@ def deaths_today(ag, m) -> None:
     ag.deaths = deaths
     ag.living[idx] -= deaths
     ag.died[idx] += deaths
+    ag.remains_held[idx] += deaths
     recount(ag, m, idx)
     w = m.trace_world
     if w is not None and np.any(idx == w):
@@ -95,6 +115,14 @@ def release(ag, m, idx: np.ndarray, count: np.ndarray) -> np.ndarray:
     ag.living[idx] -= count
     ag.released[idx] += count
     recount(ag, m, idx)
+    return count
+
+
+def release_remains(ag, idx: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Return up to ``count`` remains in worlds ``idx``; return how many were returned."""
+    count = np.minimum(count, ag.remains_held[idx]).astype(np.int32)
+    ag.remains_held[idx] -= count
+    ag.remains_released[idx] += count
     return count
 
 

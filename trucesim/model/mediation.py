@@ -1,18 +1,17 @@
-"""Mediation: tabling proposals with deadlines, collecting answers, revising after a refusal.
+"""Mediation: tabling texts with deadlines, collecting answers, resolving rounds.
 
 The mediators (the United States, Egypt and Qatar) table the framework on day 0
-with a deadline.  Each side answers once it has studied the text (its study
-time is drawn per round), so the acceptance noise is drawn once per round and
-answer.  A round with both answers in is resolved: both accepted -> the deal
-goes to ratification (:mod:`trucesim.model.coalition`) and, if ratified, is
-signed (:mod:`trucesim.model.deal`); otherwise the mediators may walk away
-(after ``max_rounds`` or with a chance each round), or move the terms a step
-toward the refusing side's counter-proposal, by the largest share of the step
-(1, 1/2, 1/4 or none) that keeps the side that accepted likely to accept by
-their noisy estimate (Raiffa 1982; Kydd 2003 on mediators as information
-brokers).  A deadline that passes with answers missing counts as missed: the
-mediators' leverage grows with each, and the talks count as failed (the
-offensive may start).
+with a deadline.  Each side answers on its answer day, bounded by the deadline,
+and may hold out until the deadline (:mod:`trucesim.model.deadlines`); the
+acceptance noise is drawn once per round and side, when the text is tabled.  A
+round with both acceptances goes home for ratification
+(:mod:`trucesim.model.coalition`) and, if ratified, is signed
+(:mod:`trucesim.model.deal`).  A round that fails (a refusal at the deadline,
+or a lost deal vote) is revised (:mod:`trucesim.model.text`); a ratification
+that brings the government down ends the talks.
+
+Every round that ends without a deal notes the gate that stopped it, in
+:data:`BLOCKERS` order, so a run can say why there was no deal.
 
 Every function takes the model and works on index arrays of worlds.
 """
@@ -21,24 +20,35 @@ from __future__ import annotations
 
 import numpy as np
 
-from trucesim.config.terms import HOSTAGES, TERM_NAMES, TERMS
-from trucesim.model import deal
-from trucesim.model.acceptance import ACCEPT, ANSWER_NAMES, PENDING, acceptance
+from trucesim.config.terms import TERM_NAMES
+from trucesim.model import deadlines, deal, pressures, text
+from trucesim.model.acceptance import ACCEPT, ANSWER_NAMES, PENDING
 
-_INTEGER_TERMS = np.array([t.integer for t in TERMS])
-#: shares of the mediators' step tried in turn when a revision must keep the accepting side likely
-STEP_SHARES = np.array([1.0, 0.5, 0.25])
+#: why the last round of a world without a deal failed; "unfinished": no round had failed by the horizon
+BLOCKERS = (
+    "none",
+    "armed_group_refused",
+    "government_refused",
+    "both_refused",
+    "demand_infeasible",
+    "partner_exit",
+    "vote_lost",
+    "unfinished",
+)
 
 
 def table(m, idx: np.ndarray) -> None:
-    """The mediators table the current terms in worlds ``idx`` today, with a deadline."""
+    """The mediators table the current text in worlds ``idx`` today, with a deadline."""
     d = m.day
+    text.keep_deliverable(m, idx)
     m.round[idx] += 1
     m.deadline_day[idx] = d + m.deadline_days
     m.calendar.book("deadline", np.array(d + m.deadline_days), idx)
     m.next_table_day[idx] = -1
-    m.gov_due[idx] = d + m.government.study_days(idx)
-    m.ag_due[idx] = d + m.armed_group.study_days(idx)
+    m.noise_u[:, idx] = m.rng.random((2, idx.size))
+    deadline = m.deadline_day[idx]
+    m.gov_due[idx] = deadlines.answer_day(d, m.government.study_days(idx), deadline)
+    m.ag_due[idx] = deadlines.answer_day(d, m.armed_group.study_days(idx), deadline)
     m.calendar.book("gov_answer", m.gov_due[idx], idx)
     m.calendar.book("ag_answer", m.ag_due[idx], idx)
     m.gov_answer[idx] = PENDING
@@ -56,102 +66,134 @@ def table(m, idx: np.ndarray) -> None:
 
 
 def table_due(m) -> None:
-    """Table the revised proposals due today."""
+    """Table the revised texts due today."""
     idx = m.calendar.take("table", m.day)
     idx = idx[(m.status[idx] == m.NEGOTIATING) & (m.next_table_day[idx] == m.day)]
     if idx.size:
         table(m, idx)
 
 
+def _sides(m):
+    return (
+        (m.government, 0, "gov_answer", m.gov_due, m.gov_answer, deadlines.government_stakes),
+        (m.armed_group, 1, "ag_answer", m.ag_due, m.ag_answer, deadlines.armed_group_stakes),
+    )
+
+
+def _give(m, side, row, idx, stakes, final: bool) -> np.ndarray:
+    """``side`` answers in worlds ``idx`` with ``stakes`` added (PENDING where it holds out, unless ``final``)."""
+    out = side.answer(m.terms[idx], idx, m.day, m.noise_u[row, idx], stakes, final)
+    if side is m.armed_group:
+        m.infeasible[idx] = ~side.can_deliver(m.terms[idx], idx)
+        text.learn_deliverable(m, idx)
+    return out
+
+
 def collect_answers(m) -> np.ndarray:
-    """Each side answers the proposals it has finished studying; returns the worlds that answered."""
-    answered = []
-    for side, kind, due, answer in (
-        (m.government, "gov_answer", m.gov_due, m.gov_answer),
-        (m.armed_group, "ag_answer", m.ag_due, m.ag_answer),
-    ):
+    """Each side whose answer day is today accepts, or holds out until the deadline; returns the worlds with news."""
+    news = []
+    for side, row, kind, due, answer, _ in _sides(m):
         idx = m.calendar.take(kind, m.day)
         idx = idx[(m.status[idx] == m.NEGOTIATING) & (answer[idx] == PENDING) & (due[idx] == m.day)]
-        if idx.size:
-            answer[idx] = side.answer(m.terms[idx], idx, m.day)
-            answered.append(idx)
-            m.record(
-                idx,
-                "answer",
-                side.actor_id,
-                lambda w, side=side, answer=answer: {
-                    "round": int(m.round[w]),
-                    "answer": ANSWER_NAMES[int(answer[w])],
-                    **_why(m, side, w),
-                },
-            )
-    if len(answered) < 2:
-        return answered[0] if answered else np.zeros(0, np.intp)
-    mark = np.zeros(m.n_worlds, bool)
-    for a in answered:
-        mark[a] = True
-    return np.flatnonzero(mark)
+        if not idx.size:
+            continue
+        out = _give(m, side, row, idx, 0.0, final=False)
+        yes = idx[out == ACCEPT]
+        answer[yes] = ACCEPT
+        news.append(yes)
+        _record_answers(m, side, yes, answer)
+    return np.unique(np.concatenate(news)) if news else np.zeros(0, np.intp)
+
+
+def deadline_passes(m, day: int) -> None:
+    """A deadline falls due: the sides still holding out answer, with the deadline's stakes; rounds are resolved."""
+    idx = m.calendar.take("deadline", day)
+    idx = idx[(m.status[idx] == m.NEGOTIATING) & (m.deadline_day[idx] == day) & (m.next_table_day[idx] == -1)]
+    for side, row, _, _, answer, stakes in _sides(m):
+        late = idx[answer[idx] == PENDING]
+        if late.size:
+            answer[late] = _give(m, side, row, late, stakes(m, late), final=True)
+            _record_answers(m, side, late, answer)
+    resolve(m, idx)
+
+
+def _record_answers(m, side, idx, answer) -> None:
+    m.record(
+        idx,
+        "answer",
+        side.actor_id,
+        lambda w: {"round": int(m.round[w]), "answer": ANSWER_NAMES[int(answer[w])], **_why(m, side, w)},
+    )
 
 
 def _why(m, side, w: int) -> dict:
     """For the trace: the side's acceptance probability, or what it holds when the demand exceeds it."""
     idx = np.array([w])
-    if side is m.armed_group and m.terms[w, HOSTAGES] > side.available(idx)[0]:
+    if side is m.armed_group and not side.can_deliver(m.terms[idx], idx)[0]:
         return {"holds": int(side.available(idx)[0])}
     return {"p": float(side.decision_probability(m.terms[idx], idx)[0])}
 
 
 def resolve(m, idx: np.ndarray) -> None:
-    """Rounds with both answers in: ratify and sign, or revise."""
-    idx = idx[
-        (m.status[idx] == m.NEGOTIATING)
-        & (m.next_table_day[idx] == -1)
-        & (m.gov_answer[idx] != PENDING)
-        & (m.ag_answer[idx] != PENDING)
-    ]
+    """Rounds of worlds ``idx``: ratify and sign those both sides accepted; revise those past their deadline."""
+    idx = idx[(m.status[idx] == m.NEGOTIATING) & (m.next_table_day[idx] == -1)]
     if not idx.size:
         return
     both = (m.gov_answer[idx] == ACCEPT) & (m.ag_answer[idx] == ACCEPT)
-    agreed, failed = idx[both], idx[~both]
+    answered = (m.gov_answer[idx] != PENDING) & (m.ag_answer[idx] != PENDING)
+    agreed, failed = idx[both], idx[answered & ~both]
+    lost = np.zeros(0, np.intp)
     if agreed.size:
-        ratified, fell, net_used, quitters = m.coalition.ratify(m.terms[agreed], agreed, m.rng)
-        for party, quits in zip(m.coalition.parties, quitters):
-            m.record(agreed[quits], "partner_quits", party.actor_id)
-        opposition = m.coalition.opposition
-        m.record(agreed[net_used], "safety_net", opposition.actor_id if opposition is not None else None)
-        deal.sign(m, agreed[ratified])
-        gone = agreed[fell]
-        m.government.fell[gone] = True
-        m.set_status(gone, m.ENDED)
-        m.end_reason[gone] = m.END_REASONS.index("government_fell")
-        m.record(gone, "government_fell", m.government.actor_id)
+        lost = ratify(m, agreed)
     if failed.size:
-        revise(m, failed)
+        g_ref = m.gov_answer[failed] != ACCEPT
+        a_ref = m.ag_answer[failed] != ACCEPT
+        gate = np.where(g_ref & a_ref, 3, np.where(a_ref, 1, 2))
+        m.blocker[failed] = np.where(m.infeasible[failed], 4, gate)
+        revise(m, failed, g_ref, a_ref)
+    if lost.size:
+        m.blocker[lost] = BLOCKERS.index("vote_lost")
+        ones = np.ones(lost.size, bool)
+        revise(m, lost, ones, ~ones)
 
 
-def revise(m, idx: np.ndarray) -> None:
-    """After a failed round: walk away, or move the terms toward the refusing side's counter."""
+def ratify(m, idx: np.ndarray) -> np.ndarray:
+    """Take the agreed text home in worlds ``idx``: sign it, or the government falls; returns worlds whose vote was lost."""
+    r = m.coalition.ratify(m.terms[idx], idx, pressures.pressure_on_government(m, idx), m.rng)
+    for party, quits, took in zip(m.coalition.parties, r.quitters, r.promised):
+        m.record(idx[took], "side_payment", party.actor_id)
+        m.record(idx[quits], "partner_quits", party.actor_id)
+    opposition = m.coalition.opposition
+    m.record(idx[r.net_used], "safety_net", opposition.actor_id if opposition is not None else None)
+    deal.sign(m, idx[r.ratified])
+    gone = idx[r.fell]
+    m.government.fell[gone] = True
+    m.blocker[gone] = BLOCKERS.index("partner_exit")
+    m.set_status(gone, m.ENDED)
+    m.end_reason[gone] = m.END_REASONS.index("government_fell")
+    m.record(gone, "government_fell", m.government.actor_id)
+    lost = idx[r.vote_lost]
+    m.votes_lost[lost] += 1
+    m.record(lost, "vote_lost", m.government.actor_id)
+    return lost
+
+
+def revise(m, idx: np.ndarray, g_refused: np.ndarray, a_refused: np.ndarray) -> None:
+    """After a failed round: the deadline counts as missed; walk away, or table a revised text later."""
+    m.deadlines_missed[idx] += 1
     fail_talks(m, idx)
+    m.record(idx, "deadline_missed")
     stop = (m.round[idx] >= m.max_rounds[idx]) | (m.rng.random(idx.size) < m.walk_away[idx])
     gone = idx[stop]
     m.set_status(gone, m.ENDED)
     m.walked_away[gone] = True
     m.end_reason[gone] = m.END_REASONS.index("walked_away")
     m.record(gone, "walked_away")
-    idx = idx[~stop]
+    keep = ~stop
+    idx = idx[keep]
     if not idx.size:
         return
-    t = m.terms[idx]
-    direction = np.zeros_like(t)
-    g_refused = m.gov_answer[idx] != ACCEPT
-    a_refused = m.ag_answer[idx] != ACCEPT
-    direction += g_refused[:, None] * (m.government.counter_proposal(t, idx) - t)
-    direction += a_refused[:, None] * (m.armed_group.counter_proposal(t, idx) - t)
-    move = m.step_size[idx, None] * direction
-    chosen = _keep_likely_share(m, idx, t, move, g_refused, a_refused)
-    new = t + chosen[:, None] * move
-    new[:, _INTEGER_TERMS] = np.round(new[:, _INTEGER_TERMS])
-    m.terms[idx] = new
+    m.terms[idx] = text.revised(m, idx, g_refused[keep], a_refused[keep])
     lo, hi = m.revision_min[idx], m.revision_max[idx]
     wait = np.maximum(np.floor(lo + m.rng.random(idx.size) * (hi - lo + 1)), 1).astype(np.int32)
     m.next_table_day[idx] = m.day + wait
@@ -159,48 +201,11 @@ def revise(m, idx: np.ndarray) -> None:
     m.record(idx, "revised", None, lambda w: {"next_table_day": int(m.next_table_day[w])})
 
 
-def _keep_likely_share(m, idx, t, move, g_refused, a_refused) -> np.ndarray:
-    """The largest share of ``move`` that keeps the side that accepted likely to accept.
-
-    Judged by the mediators' noisy estimate of that side's acceptance
-    (``min_estimated_acceptance``); all shares are judged in one batch.  The
-    noise is drawn for both sides, in that order, whichever refused.
-    """
-    noise = {
-        m.government: m.rng.normal(0.0, 1.0, idx.size) * m.mediator_pressure.noise["government"][idx],
-        m.armed_group: m.rng.normal(0.0, 1.0, idx.size) * m.mediator_pressure.noise["armed_group"][idx],
-    }
-    ok = np.ones((STEP_SHARES.size, idx.size), bool)
-    for side, refused in ((m.government, g_refused), (m.armed_group, a_refused)):
-        sub = np.flatnonzero(~refused)
-        if not sub.size:
-            continue
-        cand = (t[sub] + STEP_SHARES[:, None, None] * move[sub]).reshape(-1, t.shape[1])
-        worlds = np.tile(idx[sub], STEP_SHARES.size)
-        gap, feasible = side.decision_gap(cand, worlds)
-        est = acceptance(side.rationality[worlds], gap + np.tile(noise[side][sub], STEP_SHARES.size), feasible)
-        ok[:, sub] &= (est >= np.tile(m.min_estimate[idx[sub]], STEP_SHARES.size)).reshape(STEP_SHARES.size, -1)
-    first_ok = np.argmax(ok, axis=0)
-    return np.where(ok.any(axis=0), STEP_SHARES[first_ok], 0.0)
-
-
-def deadline_passes(m, day: int) -> None:
-    """A deadline falls due: rounds still unanswered count as missed; the mediators press harder."""
-    idx = m.calendar.take("deadline", day)
-    missed = (
-        (m.status[idx] == m.NEGOTIATING)
-        & (m.deadline_day[idx] == day)
-        & (m.next_table_day[idx] == -1)
-        & ((m.gov_answer[idx] == PENDING) | (m.ag_answer[idx] == PENDING))
-    )
-    idx = idx[missed]
-    m.deadlines_missed[idx] += 1
-    fail_talks(m, idx)
-    m.record(idx, "deadline_missed")
-
-
 def fail_talks(m, idx: np.ndarray) -> None:
     """Mark the talks of worlds ``idx`` as having failed once (the offensive may now start)."""
     first = idx[~m.talks_failed[idx]]
     m.talks_failed[first] = True
     m.refresh(first)
+
+
+__all__ = ["BLOCKERS", "collect_answers", "deadline_passes", "resolve", "revise", "table", "table_due"]

@@ -1,19 +1,22 @@
 """TruceModel: many worlds of the truce negotiation, one Mesa step per day.
 
 Day 0 the mediators table the framework.  Each day (in this order): the
-situation moves (isolation, the humanitarian crisis); hostages may die in
-captivity; the families' pressure rises; the government may launch the Rafah
-offensive; revised proposals are tabled; each side answers the proposals it has
-finished studying; rounds with both answers are resolved (ratification and
-signature, or revision, or the mediators walk away); pauses release hostages and
-may be breached.  Deadlines and the end of each pause are Mesa events scheduled
-on their day; the DataCollector records the daily aggregates last.
+situation moves (isolation, the humanitarian crisis, the costs accumulated);
+hostages may die in captivity; the families' pressure rises; the government may
+launch the Rafah offensive; revised texts are tabled; each side whose answer day
+it is accepts or holds out; rounds both sides accepted go home for ratification
+and signature; pauses release hostages and remains and may be breached.
+Deadlines (the sides still holding out answer; failed rounds are revised or the
+mediators walk away) and the end of each pause are Mesa events scheduled on
+their day; the DataCollector records the daily aggregates last.
 
 This module holds the day loop, the per-world status and the wiring; each
 mechanism has its own module: :mod:`~trucesim.model.acceptance`,
-:mod:`~trucesim.model.pressures`, :mod:`~trucesim.model.hostages`,
-:mod:`~trucesim.model.coalition`, :mod:`~trucesim.model.mediation`,
-:mod:`~trucesim.model.deal`, with :mod:`~trucesim.model.calendar` for bookings
+:mod:`~trucesim.model.pressures`, :mod:`~trucesim.model.ripeness`,
+:mod:`~trucesim.model.hostages`, :mod:`~trucesim.model.coalition`,
+:mod:`~trucesim.model.mediation`, :mod:`~trucesim.model.deadlines`,
+:mod:`~trucesim.model.text`, :mod:`~trucesim.model.deal`,
+:mod:`~trucesim.model.phase_two`, with :mod:`~trucesim.model.calendar` for bookings
 and :mod:`~trucesim.model.events` for the trace.
 
 Examples
@@ -116,6 +119,7 @@ class TruceModel(mesa.Model):
         self.off_military = ctx("offensive_military_pressure")
         self.off_us = ctx("offensive_us_pressure")
         self.majority = ctx("knesset_majority")
+        self.soldiers_per_day = ctx("soldiers_lost_per_day")
 
         def proto(k):
             return column(p, f"protocol.{k}", n)
@@ -125,7 +129,7 @@ class TruceModel(mesa.Model):
         self.revision_min = proto("revision_days_min")
         self.revision_max = proto("revision_days_max")
         self.walk_away = proto("walk_away_prob")
-        self.min_estimate = proto("min_estimated_acceptance")
+        self.keep_share = proto("keep_acceptance_share")
         self.instalment = np.maximum(proto("instalment_days"), 1)
         self.commitment = proto("commitment_weight")
         self.extension_max = proto("extension_days_max")
@@ -158,6 +162,20 @@ class TruceModel(mesa.Model):
         self.collapse_day = np.full(n, np.nan)
         self.breach_by = np.zeros(n, np.int8)  # 0 none, 1 government, 2 armed group
         self.end_reason = np.full(n, END_REASONS.index("horizon"), np.int8)
+        self.blocker = np.full(n, mediation.BLOCKERS.index("unfinished"), np.int8)
+        self.noise_u = np.zeros((2, n))  # the round's acceptance uniforms: government, armed group
+        self.deliverable = np.full(n, np.inf)  # living hostages the holding side last said it can deliver
+        self.infeasible = np.zeros(n, bool)  # the holding side's last answer: the text asks more than it holds
+        self.votes_lost = np.zeros(n, np.int16)
+        self.acceptances = np.zeros(n, np.int16)
+        self.acceptances_near_deadline = np.zeros(n, np.int16)
+        self.remains_due = np.zeros(n, np.int32)
+        # costs accumulated since day 0 (ripeness) and their daily rates
+        self.soldiers_lost = np.zeros(n)
+        self.attrition = np.zeros(n)
+        self.hardship = np.zeros(n)
+        self.losses_rate = np.zeros(n)
+        self.attrition_rate = np.zeros(n)
         self.calendar = Calendar(
             self.schedule_event, self.horizon, {"deadline": self.on_deadline, "pause_end": self.on_pause_end}
         )
@@ -198,7 +216,7 @@ class TruceModel(mesa.Model):
                 self.mediators.append(Mediator(self, actor_id, scenario.targets[actor_id], label))
             else:
                 self.families = HostageFamilies(self, actor_id, label)
-        self.coalition = Coalition(parties, opposition, self.majority)
+        self.coalition = Coalition(parties, opposition, self.majority, self.government.side_payments)
 
     # --- running -------------------------------------------------------------
     def run(self) -> TruceModel:
@@ -217,12 +235,11 @@ class TruceModel(mesa.Model):
             if agents:
                 agents.do("step")
         mediation.table_due(self)
-        answered = mediation.collect_answers(self)
-        mediation.resolve(self, answered)
+        mediation.resolve(self, mediation.collect_answers(self))
         deal.pause_day(self)
 
     def on_deadline(self) -> None:
-        """Mesa event: a deadline falls due today (:func:`trucesim.model.mediation.deadline_passes`)."""
+        """Mesa event: a deadline falls due today: holdouts answer, rounds resolve (:func:`trucesim.model.mediation.deadline_passes`)."""
         mediation.deadline_passes(self, int(round(self.time)))
 
     def on_pause_end(self) -> None:

@@ -7,7 +7,9 @@ pressure, the humanitarian crisis and the mediators' leverage, and rises with
 Israel's isolation (its patience: the hope that "international pressure will
 eventually bring about an end to the war") and with the share of living hostages
 it still holds (its leverage).  All pressures are on a 0..1 scale; reservation
-values are in units of utility.
+values are in units of utility.  On top of today's pressures, each side bears
+the costs it has accumulated since the talks began (:mod:`trucesim.model.ripeness`),
+which have no ceiling.
 
 The situation itself moves daily: isolation grows with the civilian toll while
 fighting goes on; the humanitarian crisis grows with hunger while fighting and
@@ -31,6 +33,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from trucesim.config.terms import TERM_INDEX, TERMS
+from trucesim.model import ripeness
 
 _AID = TERM_INDEX["aid_trucks_per_day"]
 TARGETS = ("government", "armed_group")
@@ -99,6 +102,7 @@ def government_reservation(gov, m, idx) -> np.ndarray:
         - gov.sens_family[idx] * family_pressure(m, idx)
         - gov.sens_isolation[idx] * m.isolation[idx]
         + gov.offensive_value[idx] * gov.offensive[idx]
+        - ripeness.government_costs(gov, m, idx)
     )
 
 
@@ -111,6 +115,7 @@ def armed_group_reservation(ag, m, idx) -> np.ndarray:
         - ag.sens_mediators[idx] * pressure_on_armed_group(m, idx)
         + ag.patience[idx] * m.isolation[idx]
         + ag.leverage_value[idx] * ag.leverage(idx)
+        - ripeness.armed_group_costs(ag, m, idx)
     )
 
 
@@ -126,6 +131,7 @@ def situation_rates(m, idx: np.ndarray, fight: np.ndarray, offensive: np.ndarray
     aid = np.nan_to_num(m.signed_terms[idx, _AID])
     relief = m.relief[idx] * np.minimum(aid / TERMS[_AID].scale, 1.0)
     m.crisis_rate[idx] = np.where(fight, m.hunger[idx], -relief)
+    ripeness.cost_rates(m, idx, fight, offensive, military_pressure(m, idx))
 
 
 def advance_situation(m) -> None:
@@ -134,6 +140,7 @@ def advance_situation(m) -> None:
     np.minimum(m.isolation, 1.0, out=m.isolation)
     np.add(m.crisis, m.crisis_rate, out=m.crisis)
     np.clip(m.crisis, 0.0, 1.0, out=m.crisis)
+    ripeness.advance(m)
 
 
 def advance_family_pressure(families, m) -> None:

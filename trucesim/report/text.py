@@ -29,6 +29,47 @@ def _pct(x) -> str:
     return "n/a" if x is None else f"{100 * x:5.1f}%"
 
 
+#: how the talks ended, in words
+END_WORDS = {
+    "deal": "a deal was signed",
+    "walked_away": "the mediators walked away",
+    "government_fell": "the government fell",
+    "horizon": "still talking at the horizon",
+}
+
+
+def gate_words(gate: str, labels: Mapping[str, str]) -> str:
+    """A blocker of the summary in words, sides named by ``labels``.
+
+    Examples
+    --------
+    >>> gate_words("hamas_refused", {"hamas": "Hamas"})
+    'Hamas refused the text'
+    >>> gate_words("vote_lost", {})
+    'the deal vote was lost'
+    """
+    fixed = {
+        "both_refused": "both sides refused the text",
+        "demand_infeasible": "hostages demanded beyond those held",
+        "partner_exit": "a partner quit and the government fell",
+        "vote_lost": "the deal vote was lost",
+        "unfinished": "no round had ended by the horizon",
+    }
+    if gate in fixed:
+        return fixed[gate]
+    actor = gate.removesuffix("_refused")
+    return f"{labels.get(actor, actor)} refused the text"
+
+
+def _shares(title: str, shares: Mapping[str, float | None], words, width: int) -> list[str]:
+    """A titled block of shares, largest first, zero shares left out."""
+    lines = ["", f"  {title}"]
+    for key, v in sorted(shares.items(), key=lambda kv: -(kv[1] or 0.0)):
+        if v:
+            lines.append(f"    {words(key):<{width - 2}}{_pct(v)}")
+    return lines
+
+
 def format_text(summary: dict, scenario) -> str:
     """A readable report of a summary, for the terminal."""
     s = summary
@@ -41,6 +82,9 @@ def format_text(summary: dict, scenario) -> str:
         ("deal signed and ratified", f"{_pct(s['p_deal'])}   95% CI {100 * lo:.1f}-{100 * hi:.1f}%"),
         (f"{label(gov)} accepted a proposal", _pct(s["p_accept"][gov])),
         (f"{label(ag)} accepted a proposal", _pct(s["p_accept"][ag])),
+        (f"{label(gov)} accepted the first text", _pct(s["p_accept_first"][gov])),
+        (f"{label(ag)} accepted the first text", _pct(s["p_accept_first"][ag])),
+        ("acceptances near a deadline", _pct(s["acceptances_near_deadline"])),
     ]
     rows += [(f"{label(p)} quits the coalition", _pct(v)) for p, v in s["p_exit"].items()]
     rows += [
@@ -63,6 +107,10 @@ def format_text(summary: dict, scenario) -> str:
         "",
     ]
     lines += [f"  {name:<{width}}{value}" for name, value in rows]
+    lines += _shares("how the talks ended (share of worlds)", s["end_reasons"], lambda k: END_WORDS.get(k, k), width)
+    if s["p_deal"] is not None and s["p_deal"] < 1:
+        words = lambda k: gate_words(k, scenario.labels)
+        lines += _shares("what stopped the last round (share of worlds without a deal)", s["blockers"], words, width)
     if s["p_deal"]:
         lines += ["", "  signed terms (mean over worlds with a deal)"]
         lines += [f"    {t:<{width - 2}}{v:10.2f}" for t, v in s["signed_terms_mean"].items()]

@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 
 from trucesim.config.terms import TERM_NAMES
+from trucesim.model.model import END_REASONS
+from trucesim.run.outcomes import blocker_names
 from trucesim.run.stats import weighted_quantiles, wilson_interval
 
 #: deal-day quantiles: (column suffix, run JSON key, q)
@@ -67,13 +69,23 @@ class Metrics:
         self.means = {
             f"p_accept_{gov}": f"{gov}_accepted",
             f"p_accept_{ag}": f"{ag}_accepted",
+            f"p_accept_first_{gov}": f"{gov}_accepted_first",
+            f"p_accept_first_{ag}": f"{ag}_accepted_first",
             **{f"p_exit_{p}": f"exit_{p}" for p in self.parties},
+            **{f"p_promise_{p}": f"promise_{p}" for p in self.parties},
             "p_government_falls": "government_fell",
             "p_pause_completed": "pause_completed",
             "p_permanent": "permanent",
             "hostages_released_mean": "hostages_released",
             "hostages_died_mean": "hostages_died",
+            "remains_released_mean": "remains_released",
         }
+        #: categorical outcome column -> its categories; ``end_<reason>`` is a share of all worlds
+        self.end_reasons = list(END_REASONS)
+        #: ``blocker_<gate>``: a share of the worlds without a deal
+        self.blockers = blocker_names(gov, ag)[1:]
+        #: output column -> (numerator, denominator) columns whose sums it is the ratio of
+        self.ratios = {"acceptances_near_deadline": ("acceptances_near_deadline", "acceptances")}
         #: output column -> outcome column whose mean over the worlds with a deal it is
         self.deal_means = {f"terms_{t}_mean": f"terms_{t}" for t in TERM_NAMES}
         g = self.groups
@@ -81,13 +93,25 @@ class Metrics:
         self.deals = np.zeros(g, np.int64)
         self.sums = {c: np.zeros(g) for c in self.means}
         self.deal_sums = {c: np.zeros(g) for c in self.deal_means}
+        self.end_counts = {r: np.zeros(g) for r in self.end_reasons}
+        self.blocker_counts = {b: np.zeros(g) for b in self.blockers}
+        self.ratio_sums = {c: (np.zeros(g), np.zeros(g)) for c in self.ratios}
         self.quantiles = np.full((g, len(QUANTILES)), np.nan)
         self._open: dict[int, dict[float, int]] = {}  # deal-day counts of groups not yet sealed
 
     @property
     def columns(self) -> list[str]:
         """The outcome columns :meth:`add` reads (read only these from a large table)."""
-        return ["deal", "deal_day", *self.means.values(), *self.deal_means.values()]
+        ratio_cols = [c for pair in self.ratios.values() for c in pair]
+        return [
+            "deal",
+            "deal_day",
+            "end_of_talks",
+            "blocker",
+            *self.means.values(),
+            *self.deal_means.values(),
+            *ratio_cols,
+        ]
 
     def add(self, table: pd.DataFrame, group: np.ndarray | None = None) -> Metrics:
         """Add the rows of an outcome table; ``group`` gives each row's group (default: all in group 0)."""
@@ -101,6 +125,14 @@ class Metrics:
         self.deals += np.bincount(grp, weights=deal, minlength=g).astype(np.int64)
         for out_col, col in self.means.items():
             self.sums[out_col] += np.bincount(grp, weights=table[col].to_numpy(float), minlength=g)
+        for name, counts in _category_counts(table["end_of_talks"], grp, g, self.end_reasons).items():
+            self.end_counts[name] += counts
+        no_deal = ~deal
+        for name, counts in _category_counts(table["blocker"][no_deal], grp[no_deal], g, self.blockers).items():
+            self.blocker_counts[name] += counts
+        for out_col, (num, den) in self.ratios.items():
+            self.ratio_sums[out_col][0][:] += np.bincount(grp, weights=table[num].to_numpy(float), minlength=g)
+            self.ratio_sums[out_col][1][:] += np.bincount(grp, weights=table[den].to_numpy(float), minlength=g)
         dg = grp[deal]
         for out_col, col in self.deal_means.items():
             self.deal_sums[out_col] += np.bincount(dg, weights=table[col].to_numpy(float)[deal], minlength=g)
@@ -127,9 +159,12 @@ class Metrics:
 
     def table(self) -> pd.DataFrame:
         """One row per group: ``worlds``, ``deals``, ``p_deal``, ``p_deal_lo``, ``p_deal_hi``,
-        ``p_accept_<side>``, ``p_exit_<party>``, ``p_government_falls``, ``p_pause_completed``,
-        ``p_permanent``, ``deal_day_median``, ``deal_day_p10``, ``deal_day_p90``,
-        ``hostages_released_mean``, ``hostages_died_mean``, ``terms_<term>_mean``.
+        ``p_accept_<side>``, ``p_accept_first_<side>``, ``p_exit_<party>``, ``p_promise_<party>``,
+        ``p_government_falls``, ``p_pause_completed``, ``p_permanent``, ``deal_day_median``,
+        ``deal_day_p10``, ``deal_day_p90``, ``hostages_released_mean``, ``hostages_died_mean``,
+        ``remains_released_mean``, ``end_<reason>`` (shares of worlds), ``blocker_<gate>`` (shares
+        of the worlds without a deal), ``acceptances_near_deadline`` (share of all acceptances),
+        ``terms_<term>_mean``.
 
         A group without worlds has NaN figures; one without deals NaN deal days and terms.
         """
@@ -149,9 +184,31 @@ class Metrics:
             for c in self.means:
                 if not c.startswith("p_"):
                     out[c] = self.sums[c] / n
+            for r in self.end_reasons:
+                out[f"end_{r}"] = self.end_counts[r] / n
+            no_deal = (self.worlds - self.deals).astype(float)
+            for b in self.blockers:
+                out[f"blocker_{b}"] = np.where(no_deal > 0, self.blocker_counts[b] / no_deal, np.nan)
+            for c, (num, den) in self.ratio_sums.items():
+                out[c] = np.where(den > 0, num / den, np.nan)
             for c in self.deal_means:
                 out[c] = np.where(self.deals > 0, self.deal_sums[c] / self.deals, np.nan)
         return pd.DataFrame(out)
+
+
+def _category_counts(values: pd.Series, grp: np.ndarray, groups: int, names: list[str]) -> dict[str, np.ndarray]:
+    """Per group, how many rows hold each of ``names`` (a categorical column, or strings read back from a file)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        cats = list(values.cat.categories)
+        return {
+            name: np.bincount(grp, weights=codes == cats.index(name), minlength=groups)
+            if name in cats
+            else np.zeros(groups)
+            for name in names
+        }
+    v = values.astype(str).to_numpy()
+    return {name: np.bincount(grp, weights=v == name, minlength=groups) for name in names}
 
 
 def _num(x) -> float | None:
@@ -194,13 +251,19 @@ class Summary(Metrics):
             "p_deal": _num(r["p_deal"]),
             "p_deal_ci": [_num(r["p_deal_lo"]), _num(r["p_deal_hi"])],
             "p_accept": {a: _num(r[f"p_accept_{a}"]) for a in (gov, ag)},
+            "p_accept_first": {a: _num(r[f"p_accept_first_{a}"]) for a in (gov, ag)},
+            "end_reasons": {k: _num(r[f"end_{k}"]) for k in self.end_reasons},
+            "blockers": {k: _num(r[f"blocker_{k}"]) for k in self.blockers},
+            "acceptances_near_deadline": _num(r["acceptances_near_deadline"]),
             "p_exit": {p: _num(r[f"p_exit_{p}"]) for p in self.parties},
+            "p_promise": {p: _num(r[f"p_promise_{p}"]) for p in self.parties},
             "p_government_falls": _num(r["p_government_falls"]),
             "p_pause_completed": _num(r["p_pause_completed"]),
             "p_permanent": _num(r["p_permanent"]),
             "deal_day": {key: _num(r[f"deal_day_{suffix}"]) for suffix, key, _ in QUANTILES},
             "hostages_released_mean": _num(r["hostages_released_mean"]),
             "hostages_died_mean": _num(r["hostages_died_mean"]),
+            "remains_released_mean": _num(r["remains_released_mean"]),
             "signed_terms_mean": {t: _num(r[f"terms_{t}_mean"]) for t in TERM_NAMES},
         }
 
@@ -209,10 +272,15 @@ def summarize(table: pd.DataFrame, scenario, seed: int) -> dict:
     """The summary of ``trucesim run`` over the rows of ``table``.
 
     Keys (exactly): ``scenario``, ``worlds``, ``seed``, ``p_deal``, ``p_deal_ci``,
-    ``p_accept``, ``p_exit``, ``p_government_falls``, ``p_pause_completed``,
-    ``p_permanent``, ``deal_day``, ``hostages_released_mean``,
-    ``hostages_died_mean``, ``signed_terms_mean``.  Probabilities are shares of
-    worlds; ``p_deal_ci`` is the Wilson 95% interval; days count from the
+    ``p_accept``, ``p_accept_first`` (the first text, as tabled), ``end_reasons``
+    (shares of worlds by how the talks ended, summing to 1), ``blockers`` (for
+    the worlds without a deal, the shares stopped by each gate in their last
+    round), ``acceptances_near_deadline`` (share of all acceptances that fell in
+    the two days before their round's deadline), ``p_exit``, ``p_promise``,
+    ``p_government_falls``, ``p_pause_completed``, ``p_permanent``,
+    ``deal_day``, ``hostages_released_mean``, ``hostages_died_mean``,
+    ``remains_released_mean``, ``signed_terms_mean``.  Probabilities are shares
+    of worlds; ``p_deal_ci`` is the Wilson 95% interval; days count from the
     tabling of the framework.
 
     Examples

@@ -11,23 +11,48 @@ import numpy as np
 import pandas as pd
 
 from trucesim.config.terms import TERM_NAMES
+from trucesim.model.acceptance import ANSWER_NAMES
+from trucesim.model.mediation import BLOCKERS
 from trucesim.model.model import END_REASONS, TruceModel
 
 BREACH = ("none", "government", "armed_group")
+#: first-text answers: none (never answered), accept, counter, reject
+FIRST_ANSWERS = ("none", *ANSWER_NAMES.values())
+
+
+def blocker_names(government: str, armed_group: str) -> list[str]:
+    """The gates of :data:`~trucesim.model.mediation.BLOCKERS` named with the scenario's actor ids.
+
+    Examples
+    --------
+    >>> blocker_names("gov", "group")[:4]
+    ['none', 'group_refused', 'gov_refused', 'both_refused']
+    """
+    names = {"armed_group_refused": f"{armed_group}_refused", "government_refused": f"{government}_refused"}
+    return [names.get(b, b) for b in BLOCKERS]
 
 
 def outcome_table(model: TruceModel, world_offset: int = 0) -> pd.DataFrame:
     """One row per world of a finished model.
 
     Columns: ``world``; ``deal``, ``deal_day``, ``deal_by_first_deadline``;
-    ``rounds``, ``deadlines_missed``, ``end_of_talks``; for each side
-    ``<id>_accepted``, ``<id>_first_accept_day``, ``<id>_counters``,
-    ``<id>_rejections``; ``exit_<party>`` for each coalition party;
-    ``government_fell``, ``safety_net_used``, ``offensive``, ``offensive_day``;
-    ``hostages_released``, ``hostages_died``, ``hostages_living``;
-    ``pause_completed``, ``permanent``, ``collapsed``, ``collapse_day``,
-    ``breach_by``; ``terms_<term>`` (signed terms, NaN without a deal).
-    Days count from the tabling of the framework (day 0).
+    ``rounds``, ``deadlines_missed``, ``end_of_talks``, ``blocker`` (the gate
+    that stopped the last round of a world without a deal, ``none`` with a
+    deal), ``votes_lost``, ``acceptances`` and ``acceptances_near_deadline``
+    (acceptances by either side, all rounds; those in the two days before their
+    round's deadline); for each side ``<id>_accepted``,
+    ``<id>_first_answer`` (to the first text: none, accept, counter, reject),
+    ``<id>_accepted_first``, ``<id>_first_accept_day``,
+    ``<id>_first_accept_round``, ``<id>_last_accept_round``,
+    ``<id>_last_accept_day``, ``<id>_last_accept_deadline`` (0 or NaN when it
+    never accepted), ``<id>_counters``, ``<id>_rejections``; for each coalition
+    party ``exit_<party>`` and ``promise_<party>`` (it took a side payment);
+    ``government_fell``, ``safety_net_used``, ``offensive``, ``offensive_day``,
+    ``soldiers_lost`` (since day 0); ``hostages_released``, ``hostages_died``,
+    ``hostages_living``, ``remains_released``; ``pause_completed``,
+    ``permanent``, ``collapsed``, ``collapse_day``, ``breach_by``;
+    ``terms_<term>`` (signed terms, NaN without a deal).  Days count from the
+    tabling of the framework (day 0).
     """
     m = model
     n = m.n_worlds
@@ -40,15 +65,28 @@ def outcome_table(model: TruceModel, world_offset: int = 0) -> pd.DataFrame:
         "rounds": m.round.copy(),
         "deadlines_missed": m.deadlines_missed.copy(),
         "end_of_talks": pd.Categorical.from_codes(m.end_reason, categories=list(END_REASONS)),
+        "blocker": pd.Categorical.from_codes(
+            np.where(m.deal, 0, m.blocker), categories=blocker_names(gov.actor_id, ag.actor_id)
+        ),
+        "votes_lost": m.votes_lost.copy(),
+        "acceptances": m.acceptances.copy(),
+        "acceptances_near_deadline": m.acceptances_near_deadline.copy(),
     }
     for side in (gov, ag):
         a = side.actor_id
         cols[f"{a}_accepted"] = side.accepted_any.copy()
+        cols[f"{a}_first_answer"] = pd.Categorical.from_codes(side.first_answer, categories=list(FIRST_ANSWERS))
+        cols[f"{a}_accepted_first"] = side.first_answer == 1
         cols[f"{a}_first_accept_day"] = side.first_accept_day.astype(np.float32)
+        cols[f"{a}_first_accept_round"] = side.first_accept_round.copy()
+        cols[f"{a}_last_accept_round"] = side.last_accept_round.copy()
+        cols[f"{a}_last_accept_day"] = side.last_accept_day.astype(np.float32)
+        cols[f"{a}_last_accept_deadline"] = side.last_accept_deadline.astype(np.float32)
         cols[f"{a}_counters"] = side.counters.copy()
         cols[f"{a}_rejections"] = side.rejections.copy()
     for party in m.coalition.parties:
         cols[f"exit_{party.actor_id}"] = party.exited.copy()
+        cols[f"promise_{party.actor_id}"] = party.promised.copy()
     opp = m.coalition.opposition
     cols.update(
         {
@@ -56,9 +94,11 @@ def outcome_table(model: TruceModel, world_offset: int = 0) -> pd.DataFrame:
             "safety_net_used": opp.net_used.copy() if opp is not None else np.zeros(n, bool),
             "offensive": gov.offensive.copy(),
             "offensive_day": gov.offensive_day.astype(np.float32),
+            "soldiers_lost": m.soldiers_lost.astype(np.float32),
             "hostages_released": ag.released.copy(),
             "hostages_died": ag.died.copy(),
             "hostages_living": ag.living.copy(),
+            "remains_released": ag.remains_released.copy(),
             "pause_completed": m.pause_completed.copy(),
             "permanent": m.permanent.copy(),
             "collapsed": ~np.isnan(m.collapse_day),

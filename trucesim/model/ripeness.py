@@ -1,0 +1,63 @@
+"""Ripeness: the costs each side has accumulated since the talks began.
+
+Zartman's mutually hurting stalemate: a conflict is ripe for settlement when
+both sides feel the war's costs mount with no prospect of escaping them by
+escalation.  Pressures on a 0..1 scale (:mod:`trucesim.model.pressures`) say
+how hard each side is pushed today; the costs here accumulate, without a
+ceiling, for as long as the fighting goes on, so a side's worth of continuing
+the war keeps falling the longer it lasts rather than stopping at a floor:
+
+* the government: soldiers lost since day 0 (``context.soldiers_lost_per_day``
+  while fighting, more under the offensive, like the toll), per 100 soldiers,
+  times ``sensitivity_losses``; and hostages who died in captivity since day 0,
+  as a share of the living hostages of day 0, times ``sensitivity_hostage_deaths``;
+* the armed group: its military losses, months of fighting at full military
+  pressure (each day of fighting adds ``military_pressure / 30``), times
+  ``sensitivity_attrition``; and the hardship of its population, months of the
+  humanitarian crisis at full severity (each day adds ``crisis / 30``), times
+  ``sensitivity_hardship``.
+
+All costs are in units of utility and are subtracted from the side's
+reservation value (Zartman 2000, "Ripeness: the hurting stalemate and beyond").
+
+Examples
+--------
+>>> DAYS_PER_MONTH
+30.0
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+DAYS_PER_MONTH = 30.0
+
+
+def cost_rates(m, idx: np.ndarray, fight: np.ndarray, offensive: np.ndarray, military: np.ndarray) -> None:
+    """Daily rise of the soldiers lost and of the armed group's attrition in worlds ``idx`` (set on the model).
+
+    ``military`` is the military pressure on the armed group there (0..1).
+    """
+    m.losses_rate[idx] = m.soldiers_per_day[idx] * np.where(offensive, m.off_deaths[idx], 1.0) * fight
+    m.attrition_rate[idx] = military / DAYS_PER_MONTH * fight
+
+
+def advance(m) -> None:
+    """One day of accumulated costs in every world."""
+    np.add(m.soldiers_lost, m.losses_rate, out=m.soldiers_lost)
+    np.add(m.attrition, m.attrition_rate, out=m.attrition)
+    m.hardship += m.crisis / DAYS_PER_MONTH
+
+
+def government_costs(gov, m, idx) -> np.ndarray:
+    """The government's accumulated costs of the war since day 0 in worlds ``idx`` [utility]."""
+    ag = m.armed_group
+    return (
+        gov.sens_losses[idx] * m.soldiers_lost[idx] / 100.0
+        + gov.sens_hostage_deaths[idx] * ag.died[idx] / ag.living0[idx]
+    )
+
+
+def armed_group_costs(ag, m, idx) -> np.ndarray:
+    """The armed group's accumulated costs of the war since day 0 in worlds ``idx`` [utility]."""
+    return ag.sens_attrition[idx] * m.attrition[idx] + ag.sens_hardship[idx] * m.hardship[idx]

@@ -1,0 +1,97 @@
+"""The single negotiating text: how the mediators revise it after a refusal.
+
+Raiffa (1982) and Fisher's one-text procedure: the mediators keep one text and
+revise it round by round; Kydd (2003): mediators matter as brokers of what each
+side can accept and deliver.  After a failed round the mediators walk away
+(after ``max_rounds``, or with ``walk_away_prob``), or revise:
+
+* **Toward the refusing side.** The text moves ``mediator_step`` of the way
+  toward the refusing side's counter-proposal (toward both when both refused).
+* **Keeping the accepting side.** Of that move they table the largest share
+  (1, 1/2, 1/4, 1/8) that keeps the side that accepted at least
+  ``keep_acceptance_share`` of its chance of accepting the *current* text, by
+  their noisy estimate; if no share passes they table the smallest, so a
+  revision always moves when a side refuses.
+* **What can be delivered.** The text never asks for more living hostages than
+  the holding side last said it holds in the agreed categories
+  (:attr:`deliverable`, learnt from its answers), nor more remains than it
+  holds.
+
+Examples
+--------
+>>> STEP_SHARES.tolist()
+[1.0, 0.5, 0.25, 0.125]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from trucesim.config.terms import HOSTAGES, REMAINS, TERMS
+from trucesim.model.acceptance import acceptance
+
+_INTEGER_TERMS = np.array([t.integer for t in TERMS])
+#: shares of the mediators' step tried in turn; the last is tabled when none keeps the accepting side
+STEP_SHARES = np.array([1.0, 0.5, 0.25, 0.125])
+
+
+def learn_deliverable(m, idx: np.ndarray) -> None:
+    """The holding side has answered in worlds ``idx``: the mediators learn what it can deliver."""
+    m.deliverable[idx] = m.armed_group.available(idx)
+
+
+def keep_deliverable(m, idx: np.ndarray) -> None:
+    """Before a text is tabled in worlds ``idx``: once the holding side has stated what it can deliver, it
+    reports deaths too, so the text is cut to what it holds today."""
+    known = idx[np.isfinite(m.deliverable[idx])]
+    if known.size:
+        learn_deliverable(m, known)
+        m.terms[known] = deliverable_text(m, m.terms[known], known)
+
+
+def deliverable_text(m, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``terms`` with hostages and remains cut to what the holding side can deliver (as far as known)."""
+    out = terms.copy()
+    out[:, HOSTAGES] = np.minimum(out[:, HOSTAGES], m.deliverable[idx])
+    out[:, REMAINS] = np.minimum(out[:, REMAINS], m.armed_group.remains_held[idx])
+    return out
+
+
+def revised(m, idx: np.ndarray, g_refused: np.ndarray, a_refused: np.ndarray) -> np.ndarray:
+    """The next text in worlds ``idx`` after a round the sides marked by the masks refused."""
+    t = m.terms[idx]
+    direction = np.zeros_like(t)
+    direction += g_refused[:, None] * (m.government.counter_proposal(t, idx) - t)
+    direction += a_refused[:, None] * (m.armed_group.counter_proposal(t, idx) - t)
+    move = m.step_size[idx, None] * direction
+    share = keep_likely_share(m, idx, t, move, g_refused, a_refused)
+    new = deliverable_text(m, t + share[:, None] * move, idx)
+    new[:, _INTEGER_TERMS] = np.round(new[:, _INTEGER_TERMS])
+    return new
+
+
+def keep_likely_share(m, idx, t, move, g_refused, a_refused) -> np.ndarray:
+    """The largest share of ``move`` that keeps the side that accepted likely enough, relative to today's text.
+
+    Judged by the mediators' noisy estimate of that side's acceptance (the
+    noise is drawn for both sides, in that order, whichever refused); all
+    shares are judged in one batch.  When none passes, the smallest share.
+    """
+    noise = {
+        m.government: m.rng.normal(0.0, 1.0, idx.size) * m.mediator_pressure.noise["government"][idx],
+        m.armed_group: m.rng.normal(0.0, 1.0, idx.size) * m.mediator_pressure.noise["armed_group"][idx],
+    }
+    k = STEP_SHARES.size
+    ok = np.ones((k, idx.size), bool)
+    for side, refused in ((m.government, g_refused), (m.armed_group, a_refused)):
+        sub = np.flatnonzero(~refused)
+        if not sub.size:
+            continue
+        worlds = idx[sub]
+        cand = np.concatenate([t[sub], (t[sub] + STEP_SHARES[:, None, None] * move[sub]).reshape(-1, t.shape[1])])
+        every = np.tile(worlds, k + 1)
+        gap, _ = side.decision_gap(cand, every)
+        est = acceptance(side.rationality[every], gap + np.tile(noise[side][sub], k + 1)).reshape(k + 1, -1)
+        ok[:, sub] &= est[1:] >= m.keep_share[worlds] * est[0]
+    first_ok = np.argmax(ok, axis=0)
+    return np.where(ok.any(axis=0), STEP_SHARES[first_ok], STEP_SHARES[-1])
