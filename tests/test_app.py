@@ -143,6 +143,9 @@ def test_comparison_and_reasons():
     assert ended[0].label == "deal signed and ratified" and ended[0].k == c.shipped.k
     assert ended[0].ci == proportion_ci(ended[0].k, 2000)
     assert [sh.label for sh in why["Who accepted a proposal"]] == ["Israel's government", "Hamas"]
+    stopped = why["What stopped the last round (worlds without a deal)"]
+    assert sum(sh.k for sh in stopped) == 2000 - c.shipped.k
+    assert stopped[0].label == "Hamas refused the text"  # the main gate of April 2024
 
 
 def test_charts_read_collected_series():

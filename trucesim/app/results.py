@@ -26,6 +26,7 @@ import pandas as pd
 
 from trucesim.app.entry import Settings
 from trucesim.model.model import END_REASONS, TruceModel
+from trucesim.report.text import gate_words
 from trucesim.run.chunks import chunk_rng
 from trucesim.run.metrics import summarize
 from trucesim.run.outcomes import outcome_table
@@ -126,7 +127,16 @@ def reasons(settings: Settings) -> dict[str, list[Share]]:
     ended = [Share(END_LABELS.get(r, r), int(ends.get(r, 0)), n) for r in END_REASONS]
     sides = scenario.actors_of("government") + scenario.actors_of("armed_group")
     accepted = [Share(scenario.labels.get(a, a), int(table[f"{a}_accepted"].sum()), n) for a in sides]
-    return {"How the talks ended": ended, "Who accepted a proposal": accepted}
+    no_deal = table.loc[~table["deal"], "blocker"].astype(str).value_counts()
+    gates = [b for b in table["blocker"].cat.categories if b != "none" and no_deal.get(b, 0) > 0]
+    total = int(no_deal.sum())
+    stopped = [Share(gate_words(b, scenario.labels), int(no_deal[b]), total) for b in gates]
+    stopped.sort(key=lambda sh: -sh.k)
+    return {
+        "How the talks ended": ended,
+        "What stopped the last round (worlds without a deal)": stopped,
+        "Who accepted a proposal": accepted,
+    }
 
 
 def comparison(settings: Settings) -> Comparison:
