@@ -137,7 +137,8 @@ def normalise(terms: np.ndarray, living: np.ndarray, remains: np.ndarray | float
     out = terms / _SCALES
     out[:, HOSTAGES] = terms[:, HOSTAGES] / np.maximum(living, 1.0)
     out[:, REMAINS] = terms[:, REMAINS] / np.maximum(remains, 1.0)
-    return np.clip(out, 0.0, 1.0, out=out)
+    np.maximum(out, 0.0, out=out)
+    return np.minimum(out, 1.0, out=out)
 
 
 def denormalise(norm: np.ndarray, living: np.ndarray, remains: np.ndarray | float = 1.0) -> np.ndarray:

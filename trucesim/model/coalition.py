@@ -109,14 +109,21 @@ class Coalition:
         return o.net_seats[idx], np.minimum(1.0, o.credibility[idx] + o.sens_us[idx] * us)
 
     def _pivotal(self, left, seats, majority, net_holds, net_seats) -> np.ndarray:
-        """Whether losing ``seats`` leaves the government short, with no safety net to replace them."""
+        """Whether losing ``seats`` leaves the government short, with no safety net to replace them.
+
+        ``net_holds`` is a boolean array, or one boolean for every world.
+        """
         after = left - seats
+        if net_holds is False:
+            return after < majority
+        if net_holds is True:
+            return after < majority - net_seats
         return (after < majority) & ~(net_holds & (after + net_seats >= majority))
 
     def _threat(self, party: CoalitionParty, idx, pivotal, us) -> np.ndarray:
         """Probability the party quits over a crossed red line if no side payment keeps it."""
         office = 1.0 - party.office_value[idx] * pivotal
-        return party.credibility[idx] * office * np.clip(1.0 - party.sens_us[idx] * us, 0.0, 1.0)
+        return party.credibility[idx] * office * (1.0 - party.sens_us[idx] * us)  # both in 0..1
 
     def fall_probability(self, terms: np.ndarray, idx: np.ndarray, us: np.ndarray, binding: bool = False) -> np.ndarray:
         """Chance that taking ``terms`` to ratification brings the government down.
@@ -144,20 +151,30 @@ class Coalition:
         us_r = us[r]
         net_seats, net_cred = self.net(sub, us_r)
         offer = self.side_payments[sub]
-        live = [i for i, c in enumerate(crossed) if c[r].any()]
+        # per live partner: seats, red line crossed, and its chance of quitting when pivotal or not
+        live = []
+        for i, c in enumerate(crossed):
+            c = c[r]
+            if not c.any():
+                continue
+            party = self.parties[i]
+            base = party.credibility[sub] * (1.0 - party.sens_us[sub] * us_r) * c
+            if binding:
+                base = np.where(party.promised[sub], c, base)
+                keep = np.where(party.promised[sub], 0.0, offer * party.payment_acceptance[sub])
+            else:
+                keep = offer * party.payment_acceptance[sub]
+            when_pivotal = np.where(
+                binding & party.promised[sub], base, base * (1.0 - party.office_value[sub]) * (1.0 - keep)
+            )
+            live.append((party.seats[sub], base, when_pivotal))
         total = np.zeros(sub.size)
         for holds, weight in ((True, net_cred), (False, 1.0 - net_cred)):
             paths = [(np.ones(sub.size), seats[r])]
-            for i in live:
-                party = self.parties[i]
-                s = party.seats[sub]
-                c = crossed[i][r]
-                forced = party.promised[sub] if binding else np.zeros(sub.size, bool)
+            for s, base, when_pivotal in live:
                 nxt = []
                 for prob, left in paths:
-                    piv = self._pivotal(left, s, maj, holds, net_seats)
-                    kept = np.where(forced, 0.0, piv * offer * party.payment_acceptance[sub])
-                    q = c * np.where(forced, 1.0, (1.0 - kept) * self._threat(party, sub, piv, us_r))
+                    q = np.where(self._pivotal(left, s, maj, holds, net_seats), when_pivotal, base)
                     nxt += [(prob * q, left - s), (prob * (1.0 - q), left)]
                 paths = nxt
             for prob, left in paths:

@@ -76,12 +76,14 @@ def pressure_on_government(m, idx) -> np.ndarray:
         + m.off_us[idx] * m.government.offensive[idx]
         + m.mediator_pressure.on("government", idx, m.deadlines_missed[idx], m.crisis[idx])
     )
-    return np.clip(total, 0.0, 1.0)
+    return np.minimum(np.maximum(total, 0.0), 1.0)
 
 
 def pressure_on_armed_group(m, idx) -> np.ndarray:
     """Egyptian and Qatari (and other mediators') pressure on Hamas, 0..1."""
-    return np.clip(m.mediator_pressure.on("armed_group", idx, m.deadlines_missed[idx], m.crisis[idx]), 0.0, 1.0)
+    return np.minimum(
+        np.maximum(m.mediator_pressure.on("armed_group", idx, m.deadlines_missed[idx], m.crisis[idx]), 0.0), 1.0
+    )
 
 
 def military_pressure(m, idx) -> np.ndarray:
