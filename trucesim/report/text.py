@@ -117,6 +117,45 @@ def format_text(summary: dict, scenario) -> str:
     return "\n".join(lines)
 
 
+def _day(x) -> str:
+    return f"day {float(x):.0f}"
+
+
+def verdict(row: Mapping, labels: Mapping[str, str] | None = None) -> str:
+    """One line saying how a world ended, from its outcome row (:func:`trucesim.run.outcomes.outcome_table`).
+
+    ``labels`` names actors by id, and the sides of a breach by kind
+    (``government``, ``armed_group``).
+
+    Examples
+    --------
+    >>> verdict({"deal": False, "end_of_talks": "walked_away", "rounds": 3, "blocker": "hamas_refused"},
+    ...         {"hamas": "Hamas"})
+    'verdict: no deal - the mediators walked away after 3 rounds; the last round stopped because Hamas refused the text'
+    >>> verdict({"deal": True, "deal_day": 12.0, "permanent": True, "collapsed": False})
+    'verdict: a deal signed on day 12, then a permanent end of the war'
+    """
+    labels = labels or {}
+    if not bool(row["deal"]):
+        end = str(row["end_of_talks"])
+        how = {
+            "walked_away": f"the mediators walked away after {int(row['rounds'])} rounds",
+            "government_fell": "the government fell",
+            "horizon": "the talks were still going at the horizon",
+        }.get(end, end)
+        return f"verdict: no deal - {how}; the last round stopped because {gate_words(str(row['blocker']), labels)}"
+    head = f"verdict: a deal signed on {_day(row['deal_day'])}"
+    if bool(row["permanent"]):
+        return f"{head}, then a permanent end of the war"
+    if bool(row["collapsed"]):
+        breach = str(row.get("breach_by", "none"))
+        if breach != "none":
+            who = labels.get(breach, breach.replace("_", " "))
+            return f"{head}; the pause was breached by {who} on {_day(row['collapse_day'])}"
+        return f"{head}; the war resumed after the pause, on {_day(row['collapse_day'])}"
+    return f"{head}; the pause was still holding at the horizon"
+
+
 def format_trace(world: int, events: list[Event], labels: Mapping[str, str] | None = None) -> str:
     """The day-by-day story of world ``world``: a heading, then one line per event.
 
