@@ -73,6 +73,20 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return p
 
 
+def scenario_names(given) -> list[str]:
+    """How each scenario is named in tables and figures: its file name without ``.toml``, or as given if that clashes.
+
+    Examples
+    --------
+    >>> scenario_names(["april-2024", "scenarios/november-2023.toml"])
+    ['april-2024', 'november-2023']
+    >>> scenario_names(["a/x.toml", "b/x.toml"])
+    ['a/x.toml', 'b/x.toml']
+    """
+    names = [Path(s).name.removesuffix(".toml") for s in given]
+    return names if len(set(names)) == len(names) else [str(s) for s in given]
+
+
 def comparison_chunks(scenarios, worlds: int, seed: int, workers: int | None = None, force: bool | None = None):
     """For each chunk of worlds, the outcome tables of every scenario on those worlds, in the scenarios' order.
 
@@ -123,9 +137,7 @@ def main(args) -> int:
         out = check_out(args.out)
         refuse_overwrite(out, args.force)
     scenarios = [load_scenario(s) for s in args.scenarios]
-    names = [Path(s).name.removesuffix(".toml") for s in args.scenarios]
-    if len(set(names)) < len(names):
-        names = [str(s) for s in args.scenarios]
+    names = scenario_names(args.scenarios)
     comparison = Comparison(scenarios, names, args.seed)
     tqdm.monitor_interval = 0
     bar = tqdm(

@@ -88,18 +88,31 @@ def _figure_value(v, share: bool) -> str:
     return f"{100 * v:.1f}%" if share else f"{v:.2f}"
 
 
-def _difference(d: dict, share: bool) -> str:
+def format_difference(d: dict, share: bool) -> str:
+    """A difference of a comparison with its interval: ``+2.7 pts [+1.7, +3.6]``.
+
+    Marked `` *`` when the interval is of independent proportions (Newcombe), `` ~``
+    when there is no interval; unmarked: paired over the same worlds.
+
+    Examples
+    --------
+    >>> format_difference({"diff": 0.027, "lo": 0.017, "hi": 0.036, "method": "paired"}, share=True)
+    '+2.7 pts [+1.7, +3.6]'
+    >>> format_difference({"diff": -2.5, "lo": None, "hi": None, "method": None}, share=False)
+    '-2.50 ~'
+    """
     if d["diff"] is None:
         return "n/a"
-    scale, unit = (100, " pts") if share else (1, "")
-    text = f"{scale * d['diff']:+.1f}{unit}" if share else f"{d['diff']:+.2f}"
-    if d["lo"] is None:
-        return text
-    return (
-        f"{text} [{scale * d['lo']:+.1f}, {scale * d['hi']:+.1f}]"
-        if share
-        else (f"{text} [{d['lo']:+.2f}, {d['hi']:+.2f}]")
-    )
+    mark = {"paired": "", "newcombe": " *"}.get(d["method"], " ~")
+    if share:
+        text = f"{100 * d['diff']:+.1f} pts"
+        if d["lo"] is not None:
+            text += f" [{100 * d['lo']:+.1f}, {100 * d['hi']:+.1f}]"
+    else:
+        text = f"{d['diff']:+.2f}"
+        if d["lo"] is not None:
+            text += f" [{d['lo']:+.2f}, {d['hi']:+.2f}]"
+    return text + (mark if d["lo"] is not None or d["method"] is None else " ~")
 
 
 def format_comparison(comparison: dict, labels: Mapping[str, str] | None = None) -> str:
@@ -120,9 +133,7 @@ def format_comparison(comparison: dict, labels: Mapping[str, str] | None = None)
         share = f["share"]
         cells = [figure_label(f["figure"], labels)]
         cells += [_figure_value(v, share) for v in f["values"]]
-        for d in f["differences"]:
-            mark = {"paired": "", "newcombe": " *"}.get(d["method"], " ~" if d["diff"] is not None else "")
-            cells.append(_difference(d, share) + mark)
+        cells += [format_difference(d, share) for d in f["differences"]]
         rows.append(cells)
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
     fmt = lambda r: "  ".join(
