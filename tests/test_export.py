@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import tarfile
 
 import numpy as np
@@ -12,7 +13,7 @@ import pytest
 from trucesim.analysis.export import read_ema, write_ema
 from trucesim.analysis.results import load_results
 
-from .conftest import BASELINE, assert_one_line_error, run_cli
+from .conftest import BASELINE, ROOT, assert_one_line_error, run_cli
 
 PX = "terms.prisoners_per_hostage"
 US = "context.us_pressure"
@@ -84,3 +85,29 @@ def test_export_errors_are_one_line(sweep_dir, tmp_path):
     assert old.read_bytes() == b"keep"
     run_cli("export", sweep_dir, "--out", old, "--force", check=True)
     assert read_ema(old)[0].shape[0] == 160
+
+
+def _doc_snippets() -> dict[str, str]:
+    """The python blocks of docs/experiments.md's section on other tools, by the module they import first."""
+    text = (ROOT / "docs" / "experiments.md").read_text()
+    section = text.split("## Other tools", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    return {re.search(r"^(?:from|import) (\w+)", b, flags=re.M).group(1): b for b in blocks}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("module", ["ema_workbench", "duckdb", "polars"])
+def test_docs_snippets_run(module, sweep_dir, tmp_path, monkeypatch):
+    """The documented ways to read a sweep work (each where its package is installed)."""
+    pytest.importorskip(module)
+    code = _doc_snippets()[module]
+    if module == "ema_workbench":
+        write_ema(load_results(sweep_dir), tmp_path / "prisoners.tar.gz")
+        code = code.replace("context.us_pressure", US)
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "prisoners").symlink_to(sweep_dir, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(code, f"docs/experiments.md ({module})", "exec"), {})
