@@ -55,16 +55,27 @@ footer { margin-top: 3em; font-size: 0.85em; color: #666; }
 
 
 def png_base64(fig, dpi: int) -> str:
+    """A matplotlib figure as base64 PNG text, for an ``<img src="data:image/png;base64,...">``."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def pct(p) -> str:
+    """A proportion as a percentage with one decimal; NaN as ``n/a``.
+
+    >>> pct(0.1234), pct(float("nan"))
+    ('12.3%', 'n/a')
+    """
     return "n/a" if p != p else f"{100 * p:.1f}%"
 
 
 def html_table(headers, rows, numeric=()) -> str:
+    """An HTML table (escaped, scrolling sideways if wide); columns whose index is in ``numeric`` align right.
+
+    >>> html_table(["a"], [[1]]).count("<td>")
+    1
+    """
     head = "".join(
         f'<th class="num">{html.escape(h)}</th>' if i in numeric else f"<th>{html.escape(h)}</th>"
         for i, h in enumerate(headers)
@@ -356,4 +367,4 @@ def build_report(exp, *, bins: int | None = None, dpi: int = 100, log=None) -> s
     return "\n".join(parts)
 
 
-__all__ = ["MAX_CURVES", "MAX_POINT_ROWS", "build_report"]
+__all__ = ["CSS", "MAX_CURVES", "MAX_POINT_ROWS", "build_report", "html_table", "pct", "png_base64"]
