@@ -259,4 +259,85 @@ def outcome_bars(
     return fig
 
 
-__all__ = ["distributions", "outcome_bars", "seats"]
+# --------------------------------------------------------------------------------------
+# scenarios compared on the same worlds
+# --------------------------------------------------------------------------------------
+def comparison_bars(
+    comparison: Mapping, *, labels: Mapping[str, str] | None = None, title: str | None = None
+) -> Figure:
+    """The probabilities of a comparison of scenarios, side by side, with their 95% Wilson intervals.
+
+    Parameters
+    ----------
+    comparison : mapping
+        :meth:`trucesim.analysis.compare.Comparison.result`: every figure that is a
+        share of worlds (``share`` true) gets one group of bars, one bar per scenario.
+    labels : mapping, optional
+        Actor id -> label, for the figures named after actors.
+
+    Returns
+    -------
+    Figure
+        Horizontal bars; a figure whose paired difference from the first scenario
+        excludes zero is marked ``*`` after the value.
+
+    Examples
+    --------
+    >>> c = {"scenarios": ["a", "b"], "worlds": 100, "seed": 0, "figures": [
+    ...     {"figure": "p_deal", "share": True, "values": [0.2, 0.5], "ci": [[0.13, 0.29], [0.4, 0.6]],
+    ...      "differences": [{"diff": 0.3, "lo": 0.2, "hi": 0.4, "method": "paired"}]}]}
+    >>> [t.get_text() for t in comparison_bars(c).axes[0].get_yticklabels()]
+    ['deal signed and ratified']
+    """
+    from trucesim.analysis.compare import figure_label
+
+    names = list(comparison["scenarios"])
+    figs = [f for f in comparison["figures"] if f["share"] and any(v is not None for v in f["values"])]
+    k = len(names)
+    fig, axes = new_figure((9.5, 1.6 + 0.3 * max(len(figs), 1) * max(k, 1.6)))
+    ax = axes[0, 0]
+    h = 0.8 / k
+    ypos = np.arange(len(figs))[::-1]
+    for j, name in enumerate(names):
+        yv = ypos + (k - 1) / 2 * h - j * h
+        p = np.array([np.nan if f["values"][j] is None else 100 * f["values"][j] for f in figs], float)
+        ci = [(f.get("ci") or [None] * k)[j] or [np.nan, np.nan] for f in figs]
+        lo = np.array([np.nan if c[0] is None else 100 * c[0] for c in ci], float)
+        hi = np.array([np.nan if c[1] is None else 100 * c[1] for c in ci], float)
+        err = np.vstack([np.nan_to_num(p - lo), np.nan_to_num(hi - p)])
+        ax.barh(
+            yv,
+            np.nan_to_num(p),
+            height=h * 0.92,
+            color=CYCLE[j % len(CYCLE)],
+            label=name,
+            xerr=err,
+            error_kw=dict(ecolor="black", capsize=2, lw=0.8),
+        )
+        for i, (yy, pp, top) in enumerate(zip(yv, p, hi)):
+            if np.isnan(pp):
+                continue
+            mark = ""
+            if j > 0:
+                d = figs[i]["differences"][j - 1]
+                if d["lo"] is not None and d["hi"] is not None and (d["lo"] > 0 or d["hi"] < 0):
+                    mark = " *"
+            ax.text(min(np.nanmax([pp, top]), 100) + 1.5, yy, f"{pp:.1f}%{mark}", va="center", fontsize=7.5)
+    ax.set_yticks(ypos, [figure_label(f["figure"], labels) for f in figs], fontsize=9)
+    ax.set_xlim(0, 112)
+    blockers = any(f["figure"].startswith("blockers.") for f in figs)
+    ax.set_xlabel("probability  [% of worlds" + ("; blockers: % of worlds without a deal]" if blockers else "]"))
+    ax.grid(True, axis="x", color="#eeeeee")
+    ax.legend(loc="lower right", fontsize=8.5)
+    worlds = int(comparison["worlds"])
+    finish(
+        fig,
+        title or "Scenarios compared on the same worlds",
+        f"{k} scenarios: {', '.join(names)}  ·  the same {worlds:,} worlds each, seed {comparison['seed']}",
+        note=f"Whiskers: 95% Wilson intervals. *: the difference from {names[0]} has a 95% interval "
+        "that excludes zero.",
+    )
+    return fig
+
+
+__all__ = ["comparison_bars", "distributions", "outcome_bars", "seats"]

@@ -36,7 +36,7 @@ MAX_POINT_ROWS = 30
 #: most factors drawn as acceptance curves
 MAX_CURVES = 8
 
-_CSS = """
+CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 1100px;
        margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
@@ -54,17 +54,28 @@ footer { margin-top: 3em; font-size: 0.85em; color: #666; }
 """
 
 
-def _png(fig, dpi: int) -> str:
+def png_base64(fig, dpi: int) -> str:
+    """A matplotlib figure as base64 PNG text, for an ``<img src="data:image/png;base64,...">``."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _pct(p) -> str:
+def pct(p) -> str:
+    """A proportion as a percentage with one decimal; NaN as ``n/a``.
+
+    >>> pct(0.1234), pct(float("nan"))
+    ('12.3%', 'n/a')
+    """
     return "n/a" if p != p else f"{100 * p:.1f}%"
 
 
-def _table(headers, rows, numeric=()) -> str:
+def html_table(headers, rows, numeric=()) -> str:
+    """An HTML table (escaped, scrolling sideways if wide); columns whose index is in ``numeric`` align right.
+
+    >>> html_table(["a"], [[1]]).count("<td>")
+    1
+    """
     head = "".join(
         f'<th class="num">{html.escape(h)}</th>' if i in numeric else f"<th>{html.escape(h)}</th>"
         for i, h in enumerate(headers)
@@ -113,7 +124,7 @@ def _facts(exp) -> str:
         ("trucesim version", m.get("trucesim_version", "n/a")),
         ("results directory", str(exp.path)),
     ]
-    return _table(["", ""], rows)
+    return html_table(["", ""], rows)
 
 
 def _factor_table(exp) -> str:
@@ -124,14 +135,12 @@ def _factor_table(exp) -> str:
             continue
         levels = col.nunique()
         rows.append((factor_label(f, exp.scenario), _fmt_value(col.min()), _fmt_value(col.max()), levels))
-    return _table(["factor [unit]", "lowest", "highest", "distinct values"], rows, numeric=(1, 2, 3))
+    return html_table(["factor [unit]", "lowest", "highest", "distinct values"], rows, numeric=(1, 2, 3))
 
 
 def _summary(exp) -> str:
     t = summary_table(exp.worlds, labels=exp.labels)
-    rows = [
-        (r.label, f"{r.worlds:,}", f"{r.k:,}", _pct(r.p), f"{_pct(r.p_lo)} – {_pct(r.p_hi)}") for r in t.itertuples()
-    ]
+    rows = [(r.label, f"{r.worlds:,}", f"{r.k:,}", pct(r.p), f"{pct(r.p_lo)} – {pct(r.p_hi)}") for r in t.itertuples()]
     extra = []
     deal = exp.worlds["deal"].to_numpy(bool) if "deal" in exp.worlds.columns else None
     if deal is not None and deal.any():
@@ -143,7 +152,7 @@ def _summary(exp) -> str:
     for col, what in (("hostages_released", "hostages released"), ("hostages_died", "hostages who died in captivity")):
         if col in exp.worlds.columns:
             extra.append(f"Mean {what} per world: {exp.worlds[col].mean():.1f}.")
-    return _table(
+    return html_table(
         ["outcome", "worlds", "with outcome", "probability", "95% interval (Wilson)"], rows, numeric=(1, 2, 3, 4)
     ) + "".join(f"<p>{html.escape(e)}</p>" for e in extra)
 
@@ -185,13 +194,13 @@ def _points(exp) -> str:
                 int(pid),
                 *[_fmt_value(r[f]) for f in exp.factors],
                 f"{int(r['worlds']):,}",
-                _pct(r["deal"]),
-                f"{_pct(r['lo'])} – {_pct(r['hi'])}",
-                *[_pct(r[o]) for o in outcomes[1:]],
+                pct(r["deal"]),
+                f"{pct(r['lo'])} – {pct(r['hi'])}",
+                *[pct(r[o]) for o in outcomes[1:]],
             )
         )
     numeric = tuple(range(1, len(headers)))
-    return note + _table(headers, rows, numeric=numeric)
+    return note + html_table(headers, rows, numeric=numeric)
 
 
 def _pairs(exp, sobol) -> list[tuple[str, str]]:
@@ -233,7 +242,7 @@ def build_report(exp, *, bins: int | None = None, dpi: int = 100, log=None) -> s
         except ResultsError as e:  # a figure that does not fit is left out, with the reason
             figures.append((title, f"Left out: {e}", ""))
             return
-        figures.append((title, caption, _png(fig, dpi)))
+        figures.append((title, caption, png_base64(fig, dpi)))
 
     sobol = None
     if has_saltelli_layout(exp):
@@ -308,7 +317,7 @@ def build_report(exp, *, bins: int | None = None, dpi: int = 100, log=None) -> s
             (r.factor, f"{r.S1:.3f}", f"{r.S1_lo:.3f} – {r.S1_hi:.3f}", f"{r.ST:.3f}", f"{r.ST_lo:.3f} – {r.ST_hi:.3f}")
             for r in sobol.itertuples()
         ]
-        sobol_html = "<h2>Sobol' indices of P(deal)</h2>" + _table(
+        sobol_html = "<h2>Sobol' indices of P(deal)</h2>" + html_table(
             ["factor", "S1", "95% interval", "ST", "95% interval"], rows, numeric=(1, 2, 3, 4)
         )
 
@@ -320,7 +329,7 @@ def build_report(exp, *, bins: int | None = None, dpi: int = 100, log=None) -> s
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{html.escape(title)}</title>",
-        f"<style>{_CSS}</style>",
+        f"<style>{CSS}</style>",
         "</head>",
         "<body>",
         f"<h1>{html.escape(title)}</h1>",
@@ -358,4 +367,4 @@ def build_report(exp, *, bins: int | None = None, dpi: int = 100, log=None) -> s
     return "\n".join(parts)
 
 
-__all__ = ["MAX_CURVES", "MAX_POINT_ROWS", "build_report"]
+__all__ = ["CSS", "MAX_CURVES", "MAX_POINT_ROWS", "build_report", "html_table", "pct", "png_base64"]

@@ -121,3 +121,47 @@ def weighted_quantiles(values: np.ndarray, counts: np.ndarray, qs: Sequence[floa
         b = values[np.searchsorted(cum, hi, side="right")]
         out.append(float(_lerp(np.float64(a), np.float64(b), pos - lo)))
     return out
+
+
+def mean_ci_from_sums(n, total, total_sq, level: float = 0.95) -> tuple[float, float]:
+    """Student's t interval of a mean given only ``n``, the sum and the sum of squares of the values.
+
+    The same interval as :func:`mean_ci` over the values, for streamed data (a paired
+    difference summed chunk by chunk); (NaN, NaN) below two values.
+
+    Examples
+    --------
+    >>> x = np.array([1.0, 2.0, 3.0])
+    >>> [round(v, 3) for v in mean_ci_from_sums(3, x.sum(), (x * x).sum())]
+    [-0.484, 4.484]
+    """
+    from scipy import stats
+
+    n = int(n)
+    if n < 2:
+        return (math.nan, math.nan)
+    m = float(total) / n
+    var = max(0.0, (float(total_sq) - n * m * m) / (n - 1))
+    se = math.sqrt(var / n)
+    if se == 0:
+        return (m, m)
+    lo, hi = stats.t.interval(level, n - 1, loc=m, scale=se)
+    return (float(lo), float(hi))
+
+
+def difference_ci(p1: float, n1: int, p2: float, n2: int, level: float = 0.95) -> tuple[float, float]:
+    """Interval of ``p2 - p1``, two independent proportions (Newcombe's hybrid score method, from Wilson intervals).
+
+    Examples
+    --------
+    Newcombe's (1998) example 56/70 against 48/80:
+
+    >>> [round(v, 4) for v in difference_ci(48 / 80, 80, 56 / 70, 70)]
+    [0.0524, 0.3339]
+    """
+    if n1 <= 0 or n2 <= 0:
+        return (math.nan, math.nan)
+    lo1, hi1 = proportion_ci(round(p1 * n1), n1, level)
+    lo2, hi2 = proportion_ci(round(p2 * n2), n2, level)
+    d = p2 - p1
+    return (d - math.sqrt((p2 - lo2) ** 2 + (hi1 - p1) ** 2), d + math.sqrt((hi2 - p2) ** 2 + (p1 - lo1) ** 2))

@@ -1,0 +1,141 @@
+"""``trucesim compare``: common random numbers, every summary figure, paired and independent intervals."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from trucesim.analysis.compare import Comparison, figure_label, flatten
+from trucesim.config.scenario import load_scenario
+from trucesim.run import chunks
+from trucesim.run.metrics import Summary, summarize
+from trucesim.run.simulate import simulate
+from trucesim.run.stats import difference_ci, mean_ci, proportion_ci
+
+from .conftest import BASELINE, NOVEMBER, SCENARIOS, assert_one_line_error, run_cli
+
+US = SCENARIOS / "april-2024-us-pressure.toml"
+WORLDS = 600
+
+
+@pytest.fixture(scope="module")
+def scen():
+    return [load_scenario(BASELINE), load_scenario(US)]
+
+
+@pytest.fixture(scope="module")
+def tables(scen):
+    return [simulate(s, WORLDS, seed=4, chunk_worlds=300) for s in scen]
+
+
+def _compare(scen, tables, cut=300):
+    c = Comparison(scen, ["a", "b"], seed=4)
+    for start in range(0, len(tables[0]), cut):
+        c.add([t.iloc[start : start + cut] for t in tables])
+    return c.result()
+
+
+def test_each_scenario_gets_the_numbers_of_its_own_run(scen, tables):
+    """Common random numbers: the side-by-side values are those of ``trucesim run`` with the same seed."""
+    r = _compare(scen, tables)
+    for s, t, got in zip(scen, tables, r["summaries"]):
+        assert got == summarize(t, s, 4)
+    assert [f["figure"] for f in r["figures"]] == list(flatten(r["summaries"][0]))
+
+
+def test_a_scenario_against_itself_differs_by_exactly_zero(scen, tables):
+    """The same worlds twice: every paired difference and its interval are 0 (independent draws would not be)."""
+    r = _compare([scen[0], scen[0]], [tables[0], tables[0]])
+    paired = [f["differences"][0] for f in r["figures"] if f["differences"][0]["method"] == "paired"]
+    assert len(paired) >= 10
+    assert all(d["diff"] == 0 and d["lo"] == 0 and d["hi"] == 0 for d in paired)
+
+
+def test_paired_interval_is_the_t_interval_of_the_per_world_differences(scen, tables):
+    r = _compare(scen, tables)
+    by = {f["figure"]: f for f in r["figures"]}
+    for figure, col in (("p_deal", "deal"), ("hostages_released_mean", "hostages_released")):
+        d = tables[1][col].to_numpy(float) - tables[0][col].to_numpy(float)
+        got = by[figure]["differences"][0]
+        assert got["method"] == "paired"
+        assert got["diff"] == pytest.approx(d.mean(), abs=1e-6)
+        assert [got["lo"], got["hi"]] == pytest.approx(list(mean_ci(d)), abs=1e-6)
+    gov = scen[0].actors_of("government")[0]
+    assert by[f"p_accept.{gov}"]["differences"][0]["method"] == "paired"
+    assert by["deal_day.median"]["differences"][0]["method"] is None
+    deal = by["p_deal"]
+    k = int(tables[0]["deal"].sum())
+    assert deal["ci"][0] == pytest.approx(list(proportion_ci(k, WORLDS)), abs=1e-6)
+
+
+def test_new_summary_keys_are_compared_without_code_for_them(scen, tables, monkeypatch):
+    """Keys the summary gains later (the model revision's end_reasons, blockers...) show up by themselves."""
+    plain = Summary.result
+
+    def result(self):
+        r = plain(self)
+        p = r["p_deal"]
+        r["end_reasons"] = {"deal": p, "horizon": 1 - p}
+        r["blockers"] = {"hamas_refused": 0.7 if self.scenario is scen[0] else 0.6}
+        r["p_accept_first"] = {"x": 0.25}
+        r["some_new_count"] = 3.0
+        return r
+
+    monkeypatch.setattr(Summary, "result", result)
+    r = _compare(scen, tables)
+    by = {f["figure"]: f for f in r["figures"]}
+    assert {"end_reasons.deal", "blockers.hamas_refused", "p_accept_first.x", "some_new_count"} <= set(by)
+    b = by["blockers.hamas_refused"]
+    assert b["share"] and b["differences"][0]["method"] == "newcombe"
+    n = [round(WORLDS * (1 - s["p_deal"])) for s in r["summaries"]]  # a share of the worlds without a deal
+    assert [b["differences"][0]["lo"], b["differences"][0]["hi"]] == pytest.approx(
+        list(difference_ci(0.7, n[0], 0.6, n[1])), abs=1e-6
+    )
+    assert by["some_new_count"]["differences"][0] == {"diff": 0.0, "lo": None, "hi": None, "method": None}
+    assert figure_label("blockers.hamas_refused", {"hamas_refused": "x"}) == "no deal, stopped by: x"
+
+
+def test_tables_of_different_worlds_are_refused(scen, tables):
+    c = Comparison(scen, ["a", "b"], seed=4)
+    with pytest.raises(ValueError, match="same worlds"):
+        c.add([tables[0].iloc[:10], tables[1].iloc[10:20]])
+
+
+def test_chunks_are_the_runs_chunks_whatever_the_workers(scen, monkeypatch):
+    """The same chunk seeds as ``trucesim run`` of each scenario, in process or in a pool."""
+    from trucesim.commands.compare import comparison_chunks
+
+    monkeypatch.setattr(chunks, "CHUNK_WORLDS", 150)
+    one = list(comparison_chunks(scen, 400, seed=2, workers=1))
+    two = list(comparison_chunks(scen, 400, seed=2, workers=2))
+    assert [len(row) for row in one] == [2, 2, 2]
+    for a, b in zip(one, two):
+        for x, y in zip(a, b):
+            pd.testing.assert_frame_equal(x.reset_index(drop=True), y.reset_index(drop=True), check_categorical=False)
+    for j, s in enumerate(scen):
+        whole = pd.concat([row[j] for row in one], ignore_index=True)
+        pd.testing.assert_frame_equal(whole, simulate(s, 400, seed=2, chunk_worlds=150))
+
+
+def test_cli_table_json_and_figure(tmp_path):
+    out = tmp_path / "cmp.png"
+    proc = run_cli("compare", "april-2024", US, "--worlds", 400, "--seed", 1, "--out", out, check=True)
+    assert "diff april-2024-us-pressure" in proc.stdout and "deal signed and ratified" in proc.stdout
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    j = json.loads(run_cli("compare", BASELINE, NOVEMBER, "--worlds", 400, "--format", "json", check=True).stdout)
+    assert j["scenarios"] == ["april-2024", "november-2023"] and j["worlds"] == 400
+    assert all(len(f["values"]) == 2 and len(f["differences"]) == 1 for f in j["figures"])
+    assert np.isfinite(j["figures"][0]["differences"][0]["lo"])
+
+
+def test_cli_errors_are_one_line_before_any_work(tmp_path):
+    assert_one_line_error(run_cli("compare", "april-2024"), "at least two scenarios")
+    assert_one_line_error(run_cli("compare", "april-2024", "no-such-scenario"), "no-such-scenario")
+    assert_one_line_error(run_cli("compare", "april-2024", US, "--out", tmp_path / "x.txt"), "--out", ".png")
+    existing = tmp_path / "old.png"
+    existing.write_bytes(b"keep")
+    assert_one_line_error(run_cli("compare", "april-2024", US, "--out", existing), "--force")
+    assert existing.read_bytes() == b"keep"

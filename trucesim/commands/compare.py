@@ -1,0 +1,172 @@
+"""``trucesim compare A B [C...]``: scenarios on the same worlds, side by side, with differences from the first."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from trucesim.commands.common import UserError, add_force, nonneg_int, positive_int, refuse_overwrite
+
+NAME = "compare"
+EPILOG = """examples:
+  trucesim compare april-2024 april-2024-us-pressure
+  trucesim compare april-2024 april-2024-safety-net april-2024-us-pressure --worlds 20000
+  trucesim compare scenarios/november-2023.toml april-2024 --format json
+  trucesim compare april-2024 april-2024-us-pressure --out compare.png
+
+Every scenario runs on the same worlds: the same seed and the same random stream
+per chunk of 10,000 worlds (common random numbers), so a difference reflects the
+scenarios, not the luck of the draw.  Differences from the first scenario come
+with a 95% interval: paired over the worlds for probabilities and means (Student's
+t of the per-world differences), Newcombe's interval of two independent
+proportions for shares the summary gives without a per-world column, none for
+deal days and signed terms.  Outputs explore the scenarios' stated assumptions;
+they are not forecasts."""
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        NAME,
+        help="run several scenarios on the same worlds and show their figures side by side",
+        description="Simulate each SCENARIO on the same worlds (the same seed and chunk seeds) and print "
+        "every summary figure side by side, with the difference of each scenario from the first and "
+        "its 95% interval.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "scenarios",
+        nargs="+",
+        metavar="SCENARIO",
+        help="two or more scenario files (TOML) or shipped scenario names; the first is the reference",
+    )
+    p.add_argument(
+        "--worlds",
+        type=positive_int,
+        default=10_000,
+        metavar="N",
+        help="worlds per scenario, the same for each (default: 10000)",
+    )
+    p.add_argument(
+        "--seed", type=nonneg_int, default=0, metavar="S", help="root random seed shared by every scenario (default: 0)"
+    )
+    p.add_argument(
+        "--format", choices=("text", "json"), default="text", help="the table as readable text or JSON (default: text)"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="also draw the outcome probabilities, with intervals, to FILE (.png, .svg, .pdf)",
+    )
+    p.add_argument(
+        "--dpi", type=positive_int, default=150, metavar="N", help="resolution of a raster --out figure (default: 150)"
+    )
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        metavar="N",
+        help="processes running the chunks (default: all cores); the numbers do not depend on it",
+    )
+    add_force(p, "--out FILE")
+    return p
+
+
+def scenario_names(given) -> list[str]:
+    """How each scenario is named in tables and figures: its file name without ``.toml``, or as given if that clashes.
+
+    Examples
+    --------
+    >>> scenario_names(["april-2024", "scenarios/november-2023.toml"])
+    ['april-2024', 'november-2023']
+    >>> scenario_names(["a/x.toml", "b/x.toml"])
+    ['a/x.toml', 'b/x.toml']
+    """
+    names = [Path(s).name.removesuffix(".toml") for s in given]
+    return names if len(set(names)) == len(names) else [str(s) for s in given]
+
+
+def comparison_chunks(scenarios, worlds: int, seed: int, workers: int | None = None, force: bool | None = None):
+    """For each chunk of worlds, the outcome tables of every scenario on those worlds, in the scenarios' order.
+
+    Chunk ``k`` of every scenario uses the random stream of chunk ``k`` under ``seed``
+    (:func:`trucesim.run.chunks.chunk_rng`): the same worlds as ``trucesim run`` of
+    each scenario with that seed, whatever ``workers``.
+    """
+    from trucesim.run.chunks import CHUNK_WORLDS, chunk_bounds
+    from trucesim.run.executors import make_executor, map_ordered
+    from trucesim.run.files import decode_table
+    from trucesim.run.simulate import RunTask
+
+    bounds = chunk_bounds(worlds, CHUNK_WORLDS)
+    tasks = [RunTask(s, seed, k, CHUNK_WORLDS, stop - start) for k, start, stop in bounds for s in scenarios]
+    m = len(scenarios)
+    if workers == 1:
+        for i in range(0, len(tasks), m):
+            yield [t.table() for t in tasks[i : i + m]]
+        return
+    with make_executor(workers=workers, tasks=len(tasks), force=force) as ex:
+        row = []
+        for data in map_ordered(ex, tasks):
+            row.append(decode_table(data))
+            if len(row) == m:
+                yield row
+                row = []
+
+
+def main(args) -> int:
+    from tqdm import tqdm
+
+    from trucesim.analysis.compare import Comparison
+    from trucesim.commands.plot import check_out
+    from trucesim.config.scenario import load_scenario
+    from trucesim.report.text import format_comparison, to_json
+    from trucesim.run.executors import ExecutorError, TaskError, check_options
+
+    if len(args.scenarios) < 2:
+        raise UserError(
+            f"expected at least two scenarios to compare, found {len(args.scenarios)} (see 'trucesim compare --help')"
+        )
+    try:
+        check_options(args.workers, force=args.force)
+    except ExecutorError as e:
+        raise UserError(str(e)) from None
+    out = None
+    if args.out is not None:
+        out = check_out(args.out)
+        refuse_overwrite(out, args.force)
+    scenarios = [load_scenario(s) for s in args.scenarios]
+    names = scenario_names(args.scenarios)
+    comparison = Comparison(scenarios, names, args.seed)
+    tqdm.monitor_interval = 0
+    bar = tqdm(
+        total=args.worlds * len(scenarios),
+        unit="world",
+        unit_scale=True,
+        disable=None if args.worlds * len(scenarios) > 10_000 else True,
+        file=sys.stderr,
+        desc="simulating",
+    )
+    try:
+        for tables in comparison_chunks(scenarios, args.worlds, args.seed, args.workers, args.force):
+            comparison.add(tables)
+            bar.update(sum(len(t) for t in tables))
+    except TaskError as e:
+        raise UserError(f"a chunk failed: {e.error}") from None
+    finally:
+        bar.close()
+    result = comparison.result()
+    labels = {k: v for s in reversed(scenarios) for k, v in s.labels.items()}
+    if args.format == "json":
+        print(to_json(result))
+    else:
+        print(format_comparison(result, labels))
+    if out is not None:
+        from trucesim.plots.runs import comparison_bars
+        from trucesim.run.files import write_atomic
+
+        fig = comparison_bars(result, labels=labels)
+        write_atomic(out, lambda tmp: fig.savefig(tmp, dpi=args.dpi, format=out.suffix.lower().lstrip(".")))
+        print(f"figure written to {out}", file=sys.stderr)
+    return 0
