@@ -30,7 +30,7 @@ from trucesim.report.text import gate_words
 from trucesim.run.chunks import chunk_rng
 from trucesim.run.metrics import summarize
 from trucesim.run.outcomes import outcome_table
-from trucesim.run.stats import proportion_ci, wilson_interval
+from trucesim.run.stats import difference_ci, proportion_ci
 
 #: how each way the talks end reads in the "why no deal" panel (keys: the model's END_REASONS)
 END_LABELS = {
@@ -81,20 +81,15 @@ class Comparison:
 
 
 def newcombe_interval(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]:
-    """95% interval of ``k1/n1 - k2/n2`` from the two Wilson intervals (Newcombe 1998, method 10).
+    """95% interval of ``k1/n1 - k2/n2`` (Newcombe 1998, method 10: :func:`trucesim.run.stats.difference_ci`).
 
     Examples
     --------
     >>> [round(x, 4) for x in newcombe_interval(56, 70, 48, 80)]
     [0.0524, 0.3339]
     """
-    (lo1, lo2), (hi1, hi2) = wilson_interval([k1, k2], [n1, n2])
-    p1, p2 = k1 / n1, k2 / n2
-    d = p1 - p2
-    return (
-        float(d - math.sqrt((p1 - lo1) ** 2 + (hi2 - p2) ** 2)),
-        float(d + math.sqrt((hi1 - p1) ** 2 + (p2 - lo2) ** 2)),
-    )
+    lo, hi = difference_ci(k2 / n2, n2, k1 / n1, n1)
+    return float(lo), float(hi)
 
 
 @lru_cache(maxsize=8)
