@@ -83,6 +83,7 @@ _FIGURE_LABELS = {
     "p_accept": "{} accepts a proposal",
     "p_accept_first": "{} accepts the first text",
     "p_exit": "{} quits the coalition",
+    "p_promise": "{} takes a side payment",
     "end_reasons": "talks ended: {}",
     "blockers": "no deal, stopped by: {}",
     "deal_day": "deal day, {} [days after tabling]",
@@ -93,6 +94,7 @@ _FIGURE_LABELS = {
     "p_permanent": "permanent end reached",
     "hostages_released_mean": "hostages released (mean)",
     "hostages_died_mean": "hostages died in captivity (mean)",
+    "remains_released_mean": "remains returned (mean)",
     "acceptances_near_deadline": "acceptances in the two days before a deadline (share)",
 }
 
