@@ -320,3 +320,122 @@ def test_worker_and_address_errors_on_the_command_line(tmp_path):
     assert_one_line_error(run_cli("sweep", exp, "--out", out, "--scheduler", "inproc://x"), "scheme 'inproc'")
     assert_one_line_error(run_cli("sweep", exp, "--out", out, "--scheduler", "tcp://10.0.0.5"), "no port")
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- 2. no all-zero weights, no NaN out
+def _one_weight_scenario(tmp_path: Path) -> Path:
+    """The baseline with every armed-group weight 0 but withdrawal's."""
+    from trucesim.config.terms import TERM_NAMES
+
+    from .conftest import BASELINE
+
+    body = "\n".join(f"{t} = 0" for t in TERM_NAMES if t != "withdrawal")
+    path = tmp_path / "one.toml"
+    path.write_text(f'extends = "{BASELINE}"\n[actors.hamas.weights]\nwithdrawal = 2.0\n{body}\n')
+    return path
+
+
+@pytest.mark.parametrize("sweep", ["levels = [0, 2]", "range = [0, 2]\nsteps = 3", "range = [0, 2]"])
+def test_a_sweep_that_can_zero_all_of_a_sides_weights_is_refused(tmp_path, sweep):
+    from trucesim.sweep.experiment import ExperimentError, load_experiment
+
+    scenario = _one_weight_scenario(tmp_path)
+    kind = 'kind = "lhs"\npoints = 4' if "steps" not in sweep and "levels" not in sweep else 'kind = "grid"'
+    text = (
+        f'scenario = "{scenario}"\nworlds_per_point = 10\n[design]\n{kind}\n'
+        f'[factors."actors.hamas.weights.withdrawal"]\n{sweep}\n'
+    )
+    exp = tmp_path / "exp.toml"
+    exp.write_text(text)
+    with pytest.raises(ExperimentError) as e:
+        load_experiment(exp)
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith(f"{exp}: ") and 'factors."actors.hamas.weights.withdrawal"' in msg, msg
+    assert "actors.hamas.weights to 0" in msg, msg
+    assert_one_line_error(run_cli("sweep", exp, "--dry-run"), str(exp), "actors.hamas.weights.withdrawal")
+    # a sweep that keeps the weight positive is fine
+    exp.write_text(text.replace("[0, 2]", "[0.5, 2]"))
+    load_experiment(exp)
+
+
+def test_a_nan_in_an_outcome_is_reported_as_a_bug_naming_column_and_chunk(baseline, monkeypatch):
+    import numpy as np
+
+    import trucesim.run.outcomes as outcomes
+    from trucesim.run.outcomes import OutcomeError
+    from trucesim.run.simulate import iter_tables
+    from trucesim.sweep.sweep import ChunkTask
+
+    real = outcomes.outcome_table
+
+    def broken(model, world_offset=0):
+        t = real(model, world_offset)
+        if world_offset >= 40:  # chunk 2 of 20-world chunks: a NaN where a number must be
+            t["hostages_living"] = t["hostages_living"].astype(float)
+            t.loc[3, "hostages_living"] = np.nan
+            t.loc[5, "deal_day"] = np.nan
+            t.loc[5, "deal"] = True
+        return t
+
+    monkeypatch.setattr(outcomes, "outcome_table", broken)
+    import trucesim.run.simulate as simulate
+
+    monkeypatch.setattr(simulate, "outcome_table", broken)
+    tables = iter_tables(baseline, 60, seed=1, chunk_worlds=20)
+    assert len(next(tables)) == 20 and len(next(tables)) == 20
+    with pytest.raises(OutcomeError) as e:
+        next(tables)
+    msg = str(e.value)
+    assert "\n" not in msg and "chunk 2 (worlds 40-59)" in msg and "bug" in msg, msg
+    assert "column deal_day holds NaN where deal is true" in msg and "world 45" in msg, msg
+    with pytest.raises(OutcomeError, match=r"chunk 2 \(worlds 40-59\): column .* \(first: world 4[35]\)"):
+        ChunkTask(baseline, 1, 2, 40, 60, 20, (), np.zeros((1, 0))).table()
+    # a NaN that means "never happened" is fine: the real tables pass
+    monkeypatch.setattr(outcomes, "outcome_table", real)
+    monkeypatch.setattr(simulate, "outcome_table", real)
+    assert sum(len(t) for t in iter_tables(baseline, 60, seed=1, chunk_worlds=20)) == 60
+
+
+def test_an_infinity_or_a_nan_in_an_unlisted_float_column_is_a_bug():
+    import pandas as pd
+
+    from trucesim.run.outcomes import OutcomeError, check_outcomes
+
+    ok = pd.DataFrame({"world": [7, 8], "deal": [True, False], "deal_day": [1.0, float("nan")], "x": [1.0, 2.0]})
+    check_outcomes(ok, "chunk 0")
+    with pytest.raises(OutcomeError, match=r"column x holds NaN in 1 world\(s\) \(first: world 8\)"):
+        check_outcomes(ok.assign(x=[1.0, float("nan")]), "chunk 0")
+    with pytest.raises(OutcomeError, match=r"column deal_day holds an infinite value"):
+        check_outcomes(ok.assign(deal_day=[float("inf"), float("nan")]), "chunk 0")
+
+
+# --------------------------------------------------------------------------- 8/9. sizes that cannot finish
+def test_sizes_that_cannot_finish_are_refused_with_the_estimated_time(tmp_path):
+    from .conftest import BASELINE
+
+    huge = str(2**70)
+    for proc in (
+        run_cli("run", BASELINE, "--worlds", huge),
+        run_cli("plot", BASELINE, "--kind", "days", "--worlds", huge, "--out", tmp_path / "d.png", timeout=60),
+    ):
+        assert_one_line_error(proc, "--worlds: expected at most", "worlds/s", "years on one core")
+    assert_one_line_error(
+        run_cli("plot", BASELINE, "--kind", "timeline", "--world", huge, "--out", tmp_path / "t.png", timeout=60),
+        f"--world {huge}: expected a world below",
+    )
+    exp = experiment(tmp_path)
+    assert_one_line_error(run_cli("sweep", exp, "--worlds-per-point", huge, "--dry-run"), "--worlds-per-point", "years")
+    big = experiment(
+        tmp_path, TINY.replace("worlds_per_point = 30", "worlds_per_point = 1_000_000_000_000"), "big.toml"
+    )
+    out = tmp_path / "out"
+    for extra in (["--dry-run"], ["--out", out]):
+        assert_one_line_error(run_cli("sweep", big, *extra, timeout=60), f"{big}: worlds_per_point", "years")
+    # fewer worlds, but more chunks (files) than a sweep may write: refused, with the way round
+    many = experiment(tmp_path, TINY.replace("worlds_per_point = 30", "worlds_per_point = 600_000"), "many.toml")
+    assert_one_line_error(
+        run_cli("sweep", many, "--out", out, "--chunk-worlds", "10", timeout=60),
+        "expected at most 100,000 chunks",
+        "use larger chunks",
+    )
+    assert not out.exists()

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from trucesim.config.scenario import Scenario
-from trucesim.run.chunks import SWEEP_CHUNK_WORLDS, chunk_bounds
+from trucesim.run.chunks import MAX_CHUNKS, SWEEP_CHUNK_WORLDS, SizeError, check_size, chunk_bounds
 from trucesim.sweep import store as st
 from trucesim.sweep.designs import Design, build_design
 from trucesim.sweep.experiment import Experiment, ExperimentError, load_experiment
@@ -55,7 +55,7 @@ class ChunkTask:
 
     def table(self) -> pd.DataFrame:
         """Simulate the chunk: one row per world (point, replicate, factors, outcomes)."""
-        from trucesim.run.outcomes import outcome_table
+        from trucesim.run.outcomes import check_outcomes, outcome_table
         from trucesim.run.simulate import free_model, run_chunk
 
         n = self.stop - self.start
@@ -68,6 +68,7 @@ class ChunkTask:
         table = outcome_table(model, world_offset=self.start)
         free_model(model)  # its memory back now: a long sweep in one process stays at one chunk's
         del model
+        check_outcomes(table, f"chunk {self.chunk} (worlds {self.start}-{self.stop - 1})")  # a NaN is a bug
         cols: dict[str, object] = {"point": point, "replicate": world - point * self.worlds_per_point}
         cols.update(overrides)
         for c in table.columns:
@@ -190,6 +191,15 @@ class SweepPlan:
         )
 
 
+def check_chunks(experiment: Experiment, chunk_worlds: int | None) -> None:
+    """Refuse a sweep of more than :data:`~trucesim.run.chunks.MAX_CHUNKS` chunks (a file each), in one line."""
+    k = int(chunk_worlds or SWEEP_CHUNK_WORLDS)
+    try:
+        check_size(experiment.worlds, k, f"{experiment.path}: --chunk-worlds {k:,}", MAX_CHUNKS)
+    except SizeError as e:
+        raise ExperimentError(str(e)) from None
+
+
 def plan_sweep(
     experiment: Experiment | str | Path, out: str | Path, *, resume: bool = False, chunk_worlds: int | None = None
 ) -> SweepPlan:
@@ -214,6 +224,7 @@ def plan_sweep(
     out = Path(out)
     if chunk_worlds is not None and int(chunk_worlds) < 1:
         raise ExperimentError(f"chunk_worlds: expected a whole number >= 1, found {chunk_worlds}")
+    check_chunks(experiment, chunk_worlds)  # before the results directory is created
     if out.exists() and not out.is_dir():
         raise st.StoreError(f"{out}: expected a directory for the results, found a file")
     created = not out.exists()
@@ -248,6 +259,7 @@ def _plan_locked(experiment: Experiment, out: Path, lock, resume: bool, chunk_wo
     chunk_worlds = int(chunk_worlds or SWEEP_CHUNK_WORLDS)
     if chunk_worlds < 1:
         raise ExperimentError(f"chunk_worlds: expected a whole number >= 1, found {chunk_worlds}")
+    check_chunks(experiment, chunk_worlds)  # the chunk size recorded by a resumed sweep
     if resume and existing:
         store = st.Store.open(out, lock)
         st.check_manifest(out, store.manifest, None, experiment.path)
