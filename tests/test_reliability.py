@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -439,3 +440,39 @@ def test_sizes_that_cannot_finish_are_refused_with_the_estimated_time(tmp_path):
         "use larger chunks",
     )
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- 8. more tracebacks made one line
+def test_an_out_name_longer_than_the_filesystem_allows_is_one_line(tmp_path):
+    from .conftest import BASELINE
+
+    long = tmp_path / ("a" * 300 + ".csv")
+    assert_one_line_error(run_cli("run", BASELINE, "--worlds", "10", "--out", long), "--out", "at most 255 bytes")
+
+
+def test_a_killed_pool_worker_names_its_chunk_and_says_to_run_again(baseline, monkeypatch, capsys):
+    import signal
+
+    from trucesim.cli import main
+    from trucesim.run.chunks import RunError
+    from trucesim.run.simulate import RunTask, parallel_tables
+
+    real = RunTask.run
+
+    def dies(self):
+        if self.chunk == 1:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer or `kill -9` would
+        return real(self)
+
+    monkeypatch.setattr(RunTask, "run", dies)
+    monkeypatch.setenv("TRUCESIM_START_METHOD", "fork")  # the workers see the patched task
+    with pytest.raises(RunError) as e:
+        list(parallel_tables(baseline, 60, seed=1, workers=2, chunk_worlds=20))
+    msg = str(e.value)
+    # a dying worker breaks the whole pool: the first chunk left unfinished is named (0 or 1 here)
+    assert "\n" not in msg and re.search(r"chunk [01] \(worlds (0-19|20-39)\) failed", msg) and "died" in msg, msg
+    assert "run the same command again" in msg, msg
+    # the command line: one line, exit 1 (3 chunks of 10,000 worlds: chunk 1 dies)
+    assert main(["run", str(baseline.path), "--worlds", "20001", "--workers", "2"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and re.match(r"trucesim: error: chunk [01] \(worlds [0-9-]+\) failed: .*died", err[0]), err

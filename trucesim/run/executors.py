@@ -302,7 +302,8 @@ class PoolExecutor(Executor):
 
         def explain(e):
             if isinstance(e, BrokenProcessPool):
-                return "the worker process running it died (killed, or out of memory?)"
+                # every chunk in flight fails with it: the one named may not be the one whose worker died
+                return "a worker process of the pool died while it ran (killed, or out of memory?)"
             return f"{type(e).__name__}: {e}"
 
         return run_bounded(
