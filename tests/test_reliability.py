@@ -476,3 +476,89 @@ def test_a_killed_pool_worker_names_its_chunk_and_says_to_run_again(baseline, mo
     assert main(["run", str(baseline.path), "--worlds", "20001", "--workers", "2"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and re.match(r"trucesim: error: chunk [01] \(worlds [0-9-]+\) failed: .*died", err[0]), err
+
+
+# --------------------------------------------------------------------------- 8/9. a Dask cluster without workers, then lost
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_cluster_without_workers_is_said_once_and_a_lost_scheduler_is_one_line(
+    baseline, tmp_path, monkeypatch, capsys
+):
+    pytest.importorskip("distributed")
+    import threading
+    import time
+
+    import trucesim.run.executors as executors
+    from trucesim.run.executors import ClusterLost, DaskExecutor, map_ordered
+    from trucesim.run.simulate import RunTask
+
+    dask = Path(sys.executable).with_name("dask")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+    scheduler = subprocess.Popen([dask, "scheduler", "--port", str(port), "--no-dashboard"], **quiet)
+    worker: list[subprocess.Popen] = []
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:  # the scheduler is listening
+            try:
+                import socket
+
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        monkeypatch.setattr(executors, "NO_WORKERS_GRACE", 1.0)
+
+        def start_worker():
+            time.sleep(3)
+            worker.append(subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard"], **quiet))
+
+        threading.Thread(target=start_worker, daemon=True).start()
+        ex = DaskExecutor(address)  # no worker yet: waits, says so once, goes on when one joins
+        err = capsys.readouterr().err
+        assert err.count("has had no workers") == 1 and "waiting for one to join" in err, err
+        try:
+            tasks = [RunTask(baseline, 1, k, 20, 20) for k in range(2)]
+            assert [len(b) for b in map_ordered(ex, tasks)] == [len(b) for b in map_ordered(ex, tasks)]
+            scheduler.kill()
+            scheduler.wait()
+            with pytest.raises(ClusterLost) as e:
+                list(map_ordered(ex, [RunTask(baseline, 1, k, 20_000, 20_000) for k in range(4)]))
+            msg = str(e.value)
+            assert "\n" not in msg and "lost the Dask scheduler" in msg and address in msg, msg
+        finally:
+            ex.close()
+    finally:
+        for p in [scheduler, *worker]:
+            p.kill()
+            p.wait()
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_lost_scheduler_mid_sweep_says_the_parts_are_kept_and_how_to_resume(tmp_path):
+    from trucesim.run.executors import ClusterLost, InProcessExecutor
+    from trucesim.sweep.sweep import plan_sweep
+
+    class Losing(InProcessExecutor):
+        def map(self, tasks):
+            it = iter(tasks)
+            yield from super().map([next(it)])
+            raise ClusterLost("--scheduler tcp://10.0.0.5:8786: lost the Dask scheduler (FuturesCancelledError: x)")
+
+    exp, out = experiment(tmp_path), tmp_path / "out"
+    plan = plan_sweep(exp, out, chunk_worlds=CHUNK)
+    with pytest.raises(ClusterLost) as e:
+        plan.run(Losing())
+    msg = str(e.value)
+    assert "\n" not in msg and f"the 1 chunk(s) already written are kept in {out}" in msg and "--resume" in msg, msg
+    assert not (out / ".trucesim.lock").exists()
+    plan, _ = run_in_process(exp, out, resume=True)
+    assert len(plan.pending) == 2

@@ -31,6 +31,7 @@ import pandas as pd
 
 from trucesim.config.scenario import Scenario
 from trucesim.run.chunks import MAX_CHUNKS, SWEEP_CHUNK_WORLDS, SizeError, check_size, chunk_bounds
+from trucesim.run.executors import ClusterLost
 from trucesim.sweep import store as st
 from trucesim.sweep.designs import Design, build_design
 from trucesim.sweep.experiment import Experiment, ExperimentError, load_experiment
@@ -159,23 +160,15 @@ class SweepPlan:
         t0 = time.perf_counter()
         done = 0
         store.clear_error()
-        for res in executor.map(chunk_tasks(self.experiment, self.design, self.chunk_worlds, self.pending)):
-            s, e = bounds[res.chunk]
-            if res.error is not None:
-                wpp = self.experiment.worlds_per_point
-                log = store.write_error(res.chunk, s, e, res.error, res.traceback)
-                written = len(store.done_chunks(clean=False))
-                raise ChunkError(
-                    f"chunk {res.chunk} (worlds {s}-{e - 1}, points {s // wpp}-{(e - 1) // wpp}) failed: "
-                    f"{res.error}; the {written} chunk(s) already written stay in {store.root}"
-                    f" (traceback in {log}); fix the cause, then run again with --resume",
-                    res.chunk,
-                    res.error,
-                )
-            store.write_part(res.chunk, res.value)
-            done += 1
-            if progress is not None:
-                progress(e - s)
+        try:
+            for res in executor.map(chunk_tasks(self.experiment, self.design, self.chunk_worlds, self.pending)):
+                done += self._keep(res, bounds, progress)
+        except ClusterLost as e:
+            written = len(store.done_chunks(clean=False))
+            raise ClusterLost(
+                f"{e}; the {written} chunk(s) already written are kept in {store.root}: once the cluster is "
+                f"back, run the same command with --resume to do the rest"
+            ) from None
         points = store.write_points()
         store.clear_error()
         self.seconds = time.perf_counter() - t0
@@ -189,6 +182,26 @@ class SweepPlan:
             backend=executor.name,
             workers=executor.workers,
         )
+
+    def _keep(self, res, bounds: dict, progress: Callable[[int], None] | None) -> int:
+        """Write one finished chunk's part (1), or stop the sweep with :class:`ChunkError` if it failed."""
+        store = self.store
+        s, e = bounds[res.chunk]
+        if res.error is not None:
+            wpp = self.experiment.worlds_per_point
+            log = store.write_error(res.chunk, s, e, res.error, res.traceback)
+            written = len(store.done_chunks(clean=False))
+            raise ChunkError(
+                f"chunk {res.chunk} (worlds {s}-{e - 1}, points {s // wpp}-{(e - 1) // wpp}) failed: "
+                f"{res.error}; the {written} chunk(s) already written stay in {store.root}"
+                f" (traceback in {log}); fix the cause, then run again with --resume",
+                res.chunk,
+                res.error,
+            )
+        store.write_part(res.chunk, res.value)
+        if progress is not None:
+            progress(e - s)
+        return 1
 
 
 def check_chunks(experiment: Experiment, chunk_worlds: int | None) -> None:
