@@ -562,3 +562,32 @@ def test_a_lost_scheduler_mid_sweep_says_the_parts_are_kept_and_how_to_resume(tm
     assert not (out / ".trucesim.lock").exists()
     plan, _ = run_in_process(exp, out, resume=True)
     assert len(plan.pending) == 2
+
+
+# --------------------------------------------------------------------------- 9. the designer's workers capped too
+def test_the_designers_workers_are_capped_like_run_and_sweep(tmp_path):
+    from trucesim.designer.evaluate import check_workers
+    from trucesim.designer.space import DesignError
+    from trucesim.run.executors import WORKERS_PER_CORE, available_cores
+
+    from .conftest import BASELINE
+
+    limit = WORKERS_PER_CORE * available_cores()
+    check_workers(limit)
+    with pytest.raises(DesignError, match=rf"--workers {limit + 1}: expected at most {limit}"):
+        check_workers(limit + 1)
+    out = tmp_path / "d"
+    proc = run_cli(
+        "design",
+        BASELINE,
+        "--vary",
+        "terms.pause_days=14..90",
+        "--maximize",
+        "p_deal",
+        "--workers",
+        "1000",
+        "--out",
+        out,
+    )
+    assert_one_line_error(proc, "--workers 1000: expected at most")
+    assert not out.exists()  # refused before anything is created
