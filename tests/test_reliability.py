@@ -591,3 +591,40 @@ def test_the_designers_workers_are_capped_like_run_and_sweep(tmp_path):
     )
     assert_one_line_error(proc, "--workers 1000: expected at most")
     assert not out.exists()  # refused before anything is created
+
+
+# --------------------------------------------------------------------------- 11. never echo another file's content
+SECRET = "hunter2-s3cr3t"
+
+
+@pytest.mark.parametrize(
+    "content,fragment",
+    [
+        (f"root:x:0:0:{SECRET}:/root:/bin/bash\n", "invalid TOML"),  # like /etc/passwd
+        (f"a = 1\n{SECRET}\x01 = 2\n", "invalid TOML"),
+        (f"[{SECRET}]\n[{SECRET}]\n", "Cannot declare a key twice"),
+        (f"x = {{{SECRET} = 1, {SECRET} = 2}}\n", "Duplicate inline table key"),
+        (f'a = "{SECRET}\x01"\n', "illegal character"),
+        (f'[tool.{SECRET}]\npassword = "{SECRET}"\n', "none of a scenario's keys"),  # valid TOML, not a scenario
+    ],
+)
+def test_a_file_that_is_not_a_scenario_is_named_never_quoted(tmp_path, content, fragment):
+    from .conftest import BASELINE
+
+    other = tmp_path / "other.conf"
+    other.write_text(content)
+    via_extends = tmp_path / "s.toml"
+    via_extends.write_text(f'extends = "{other}"\n')
+    via_experiment = tmp_path / "e.toml"
+    via_experiment.write_text(
+        f'scenario = "{other}"\nworlds_per_point = 5\n[factors."terms.pause_days"]\nlevels = [14]\n'
+    )
+    for proc in (
+        run_cli("check", via_extends),
+        run_cli("run", via_extends, "--worlds", "10"),
+        run_cli("sweep", via_experiment, "--dry-run"),
+        run_cli("run", other, "--worlds", "10"),
+    ):
+        line = assert_one_line_error(proc, str(other), fragment)
+        assert SECRET not in line, line
+    assert run_cli("check", BASELINE).returncode == 0

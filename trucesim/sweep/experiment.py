@@ -400,6 +400,11 @@ def load_experiment(path: str | Path, seed: int | None = None, worlds_per_point:
     path = Path(path)
     shown = str(path)
     raw = read_toml(path, shown, "an experiment file (TOML)", error=ExperimentError)
+    if raw and not any(k in TOP_KEYS for k in raw):  # some other TOML file: none of its keys is echoed
+        _fail(
+            f"{shown}: expected an experiment file (TOML with scenario, worlds_per_point and [factors]), "
+            f"found a TOML file with none of an experiment's keys"
+        )
     for k in raw:
         if k not in TOP_KEYS:
             _fail(f"{shown}: {k}: unknown key{suggest(k, TOP_KEYS)} (expected one of {', '.join(TOP_KEYS)})")
