@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -320,3 +321,310 @@ def test_worker_and_address_errors_on_the_command_line(tmp_path):
     assert_one_line_error(run_cli("sweep", exp, "--out", out, "--scheduler", "inproc://x"), "scheme 'inproc'")
     assert_one_line_error(run_cli("sweep", exp, "--out", out, "--scheduler", "tcp://10.0.0.5"), "no port")
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- 2. no all-zero weights, no NaN out
+def _one_weight_scenario(tmp_path: Path) -> Path:
+    """The baseline with every armed-group weight 0 but withdrawal's."""
+    from trucesim.config.terms import TERM_NAMES
+
+    from .conftest import BASELINE
+
+    body = "\n".join(f"{t} = 0" for t in TERM_NAMES if t != "withdrawal")
+    path = tmp_path / "one.toml"
+    path.write_text(f'extends = "{BASELINE}"\n[actors.hamas.weights]\nwithdrawal = 2.0\n{body}\n')
+    return path
+
+
+@pytest.mark.parametrize("sweep", ["levels = [0, 2]", "range = [0, 2]\nsteps = 3", "range = [0, 2]"])
+def test_a_sweep_that_can_zero_all_of_a_sides_weights_is_refused(tmp_path, sweep):
+    from trucesim.sweep.experiment import ExperimentError, load_experiment
+
+    scenario = _one_weight_scenario(tmp_path)
+    kind = 'kind = "lhs"\npoints = 4' if "steps" not in sweep and "levels" not in sweep else 'kind = "grid"'
+    text = (
+        f'scenario = "{scenario}"\nworlds_per_point = 10\n[design]\n{kind}\n'
+        f'[factors."actors.hamas.weights.withdrawal"]\n{sweep}\n'
+    )
+    exp = tmp_path / "exp.toml"
+    exp.write_text(text)
+    with pytest.raises(ExperimentError) as e:
+        load_experiment(exp)
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith(f"{exp}: ") and 'factors."actors.hamas.weights.withdrawal"' in msg, msg
+    assert "actors.hamas.weights to 0" in msg, msg
+    assert_one_line_error(run_cli("sweep", exp, "--dry-run"), str(exp), "actors.hamas.weights.withdrawal")
+    # a sweep that keeps the weight positive is fine
+    exp.write_text(text.replace("[0, 2]", "[0.5, 2]"))
+    load_experiment(exp)
+
+
+def test_a_nan_in_an_outcome_is_reported_as_a_bug_naming_column_and_chunk(baseline, monkeypatch):
+    import numpy as np
+
+    import trucesim.run.outcomes as outcomes
+    from trucesim.run.outcomes import OutcomeError
+    from trucesim.run.simulate import iter_tables
+    from trucesim.sweep.sweep import ChunkTask
+
+    real = outcomes.outcome_table
+
+    def broken(model, world_offset=0):
+        t = real(model, world_offset)
+        if world_offset >= 40:  # chunk 2 of 20-world chunks: a NaN where a number must be
+            t["hostages_living"] = t["hostages_living"].astype(float)
+            t.loc[3, "hostages_living"] = np.nan
+            t.loc[5, "deal_day"] = np.nan
+            t.loc[5, "deal"] = True
+        return t
+
+    monkeypatch.setattr(outcomes, "outcome_table", broken)
+    import trucesim.run.simulate as simulate
+
+    monkeypatch.setattr(simulate, "outcome_table", broken)
+    tables = iter_tables(baseline, 60, seed=1, chunk_worlds=20)
+    assert len(next(tables)) == 20 and len(next(tables)) == 20
+    with pytest.raises(OutcomeError) as e:
+        next(tables)
+    msg = str(e.value)
+    assert "\n" not in msg and "chunk 2 (worlds 40-59)" in msg and "bug" in msg, msg
+    assert "column deal_day holds NaN where deal is true" in msg and "world 45" in msg, msg
+    with pytest.raises(OutcomeError, match=r"chunk 2 \(worlds 40-59\): column .* \(first: world 4[35]\)"):
+        ChunkTask(baseline, 1, 2, 40, 60, 20, (), np.zeros((1, 0))).table()
+    # a NaN that means "never happened" is fine: the real tables pass
+    monkeypatch.setattr(outcomes, "outcome_table", real)
+    monkeypatch.setattr(simulate, "outcome_table", real)
+    assert sum(len(t) for t in iter_tables(baseline, 60, seed=1, chunk_worlds=20)) == 60
+
+
+def test_an_infinity_or_a_nan_in_an_unlisted_float_column_is_a_bug():
+    import pandas as pd
+
+    from trucesim.run.outcomes import OutcomeError, check_outcomes
+
+    ok = pd.DataFrame({"world": [7, 8], "deal": [True, False], "deal_day": [1.0, float("nan")], "x": [1.0, 2.0]})
+    check_outcomes(ok, "chunk 0")
+    with pytest.raises(OutcomeError, match=r"column x holds NaN in 1 world\(s\) \(first: world 8\)"):
+        check_outcomes(ok.assign(x=[1.0, float("nan")]), "chunk 0")
+    with pytest.raises(OutcomeError, match=r"column deal_day holds an infinite value"):
+        check_outcomes(ok.assign(deal_day=[float("inf"), float("nan")]), "chunk 0")
+
+
+# --------------------------------------------------------------------------- 8/9. sizes that cannot finish
+def test_sizes_that_cannot_finish_are_refused_with_the_estimated_time(tmp_path):
+    from .conftest import BASELINE
+
+    huge = str(2**70)
+    for proc in (
+        run_cli("run", BASELINE, "--worlds", huge),
+        run_cli("plot", BASELINE, "--kind", "days", "--worlds", huge, "--out", tmp_path / "d.png", timeout=60),
+    ):
+        assert_one_line_error(proc, "--worlds: expected at most", "worlds/s", "years on one core")
+    assert_one_line_error(
+        run_cli("plot", BASELINE, "--kind", "timeline", "--world", huge, "--out", tmp_path / "t.png", timeout=60),
+        f"--world {huge}: expected a world below",
+    )
+    exp = experiment(tmp_path)
+    assert_one_line_error(run_cli("sweep", exp, "--worlds-per-point", huge, "--dry-run"), "--worlds-per-point", "years")
+    big = experiment(
+        tmp_path, TINY.replace("worlds_per_point = 30", "worlds_per_point = 1_000_000_000_000"), "big.toml"
+    )
+    out = tmp_path / "out"
+    for extra in (["--dry-run"], ["--out", out]):
+        assert_one_line_error(run_cli("sweep", big, *extra, timeout=60), f"{big}: worlds_per_point", "years")
+    # fewer worlds, but more chunks (files) than a sweep may write: refused, with the way round
+    many = experiment(tmp_path, TINY.replace("worlds_per_point = 30", "worlds_per_point = 600_000"), "many.toml")
+    assert_one_line_error(
+        run_cli("sweep", many, "--out", out, "--chunk-worlds", "10", timeout=60),
+        "expected at most 100,000 chunks",
+        "use larger chunks",
+    )
+    assert not out.exists()
+
+
+# --------------------------------------------------------------------------- 8. more tracebacks made one line
+def test_an_out_name_longer_than_the_filesystem_allows_is_one_line(tmp_path):
+    from .conftest import BASELINE
+
+    long = tmp_path / ("a" * 300 + ".csv")
+    assert_one_line_error(run_cli("run", BASELINE, "--worlds", "10", "--out", long), "--out", "at most 255 bytes")
+
+
+def test_a_killed_pool_worker_names_its_chunk_and_says_to_run_again(baseline, monkeypatch, capsys):
+    import signal
+
+    from trucesim.cli import main
+    from trucesim.run.chunks import RunError
+    from trucesim.run.simulate import RunTask, parallel_tables
+
+    real = RunTask.run
+
+    def dies(self):
+        if self.chunk == 1:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer or `kill -9` would
+        return real(self)
+
+    monkeypatch.setattr(RunTask, "run", dies)
+    monkeypatch.setenv("TRUCESIM_START_METHOD", "fork")  # the workers see the patched task
+    with pytest.raises(RunError) as e:
+        list(parallel_tables(baseline, 60, seed=1, workers=2, chunk_worlds=20))
+    msg = str(e.value)
+    # a dying worker breaks the whole pool: the first chunk left unfinished is named (0 or 1 here)
+    assert "\n" not in msg and re.search(r"chunk [01] \(worlds (0-19|20-39)\) failed", msg) and "died" in msg, msg
+    assert "run the same command again" in msg, msg
+    # the command line: one line, exit 1 (3 chunks of 10,000 worlds: chunk 1 dies)
+    assert main(["run", str(baseline.path), "--worlds", "20001", "--workers", "2"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and re.match(r"trucesim: error: chunk [01] \(worlds [0-9-]+\) failed: .*died", err[0]), err
+
+
+# --------------------------------------------------------------------------- 8/9. a Dask cluster without workers, then lost
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_cluster_without_workers_is_said_once_and_a_lost_scheduler_is_one_line(
+    baseline, tmp_path, monkeypatch, capsys
+):
+    pytest.importorskip("distributed")
+    import threading
+    import time
+
+    import trucesim.run.executors as executors
+    from trucesim.run.executors import ClusterLost, DaskExecutor, map_ordered
+    from trucesim.run.simulate import RunTask
+
+    dask = Path(sys.executable).with_name("dask")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+    scheduler = subprocess.Popen([dask, "scheduler", "--port", str(port), "--no-dashboard"], **quiet)
+    worker: list[subprocess.Popen] = []
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:  # the scheduler is listening
+            try:
+                import socket
+
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        monkeypatch.setattr(executors, "NO_WORKERS_GRACE", 1.0)
+
+        def start_worker():
+            time.sleep(3)
+            worker.append(subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard"], **quiet))
+
+        threading.Thread(target=start_worker, daemon=True).start()
+        ex = DaskExecutor(address)  # no worker yet: waits, says so once, goes on when one joins
+        err = capsys.readouterr().err
+        assert err.count("has had no workers") == 1 and "waiting for one to join" in err, err
+        try:
+            tasks = [RunTask(baseline, 1, k, 20, 20) for k in range(2)]
+            assert [len(b) for b in map_ordered(ex, tasks)] == [len(b) for b in map_ordered(ex, tasks)]
+            scheduler.kill()
+            scheduler.wait()
+            with pytest.raises(ClusterLost) as e:
+                list(map_ordered(ex, [RunTask(baseline, 1, k, 20_000, 20_000) for k in range(4)]))
+            msg = str(e.value)
+            assert "\n" not in msg and "lost the Dask scheduler" in msg and address in msg, msg
+        finally:
+            ex.close()
+    finally:
+        for p in [scheduler, *worker]:
+            p.kill()
+            p.wait()
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_lost_scheduler_mid_sweep_says_the_parts_are_kept_and_how_to_resume(tmp_path):
+    from trucesim.run.executors import ClusterLost, InProcessExecutor
+    from trucesim.sweep.sweep import plan_sweep
+
+    class Losing(InProcessExecutor):
+        def map(self, tasks):
+            it = iter(tasks)
+            yield from super().map([next(it)])
+            raise ClusterLost("--scheduler tcp://10.0.0.5:8786: lost the Dask scheduler (FuturesCancelledError: x)")
+
+    exp, out = experiment(tmp_path), tmp_path / "out"
+    plan = plan_sweep(exp, out, chunk_worlds=CHUNK)
+    with pytest.raises(ClusterLost) as e:
+        plan.run(Losing())
+    msg = str(e.value)
+    assert "\n" not in msg and f"the 1 chunk(s) already written are kept in {out}" in msg and "--resume" in msg, msg
+    assert not (out / ".trucesim.lock").exists()
+    plan, _ = run_in_process(exp, out, resume=True)
+    assert len(plan.pending) == 2
+
+
+# --------------------------------------------------------------------------- 9. the designer's workers capped too
+def test_the_designers_workers_are_capped_like_run_and_sweep(tmp_path):
+    from trucesim.designer.evaluate import check_workers
+    from trucesim.designer.space import DesignError
+    from trucesim.run.executors import WORKERS_PER_CORE, available_cores
+
+    from .conftest import BASELINE
+
+    limit = WORKERS_PER_CORE * available_cores()
+    check_workers(limit)
+    with pytest.raises(DesignError, match=rf"--workers {limit + 1}: expected at most {limit}"):
+        check_workers(limit + 1)
+    out = tmp_path / "d"
+    proc = run_cli(
+        "design",
+        BASELINE,
+        "--vary",
+        "terms.pause_days=14..90",
+        "--maximize",
+        "p_deal",
+        "--workers",
+        "1000",
+        "--out",
+        out,
+    )
+    assert_one_line_error(proc, "--workers 1000: expected at most")
+    assert not out.exists()  # refused before anything is created
+
+
+# --------------------------------------------------------------------------- 11. never echo another file's content
+SECRET = "hunter2-s3cr3t"
+
+
+@pytest.mark.parametrize(
+    "content,fragment",
+    [
+        (f"root:x:0:0:{SECRET}:/root:/bin/bash\n", "invalid TOML"),  # like /etc/passwd
+        (f"a = 1\n{SECRET}\x01 = 2\n", "invalid TOML"),
+        (f"[{SECRET}]\n[{SECRET}]\n", "Cannot declare a key twice"),
+        (f"x = {{{SECRET} = 1, {SECRET} = 2}}\n", "Duplicate inline table key"),
+        (f'a = "{SECRET}\x01"\n', "illegal character"),
+        (f'[tool.{SECRET}]\npassword = "{SECRET}"\n', "none of a scenario's keys"),  # valid TOML, not a scenario
+    ],
+)
+def test_a_file_that_is_not_a_scenario_is_named_never_quoted(tmp_path, content, fragment):
+    from .conftest import BASELINE
+
+    other = tmp_path / "other.conf"
+    other.write_text(content)
+    via_extends = tmp_path / "s.toml"
+    via_extends.write_text(f'extends = "{other}"\n')
+    via_experiment = tmp_path / "e.toml"
+    via_experiment.write_text(
+        f'scenario = "{other}"\nworlds_per_point = 5\n[factors."terms.pause_days"]\nlevels = [14]\n'
+    )
+    for proc in (
+        run_cli("check", via_extends),
+        run_cli("run", via_extends, "--worlds", "10"),
+        run_cli("sweep", via_experiment, "--dry-run"),
+        run_cli("run", other, "--worlds", "10"),
+    ):
+        line = assert_one_line_error(proc, str(other), fragment)
+        assert SECRET not in line, line
+    assert run_cli("check", BASELINE).returncode == 0

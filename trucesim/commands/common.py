@@ -74,6 +74,8 @@ def check_writable(path: Path, option: str = "--out") -> None:
         raise UserError(
             f"{option} {path}: expected a file name ending in .parquet or .csv, found {suffix or 'no extension'!r}"
         )
+    if any(len(os.fsencode(part)) > 255 for part in path.parts):  # else os.stat raises ENAMETOOLONG
+        raise UserError(f"{option} {str(path)[:80]}...: expected names of at most 255 bytes, found a longer one")
     parent = path.parent if str(path.parent) not in ("",) else Path(".")
     if not parent.is_dir():
         raise UserError(f"{option} {path}: directory {parent} does not exist")

@@ -187,6 +187,7 @@ class _Deprecated(argparse.Action):
 def main(args) -> int:
     from trucesim.config.scenario import load_scenario
     from trucesim.designer.design import check_request, design
+    from trucesim.designer.evaluate import check_workers
     from trucesim.designer.outputs import check_out_dir, format_summary, write_outputs
     from trucesim.designer.space import DesignError, make_space
     from trucesim.plots.designer import design_figures
@@ -197,6 +198,7 @@ def main(args) -> int:
         scenario = load_scenario(args.scenario)
         space = make_space(scenario, args.vary, args.fix, args.constraint)
         check_request(space, args.maximize, args.versus, args.budget, args.grid, args.step)
+        check_workers(args.workers)  # as run and sweep: at most 4 per core
         args.out.mkdir(parents=True, exist_ok=True)  # a path that cannot be written fails now, not after the search
         result = design(
             space,

@@ -210,6 +210,7 @@ def _sweep_figure(args, why: str):
 def main(args) -> int:
     from trucesim.analysis.results import ResultsError
     from trucesim.plots.style import save_figure
+    from trucesim.run.chunks import RunError
 
     kind = args.kind = _kind(args.kind)
     needs = KINDS[kind][0]
@@ -217,13 +218,13 @@ def main(args) -> int:
     refuse_overwrite(out, args.force)
     target = args.target = Path(args.target)
     why = f"--kind {kind}"
-    if needs == "scenario" or (needs == "either" and target.is_file()):
-        fig = _scenario_figure(args, why)
-    else:
-        try:
+    try:
+        if needs == "scenario" or (needs == "either" and target.is_file()):
+            fig = _scenario_figure(args, why)
+        else:
             fig = _sweep_figure(args, why)
-        except ResultsError as e:
-            raise UserError(str(e)) from None
+    except (ResultsError, RunError) as e:  # RunError: --world or --worlds too large, a NaN caught
+        raise UserError(str(e)) from None
     save_figure(fig, out, dpi=args.dpi)
     print(f"wrote {out}", file=sys.stderr)
     return 0

@@ -75,7 +75,7 @@ def main(args) -> int:
 
     from trucesim.config.scenario import load_scenario
     from trucesim.report.text import format_text, format_trace, to_json
-    from trucesim.run.chunks import CHUNK_WORLDS, n_chunks
+    from trucesim.run.chunks import CHUNK_WORLDS, RunError, check_size, n_chunks
     from trucesim.run.executors import ExecutorError, check_options
     from trucesim.run.metrics import Summary
     from trucesim.run.simulate import iter_tables, parallel_tables, trace_world
@@ -83,7 +83,8 @@ def main(args) -> int:
     scenario = load_scenario(args.scenario)
     try:  # too many --workers: one line before any work
         check_options(args.workers, force=getattr(args, "force", None))
-    except ExecutorError as e:
+        check_size(args.worlds, CHUNK_WORLDS, "--worlds")
+    except (ExecutorError, RunError) as e:
         raise UserError(str(e)) from None
     if args.out is not None:
         check_writable(args.out)  # before the simulation, not after it
@@ -118,11 +119,14 @@ def main(args) -> int:
             bar.update(len(t))
             yield t
 
-    if args.out is not None:
-        write_table(args.out, tables())
-    else:
-        for _ in tables():
-            pass
+    try:  # a chunk that failed, a worker that died, a NaN caught: one line
+        if args.out is not None:
+            write_table(args.out, tables())
+        else:
+            for _ in tables():
+                pass
+    except RunError as e:
+        raise UserError(str(e)) from None
     bar.close()
     result = summary.result()
     trace_text = format_trace(args.trace, trace_events, scenario.labels) if args.trace is not None else ""

@@ -170,6 +170,11 @@ def _load_flat(path: Path, shown: str, stack: tuple[Path, ...]) -> tuple[dict, d
     other = wrong_kind(raw, "scenario", shown)
     if other:
         raise ScenarioError(other)
+    if raw and not any(k in TOP_KEYS for k in raw):  # some other TOML file: none of its keys is echoed
+        raise ScenarioError(
+            f"{shown}: expected a scenario file (TOML with tables such as [meta] and [actors]), "
+            f"found a TOML file with none of a scenario's keys"
+        )
     for k in raw:
         if k not in TOP_KEYS:
             raise ScenarioError(f"{shown}: unknown key {shown_value(k)}{suggest(k, TOP_KEYS)}")

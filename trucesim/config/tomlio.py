@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Iterable
@@ -42,7 +43,7 @@ def read_toml(path: Path, shown: str, what: str = "a TOML file", error: type[Exc
     except FileNotFoundError:
         raise error(f"{shown}: file not found") from None
     except tomllib.TOMLDecodeError as e:
-        raise error(f"{shown}: invalid TOML: {e}") from None
+        raise error(f"{shown}: expected {what}, found invalid TOML: {toml_reason(e)}") from None
     except UnicodeDecodeError as e:
         raise error(
             f"{shown}: expected a UTF-8 text file, found a byte it cannot decode at position {e.start}"
@@ -53,6 +54,43 @@ def read_toml(path: Path, shown: str, what: str = "a TOML file", error: type[Exc
         if isinstance(e, error):
             raise
         raise error(f"{shown}: expected a file name, found one with a NUL byte") from None
+
+
+def toml_reason(e: tomllib.TOMLDecodeError) -> str:
+    r"""Why a file is not TOML, and where, without quoting the file's content.
+
+    Some tomllib messages quote a character or a key of the file (``Found invalid
+    character 'x'``, ``Cannot declare ('password',) twice``): the file may be any file
+    the user named (``extends = "/etc/passwd"``), so what it holds is never echoed.
+
+    >>> import tomllib
+    >>> try:
+    ...     tomllib.loads("[a]\n[a]")
+    ... except tomllib.TOMLDecodeError as e:
+    ...     print(toml_reason(e))
+    Cannot declare a key twice (at line 2, column 3)
+    """
+    text = str(e).splitlines()[0] if str(e) else ""
+    m = re.search(r"\s*\((at line \d+, column \d+|at end of document)\)$", text)
+    where = f" ({m.group(1)})" if m else ""
+    msg = text[: m.start()] if m else text
+    for prefix, plain in _QUOTING.items():
+        if msg.startswith(prefix):
+            msg = plain
+            break
+    return f"{msg or 'not TOML'}{where}"
+
+
+#: tomllib messages that quote the file's content, and what is said instead
+_QUOTING = {
+    "Found invalid character": "Found an invalid character",
+    "Illegal character": "Found an illegal character",
+    "Cannot declare": "Cannot declare a key twice",
+    "Duplicate inline table key": "Duplicate inline table key",
+    "Cannot mutate immutable namespace": "Cannot change a table defined inline",
+    "Cannot redefine namespace": "Cannot redefine a table",
+    "Invalid hex value": "Invalid hex value in an escape",
+}
 
 
 def _read_regular(path: Path, shown: str, what: str, error: type[Exception]) -> bytes:

@@ -29,10 +29,10 @@ import pandas as pd
 
 from trucesim.config.scenario import Scenario
 from trucesim.designer.objectives import OBJECTIVES
-from trucesim.designer.space import DesignSpace
+from trucesim.designer.space import DesignError, DesignSpace
 from trucesim.model.model import TruceModel
 from trucesim.run.chunks import CHUNK_WORLDS, chunk_rng, chunk_sizes
-from trucesim.run.executors import Executor, TaskError, make_executor, map_ordered
+from trucesim.run.executors import Executor, ExecutorError, TaskError, check_options, make_executor, map_ordered
 from trucesim.run.stats import mean_ci, proportion_ci
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "CandidateTask",
     "Evaluator",
     "Metric",
+    "check_workers",
     "day0_acceptance",
     "decision_probability",
     "metric_ci",
@@ -205,6 +206,19 @@ class CandidateTask:
         return simulate_candidate(self.scenario, self.values, self.worlds, self.seed)
 
 
+def check_workers(jobs: int | None) -> None:
+    """Refuse ``--workers`` beyond what run and sweep allow (:func:`trucesim.run.executors.check_options`).
+
+    Raises :class:`~trucesim.designer.space.DesignError` in one line, before any process starts.
+
+    >>> check_workers(1)
+    """
+    try:
+        check_options(jobs)
+    except ExecutorError as e:
+        raise DesignError(str(e)) from None
+
+
 class Evaluator:
     """Evaluate batches of candidates on common random numbers, with a cache.
 
@@ -225,6 +239,7 @@ class Evaluator:
         self.worlds = int(worlds)
         self.seed = int(seed)
         self.jobs = max(1, int(jobs))
+        check_workers(self.jobs)
         self.on_new = on_new
         self.records: list[Candidate] = []
         self._cache: dict[tuple, Candidate] = {}

@@ -11,6 +11,10 @@ Two sizes are defaults, each fixed because it defines which worlds a seed gives:
 0.15 s) would otherwise take a fifth of the time.  Changing either changes
 every number drawn under a given seed.
 
+Sizes that cannot finish are refused before any work (:func:`check_size`): more
+than :data:`MAX_CORE_SECONDS` of computing at :data:`WORLDS_PER_SECOND`, or more
+than :data:`MAX_CHUNKS` chunks in a sweep (it writes one file per chunk).
+
 Examples
 --------
 >>> chunk_bounds(25, 10)
@@ -21,12 +25,74 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 #: worlds per chunk of `trucesim run` and of the designer's candidates
 CHUNK_WORLDS = 10_000
 #: default worlds per chunk of a sweep (``--chunk-worlds``)
 SWEEP_CHUNK_WORLDS = 50_000
+
+
+#: worlds simulated per second on one core (April 2024 baseline, ``trucesim run --worlds 100000
+#: --workers 1`` on a 2-core x86-64 machine: about 21,000/s after start-up); used only to estimate
+#: times for :func:`check_size`
+WORLDS_PER_SECOND = 20_000
+#: the most computing a run or a sweep may ask for: one core-year (about 6.3 x 10^11 worlds)
+MAX_CORE_SECONDS = 365 * 24 * 3600
+#: the most chunks a sweep may have: it writes a file per chunk (a run keeps none, so has no such cap)
+MAX_CHUNKS = 100_000
+
+
+class RunError(RuntimeError):
+    """A run that cannot go on (too large, a chunk that failed, a bug caught); ``str(err)`` is one line."""
+
+
+class SizeError(RunError):
+    """A run or sweep too large to finish; ``str(err)`` is one line with the estimated time."""
+
+
+def duration(seconds: float) -> str:
+    """A rough human duration of ``seconds``, in the largest unit that counts at least 2.
+
+    >>> duration(90), duration(5e6), duration(3e13), duration(6e16)
+    ('about 90 seconds', 'about 58 days', 'about 951,294 years', 'about 1.9e+09 years')
+    """
+    for unit, size in (("years", 365 * 86400), ("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= 2 * size:
+            n = seconds / size
+            shown = f"{n:,.0f}" if n < 1e6 else f"{n:.1e}"
+            return f"about {shown} {unit}"
+    return f"about {seconds:.0f} seconds"
+
+
+def check_size(worlds: int, chunk_worlds: int, what: str, max_chunks: int | None = None) -> None:
+    """Raise :class:`SizeError` (one line, starting ``what``) for a size that cannot finish.
+
+    ``what`` names the option or key that set the size (``"--worlds"``).  The estimate is
+    ``worlds / WORLDS_PER_SECOND`` on one core: divide by the workers for the wall time.
+    ``max_chunks`` (a sweep's :data:`MAX_CHUNKS`) also caps the number of chunks.
+
+    >>> check_size(10**6, 10_000, "--worlds")
+    >>> check_size(2**70, 10_000, "--worlds")
+    Traceback (most recent call last):
+    ...
+    trucesim.run.chunks.SizeError: --worlds: expected at most 630,720,000,000 worlds (one core-year at 20,000 worlds/s), found 1,180,591,620,717,411,303,424 worlds (about 1.9e+09 years on one core)
+    """
+    worlds = int(worlds)
+    limit = MAX_CORE_SECONDS * WORLDS_PER_SECOND
+    if worlds > limit:
+        raise SizeError(
+            f"{what}: expected at most {limit:,} worlds (one core-year at {WORLDS_PER_SECOND:,} worlds/s), "
+            f"found {worlds:,} worlds ({duration(worlds / WORLDS_PER_SECOND)} on one core)"
+        )
+    chunks = n_chunks(worlds, chunk_worlds)
+    if max_chunks is not None and chunks > max_chunks:
+        raise SizeError(
+            f"{what}: expected at most {max_chunks:,} chunks of {int(chunk_worlds):,} worlds (use larger chunks), "
+            f"found {chunks:,} chunks for {worlds:,} worlds"
+        )
 
 
 def chunk_rng(seed: int, chunk: int) -> np.random.Generator:
@@ -47,7 +113,13 @@ def n_chunks(worlds: int, chunk_worlds: int = CHUNK_WORLDS) -> int:
 
 def chunk_bounds(worlds: int, chunk_worlds: int = CHUNK_WORLDS) -> list[tuple[int, int, int]]:
     """``(chunk, first world, end world)`` of every chunk over ``worlds`` worlds."""
-    return [(k, s, min(s + chunk_worlds, worlds)) for k, s in enumerate(range(0, worlds, chunk_worlds))]
+    return list(iter_chunk_bounds(worlds, chunk_worlds))
+
+
+def iter_chunk_bounds(worlds: int, chunk_worlds: int = CHUNK_WORLDS) -> Iterator[tuple[int, int, int]]:
+    """:func:`chunk_bounds` one at a time: memory does not grow with the number of chunks."""
+    for k, s in enumerate(range(0, worlds, chunk_worlds)):
+        yield k, s, min(s + chunk_worlds, worlds)
 
 
 def chunk_sizes(worlds: int, chunk_worlds: int = CHUNK_WORLDS) -> list[int]:

@@ -43,6 +43,10 @@ class ExecutorError(RuntimeError):
     """An executor that cannot start (bad option, unreachable scheduler); one line."""
 
 
+class ClusterLost(ExecutorError):
+    """The Dask scheduler went away while tasks ran; one line.  The results already returned stay valid."""
+
+
 class TaskError(RuntimeError):
     """A task of :func:`map_ordered` that raised: ``index`` (its position), ``error`` (one line), ``traceback``."""
 
@@ -302,7 +306,8 @@ class PoolExecutor(Executor):
 
         def explain(e):
             if isinstance(e, BrokenProcessPool):
-                return "the worker process running it died (killed, or out of memory?)"
+                # every chunk in flight fails with it: the one named may not be the one whose worker died
+                return "a worker process of the pool died while it ran (killed, or out of memory?)"
             return f"{type(e).__name__}: {e}"
 
         return run_bounded(
@@ -381,6 +386,9 @@ class DaskExecutor(Executor):
                 ) from None
             self.name = "dask LocalCluster"
         else:
+            # the client's own reconnection attempts log tracebacks; a lost scheduler is reported here, in one line
+            for name in ("distributed", "distributed.client", "distributed.utils", "distributed.comm"):
+                logging.getLogger(name).setLevel(logging.CRITICAL)
             try:
                 self.client = Client(scheduler, timeout="10s")
             except (OSError, TimeoutError) as e:
@@ -390,11 +398,39 @@ class DaskExecutor(Executor):
                 ) from None
             threads = sum(self.client.nthreads().values())
             if not threads:
-                self.client.wait_for_workers(1, timeout=60)
+                self._wait_for_workers()
                 threads = sum(self.client.nthreads().values())
             self.workers = max(1, threads)
             self.name = f"dask cluster at {scheduler}"
             self._check_versions(scheduler)
+
+    _warned = False
+
+    def _no_workers_note(self) -> None:
+        """Say once on stderr that the cluster has no workers (the sweep keeps waiting for one)."""
+        if not self._warned:
+            self._warned = True
+            print(
+                f"trucesim: the Dask cluster at {_cut(self.address)} has had no workers for "
+                f"{NO_WORKERS_GRACE:g} s; waiting for one to join (Ctrl-C stops; chunks written are kept)",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def _wait_for_workers(self) -> None:
+        """Wait for a first worker: :data:`NO_WORKERS_GRACE` seconds quietly, then say so once and wait on."""
+        assert self.client is not None, "called once the client is connected"
+        try:
+            self.client.wait_for_workers(1, timeout=NO_WORKERS_GRACE)
+            return
+        except TimeoutError:
+            self._no_workers_note()
+        while True:
+            try:
+                self.client.wait_for_workers(1, timeout=max(NO_WORKERS_GRACE, 1.0))
+                return
+            except TimeoutError:
+                continue
 
     def _check_versions(self, scheduler: str) -> None:
         """Every worker must run this trucesim version, or the dataset would mix two models."""
@@ -427,7 +463,24 @@ class DaskExecutor(Executor):
             return self.client.submit(execute, t, pure=False, key=f"trucesim-chunk-{t.chunk}-{run}")
 
         def wait_first(fs):
-            return wait(fs, return_when="FIRST_COMPLETED").done
+            while True:
+                try:
+                    done = wait(fs, timeout=NO_WORKERS_GRACE, return_when="FIRST_COMPLETED").done
+                except TimeoutError:
+                    done = set()
+                except Exception as e:  # noqa: BLE001 - e.g. FuturesCancelledError: the scheduler is gone
+                    raise ClusterLost(
+                        f"--scheduler {_cut(self.address)}: lost the Dask scheduler "
+                        f"({type(e).__name__}: {_cut(_first_line(e), 120)})"
+                    ) from None
+                if done:
+                    return done
+                try:
+                    idle = not self.client.nthreads()
+                except Exception:  # noqa: BLE001 - the next wait reports a lost scheduler
+                    idle = False
+                if idle:
+                    self._no_workers_note()
 
         def explain(e):
             return f"{type(e).__name__} on the Dask cluster: {str(e).splitlines()[0] if str(e) else ''}"
@@ -454,6 +507,9 @@ class DaskExecutor(Executor):
             with contextlib.suppress(Exception):
                 self.cluster.close()
 
+
+#: seconds a Dask cluster may have no workers before a sweep says so (once; it keeps waiting)
+NO_WORKERS_GRACE = 30.0
 
 #: pool or LocalCluster workers allowed per core without ``--force``
 WORKERS_PER_CORE = 4

@@ -14,6 +14,7 @@ from trucesim.config.terms import TERM_NAMES
 from trucesim.model.acceptance import ANSWER_NAMES
 from trucesim.model.mediation import BLOCKERS
 from trucesim.model.model import END_REASONS, TruceModel
+from trucesim.run.chunks import RunError
 
 BREACH = ("none", "government", "armed_group")
 #: first-text answers: none (never answered), accept, counter, reject
@@ -30,6 +31,74 @@ def blocker_names(government: str, armed_group: str) -> list[str]:
     """
     names = {"armed_group_refused": f"{armed_group}_refused", "government_refused": f"{government}_refused"}
     return [names.get(b, b) for b in BLOCKERS]
+
+#: float columns that are NaN by design, and the boolean column saying when: NaN exactly where it is
+#: false (a day that never came, terms never signed).  ``{side}`` stands for each side's id.  Any
+#: other float column must never hold NaN; a new column that may, by design, must be listed here.
+NAN_WHEN_NOT = {
+    "deal_day": "deal",
+    "terms_": "deal",
+    "{side}_first_accept_day": "{side}_accepted",
+    "offensive_day": "offensive",
+    "collapse_day": "collapsed",
+}
+
+
+class OutcomeError(RunError):
+    """A NaN or infinite value where an outcome table must hold a number: a bug, reported in one line."""
+
+
+def _nan_allowed(table: pd.DataFrame, column: str) -> str | None:
+    """The boolean column whose false rows may hold NaN in ``column``, or ``None``."""
+    for pattern, flag in NAN_WHEN_NOT.items():
+        if "{side}" in pattern:
+            head, tail = pattern.split("{side}")
+            if column.startswith(head) and column.endswith(tail) and len(column) > len(head) + len(tail):
+                side = column[len(head) : len(column) - len(tail)]
+                if flag.replace("{side}", side) in table.columns:
+                    return flag.replace("{side}", side)
+        elif column == pattern or (pattern.endswith("_") and column.startswith(pattern)):
+            return flag
+    return None
+
+
+def check_outcomes(table: pd.DataFrame, where: str) -> None:
+    """Raise :class:`OutcomeError` if a float column holds NaN where it must not, or an infinity.
+
+    Called at the end of every chunk, so no NaN reaches a printed figure or a
+    results file (a side whose utilities are NaN would otherwise show as a
+    silent 0.0).  ``where`` names the chunk (``"chunk 3 (worlds 30000-39999)"``).
+    A NaN is allowed only as :data:`NAN_WHEN_NOT` says.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"deal": [True, False], "deal_day": [3.0, float("nan")]})
+    >>> check_outcomes(t, "chunk 0")
+    >>> check_outcomes(t.assign(deal=[False, True]), "chunk 0")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    trucesim.run.outcomes.OutcomeError: chunk 0: column deal_day holds NaN where deal is true in 1 world(s) ...
+    """
+    for column in table.columns:
+        values = table[column]
+        if values.dtype.kind != "f":
+            continue
+        x = values.to_numpy()
+        bad = np.isinf(x)
+        what = "an infinite value"
+        nan = np.isnan(x)
+        flag = _nan_allowed(table, column)
+        if not bad.any() and nan.any():
+            if flag is None:
+                bad, what = nan, "NaN"
+            else:
+                bad, what = nan & table[flag].to_numpy(dtype=bool), f"NaN where {flag} is true"
+        if bad.any():
+            first = int(table["world"].to_numpy()[bad][0]) if "world" in table.columns else int(np.flatnonzero(bad)[0])
+            raise OutcomeError(
+                f"{where}: column {column} holds {what} in {int(bad.sum())} world(s) (first: world {first}); "
+                f"this is a bug in trucesim, not in your input: please report it with the scenario and seed"
+            )
 
 
 def outcome_table(model: TruceModel, world_offset: int = 0) -> pd.DataFrame:

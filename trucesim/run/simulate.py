@@ -16,8 +16,17 @@ import pandas as pd
 
 from trucesim.config.scenario import Scenario
 from trucesim.model.model import TruceModel
-from trucesim.run.chunks import CHUNK_WORLDS, chunk_bounds, chunk_rng, n_chunks
-from trucesim.run.outcomes import outcome_table
+from trucesim.run.chunks import (
+    CHUNK_WORLDS,
+    MAX_CORE_SECONDS,
+    WORLDS_PER_SECOND,
+    RunError,
+    check_size,
+    chunk_rng,
+    iter_chunk_bounds,
+    n_chunks,
+)
+from trucesim.run.outcomes import check_outcomes, outcome_table
 
 
 def run_chunk(
@@ -49,7 +58,10 @@ def free_model(model: TruceModel) -> None:
 def _chunk_table(model: TruceModel, chunk: int, chunk_worlds: int, keep: int) -> pd.DataFrame:
     table = outcome_table(model, world_offset=chunk * chunk_worlds)
     free_model(model)
-    return table.iloc[:keep] if keep < chunk_worlds else table
+    table = table.iloc[:keep] if keep < chunk_worlds else table
+    first = chunk * chunk_worlds
+    check_outcomes(table, f"chunk {chunk} (worlds {first}-{first + len(table) - 1})")  # a NaN is a bug
+    return table
 
 
 def iter_tables(
@@ -64,8 +76,16 @@ def iter_tables(
 
     ``trace`` names a world whose day-by-day events are passed to
     ``on_trace(events)`` once its chunk is done.
+
+    Raises
+    ------
+    trucesim.run.chunks.SizeError
+        More worlds than can finish (:func:`trucesim.run.chunks.check_size`), before any work.
+    trucesim.run.outcomes.OutcomeError
+        A chunk whose outcomes hold a NaN where a number must be (a bug).
     """
-    for k, start, stop in chunk_bounds(worlds, chunk_worlds):
+    check_size(worlds, chunk_worlds, "--worlds")
+    for k, start, stop in iter_chunk_bounds(worlds, chunk_worlds):
         local = None
         if trace is not None and trace // chunk_worlds == k:
             local = trace % chunk_worlds
@@ -87,6 +107,7 @@ def simulate(scenario: Scenario, worlds: int, seed: int = 0, chunk_worlds: int =
     >>> len(t)                                                                # doctest: +SKIP
     500
     """
+    check_size(worlds, chunk_worlds, "--worlds")  # now, not at the first table
     return pd.concat(list(iter_tables(scenario, worlds, seed, chunk_worlds)), ignore_index=True)
 
 
@@ -112,9 +133,17 @@ def trace_world(scenario: Scenario, world: int, seed: int = 0, chunk_worlds: int
     cw = chunk_worlds or CHUNK_WORLDS
     if world < 0:
         raise ValueError(f"world: expected a number >= 0, found {world}")
+    limit = MAX_CORE_SECONDS * WORLDS_PER_SECOND
+    if world >= limit:  # beyond any run's worlds (and beyond the 64-bit world numbers of a table)
+        raise RunError(
+            f"--world {world}: expected a world below {limit:,} (the most worlds a run may have: "
+            f"one core-year at {WORLDS_PER_SECOND:,} worlds/s), found {world:,}"
+        )
     chunk, local = divmod(int(world), cw)
     model = run_chunk(scenario, seed, chunk, cw, trace_world=local)
-    row = outcome_table(model, world_offset=chunk * cw).iloc[local]
+    table = outcome_table(model, world_offset=chunk * cw)
+    check_outcomes(table, f"chunk {chunk} (worlds {chunk * cw}-{chunk * cw + cw - 1})")
+    row = table.iloc[local]
     events = list(model.trace)
     free_model(model)
     return events, row
@@ -161,16 +190,27 @@ def parallel_tables(
 
     Raises
     ------
-    trucesim.run.executors.TaskError
-        A chunk raised (its ``index`` is the chunk).
+    trucesim.run.chunks.RunError
+        One line: a chunk raised or its worker process died (which chunk, which worlds,
+        and that nothing is kept: the same command simply runs again), or too many worlds.
     """
-    from trucesim.run.executors import make_executor, map_ordered
+    from trucesim.run.executors import TaskError, make_executor, map_ordered
     from trucesim.run.files import decode_table
 
+    check_size(worlds, chunk_worlds, "--worlds")
     tasks = (
-        RunTask(scenario, seed, k, chunk_worlds, stop - start) for k, start, stop in chunk_bounds(worlds, chunk_worlds)
+        RunTask(scenario, seed, k, chunk_worlds, stop - start)
+        for k, start, stop in iter_chunk_bounds(worlds, chunk_worlds)
     )
     # no more processes than chunks; more than 4 per core only with force (see check_options)
     with make_executor(workers=workers, tasks=n_chunks(worlds, chunk_worlds), force=force) as ex:
-        for data in map_ordered(ex, tasks):
-            yield decode_table(data)
+        try:
+            for data in map_ordered(ex, tasks):
+                yield decode_table(data)
+        except TaskError as e:
+            k = e.index  # tasks are numbered by chunk
+            first, last = k * chunk_worlds, min((k + 1) * chunk_worlds, worlds) - 1
+            raise RunError(
+                f"chunk {k} (worlds {first}-{last}) failed: {e.error}; nothing was written: run the same "
+                f"command again (the same seed gives the same numbers), or with --workers 1"
+            ) from None

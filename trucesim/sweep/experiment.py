@@ -50,7 +50,9 @@ import numpy as np
 
 from trucesim.config.distributions import Dist
 from trucesim.config.scenario import Scenario, ScenarioError, check_consistency, load_scenario, numeric_keys, param_for
+from trucesim.config.terms import TERM_NAMES
 from trucesim.config.tomlio import read_toml, suggest
+from trucesim.run.chunks import SizeError, check_size
 from trucesim.sweep.designs import DESIGN_KINDS, SAMPLED_KINDS, DesignSpec, design_points
 
 TOP_KEYS = ("name", "description", "scenario", "seed", "worlds_per_point", "design", "factors")
@@ -158,7 +160,9 @@ class Experiment:
         n = int(n)
         if n < 1:
             raise ExperimentError(f"--worlds-per-point: expected a whole number >= 1, found {n}")
-        return replace(self, worlds_per_point=n, worlds_per_point_option=n)
+        exp = replace(self, worlds_per_point=n, worlds_per_point_option=n)
+        _check_size(exp, "--worlds-per-point")
+        return exp
 
     def to_dict(self) -> dict:
         """The resolved experiment, as recorded in ``manifest.json``."""
@@ -396,6 +400,11 @@ def load_experiment(path: str | Path, seed: int | None = None, worlds_per_point:
     path = Path(path)
     shown = str(path)
     raw = read_toml(path, shown, "an experiment file (TOML)", error=ExperimentError)
+    if raw and not any(k in TOP_KEYS for k in raw):  # some other TOML file: none of its keys is echoed
+        _fail(
+            f"{shown}: expected an experiment file (TOML with scenario, worlds_per_point and [factors]), "
+            f"found a TOML file with none of an experiment's keys"
+        )
     for k in raw:
         if k not in TOP_KEYS:
             _fail(f"{shown}: {k}: unknown key{suggest(k, TOP_KEYS)} (expected one of {', '.join(TOP_KEYS)})")
@@ -439,6 +448,7 @@ def load_experiment(path: str | Path, seed: int | None = None, worlds_per_point:
     if n_points > MAX_POINTS:
         what = "design.points" if spec.kind != "grid" else "factors"
         _fail(f"{shown}: {what}: expected at most {MAX_POINTS:,} design points, found {n_points:,}")
+    _check_weights(scenario, factors, shown)
     _check_relations(scenario, factors, shown)
     exp = Experiment(
         path=path,
@@ -453,7 +463,46 @@ def load_experiment(path: str | Path, seed: int | None = None, worlds_per_point:
     )
     if worlds_per_point is not None:
         exp = exp.with_worlds_per_point(worlds_per_point)
+    else:
+        _check_size(exp, f"{shown}: worlds_per_point")
     return exp.with_seed(seed) if seed is not None else exp
+
+
+def _check_size(exp: Experiment, what: str) -> None:
+    """Refuse a design whose worlds cannot finish (:func:`trucesim.run.chunks.check_size`), in one line."""
+    try:
+        check_size(exp.worlds, 1, f"{what} ({exp.n_points:,} points x {exp.worlds_per_point:,} worlds)")
+    except SizeError as e:
+        raise ExperimentError(str(e)) from None
+
+
+def _check_weights(scenario: Scenario, factors, shown: str) -> None:
+    """Refuse factors whose levels or range can leave a side with all its weights zero (NaN utilities).
+
+    A weight counts as possibly zero if its factor reaches 0 or, unswept, the scenario's value or
+    distribution can be 0 (a conservative check: a design need not combine every extreme).
+    """
+    swept = {f.key: f for f in factors}
+    for a in scenario.actors_of("government") + scenario.actors_of("armed_group"):
+        keys = [f"actors.{a}.weights.{t}" for t in TERM_NAMES]
+        mine = [k for k in keys if k in swept]
+        if not mine:
+            continue  # the scenario's own check covers it
+        least = {}
+        for k in keys:
+            if k in swept:
+                f = swept[k]
+                least[k] = min(f.levels if f.levels is not None else f.range)
+            else:
+                v = scenario.values[k]
+                least[k] = v.support()[0] if isinstance(v, Dist) else v
+        if all(x <= 0 for x in least.values()):
+            named = ", ".join(f'factors."{k}"' for k in mine)
+            _fail(
+                f"{shown}: {named}: expected levels or a range that leave actors.{a} at least one positive "
+                f"weight, found a sweep that can set all of actors.{a}.weights to 0 (a side with no weight "
+                f"cannot value any terms)"
+            )
 
 
 def _check_relations(scenario: Scenario, factors, shown: str) -> None:

@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from trucesim.config.scenario import Scenario
-from trucesim.run.chunks import SWEEP_CHUNK_WORLDS, chunk_bounds
+from trucesim.run.chunks import MAX_CHUNKS, SWEEP_CHUNK_WORLDS, SizeError, check_size, chunk_bounds
+from trucesim.run.executors import ClusterLost
 from trucesim.sweep import store as st
 from trucesim.sweep.designs import Design, build_design
 from trucesim.sweep.experiment import Experiment, ExperimentError, load_experiment
@@ -55,7 +56,7 @@ class ChunkTask:
 
     def table(self) -> pd.DataFrame:
         """Simulate the chunk: one row per world (point, replicate, factors, outcomes)."""
-        from trucesim.run.outcomes import outcome_table
+        from trucesim.run.outcomes import check_outcomes, outcome_table
         from trucesim.run.simulate import free_model, run_chunk
 
         n = self.stop - self.start
@@ -68,6 +69,7 @@ class ChunkTask:
         table = outcome_table(model, world_offset=self.start)
         free_model(model)  # its memory back now: a long sweep in one process stays at one chunk's
         del model
+        check_outcomes(table, f"chunk {self.chunk} (worlds {self.start}-{self.stop - 1})")  # a NaN is a bug
         cols: dict[str, object] = {"point": point, "replicate": world - point * self.worlds_per_point}
         cols.update(overrides)
         for c in table.columns:
@@ -158,23 +160,15 @@ class SweepPlan:
         t0 = time.perf_counter()
         done = 0
         store.clear_error()
-        for res in executor.map(chunk_tasks(self.experiment, self.design, self.chunk_worlds, self.pending)):
-            s, e = bounds[res.chunk]
-            if res.error is not None:
-                wpp = self.experiment.worlds_per_point
-                log = store.write_error(res.chunk, s, e, res.error, res.traceback)
-                written = len(store.done_chunks(clean=False))
-                raise ChunkError(
-                    f"chunk {res.chunk} (worlds {s}-{e - 1}, points {s // wpp}-{(e - 1) // wpp}) failed: "
-                    f"{res.error}; the {written} chunk(s) already written stay in {store.root}"
-                    f" (traceback in {log}); fix the cause, then run again with --resume",
-                    res.chunk,
-                    res.error,
-                )
-            store.write_part(res.chunk, res.value)
-            done += 1
-            if progress is not None:
-                progress(e - s)
+        try:
+            for res in executor.map(chunk_tasks(self.experiment, self.design, self.chunk_worlds, self.pending)):
+                done += self._keep(res, bounds, progress)
+        except ClusterLost as e:
+            written = len(store.done_chunks(clean=False))
+            raise ClusterLost(
+                f"{e}; the {written} chunk(s) already written are kept in {store.root}: once the cluster is "
+                f"back, run the same command with --resume to do the rest"
+            ) from None
         points = store.write_points()
         store.clear_error()
         self.seconds = time.perf_counter() - t0
@@ -188,6 +182,35 @@ class SweepPlan:
             backend=executor.name,
             workers=executor.workers,
         )
+
+    def _keep(self, res, bounds: dict, progress: Callable[[int], None] | None) -> int:
+        """Write one finished chunk's part (1), or stop the sweep with :class:`ChunkError` if it failed."""
+        store = self.store
+        s, e = bounds[res.chunk]
+        if res.error is not None:
+            wpp = self.experiment.worlds_per_point
+            log = store.write_error(res.chunk, s, e, res.error, res.traceback)
+            written = len(store.done_chunks(clean=False))
+            raise ChunkError(
+                f"chunk {res.chunk} (worlds {s}-{e - 1}, points {s // wpp}-{(e - 1) // wpp}) failed: "
+                f"{res.error}; the {written} chunk(s) already written stay in {store.root}"
+                f" (traceback in {log}); fix the cause, then run again with --resume",
+                res.chunk,
+                res.error,
+            )
+        store.write_part(res.chunk, res.value)
+        if progress is not None:
+            progress(e - s)
+        return 1
+
+
+def check_chunks(experiment: Experiment, chunk_worlds: int | None) -> None:
+    """Refuse a sweep of more than :data:`~trucesim.run.chunks.MAX_CHUNKS` chunks (a file each), in one line."""
+    k = int(chunk_worlds or SWEEP_CHUNK_WORLDS)
+    try:
+        check_size(experiment.worlds, k, f"{experiment.path}: --chunk-worlds {k:,}", MAX_CHUNKS)
+    except SizeError as e:
+        raise ExperimentError(str(e)) from None
 
 
 def plan_sweep(
@@ -214,6 +237,7 @@ def plan_sweep(
     out = Path(out)
     if chunk_worlds is not None and int(chunk_worlds) < 1:
         raise ExperimentError(f"chunk_worlds: expected a whole number >= 1, found {chunk_worlds}")
+    check_chunks(experiment, chunk_worlds)  # before the results directory is created
     if out.exists() and not out.is_dir():
         raise st.StoreError(f"{out}: expected a directory for the results, found a file")
     created = not out.exists()
@@ -248,6 +272,7 @@ def _plan_locked(experiment: Experiment, out: Path, lock, resume: bool, chunk_wo
     chunk_worlds = int(chunk_worlds or SWEEP_CHUNK_WORLDS)
     if chunk_worlds < 1:
         raise ExperimentError(f"chunk_worlds: expected a whole number >= 1, found {chunk_worlds}")
+    check_chunks(experiment, chunk_worlds)  # the chunk size recorded by a resumed sweep
     if resume and existing:
         store = st.Store.open(out, lock)
         st.check_manifest(out, store.manifest, None, experiment.path)
