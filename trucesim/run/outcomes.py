@@ -39,6 +39,8 @@ NAN_WHEN_NOT = {
     "deal_day": "deal",
     "terms_": "deal",
     "{side}_first_accept_day": "{side}_accepted",
+    "{side}_last_accept_day": "{side}_accepted",
+    "{side}_last_accept_deadline": "{side}_accepted",
     "offensive_day": "offensive",
     "collapse_day": "collapsed",
 }
