@@ -313,7 +313,8 @@ def _cli_case(rng: random.Random, tmp: Path, n: int) -> list[object]:
     ]
 
 
-def test_fuzz_command_line(tmp_path):
+def test_fuzz_command_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # commands that write a default file (report.html) write it here
     rng = random.Random(SEED + 2)
     tally = Tally("command line")
     for n in range(100):

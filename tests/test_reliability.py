@@ -250,15 +250,8 @@ def test_damaged_parts_are_named_moved_aside_and_redone(tmp_path):
 
 # --------------------------------------------------------------------------- 9. bounded workers, valid addresses
 def test_workers_are_capped_at_the_chunks_and_refused_beyond_four_per_core():
-    from trucesim.run.executors import (
-        WORKERS_PER_CORE,
-        ExecutorError,
-        InProcessExecutor,
-        PoolExecutor,
-        available_cores,
-        check_options,
-        make_executor,
-    )
+    from trucesim.run.executors import InProcessExecutor, PoolExecutor, make_executor
+    from trucesim.run.workers import WORKERS_PER_CORE, ExecutorError, available_cores, check_options
 
     limit = WORKERS_PER_CORE * available_cores()
     for force, hint in ((None, False), (False, True)):
@@ -568,7 +561,7 @@ def test_a_lost_scheduler_mid_sweep_says_the_parts_are_kept_and_how_to_resume(tm
 def test_the_designers_workers_are_capped_like_run_and_sweep(tmp_path):
     from trucesim.designer.evaluate import check_workers
     from trucesim.designer.space import DesignError
-    from trucesim.run.executors import WORKERS_PER_CORE, available_cores
+    from trucesim.run.workers import WORKERS_PER_CORE, available_cores
 
     from .conftest import BASELINE
 

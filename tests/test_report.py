@@ -68,7 +68,9 @@ def test_blockers_and_end_reasons_are_shown_whatever_they_hold(tmp_path):
     assert "talks ended: walked away" in page
     assert "names no blockers" not in page
     plain = build_scenario_report([ScenarioRun("x", s, table, Summary(s, 1).add(table).result())], seed=1, dpi=30)
-    assert "names no blockers" in plain
+    assert "no deal, stopped by: hamas refused" in plain and "names no blockers" not in plain
+    older = {k: v for k, v in summary.items() if k not in ("blockers", "end_reasons")}  # a summary without them
+    assert "names no blockers" in build_scenario_report([ScenarioRun("x", s, table, older)], seed=1, dpi=30)
 
 
 def test_report_errors(tmp_path):

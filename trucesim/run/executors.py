@@ -38,9 +38,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-
-class ExecutorError(RuntimeError):
-    """An executor that cannot start (bad option, unreachable scheduler); one line."""
+from trucesim.run.workers import ExecutorError, available_cores, check_address, check_options, cut  # noqa: F401
 
 
 class ClusterLost(ExecutorError):
@@ -78,14 +76,6 @@ def execute(task) -> ChunkResult:
         return ChunkResult(task.chunk, task.run())
     except Exception as e:  # noqa: BLE001 - reported with the chunk id by the caller
         return ChunkResult(task.chunk, None, _one_line(e), traceback.format_exc())
-
-
-def available_cores() -> int:
-    """Cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 class Executor:
@@ -411,7 +401,7 @@ class DaskExecutor(Executor):
         if not self._warned:
             self._warned = True
             print(
-                f"trucesim: the Dask cluster at {_cut(self.address)} has had no workers for "
+                f"trucesim: the Dask cluster at {cut(self.address)} has had no workers for "
                 f"{NO_WORKERS_GRACE:g} s; waiting for one to join (Ctrl-C stops; chunks written are kept)",
                 file=sys.stderr,
                 flush=True,
@@ -470,8 +460,8 @@ class DaskExecutor(Executor):
                     done = set()
                 except Exception as e:  # noqa: BLE001 - e.g. FuturesCancelledError: the scheduler is gone
                     raise ClusterLost(
-                        f"--scheduler {_cut(self.address)}: lost the Dask scheduler "
-                        f"({type(e).__name__}: {_cut(_first_line(e), 120)})"
+                        f"--scheduler {cut(self.address)}: lost the Dask scheduler "
+                        f"({type(e).__name__}: {cut(_first_line(e), 120)})"
                     ) from None
                 if done:
                     return done
@@ -510,74 +500,6 @@ class DaskExecutor(Executor):
 
 #: seconds a Dask cluster may have no workers before a sweep says so (once; it keeps waiting)
 NO_WORKERS_GRACE = 30.0
-
-#: pool or LocalCluster workers allowed per core without ``--force``
-WORKERS_PER_CORE = 4
-#: scheduler address schemes a sweep connects to (Dask's tls:// needs certificates we do not configure)
-SCHEMES = ("tcp",)
-
-
-def _cut(text: str, n: int = 80) -> str:
-    return text if len(text) <= n else text[: n - 3] + "..."
-
-
-def check_address(scheduler: str) -> None:
-    """Raise :class:`ExecutorError` unless ``scheduler`` is ``local`` or ``tcp://HOST:PORT``."""
-    from urllib.parse import urlsplit
-
-    shown = _cut(repr(scheduler))
-    if scheduler == "local":
-        return
-    if "://" not in scheduler:
-        raise ExecutorError(
-            f"--scheduler: expected 'local' or a Dask scheduler address like tcp://HOST:8786, found {shown}"
-        )
-    scheme = scheduler.split("://", 1)[0].lower()
-    if scheme not in SCHEMES:
-        raise ExecutorError(
-            f"--scheduler {shown}: expected 'local' or tcp://HOST:PORT, found the scheme {_cut(scheme, 20)!r} "
-            f"(only tcp:// is supported)"
-        )
-    try:
-        parts = urlsplit(scheduler)
-        port = parts.port
-    except ValueError:
-        port = -1
-    if not parts.hostname:
-        raise ExecutorError(f"--scheduler {shown}: expected tcp://HOST:PORT, found no host")
-    if port is None:
-        raise ExecutorError(
-            f"--scheduler {shown}: expected tcp://HOST:PORT (e.g. tcp://{parts.hostname}:8786), found no port"
-        )
-    if port < 1 or parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ExecutorError(f"--scheduler {shown}: expected tcp://HOST:PORT with a port from 1 to 65535, found {shown}")
-
-
-def check_options(workers: int | None = None, scheduler: str | None = None, force: bool | None = None) -> None:
-    """Raise :class:`ExecutorError` for ``--workers`` and ``--scheduler`` values no executor takes.
-
-    Cheap and without side effects: a command checks its options with it before
-    creating anything (:func:`make_executor` checks them again).  More than
-    :data:`WORKERS_PER_CORE` workers per core are refused unless ``force`` is true
-    (``None``: the command has no ``--force``, and the error does not offer it).
-    """
-    if workers is not None and workers < 1:
-        raise ExecutorError(f"--workers: expected a whole number >= 1, found {workers}")
-    if scheduler is not None:
-        check_address(scheduler)
-    if scheduler not in (None, "local") and workers is not None:
-        raise ExecutorError(
-            f"--workers: expected nothing with --scheduler {_cut(str(scheduler))} (the cluster's "
-            f"own workers run the chunks), found --workers {workers}"
-        )
-    cores = available_cores()
-    limit = WORKERS_PER_CORE * cores
-    if workers is not None and workers > limit and not force:
-        hint = "; add --force to start more" if force is not None else ""
-        raise ExecutorError(
-            f"--workers {workers}: expected at most {limit} ({WORKERS_PER_CORE} per core, {cores} "
-            f"core{'s' if cores != 1 else ''} here){hint}"
-        )
 
 
 def make_executor(

@@ -32,6 +32,7 @@ def blocker_names(government: str, armed_group: str) -> list[str]:
     names = {"armed_group_refused": f"{armed_group}_refused", "government_refused": f"{government}_refused"}
     return [names.get(b, b) for b in BLOCKERS]
 
+
 #: float columns that are NaN by design, and the boolean column saying when: NaN exactly where it is
 #: false (a day that never came, terms never signed).  ``{side}`` stands for each side's id.  Any
 #: other float column must never hold NaN; a new column that may, by design, must be listed here.
