@@ -232,6 +232,30 @@ def test_commands_that_write_a_file_refuse_to_overwrite_without_force(tmp_path):
         assert "--force" in run_cli(command, "--help", check=True).stdout, command
 
 
+def test_the_traced_world_has_one_name_on_run_and_plot_and_the_old_one_is_hidden():
+    from trucesim.cli import build_parser
+
+    parser, _ = build_parser()
+    assert parser.parse_args(["run", str(BASELINE), "--trace", "4"]).trace == 4
+    assert parser.parse_args(["plot", str(BASELINE), "--kind", "timeline", "--trace", "4"]).trace == 4
+    assert parser.parse_args(["plot", str(BASELINE), "--kind", "timeline", "--world", "5"]).trace == 5
+    assert parser.parse_args(["plot", str(BASELINE), "--kind", "timeline"]).trace == 0
+    help_text = run_cli("plot", "--help", check=True).stdout
+    assert "--trace K" in help_text and "--world " not in help_text
+
+
+def test_worlds_and_dpi_have_one_default_across_commands():
+    from trucesim.cli import build_parser
+    from trucesim.commands.common import DEFAULT_DPI, DEFAULT_WORLDS
+
+    parser, _ = build_parser()
+    run = parser.parse_args(["run", str(BASELINE)])
+    plot = parser.parse_args(["plot", str(BASELINE), "--kind", "days"])
+    design = parser.parse_args(["design", str(BASELINE), "--vary", "pause_days=10..20", "--out", "o"])
+    assert run.worlds == plot.worlds == DEFAULT_WORLDS
+    assert plot.dpi == design.dpi == DEFAULT_DPI
+
+
 def test_a_usage_error_points_to_the_subcommands_help():
     for argv, hint in [
         (["run", BASELINE, "--worlds", "x"], "trucesim run --help"),

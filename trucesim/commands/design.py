@@ -7,7 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from trucesim.commands.common import UserError, nonneg_int, positive_int
+from trucesim.commands.common import DEFAULT_DPI, UserError, nonneg_int, positive_int
 
 NAME = "design"
 EPILOG = """examples:
@@ -169,6 +169,13 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="directory for best.json and the tables and figures (created if missing)",
     )
     p.add_argument(
+        "--dpi",
+        type=positive_int,
+        default=DEFAULT_DPI,
+        metavar="N",
+        help=f"resolution of the PNG figures (default: {DEFAULT_DPI}, as 'trucesim plot --dpi')",
+    )
+    p.add_argument(
         "--force",
         action="store_true",
         help="write into a non-empty DIR, replacing the files of a previous design (others are kept)",
@@ -210,7 +217,7 @@ def main(args) -> int:
             jobs=args.workers,
             progress=None,
         )
-        written, removed = write_outputs(result, args.out, figures=design_figures(result))
+        written, removed = write_outputs(result, args.out, figures=design_figures(result), dpi=args.dpi)
     except DesignError as e:
         raise UserError(str(e)) from None
     except OSError as e:

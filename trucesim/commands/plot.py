@@ -6,7 +6,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from trucesim.commands.common import UserError, add_force, nonneg_int, positive_int, refuse_overwrite
+from trucesim.commands.common import (
+    DEFAULT_DPI,
+    DEFAULT_WORLDS,
+    HiddenAlias,
+    UserError,
+    add_force,
+    nonneg_int,
+    positive_int,
+    refuse_overwrite,
+)
 from trucesim.config.tomlio import suggest
 
 NAME = "plot"
@@ -19,7 +28,7 @@ KINDS = {
     "days": ("either", "distributions of the deal day and of hostages released"),
     "seats": ("either", "coalition seats kept against the majority"),
     "outcomes": ("either", "the probability of every outcome, with 95% intervals"),
-    "timeline": ("scenario", "the day-by-day story of one traced world (--world K)"),
+    "timeline": ("scenario", "the day-by-day story of one traced world (--trace K)"),
 }
 FORMATS = (".png", ".svg", ".pdf")
 EPILOG = (
@@ -33,7 +42,7 @@ examples:
   trucesim plot results/prisoners --kind curves --x context.us_pressure --out curves.png
   trucesim plot results/sobol --kind sobol --out sobol.png
   trucesim plot results/prisoners --kind seats --out seats.png
-  trucesim plot scenarios/april-2024.toml --kind timeline --world 3 --out world3.png
+  trucesim plot scenarios/april-2024.toml --kind timeline --trace 3 --out world3.png
   trucesim plot scenarios/april-2024.toml --kind days --worlds 20000 --out days.png
 
 DIR is a results directory written by 'trucesim sweep'.  Figures explore the
@@ -71,13 +80,21 @@ def add_parser(sub) -> argparse.ArgumentParser:
         metavar="N",
         help="bins for a continuous factor (default: up to 10, fewer for small designs; a grid's levels are kept)",
     )
-    p.add_argument("--world", type=nonneg_int, default=0, metavar="K", help="world to trace (timeline; default: 0)")
+    p.add_argument(
+        "--trace",
+        type=nonneg_int,
+        default=0,
+        metavar="K",
+        help="world to trace (timeline; default: 0), as 'trucesim run --trace K'",
+    )
+    # the option's former name: hidden, still accepted (`run` calls the traced world --trace)
+    p.add_argument("--world", type=nonneg_int, dest="trace", action=HiddenAlias, help=argparse.SUPPRESS)
     p.add_argument(
         "--worlds",
         type=positive_int,
-        default=10_000,
+        default=DEFAULT_WORLDS,
         metavar="N",
-        help="worlds to simulate when given a scenario (days, seats, outcomes; default: 10000)",
+        help=f"worlds to simulate when given a scenario (days, seats, outcomes; default: {DEFAULT_WORLDS})",
     )
     p.add_argument(
         "--seed",
@@ -87,7 +104,13 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="root seed when given a scenario (default: 0; the same as 'trucesim run --seed')",
     )
     p.add_argument("--out", type=Path, metavar="FILE", help="figure file: .png, .svg or .pdf (default: KIND.png)")
-    p.add_argument("--dpi", type=positive_int, default=150, metavar="N", help="resolution of a PNG (default: 150)")
+    p.add_argument(
+        "--dpi",
+        type=positive_int,
+        default=DEFAULT_DPI,
+        metavar="N",
+        help=f"resolution of a PNG (default: {DEFAULT_DPI})",
+    )
     add_force(p, "--out FILE")
     return p
 
@@ -154,8 +177,8 @@ def _scenario_figure(args, why: str):
     if args.kind == "timeline":
         from trucesim.run.simulate import trace_world
 
-        events, _row = trace_world(scenario, args.world, seed=args.seed)
-        return plots.timeline(events, scenario=scenario, world=args.world, seed=args.seed)
+        events, _row = trace_world(scenario, args.trace, seed=args.seed)
+        return plots.timeline(events, scenario=scenario, world=args.trace, seed=args.seed)
     table = simulate(scenario, args.worlds, seed=args.seed)
     if args.kind == "days":
         return plots.distributions(table, scenario=scenario)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from trucesim.commands.common import (
+    DEFAULT_WORLDS,
     UserError,
     add_force,
     check_writable,
@@ -38,7 +39,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     run.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML), e.g. scenarios/april-2024.toml")
     run.add_argument(
-        "--worlds", type=positive_int, default=10_000, metavar="N", help="number of worlds to simulate (default: 10000)"
+        "--worlds",
+        type=positive_int,
+        default=DEFAULT_WORLDS,
+        metavar="N",
+        help=f"number of worlds to simulate (default: {DEFAULT_WORLDS})",
     )
     run.add_argument(
         "--seed",

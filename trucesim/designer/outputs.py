@@ -173,12 +173,12 @@ def _round_table(df: pd.DataFrame, space: DesignSpace) -> pd.DataFrame:
     return df
 
 
-def write_outputs(result, out_dir: Path, figures: dict | None = None) -> tuple[list[Path], list[Path]]:
+def write_outputs(result, out_dir: Path, figures: dict | None = None, dpi: int = 150) -> tuple[list[Path], list[Path]]:
     """Write ``best.json``, ``best.toml``, the CSV tables and the given figures into ``out_dir``.
 
     ``result`` is a :class:`~trucesim.designer.design.DesignResult`.
     ``figures`` maps file names (``zopa.png``, ``pareto.png``) to matplotlib
-    figures, written as PNG in that order; a ``None`` figure is not written.
+    figures, written as PNG at ``dpi`` dots per inch in that order; a ``None`` figure is not written.
     The designer draws no figures itself:
     :func:`trucesim.plots.designer.design_figures` draws the ones
     ``trucesim design`` writes.
@@ -209,7 +209,7 @@ def write_outputs(result, out_dir: Path, figures: dict | None = None) -> tuple[l
     put("marginal.csv", lambda t: result.marginal.round(8).to_csv(t, index=False))
     for name, fig in (figures or {}).items():
         if fig is not None:
-            put(name, lambda t, fig=fig: fig.savefig(t, dpi=150, format="png"))
+            put(name, lambda t, fig=fig: fig.savefig(t, dpi=dpi, format="png"))
     removed = []
     for name in OUTPUT_FILES:
         p = out_dir / name
