@@ -115,14 +115,3 @@ def refuse_overwrite(path: Path | None, force: bool, option: str = "--out") -> N
     """Refuse, before any work, to replace an existing file unless ``--force``."""
     if path is not None and not force and (path.is_file() or path.is_symlink()):
         raise UserError(f"{option} {path}: expected a new file, found an existing one (add --force to replace it)")
-
-
-class HiddenAlias(argparse.Action):
-    """A former or alternative option name: sets the canonical option's value, not listed in ``--help``.
-
-    Example: ``p.add_argument("--world", dest="trace", type=int, action=HiddenAlias, help=argparse.SUPPRESS)``
-    makes ``--world 3`` the same as ``--trace 3``.
-    """
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        setattr(namespace, self.dest, values)

@@ -9,7 +9,6 @@ from pathlib import Path
 from trucesim.commands.common import (
     DEFAULT_DPI,
     DEFAULT_WORLDS,
-    HiddenAlias,
     UserError,
     add_force,
     nonneg_int,
@@ -31,6 +30,19 @@ KINDS = {
     "timeline": ("scenario", "the day-by-day story of one traced world (--trace K)"),
 }
 FORMATS = (".png", ".svg", ".pdf")
+#: option -> the kinds it applies to; any other kind refuses it (--out, --dpi, --force apply to all).
+#: --worlds and --seed apply only when the target is a scenario file (a sweep has its own worlds and seed).
+APPLIES = {
+    "--x": ("heatmap", "curves"),
+    "--y": ("heatmap",),
+    "--outcome": ("heatmap", "sobol", "prim"),
+    "--bins": ("heatmap", "curves"),
+    "--trace": ("timeline",),
+    "--worlds": ("days", "seats", "outcomes"),
+    "--seed": ("days", "seats", "outcomes", "timeline"),
+}
+#: the options of APPLIES that only a scenario file takes
+SCENARIO_ONLY = ("--worlds", "--seed")
 EPILOG = (
     """kinds:
 """
@@ -64,11 +76,12 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "target", metavar="DIR|SCENARIO", help="results directory of 'trucesim sweep', or a scenario file (TOML)"
     )
     p.add_argument("--kind", required=True, metavar="KIND", help=f"the figure: {', '.join(KINDS)}")
-    p.add_argument("--x", metavar="KEY", help="factor on the horizontal axis (heatmap, curves)")
-    p.add_argument("--y", metavar="KEY", help="factor on the vertical axis (heatmap)")
+    p.add_argument("--x", metavar="KEY", action=_Given, help="factor on the horizontal axis (heatmap, curves)")
+    p.add_argument("--y", metavar="KEY", action=_Given, help="factor on the vertical axis (heatmap)")
     p.add_argument(
         "--outcome",
         default="deal",
+        action=_Given,
         metavar="NAME",
         help="yes/no outcome for heatmap, sobol and prim (default: deal; e.g. ID_accepted for a side "
         "with actor id ID, any_exit, permanent)",
@@ -77,6 +90,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "--bins",
         type=positive_int,
         default=None,
+        action=_Given,
         metavar="N",
         help="bins for a continuous factor (default: up to 10, fewer for small designs; a grid's levels are kept)",
     )
@@ -84,15 +98,17 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "--trace",
         type=nonneg_int,
         default=0,
+        action=_Given,
         metavar="K",
         help="world to trace (timeline; default: 0), as 'trucesim run --trace K'",
     )
     # the option's former name: hidden, still accepted (`run` calls the traced world --trace)
-    p.add_argument("--world", type=nonneg_int, dest="trace", action=HiddenAlias, help=argparse.SUPPRESS)
+    p.add_argument("--world", type=nonneg_int, dest="trace", action=_Given, help=argparse.SUPPRESS)
     p.add_argument(
         "--worlds",
         type=positive_int,
         default=DEFAULT_WORLDS,
+        action=_Given,
         metavar="N",
         help=f"worlds to simulate when given a scenario (days, seats, outcomes; default: {DEFAULT_WORLDS})",
     )
@@ -100,6 +116,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "--seed",
         type=nonneg_int,
         default=0,
+        action=_Given,
         metavar="S",
         help="root seed when given a scenario (default: 0; the same as 'trucesim run --seed')",
     )
@@ -115,7 +132,40 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return p
 
 
+class _Given(argparse.Action):
+    """Store the value and record the option's canonical name in ``namespace.given`` (see :data:`APPLIES`).
+
+    Example: ``--world 3`` sets ``trace = 3`` and adds ``"--trace"`` to ``given``.
+    """
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        given = getattr(namespace, "given", None) or set()
+        namespace.given = given | {"--" + self.dest.replace("_", "-")}
+
+
 # ------------------------------------------------------------------------------ checks of the arguments
+def check_applies(kind: str, given, scenario_target: bool) -> None:
+    """Refuse, with one line, an option given that ``--kind kind`` would ignore (the table :data:`APPLIES`).
+
+    >>> check_applies("curves", {"--x"}, scenario_target=False)
+    >>> check_applies("curves", {"--y"}, scenario_target=False)
+    Traceback (most recent call last):
+    trucesim.commands.common.UserError: --y: does not apply to --kind curves (--y applies to heatmap)
+    """
+    for option in APPLIES:
+        if option not in (given or ()):
+            continue
+        if kind not in APPLIES[option]:
+            raise UserError(
+                f"{option}: does not apply to --kind {kind} ({option} applies to {', '.join(APPLIES[option])})"
+            )
+        if option in SCENARIO_ONLY and not scenario_target:
+            raise UserError(
+                f"{option}: applies to a scenario file only; a sweep's figure uses the sweep's own worlds and seed"
+            )
+
+
 def check_out(path: Path, formats=FORMATS, option: str = "--out") -> Path:
     """Check an output file name: a known suffix, an existing directory."""
     suffix = path.suffix.lower()
@@ -240,7 +290,9 @@ def main(args) -> int:
     refuse_overwrite(out, args.force)
     target = args.target = Path(args.target)
     why = f"--kind {kind}"
-    if needs == "scenario" or (needs == "either" and target.is_file()):
+    from_scenario = needs == "scenario" or (needs == "either" and target.is_file())
+    check_applies(kind, getattr(args, "given", None), from_scenario)
+    if from_scenario:
         fig = _scenario_figure(args, why)
     else:
         try:
