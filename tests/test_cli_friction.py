@@ -284,3 +284,35 @@ def test_license_and_citation_match_pyproject():
     yaml = pytest.importorskip("yaml")  # installed with dask
     meta = yaml.safe_load(cff)
     assert meta["authors"] == [{"name": "trucesim contributors"}] and meta["title"].startswith("trucesim")
+
+
+# --- issue 12 item 15: start-up -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv,banned",
+    [
+        (["--help"], ("mesa", "matplotlib", "pandas", "numpy", "scipy")),
+        (["run", "--help"], ("mesa", "matplotlib", "pandas", "numpy", "scipy")),
+        (["check", str(BASELINE)], ("mesa", "matplotlib", "pandas", "scipy")),
+        (["list"], ("mesa", "matplotlib", "pandas", "scipy")),
+    ],
+)
+def test_light_commands_do_not_import_the_heavy_libraries(argv, banned):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from trucesim.cli import main\n"
+        "try:\n"
+        f"    main({[str(a) for a in argv]!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('MODULES', ' '.join(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    line = [ln for ln in proc.stderr.splitlines() if ln.startswith("MODULES ")]
+    assert line, proc.stderr
+    loaded = set(line[0].split()[1:])
+    assert not loaded & set(banned), (argv, sorted(loaded & set(banned)))

@@ -51,13 +51,14 @@ def _one_line_error(help_hint: str):
 
 
 def main(argv: list[str] | None = None) -> int:
-    from trucesim.config.scenario import ScenarioError
-    from trucesim.config.tomlio import printable
-
     parser, handlers = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:  # "unrecognized arguments" would otherwise point to the top-level --help
         getattr(args, "usage_error", parser.error)(f"unrecognized arguments: {' '.join(extra)}")
+    # imported after parsing: `trucesim --help` and usage errors need no numpy (config.scenario imports it)
+    from trucesim.config.scenario import ScenarioError
+    from trucesim.config.tomlio import printable
+
     try:
         return handlers[args.command](args)
     except (ScenarioError, UserError) as e:
