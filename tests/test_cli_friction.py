@@ -316,3 +316,38 @@ def test_light_commands_do_not_import_the_heavy_libraries(argv, banned):
     assert line, proc.stderr
     loaded = set(line[0].split()[1:])
     assert not loaded & set(banned), (argv, sorted(loaded & set(banned)))
+
+
+# --- issue 12 item 12: progress where no terminal is attached -----------------------------------
+
+
+def test_run_sweep_and_design_print_progress_lines_when_stderr_is_not_a_terminal(tmp_path, capsys, monkeypatch):
+    import re
+
+    from trucesim.cli import main
+    from trucesim.commands import progress
+
+    monkeypatch.setattr(progress, "LINE_INTERVAL", 0.0)  # a line at every update, not every 5 s
+    line = re.compile(r"^(\S.*): (\w+) [\d,]+/[\d,]+, \d+%(, eta \w+|, done in \w+)?$")
+
+    def progress_lines(err: str, head: str) -> list[str]:
+        return [ln for ln in err.splitlines() if ln.startswith(head) and line.match(ln)]
+
+    assert main(["run", str(BASELINE), "--worlds", "20001", "--workers", "1"]) == 0
+    err = capsys.readouterr().err
+    assert len(progress_lines(err, "simulating: worlds")) >= 2, err
+
+    exp = tmp_path / "e.toml"
+    exp.write_text(
+        f'scenario = "{BASELINE.as_posix()}"\nworlds_per_point = 20\n[design]\nkind = "grid"\n'
+        '[factors."terms.prisoners_per_hostage"]\nlevels = [5, 30, 60]\n'
+    )
+    assert main(["sweep", str(exp), "--out", str(tmp_path / "s"), "--workers", "1", "--chunk-worlds", "20"]) == 0
+    err = capsys.readouterr().err
+    lines = progress_lines(err, "sweep: worlds")
+    assert len(lines) >= 3 and lines[-1].endswith(tuple(f"done in {s}s" for s in range(100))), err
+
+    argv = ["design", str(BASELINE), "--vary", "terms.hostages_released=10..50", "--worlds", "64", "--budget", "16"]
+    assert main([*argv, "--grid", "3", "--out", str(tmp_path / "d")]) == 0
+    err = capsys.readouterr().err
+    assert progress_lines(err, "design: screening"), err

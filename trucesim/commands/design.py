@@ -192,6 +192,7 @@ class _Deprecated(argparse.Action):
 
 
 def main(args) -> int:
+    from trucesim.commands.progress import progress
     from trucesim.config.scenario import load_scenario
     from trucesim.designer.design import check_request, design
     from trucesim.designer.outputs import check_out_dir, format_summary, write_outputs
@@ -215,7 +216,7 @@ def main(args) -> int:
             grid=args.grid,
             step=args.step,
             jobs=args.workers,
-            progress=None,
+            progress=lambda total, unit, desc: progress(total, unit, f"design: {desc}", leave=False),
         )
         written, removed = write_outputs(result, args.out, figures=design_figures(result), dpi=args.dpi)
     except DesignError as e:

@@ -76,8 +76,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def main(args) -> int:
-    from tqdm import tqdm
-
+    from trucesim.commands.progress import progress
     from trucesim.config.scenario import load_scenario
     from trucesim.report.text import format_text, format_trace, to_json
     from trucesim.run.chunks import CHUNK_WORLDS, n_chunks
@@ -98,15 +97,7 @@ def main(args) -> int:
     trace_events: list = []
     chunks = n_chunks(args.worlds, CHUNK_WORLDS)
     summary = Summary(scenario, args.seed)  # streamed: memory stays that of one chunk
-    tqdm.monitor_interval = 0  # no monitor thread: worker processes may then start by a fast fork
-    bar = tqdm(
-        total=args.worlds,
-        unit="world",
-        unit_scale=True,
-        disable=None if chunks > 1 else True,
-        file=sys.stderr,
-        desc="simulating",
-    )
+    bar = progress(args.worlds, "world", "simulating", enabled=chunks > 1)  # one chunk: too quick to show
 
     if chunks > 1 and args.workers != 1:
         source = parallel_tables(

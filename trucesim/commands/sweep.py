@@ -198,20 +198,8 @@ def _restore_sigterm(previous) -> None:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _bar_width() -> dict:
-    """Follow the terminal's size; one that reports none (0 x 0, as some CI consoles do) gets 100 x 40."""
-    import os
-
-    try:
-        cols = os.get_terminal_size(sys.stderr.fileno()).columns
-    except (OSError, ValueError):
-        cols = 0
-    return {"dynamic_ncols": True} if cols > 0 else {"ncols": 100, "nrows": 40}
-
-
 def main(args) -> int:
-    from tqdm import tqdm
-
+    from trucesim.commands.progress import progress
     from trucesim.config.shipped import resolve
     from trucesim.run.chunks import SWEEP_CHUNK_WORLDS, n_chunks
     from trucesim.run.executors import ExecutorError, check_options, make_executor
@@ -256,17 +244,8 @@ def main(args) -> int:
                         f"resuming: {plan.chunks - len(plan.pending)} of {plan.chunks} chunks already done",
                         file=sys.stderr,
                     )
-            bar = tqdm(
-                total=plan.worlds,
-                initial=plan.worlds_done,
-                unit="world",
-                unit_scale=True,
-                desc="worlds",
-                file=sys.stderr,
-                disable=not interactive,
-                smoothing=0.1,
-                **_bar_width(),
-            )
+            # a bar on a terminal; a line every few seconds in a log file or a pipe
+            bar = progress(plan.worlds, "world", "worlds" if interactive else "sweep", initial=plan.worlds_done)
             previous = _on_sigterm_interrupt()
             try:
                 result = plan.run(executor, progress=bar.update)

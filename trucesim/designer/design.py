@@ -55,6 +55,7 @@ Examples
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +96,9 @@ class DesignResult:
 
 
 def _bar(progress, total, desc, unit="sim"):
+    """A stage's progress display: ``progress(total, unit, desc)`` if a factory was given, else a tqdm bar."""
+    if callable(progress):
+        return progress(total, unit, desc)
     from tqdm import tqdm
 
     return tqdm(
@@ -149,7 +153,7 @@ def design(
     grid: int = 21,
     step: float = 0.05,
     jobs: int = 1,
-    progress: bool | None = False,
+    progress: bool | Callable | None = False,
 ) -> DesignResult:
     """Search, check, map the zone, the Pareto front and the marginal effects.
 
@@ -173,8 +177,11 @@ def design(
         Finite-difference step, as a share of each key's range.
     jobs : int
         Worker processes for the simulations (results do not depend on it).
-    progress : bool or None
-        Progress bars on stderr (None: only on a terminal).
+    progress : bool, None or callable
+        Progress bars on stderr (None: only on a terminal); or a factory
+        ``progress(total, unit, desc)`` returning an object with ``update``, ``reset``,
+        ``close`` (and ``with``), e.g. :func:`trucesim.commands.progress.progress` with
+        ``leave=False``, which ``trucesim design`` passes.
     """
     versus, plan = check_request(space, objective, versus, budget, grid, step)
     notes: list[str] = []
