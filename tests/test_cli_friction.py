@@ -351,3 +351,15 @@ def test_run_sweep_and_design_print_progress_lines_when_stderr_is_not_a_terminal
     assert main([*argv, "--grid", "3", "--out", str(tmp_path / "d")]) == 0
     err = capsys.readouterr().err
     assert progress_lines(err, "design: screening"), err
+
+
+# --- issue 12 item 13: notebooks ----------------------------------------------------------------
+
+
+def test_jupyterlab_is_in_the_dev_extra_and_the_readme_says_how_to_open_the_notebooks():
+    import tomllib
+
+    dev = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["dev"]
+    assert any(d.split("=")[0].split(">")[0].strip() == "jupyterlab" for d in dev), dev
+    readme = (ROOT / "README.md").read_text()
+    assert ".venv/bin/jupyter lab notebooks/" in readme and "make test" in readme
