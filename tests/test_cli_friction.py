@@ -363,3 +363,18 @@ def test_jupyterlab_is_in_the_dev_extra_and_the_readme_says_how_to_open_the_note
     assert any(d.split("=")[0].split(">")[0].strip() == "jupyterlab" for d in dev), dev
     readme = (ROOT / "README.md").read_text()
     assert ".venv/bin/jupyter lab notebooks/" in readme and "make test" in readme
+
+
+# --- issue 12 item 11: plain words for parameters -----------------------------------------------
+
+
+def test_the_sweep_summary_says_what_each_factor_column_is_in_plain_words(baseline):
+    from types import SimpleNamespace
+
+    from trucesim.commands.sweep import _legend
+
+    keys = [f"factor.{i}.x" for i in range(3)] + ["actors.hamas.reservation", "terms.pause_days"]
+    text = _legend(keys, SimpleNamespace(scenario=baseline))
+    assert "  actors.hamas.reservation = Hamas's worth of continuing the war [utility]" in text
+    assert "  terms.pause_days = length of the halt to the fighting [days]" in text
+    assert "  factor.0.x\n" in text  # a key of no parameter is shown as it is

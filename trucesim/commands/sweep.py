@@ -116,6 +116,25 @@ def _labels(keys: list[str], width: int = 96) -> tuple[list[str], str | None]:
     return names, "\n".join(f"  {n} = {k}" for n, k in zip(names, keys))
 
 
+def _legend(keys: list[str], experiment) -> str:
+    """What each factor column of the tables is, in the parameter table's words and unit.
+
+    >>> print(_legend(["context.us_pressure"], None))
+      context.us_pressure = United States pressure on Israel's government [0..1]
+    """
+    from trucesim.config.paramdoc import plain_label
+
+    scenario = getattr(experiment, "scenario", None)
+    labels, actors = getattr(scenario, "labels", None), getattr(scenario, "actors", None)
+    names, _ = _labels(keys)
+    out = []
+    for n, k in zip(names, keys):
+        words = plain_label(k, labels, actors)
+        shown = f"{n} = {k}" if n != k else n
+        out.append(f"  {shown}" + (f" = {words}" if words != k else ""))
+    return "\n".join(out)
+
+
 def _pct(x) -> str:
     return "   n/a" if x != x else f"{100 * x:5.1f}%"
 
@@ -158,9 +177,8 @@ def report(result, experiment, plan) -> str:
     else:
         lines += ["", "highest probability of a deal"] + _table(shown, ordered.head(5))
         lines += ["", "lowest probability of a deal"] + _table(shown, ordered.tail(5))
-    legend = _labels(shown)[1]
-    if legend:
-        lines += ["", legend]
+    if shown:  # the columns in plain words (the parameter table's), with the key to use in the tools
+        lines += ["", _legend(shown, experiment)]
     if not shown:
         lines.append(f"  (the {len(factors)} factors' values at each point are in points.parquet)")
     out = result.out
