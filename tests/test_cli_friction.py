@@ -349,8 +349,11 @@ def test_run_sweep_and_design_print_progress_lines_when_stderr_is_not_a_terminal
 
     argv = ["design", str(BASELINE), "--vary", "terms.hostages_released=10..50", "--worlds", "64", "--budget", "16"]
     assert main([*argv, "--grid", "3", "--out", str(tmp_path / "d")]) == 0
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert progress_lines(err, "design: screening"), err
+    # (issue 12 item 10) the summary names the sides by the scenario's labels
+    assert "acceptance of these terms at day 0: Israel's government" in out and ", Hamas " in out
+    assert "armed group" not in out
 
 
 # --- issue 12 item 13: notebooks ----------------------------------------------------------------
@@ -378,3 +381,39 @@ def test_the_sweep_summary_says_what_each_factor_column_is_in_plain_words(baseli
     assert "  actors.hamas.reservation = Hamas's worth of continuing the war [utility]" in text
     assert "  terms.pause_days = length of the halt to the fighting [days]" in text
     assert "  factor.0.x\n" in text  # a key of no parameter is shown as it is
+
+
+# --- issue 12 item 10: a corner solution is said ------------------------------------------------
+
+
+def test_best_terms_on_a_bound_of_vary_are_noted_with_a_wider_range_suggested(baseline):
+    import numpy as np
+
+    from trucesim.designer.outputs import bound_notes
+    from trucesim.designer.space import make_space
+
+    space = make_space(
+        baseline,
+        ["terms.hostages_released=30..50", "terms.prisoners_per_hostage=0..60", "terms.pause_days=10..40"],
+        [],
+        ["terms.pause_days <= 30"],
+    )
+    on, notes = bound_notes(space, np.array([30.0, 0.3, 30.0]))
+    assert on == {
+        "terms.hostages_released": "lower",
+        "terms.prisoners_per_hostage": "lower",
+        "terms.pause_days": "upper",
+    }
+    assert "widen the range, e.g. --vary terms.hostages_released=20..50" in notes[0]
+    assert "the parameter's own limit: a corner solution" in notes[1]  # 0 prisoners per hostage is the floor
+    assert "a --constraint sets (30)" in notes[2]
+    assert bound_notes(space, np.array([40.0, 30.0, 20.0])) == ({}, [])
+
+
+def test_the_apps_pressure_chart_names_the_summed_pressure_and_the_sides_by_label():
+    from trucesim.app.charts import chart_specs
+
+    specs = chart_specs({"government": "Gov of X", "armed_group": "Group Y"})
+    pressures = dict(next(s for s in specs if s.title == "Pressures").series)
+    assert pressures["us_pressure"] == "summed pressure on Gov of X (US and mediators)"
+    assert pressures["military_pressure_mean"] == "military, on Group Y"

@@ -45,6 +45,20 @@ def param_of(key: str, actors: Mapping[str, str] | None = None) -> Param | None:
     return None
 
 
+def side_label(scenario: Scenario, kind: str) -> str:
+    """How a scenario names its (first) actor of ``kind`` (``government``, ``armed_group``): its label, else its id.
+
+    A scenario without such an actor gives the kind in words.
+
+    >>> side_label(load_scenario("scenarios/april-2024.toml"), "armed_group")
+    'Hamas'
+    """
+    ids = scenario.actors_of(kind)
+    if not ids:
+        return kind.replace("_", " ")
+    return scenario.labels.get(ids[0], ids[0])
+
+
 def _words(p: Param, name: str) -> str:
     """The plain words of a parameter: its meaning up to a parenthesis, without "at day 0"."""
     text = p.meaning

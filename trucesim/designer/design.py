@@ -64,7 +64,7 @@ import pandas as pd
 
 from trucesim.designer.evaluate import METRICS, Evaluator
 from trucesim.designer.objectives import OBJECTIVES, VERSUS
-from trucesim.designer.outputs import best_record
+from trucesim.designer.outputs import best_record, bound_notes
 from trucesim.designer.probes import check_best, grid_axes, marginal_effects, zone_of_agreement, zone_summary
 from trucesim.designer.search import SearchPlan, SearchResult, pareto_front, plan_search, search
 from trucesim.designer.space import DesignError, DesignSpace
@@ -253,6 +253,7 @@ def design(
     pareto = candidates[front].sort_values(["p_deal", versus], ascending=[True, False]).reset_index(drop=True)
     if best_c.metrics[objective] == 0:
         notes.append(f"no candidate gave a {objective} above 0 on the search's worlds: the best terms are arbitrary")
+    notes += bound_notes(space, best_c.x)[1]  # a corner solution: say so, and how to look beyond it
     zs = zone_summary(zone, space.keys)
     if zs["points_in_zone"] == 0:
         notes.append(
