@@ -354,3 +354,11 @@ def test_factor_labels_are_plain_words_with_units_and_the_scenarios_labels(basel
     assert plots.factor_label("actors.hamas.reservation", baseline) == "Hamas's worth of continuing the war [utility]"
     assert plots.factor_label("actors.otzma_yehudit.seats", baseline) == "Otzma Yehudit's Knesset seats of the party"
     assert plots.factor_label("not.a.key") == "not.a.key"
+
+
+def test_timeline_names_the_falling_government_by_the_scenarios_label(baseline):
+    fell = [e for e in EVENTS if e.kind in ("tabled", "government_fell")]
+    fig = plots.timeline(fell, scenario=baseline, world=7, seed=0)
+    text = _texts(fig)
+    assert "Israel's government falls" in text and "Israel's government falls over the deal" in text
+    assert "government falls\n" not in text.replace("Israel's government falls", "")
