@@ -232,6 +232,30 @@ def test_commands_that_write_a_file_refuse_to_overwrite_without_force(tmp_path):
         assert "--force" in run_cli(command, "--help", check=True).stdout, command
 
 
+def test_the_traced_world_has_one_name_on_run_and_plot_and_the_old_one_is_hidden():
+    from trucesim.cli import build_parser
+
+    parser, _ = build_parser()
+    assert parser.parse_args(["run", str(BASELINE), "--trace", "4"]).trace == 4
+    assert parser.parse_args(["plot", str(BASELINE), "--kind", "timeline", "--trace", "4"]).trace == 4
+    assert parser.parse_args(["plot", str(BASELINE), "--kind", "timeline", "--world", "5"]).trace == 5
+    assert parser.parse_args(["plot", str(BASELINE), "--kind", "timeline"]).trace == 0
+    help_text = run_cli("plot", "--help", check=True).stdout
+    assert "--trace K" in help_text and "--world " not in help_text
+
+
+def test_worlds_and_dpi_have_one_default_across_commands():
+    from trucesim.cli import build_parser
+    from trucesim.commands.common import DEFAULT_DPI, DEFAULT_WORLDS
+
+    parser, _ = build_parser()
+    run = parser.parse_args(["run", str(BASELINE)])
+    plot = parser.parse_args(["plot", str(BASELINE), "--kind", "days"])
+    design = parser.parse_args(["design", str(BASELINE), "--vary", "pause_days=10..20", "--out", "o"])
+    assert run.worlds == plot.worlds == DEFAULT_WORLDS
+    assert plot.dpi == design.dpi == DEFAULT_DPI
+
+
 def test_a_usage_error_points_to_the_subcommands_help():
     for argv, hint in [
         (["run", BASELINE, "--worlds", "x"], "trucesim run --help"),
@@ -260,3 +284,136 @@ def test_license_and_citation_match_pyproject():
     yaml = pytest.importorskip("yaml")  # installed with dask
     meta = yaml.safe_load(cff)
     assert meta["authors"] == [{"name": "trucesim contributors"}] and meta["title"].startswith("trucesim")
+
+
+# --- issue 12 item 15: start-up -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv,banned",
+    [
+        (["--help"], ("mesa", "matplotlib", "pandas", "numpy", "scipy")),
+        (["run", "--help"], ("mesa", "matplotlib", "pandas", "numpy", "scipy")),
+        (["check", str(BASELINE)], ("mesa", "matplotlib", "pandas", "scipy")),
+        (["list"], ("mesa", "matplotlib", "pandas", "numpy", "scipy")),
+    ],
+)
+def test_light_commands_do_not_import_the_heavy_libraries(argv, banned):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from trucesim.cli import main\n"
+        "try:\n"
+        f"    main({[str(a) for a in argv]!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('MODULES', ' '.join(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    line = [ln for ln in proc.stderr.splitlines() if ln.startswith("MODULES ")]
+    assert line, proc.stderr
+    loaded = set(line[0].split()[1:])
+    assert not loaded & set(banned), (argv, sorted(loaded & set(banned)))
+
+
+# --- issue 12 item 12: progress where no terminal is attached -----------------------------------
+
+
+def test_run_sweep_and_design_print_progress_lines_when_stderr_is_not_a_terminal(tmp_path, capsys, monkeypatch):
+    import re
+
+    from trucesim.cli import main
+    from trucesim.commands import progress
+
+    monkeypatch.setattr(progress, "LINE_INTERVAL", 0.0)  # a line at every update, not every 5 s
+    line = re.compile(r"^(\S.*): (\w+) [\d,]+/[\d,]+, \d+%(, eta \w+|, done in \w+)?$")
+
+    def progress_lines(err: str, head: str) -> list[str]:
+        return [ln for ln in err.splitlines() if ln.startswith(head) and line.match(ln)]
+
+    assert main(["run", str(BASELINE), "--worlds", "20001", "--workers", "1"]) == 0
+    err = capsys.readouterr().err
+    assert len(progress_lines(err, "simulating: worlds")) >= 2, err
+
+    exp = tmp_path / "e.toml"
+    exp.write_text(
+        f'scenario = "{BASELINE.as_posix()}"\nworlds_per_point = 20\n[design]\nkind = "grid"\n'
+        '[factors."terms.prisoners_per_hostage"]\nlevels = [5, 30, 60]\n'
+    )
+    assert main(["sweep", str(exp), "--out", str(tmp_path / "s"), "--workers", "1", "--chunk-worlds", "20"]) == 0
+    err = capsys.readouterr().err
+    lines = progress_lines(err, "sweep: worlds")
+    assert len(lines) >= 3 and lines[-1].endswith(tuple(f"done in {s}s" for s in range(100))), err
+
+    argv = ["design", str(BASELINE), "--vary", "terms.hostages_released=10..50", "--worlds", "64", "--budget", "16"]
+    assert main([*argv, "--grid", "3", "--out", str(tmp_path / "d")]) == 0
+    out, err = capsys.readouterr()
+    assert progress_lines(err, "design: screening"), err
+    # (issue 12 item 10) the summary names the sides by the scenario's labels
+    assert "acceptance of these terms at day 0: Israel's government" in out and ", Hamas " in out
+    assert "armed group" not in out
+
+
+# --- issue 12 item 13: notebooks ----------------------------------------------------------------
+
+
+def test_jupyterlab_is_in_the_dev_extra_and_the_readme_says_how_to_open_the_notebooks():
+    import tomllib
+
+    dev = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["dev"]
+    assert any(d.split("=")[0].split(">")[0].strip() == "jupyterlab" for d in dev), dev
+    readme = (ROOT / "README.md").read_text()
+    assert ".venv/bin/jupyter lab notebooks/" in readme and "make test" in readme
+
+
+# --- issue 12 item 11: plain words for parameters -----------------------------------------------
+
+
+def test_the_sweep_summary_says_what_each_factor_column_is_in_plain_words(baseline):
+    from types import SimpleNamespace
+
+    from trucesim.commands.sweep import _legend
+
+    keys = [f"factor.{i}.x" for i in range(3)] + ["actors.hamas.reservation", "terms.pause_days"]
+    text = _legend(keys, SimpleNamespace(scenario=baseline))
+    assert "  actors.hamas.reservation = Hamas's worth of continuing the war [utility]" in text
+    assert "  terms.pause_days = length of the halt to the fighting [days]" in text
+    assert "  factor.0.x\n" in text  # a key of no parameter is shown as it is
+
+
+# --- issue 12 item 10: a corner solution is said ------------------------------------------------
+
+
+def test_best_terms_on_a_bound_of_vary_are_noted_with_a_wider_range_suggested(baseline):
+    import numpy as np
+
+    from trucesim.designer.outputs import bound_notes
+    from trucesim.designer.space import make_space
+
+    space = make_space(
+        baseline,
+        ["terms.hostages_released=30..50", "terms.prisoners_per_hostage=0..60", "terms.pause_days=10..40"],
+        [],
+        ["terms.pause_days <= 30"],
+    )
+    on, notes = bound_notes(space, np.array([30.0, 0.3, 30.0]))
+    assert on == {
+        "terms.hostages_released": "lower",
+        "terms.prisoners_per_hostage": "lower",
+        "terms.pause_days": "upper",
+    }
+    assert "widen the range, e.g. --vary terms.hostages_released=20..50" in notes[0]
+    assert "the parameter's own limit: a corner solution" in notes[1]  # 0 prisoners per hostage is the floor
+    assert "a --constraint sets (30)" in notes[2]
+    assert bound_notes(space, np.array([40.0, 30.0, 20.0])) == ({}, [])
+
+
+def test_the_apps_pressure_chart_names_the_summed_pressure_and_the_sides_by_label():
+    from trucesim.app.charts import chart_specs
+
+    specs = chart_specs({"government": "Gov of X", "armed_group": "Group Y"})
+    pressures = dict(next(s for s in specs if s.title == "Pressures").series)
+    assert pressures["us_pressure"] == "summed pressure on Gov of X (US and mediators)"
+    assert pressures["military_pressure_mean"] == "military, on Group Y"

@@ -191,3 +191,37 @@ def test_in_process_errors(grid_dir, tmp_path, capsys):
         assert main(argv) == 1, argv
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("trucesim: error:") and fragment in err[0], (argv, err)
+
+
+# ------------------------------------------------------------------------------ options that do not apply
+def test_options_that_do_not_apply_to_the_kind_are_refused(grid_dir, tmp_path, capsys):
+    from trucesim.cli import main
+    from trucesim.commands.plot import APPLIES, KINDS
+
+    out = str(tmp_path / "never.png")
+    cases = [
+        (["plot", str(grid_dir), "--kind", "curves", "--x", US, "--outcome", "dael"], "--outcome: does not apply"),
+        (["plot", str(grid_dir), "--kind", "curves", "--x", US, "--y", PX], "--y: does not apply to --kind curves"),
+        (["plot", str(BASELINE), "--kind", "days", "--trace", "3"], "--trace: does not apply to --kind days"),
+        (["plot", str(BASELINE), "--kind", "days", "--world", "3"], "--trace: does not apply to --kind days"),
+        (["plot", str(BASELINE), "--kind", "timeline", "--worlds", "50"], "--worlds: does not apply"),
+        (["plot", str(BASELINE), "--kind", "timeline", "--bins", "4"], "--bins: does not apply"),
+        (["plot", str(grid_dir), "--kind", "sobol", "--x", PX], "--x: does not apply to --kind sobol"),
+        (["plot", str(grid_dir), "--kind", "days", "--worlds", "50"], "--worlds: applies to a scenario file only"),
+        (["plot", str(grid_dir), "--kind", "outcomes", "--seed", "2"], "--seed: applies to a scenario file only"),
+    ]
+    for argv, fragment in cases:
+        assert main([*argv, "--out", out]) == 1, argv
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("trucesim: error:") and fragment in err[0], (argv, err)
+    assert not (tmp_path / "never.png").exists()
+    # the table names only real kinds and every kind takes at least --out
+    assert all(set(kinds) <= set(KINDS) for kinds in APPLIES.values())
+
+
+def test_the_options_that_apply_are_still_accepted(grid_dir, tmp_path, capsys):
+    from trucesim.cli import main
+
+    out = tmp_path / "t.png"
+    assert main(["plot", str(BASELINE), "--kind", "timeline", "--trace", "1", "--seed", "2", "--out", str(out)]) == 0
+    assert main(["plot", str(grid_dir), "--kind", "prim", "--outcome", "deal", "--out", str(tmp_path / "p.png")]) == 0

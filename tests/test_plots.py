@@ -80,8 +80,9 @@ def test_heatmap_cells_labels_and_the_half_contour(grid_worlds):
     assert len(meshes) == 1 and meshes[0].get_array().size == 4 * 3
     contours = [c for c in ax.collections if isinstance(c, ContourSet)]
     assert len(contours) == 1 and list(contours[0].levels) == [0.5]
-    assert ax.get_xlabel() == f"{PX} [prisoners per hostage]"
-    assert ax.get_ylabel() == f"{US} [0..1]"
+    # the parameter table's words and unit, not the dotted key (issue 12 item 11)
+    assert ax.get_xlabel() == "Palestinian prisoners released for each hostage [prisoners per hostage]"
+    assert ax.get_ylabel() == "United States pressure on Israel's government [0..1]"
     assert "P = 0.5" in _texts(fig)
     assert "% of worlds" in fig.axes[1].get_ylabel()  # the colour bar names its unit
     assert "250 worlds per cell" in _texts(fig)
@@ -127,12 +128,36 @@ def test_acceptance_curves_one_line_and_band_per_outcome(grid_worlds, baseline):
     gov = [ln for ln in ax.get_lines() if ln.get_label().startswith("Israel")][0]
     assert list(gov.get_xdata()) == [0.2, 0.5, 0.8]
     assert np.all(np.diff(gov.get_ydata()) > 0)  # the planted effect of US pressure
-    assert ax.get_xlabel() == f"{US} [0..1]" and "share of worlds" in ax.get_ylabel()
+    assert ax.get_xlabel() == "United States pressure on Israel's government [0..1]"
+    assert "share of worlds" in ax.get_ylabel()
     assert "1,000 worlds per point" in _texts(fig)
     _common(fig, "april-2024", len(grid_worlds))
 
 
 # ------------------------------------------------------------------------------ Sobol' bars
+def test_sobol_bars_say_when_samples_are_too_few_and_clip_a_negative_first_order():
+    stable = pd.DataFrame(
+        {
+            "factor": [PX, US],
+            "S1": [0.5, -0.03],
+            "S1_lo": [0.45, -0.06],
+            "S1_hi": [0.55, 0.0],
+            "ST": [0.6, 0.3],
+            "ST_lo": [0.55, 0.26],
+            "ST_hi": [0.65, 0.34],
+        }
+    )
+    fig = plots.sobol_bars(stable, scenario="toy", worlds=10_000, base_samples=1024)
+    text = _texts(fig)
+    assert "Too few samples" not in text
+    assert "S1 -0.03 < 0: read as 0" in text and "sampling noise around 0" in text
+    assert min(p.get_width() for p in fig.axes[0].patches) >= 0  # no bar drawn below 0
+    few = plots.sobol_bars(stable, scenario="toy", worlds=10_000, base_samples=16)
+    assert "Too few samples for stable indices: N = 16 base samples" in _texts(few)
+    wide = stable.assign(ST_lo=[0.1, 0.0], ST_hi=[0.95, 0.7])
+    assert "intervals wider than the indices for 2 of 2 factors" in _texts(plots.sobol_bars(wide, base_samples=1024))
+
+
 def test_sobol_bars_two_bars_per_factor_with_intervals():
     ind = pd.DataFrame(
         {
@@ -149,7 +174,7 @@ def test_sobol_bars_two_bars_per_factor_with_intervals():
     ax = fig.axes[0]
     assert len(ax.patches) == 2 * 3
     ticks = [t.get_text() for t in ax.get_yticklabels()]
-    assert ticks[-1].startswith(PX)  # the largest total order on top
+    assert ticks[-1].startswith("Palestinian prisoners")  # the largest total order on top, in plain words
     assert "Sobol' index" in ax.get_xlabel() and "variance" in ax.get_xlabel()
     assert "N = 512 base samples" in _texts(fig)
     from matplotlib.container import BarContainer, ErrorbarContainer
@@ -320,12 +345,28 @@ def test_prim_plot_shows_boxes_and_trajectory():
     fig = plots.prim_plot(boxes, traj, scenario="toy", worlds=1500)
     assert len(fig.axes) == 3  # boxes, trajectory and its colour bar
     text = _texts(fig)
-    assert "coverage" in text and "density" in text and PX in text
+    assert "coverage" in text and "density" in text and "Palestinian prisoners" in text
+    # the caption explains both measures in words, with the outcome named
+    assert "Coverage: of all worlds where 'deal signed and ratified'" in text
+    assert "Density: of the worlds inside the box" in text
     _common(fig, "toy", 1500)
 
 
-def test_factor_labels_know_units():
-    assert plots.factor_label("terms.pause_days") == "terms.pause_days [days]"
-    assert plots.factor_label("actors.israel.reservation") == "actors.israel.reservation [utility]"
-    assert plots.factor_label("actors.otzma_yehudit.seats") == "actors.otzma_yehudit.seats [seats]"
+def test_factor_labels_are_plain_words_with_units_and_the_scenarios_labels(baseline):
+    assert plots.factor_label("terms.pause_days") == "length of the halt to the fighting [days]"
+    assert plots.factor_label("actors.israel.reservation") == "israel's worth of continuing the war [utility]"
+    assert (
+        plots.factor_label("actors.israel.reservation", baseline)
+        == "Israel's government: worth of continuing the war [utility]"
+    )
+    assert plots.factor_label("actors.hamas.reservation", baseline) == "Hamas's worth of continuing the war [utility]"
+    assert plots.factor_label("actors.otzma_yehudit.seats", baseline) == "Otzma Yehudit's Knesset seats of the party"
     assert plots.factor_label("not.a.key") == "not.a.key"
+
+
+def test_timeline_names_the_falling_government_by_the_scenarios_label(baseline):
+    fell = [e for e in EVENTS if e.kind in ("tabled", "government_fell")]
+    fig = plots.timeline(fell, scenario=baseline, world=7, seed=0)
+    text = _texts(fig)
+    assert "Israel's government falls" in text and "Israel's government falls over the deal" in text
+    assert "government falls\n" not in text.replace("Israel's government falls", "")

@@ -50,21 +50,34 @@ def _one_line_error(help_hint: str):
     return error
 
 
-def main(argv: list[str] | None = None) -> int:
-    from trucesim.config.scenario import ScenarioError
-    from trucesim.config.tomlio import printable
+def _is_user_error(e: BaseException) -> bool:
+    """A :class:`UserError` or a ``ScenarioError``, told apart without importing the scenario module.
 
+    A ``ScenarioError`` can only come from :mod:`trucesim.config.scenario` once imported, so
+    ``trucesim list`` (which never loads a scenario) does not pay for numpy.
+    """
+    if isinstance(e, UserError):
+        return True
+    scenario = sys.modules.get("trucesim.config.scenario")
+    return scenario is not None and isinstance(e, scenario.ScenarioError)
+
+
+def main(argv: list[str] | None = None) -> int:
     parser, handlers = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:  # "unrecognized arguments" would otherwise point to the top-level --help
         getattr(args, "usage_error", parser.error)(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return handlers[args.command](args)
-    except (ScenarioError, UserError) as e:
-        print(f"trucesim: error: {printable(str(e))}", file=sys.stderr)  # one line, no escape sequences
-        return 1
     except BrokenPipeError:
         return 0
+    except Exception as e:
+        if not _is_user_error(e):
+            raise
+        from trucesim.config.tomlio import printable
+
+        print(f"trucesim: error: {printable(str(e))}", file=sys.stderr)  # one line, no escape sequences
+        return 1
     except KeyboardInterrupt:
         print("trucesim: interrupted", file=sys.stderr)
         return 130

@@ -6,6 +6,11 @@ import argparse
 import os
 from pathlib import Path
 
+#: defaults shared by every command that has the option: ``--worlds`` of a run (run, plot) and
+#: ``--dpi`` of a PNG figure (plot, design); one constant each so the commands cannot drift apart
+DEFAULT_WORLDS = 10_000
+DEFAULT_DPI = 150
+
 
 class UserError(Exception):
     """A problem with what the user asked for; printed as one line."""

@@ -7,7 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from trucesim.commands.common import UserError, nonneg_int, positive_int
+from trucesim.commands.common import DEFAULT_DPI, UserError, nonneg_int, positive_int
 
 NAME = "design"
 EPILOG = """examples:
@@ -169,6 +169,13 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="directory for best.json and the tables and figures (created if missing)",
     )
     p.add_argument(
+        "--dpi",
+        type=positive_int,
+        default=DEFAULT_DPI,
+        metavar="N",
+        help=f"resolution of the PNG figures (default: {DEFAULT_DPI}, as 'trucesim plot --dpi')",
+    )
+    p.add_argument(
         "--force",
         action="store_true",
         help="write into a non-empty DIR, replacing the files of a previous design (others are kept)",
@@ -185,6 +192,7 @@ class _Deprecated(argparse.Action):
 
 
 def main(args) -> int:
+    from trucesim.commands.progress import progress
     from trucesim.config.scenario import load_scenario
     from trucesim.designer.design import check_request, design
     from trucesim.designer.evaluate import check_workers
@@ -210,9 +218,9 @@ def main(args) -> int:
             grid=args.grid,
             step=args.step,
             jobs=args.workers,
-            progress=None,
+            progress=lambda total, unit, desc: progress(total, unit, f"design: {desc}", leave=False),
         )
-        written, removed = write_outputs(result, args.out, figures=design_figures(result))
+        written, removed = write_outputs(result, args.out, figures=design_figures(result), dpi=args.dpi)
     except DesignError as e:
         raise UserError(str(e)) from None
     except OSError as e:

@@ -6,7 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from trucesim.commands.common import UserError, add_force, nonneg_int, positive_int, refuse_overwrite
+from trucesim.commands.common import (
+    DEFAULT_DPI,
+    DEFAULT_WORLDS,
+    UserError,
+    add_force,
+    nonneg_int,
+    positive_int,
+    refuse_overwrite,
+)
 from trucesim.config.tomlio import suggest
 
 NAME = "plot"
@@ -19,9 +27,22 @@ KINDS = {
     "days": ("either", "distributions of the deal day and of hostages released"),
     "seats": ("either", "coalition seats kept against the majority"),
     "outcomes": ("either", "the probability of every outcome, with 95% intervals"),
-    "timeline": ("scenario", "the day-by-day story of one traced world (--world K)"),
+    "timeline": ("scenario", "the day-by-day story of one traced world (--trace K)"),
 }
 FORMATS = (".png", ".svg", ".pdf")
+#: option -> the kinds it applies to; any other kind refuses it (--out, --dpi, --force apply to all).
+#: --worlds and --seed apply only when the target is a scenario file (a sweep has its own worlds and seed).
+APPLIES = {
+    "--x": ("heatmap", "curves"),
+    "--y": ("heatmap",),
+    "--outcome": ("heatmap", "sobol", "prim"),
+    "--bins": ("heatmap", "curves"),
+    "--trace": ("timeline",),
+    "--worlds": ("days", "seats", "outcomes"),
+    "--seed": ("days", "seats", "outcomes", "timeline"),
+}
+#: the options of APPLIES that only a scenario file takes
+SCENARIO_ONLY = ("--worlds", "--seed")
 EPILOG = (
     """kinds:
 """
@@ -33,7 +54,7 @@ examples:
   trucesim plot results/prisoners --kind curves --x context.us_pressure --out curves.png
   trucesim plot results/sobol --kind sobol --out sobol.png
   trucesim plot results/prisoners --kind seats --out seats.png
-  trucesim plot scenarios/april-2024.toml --kind timeline --world 3 --out world3.png
+  trucesim plot scenarios/april-2024.toml --kind timeline --trace 3 --out world3.png
   trucesim plot scenarios/april-2024.toml --kind days --worlds 20000 --out days.png
 
 DIR is a results directory written by 'trucesim sweep'.  Figures explore the
@@ -55,11 +76,12 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "target", metavar="DIR|SCENARIO", help="results directory of 'trucesim sweep', or a scenario file (TOML)"
     )
     p.add_argument("--kind", required=True, metavar="KIND", help=f"the figure: {', '.join(KINDS)}")
-    p.add_argument("--x", metavar="KEY", help="factor on the horizontal axis (heatmap, curves)")
-    p.add_argument("--y", metavar="KEY", help="factor on the vertical axis (heatmap)")
+    p.add_argument("--x", metavar="KEY", action=_Given, help="factor on the horizontal axis (heatmap, curves)")
+    p.add_argument("--y", metavar="KEY", action=_Given, help="factor on the vertical axis (heatmap)")
     p.add_argument(
         "--outcome",
         default="deal",
+        action=_Given,
         metavar="NAME",
         help="yes/no outcome for heatmap, sobol and prim (default: deal; e.g. ID_accepted for a side "
         "with actor id ID, any_exit, permanent)",
@@ -68,31 +90,82 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "--bins",
         type=positive_int,
         default=None,
+        action=_Given,
         metavar="N",
         help="bins for a continuous factor (default: up to 10, fewer for small designs; a grid's levels are kept)",
     )
-    p.add_argument("--world", type=nonneg_int, default=0, metavar="K", help="world to trace (timeline; default: 0)")
+    p.add_argument(
+        "--trace",
+        type=nonneg_int,
+        default=0,
+        action=_Given,
+        metavar="K",
+        help="world to trace (timeline; default: 0), as 'trucesim run --trace K'",
+    )
+    # the option's former name: hidden, still accepted (`run` calls the traced world --trace)
+    p.add_argument("--world", type=nonneg_int, dest="trace", action=_Given, help=argparse.SUPPRESS)
     p.add_argument(
         "--worlds",
         type=positive_int,
-        default=10_000,
+        default=DEFAULT_WORLDS,
+        action=_Given,
         metavar="N",
-        help="worlds to simulate when given a scenario (days, seats, outcomes; default: 10000)",
+        help=f"worlds to simulate when given a scenario (days, seats, outcomes; default: {DEFAULT_WORLDS})",
     )
     p.add_argument(
         "--seed",
         type=nonneg_int,
         default=0,
+        action=_Given,
         metavar="S",
         help="root seed when given a scenario (default: 0; the same as 'trucesim run --seed')",
     )
     p.add_argument("--out", type=Path, metavar="FILE", help="figure file: .png, .svg or .pdf (default: KIND.png)")
-    p.add_argument("--dpi", type=positive_int, default=150, metavar="N", help="resolution of a PNG (default: 150)")
+    p.add_argument(
+        "--dpi",
+        type=positive_int,
+        default=DEFAULT_DPI,
+        metavar="N",
+        help=f"resolution of a PNG (default: {DEFAULT_DPI})",
+    )
     add_force(p, "--out FILE")
     return p
 
 
+class _Given(argparse.Action):
+    """Store the value and record the option's canonical name in ``namespace.given`` (see :data:`APPLIES`).
+
+    Example: ``--world 3`` sets ``trace = 3`` and adds ``"--trace"`` to ``given``.
+    """
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        given = getattr(namespace, "given", None) or set()
+        namespace.given = given | {"--" + self.dest.replace("_", "-")}
+
+
 # ------------------------------------------------------------------------------ checks of the arguments
+def check_applies(kind: str, given, scenario_target: bool) -> None:
+    """Refuse, with one line, an option given that ``--kind kind`` would ignore (the table :data:`APPLIES`).
+
+    >>> check_applies("curves", {"--x"}, scenario_target=False)
+    >>> check_applies("curves", {"--y"}, scenario_target=False)
+    Traceback (most recent call last):
+    trucesim.commands.common.UserError: --y: does not apply to --kind curves (--y applies to heatmap)
+    """
+    for option in APPLIES:
+        if option not in (given or ()):
+            continue
+        if kind not in APPLIES[option]:
+            raise UserError(
+                f"{option}: does not apply to --kind {kind} ({option} applies to {', '.join(APPLIES[option])})"
+            )
+        if option in SCENARIO_ONLY and not scenario_target:
+            raise UserError(
+                f"{option}: applies to a scenario file only; a sweep's figure uses the sweep's own worlds and seed"
+            )
+
+
 def check_out(path: Path, formats=FORMATS, option: str = "--out") -> Path:
     """Check an output file name: a known suffix, an existing directory."""
     suffix = path.suffix.lower()
@@ -154,8 +227,8 @@ def _scenario_figure(args, why: str):
     if args.kind == "timeline":
         from trucesim.run.simulate import trace_world
 
-        events, _row = trace_world(scenario, args.world, seed=args.seed)
-        return plots.timeline(events, scenario=scenario, world=args.world, seed=args.seed)
+        events, _row = trace_world(scenario, args.trace, seed=args.seed)
+        return plots.timeline(events, scenario=scenario, world=args.trace, seed=args.seed)
     table = simulate(scenario, args.worlds, seed=args.seed)
     if args.kind == "days":
         return plots.distributions(table, scenario=scenario)
@@ -218,8 +291,10 @@ def main(args) -> int:
     refuse_overwrite(out, args.force)
     target = args.target = Path(args.target)
     why = f"--kind {kind}"
+    from_scenario = needs == "scenario" or (needs == "either" and target.is_file())
+    check_applies(kind, getattr(args, "given", None), from_scenario)
     try:
-        if needs == "scenario" or (needs == "either" and target.is_file()):
+        if from_scenario:
             fig = _scenario_figure(args, why)
         else:
             fig = _sweep_figure(args, why)

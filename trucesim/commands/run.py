@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from trucesim.commands.common import (
+    DEFAULT_WORLDS,
     UserError,
     add_force,
     check_writable,
@@ -38,7 +39,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     run.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML), e.g. scenarios/april-2024.toml")
     run.add_argument(
-        "--worlds", type=positive_int, default=10_000, metavar="N", help="number of worlds to simulate (default: 10000)"
+        "--worlds",
+        type=positive_int,
+        default=DEFAULT_WORLDS,
+        metavar="N",
+        help=f"number of worlds to simulate (default: {DEFAULT_WORLDS})",
     )
     run.add_argument(
         "--seed",
@@ -71,8 +76,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def main(args) -> int:
-    from tqdm import tqdm
-
+    from trucesim.commands.progress import progress
     from trucesim.config.scenario import load_scenario
     from trucesim.report.text import format_text, format_trace, to_json
     from trucesim.run.chunks import CHUNK_WORLDS, RunError, check_size, n_chunks
@@ -94,15 +98,7 @@ def main(args) -> int:
     trace_events: list = []
     chunks = n_chunks(args.worlds, CHUNK_WORLDS)
     summary = Summary(scenario, args.seed)  # streamed: memory stays that of one chunk
-    tqdm.monitor_interval = 0  # no monitor thread: worker processes may then start by a fast fork
-    bar = tqdm(
-        total=args.worlds,
-        unit="world",
-        unit_scale=True,
-        disable=None if chunks > 1 else True,
-        file=sys.stderr,
-        desc="simulating",
-    )
+    bar = progress(args.worlds, "world", "simulating", enabled=chunks > 1)  # one chunk: too quick to show
 
     if chunks > 1 and args.workers != 1:
         source = parallel_tables(

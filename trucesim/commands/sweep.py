@@ -116,6 +116,25 @@ def _labels(keys: list[str], width: int = 96) -> tuple[list[str], str | None]:
     return names, "\n".join(f"  {n} = {k}" for n, k in zip(names, keys))
 
 
+def _legend(keys: list[str], experiment) -> str:
+    """What each factor column of the tables is, in the parameter table's words and unit.
+
+    >>> print(_legend(["context.us_pressure"], None))
+      context.us_pressure = United States pressure on Israel's government [0..1]
+    """
+    from trucesim.config.paramdoc import plain_label
+
+    scenario = getattr(experiment, "scenario", None)
+    labels, actors = getattr(scenario, "labels", None), getattr(scenario, "actors", None)
+    names, _ = _labels(keys)
+    out = []
+    for n, k in zip(names, keys):
+        words = plain_label(k, labels, actors)
+        shown = f"{n} = {k}" if n != k else n
+        out.append(f"  {shown}" + (f" = {words}" if words != k else ""))
+    return "\n".join(out)
+
+
 def _pct(x) -> str:
     return "   n/a" if x != x else f"{100 * x:5.1f}%"
 
@@ -158,9 +177,8 @@ def report(result, experiment, plan) -> str:
     else:
         lines += ["", "highest probability of a deal"] + _table(shown, ordered.head(5))
         lines += ["", "lowest probability of a deal"] + _table(shown, ordered.tail(5))
-    legend = _labels(shown)[1]
-    if legend:
-        lines += ["", legend]
+    if shown:  # the columns in plain words (the parameter table's), with the key to use in the tools
+        lines += ["", _legend(shown, experiment)]
     if not shown:
         lines.append(f"  (the {len(factors)} factors' values at each point are in points.parquet)")
     out = result.out
@@ -198,20 +216,8 @@ def _restore_sigterm(previous) -> None:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _bar_width() -> dict:
-    """Follow the terminal's size; one that reports none (0 x 0, as some CI consoles do) gets 100 x 40."""
-    import os
-
-    try:
-        cols = os.get_terminal_size(sys.stderr.fileno()).columns
-    except (OSError, ValueError):
-        cols = 0
-    return {"dynamic_ncols": True} if cols > 0 else {"ncols": 100, "nrows": 40}
-
-
 def main(args) -> int:
-    from tqdm import tqdm
-
+    from trucesim.commands.progress import progress
     from trucesim.config.shipped import resolve
     from trucesim.run.chunks import SWEEP_CHUNK_WORLDS, n_chunks
     from trucesim.run.executors import ExecutorError, check_options, make_executor
@@ -256,17 +262,8 @@ def main(args) -> int:
                         f"resuming: {plan.chunks - len(plan.pending)} of {plan.chunks} chunks already done",
                         file=sys.stderr,
                     )
-            bar = tqdm(
-                total=plan.worlds,
-                initial=plan.worlds_done,
-                unit="world",
-                unit_scale=True,
-                desc="worlds",
-                file=sys.stderr,
-                disable=not interactive,
-                smoothing=0.1,
-                **_bar_width(),
-            )
+            # a bar on a terminal; a line every few seconds in a log file or a pipe
+            bar = progress(plan.worlds, "world", "worlds" if interactive else "sweep", initial=plan.worlds_done)
             previous = _on_sigterm_interrupt()
             try:
                 result = plan.run(executor, progress=bar.update)

@@ -55,6 +55,7 @@ Examples
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +64,7 @@ import pandas as pd
 
 from trucesim.designer.evaluate import METRICS, Evaluator
 from trucesim.designer.objectives import OBJECTIVES, VERSUS
-from trucesim.designer.outputs import best_record
+from trucesim.designer.outputs import best_record, bound_notes
 from trucesim.designer.probes import check_best, grid_axes, marginal_effects, zone_of_agreement, zone_summary
 from trucesim.designer.search import SearchPlan, SearchResult, pareto_front, plan_search, search
 from trucesim.designer.space import DesignError, DesignSpace
@@ -95,6 +96,9 @@ class DesignResult:
 
 
 def _bar(progress, total, desc, unit="sim"):
+    """A stage's progress display: ``progress(total, unit, desc)`` if a factory was given, else a tqdm bar."""
+    if callable(progress):
+        return progress(total, unit, desc)
     from tqdm import tqdm
 
     return tqdm(
@@ -149,7 +153,7 @@ def design(
     grid: int = 21,
     step: float = 0.05,
     jobs: int = 1,
-    progress: bool | None = False,
+    progress: bool | Callable | None = False,
 ) -> DesignResult:
     """Search, check, map the zone, the Pareto front and the marginal effects.
 
@@ -173,8 +177,11 @@ def design(
         Finite-difference step, as a share of each key's range.
     jobs : int
         Worker processes for the simulations (results do not depend on it).
-    progress : bool or None
-        Progress bars on stderr (None: only on a terminal).
+    progress : bool, None or callable
+        Progress bars on stderr (None: only on a terminal); or a factory
+        ``progress(total, unit, desc)`` returning an object with ``update``, ``reset``,
+        ``close`` (and ``with``), e.g. :func:`trucesim.commands.progress.progress` with
+        ``leave=False``, which ``trucesim design`` passes.
     """
     versus, plan = check_request(space, objective, versus, budget, grid, step)
     notes: list[str] = []
@@ -246,6 +253,7 @@ def design(
     pareto = candidates[front].sort_values(["p_deal", versus], ascending=[True, False]).reset_index(drop=True)
     if best_c.metrics[objective] == 0:
         notes.append(f"no candidate gave a {objective} above 0 on the search's worlds: the best terms are arbitrary")
+    notes += bound_notes(space, best_c.x)[1]  # a corner solution: say so, and how to look beyond it
     zs = zone_summary(zone, space.keys)
     if zs["points_in_zone"] == 0:
         notes.append(

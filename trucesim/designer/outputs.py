@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from trucesim.config.paramdoc import side_label
 from trucesim.designer.evaluate import METRICS, Candidate
 from trucesim.designer.space import DesignError, DesignSpace
 from trucesim.run.files import write_atomic
@@ -24,6 +25,7 @@ __all__ = [
     "OUTPUT_FILES",
     "best_record",
     "best_scenario_toml",
+    "bound_notes",
     "check_out_dir",
     "format_summary",
     "write_outputs",
@@ -42,6 +44,56 @@ def _py(v):
     if isinstance(v, (np.bool_,)):
         return bool(v)
     return v
+
+
+def _num(v: float, integer: bool) -> str:
+    return f"{round(v):d}" if integer else f"{v:.4g}"
+
+
+def bound_notes(space: DesignSpace, x) -> tuple[dict[str, str], list[str]]:
+    """Which best terms ``x`` sit on a bound of their range, and a note for each saying what to do.
+
+    A value within one resolution step or 1% of the ``--vary`` range of a bound is on it.  On a
+    bound of ``--vary``, the best may lie beyond it: the note suggests a range half as wide again
+    on that side (within the parameter's own limits); on the parameter's own limit it is a corner
+    solution; on a bound a ``--constraint`` sets, relaxing the constraint may do better.
+
+    Returns ``({key: "lower" or "upper"}, notes)``.
+    """
+    on: dict[str, str] = {}
+    notes: list[str] = []
+    for j, v in enumerate(space.varied):
+        if not space.free[j]:
+            continue
+        span = v.high - v.low
+        tol = max(float(space.resolution[j]), 0.01 * span)
+        val = float(x[j])
+        p = space.scenario.spec(v.key)
+        vary = f"--vary {v.key}={_num(v.low, v.integer)}..{_num(v.high, v.integer)}"
+        for side, edge, vary_edge, limit in (
+            ("lower", space.lower[j], v.low, p.low),
+            ("upper", space.upper[j], v.high, p.high),
+        ):
+            if abs(val - edge) > tol:
+                continue
+            on[v.key] = side
+            head = f"the best {v.key} ({_num(val, v.integer)}) sits on the {side} bound"
+            if abs(edge - vary_edge) > 1e-9 * max(1.0, abs(vary_edge)):
+                notes.append(f"{head} a --constraint sets ({_num(edge, v.integer)}): relaxing it may do better")
+            elif abs(vary_edge - limit) <= 1e-9 * max(1.0, abs(limit)):
+                notes.append(f"{head} of {vary}, the parameter's own limit: a corner solution")
+            else:
+                lo, hi = (
+                    (max(p.low, v.low - span / 2), v.high)
+                    if side == "lower"
+                    else (v.low, min(p.high, v.high + span / 2))
+                )
+                notes.append(
+                    f"{head} of {vary}: the best terms may lie beyond it; widen the range, "
+                    f"e.g. --vary {v.key}={_num(lo, v.integer)}..{_num(hi, v.integer)}"
+                )
+            break
+    return on, notes
 
 
 def best_record(result, best: Candidate, check: dict, zone: dict, exhaustive: bool) -> dict:
@@ -65,6 +117,7 @@ def best_record(result, best: Candidate, check: dict, zone: dict, exhaustive: bo
         "ci_on_search_worlds": [_py(m.get(f"{obj}_lo")), _py(m.get(f"{obj}_hi"))],
         "p_deal": _py(check["p_deal"]),
         "p_deal_ci": [_py(x) for x in check["p_deal_ci"]],
+        "on_bound": bound_notes(space, best.x)[0],
         "acceptance_day0": {
             "government": _py(m["p_government_accepts_day0"]),
             "armed_group": _py(m["p_armed_group_accepts_day0"]),
@@ -173,12 +226,12 @@ def _round_table(df: pd.DataFrame, space: DesignSpace) -> pd.DataFrame:
     return df
 
 
-def write_outputs(result, out_dir: Path, figures: dict | None = None) -> tuple[list[Path], list[Path]]:
+def write_outputs(result, out_dir: Path, figures: dict | None = None, dpi: int = 150) -> tuple[list[Path], list[Path]]:
     """Write ``best.json``, ``best.toml``, the CSV tables and the given figures into ``out_dir``.
 
     ``result`` is a :class:`~trucesim.designer.design.DesignResult`.
     ``figures`` maps file names (``zopa.png``, ``pareto.png``) to matplotlib
-    figures, written as PNG in that order; a ``None`` figure is not written.
+    figures, written as PNG at ``dpi`` dots per inch in that order; a ``None`` figure is not written.
     The designer draws no figures itself:
     :func:`trucesim.plots.designer.design_figures` draws the ones
     ``trucesim design`` writes.
@@ -209,7 +262,7 @@ def write_outputs(result, out_dir: Path, figures: dict | None = None) -> tuple[l
     put("marginal.csv", lambda t: result.marginal.round(8).to_csv(t, index=False))
     for name, fig in (figures or {}).items():
         if fig is not None:
-            put(name, lambda t, fig=fig: fig.savefig(t, dpi=150, format="png"))
+            put(name, lambda t, fig=fig: fig.savefig(t, dpi=dpi, format="png"))
     removed = []
     for name in OUTPUT_FILES:
         p = out_dir / name
@@ -234,9 +287,12 @@ def format_summary(result) -> str:
         f"{b['search']['simulations'] - b['search']['search_simulations']} more for the marginal effects",
     ]
     lines.append(f"  best terms for {result.objective}:")
+    on_bound = b.get("on_bound", {})
     for j, k in enumerate(space.keys):
+        mark = f"  <- on the {on_bound[k]} bound (see the note below)" if k in on_bound else ""
         lines.append(
-            f"    {k:<36}{b['terms'][k]:>10g}   (searched {space.lower[j]:g}..{space.upper[j]:g} {space.varied[j].unit})"
+            f"    {k:<36}{b['terms'][k]:>10g}   (searched {space.lower[j]:g}..{space.upper[j]:g} "
+            f"{space.varied[j].unit}){mark}"
         )
     for k, v in space.fixed_values().items():
         lines.append(f"    {k:<36}{v:>10g}   (fixed)")
@@ -250,9 +306,9 @@ def format_summary(result) -> str:
             f"{100 * b['p_deal_ci'][0]:.1f}-{100 * b['p_deal_ci'][1]:.1f}%"
         )
     a = b["acceptance_day0"]
+    gov, ag = (side_label(space.scenario, kind) for kind in ("government", "armed_group"))
     lines.append(
-        f"  acceptance of these terms at day 0: government {100 * a['government']:.1f}%, "
-        f"armed group {100 * a['armed_group']:.1f}%"
+        f"  acceptance of these terms at day 0: {gov} {100 * a['government']:.1f}%, {ag} {100 * a['armed_group']:.1f}%"
     )
     z = b["zone"]
     lines.append(f"  zone of possible agreement: {z['points_in_zone']} of {z['grid_points']} grid points")

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from trucesim.config.scenario import Scenario
+from trucesim.config.paramdoc import plain_label, side_label
 from trucesim.designer.design import DesignResult
 from trucesim.designer.evaluate import METRICS
 from trucesim.designer.search import pareto_front
@@ -32,28 +32,9 @@ __all__ = ["design_figures", "plot_pareto", "plot_zone", "side_label"]
 #: neutral grey for reference lines and candidates that carry no category
 
 
-def side_label(scenario: Scenario, kind: str) -> str:
-    """How the scenario names its actor of ``kind`` (``government``, ``armed_group``): its label, else its id.
-
-    Examples
-    --------
-    >>> from trucesim import load_scenario
-    >>> side_label(load_scenario("scenarios/april-2024.toml"), "armed_group")
-    'Hamas'
-    """
-    ids = scenario.actors_of(kind)
-    if not ids:
-        return kind.replace("_", " ")
-    return scenario.labels.get(ids[0], ids[0])
-
-
 def _label(space: DesignSpace, key: str) -> str:
-    """Axis label: the key (without ``terms.``) and its unit, unless the name already says it."""
-    unit = space.scenario.spec(key).unit
-    short = key.split(".", 1)[1] if key.startswith("terms.") else key
-    if unit.replace(" ", "_") in short:
-        return short.replace("_", " ")
-    return f"{short.replace('_', ' ') if key.startswith('terms.') else short} ({unit})"
+    """Axis label: the parameter's plain words and unit (:func:`trucesim.config.paramdoc.plain_label`)."""
+    return plain_label(key, space.scenario.labels, space.scenario.actors)
 
 
 def _subtitle(space: DesignSpace, worlds: int, seed: int) -> str:

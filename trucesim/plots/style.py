@@ -50,31 +50,24 @@ _TOP_IN = 0.72  # inches kept at the top for the title and the subtitle
 _BOTTOM_IN = 0.40  # inches kept at the bottom for the note
 
 
-def factor_label(key: str, scenario=None) -> str:
-    """Axis label of a factor: its dotted key and its unit.
+def factor_label(key: str, scenario=None, unit: bool = True) -> str:
+    """Axis label of a factor: the parameter's plain words and unit, the actor named by the scenario's label.
+
+    The words come from the parameter table (:func:`trucesim.config.paramdoc.plain_label`); a key
+    that is no parameter is shown as it is.  ``unit=False`` leaves the unit out (for a title).
 
     Examples
     --------
     >>> factor_label("context.us_pressure")
-    'context.us_pressure [0..1]'
-    >>> factor_label("actors.hamas.weights.withdrawal")
-    'actors.hamas.weights.withdrawal [weight]'
+    "United States pressure on Israel's government [0..1]"
+    >>> factor_label("actors.a1.weights.withdrawal")
+    "a1's weight on withdrawal of troops"
+    >>> factor_label("point")
+    'point'
     """
-    from trucesim.config.params import KIND_PARAMS, SECTIONS
+    from trucesim.config.paramdoc import plain_label
 
-    parts = key.split(".")
-    param = None
-    if parts[0] in SECTIONS and len(parts) == 2:
-        param = SECTIONS[parts[0]].get(parts[1])
-    elif parts[0] == "actors" and len(parts) >= 3:
-        rest = ".".join(parts[2:])
-        kind = getattr(scenario, "actors", {}).get(parts[1]) if scenario is not None else None
-        kinds = [kind] if kind else list(KIND_PARAMS)
-        for k in kinds:
-            if rest in KIND_PARAMS.get(k, {}):
-                param = KIND_PARAMS[k][rest]
-                break
-    return f"{key} [{param.unit}]" if param is not None else key
+    return plain_label(key, getattr(scenario, "labels", None), getattr(scenario, "actors", None), unit=unit)
 
 
 def scenario_name(scenario, df: pd.DataFrame | None = None) -> str:

@@ -18,11 +18,12 @@ Examples
 >>> df["deal"] = rng.random(4000) < p
 >>> fig = heatmap(df, "terms.prisoners_per_hostage", "context.us_pressure", scenario="toy")
 >>> fig.axes[0].get_xlabel()
-'terms.prisoners_per_hostage [prisoners per hostage]'
+'Palestinian prisoners released for each hostage [prisoners per hostage]'
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.patheffects as pe
@@ -302,13 +303,13 @@ def acceptance_curves(
         )
         finish(
             fig,
-            title or f"Who accepts, by {x}",
+            title or f"Who accepts, by {factor_label(x, scenario, unit=False)}",
             subtitle(scenario_name(scenario, df), len(df), per_text),
             note=f"Bands: {int(level * 100)}% Wilson intervals. 'Accepts' = accepts at least one "
             "proposal during the talks; a deal also needs the other side and ratification.",
         )
     else:
-        ax.set_title(title or x)
+        ax.set_title(title or factor_label(x, scenario, unit=False))
     return fig
 
 
@@ -346,14 +347,15 @@ def sobol_bars(
     """
     s = indices.sort_values("ST", ascending=True, kind="stable")
     labels = actor_labels(scenario)
-    fig, ax, own = own_axes(ax, (8.5, 1.6 + 0.55 * len(s)))
+    fig, ax, own = own_axes(ax, (8.5, 2.2 + 0.6 * len(s)))
     yv = np.arange(len(s))
     h = 0.38
     for off, key, colour, hatch, name in (
         (h / 2, "ST", OKABE_ITO["blue"], None, "total order (ST)"),
         (-h / 2, "S1", OKABE_ITO["sky_blue"], "//", "first order (S1)"),
     ):
-        val = s[key].to_numpy()
+        raw = s[key].to_numpy()
+        val = np.maximum(raw, 0)  # an index is a share of variance: a negative estimate is noise around 0
         err = np.vstack(
             [np.maximum(val - s[f"{key}_lo"].to_numpy(), 0), np.maximum(s[f"{key}_hi"].to_numpy() - val, 0)]
         )
@@ -368,7 +370,24 @@ def sobol_bars(
             xerr=err,
             error_kw=dict(ecolor="black", capsize=3, lw=1),
         )
-    ax.set_yticks(yv, [factor_label(f, scenario) for f in s["factor"]], fontsize=9)
+        for yi, r in zip(yv, raw):
+            if r < 0:
+                ax.text(0.005, yi + off, f"{key} {r:.2f} < 0: read as 0", fontsize=7, va="center", color="#555555")
+    unstable = sobol_unstable(indices, base_samples)
+    if unstable:  # a row of its own below the bars
+        ax.text(
+            0.01,
+            -1.0,
+            textwrap.fill(f"Too few samples for stable indices: {unstable}", 60),
+            transform=ax.get_yaxis_transform(),
+            ha="left",
+            va="center",
+            fontsize=8,
+            color=OKABE_ITO["vermillion"],
+            fontweight="bold",
+        )
+    ax.set_yticks(yv, [textwrap.fill(factor_label(f, scenario), 40) for f in s["factor"]], fontsize=9)
+    ax.set_ylim(-1.5 if unstable else -0.6, len(s) - 0.4)
     ax.axvline(0, color="black", lw=0.8)
     hi = float(np.nanmax(np.r_[s["ST_hi"].to_numpy(), s["S1_hi"].to_numpy(), 0.1]))
     lo = float(np.nanmin(np.r_[s["S1_lo"].to_numpy(), s["ST_lo"].to_numpy(), 0.0]))
@@ -385,11 +404,39 @@ def sobol_bars(
             if worlds
             else f"scenario {scenario_name(scenario)}  ·  {extra}",
             note=f"Whiskers: {int(level * 100)}% bootstrap intervals (SALib). ST - S1 is the "
-            "share owed to interactions.",
+            "share owed to interactions. A negative first-order estimate is sampling noise around 0: its bar "
+            "is drawn at 0 and its value written beside it."
+            + (f" Too few samples for stable indices ({unstable}): more points in the design." if unstable else ""),
         )
     else:
         ax.set_title(title or "Sobol' indices")
     return fig
+
+
+#: base samples (N of a Saltelli design) below which Sobol' indices are called unstable
+SOBOL_MIN_BASE = 256
+
+
+def sobol_unstable(indices: pd.DataFrame, base_samples: int | None = None) -> str:
+    """Why Sobol' indices are too unstable to read (empty if they are not).
+
+    Unstable: ``base_samples`` (N) below :data:`SOBOL_MIN_BASE`, or a factor whose total-order
+    interval is wider than its index and than 0.1 (a share of variance).
+
+    >>> ind = pd.DataFrame({"factor": ["a"], "ST": [0.3], "ST_lo": [0.0], "ST_hi": [0.7]})
+    >>> sobol_unstable(ind, 1024)
+    'intervals wider than the indices for 1 of 1 factors'
+    >>> sobol_unstable(ind.assign(ST_lo=0.25, ST_hi=0.35), 64)
+    'N = 64 base samples, below 256'
+    """
+    why = []
+    if base_samples is not None and base_samples < SOBOL_MIN_BASE:
+        why.append(f"N = {base_samples:,} base samples, below {SOBOL_MIN_BASE}")
+    width = indices["ST_hi"] - indices["ST_lo"]
+    wide = int((width > np.maximum(indices["ST"].abs(), 0.1)).sum())
+    if wide:
+        why.append(f"intervals wider than the indices for {wide} of {len(indices)} factors")
+    return "; ".join(why)
 
 
 # --------------------------------------------------------------------------------------
@@ -457,7 +504,7 @@ def prim_plot(
             ax.text(a, y - 0.2, f"{r['low']:.3g}", ha="left", fontsize=7.5, va="bottom")
             ax.text(bb, y - 0.2, f"{r['high']:.3g}", ha="right", fontsize=7.5, va="bottom")
             yt.append(y)
-            yl.append(factor_label(r["factor"], scenario))
+            yl.append(textwrap.fill(factor_label(r["factor"], scenario), 40))
             y += 1
         y += 0.3
     ax.set_yticks(yt, yl, fontsize=8.5)
@@ -510,10 +557,12 @@ def prim_plot(
             + ([f"{int(worlds):,} worlds"] if worlds else [])
             + ([f"cases of interest: {100 * base_rate:.1f}% of all"] if np.isfinite(base_rate) else [])
         ),
-        note="PRIM (EMA Workbench). Coverage: share of cases of interest inside the box; density: share "
-        "of the box's cases that are of interest.",
+        note=f"PRIM (EMA Workbench) finds boxes of factor values where '{outcome_label(outcome, labels)}' is "
+        f"frequent. Coverage: of all worlds where '{outcome_label(outcome, labels)}', the share inside the box "
+        "(how much of the outcome the box accounts for). Density: of the worlds inside the box, the share "
+        "where it happens (how reliable the box is). Mass: the box's share of all worlds.",
     )
     return fig
 
 
-__all__ = ["acceptance_curves", "auto_bins", "heatmap", "prim_plot", "sobol_bars"]
+__all__ = ["SOBOL_MIN_BASE", "acceptance_curves", "auto_bins", "heatmap", "prim_plot", "sobol_bars", "sobol_unstable"]

@@ -166,6 +166,7 @@ def timeline(
     labels = actor_labels(scenario)
     ev = events_frame(events, labels)
     sides = [labels.get(a, a) for kind in ("government", "armed_group") for a in _first_of(scenario, kind)]
+    gov = next((labels.get(a, a) for a in _first_of(scenario, "government")), "the government")
     others = [lane for lane in ev["lane"].unique() if lane not in _FIXED_LANES and lane not in sides]
     lanes = ["mediators", "deadlines", *sides, *others, "coalition", "deal", "hostages"]
     ypos = {lane: len(lanes) - 1 - i for i, lane in enumerate(lanes)}
@@ -239,12 +240,12 @@ def timeline(
             color=_KIND_STYLE[k][1],
             markersize=7,
             mew=2 if _KIND_STYLE[k][0] in ("|", "x", "+") else 1,
-            label=_KIND_STYLE[k][3],
+            label=f"{gov} falls" if k == "fall" else _KIND_STYLE[k][3],
         )
         for k in order
     ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=8, frameon=False)
-    ending = _story_end(ev)
+    ending = _story_end(ev, gov)
     who = f"world {world}" if world is not None else "one world"
     run = f"seed {seed}" if seed is not None else ""
     finish(
@@ -257,7 +258,7 @@ def timeline(
     return fig
 
 
-def _story_end(ev: pd.DataFrame) -> str:
+def _story_end(ev: pd.DataFrame, gov: str = "the government") -> str:
     kinds = set(ev["kind"])
     if "permanent" in kinds:
         return "deal, then a permanent end"
@@ -268,7 +269,7 @@ def _story_end(ev: pd.DataFrame) -> str:
     if "signed" in kinds:
         return "deal signed"
     if "fall" in kinds:
-        return "the government falls over the deal"
+        return f"{gov} falls over the deal"
     if "walk_away" in kinds:
         return "no deal: the mediators walk away"
     return "no deal by the horizon"
