@@ -417,3 +417,31 @@ def test_the_apps_pressure_chart_names_the_summed_pressure_and_the_sides_by_labe
     pressures = dict(next(s for s in specs if s.title == "Pressures").series)
     assert pressures["us_pressure"] == "summed pressure on Gov of X (US and mediators)"
     assert pressures["military_pressure_mean"] == "military, on Group Y"
+
+
+# --- issue 12 item 2: why a deal failed ------------------------------------------------------------------
+
+
+def test_the_summary_says_how_talks_ended_and_what_stopped_them():
+    out = run_cli("run", BASELINE, "--worlds", 2000, check=True).stdout
+    assert "how the talks ended (share of worlds)" in out and "the mediators walked away" in out
+    assert "what stopped the last round (share of worlds without a deal)" in out and "Hamas refused the text" in out
+
+
+@pytest.mark.parametrize(
+    "kind, words", [("first-deal", "verdict: a deal signed on day"), ("first-no-deal", "verdict: no deal")]
+)
+def test_trace_picks_a_world_by_kind_and_ends_with_a_verdict(kind, words):
+    out = run_cli("run", BASELINE, "--worlds", 2000, "--trace", kind, check=True).stdout
+    story = out[out.index("day by day:") :].splitlines()
+    assert story[-1].startswith(words), story[-1]
+    world = int(out[: out.index(", day by day:")].rsplit("world ", 1)[1])
+    # the same world by number tells the same story
+    again = run_cli("run", BASELINE, "--worlds", 2000, "--trace", world, check=True).stdout
+    assert again[again.index("day by day:") :] == out[out.index("day by day:") :]
+
+
+def test_a_bad_trace_value_is_one_line():
+    assert_one_line_error(
+        run_cli("run", BASELINE, "--trace", "first-dael"), "first-deal or first-no-deal", "first-dael"
+    )

@@ -22,9 +22,32 @@ EPILOG = """examples:
   trucesim run scenarios/april-2024.toml
   trucesim run scenarios/april-2024.toml --worlds 100000 --seed 3 --format json
   trucesim run scenarios/april-2024.toml --trace 7          # the story of world 7
+  trucesim run scenarios/april-2024.toml --trace first-deal # the story of the first world with a deal
   trucesim run scenarios/november-2023.toml --out worlds.parquet
 
 Outputs explore the scenario's stated assumptions; they are not forecasts."""
+
+
+#: the kinds of world ``--trace`` can pick instead of a number
+TRACE_KINDS = ("first-deal", "first-no-deal")
+
+
+def trace_arg(text: str) -> int | str:
+    """``--trace``: a world number (>= 0), or ``first-deal`` / ``first-no-deal``.
+
+    Examples
+    --------
+    >>> trace_arg("7"), trace_arg("first-deal")
+    (7, 'first-deal')
+    """
+    if text in TRACE_KINDS:
+        return text
+    try:
+        return nonneg_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected a world number >= 0, {TRACE_KINDS[0]} or {TRACE_KINDS[1]}, found {text[:80]!r}"
+        ) from None
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -60,9 +83,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--trace",
-        type=nonneg_int,
+        type=trace_arg,
         metavar="K",
-        help="print a day-by-day narrative of world K (to stderr with --format json)",
+        help="print a day-by-day narrative of world K, ending with a one-line verdict (to stderr with "
+        "--format json); K may be first-deal or first-no-deal to pick the first world of that kind",
     )
     run.add_argument(
         "--workers",
@@ -78,7 +102,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 def main(args) -> int:
     from trucesim.commands.progress import progress
     from trucesim.config.scenario import load_scenario
-    from trucesim.report.text import format_text, format_trace, to_json
+    from trucesim.report.text import format_text, format_trace, to_json, verdict
     from trucesim.run.chunks import CHUNK_WORLDS, RunError, check_size, n_chunks
     from trucesim.run.executors import ExecutorError, check_options
     from trucesim.run.metrics import Summary
@@ -93,9 +117,12 @@ def main(args) -> int:
     if args.out is not None:
         check_writable(args.out)  # before the simulation, not after it
         refuse_overwrite(args.out, args.force)
-    if args.trace is not None and args.trace >= args.worlds:
-        raise UserError(f"--trace {args.trace}: expected a world below --worlds ({args.worlds}), found {args.trace}")
+    target = args.trace
+    numbered = isinstance(target, int)
+    if numbered and target >= args.worlds:
+        raise UserError(f"--trace {target}: expected a world below --worlds ({args.worlds}), found {target}")
     trace_events: list = []
+    traced: dict = {}  # the traced world's outcome row, found as the tables stream by
     chunks = n_chunks(args.worlds, CHUNK_WORLDS)
     summary = Summary(scenario, args.seed)  # streamed: memory stays that of one chunk
     bar = progress(args.worlds, "world", "simulating", enabled=chunks > 1)  # one chunk: too quick to show
@@ -104,15 +131,21 @@ def main(args) -> int:
         source = parallel_tables(
             scenario, args.worlds, args.seed, workers=args.workers, force=getattr(args, "force", None)
         )
-        if args.trace is not None:  # the traced world's chunk again, here (tracing changes no outcome)
-            trace_events.extend(trace_world(scenario, args.trace, args.seed)[0])
     else:
-        source = iter_tables(scenario, args.worlds, args.seed, trace=args.trace, on_trace=trace_events.extend)
+        trace = target if numbered else None
+        source = iter_tables(scenario, args.worlds, args.seed, trace=trace, on_trace=trace_events.extend)
 
     def tables():
         for t in source:
             summary.add(t)
             bar.update(len(t))
+            if target is not None and not traced:
+                if numbered:
+                    pick = (t["world"] == target).to_numpy()
+                else:
+                    pick = t["deal"].to_numpy() == (target == "first-deal")
+                if pick.any():
+                    traced["row"] = t[pick].iloc[0]
             yield t
 
     try:  # a chunk that failed, a worker that died, a NaN caught: one line
@@ -125,7 +158,21 @@ def main(args) -> int:
         raise UserError(str(e)) from None
     bar.close()
     result = summary.result()
-    trace_text = format_trace(args.trace, trace_events, scenario.labels) if args.trace is not None else ""
+    trace_text = ""
+    if target is not None and not traced:
+        kind = "with" if target == "first-deal" else "without"
+        trace_text = f"--trace {target}: no world {kind} a deal among the {args.worlds:,} simulated"
+    elif target is not None:
+        row = traced["row"]
+        world = int(row["world"])
+        if not trace_events:  # run in a pool, or picked by kind: its chunk again here (tracing changes no outcome)
+            trace_events = trace_world(scenario, world, args.seed)[0]
+        sides = {
+            kind: scenario.labels.get(a, a) for kind in ("government", "armed_group") for a in scenario.actors_of(kind)
+        }
+        trace_text = (
+            format_trace(world, trace_events, scenario.labels) + "\n" + verdict(row, {**scenario.labels, **sides})
+        )
     if args.format == "json":
         print(to_json(result))
         if trace_text:
