@@ -99,7 +99,7 @@ def test_daily_pressures_evolve(baseline):
     assert len(df) == m.horizon + 1 and list(df.columns) == list(DAILY_SERIES)
     assert df["family_pressure_mean"].iloc[-1] > df["family_pressure_mean"].iloc[0]
     assert df["isolation_mean"].iloc[-1] > df["isolation_mean"].iloc[0]
-    assert df["us_pressure"].iloc[-1] > df["us_pressure"].iloc[0]  # deadlines and the offensive
+    assert df["pressure_on_government"].iloc[-1] > df["pressure_on_government"].iloc[0]  # deadlines, the offensive
     assert df["living_hostages"].is_monotonic_decreasing
 
 

@@ -64,8 +64,7 @@ def chart_specs(labels: Mapping[str, str]) -> list[ChartSpec]:
             "Pressures",
             "mean over worlds, 0..1",
             (
-                # the model's `us_pressure` series is the summed pressure on the government: US and mediators
-                ("us_pressure", f"summed pressure on {labels['government']} (US and mediators)"),
+                ("pressure_on_government", f"summed pressure on {labels['government']} (US and mediators)"),
                 ("family_pressure_mean", "hostage families"),
                 ("military_pressure_mean", f"military, on {labels['armed_group']}"),
                 ("isolation_mean", "international isolation"),

@@ -56,7 +56,7 @@ DAILY_SERIES = (
     "offensive",
     "living_hostages",
     "family_pressure_mean",
-    "us_pressure",
+    "pressure_on_government",
     "isolation_mean",
     "humanitarian_crisis",
 )
@@ -318,7 +318,7 @@ class TruceModel(mesa.Model):
         self.offensive = float(self.government.offensive.mean())
         self.living_hostages = float(self.armed_group.living.mean())
         self.family_pressure_mean = float(np.mean(pressures.family_pressure(self, all_)))
-        self.us_pressure = float(np.mean(pressures.pressure_on_government(self, all_)))
+        self.pressure_on_government = float(np.mean(pressures.pressure_on_government(self, all_)))
         self.isolation_mean = float(self.isolation.mean())
         self.humanitarian_crisis = float(self.crisis.mean())
         self.datacollector.collect(self)
