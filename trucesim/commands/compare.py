@@ -6,7 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from trucesim.commands.common import UserError, add_force, nonneg_int, positive_int, refuse_overwrite
+from trucesim.commands.common import (
+    DEFAULT_DPI,
+    DEFAULT_WORLDS,
+    UserError,
+    add_force,
+    nonneg_int,
+    positive_int,
+    refuse_overwrite,
+)
 
 NAME = "compare"
 EPILOG = """examples:
@@ -44,9 +52,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument(
         "--worlds",
         type=positive_int,
-        default=10_000,
+        default=DEFAULT_WORLDS,
         metavar="N",
-        help="worlds per scenario, the same for each (default: 10000)",
+        help=f"worlds per scenario, the same for each (default: {DEFAULT_WORLDS})",
     )
     p.add_argument(
         "--seed", type=nonneg_int, default=0, metavar="S", help="root random seed shared by every scenario (default: 0)"
@@ -61,7 +69,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="also draw the outcome probabilities, with intervals, to FILE (.png, .svg, .pdf)",
     )
     p.add_argument(
-        "--dpi", type=positive_int, default=150, metavar="N", help="resolution of a raster --out figure (default: 150)"
+        "--dpi",
+        type=positive_int,
+        default=DEFAULT_DPI,
+        metavar="N",
+        help=f"resolution of a raster --out figure (default: {DEFAULT_DPI}, as 'trucesim plot --dpi')",
     )
     p.add_argument(
         "--workers",

@@ -10,7 +10,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from trucesim.commands.common import UserError, add_force, nonneg_int, positive_int, refuse_overwrite
+from trucesim.commands.common import (
+    DEFAULT_DPI,
+    DEFAULT_WORLDS,
+    UserError,
+    add_force,
+    nonneg_int,
+    positive_int,
+    refuse_overwrite,
+)
 from trucesim.commands.plot import check_out
 
 NAME = "report"
@@ -64,13 +72,17 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="bins for continuous factors (default: up to 10, fewer for small designs; a grid's levels are kept)",
     )
     p.add_argument(
-        "--dpi", type=positive_int, default=100, metavar="N", help="resolution of the figures (default: 100)"
+        "--dpi",
+        type=positive_int,
+        default=DEFAULT_DPI,
+        metavar="N",
+        help=f"resolution of the figures (default: {DEFAULT_DPI}, as 'trucesim plot --dpi')",
     )
     p.add_argument(
         "--worlds",
         type=positive_int,
         metavar="N",
-        help="scenarios only: worlds to simulate, the same for each scenario (default: 10000)",
+        help=f"scenarios only: worlds to simulate, the same for each scenario (default: {DEFAULT_WORLDS})",
     )
     p.add_argument(
         "--seed", type=nonneg_int, metavar="S", help="scenarios only: root random seed, shared by all (default: 0)"
@@ -132,7 +144,7 @@ def _scenario_page(args, out: Path) -> str:
 
     if args.bins is not None:
         raise UserError("--bins: applies to a sweep's results directory, not to scenarios")
-    worlds = args.worlds or 10_000
+    worlds = args.worlds or DEFAULT_WORLDS
     seed = args.seed or 0
     try:
         check_options(args.workers, force=args.force)

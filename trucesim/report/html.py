@@ -54,6 +54,28 @@ footer { margin-top: 3em; font-size: 0.85em; color: #666; }
 """
 
 
+def page_head(title: str) -> list[str]:
+    """The opening lines of a self-contained page, up to its ``<h1>`` (the style sheet inline).
+
+    Examples
+    --------
+    >>> page_head("x")[-1]
+    '<h1>x</h1>'
+    """
+    return [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
+
+
 def png_base64(fig, dpi: int) -> str:
     """A matplotlib figure as base64 PNG text, for an ``<img src="data:image/png;base64,...">``."""
     buf = io.BytesIO()
@@ -323,16 +345,7 @@ def build_report(exp, *, bins: int | None = None, dpi: int = 100, log=None) -> s
 
     title = f"trucesim report: {exp.name}"
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(title)}</title>",
-        f"<style>{CSS}</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{html.escape(title)}</h1>",
+        *page_head(title),
         f"<p>Scenario <strong>{html.escape(exp.scenario_name)}</strong> · {len(df):,} worlds · "
         f"{html.escape(exp.design_kind)} design over {len(exp.factors)} factor(s).</p>",
         '<p class="note">trucesim is an exploratory agent-based model of the spring-2024 Gaza truce talks. '
@@ -367,4 +380,4 @@ def build_report(exp, *, bins: int | None = None, dpi: int = 100, log=None) -> s
     return "\n".join(parts)
 
 
-__all__ = ["CSS", "MAX_CURVES", "MAX_POINT_ROWS", "build_report", "html_table", "pct", "png_base64"]
+__all__ = ["CSS", "MAX_CURVES", "MAX_POINT_ROWS", "build_report", "html_table", "page_head", "pct", "png_base64"]

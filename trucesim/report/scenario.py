@@ -28,7 +28,7 @@ import pandas as pd
 
 from trucesim import __version__, plots
 from trucesim.analysis.compare import figure_label, flatten, is_share
-from trucesim.report.html import CSS, html_table, pct, png_base64
+from trucesim.report.html import html_table, page_head, pct, png_base64
 from trucesim.report.text import format_difference, format_trace
 from trucesim.run.stats import proportion_ci
 
@@ -200,16 +200,7 @@ def build_scenario_report(
             sec.append(f"<details><summary>The story as text</summary><pre>{html.escape(text)}</pre></details>")
         body += sec
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(title)}</title>",
-        f"<style>{CSS}</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{html.escape(title)}</h1>",
+        *page_head(title),
         '<p class="note">trucesim is an exploratory agent-based model of the spring-2024 Gaza truce talks. '
         "Every number below follows from the scenario's stated assumptions; they are explorations of those "
         "assumptions, not predictions of what the parties did or will do, and not advice.</p>",
