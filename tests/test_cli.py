@@ -94,13 +94,14 @@ def test_trace_narrative():
 
 
 def test_trace_is_the_story_of_trace_world(baseline):
-    from trucesim.report.text import format_trace
+    from trucesim.report.text import format_trace, verdict
     from trucesim.run.simulate import trace_world
 
     proc = run_cli("run", BASELINE, "--worlds", 100, "--trace", 5, "--seed", 2, check=True)
     events, row = trace_world(baseline, 5, seed=2)
     expected = format_trace(5, events, baseline.labels)
-    assert proc.stdout.endswith(expected + "\n")
+    sides = {"government": "Israel's government", "armed_group": "Hamas"}
+    assert proc.stdout.endswith(expected + "\n" + verdict(row, {**baseline.labels, **sides}) + "\n")
     assert len(expected.splitlines()) == len(events) + 1 and row["world"] == 5
 
 
