@@ -28,6 +28,7 @@ from matplotlib.patches import Patch
 from trucesim.analysis.labels import outcome_label, outcome_names
 from trucesim.analysis.probability import summary_table
 from trucesim.analysis.results import majority, seats_kept
+from trucesim.config.paramdoc import side_label
 from trucesim.plots.style import (
     CYCLE,
     OKABE_ITO,
@@ -176,7 +177,8 @@ def seats(df: pd.DataFrame, scenario, *, title: str | None = None) -> Figure:
         ),
     ]
     ax.legend(handles=handles, loc="upper left", fontsize=9)
-    extra = f"government falls in {100 * fell:.1f}% of worlds" if np.isfinite(fell) else ""
+    gov = side_label(scenario, "government") if hasattr(scenario, "actors_of") else "the government"
+    extra = f"{gov} falls in {100 * fell:.1f}% of worlds" if np.isfinite(fell) else ""
     if net > 0:
         extra += f"; opposition safety net used in {100 * net:.1f}%"
     finish(
