@@ -415,7 +415,7 @@ def test_the_apps_pressure_chart_names_the_summed_pressure_and_the_sides_by_labe
 
     specs = chart_specs({"government": "Gov of X", "armed_group": "Group Y"})
     pressures = dict(next(s for s in specs if s.title == "Pressures").series)
-    assert pressures["us_pressure"] == "summed pressure on Gov of X (US and mediators)"
+    assert pressures["pressure_on_government"] == "summed pressure on Gov of X (US and mediators)"
     assert pressures["military_pressure_mean"] == "military, on Group Y"
 
 

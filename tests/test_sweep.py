@@ -284,6 +284,11 @@ def _descendants_alive(out: Path) -> list[int]:
     return found
 
 
+def _default_sigint() -> None:
+    # a shell running the suite in the background ignores SIGINT, and children inherit that
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_and_wait_for_parts(args, parts: Path, n: int, sig: int):
     proc = subprocess.Popen(
         [sys.executable, "-m", "trucesim", *map(str, args)],
@@ -292,6 +297,7 @@ def _start_and_wait_for_parts(args, parts: Path, n: int, sig: int):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
