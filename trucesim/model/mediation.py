@@ -74,6 +74,7 @@ def table_due(m) -> None:
 
 
 def _sides(m):
+    """Per side: the agent, its row of the round's uniforms, its calendar kind, due days, answers and stakes."""
     return (
         (m.government, 0, "gov_answer", m.gov_due, m.gov_answer, deadlines.government_stakes),
         (m.armed_group, 1, "ag_answer", m.ag_due, m.ag_answer, deadlines.armed_group_stakes),
