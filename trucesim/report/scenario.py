@@ -29,7 +29,7 @@ import pandas as pd
 from trucesim import __version__, plots
 from trucesim.analysis.compare import figure_label, flatten, is_share
 from trucesim.report.html import html_table, page_head, pct, png_base64
-from trucesim.report.text import format_difference, format_trace
+from trucesim.report.text import comparison_rows, format_trace
 from trucesim.run.stats import proportion_ci
 
 #: summary keys shown in their own section ("how the talks ended"), whatever else the summary holds
@@ -93,16 +93,13 @@ def _endings(run: ScenarioRun, labels) -> str:
     return "".join(parts)
 
 
+def _cell(v: float | None, share: bool) -> str:
+    return "n/a" if v is None else (pct(v) if share else f"{v:.4g}")
+
+
 def _comparison_table(comparison: dict, labels) -> str:
     names = comparison["scenarios"]
-    headers = ["figure", *names, *[f"difference: {n}" for n in names[1:]]]
-    rows = []
-    for f in comparison["figures"]:
-        share = f["share"]
-        cells = [figure_label(f["figure"], labels)]
-        cells += ["n/a" if v is None else (pct(v) if share else f"{v:.4g}") for v in f["values"]]
-        cells += [format_difference(d, share) for d in f["differences"]]
-        rows.append(cells)
+    headers, rows = comparison_rows(comparison, labels, _cell, "difference:")
     note = (
         f"<p>Differences from <strong>{html.escape(names[0])}</strong> with their 95% interval in brackets "
         "(probabilities in percentage points): paired over the same worlds (common random numbers: every "

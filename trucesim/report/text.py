@@ -15,7 +15,7 @@ Examples
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from trucesim.model.events import Event, render_story
 
@@ -202,6 +202,28 @@ def format_difference(d: dict, share: bool) -> str:
     return text + (mark if d["lo"] is not None or d["method"] is None else " ~")
 
 
+def comparison_rows(
+    comparison: dict, labels: Mapping[str, str] | None, value: Callable[[float | None, bool], str], heading: str
+) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of a comparison's table: the figure, each scenario's value, each difference.
+
+    ``value(v, share)`` writes a scenario's value; ``heading`` starts each difference's header.
+    The terminal table (:func:`format_comparison`) and the scenario report share it.
+    """
+    from trucesim.analysis.compare import figure_label
+
+    names = comparison["scenarios"]
+    headers = ["figure", *names, *[f"{heading} {n}" for n in names[1:]]]
+    rows = []
+    for f in comparison["figures"]:
+        share = f["share"]
+        cells = [figure_label(f["figure"], labels)]
+        cells += [value(v, share) for v in f["values"]]
+        cells += [format_difference(d, share) for d in f["differences"]]
+        rows.append(cells)
+    return headers, rows
+
+
 def format_comparison(comparison: dict, labels: Mapping[str, str] | None = None) -> str:
     """The table of :meth:`trucesim.analysis.compare.Comparison.result`, for the terminal.
 
@@ -210,18 +232,9 @@ def format_comparison(comparison: dict, labels: Mapping[str, str] | None = None)
     difference whose interval is from independent samples (Newcombe); ``~`` one
     given without an interval; the rest are paired over the same worlds.
     """
-    from trucesim.analysis.compare import figure_label
-
     c = comparison
     names = c["scenarios"]
-    headers = ["figure", *names, *[f"diff {n}" for n in names[1:]]]
-    rows = []
-    for f in c["figures"]:
-        share = f["share"]
-        cells = [figure_label(f["figure"], labels)]
-        cells += [_figure_value(v, share) for v in f["values"]]
-        cells += [format_difference(d, share) for d in f["differences"]]
-        rows.append(cells)
+    headers, rows = comparison_rows(c, labels, _figure_value, "diff")
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
     fmt = lambda r: "  ".join(
         (str(x).ljust(w) if i == 0 else str(x).rjust(w)) for i, (x, w) in enumerate(zip(r, widths))
