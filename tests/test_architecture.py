@@ -22,6 +22,7 @@ STAGES = {
     "run": 2,
     "sweep": 3,
     "designer": 3,
+    "history": 3,
     "analysis": 4,
     "plots": 5,
     "report": 6,

@@ -194,9 +194,11 @@ def test_pyproject_ships_every_package_and_the_data():
 
     conf = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     found = {"trucesim"} | {f"trucesim.{p.parent.name}" for p in (ROOT / "trucesim").glob("*/__init__.py")}
-    assert set(conf["packages"]) == found | {"trucesim.scenarios", "trucesim.experiments"}
-    assert conf["package-dir"] == {"trucesim.scenarios": "scenarios", "trucesim.experiments": "experiments"}
-    assert conf["package-data"] == {"trucesim.scenarios": ["*.toml"], "trucesim.experiments": ["*.toml"]}
+    data = {"trucesim.scenarios": "scenarios", "trucesim.scenarios.rounds": "scenarios/rounds"}
+    data["trucesim.experiments"] = "experiments"
+    assert set(conf["packages"]) == found | set(data)
+    assert conf["package-dir"] == data
+    assert conf["package-data"] == {key: ["*.toml"] for key in data}
 
 
 # --- issue 12 item 6: consistent options --------------------------------------------------------

@@ -194,7 +194,7 @@ def test_every_shipped_scenario_loads():
             ["actors.hamas.study_days_min", "expected at most actors.hamas.study_days_max"],
         ),
         ('[meta]\nnme = "x"\n', ["meta.nme", "did you mean 'meta.name'"]),
-        ("extends = 3\n", ["extends: expected a path (string)"]),
+        ("extends = 3\n", ["extends: expected a path or a list of paths (strings)"]),
     ],
 )
 def test_validation_errors(tmp_path, body, fragments):

@@ -3,7 +3,10 @@
 A scenario file has the tables ``[meta]``, ``[terms]``, ``[context]``,
 ``[actors.<id>]`` and ``[protocol]``, and may start with
 ``extends = "base.toml"`` (a path relative to the file) to name only what it
-changes.  Wherever a number is accepted, three forms may stand::
+changes, or ``extends = ["base.toml", "fitted/joint.toml"]`` to merge several
+files in order (a later one overrides an earlier one: a parameter file of fitted
+values, :mod:`trucesim.history.posterior`, is used this way).  A round file adds an
+``[observed]`` table (:mod:`trucesim.config.observed`).  Wherever a number is accepted, three forms may stand::
 
     reservation = 0.55
     reservation = { value = 0.55, source = "assumption" }
@@ -29,11 +32,12 @@ from pathlib import Path
 import numpy as np
 
 from trucesim.config.distributions import Dist, DistributionError, parse_dist
+from trucesim.config.observed import Observed, parse_observed
 from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
 from trucesim.config.shipped import resolve, shipped
 from trucesim.config.tomlio import cut, printable, read_toml, shown_value, suggest, wrong_kind
 
-TOP_KEYS = ("extends", "meta", "terms", "context", "actors", "protocol")
+TOP_KEYS = ("extends", "meta", "terms", "context", "actors", "protocol", "observed")
 ACTOR_STRING_KEYS = ("kind", "label", "target")
 LEAF_MARKERS = ("value", "dist")
 #: the longest chain of files that extend one another
@@ -51,6 +55,8 @@ class Scenario:
     ``values`` maps dotted keys (``"actors.hamas.reservation"``) to a number or
     a :class:`~trucesim.config.distributions.Dist`; ``sources`` maps the same keys to
     their provenance as written (``"default"`` for a value the file left out).
+    ``observed`` holds a round file's facts (:mod:`trucesim.config.observed`), empty
+    for any other scenario.
     """
 
     path: Path
@@ -60,6 +66,7 @@ class Scenario:
     actors: dict[str, str]
     targets: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    observed: tuple[Observed, ...] = ()
 
     @property
     def name(self) -> str:
@@ -155,8 +162,11 @@ def _flatten(table: dict, shown: str, prefix: str = "") -> dict[str, object]:
     return flat
 
 
-def _load_flat(path: Path, shown: str, stack: tuple[Path, ...]) -> tuple[dict, dict]:
-    """Flattened, merged content of a file and its ancestors, and who set each key."""
+def _load_flat(path: Path, shown: str, stack: tuple[Path, ...]) -> tuple[dict, dict, object]:
+    """Flattened, merged content of a file and its ancestors, who set each key, and the file's own ``[observed]``.
+
+    ``[observed]`` is never inherited: what happened in a base round is not what happened here.
+    """
     if len(stack) >= MAX_EXTENDS:
         raise ScenarioError(f"{shown}: extends: expected a chain of at most {MAX_EXTENDS} files, found a longer one")
     try:
@@ -180,12 +190,21 @@ def _load_flat(path: Path, shown: str, stack: tuple[Path, ...]) -> tuple[dict, d
             raise ScenarioError(f"{shown}: unknown key {shown_value(k)}{suggest(k, TOP_KEYS)}")
     flat: dict[str, object] = {}
     origin: dict[str, str] = {}
+    observed = raw.pop("observed", None)
     ext = raw.pop("extends", None)
-    if ext is not None:
-        if not isinstance(ext, str):
-            raise ScenarioError(f"{shown}: extends: expected a path (string), found {shown_value(ext)}")
-        base = path.parent / ext
-        flat, origin = _load_flat(base, printable(str(base)), (*stack, real))
+    bases = ext if isinstance(ext, list) and ext else [ext] if ext is not None else []
+    for b in bases:  # in order: a later base overrides an earlier one
+        if not isinstance(b, str):
+            raise ScenarioError(
+                f"{shown}: extends: expected a path or a list of paths (strings), found {shown_value(ext)}"
+            )
+        base = path.parent / b
+        more, more_origin, _ = _load_flat(base, printable(str(base)), (*stack, real))
+        for key in more:  # a leaf of a later base replaces a table of an earlier one (and vice versa)
+            for old in [k for k in flat if k.startswith(key + ".") or key.startswith(k + ".")]:
+                del flat[old], origin[old]
+        flat.update(more)
+        origin.update(more_origin)
     own = _flatten(raw, shown)
     # a table replaced by a leaf (or a leaf by a table) drops what the base had below it
     for key in own:
@@ -193,7 +212,7 @@ def _load_flat(path: Path, shown: str, stack: tuple[Path, ...]) -> tuple[dict, d
             del flat[old], origin[old]
     flat.update(own)
     origin.update({k: shown for k in own})
-    return flat, origin
+    return flat, origin, observed
 
 
 def _number(v, where: str, p: Param) -> tuple[float | Dist, str | None]:
@@ -250,7 +269,7 @@ def load_scenario(path: str | Path) -> Scenario:
             f"{printable(str(path))}: file not found, nor a shipped scenario{suggest(path.stem, names)} "
             f"(see 'trucesim list')"
         )
-    flat, origin = _load_flat(path, printable(str(path)), ())
+    flat, origin, raw_observed = _load_flat(path, printable(str(path)), ())
     top = printable(str(path))
 
     def where(key: str) -> str:
@@ -349,8 +368,23 @@ def load_scenario(path: str | Path) -> Scenario:
         found = sum(k == kind for k in actors.values())
         if found > 1:
             raise ScenarioError(f"{top}: actors: expected at most one actor of kind {kind!r}, found {found}")
+    observed: tuple[Observed, ...] = ()
+    if raw_observed is not None:
+        sides = {a: k for a, k in actors.items() if k in ("government", "armed_group")}
+        parties = [a for a, k in actors.items() if k == "coalition_party"]
+        try:
+            observed = parse_observed(raw_observed, top, sides, parties)
+        except ValueError as e:
+            raise ScenarioError(str(e)) from None
     scenario = Scenario(
-        path=path, meta=meta, values=values, sources=sources, actors=actors, targets=targets, labels=labels
+        path=path,
+        meta=meta,
+        values=values,
+        sources=sources,
+        actors=actors,
+        targets=targets,
+        labels=labels,
+        observed=observed,
     )
     check_consistency(scenario, top)
     return scenario

@@ -21,20 +21,21 @@ from pathlib import Path
 
 from trucesim.config.tomlio import TomlError, read_toml
 
-KINDS = ("scenarios", "experiments")
+#: each kind of shipped file and its directory (historical rounds are scenarios with an ``[observed]`` table)
+KINDS = {"scenarios": "scenarios", "experiments": "experiments", "rounds": "scenarios/rounds"}
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 
 def shipped_dir(kind: str) -> Path | None:
     """The directory of the shipped files of ``kind``: in the package if installed, else the source root."""
-    for d in (_PACKAGE / kind, _PACKAGE.parent / kind):
+    for d in (_PACKAGE / KINDS[kind], _PACKAGE.parent / KINDS[kind]):
         if d.is_dir() and any(d.glob("*.toml")):
             return d
     return None
 
 
 def shipped(kind: str) -> list[Path]:
-    """The shipped files of ``kind`` ("scenarios" or "experiments"), sorted by name."""
+    """The shipped files of ``kind`` ("scenarios", "experiments" or "rounds"), sorted by name."""
     d = shipped_dir(kind)
     return sorted(d.glob("*.toml")) if d is not None else []
 

@@ -118,7 +118,7 @@ def _read_regular(path: Path, shown: str, what: str, error: type[Exception]) -> 
 
 
 #: top-level keys only a scenario has, and only an experiment has
-SCENARIO_ONLY_KEYS = ("extends", "meta", "terms", "context", "actors", "protocol")
+SCENARIO_ONLY_KEYS = ("extends", "meta", "terms", "context", "actors", "protocol", "observed")
 EXPERIMENT_ONLY_KEYS = ("scenario", "worlds_per_point", "design", "factors")
 
 
