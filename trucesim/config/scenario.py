@@ -452,3 +452,36 @@ def check_consistency(s: Scenario, top: str) -> None:
                 f"{top}: actors.{a}.safety_net_seats: expected at most actors.{a}.seats, "
                 f"found {_hi(s, f'actors.{a}.safety_net_seats'):g}"
             )
+
+
+def apply_parameter_file(scenario: Scenario, path: str | Path) -> Scenario:
+    """``scenario`` with the values of a parameter file (fitted values, for one) put in place of its own.
+
+    A parameter file holds numeric keys only, in the scenario's tables (``[actors.hamas]
+    reservation = { dist = "normal", ... }``), with no ``extends``, ``[meta]`` or
+    ``[observed]``; the keys must exist in the scenario.  A round keeps its ``[observed]``
+    table, which ``extends`` would drop.  :func:`trucesim.history.posterior.write_parameter_file`
+    writes such files.
+
+    Raises
+    ------
+    ScenarioError
+        One line naming the file and the key: an unknown key, a value out of range.
+    """
+    path = Path(path)
+    shown = printable(str(path))
+    raw = read_toml(path, shown, what="a parameter file", error=ScenarioError)
+    for k in raw:
+        if k not in ("terms", "context", "actors", "protocol"):
+            raise ScenarioError(
+                f"{shown}: {shown_value(k)}: expected only the tables [terms], [context], [actors.<id>] and "
+                f"[protocol] in a parameter file, found {shown_value(k)}"
+            )
+    updates: dict[str, float | Dist] = {}
+    for key, v in _flatten(raw, shown).items():
+        try:
+            p = scenario.spec(key)
+        except KeyError:
+            raise ScenarioError(f"{shown}: {cut(key)}: unknown key{suggest(key, scenario.values)}") from None
+        updates[key], _ = _number(v, f"{shown}: {cut(key)}", p)
+    return scenario.with_values(updates)
