@@ -41,7 +41,8 @@ def hits(table: pd.DataFrame, fact: Observed) -> np.ndarray:
         parties = [c.removeprefix("exit_") for c in table.columns if c.startswith("exit_")]
         ok = np.ones(len(table), dtype=bool)
         for p in parties:
-            ok &= table[f"exit_{p}"].to_numpy(dtype=bool) == (p in fact.value)
+            left = isinstance(fact.value, tuple) and p in fact.value
+            ok &= table[f"exit_{p}"].to_numpy(dtype=bool) == left
         return ok
     column = COLUMNS[fact.fact].replace("{side}", fact.side or "")
     x = table[column]

@@ -1,0 +1,212 @@
+"""Calibration files (TOML): which assumption values to fit, to which rounds, with which priors.
+
+A calibration file names the rounds to fit jointly, the scenario whose uncertainty
+tables are the priors, the keys to fit (each must have an uncertainty table there, or
+in the file's own ``[prior]`` table), the distance and the size of the fit::
+
+    description = "Structural values fitted to the four calibration rounds"
+    rounds = ["november-2023", "april-2024", "august-2024", "june-2025"]
+    priors = "april-2024-uncertain"          # a shipped scenario, or a path from this file
+    fit = ["actors.hamas.patience", "actors.israel.sensitivity_us"]
+    distance = "brier"                       # brier | absolute | log
+    population = 100                         # particles per generation
+    generations = 6                          # at most
+    worlds = 300                             # worlds per round and particle
+    min_epsilon = 0.0                        # stop once the tolerance is this low
+
+    [prior]                                  # uncertainty tables for keys the priors lack
+    "actors.israel.sensitivity_us" = { dist = "uniform", low = 0.1, high = 0.8, source = "assumption" }
+
+    [quick]                                  # the --quick preset: any of population, generations, worlds
+    population = 16
+
+A fitted value is shared by every round: fit structural values (sensitivities,
+credibilities, patience) rather than the context of one moment.
+
+Examples
+--------
+>>> spec = load_calibration("calibration/joint.toml")     # doctest: +SKIP
+>>> spec.fit[:1]                                           # doctest: +SKIP
+['actors.hamas.patience']
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import NoReturn
+
+from trucesim.config.distributions import Dist, DistributionError, parse_dist
+from trucesim.config.observed import Observed
+from trucesim.config.scenario import Scenario, ScenarioError, load_scenario
+from trucesim.config.shipped import resolve, shipped
+from trucesim.config.tomlio import cut, printable, read_toml, shown_value, suggest
+
+#: how a particle's simulated shares are compared with what happened (each fact's share p, per round)
+DISTANCES = {
+    "brier": "mean of (1 - p)^2 over a round's facts, then over rounds",
+    "absolute": "mean of 1 - p over a round's facts, then over rounds",
+    "log": "mean of -ln p (p floored at half a world) over a round's facts, then over rounds",
+}
+SIZES = {"population": 2, "generations": 1, "worlds": 1}
+TOP = ("description", "rounds", "priors", "fit", "distance", "min_epsilon", "prior", "quick", *SIZES)
+
+
+class CalibrationError(ValueError):
+    """A calibration file that cannot be used; ``str(err)`` is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A validated calibration file: the rounds (loaded), the fitted keys and their priors, the sizes."""
+
+    path: Path
+    description: str
+    rounds: tuple[Scenario, ...]
+    fit: tuple[str, ...]
+    priors: dict[str, Dist]
+    bounds: dict[str, tuple[float, float]]
+    distance: str = "brier"
+    population: int = 100
+    generations: int = 6
+    worlds: int = 300
+    min_epsilon: float = 0.0
+    quick: dict[str, int] = field(default_factory=dict)
+
+    def quick_preset(self) -> Calibration:
+        """The same fit with the ``[quick]`` sizes (for tests and a first look)."""
+        return replace(self, **self.quick)  # type: ignore[arg-type]
+
+    def facts(self) -> list[tuple[str, Observed]]:
+        """(round name, fact) for every observed fact of every round, in order."""
+        return [(r.path.stem, o) for r in self.rounds for o in r.observed]
+
+
+def _fail(msg: str) -> NoReturn:
+    raise CalibrationError(msg)
+
+
+def _int(v, where: str, least: int) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < least:
+        _fail(f"{where}: expected a whole number >= {least}, found {shown_value(v)}")
+    return int(v)
+
+
+def _round(name, where: str, base: Path) -> Scenario:
+    if not isinstance(name, str) or not name:
+        _fail(f"{where}: expected a round's name or path (a string), found {shown_value(name)}")
+    path = base / name if (base / name).exists() else resolve(name, "rounds")
+    if not path.exists():
+        names = [p.stem for p in shipped("rounds")]
+        _fail(
+            f"{where}: {shown_value(name)}: no such round file{suggest(str(name), names)} (rounds: {', '.join(names)})"
+        )
+    try:
+        scenario = load_scenario(path)
+    except ScenarioError as e:
+        raise CalibrationError(str(e)) from None
+    if not scenario.observed:
+        _fail(
+            f"{printable(str(path))}: observed: expected a table [observed] of what happened (a round file), found none"
+        )
+    return scenario
+
+
+def load_calibration(path: str | Path) -> Calibration:
+    """Read and validate a calibration file; raise :class:`CalibrationError` (one line) on any problem."""
+    path = Path(path)
+    shown = printable(str(path))
+    raw = read_toml(path, shown, what="a calibration file (TOML)", error=CalibrationError)
+    for k in raw:
+        if k not in TOP:
+            _fail(f"{shown}: unknown key {shown_value(k)}{suggest(k, TOP)}")
+    for k in ("rounds", "priors", "fit"):
+        if k not in raw:
+            _fail(f"{shown}: {k}: missing required key")
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        _fail(f"{shown}: description: expected a string, found {shown_value(description)}")
+    if not isinstance(raw["rounds"], list) or not raw["rounds"]:
+        _fail(f"{shown}: rounds: expected a list of round names or paths, found {shown_value(raw['rounds'])}")
+    rounds = tuple(_round(r, f"{shown}: rounds", path.parent) for r in raw["rounds"])
+    stems = [r.path.stem for r in rounds]
+    if len(set(stems)) != len(stems):
+        _fail(f"{shown}: rounds: expected each round once, found {shown_value(raw['rounds'])}")
+    priors_name = raw["priors"]
+    if not isinstance(priors_name, str):
+        _fail(f"{shown}: priors: expected a scenario name or path (a string), found {shown_value(priors_name)}")
+    local = path.parent / priors_name
+    try:
+        base = load_scenario(local if local.exists() else priors_name)
+    except ScenarioError as e:
+        raise CalibrationError(f"{shown}: priors: {e}") from None
+    fit = raw["fit"]
+    if not isinstance(fit, list) or not fit or not all(isinstance(k, str) for k in fit):
+        _fail(f"{shown}: fit: expected a list of keys to fit (strings), found {shown_value(fit)}")
+    if len(set(fit)) != len(fit):
+        _fail(f"{shown}: fit: expected each key once, found {shown_value(fit)}")
+    extra = raw.get("prior", {})
+    if not isinstance(extra, dict):
+        _fail(f"{shown}: prior: expected a table of uncertainty tables, found {shown_value(extra)}")
+    for k in extra:
+        if k not in fit:
+            _fail(f"{shown}: prior.{cut(k)}: expected a key listed in fit, found one that is not{suggest(k, fit)}")
+    priors: dict[str, Dist] = {}
+    bounds: dict[str, tuple[float, float]] = {}
+    for key in fit:
+        if key not in base.values:
+            _fail(f"{shown}: fit: {shown_value(key)}: unknown key{suggest(key, base.values)}")
+        spec = base.spec(key)
+        if not spec.per_world:
+            _fail(
+                f"{shown}: fit: {key}: expected a value that can differ between worlds, found one that sets the calendar"
+            )
+        for r in rounds:
+            if key not in r.values:
+                _fail(f"{shown}: fit: {key}: expected a key every round has, found none in {printable(str(r.path))}")
+        bounds[key] = (spec.low, spec.high)
+        if key in extra:
+            table = extra[key]
+            if not isinstance(table, dict) or "dist" not in table:
+                _fail(
+                    f"{shown}: prior.{cut(key)}: expected an uncertainty table {{ dist = .. }}, found {shown_value(table)}"
+                )
+            try:
+                priors[key] = parse_dist({k: v for k, v in table.items() if k != "source"}, bounds[key])
+            except DistributionError as e:
+                _fail(f"{shown}: prior.{cut(key)}: {e}")
+            continue
+        v = base.values[key]
+        if not isinstance(v, Dist):
+            _fail(
+                f"{shown}: fit: {key}: expected an uncertainty table in {printable(str(base.path))} or in [prior], "
+                f"found the fixed value {v:g}"
+            )
+        priors[key] = v
+    distance = raw.get("distance", "brier")
+    if distance not in DISTANCES:
+        _fail(f"{shown}: distance: expected one of {', '.join(DISTANCES)}, found {shown_value(distance)}")
+    sizes = {k: _int(raw[k], f"{shown}: {k}", least) for k, least in SIZES.items() if k in raw}
+    min_eps = raw.get("min_epsilon", 0.0)
+    if isinstance(min_eps, bool) or not isinstance(min_eps, (int, float)) or not math.isfinite(min_eps) or min_eps < 0:
+        _fail(f"{shown}: min_epsilon: expected a number >= 0, found {shown_value(min_eps)}")
+    quick = raw.get("quick", {})
+    if not isinstance(quick, dict):
+        _fail(f"{shown}: quick: expected a table of sizes ({', '.join(SIZES)}), found {shown_value(quick)}")
+    for k in quick:
+        if k not in SIZES:
+            _fail(f"{shown}: quick.{k}: unknown key{suggest(k, SIZES)} (sizes: {', '.join(SIZES)})")
+    quick_sizes = {k: _int(v, f"{shown}: quick.{k}", SIZES[k]) for k, v in quick.items()}
+    return Calibration(
+        path=path,
+        description=description,
+        rounds=rounds,
+        fit=tuple(fit),
+        priors=priors,
+        bounds=bounds,
+        distance=distance,
+        min_epsilon=float(min_eps),
+        quick=quick_sizes,
+        **sizes,
+    )

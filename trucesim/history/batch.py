@@ -1,0 +1,96 @@
+"""Many parameter sets at once: each round's fact shares for a batch of particles, in one vectorised run.
+
+A fit evaluates thousands of parameter sets (particles).  Running each as its own small
+model would spend most of the time on the model's fixed cost per simulated day, so a batch
+of ``K`` particles is simulated as one model of ``K × worlds`` worlds, each block of
+``worlds`` worlds with one particle's values (the model's per-world overrides, as a
+sweep's design points use).  Tasks are cut by particle, never by the number of workers,
+and each has its own random stream, so the same seed gives the same shares whatever
+``--workers``.
+
+Examples
+--------
+>>> from trucesim.config.scenario import load_scenario
+>>> r = load_scenario("scenarios/rounds/april-2024.toml")
+>>> shares = round_shares(r, ("actors.hamas.patience",), np.array([[0.1], [0.5]]), worlds=50, key=(0, 1))
+>>> shares.shape          # particles × the round's observed facts
+(2, 7)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from trucesim.config.scenario import Scenario
+from trucesim.history.facts import world_hits
+from trucesim.model.model import TruceModel
+from trucesim.run.outcomes import check_outcomes, outcome_table
+from trucesim.run.simulate import free_model
+
+#: about this many worlds per task: big enough to spread the model's fixed cost, small enough for memory
+TASK_WORLDS = 20_000
+
+
+def round_shares(
+    scenario: Scenario, keys: Sequence[str], values: np.ndarray, worlds: int, key: tuple[int, ...]
+) -> np.ndarray:
+    """The share of worlds reproducing each observed fact, for each particle: an array particles × facts.
+
+    ``values`` is particles × keys; ``key`` names the random stream
+    (``SeedSequence(key[0], spawn_key=key[1:])``).
+    """
+    k = len(values)
+    overrides = {}
+    for j, name in enumerate(keys):
+        col = np.repeat(np.asarray(values[:, j], dtype=float), worlds)
+        overrides[name] = np.round(col) if scenario.spec(name).integer else col
+    rng = np.random.default_rng(np.random.SeedSequence(key[0], spawn_key=key[1:]))
+    model = TruceModel(scenario, k * worlds, rng=rng, overrides=overrides).run()
+    table = outcome_table(model)
+    free_model(model)
+    check_outcomes(table, f"{scenario.path.stem}, {k} particles")
+    hits = world_hits(table, scenario.observed)
+    return hits.reshape(k, worlds, -1).mean(axis=1)
+
+
+@dataclass(frozen=True)
+class ShareTask:
+    """One task for :mod:`trucesim.run.executors`: :func:`round_shares` of some particles on one round."""
+
+    scenario: Scenario
+    keys: tuple[str, ...]
+    values: np.ndarray
+    worlds: int
+    key: tuple[int, ...]
+
+    def run(self) -> np.ndarray:
+        return round_shares(self.scenario, self.keys, self.values, self.worlds, self.key)
+
+
+def batch_tasks(
+    rounds: Sequence[Scenario], keys: Sequence[str], values: np.ndarray, worlds: int, key: tuple[int, ...]
+) -> list[ShareTask]:
+    """The tasks that simulate ``values`` (particles × keys) on every round, about :data:`TASK_WORLDS` worlds each."""
+    per = max(1, TASK_WORLDS // worlds)
+    tasks = []
+    for i, r in enumerate(rounds):
+        for start in range(0, len(values), per):
+            part = values[start : start + per]
+            tasks.append(ShareTask(r, tuple(keys), part, worlds, (*key, i, start)))
+    return tasks
+
+
+def batch_shares(
+    executor, rounds: Sequence[Scenario], keys: Sequence[str], values: np.ndarray, worlds: int, key: tuple[int, ...]
+) -> list[np.ndarray]:
+    """For each round, its particles × facts shares, computed on ``executor`` (see :func:`batch_tasks`)."""
+    from trucesim.run.executors import map_ordered
+
+    tasks = batch_tasks(rounds, keys, values, worlds, key)
+    out: list[list[np.ndarray]] = [[] for _ in rounds]
+    for task, shares in zip(tasks, map_ordered(executor, tasks), strict=True):
+        out[task.key[-2]].append(shares)
+    return [np.concatenate(parts) for parts in out]
