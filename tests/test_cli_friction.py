@@ -196,6 +196,7 @@ def test_pyproject_ships_every_package_and_the_data():
     found = {"trucesim"} | {f"trucesim.{p.parent.name}" for p in (ROOT / "trucesim").glob("*/__init__.py")}
     data = {"trucesim.scenarios": "scenarios", "trucesim.scenarios.rounds": "scenarios/rounds"}
     data["trucesim.experiments"] = "experiments"
+    data["trucesim.calibration"] = "calibration"
     assert set(conf["packages"]) == found | set(data)
     assert conf["package-dir"] == data
     assert conf["package-data"] == {key: ["*.toml"] for key in data}

@@ -22,7 +22,12 @@ from pathlib import Path
 from trucesim.config.tomlio import TomlError, read_toml
 
 #: each kind of shipped file and its directory (historical rounds are scenarios with an ``[observed]`` table)
-KINDS = {"scenarios": "scenarios", "experiments": "experiments", "rounds": "scenarios/rounds"}
+KINDS = {
+    "scenarios": "scenarios",
+    "experiments": "experiments",
+    "rounds": "scenarios/rounds",
+    "calibrations": "calibration",
+}
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 

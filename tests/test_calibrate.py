@@ -1,0 +1,158 @@
+"""trucesim calibrate: pyabc recovers a known parameter, the batched fit is reproducible and resumable, bad files fail in one line."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from trucesim.config.calibration import CalibrationError, load_calibration
+
+from .conftest import ROOT, run_cli
+
+pyabc = pytest.importorskip("pyabc")
+
+ROUNDS = ROOT / "scenarios" / "rounds"
+PRIOR = '[prior]\n"actors.israel.sensitivity_us" = { dist = "uniform", low = 0.1, high = 0.8 }\n'
+
+
+def small(top: dict | None = None, prior: str = PRIOR) -> str:
+    """A small calibration file over two rounds; ``top`` replaces or adds top-level keys (TOML values as text)."""
+    keys = {
+        "rounds": f'["{ROUNDS / "november-2023.toml"}", "{ROUNDS / "april-2024.toml"}"]',
+        "priors": '"april-2024-uncertain"',
+        "fit": '["actors.hamas.patience", "actors.israel.sensitivity_us"]',
+        "population": "8",
+        "generations": "2",
+        "worlds": "40",
+    }
+    keys.update(top or {})
+    return "".join(f"{k} = {v}\n" for k, v in keys.items()) + prior
+
+
+SMALL = small()
+
+
+def test_pyabc_with_the_batch_sampler_recovers_a_parameter_that_generated_the_data(tmp_path):
+    """Synthetic data from a known share (0.3): the posterior centres on it and is far narrower than the prior."""
+    from trucesim.history.sampler import BatchModel, BatchSampler
+
+    truth, trials = 0.3, 4000
+    x0 = {"share": np.random.default_rng(5).binomial(trials, truth) / trials}
+    model = BatchModel(["theta"])
+
+    def simulate_batch(t, batch, params):
+        rng = np.random.default_rng([t + 1, batch])
+        return [{"share": rng.binomial(trials, p["theta"]) / trials} for p in params]
+
+    sampler = BatchSampler(model, simulate_batch, seed=1, batch_size=200)
+    abc = pyabc.ABCSMC(
+        model,
+        pyabc.Distribution(theta=pyabc.RV("uniform", 0, 1)),
+        lambda x, y: abs(x["share"] - y["share"]),
+        population_size=200,
+        sampler=sampler,
+    )
+    abc.new(f"sqlite:///{tmp_path / 'abc.db'}", x0)
+    history = abc.run(max_nr_populations=6)
+    df, w = history.get_distribution()
+    mean = np.average(df["theta"], weights=w)
+    sd = np.sqrt(np.average((df["theta"] - mean) ** 2, weights=w))
+    assert abs(mean - truth) < 0.02
+    assert sd < 0.03  # the uniform prior's sd is 0.29
+
+
+def test_the_fit_is_the_same_whatever_the_workers_and_when_resumed(tmp_path):
+    import dataclasses
+
+    from trucesim.history.calibrate import calibrate
+    from trucesim.run.executors import make_executor
+
+    f = tmp_path / "small.toml"
+    f.write_text(SMALL)
+    cal = load_calibration(f)
+    one = calibrate(cal, tmp_path / "one", seed=3)
+    with make_executor(workers=2) as ex:
+        two = calibrate(cal, tmp_path / "two", seed=3, executor=ex)
+    pd.testing.assert_frame_equal(one.particles, two.particles)
+    calibrate(dataclasses.replace(cal, generations=1), tmp_path / "resumed", seed=3)  # stopped after one generation
+    resumed = calibrate(cal, tmp_path / "resumed", seed=3)
+    pd.testing.assert_frame_equal(one.particles, resumed.particles)
+    assert [g["generation"] for g in resumed.generations] == [0, 1]
+    other = calibrate(cal, tmp_path / "other", seed=4)
+    assert not other.particles.equals(one.particles)
+
+
+def test_a_fit_never_overwrites_another(tmp_path):
+    from trucesim.history.calibrate import FitError, calibrate
+
+    f = tmp_path / "small.toml"
+    f.write_text(SMALL.replace("generations = 2", "generations = 1"))
+    cal = load_calibration(f)
+    calibrate(cal, tmp_path / "fit", seed=1)
+    before = (tmp_path / "fit" / "fit.json").read_bytes()
+    with pytest.raises(FitError, match="holds a fit of .* with seed 1"):
+        calibrate(cal, tmp_path / "fit", seed=2)
+    assert (tmp_path / "fit" / "fit.json").read_bytes() == before
+
+
+def test_calibrate_command_writes_the_fit_its_figures_and_the_parameter_file(tmp_path):
+    f = tmp_path / "small.toml"
+    f.write_text(SMALL)
+    out = tmp_path / "fit"
+    r = run_cli("calibrate", f, "--out", out, "--workers", 1, "--check-worlds", 200, check=True)
+    assert "posterior (weighted" in r.stdout and "before -> after" in r.stdout
+    for name in ("abc.db", "particles.parquet", "fit.json", "fitted.toml", "posterior.png", "predictive.png"):
+        assert (out / name).exists(), name
+    assert (out / "posterior.png").read_bytes()[:4] == b"\x89PNG"
+    check = json.loads((out / "backtest.json").read_text())
+    assert "april-2024:deal" in check and 0 <= check["april-2024:deal"]["after"] <= 1
+    # the parameter file is what scenarios extend
+    scen = tmp_path / "calibrated.toml"
+    scen.write_text(f'extends = ["{ROOT / "scenarios" / "april-2024.toml"}", "{out / "fitted.toml"}"]\n')
+    from trucesim.config.distributions import Dist
+    from trucesim.config.scenario import load_scenario
+
+    s = load_scenario(scen)
+    assert isinstance(s.values["actors.hamas.patience"], Dist)
+    particles = pd.read_parquet(out / "particles.parquet")
+    mean = np.average(particles["actors.hamas.patience"], weights=particles["weight"])
+    assert s.values["actors.hamas.patience"].args["mean"] == pytest.approx(mean, abs=1e-4)
+
+
+BAD = [
+    ({"rounds": "[]"}, PRIOR, "rounds: expected a list of round names"),
+    ({"rounds": '["nowhere"]'}, PRIOR, "no such round file"),
+    ({"rounds": f'["{ROOT / "scenarios" / "april-2024.toml"}"]'}, PRIOR, "expected a table [observed]"),
+    ({"fit": '["actors.hamas.patienc"]'}, "", "did you mean 'actors.hamas.patience'"),
+    ({"fit": '["context.us_pressure"]', "priors": '"april-2024"'}, "", "found the fixed value"),
+    ({"fit": '["protocol.horizon_days"]'}, "", "sets the calendar"),
+    ({"distance": '"euclid"'}, PRIOR, "distance: expected one of brier, absolute, log"),
+    ({"population": "1"}, PRIOR, "population: expected a whole number >= 2"),
+    ({"populaton": "3"}, PRIOR, "unknown key 'populaton' (did you mean 'population'?)"),
+    ({}, PRIOR + "[quick]\nworld = 3\n", "quick.world: unknown key (did you mean 'worlds'?)"),
+    ({}, '[prior]\n"actors.israel.sensitivity_us" = 0.3\n', "expected an uncertainty table"),
+    ({}, PRIOR + '"actors.hamas.reservation" = { dist = "uniform", low = 1, high = 2 }\n', "a key listed in fit"),
+]
+
+
+@pytest.mark.parametrize(("top", "prior", "message"), BAD)
+def test_bad_calibration_files_give_one_line(tmp_path, top, prior, message):
+    f = tmp_path / "bad.toml"
+    f.write_text(small(top, prior))
+    with pytest.raises(CalibrationError) as e:
+        load_calibration(f)
+    assert message in str(e.value)
+    assert "\n" not in str(e.value)
+    r = run_cli("calibrate", f, "--out", tmp_path / "out")
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and message in r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_shipped_calibration_file_loads_and_names_four_rounds():
+    cal = load_calibration(ROOT / "calibration" / "joint.toml")
+    assert [r.path.stem for r in cal.rounds] == ["november-2023", "april-2024", "august-2024", "june-2025"]
+    quick = cal.quick_preset()
+    assert quick.population < cal.population and quick.worlds < cal.worlds

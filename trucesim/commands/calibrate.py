@@ -1,0 +1,173 @@
+"""``trucesim calibrate [CALIBRATION]``: fit assumption values jointly to the historical rounds (ABC-SMC, pyabc)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from trucesim.commands.common import UserError, nonneg_int, positive_int
+
+NAME = "calibrate"
+DEFAULT_CALIBRATION = "joint"
+EPILOG = """examples:
+  trucesim calibrate                                   # calibration/joint.toml into fits/joint
+  trucesim calibrate --quick --out fits/quick          # a small fit, in about a minute
+  trucesim calibrate calibration/joint.toml --workers 2 --seed 3
+  trucesim run april-2024-calibrated                   # a scenario that extends the fitted values
+
+A calibration file (calibration/*.toml) lists the rounds (scenarios/rounds/*.toml: a
+scenario plus an [observed] table of what happened), the keys to fit and their priors
+(uncertainty tables), the distance and the size of the fit.  Each particle is one set of
+values shared by every round; its distance is how far the shares of worlds reproducing
+each observed fact fall short of 1.  pyabc narrows the tolerance over the generations.
+
+The output directory gets abc.db (pyabc's database), particles.parquet (the last
+generation), fitted.toml (a parameter file: extends = ["base.toml", "fitted.toml"], or
+'trucesim backtest --fitted'), posterior.png, predictive.png and backtest.json (each
+fact's probability before and after the fit).  Run the same command again to resume a
+fit that was stopped: it goes on from the last stored generation, with the same numbers.
+See docs/validation.md.  Outputs explore stated assumptions; they are not forecasts."""
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        NAME,
+        help="fit assumption values to the historical rounds (ABC-SMC with pyabc)",
+        description="Fit the uncertain assumption values that a calibration file lists jointly to the "
+        "historical rounds' observed facts, by approximate Bayesian computation (sequential Monte Carlo, pyabc).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "calibration",
+        nargs="?",
+        default=DEFAULT_CALIBRATION,
+        help=f"a calibration file, or a shipped one's name (default: {DEFAULT_CALIBRATION})",
+    )
+    p.add_argument("--out", type=Path, help="output directory (default: fits/NAME, or fits/NAME-quick)")
+    p.add_argument("--seed", type=nonneg_int, default=0, help="root random seed (default 0)")
+    p.add_argument("--quick", action="store_true", help="the file's [quick] sizes: a small fit for a first look")
+    p.add_argument("--workers", type=positive_int, help="processes that simulate the batches (default: all cores)")
+    p.add_argument("--scheduler", help="'local' for a Dask LocalCluster, or a Dask scheduler's address")
+    p.add_argument(
+        "--check-worlds",
+        type=positive_int,
+        default=4000,
+        metavar="N",
+        help="worlds per round for the backtest before and after the fit (default 4000)",
+    )
+    return p
+
+
+def _load(name: str):
+    from trucesim.config.calibration import CalibrationError, load_calibration
+    from trucesim.config.shipped import resolve, shipped
+
+    path = resolve(name, "calibrations")
+    if not path.exists():
+        from trucesim.config.tomlio import suggest
+
+        names = [p.stem for p in shipped("calibrations")]
+        raise UserError(f"{name}: file not found, nor a shipped calibration{suggest(Path(name).stem, names)}")
+    try:
+        return load_calibration(path)
+    except CalibrationError as e:
+        raise UserError(str(e)) from None
+
+
+def _check(cal, out: Path, fitted: Path, seed: int, worlds: int, executor) -> dict:
+    """Each fact's probability before and after the fit (rounds as files, then with the fitted values)."""
+    from trucesim.config.scenario import apply_parameter_file
+    from trucesim.history.backtest import score_round
+
+    rows = {}
+    for r in cal.rounds:
+        before = score_round(r, worlds, seed, executor=executor)
+        after = score_round(apply_parameter_file(r, fitted), worlds, seed, executor=executor)
+        for o, pb, pa in zip(r.observed, before.p, after.p, strict=True):
+            rows[f"{r.path.stem}:{o.key}"] = {"observed": o.shown(), "before": float(pb), "after": float(pa)}
+    return rows
+
+
+def main(args) -> int:
+    cal = _load(args.calibration)  # a bad file fails before pyabc is imported (seconds)
+    try:
+        import pyabc  # noqa: F401
+    except ImportError:
+        raise UserError(
+            "calibrate needs pyabc: pip install 'trucesim[calibrate]' (or make test, which installs it)"
+        ) from None
+    from trucesim.history.calibrate import FitError, calibrate
+    from trucesim.history.posterior import summary, write_parameter_file
+    from trucesim.plots.posterior import plot_posterior, plot_predictive
+    from trucesim.plots.style import save_figure
+    from trucesim.run.executors import make_executor
+    from trucesim.run.workers import ExecutorError
+
+    if args.quick:
+        cal = cal.quick_preset()
+    out = args.out or Path("fits") / (cal.path.stem + ("-quick" if args.quick else ""))
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: expected a directory, found a file")
+    print(
+        f"calibrate {cal.path}: {len(cal.fit)} values, {len(cal.rounds)} rounds ({len(cal.facts())} facts), "
+        f"{cal.population} particles x {cal.generations} generations, {cal.worlds} worlds per round and particle, "
+        f"seed {args.seed}",
+        file=sys.stderr,
+    )
+    from trucesim.commands.progress import progress
+
+    state: dict = {"t": None, "bar": None, "done": 0}
+
+    def on_progress(t: int, accepted: int, n: int, evaluations: int) -> None:
+        if t != state["t"]:
+            if state["bar"] is not None:
+                state["bar"].close()
+            name = f"generation {t + 1}/{cal.generations}" if t >= 0 else "prior pass"
+            state.update(t=t, bar=progress(n, "particles", name), done=0)
+        state["bar"].update(accepted - state["done"])
+        state["done"] = accepted
+
+    start = time.perf_counter()
+    try:
+        with make_executor(workers=args.workers, scheduler=args.scheduler) as ex:
+            try:
+                fit = calibrate(cal, out, args.seed, executor=ex, on_progress=on_progress)
+            finally:
+                if state["bar"] is not None:
+                    state["bar"].close()
+            fitted = write_parameter_file(
+                out / "fitted.toml",
+                fit.particles,
+                cal.priors,
+                cal.bounds,
+                f"{cal.path.name}, seed {args.seed}",
+                fit.generations[-1]["generation"],
+                fit.generations[-1]["epsilon"],
+            )
+            check = _check(cal, out, fitted, args.seed, args.check_worlds, ex)
+    except (FitError, ExecutorError) as e:
+        raise UserError(str(e)) from None
+    from trucesim.run.files import write_atomic
+
+    write_atomic(out / "backtest.json", json.dumps(check, indent=1))
+    sub = f"{cal.path.name} · seed {args.seed} · {len(fit.particles)} particles · generation {len(fit.generations)}"
+    save_figure(plot_posterior(fit.particles, cal.fit, cal.priors, cal.bounds, sub), out / "posterior.png")
+    before = {k: v["before"] for k, v in check.items()}
+    save_figure(plot_predictive(fit.shares, before, sub), out / "predictive.png")
+    print(f"generations ({time.perf_counter() - start:.0f} s):")
+    for g in fit.generations:
+        print(
+            f"  {g['generation']}: tolerance {g['epsilon']:.4f}, {g['evaluations']} simulated, acceptance {g['acceptance']:.0%}"
+        )
+    print("posterior (weighted; 5% / median / 95%):")
+    for row in summary(fit.particles, cal.fit).itertuples():
+        print(f"  {row.key:<45} {row.mean:6.3f} ± {row.sd:5.3f}   {row.q05:6.3f} {row.median:6.3f} {row.q95:6.3f}")
+    print(f"probability of what happened, before -> after the fit ({args.check_worlds:,} worlds per round):")
+    for name, v in check.items():
+        print(f"  {name.replace(':', ': '):<44} {v['before']:5.2f} -> {v['after']:5.2f}   ({v['observed']})")
+    print(f"wrote {out}/: abc.db particles.parquet fitted.toml posterior.png predictive.png backtest.json")
+    return 0

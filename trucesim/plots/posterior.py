@@ -1,0 +1,105 @@
+"""Figures of a fit: the posterior (marginals and pairs) and the posterior predictive check.
+
+Examples
+--------
+>>> from trucesim.history.calibrate import load_fit          # doctest: +SKIP
+>>> fig = plot_posterior(fit.particles, fit.keys, priors, bounds)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from trucesim.config.distributions import Dist
+from trucesim.config.paramdoc import plain_label
+from trucesim.plots.style import CYCLE, GREY, finish, new_figure
+
+
+def _prior_pdf(dist: Dist, bounds: tuple[float, float], x: np.ndarray) -> np.ndarray:
+    from trucesim.history.calibrate import prior_rv
+
+    return np.asarray(prior_rv(dist, bounds).pdf(x), dtype=float)
+
+
+def plot_posterior(
+    particles: pd.DataFrame,
+    keys: Sequence[str],
+    priors: dict[str, Dist],
+    bounds: dict[str, tuple[float, float]],
+    subtitle: str = "",
+) -> Figure:
+    """Marginals (weighted histograms over the prior's density) on the diagonal, pairs below it."""
+    k = len(keys)
+    size = max(6.0, 2.1 * k)
+    fig, axes = new_figure((size, size + 1.1), nrows=k, ncols=k)
+    w = particles["weight"].to_numpy(float)
+    for i, ki in enumerate(keys):
+        lo, hi = priors[ki].support()
+        lo, hi = max(lo, bounds[ki][0]), min(hi, bounds[ki][1])
+        for j, kj in enumerate(keys):
+            ax = axes[i, j]
+            if j > i:
+                ax.set_axis_off()
+                continue
+            if i == j:
+                ax.hist(particles[ki], bins=15, range=(lo, hi), weights=w, density=True, color=CYCLE[0], alpha=0.75)
+                grid = np.linspace(lo, hi, 200)
+                ax.plot(grid, _prior_pdf(priors[ki], bounds[ki], grid), color=GREY, lw=1.5, ls="--")
+                ax.set_yticks([])
+            else:
+                lo_j, hi_j = priors[kj].support()
+                ax.scatter(particles[kj], particles[ki], s=8 + 400 * w, color=CYCLE[0], alpha=0.5, lw=0)
+                ax.set_xlim(max(lo_j, bounds[kj][0]), min(hi_j, bounds[kj][1]))
+                ax.set_ylim(lo, hi)
+            if i == k - 1:
+                ax.set_xlabel(plain_label(kj, unit=False), fontsize=8, wrap=True)
+            if j == 0 and i > 0:
+                ax.set_ylabel(plain_label(ki, unit=False), fontsize=8, wrap=True)
+            ax.tick_params(labelsize=7)
+    if k == 1:
+        axes[0, 0].set_xlabel(plain_label(keys[0], unit=False), fontsize=9)
+    return finish(
+        fig,
+        "What the fit found: the posterior of the fitted values",
+        subtitle,
+        "Diagonal: posterior (bars, weighted particles) over the prior (dashed). Below: pairs of particles, "
+        "larger for higher weight.",
+    )
+
+
+def plot_predictive(shares: pd.DataFrame, before: dict[str, float] | None = None, subtitle: str = "") -> Figure:
+    """Each round's facts: the probability the model gives what happened, across the posterior's particles.
+
+    ``shares`` has one column ``"round:fact"`` per observed fact (and ``weight``); ``before``
+    maps the same names to the probability the round files give before the fit (a dot).
+    """
+    names = [c for c in shares.columns if c != "weight"]
+    fig, axes = new_figure((8.5, 1.0 + 0.32 * len(names)))
+    ax = axes[0, 0]
+    rounds = list(dict.fromkeys(n.split(":", 1)[0] for n in names))
+    y = np.arange(len(names))[::-1]
+    colour = {r: CYCLE[i % len(CYCLE)] for i, r in enumerate(rounds)}
+    data = [shares[n].to_numpy(float) for n in names]
+    parts = ax.boxplot(data, positions=y, vert=False, widths=0.6, patch_artist=True, showfliers=False)
+    for box, n in zip(parts["boxes"], names, strict=True):
+        box.set_facecolor(colour[n.split(":", 1)[0]])
+        box.set_alpha(0.55)
+    if before:
+        xb = [before.get(n, np.nan) for n in names]
+        ax.scatter(xb, y, marker="o", facecolor="white", edgecolor="black", zorder=3, label="before the fit")
+        ax.legend(loc="lower left", fontsize=8, frameon=False)
+    ax.axvline(0.5, color=GREY, lw=1, ls=":")
+    ax.set_yticks(y, [n.replace(":", ": ") for n in names], fontsize=8)
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_xlabel("probability the model gives what happened (share of worlds)")
+    return finish(
+        fig,
+        "Posterior predictive check: each round's observed facts",
+        subtitle,
+        "Boxes: the accepted particles of the last generation (each simulated on its own worlds); "
+        "right of the dotted line, the model's likelier outcome is what happened.",
+    )
