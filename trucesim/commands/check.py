@@ -1,4 +1,4 @@
-"""``trucesim check FILE...``: validate scenario files."""
+"""``trucesim check FILE...``: validate scenario, round and experiment files."""
 
 from __future__ import annotations
 
@@ -14,10 +14,17 @@ def add_parser(sub):
         help="validate scenario and experiment files",
         description="Validate scenario files (keys, types, ranges, distributions and inheritance) and "
         "experiment files (their scenario, factors and design); each file is checked as the kind "
-        "its keys show. Prints one line per file; exit status 1 if any file is invalid.",
+        "its keys show. A round file (a scenario with an [observed] table of what happened) also "
+        "gets its facts checked, and its line says how many it observes. Prints one line per file; "
+        "exit status 1 if any file is invalid.",
     )
     check.add_argument("files", nargs="+", metavar="FILE", help="scenario or experiment files (TOML)")
     return check
+
+
+def _facts(n: int) -> str:
+    """``n`` observed facts in words: ``_facts(1) == "1 fact"``, ``_facts(7) == "7 facts"``."""
+    return f"{n} fact" + ("" if n == 1 else "s")
 
 
 def main(args) -> int:
@@ -47,5 +54,6 @@ def main(args) -> int:
             bad += 1
         else:
             n_dist = sum(isinstance(v, Dist) for v in s.values.values())
-            print(f"{f}: ok ({len(s.actors)} actors, {len(s.values)} parameters, {n_dist} uncertain)")
+            facts = f"; a round observing {_facts(len(s.observed))}" if s.observed else ""
+            print(f"{f}: ok ({len(s.actors)} actors, {len(s.values)} parameters, {n_dist} uncertain{facts})")
     return 1 if bad else 0

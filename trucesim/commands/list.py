@@ -1,4 +1,4 @@
-"""``trucesim list``: the shipped scenarios and experiments, with their one-line descriptions."""
+"""``trucesim list``: the shipped scenarios, experiments and historical rounds, with their one-line descriptions."""
 
 from __future__ import annotations
 
@@ -10,16 +10,19 @@ EPILOG = """examples:
   trucesim run april-2024                  # a shipped scenario by name, from any directory
   trucesim sweep prisoners-vs-us-pressure --out results/prisoners
 
-A path to a file always wins over a shipped name."""
+A path to a file always wins over a shipped name. A round is a scenario file with an
+[observed] table of what happened (in scenarios/rounds; give its path, e.g.
+trucesim check <rounds directory>/august-2024.toml)."""
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
     return sub.add_parser(
         NAME,
-        help="list the shipped scenarios and experiments",
-        description="List the scenarios and experiments shipped with trucesim, with their one-line "
-        "descriptions. Any command taking a scenario (or an experiment) accepts these names "
-        "from any directory.",
+        help="list the shipped scenarios, experiments and historical rounds",
+        description="List the scenarios, experiments and historical rounds shipped with trucesim, "
+        "with their one-line descriptions. Any command taking a scenario (or an experiment) accepts "
+        "the names of scenarios and experiments from any directory; a round (a scenario with the "
+        "facts of what happened) is given by its path.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
