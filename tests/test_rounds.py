@@ -138,7 +138,7 @@ def test_check_counts_a_single_fact_and_reports_a_bad_round(tmp_path):
 def test_list_shows_the_rounds_as_a_third_group_with_their_descriptions():
     out = run_cli("list", cwd="/tmp", check=True).stdout
     groups = [line.split(" (")[0] for line in out.splitlines() if line and not line.startswith(" ")]
-    assert groups == ["scenarios", "experiments", "rounds"]
+    assert groups == ["scenarios", "experiments", "rounds", "calibrations"]
     rounds = out.split("\nrounds (", 1)[1]
     for path in ROUNDS:
         description = " ".join(str(read_toml(path, str(path))["meta"]["description"]).split())
