@@ -31,8 +31,7 @@ from trucesim.plots.style import OKABE_ITO, finish, new_figure
 #: probability of what happened, 0 (vermillion: missed) .. 0.5 (pale grey: a coin) .. 1 (bluish green: reproduced)
 SCORE_CMAP = LinearSegmentedColormap.from_list(
     "trucesim_score", [OKABE_ITO["vermillion"], "#F2F2F2", OKABE_ITO["bluish_green"]]
-)
-SCORE_CMAP.set_bad("white")
+).with_extremes(bad="white")
 
 
 def score_grid(scores: Sequence[RoundScore]) -> tuple[list[str], list[str], np.ndarray]:
