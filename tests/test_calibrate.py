@@ -108,7 +108,8 @@ def test_calibrate_command_writes_the_fit_its_figures_and_the_parameter_file(tmp
         assert (out / name).exists(), name
     assert (out / "posterior.png").read_bytes()[:4] == b"\x89PNG"
     check = json.loads((out / "backtest.json").read_text())
-    assert "april-2024:deal" in check and 0 <= check["april-2024:deal"]["after"] <= 1
+    assert 0 <= check["facts"]["april-2024:deal"]["after"] <= 1
+    assert check["totals"]["after"]["overall"]["facts"] == 14
     # the parameter file is what scenarios extend
     scen = tmp_path / "calibrated.toml"
     scen.write_text(f'extends = ["{ROOT / "scenarios" / "april-2024.toml"}", "{out / "fitted.toml"}"]\n')

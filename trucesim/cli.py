@@ -14,7 +14,20 @@ from trucesim import __version__
 from trucesim.commands.common import UserError
 
 #: command modules under trucesim.commands, in the order --help lists them
-COMMANDS = ("run", "compare", "sweep", "check", "list", "design", "plot", "report", "export", "calibrate", "app")
+COMMANDS = (
+    "run",
+    "compare",
+    "sweep",
+    "backtest",
+    "calibrate",
+    "check",
+    "list",
+    "design",
+    "plot",
+    "report",
+    "export",
+    "app",
+)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict]:

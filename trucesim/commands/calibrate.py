@@ -78,18 +78,24 @@ def _load(name: str):
         raise UserError(str(e)) from None
 
 
-def _check(cal, out: Path, fitted: Path, seed: int, worlds: int, executor) -> dict:
+def _check(cal, fitted: Path, seed: int, worlds: int, workers, scheduler) -> dict:
     """Each fact's probability before and after the fit (rounds as files, then with the fitted values)."""
     from trucesim.config.scenario import apply_parameter_file
-    from trucesim.history.backtest import score_round
+    from trucesim.history.backtest import score_rounds, totals
 
-    rows = {}
-    for r in cal.rounds:
-        before = score_round(r, worlds, seed, executor=executor)
-        after = score_round(apply_parameter_file(r, fitted), worlds, seed, executor=executor)
-        for o, pb, pa in zip(r.observed, before.p, after.p, strict=True):
-            rows[f"{r.path.stem}:{o.key}"] = {"observed": o.shown(), "before": float(pb), "after": float(pa)}
-    return rows
+    before = score_rounds(cal.rounds, worlds, seed, workers=workers, scheduler=scheduler)
+    after_rounds = [apply_parameter_file(r, fitted) for r in cal.rounds]
+    after = score_rounds(after_rounds, worlds, seed, workers=workers, scheduler=scheduler)
+    facts = {}
+    for r, b, a in zip(cal.rounds, before, after, strict=True):
+        for o, pb, pa in zip(r.observed, b.p, a.p, strict=True):
+            facts[f"{r.path.stem}:{o.key}"] = {"observed": o.shown(), "before": float(pb), "after": float(pa)}
+    return {
+        "worlds": worlds,
+        "seed": seed,
+        "facts": facts,
+        "totals": {"before": totals(before), "after": totals(after)},
+    }
 
 
 def main(args) -> int:
@@ -148,7 +154,7 @@ def main(args) -> int:
                 fit.generations[-1]["generation"],
                 fit.generations[-1]["epsilon"],
             )
-            check = _check(cal, out, fitted, args.seed, args.check_worlds, ex)
+        check = _check(cal, fitted, args.seed, args.check_worlds, args.workers, args.scheduler)
     except (FitError, ExecutorError) as e:
         raise UserError(str(e)) from None
     from trucesim.run.files import write_atomic
@@ -156,7 +162,7 @@ def main(args) -> int:
     write_atomic(out / "backtest.json", json.dumps(check, indent=1))
     sub = f"{cal.path.name} · seed {args.seed} · {len(fit.particles)} particles · generation {len(fit.generations)}"
     save_figure(plot_posterior(fit.particles, cal.fit, cal.priors, cal.bounds, sub), out / "posterior.png")
-    before = {k: v["before"] for k, v in check.items()}
+    before = {k: v["before"] for k, v in check["facts"].items()}
     save_figure(plot_predictive(fit.shares, before, sub), out / "predictive.png")
     print(f"generations ({time.perf_counter() - start:.0f} s):")
     for g in fit.generations:
@@ -167,7 +173,12 @@ def main(args) -> int:
     for row in summary(fit.particles, cal.fit).itertuples():
         print(f"  {row.key:<45} {row.mean:6.3f} ± {row.sd:5.3f}   {row.q05:6.3f} {row.median:6.3f} {row.q95:6.3f}")
     print(f"probability of what happened, before -> after the fit ({args.check_worlds:,} worlds per round):")
-    for name, v in check.items():
+    for name, v in check["facts"].items():
         print(f"  {name.replace(':', ': '):<44} {v['before']:5.2f} -> {v['after']:5.2f}   ({v['observed']})")
+    b, a = check["totals"]["before"]["overall"], check["totals"]["after"]["overall"]
+    print(
+        f"  all rounds: hits {b['hits']}/{b['facts']} -> {a['hits']}/{a['facts']}, mean Brier {b['brier']:.3f} -> "
+        f"{a['brier']:.3f}, mean log {b['log']:.3f} -> {a['log']:.3f}"
+    )
     print(f"wrote {out}/: abc.db particles.parquet fitted.toml posterior.png predictive.png backtest.json")
     return 0
