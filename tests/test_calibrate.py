@@ -104,7 +104,8 @@ def test_calibrate_command_writes_the_fit_its_figures_and_the_parameter_file(tmp
     out = tmp_path / "fit"
     r = run_cli("calibrate", f, "--out", out, "--workers", 1, "--check-worlds", 200, check=True)
     assert "posterior (weighted" in r.stdout and "before -> after" in r.stdout
-    for name in ("abc.db", "particles.parquet", "fit.json", "fitted.toml", "posterior.png", "predictive.png"):
+    names = ("abc.db", "particles.parquet", "fit.json", "fitted.toml", "posterior.png", "predictive.png")
+    for name in (*names, "scorecard-before.png", "scorecard-after.png", "shares.parquet"):
         assert (out / name).exists(), name
     assert (out / "posterior.png").read_bytes()[:4] == b"\x89PNG"
     check = json.loads((out / "backtest.json").read_text())

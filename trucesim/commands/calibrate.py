@@ -26,8 +26,8 @@ each observed fact fall short of 1.  pyabc narrows the tolerance over the genera
 
 The output directory gets abc.db (pyabc's database), particles.parquet (the last
 generation), fitted.toml (a parameter file: extends = ["base.toml", "fitted.toml"], or
-'trucesim backtest --fitted'), posterior.png, predictive.png and backtest.json (each
-fact's probability before and after the fit).  Run the same command again to resume a
+'trucesim backtest --fitted'), posterior.png, predictive.png, scorecard-before.png,
+scorecard-after.png and backtest.json (each fact's probability before and after the fit).  Run the same command again to resume a
 fit that was stopped: it goes on from the last stored generation, with the same numbers.
 See docs/validation.md.  Outputs explore stated assumptions; they are not forecasts."""
 
@@ -78,8 +78,8 @@ def _load(name: str):
         raise UserError(str(e)) from None
 
 
-def _check(cal, fitted: Path, seed: int, worlds: int, workers, scheduler) -> dict:
-    """Each fact's probability before and after the fit (rounds as files, then with the fitted values)."""
+def _check(cal, fitted: Path, seed: int, worlds: int, workers, scheduler) -> tuple[dict, list, list]:
+    """Each fact's probability before and after the fit (rounds as files, then with the fitted values), and the scores."""
     from trucesim.config.scenario import apply_parameter_file
     from trucesim.history.backtest import score_rounds, totals
 
@@ -90,12 +90,8 @@ def _check(cal, fitted: Path, seed: int, worlds: int, workers, scheduler) -> dic
     for r, b, a in zip(cal.rounds, before, after, strict=True):
         for o, pb, pa in zip(r.observed, b.p, a.p, strict=True):
             facts[f"{r.path.stem}:{o.key}"] = {"observed": o.shown(), "before": float(pb), "after": float(pa)}
-    return {
-        "worlds": worlds,
-        "seed": seed,
-        "facts": facts,
-        "totals": {"before": totals(before), "after": totals(after)},
-    }
+    totals_ = {"before": totals(before), "after": totals(after)}
+    return {"worlds": worlds, "seed": seed, "facts": facts, "totals": totals_}, before, after
 
 
 def main(args) -> int:
@@ -154,7 +150,9 @@ def main(args) -> int:
                 fit.generations[-1]["generation"],
                 fit.generations[-1]["epsilon"],
             )
-        check = _check(cal, fitted, args.seed, args.check_worlds, args.workers, args.scheduler)
+        check, before_scores, after_scores = _check(
+            cal, fitted, args.seed, args.check_worlds, args.workers, args.scheduler
+        )
     except (FitError, ExecutorError) as e:
         raise UserError(str(e)) from None
     from trucesim.run.files import write_atomic
@@ -164,6 +162,10 @@ def main(args) -> int:
     save_figure(plot_posterior(fit.particles, cal.fit, cal.priors, cal.bounds, sub), out / "posterior.png")
     before = {k: v["before"] for k, v in check["facts"].items()}
     save_figure(plot_predictive(fit.shares, before, sub), out / "predictive.png")
+    from trucesim.plots.scorecard import scorecard_figure
+
+    save_figure(scorecard_figure(before_scores), out / "scorecard-before.png")
+    save_figure(scorecard_figure(after_scores, fitted=fitted), out / "scorecard-after.png")
     print(f"generations ({time.perf_counter() - start:.0f} s):")
     for g in fit.generations:
         print(
@@ -180,5 +182,8 @@ def main(args) -> int:
         f"  all rounds: hits {b['hits']}/{b['facts']} -> {a['hits']}/{a['facts']}, mean Brier {b['brier']:.3f} -> "
         f"{a['brier']:.3f}, mean log {b['log']:.3f} -> {a['log']:.3f}"
     )
-    print(f"wrote {out}/: abc.db particles.parquet fitted.toml posterior.png predictive.png backtest.json")
+    print(
+        f"wrote {out}/: abc.db particles.parquet shares.parquet fitted.toml posterior.png predictive.png "
+        "scorecard-before.png scorecard-after.png backtest.json"
+    )
     return 0

@@ -112,13 +112,16 @@ class Fit:
 
 
 def fingerprint(cal: Calibration, seed: int) -> str:
-    """What makes two fits the same: the files' text, the population, worlds and seed (more generations continue a fit)."""
+    """What makes two fits the same: every round's values and facts, the priors, the sizes and the seed.
+
+    Not the number of generations: a fit asked for more generations goes on from the ones stored.
+    """
     h = hashlib.sha256()
-    for p in (cal.path, *(r.path for r in cal.rounds)):
-        h.update(Path(p).read_bytes())
-    h.update(
-        json.dumps([cal.fit, cal.distance, cal.population, cal.worlds, seed]).encode()
-    )  # more generations: a resume
+    for r in cal.rounds:
+        h.update(repr(sorted(r.values.items())).encode())
+        h.update(repr(r.observed).encode())
+    h.update(repr(sorted(cal.priors.items())).encode())
+    h.update(json.dumps([cal.fit, cal.distance, cal.population, cal.worlds, seed]).encode())
     return h.hexdigest()[:16]
 
 
