@@ -195,6 +195,7 @@ def test_pyproject_ships_every_package_and_the_data():
     conf = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     found = {"trucesim"} | {f"trucesim.{p.parent.name}" for p in (ROOT / "trucesim").glob("*/__init__.py")}
     data = {"trucesim.scenarios": "scenarios", "trucesim.scenarios.rounds": "scenarios/rounds"}
+    data["trucesim.scenarios.fitted"] = "scenarios/fitted"
     data["trucesim.experiments"] = "experiments"
     data["trucesim.calibration"] = "calibration"
     assert set(conf["packages"]) == found | set(data)

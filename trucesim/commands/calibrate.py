@@ -147,7 +147,7 @@ def main(args) -> int:
                 cal.priors,
                 cal.bounds,
                 f"{cal.path.name}, seed {args.seed}",
-                fit.generations[-1]["generation"],
+                len(fit.generations),
                 fit.generations[-1]["epsilon"],
             )
         check, before_scores, after_scores = _check(
@@ -158,7 +158,9 @@ def main(args) -> int:
     from trucesim.run.files import write_atomic
 
     write_atomic(out / "backtest.json", json.dumps(check, indent=1))
-    sub = f"{cal.path.name} · seed {args.seed} · {len(fit.particles)} particles · generation {len(fit.generations)}"
+    sub = (
+        f"{cal.path.name} · seed {args.seed} · {len(fit.particles)} particles after {len(fit.generations)} generations"
+    )
     save_figure(plot_posterior(fit.particles, cal.fit, cal.priors, cal.bounds, sub), out / "posterior.png")
     before = {k: v["before"] for k, v in check["facts"].items()}
     save_figure(plot_predictive(fit.shares, before, sub), out / "predictive.png")

@@ -159,7 +159,7 @@ def calibrate(
     key = fingerprint(cal, seed)
     meta: dict = {
         "fingerprint": key,
-        "calibration": str(cal.path),
+        "calibration": cal.path.name,
         "seed": seed,
         "keys": list(cal.fit),
         "generations": [],

@@ -62,7 +62,7 @@ def fitted_dists(particles: pd.DataFrame, priors: dict[str, Dist], bounds: dict[
 
 
 def write_parameter_file(
-    path: str | Path, particles: pd.DataFrame, priors: dict, bounds: dict, note: str, generation: int, epsilon: float
+    path: str | Path, particles: pd.DataFrame, priors: dict, bounds: dict, note: str, generations: int, epsilon: float
 ) -> Path:
     """Write the fit as a parameter file (``extends = ["base.toml", "this.toml"]``, or ``--fitted``); return its path."""
     dists = fitted_dists(particles, priors, bounds)
@@ -72,13 +72,13 @@ def write_parameter_file(
         a = d.args
         line = (
             f'{name} = {{ dist = "normal", mean = {a["mean"]:.4f}, sd = {a["sd"]:.4f}, low = {a["low"]:g}, '
-            f'high = {a["high"]:g}, source = "fitted: {note}, generation {generation}, tolerance {epsilon:.4f}; '
+            f'high = {a["high"]:g}, source = "fitted: {note}, {generations} generations, tolerance {epsilon:.4f}; '
             f'posterior mean and sd" }}'
         )
         tables.setdefault(table, []).append(line)
     text = [
         "# Fitted values written by `trucesim calibrate` (docs/validation.md); do not edit by hand: fit again.",
-        f"# {note}: {len(particles)} particles of generation {generation}, tolerance {epsilon:.4f}.",
+        f"# {note}: {len(particles)} particles after {generations} generations, tolerance {epsilon:.4f}.",
         "# Each key is a truncated normal with the posterior's weighted mean and sd, within its prior's range;",
         "# correlations between keys are not kept (see posterior.png and particles.parquet).",
         "",

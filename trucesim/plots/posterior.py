@@ -15,8 +15,18 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from trucesim.config.distributions import Dist
-from trucesim.config.paramdoc import plain_label
 from trucesim.plots.style import CYCLE, GREY, finish, new_figure
+
+
+def short_label(key: str) -> str:
+    """A fitted key in a few words: ``actors.hamas.patience`` → ``hamas: patience``.
+
+    >>> short_label("actors.israel.sensitivity_us"), short_label("context.us_pressure")
+    ('israel: sensitivity us', 'us pressure')
+    """
+    parts = key.split(".")
+    name = parts[-1].replace("_", " ")
+    return f"{parts[1]}: {name}" if parts[0] == "actors" and len(parts) >= 3 else name
 
 
 def _prior_pdf(dist: Dist, bounds: tuple[float, float], x: np.ndarray) -> np.ndarray:
@@ -55,13 +65,13 @@ def plot_posterior(
                 ax.scatter(particles[kj], particles[ki], s=8 + 400 * w, color=CYCLE[0], alpha=0.5, lw=0)
                 ax.set_xlim(max(lo_j, bounds[kj][0]), min(hi_j, bounds[kj][1]))
                 ax.set_ylim(lo, hi)
+            if i == j:
+                ax.set_title(short_label(ki), fontsize=9)
             if i == k - 1:
-                ax.set_xlabel(plain_label(kj, unit=False), fontsize=8, wrap=True)
+                ax.set_xlabel(short_label(kj), fontsize=8)
             if j == 0 and i > 0:
-                ax.set_ylabel(plain_label(ki, unit=False), fontsize=8, wrap=True)
+                ax.set_ylabel(short_label(ki), fontsize=8)
             ax.tick_params(labelsize=7)
-    if k == 1:
-        axes[0, 0].set_xlabel(plain_label(keys[0], unit=False), fontsize=9)
     return finish(
         fig,
         "What the fit found: the posterior of the fitted values",
