@@ -50,7 +50,7 @@ class FitError(RuntimeError):
 def prior_rv(dist: Dist, bounds: tuple[float, float]):
     """The pyabc random variable of an uncertainty table, truncated to the key's range like the model's draws.
 
-    >>> prior_rv(Dist("uniform", {"low": 0.2, "high": 0.6}), (0, 1)).pdf(0.3)
+    >>> float(prior_rv(Dist("uniform", {"low": 0.2, "high": 0.6}), (0, 1)).pdf(0.3))
     2.5
     """
     import pyabc
