@@ -24,12 +24,13 @@ def small(top: dict | None = None, prior: str = PRIOR) -> str:
         "rounds": f'["{ROUNDS / "november-2023.toml"}", "{ROUNDS / "april-2024.toml"}"]',
         "priors": '"april-2024-uncertain"',
         "fit": '["actors.hamas.patience", "actors.israel.sensitivity_us"]',
-        "population": "8",
-        "generations": "2",
-        "worlds": "40",
+        "population": "100",
+        "generations": "6",
+        "worlds": "300",
     }
     keys.update(top or {})
-    return "".join(f"{k} = {v}\n" for k, v in keys.items()) + prior
+    quick = "[quick]\npopulation = 8\ngenerations = 2\nworlds = 40\n"
+    return "".join(f"{k} = {v}\n" for k, v in keys.items()) + prior + (quick if "[quick]" not in prior else "")
 
 
 SMALL = small()
@@ -72,7 +73,7 @@ def test_the_fit_is_the_same_whatever_the_workers_and_when_resumed(tmp_path):
 
     f = tmp_path / "small.toml"
     f.write_text(SMALL)
-    cal = load_calibration(f)
+    cal = load_calibration(f).quick_preset()
     one = calibrate(cal, tmp_path / "one", seed=3)
     with make_executor(workers=2) as ex:
         two = calibrate(cal, tmp_path / "two", seed=3, executor=ex)
@@ -86,11 +87,13 @@ def test_the_fit_is_the_same_whatever_the_workers_and_when_resumed(tmp_path):
 
 
 def test_a_fit_never_overwrites_another(tmp_path):
+    import dataclasses
+
     from trucesim.history.calibrate import FitError, calibrate
 
     f = tmp_path / "small.toml"
-    f.write_text(SMALL.replace("generations = 2", "generations = 1"))
-    cal = load_calibration(f)
+    f.write_text(SMALL)
+    cal = dataclasses.replace(load_calibration(f).quick_preset(), generations=1)
     calibrate(cal, tmp_path / "fit", seed=1)
     before = (tmp_path / "fit" / "fit.json").read_bytes()
     with pytest.raises(FitError, match="holds a fit of .* with seed 1"):
@@ -102,7 +105,8 @@ def test_calibrate_command_writes_the_fit_its_figures_and_the_parameter_file(tmp
     f = tmp_path / "small.toml"
     f.write_text(SMALL)
     out = tmp_path / "fit"
-    r = run_cli("calibrate", f, "--out", out, "--workers", 1, "--check-worlds", 200, check=True)
+    r = run_cli("calibrate", f, "--quick", "--out", out, "--workers", 1, "--check-worlds", 200, check=True)
+    assert "8 particles x 2 generations, 40 worlds" in r.stderr  # the [quick] preset
     assert "posterior (weighted" in r.stdout and "before -> after" in r.stdout
     names = ("abc.db", "particles.parquet", "fit.json", "fitted.toml", "posterior.png", "predictive.png")
     for name in (*names, "scorecard-before.png", "scorecard-after.png", "shares.parquet"):
@@ -135,6 +139,7 @@ BAD = [
     ({"population": "1"}, PRIOR, "population: expected a whole number >= 2"),
     ({"populaton": "3"}, PRIOR, "unknown key 'populaton' (did you mean 'population'?)"),
     ({}, PRIOR + "[quick]\nworld = 3\n", "quick.world: unknown key (did you mean 'worlds'?)"),
+    ({}, PRIOR + "[quick]\npopulation = 1\n", "quick.population: expected a whole number >= 2"),
     ({}, '[prior]\n"actors.israel.sensitivity_us" = 0.3\n', "expected an uncertainty table"),
     ({}, PRIOR + '"actors.hamas.reservation" = { dist = "uniform", low = 1, high = 2 }\n', "a key listed in fit"),
 ]
