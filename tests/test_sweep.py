@@ -86,7 +86,8 @@ def test_help_has_examples():
 def test_sweep_runs_and_reports(small_run):
     exp, out, proc = small_run
     assert proc.returncode == 0, proc.stderr
-    assert proc.stderr == ""  # no progress bar when stderr is not a terminal
+    # no progress bar when stderr is not a terminal: at most plain progress lines (after 5 s, as under load)
+    assert "\r" not in proc.stderr and all(line.startswith("sweep: ") for line in proc.stderr.splitlines())
     text = proc.stdout
     assert "4 points x 75 worlds = 300 worlds, seed 3" in text
     assert "not a forecast" in text
