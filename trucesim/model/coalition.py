@@ -137,12 +137,14 @@ class Coalition:
         fall = np.zeros(idx.size)
         if not self.parties:  # no coalition in the scenario: no vote to lose
             return fall
-        crossed = [p.crossed(terms, idx) & ~p.exited[idx] for p in self.parties]
+        # a party without red lines crosses none: it can neither quit nor put the government at risk
+        crossed = [p.crossed(terms, idx) & ~p.exited[idx] if p.line_terms.size else None for p in self.parties]
         seats = self.seats(idx)
         majority = self.majority[idx]
         at_risk = seats < majority  # a coalition already short of a majority
         for c in crossed:
-            at_risk |= c
+            if c is not None:
+                at_risk |= c
         if not at_risk.any():
             return fall
         r = np.flatnonzero(at_risk)
@@ -154,6 +156,8 @@ class Coalition:
         # per live partner: seats, red line crossed, and its chance of quitting when pivotal or not
         live = []
         for i, c in enumerate(crossed):
+            if c is None:
+                continue
             c = c[r]
             if not c.any():
                 continue
@@ -205,9 +209,14 @@ class Coalition:
         quitters, promised = [], []
         offer = self.side_payments[idx]
         for party in self.parties:
-            u = rng.random((2, n))
+            u = rng.random((2, n))  # drawn whatever happens (see above)
             s = party.seats[idx]
             inside = ~party.exited[idx]
+            if not party.line_terms.size:  # no red line to cross: it stays and votes for the deal
+                yes += s * inside
+                quitters.append(none)
+                promised.append(none)
+                continue
             crossed = party.crossed(terms, idx) & inside
             forced = crossed & party.promised[idx] if binding else none
             piv = self._pivotal(left, s, majority, net_holds, net_seats)
