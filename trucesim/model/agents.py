@@ -18,6 +18,9 @@ from trucesim.config.terms import HOSTAGES, REMAINS, TERM_NAMES, TERMS, denormal
 from trucesim.model import acceptance, deadlines, hostages, pressures
 from trucesim.model.acceptance import ACCEPT, COUNTER, PENDING, REJECT
 
+#: integer types as wide as a row of 1, 2, 4 or 8 booleans (see :meth:`CoalitionParty.crossed`)
+_BOOL_ROWS = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+
 
 def column(p: dict, key: str, n: int) -> np.ndarray:
     """A parameter as an array of ``n`` worlds (a shared number is broadcast).
@@ -116,6 +119,15 @@ class Principal(Actor):
     def decision_gap(self, terms: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The gap a side weighs when it answers, and whether it can meet the terms as written."""
         return self.gap(terms, idx), np.ones(idx.size, bool)
+
+    def candidate_gaps(self, terms: np.ndarray, worlds: np.ndarray, k: int) -> np.ndarray:
+        """The decision gaps of ``k`` candidate texts per world: ``terms`` holds ``k`` blocks of rows, one
+        row per world of ``worlds`` in each.
+
+        The same numbers as ``decision_gap(terms, np.tile(worlds, k))[0]``; what depends on the world
+        alone (the reservation value) is computed once per world.
+        """
+        return self.utility(terms, np.tile(worlds, k)) - np.tile(self.reservation(worlds), k)
 
     def accept_probability(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Logit probability of accepting ``terms`` on their merits (utility against reservation)."""
@@ -225,8 +237,18 @@ class Government(Principal):
 
     def decision_gap(self, terms, idx, binding: bool = False):
         m = self.model
-        fall = m.coalition.fall_probability(terms, idx, pressures.pressure_on_government(m, idx), binding)
-        return self.gap(terms, idx) - self.survival_weight[idx] * fall, np.ones(idx.size, bool)
+        us = pressures.pressure_on_government(m, idx)  # once: the survival term and the reservation share it
+        fall = m.coalition.fall_probability(terms, idx, us, binding)
+        gap = self.utility(terms, idx) - pressures.government_reservation(self, m, idx, us)
+        return gap - self.survival_weight[idx] * fall, np.ones(idx.size, bool)
+
+    def candidate_gaps(self, terms, worlds, k):
+        m = self.model
+        every = np.tile(worlds, k)
+        us = pressures.pressure_on_government(m, worlds)
+        fall = m.coalition.fall_probability(terms, every, np.tile(us, k))
+        gap = self.utility(terms, every) - np.tile(pressures.government_reservation(self, m, worlds, us), k)
+        return gap - self.survival_weight[every] * fall
 
     def step(self):
         """Daily: once talks have failed, maybe launch the Rafah offensive (only while fighting)."""
@@ -341,7 +363,10 @@ class CoalitionParty(Actor):
         """Whether the terms cross any of the party's red lines."""
         if not self.line_terms.size:
             return np.zeros(len(terms), bool)
-        return (terms[:, self.line_terms] > rows(self.red_lines, idx)).any(axis=1)
+        over = terms[:, self.line_terms] > rows(self.red_lines, idx)
+        if over.shape[1] in _BOOL_ROWS:  # a row of 1, 2, 4 or 8 booleans read as one integer: nonzero iff any
+            return over.view(_BOOL_ROWS[over.shape[1]])[:, 0] != 0
+        return over.any(axis=1)
 
 
 class Opposition(Actor):

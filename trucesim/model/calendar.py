@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 
 import numpy as np
 
@@ -46,13 +47,16 @@ class Calendar:
         """Note worlds ``idx`` under ``kind`` on their ``days`` (one day for all, or one per world)."""
         if not idx.size:
             return
-        days = np.broadcast_to(days, idx.shape)
-        if days.min() == days.max():
-            groups = [(int(days[0]), idx)]
-        else:
+        days = np.asarray(days)
+        if days.ndim == 0:
+            groups = [(int(days), idx)]
+        elif (lo := days.min()) == days.max():
+            groups = [(int(lo), idx)]
+        else:  # worlds grouped by day, each group in booking order (a stable sort)
             order = np.argsort(days, kind="stable")
-            cuts = np.flatnonzero(np.diff(days[order])) + 1
-            groups = [(int(days[g[0]]), idx[g]) for g in np.split(order, cuts)]
+            by_day = days[order]
+            cuts = [0, *(np.flatnonzero(by_day[1:] != by_day[:-1]) + 1).tolist(), by_day.size]
+            groups = [(int(by_day[a]), idx[order[a:b]]) for a, b in pairwise(cuts)]
         handler = self.handlers.get(kind)
         for d, worlds in groups:
             self._bookings.setdefault((kind, d), []).append(worlds)

@@ -137,12 +137,14 @@ class Coalition:
         fall = np.zeros(idx.size)
         if not self.parties:  # no coalition in the scenario: no vote to lose
             return fall
-        crossed = [p.crossed(terms, idx) & ~p.exited[idx] for p in self.parties]
+        # a party without red lines crosses none: it can neither quit nor put the government at risk
+        crossed = [p.crossed(terms, idx) & ~p.exited[idx] if p.line_terms.size else None for p in self.parties]
         seats = self.seats(idx)
         majority = self.majority[idx]
         at_risk = seats < majority  # a coalition already short of a majority
         for c in crossed:
-            at_risk |= c
+            if c is not None:
+                at_risk |= c
         if not at_risk.any():
             return fall
         r = np.flatnonzero(at_risk)
@@ -154,6 +156,8 @@ class Coalition:
         # per live partner: seats, red line crossed, and its chance of quitting when pivotal or not
         live = []
         for i, c in enumerate(crossed):
+            if c is None:
+                continue
             c = c[r]
             if not c.any():
                 continue
@@ -168,17 +172,40 @@ class Coalition:
                 binding & party.promised[sub], base, base * (1.0 - party.office_value[sub]) * (1.0 - keep)
             )
             live.append((party.seats[sub], base, when_pivotal))
-        total = np.zeros(sub.size)
-        for holds, weight in ((True, net_cred), (False, 1.0 - net_cred)):
-            paths = [(np.ones(sub.size), seats[r])]
-            for s, base, when_pivotal in live:
-                nxt = []
-                for prob, left in paths:
-                    q = np.where(self._pivotal(left, s, maj, holds, net_seats), when_pivotal, base)
-                    nxt += [(prob * q, left - s), (prob * (1.0 - q), left)]
-                paths = nxt
-            for prob, left in paths:
-                total += weight * prob * self._pivotal(left, 0.0, maj, holds, net_seats)
+        # Both states of the safety net and every path of decisions at once: axis 0 is the net
+        # (holds, fails), axis 1 the paths in the order the decisions are taken (quit before stay).
+        # Each entry is computed with the same operations as for a single path, and the paths are
+        # added in the same order (net holding first), so the sum is the same to the last bit.
+        m = sub.size
+        short = np.empty((2, 1, m))  # fewer seats than this and the government falls
+        np.subtract(maj, net_seats, out=short[0, 0])
+        short[1, 0] = maj
+        weight = np.empty((2, 1, m))
+        weight[0, 0] = net_cred
+        np.subtract(1.0, net_cred, out=weight[1, 0])
+        left = seats[r]
+        prob = None  # every path starts with probability 1 (and 1.0 * q is q)
+        for s, base, when_pivotal in live:
+            after = left - s
+            q = np.where(after < short, when_pivotal, base)
+            paths = q.shape[1]
+            nxt = np.empty((2, 2 * paths, m))
+            if prob is None:
+                nxt[:, 0::2] = q
+                np.subtract(1.0, q, out=nxt[:, 1::2])
+            else:
+                np.multiply(prob, q, out=nxt[:, 0::2])
+                np.multiply(prob, 1.0 - q, out=nxt[:, 1::2])
+            prob = nxt
+            nxt = np.empty((2, 2 * paths, m))
+            nxt[:, 0::2] = after
+            nxt[:, 1::2] = left
+            left = nxt
+        if prob is None:
+            prob = np.ones((2, 1, m))
+        total = np.zeros(m)
+        for row in (weight * prob * (left < short)).reshape(-1, m):
+            total += row
         fall[r] = total
         return fall
 
@@ -205,9 +232,14 @@ class Coalition:
         quitters, promised = [], []
         offer = self.side_payments[idx]
         for party in self.parties:
-            u = rng.random((2, n))
+            u = rng.random((2, n))  # drawn whatever happens (see above)
             s = party.seats[idx]
             inside = ~party.exited[idx]
+            if not party.line_terms.size:  # no red line to cross: it stays and votes for the deal
+                yes += s * inside
+                quitters.append(none)
+                promised.append(none)
+                continue
             crossed = party.crossed(terms, idx) & inside
             forced = crossed & party.promised[idx] if binding else none
             piv = self._pivotal(left, s, majority, net_holds, net_seats)

@@ -83,9 +83,10 @@ def _sides(m):
 
 def _give(m, side, row, idx, stakes, final: bool) -> np.ndarray:
     """``side`` answers in worlds ``idx`` with ``stakes`` added (PENDING where it holds out, unless ``final``)."""
-    out = side.answer(m.terms[idx], idx, m.day, m.noise_u[row, idx], stakes, final)
+    terms = m.terms[idx]
+    out = side.answer(terms, idx, m.day, m.noise_u[row, idx], stakes, final)
     if side is m.armed_group:
-        m.infeasible[idx] = ~side.can_deliver(m.terms[idx], idx)
+        m.infeasible[idx] = ~side.can_deliver(terms, idx)
         text.learn_deliverable(m, idx)
     return out
 

@@ -96,11 +96,14 @@ def family_pressure(m, idx) -> np.ndarray:
     return m.families.pressure[idx] if m.families is not None else m.family0[idx]
 
 
-def government_reservation(gov, m, idx) -> np.ndarray:
-    """The government's worth of continuing the war today in worlds ``idx`` [utility]."""
+def government_reservation(gov, m, idx, us: np.ndarray | None = None) -> np.ndarray:
+    """The government's worth of continuing the war today in worlds ``idx`` [utility].
+
+    ``us`` is :func:`pressure_on_government` there, when the caller has it already.
+    """
     return (
         gov.reservation0[idx]
-        - gov.sens_us[idx] * pressure_on_government(m, idx)
+        - gov.sens_us[idx] * (pressure_on_government(m, idx) if us is None else us)
         - gov.sens_family[idx] * family_pressure(m, idx)
         - gov.sens_isolation[idx] * m.isolation[idx]
         + gov.offensive_value[idx] * gov.offensive[idx]

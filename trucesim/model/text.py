@@ -90,7 +90,7 @@ def keep_likely_share(m, idx, t, move, g_refused, a_refused) -> np.ndarray:
         worlds = idx[sub]
         cand = np.concatenate([t[sub], (t[sub] + STEP_SHARES[:, None, None] * move[sub]).reshape(-1, t.shape[1])])
         every = np.tile(worlds, k + 1)
-        gap, _ = side.decision_gap(cand, every)
+        gap = side.candidate_gaps(cand, worlds, k + 1)
         est = acceptance(side.rationality[every], gap + np.tile(noise[side][sub], k + 1)).reshape(k + 1, -1)
         ok[:, sub] &= est[1:] >= m.keep_share[worlds] * est[0]
     first_ok = np.argmax(ok, axis=0)
