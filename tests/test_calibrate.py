@@ -82,6 +82,14 @@ def test_the_fit_is_the_same_whatever_the_workers_and_when_resumed(tmp_path):
     resumed = calibrate(cal, tmp_path / "resumed", seed=3)
     pd.testing.assert_frame_equal(one.particles, resumed.particles)
     assert [g["generation"] for g in resumed.generations] == [0, 1]
+
+    def interrupt(t, accepted, n, evaluations):
+        if t == 1:  # within the second generation, as Ctrl-C or a killed job would
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        calibrate(cal, tmp_path / "killed", seed=3, on_progress=interrupt)
+    pd.testing.assert_frame_equal(one.particles, calibrate(cal, tmp_path / "killed", seed=3).particles)
     other = calibrate(cal, tmp_path / "other", seed=4)
     assert not other.particles.equals(one.particles)
 

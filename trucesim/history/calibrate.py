@@ -175,6 +175,8 @@ def calibrate(
         meta = old
     elif db.exists():
         raise FitError(f"{out}: holds an abc.db without fit.json; give another --out, or remove that directory")
+    else:  # written first, so a fit stopped at any point (Ctrl-C, a killed job) is recognised and resumed
+        write_atomic(meta_path, json.dumps(meta, indent=1))
 
     keys = list(cal.fit)
     names = [safe_name(k) for k in keys]
@@ -201,12 +203,15 @@ def calibrate(
     )
     url = f"sqlite:///{db.resolve()}"
     np.random.seed(seed)  # pyabc's own draws outside the sampler (none expected) stay reproducible
-    if meta["generations"]:
-        abc.load(url, 1)
+    stored = pyabc.History(url).all_runs() if db.exists() else []
+    if stored:  # pyabc stores each generation as it ends: go on from the last one stored
+        abc.load(url, stored[0].id)
     else:
         abc.new(url, dict.fromkeys(flat_labels, 1.0), meta_info={"fingerprint": key})
-    done = len(meta["generations"])
-    stopped = done and meta["generations"][-1]["epsilon"] <= cal.min_epsilon
+    pops = abc.history.get_all_populations()
+    done = int((pops.t >= 0).sum())
+    last = pops[pops.t >= 0].epsilon.iloc[-1] if done else np.inf
+    stopped = done > 0 and last <= cal.min_epsilon
     try:
         if done < cal.generations and not stopped:
             abc.run(max_nr_populations=cal.generations - done, minimum_epsilon=cal.min_epsilon)
