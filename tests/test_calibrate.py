@@ -171,3 +171,13 @@ def test_the_shipped_calibration_file_loads_and_names_four_rounds():
     assert [r.path.stem for r in cal.rounds] == ["november-2023", "april-2024", "august-2024", "june-2025"]
     quick = cal.quick_preset()
     assert quick.population < cal.population and quick.worlds < cal.worlds
+
+
+def test_calibrate_refuses_an_output_it_cannot_write(tmp_path):
+    f = tmp_path / "small.toml"
+    f.write_text(SMALL)
+    (tmp_path / "file").write_text("x")
+    r = run_cli("calibrate", f, "--quick", "--out", tmp_path / "file" / "fit")
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "cannot create the directory" in r.stderr
+    r = run_cli("calibrate", f, "--quick", "--out", tmp_path / "file")
+    assert r.returncode == 1 and "expected a directory, found a file" in r.stderr

@@ -95,7 +95,16 @@ def _check(cal, fitted: Path, seed: int, worlds: int, workers, scheduler) -> tup
 
 
 def main(args) -> int:
-    cal = _load(args.calibration)  # a bad file fails before pyabc is imported (seconds)
+    cal = _load(args.calibration)  # a bad file or --out fails before pyabc is imported (seconds)
+    if args.quick:
+        cal = cal.quick_preset()
+    out = args.out or Path("fits") / (cal.path.stem + ("-quick" if args.quick else ""))
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: expected a directory, found a file")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"--out {out}: cannot create the directory ({e.strerror or e})") from None
     try:
         import pyabc  # noqa: F401
     except ImportError:
@@ -106,14 +115,10 @@ def main(args) -> int:
     from trucesim.history.posterior import summary, write_parameter_file
     from trucesim.plots.posterior import plot_posterior, plot_predictive
     from trucesim.plots.style import save_figure
+    from trucesim.run.chunks import RunError
     from trucesim.run.executors import make_executor
     from trucesim.run.workers import ExecutorError
 
-    if args.quick:
-        cal = cal.quick_preset()
-    out = args.out or Path("fits") / (cal.path.stem + ("-quick" if args.quick else ""))
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out}: expected a directory, found a file")
     print(
         f"calibrate {cal.path}: {len(cal.fit)} values, {len(cal.rounds)} rounds ({len(cal.facts())} facts), "
         f"{cal.population} particles x {cal.generations} generations, {cal.worlds} worlds per round and particle, "
@@ -153,7 +158,7 @@ def main(args) -> int:
         check, before_scores, after_scores = _check(
             cal, fitted, args.seed, args.check_worlds, args.workers, args.scheduler
         )
-    except (FitError, ExecutorError) as e:
+    except (FitError, ExecutorError, RunError) as e:  # RunError: a failed chunk, or too many --check-worlds
         raise UserError(str(e)) from None
     from trucesim.run.files import write_atomic
 
