@@ -166,12 +166,12 @@ def test_ratify_seat_arithmetic_and_safety_net(baseline):
     idx = np.arange(20)
     us = np.zeros(20)
     t = with_permanent_ceasefire(m, idx)
-    r = m.coalition.ratify(t, idx, us, m.rng)
+    r = m.coalition.ratify(t, idx, us, m.streams)
     assert all(q.all() for q in r.quitters[1:]) and not r.quitters[0].any()  # the core stays
     assert m.coalition.seats(idx)[0] == 51
     assert r.ratified.all() and r.net_used.all() and not r.fell.any()  # 51 + 24 >= 61
     m2 = model(baseline, 20, **{**over, "actors.opposition.safety_net_credibility": 0.0})
-    r = m2.coalition.ratify(t, idx, us, m2.rng)
+    r = m2.coalition.ratify(t, idx, us, m2.streams)
     assert r.fell.all() and not r.ratified.any() and not r.net_used.any()
 
 
@@ -407,7 +407,7 @@ def test_a_coalition_short_of_a_majority_is_known_to_be_at_risk(baseline):
     t[:, TERM_INDEX["prisoners_per_hostage"]] = 1  # no red line crossed
     us = np.zeros(10)
     assert np.allclose(m.coalition.fall_probability(t, idx, us), 1.0)
-    assert m.coalition.ratify(t, idx, us, m.rng).fell.all()
+    assert m.coalition.ratify(t, idx, us, m.streams).fell.all()
 
 
 def test_releases_come_out_of_the_agreed_categories(baseline):

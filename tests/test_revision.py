@@ -91,7 +91,7 @@ def test_a_small_partner_quits_and_the_government_survives(baseline):
     }
     m = TruceModel(baseline, 500, rng=3, overrides=over)
     idx = np.arange(500)
-    r = m.coalition.ratify(m.terms[idx].copy(), idx, np.zeros(500), m.rng)
+    r = m.coalition.ratify(m.terms[idx].copy(), idx, np.zeros(500), m.streams)
     otzma = [p.actor_id for p in m.coalition.parties].index("otzma_yehudit")
     assert r.quitters[otzma].all() and not r.fell.any() and r.ratified.all()
     assert np.allclose(m.coalition.fall_probability(m.terms[idx], idx, np.zeros(500)), 0.0)
@@ -113,12 +113,12 @@ def test_a_side_payment_keeps_a_pivotal_partner_and_binds_the_later_phase(baseli
     us = np.zeros(200)
     t = m.terms[idx].copy()
     t[:, TERM_INDEX["permanent_ceasefire"]] = 1.0
-    r = m.coalition.ratify(t, idx, us, m.rng)
+    r = m.coalition.ratify(t, idx, us, m.streams)
     otzma = next(p for p in m.coalition.parties if p.actor_id == "otzma_yehudit")
     assert r.ratified.all() and not r.fell.any() and otzma.promised.all() and not otzma.exited.any()
     # the promise binds: a permanent end crossing its red line makes it quit for certain, and 58 < 61
     assert np.allclose(m.coalition.fall_probability(t, idx, us, binding=True), 1.0)
-    assert m.coalition.ratify(t, idx, us, m.rng, binding=True).fell.all()
+    assert m.coalition.ratify(t, idx, us, m.streams, binding=True).fell.all()
 
 
 # --- the single negotiating text ------------------------------------------------------------------------

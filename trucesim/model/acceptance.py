@@ -47,9 +47,9 @@ def closeness_utility(x: np.ndarray, ideal: np.ndarray, weights: np.ndarray, tru
     [0.6]
     """
     close = 1.0 - np.abs(x - ideal)
-    if weights.shape[0] == 1:
-        return close @ weights[0] + truce_value
-    return np.einsum("ij,ij->i", close, weights) + truce_value
+    # einsum, not BLAS (`close @ weights[0]`): BLAS rounds a row differently by its place in the
+    # array, and a world's numbers must not depend on which other worlds share its model
+    return np.einsum("ij,ij->i", close, np.broadcast_to(weights, close.shape)) + truce_value
 
 
 def acceptance(rationality: np.ndarray, gap: np.ndarray, feasible: np.ndarray | None = None) -> np.ndarray:

@@ -46,8 +46,11 @@ def terms_matrix(p: dict, prefix: str, n: int) -> np.ndarray:
 
 
 def rows(matrix: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """Rows ``idx`` of a per-world matrix, or its single shared row."""
-    return matrix if matrix.shape[0] == 1 else matrix[idx]
+    """Rows ``idx`` of a per-world matrix, or its single shared row.
+
+    ``np.take`` gathers rows several times faster than ``matrix[idx]`` (the same values).
+    """
+    return matrix if matrix.shape[0] == 1 else np.take(matrix, idx, axis=0)
 
 
 class Actor(mesa.Agent):
@@ -154,7 +157,7 @@ class Principal(Actor):
     def study_days(self, idx: np.ndarray) -> np.ndarray:
         """Days taken to answer a proposal tabled today (at least one)."""
         lo, hi = self.study_min[idx], self.study_max[idx]
-        days = np.floor(lo + self.model.rng.random(idx.size) * (hi - lo + 1))
+        days = np.floor(lo + self.model.streams.uniform(idx) * (hi - lo + 1))
         return np.maximum(days, 1).astype(np.int32)
 
     def answer(
@@ -177,7 +180,7 @@ class Principal(Actor):
         gap, feasible = self.decision_gap(terms, idx)
         gap = gap + stakes
         p = acceptance.acceptance(self.rationality[idx], gap, feasible)
-        u = self.model.rng.random(idx.size) if u is None else u
+        u = self.model.streams.uniform(idx) if u is None else u
         out = acceptance.answer(p, u, gap, feasible, self.counter_margin[idx])
         if not final:
             out[out != ACCEPT] = PENDING
@@ -255,7 +258,7 @@ class Government(Principal):
         m = self.model
         idx = np.flatnonzero(m.offensive_candidate)
         if idx.size:
-            go = idx[m.rng.random(idx.size) < self.offensive_daily[idx]]
+            go = idx[m.streams.uniform(idx) < self.offensive_daily[idx]]
             if go.size:
                 self.offensive[go] = True
                 self.offensive_day[go] = m.day
@@ -351,7 +354,8 @@ class CoalitionParty(Actor):
         # only the terms on which the party has a red line below the largest possible value
         highs = np.array([t.high for t in TERMS])
         self.line_terms = np.flatnonzero((lines < highs).any(axis=0))
-        self.red_lines = lines[:, self.line_terms] + 1e-9
+        # C order: rows are gathered per decision (fancy indexing along axis 1 leaves it in F order)
+        self.red_lines = np.ascontiguousarray(lines[:, self.line_terms] + 1e-9)
         self.credibility = self.param("exit_credibility")
         self.office_value = self.param("office_value")
         self.payment_acceptance = self.param("payment_acceptance")

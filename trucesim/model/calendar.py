@@ -1,10 +1,14 @@
 """The calendar: which worlds have a deadline, an answer, a tabling or a pause end on which day.
 
 Worlds are booked in groups (index arrays) under a kind and a day and taken
-back on that day.  Kinds with a handler (deadlines, pause ends) are also Mesa
-events: the first booking of a (kind, day) schedules the handler, a bound
-method of the model, at that time; answers and tablings are read back by the
-day's step.
+back on that day.  Kinds with a handler (deadlines, pause ends) also make the
+day a Mesa event: on that day, after the step, each handler is called with the
+worlds booked for it.  When both kinds fall on one day, they run in the order
+they were first booked for that day, as two Mesa events scheduled at their
+first booking would.  A model made of several blocks of worlds (chunks with
+their own random streams, :mod:`~trucesim.model.streams`) keeps that order
+block by block, so each block draws its random numbers in the order a model of
+it alone would.  Answers and tablings are read back by the day's step.
 
 Examples
 --------
@@ -12,10 +16,18 @@ Examples
 >>> cal.book("gov_answer", np.array([3, 5, 3]), np.array([0, 1, 2]))
 >>> cal.take("gov_answer", 3).tolist(), cal.take("gov_answer", 3).tolist()
 ([0, 2], [])
+>>> seen = []
+>>> cal = Calendar(None, 10, {"deadline": lambda d, w: seen.append(("deadline", w.tolist())),
+...                           "pause_end": lambda d, w: seen.append(("pause_end", w.tolist()))})
+>>> cal.book("pause_end", np.array(4), np.array([1]))
+>>> cal.book("deadline", np.array(4), np.array([0, 2]))
+>>> cal.run_day(4); seen
+[('pause_end', [1]), ('deadline', [0, 2])]
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from itertools import pairwise
 
@@ -28,20 +40,33 @@ class Calendar:
     Parameters
     ----------
     schedule : callable or None
-        The model's ``schedule_event`` (Mesa), called as ``schedule(handler, at=day)``;
-        ``None`` to schedule nothing.
+        The model's ``schedule_event`` (Mesa), called as ``schedule(self.run_next_day, at=day)``
+        on the first booking of a handled kind for a day; ``None`` to schedule nothing
+        (call :meth:`run_day` yourself).
     horizon : int
-        Last day of the run: no event is scheduled after it.
+        Last day of the run: no day after it is scheduled.
     handlers : dict, optional
-        Kind -> bound method run on each day that has bookings of that kind.
+        Kind -> ``handler(day, worlds)``, run on each day with bookings of that kind.
+    block_of : callable, optional
+        World indices -> their blocks (:meth:`trucesim.model.streams.Streams.block_of`),
+        for a model of several blocks; the order of handlers is kept per block.
     """
 
-    def __init__(self, schedule: Callable | None, horizon: int, handlers: dict[str, Callable] | None = None):
+    def __init__(
+        self,
+        schedule: Callable | None,
+        horizon: int,
+        handlers: dict[str, Callable[[int, np.ndarray], None]] | None = None,
+        block_of: Callable[[np.ndarray], np.ndarray] | None = None,
+    ):
         self.schedule = schedule
         self.horizon = horizon
         self.handlers = handlers or {}
-        self._scheduled: set[tuple[str, int]] = set()
+        self.block_of = block_of
         self._bookings: dict[tuple[str, int], list[np.ndarray]] = {}
+        self._seen: set[tuple[str, int, int]] = set()  # (kind, day, block) first booked: its handler will run
+        self._due: dict[int, list[tuple[str, int]]] = {}  # day -> (kind, block), in order of first booking
+        self._days: list[int] = []  # days scheduled with Mesa, a heap
 
     def book(self, kind: str, days: np.ndarray, idx: np.ndarray) -> None:
         """Note worlds ``idx`` under ``kind`` on their ``days`` (one day for all, or one per world)."""
@@ -57,17 +82,59 @@ class Calendar:
             by_day = days[order]
             cuts = [0, *(np.flatnonzero(by_day[1:] != by_day[:-1]) + 1).tolist(), by_day.size]
             groups = [(int(by_day[a]), idx[order[a:b]]) for a, b in pairwise(cuts)]
-        handler = self.handlers.get(kind)
+        handled = kind in self.handlers
         for d, worlds in groups:
             self._bookings.setdefault((kind, d), []).append(worlds)
-            if handler is not None and (kind, d) not in self._scheduled and d <= self.horizon:
-                self._scheduled.add((kind, d))
-                if self.schedule is not None:
-                    self.schedule(handler, at=float(d))
+            if handled and d <= self.horizon:
+                self._note_due(kind, d, worlds)
 
-    def take(self, kind: str, day: int) -> np.ndarray:
-        """Worlds booked under ``kind`` for ``day``, removed from the calendar."""
+    def _note_due(self, kind: str, day: int, worlds: np.ndarray) -> None:
+        blocks = [0] if self.block_of is None else np.flatnonzero(np.bincount(self.block_of(worlds))).tolist()
+        for b in blocks:
+            if (kind, day, b) in self._seen:
+                continue
+            self._seen.add((kind, day, b))
+            if day not in self._due:
+                self._due[day] = []
+                heapq.heappush(self._days, day)
+                if self.schedule is not None:
+                    self.schedule(self.run_next_day, at=float(day))
+            self._due[day].append((kind, b))
+
+    def take(self, kind: str, day: int, blocks: list[int] | None = None) -> np.ndarray:
+        """Worlds booked under ``kind`` for ``day`` (in ``blocks`` only, if given), removed from the calendar."""
         parts = self._bookings.pop((kind, day), None)
         if not parts:
             return np.zeros(0, np.intp)
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+        idx = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        if blocks is None or self.block_of is None:
+            return idx
+        mine = np.isin(self.block_of(idx), blocks)
+        if not mine.all():
+            self._bookings[(kind, day)] = [idx[~mine]]
+        return idx[mine]
+
+    def run_next_day(self) -> None:
+        """Mesa event: run the handlers of the earliest day scheduled (see :meth:`run_day`)."""
+        self.run_day(heapq.heappop(self._days))
+
+    def run_day(self, day: int) -> None:
+        """Call the handlers of ``day``: in each block, the kinds in the order they were first booked.
+
+        Blocks with the same order are handled together; kinds first booked while
+        the day runs are handled after, as Mesa events scheduled then would be.
+        """
+        while due := self._due.pop(day, None):
+            if self.block_of is None:
+                for kind, _ in due:
+                    self.handlers[kind](day, self.take(kind, day))
+                continue
+            orders: dict[int, list[str]] = {}
+            for kind, b in due:
+                orders.setdefault(b, []).append(kind)
+            groups: dict[tuple[str, ...], list[int]] = {}
+            for b, order in orders.items():
+                groups.setdefault(tuple(order), []).append(b)
+            for kinds, blocks in groups.items():
+                for kind in kinds:
+                    self.handlers[kind](day, self.take(kind, day, blocks))

@@ -49,6 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from trucesim.model.agents import CoalitionParty, Opposition
+from trucesim.model.streams import Streams
 
 
 @dataclass
@@ -210,7 +211,7 @@ class Coalition:
         return fall
 
     def ratify(
-        self, terms: np.ndarray, idx: np.ndarray, us: np.ndarray, rng: np.random.Generator, binding: bool = False
+        self, terms: np.ndarray, idx: np.ndarray, us: np.ndarray, streams: Streams, binding: bool = False
     ) -> Ratification:
         """Carry the deal home in worlds ``idx`` (see the module docstring for the order of events).
 
@@ -225,14 +226,14 @@ class Coalition:
             return Ratification(~none, none, none, none, [], [])
         majority = self.majority[idx]
         net_seats, net_cred = self.net(idx, us)
-        net_holds = rng.random(n) < net_cred
+        net_holds = streams.uniform(idx) < net_cred
         left = self.seats(idx)
         yes = np.zeros(n)
         no = np.zeros(n)
         quitters, promised = [], []
         offer = self.side_payments[idx]
         for party in self.parties:
-            u = rng.random((2, n))  # drawn whatever happens (see above)
+            u = streams.uniform(idx, rows=2)  # drawn whatever happens (see above)
             s = party.seats[idx]
             inside = ~party.exited[idx]
             if not party.line_terms.size:  # no red line to cross: it stays and votes for the deal

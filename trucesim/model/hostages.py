@@ -92,7 +92,7 @@ def deaths_today(ag, m) -> None:
     Deaths are binomial(living, hazard), drawn by inversion from one uniform per
     world; the few worlds with any death are then resolved exactly.
     """
-    u = m.rng.random(m.n_worlds)
+    u = m.streams.uniform_all()
     idx = np.flatnonzero(u > ag.p_none)
     ag.dying = idx
     if not idx.size:

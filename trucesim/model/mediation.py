@@ -45,7 +45,7 @@ def table(m, idx: np.ndarray) -> None:
     m.deadline_day[idx] = d + m.deadline_days
     m.calendar.book("deadline", np.array(d + m.deadline_days), idx)
     m.next_table_day[idx] = -1
-    m.noise_u[:, idx] = m.rng.random((2, idx.size))
+    m.noise_u[:, idx] = m.streams.uniform(idx, rows=2)
     deadline = m.deadline_day[idx]
     m.gov_due[idx] = deadlines.answer_day(d, m.government.study_days(idx), deadline)
     m.ag_due[idx] = deadlines.answer_day(d, m.armed_group.study_days(idx), deadline)
@@ -83,7 +83,7 @@ def _sides(m):
 
 def _give(m, side, row, idx, stakes, final: bool) -> np.ndarray:
     """``side`` answers in worlds ``idx`` with ``stakes`` added (PENDING where it holds out, unless ``final``)."""
-    terms = m.terms[idx]
+    terms = np.take(m.terms, idx, axis=0)  # faster than m.terms[idx], the same rows
     out = side.answer(terms, idx, m.day, m.noise_u[row, idx], stakes, final)
     if side is m.armed_group:
         m.infeasible[idx] = ~side.can_deliver(terms, idx)
@@ -107,9 +107,9 @@ def collect_answers(m) -> np.ndarray:
     return np.unique(np.concatenate(news)) if news else np.zeros(0, np.intp)
 
 
-def deadline_passes(m, day: int) -> None:
-    """A deadline falls due: the sides still holding out answer, with the deadline's stakes; rounds are resolved."""
-    idx = m.calendar.take("deadline", day)
+def deadline_passes(m, day: int, idx: np.ndarray) -> None:
+    """A deadline booked for worlds ``idx`` falls due: the sides still holding out answer, with the deadline's
+    stakes; rounds are resolved."""
     idx = idx[(m.status[idx] == m.NEGOTIATING) & (m.deadline_day[idx] == day) & (m.next_table_day[idx] == -1)]
     for side, row, _, _, answer, stakes in _sides(m):
         late = idx[answer[idx] == PENDING]
@@ -161,7 +161,7 @@ def resolve(m, idx: np.ndarray) -> None:
 
 def ratify(m, idx: np.ndarray) -> np.ndarray:
     """Take the agreed text home in worlds ``idx``: sign it, or the government falls; returns worlds whose vote was lost."""
-    r = m.coalition.ratify(m.terms[idx], idx, pressures.pressure_on_government(m, idx), m.rng)
+    r = m.coalition.ratify(m.terms[idx], idx, pressures.pressure_on_government(m, idx), m.streams)
     for party, quits, took in zip(m.coalition.parties, r.quitters, r.promised):
         m.record(idx[took], "side_payment", party.actor_id)
         m.record(idx[quits], "partner_quits", party.actor_id)
@@ -185,7 +185,7 @@ def revise(m, idx: np.ndarray, g_refused: np.ndarray, a_refused: np.ndarray) -> 
     m.deadlines_missed[idx] += 1
     fail_talks(m, idx)
     m.record(idx, "deadline_missed")
-    stop = (m.round[idx] >= m.max_rounds[idx]) | (m.rng.random(idx.size) < m.walk_away[idx])
+    stop = (m.round[idx] >= m.max_rounds[idx]) | (m.streams.uniform(idx) < m.walk_away[idx])
     gone = idx[stop]
     m.set_status(gone, m.ENDED)
     m.walked_away[gone] = True
@@ -197,7 +197,7 @@ def revise(m, idx: np.ndarray, g_refused: np.ndarray, a_refused: np.ndarray) -> 
         return
     m.terms[idx] = text.revised(m, idx, g_refused[keep], a_refused[keep])
     lo, hi = m.revision_min[idx], m.revision_max[idx]
-    wait = np.maximum(np.floor(lo + m.rng.random(idx.size) * (hi - lo + 1)), 1).astype(np.int32)
+    wait = np.maximum(np.floor(lo + m.streams.uniform(idx) * (hi - lo + 1)), 1).astype(np.int32)
     m.next_table_day[idx] = m.day + wait
     m.calendar.book("table", m.next_table_day[idx], idx)
     m.record(idx, "revised", None, lambda w: {"next_table_day": int(m.next_table_day[w])})

@@ -44,6 +44,7 @@ from trucesim.model.agents import ArmedGroup, CoalitionParty, Government, Hostag
 from trucesim.model.calendar import Calendar
 from trucesim.model.coalition import Coalition
 from trucesim.model.events import Event
+from trucesim.model.streams import draw_parameters, model_streams
 
 END_REASONS = ("deal", "walked_away", "government_fell", "horizon")
 #: daily aggregates over worlds kept by the DataCollector (shares of worlds, or means)
@@ -71,8 +72,10 @@ class TruceModel(mesa.Model):
         A validated scenario (:func:`trucesim.config.scenario.load_scenario`).
     n_worlds : int
         Worlds simulated at once; every state variable is an array of this length.
-    rng : int, numpy Generator or SeedSequence
-        The model's random stream: every draw (parameters, decisions, deaths) comes from it.
+    rng : int, numpy Generator, SeedSequence or Streams
+        The model's random stream: every draw (parameters, decisions, deaths) comes from it;
+        :class:`~trucesim.model.streams.Streams` (:func:`~trucesim.model.streams.block_streams`)
+        gives each block of worlds its own, so several chunks run as one model.
     overrides : dict, optional
         Parameter values replacing the scenario's, as numbers or arrays of
         ``n_worlds`` (an experiment's design points).
@@ -92,10 +95,12 @@ class TruceModel(mesa.Model):
         overrides: dict | None = None,
         trace_world: int | None = None,
     ):
-        super().__init__(rng=rng)
         n = self.n_worlds = int(n_worlds)
+        # every draw of the model comes from its streams; Mesa's own rng is left unused
+        self.streams, mesa_seed = model_streams(rng, n)
+        super().__init__(rng=mesa_seed)
         self.scenario_spec = scenario  # Mesa reserves `scenario` for its own Scenario class
-        self.params = p = scenario.draw(self.rng, n, overrides)
+        self.params = p = draw_parameters(scenario, self.streams, overrides)
         self.horizon = int(scenario.value("protocol.horizon_days"))
         self.deadline_days = int(scenario.value("protocol.deadline_days"))
         self.trace_world = trace_world
@@ -177,7 +182,10 @@ class TruceModel(mesa.Model):
         self.losses_rate = np.zeros(n)
         self.attrition_rate = np.zeros(n)
         self.calendar = Calendar(
-            self.schedule_event, self.horizon, {"deadline": self.on_deadline, "pause_end": self.on_pause_end}
+            self.schedule_event,
+            self.horizon,
+            {"deadline": self.on_deadline, "pause_end": self.on_pause_end},
+            self.streams.block_of if len(self.streams) > 1 else None,
         )
 
         # daily rates, refreshed only for worlds whose state changes (see refresh)
@@ -238,13 +246,14 @@ class TruceModel(mesa.Model):
         mediation.resolve(self, mediation.collect_answers(self))
         deal.pause_day(self)
 
-    def on_deadline(self) -> None:
-        """Mesa event: a deadline falls due today: holdouts answer, rounds resolve (:func:`trucesim.model.mediation.deadline_passes`)."""
-        mediation.deadline_passes(self, int(round(self.time)))
+    def on_deadline(self, day: int, idx: np.ndarray) -> None:
+        """Calendar: deadlines booked for worlds ``idx`` fall due today: holdouts answer, rounds resolve
+        (:func:`trucesim.model.mediation.deadline_passes`)."""
+        mediation.deadline_passes(self, day, idx)
 
-    def on_pause_end(self) -> None:
-        """Mesa event: pauses end today (:func:`trucesim.model.deal.pause_ends`)."""
-        deal.pause_ends(self, int(round(self.time)))
+    def on_pause_end(self, day: int, idx: np.ndarray) -> None:
+        """Calendar: pauses booked to end today in worlds ``idx`` end (:func:`trucesim.model.deal.pause_ends`)."""
+        deal.pause_ends(self, day, idx)
 
     # --- status and daily rates -------------------------------------------------
     def set_status(self, idx: np.ndarray, status: int) -> None:

@@ -59,7 +59,7 @@ def deliverable_text(m, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
 
 def revised(m, idx: np.ndarray, g_refused: np.ndarray, a_refused: np.ndarray) -> np.ndarray:
     """The next text in worlds ``idx`` after a round the sides marked by the masks refused."""
-    t = m.terms[idx]
+    t = np.take(m.terms, idx, axis=0)  # faster than m.terms[idx], the same rows
     direction = np.zeros_like(t)
     direction += g_refused[:, None] * (m.government.counter_proposal(t, idx) - t)
     direction += a_refused[:, None] * (m.armed_group.counter_proposal(t, idx) - t)
@@ -78,8 +78,8 @@ def keep_likely_share(m, idx, t, move, g_refused, a_refused) -> np.ndarray:
     shares are judged in one batch.  When none passes, the smallest share.
     """
     noise = {
-        m.government: m.rng.normal(0.0, 1.0, idx.size) * m.mediator_pressure.noise["government"][idx],
-        m.armed_group: m.rng.normal(0.0, 1.0, idx.size) * m.mediator_pressure.noise["armed_group"][idx],
+        m.government: m.streams.normal(idx) * m.mediator_pressure.noise["government"][idx],
+        m.armed_group: m.streams.normal(idx) * m.mediator_pressure.noise["armed_group"][idx],
     }
     k = STEP_SHARES.size
     ok = np.ones((k, idx.size), bool)
