@@ -109,9 +109,10 @@ def test_chunks_are_the_runs_chunks_whatever_the_workers(scen, monkeypatch):
     from trucesim.commands.compare import comparison_chunks
 
     monkeypatch.setattr(chunks, "CHUNK_WORLDS", 150)
+    monkeypatch.setattr(chunks, "MODEL_WORLDS", 300)  # two chunks to a model: the groups are 300 and 100 worlds
     one = list(comparison_chunks(scen, 400, seed=2, workers=1))
     two = list(comparison_chunks(scen, 400, seed=2, workers=2))
-    assert [len(row) for row in one] == [2, 2, 2]
+    assert [[len(t) for t in row] for row in one] == [[300, 300], [100, 100]]
     for a, b in zip(one, two):
         for x, y in zip(a, b):
             pd.testing.assert_frame_equal(x.reset_index(drop=True), y.reset_index(drop=True), check_categorical=False)

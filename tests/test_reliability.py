@@ -162,30 +162,32 @@ def _live_models() -> int:
     return sum(isinstance(o, TruceModel) for o in gc.get_objects())
 
 
-def test_each_chunk_frees_its_model_without_the_garbage_collector(baseline, tmp_path):
-    """Chunks in one process (as --workers 1): no model outlives its chunk, memory has no trend.
+def test_each_chunk_frees_its_model_without_the_garbage_collector(baseline, tmp_path, monkeypatch):
+    """Chunks in one process (as --workers 1): no model outlives its group of chunks, memory has no trend.
 
-    The collector is off, so whatever a chunk leaves in a reference cycle stays and shows (before
-    the fix: every model, +0.3 MB a chunk here, +5 MB a 10,000-world chunk); small chunks keep it
-    cheap, since tracemalloc slows the model's set-up.
+    The collector is off, so whatever a model leaves in a reference cycle stays and shows (before
+    the fix: every model, +0.3 MB a chunk here, +5 MB a 10,000-world chunk); small chunks, two to
+    a model, keep it cheap, since tracemalloc slows the model's set-up.
     """
     import gc
     import tracemalloc
 
+    import trucesim.run.chunks as chunks
     from trucesim.run.simulate import iter_tables
     from trucesim.sweep.sweep import ChunkTask
 
+    monkeypatch.setattr(chunks, "MODEL_WORLDS", 600)
     gc.collect()
     before = _live_models()
     gc.disable()
     tracemalloc.start()
     try:
         used = []
-        for _ in iter_tables(baseline, 9 * 300, seed=1, chunk_worlds=300):
+        for _ in iter_tables(baseline, 18 * 300, seed=1, chunk_worlds=300):
             used.append(tracemalloc.get_traced_memory()[0])
         tracemalloc.stop()
-        assert _live_models() == before
-        growth = used[-1] - used[4]  # the first chunks fill caches once
+        assert len(used) == 9 and _live_models() == before
+        growth = used[-1] - used[4]  # the first models fill caches once
         assert growth < 100_000, [round(u / 1e6, 3) for u in used]
         # a sweep's chunks likewise
         import numpy as np
@@ -364,17 +366,23 @@ def test_a_nan_in_an_outcome_is_reported_as_a_bug_naming_column_and_chunk(baseli
 
     def broken(model, world_offset=0):
         t = real(model, world_offset)
-        if world_offset >= 40:  # chunk 2 of 20-world chunks: a NaN where a number must be
+        at = {int(w): i for i, w in enumerate(t["world"])}
+        if 45 in at:  # worlds 43 and 45, in chunk 2 of 20-world chunks: a NaN where a number must be
             t["hostages_living"] = t["hostages_living"].astype(float)
-            t.loc[3, "hostages_living"] = np.nan
-            t.loc[5, "deal_day"] = np.nan
-            t.loc[5, "deal"] = True
+            t.loc[at[43], "hostages_living"] = np.nan
+            t.loc[at[45], "deal_day"] = np.nan
+            t.loc[at[45], "deal"] = True
         return t
 
     monkeypatch.setattr(outcomes, "outcome_table", broken)
     import trucesim.run.simulate as simulate
 
     monkeypatch.setattr(simulate, "outcome_table", broken)
+    import trucesim.run.chunks as chunks
+
+    with pytest.raises(OutcomeError, match=r"^chunk 2 \(worlds 40-59\): "):
+        list(iter_tables(baseline, 60, seed=1, chunk_worlds=20))  # the three chunks as one model
+    monkeypatch.setattr(chunks, "MODEL_WORLDS", 20)  # one chunk a model: the first two pass
     tables = iter_tables(baseline, 60, seed=1, chunk_worlds=20)
     assert len(next(tables)) == 20 and len(next(tables)) == 20
     with pytest.raises(OutcomeError) as e:
@@ -453,7 +461,7 @@ def test_a_killed_pool_worker_names_its_chunk_and_says_to_run_again(baseline, mo
     real = RunTask.run
 
     def dies(self):
-        if self.chunk == 1:
+        if self.chunk <= 1 < self.chunk + self.chunks:  # the task holding chunk 1
             os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer or `kill -9` would
         return real(self)
 
@@ -462,13 +470,16 @@ def test_a_killed_pool_worker_names_its_chunk_and_says_to_run_again(baseline, mo
     with pytest.raises(RunError) as e:
         list(parallel_tables(baseline, 60, seed=1, workers=2, chunk_worlds=20))
     msg = str(e.value)
-    # a dying worker breaks the whole pool: the first chunk left unfinished is named (0 or 1 here)
-    assert "\n" not in msg and re.search(r"chunk [01] \(worlds (0-19|20-39)\) failed", msg) and "died" in msg, msg
+    # a dying worker breaks the whole pool: the first task left unfinished is named (chunks 0-1 or 2 here)
+    assert "\n" not in msg and re.search(r"(chunks 0-1 \(worlds 0-39\)|chunk 2 \(worlds 40-59\)) failed", msg), msg
+    assert "died" in msg, msg
     assert "run the same command again" in msg, msg
-    # the command line: one line, exit 1 (3 chunks of 10,000 worlds: chunk 1 dies)
+    # the command line: one line, exit 1 (3 chunks of 10,000 worlds: the task of chunks 0-1 dies)
     assert main(["run", str(baseline.path), "--worlds", "20001", "--workers", "2"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and re.match(r"trucesim: error: chunk [01] \(worlds [0-9-]+\) failed: .*died", err[0]), err
+    assert len(err) == 1 and re.match(r"trucesim: error: chunks? [0-9-]+ \(worlds [0-9-]+\) failed: .*died", err[0]), (
+        err
+    )
 
 
 # --------------------------------------------------------------------------- 8/9. a Dask cluster without workers, then lost

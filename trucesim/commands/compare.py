@@ -100,19 +100,22 @@ def scenario_names(given) -> list[str]:
 
 
 def comparison_chunks(scenarios, worlds: int, seed: int, workers: int | None = None, force: bool | None = None):
-    """For each chunk of worlds, the outcome tables of every scenario on those worlds, in the scenarios' order.
+    """For each group of chunks of worlds, the outcome tables of every scenario on those worlds, in the scenarios' order.
 
     Chunk ``k`` of every scenario uses the random stream of chunk ``k`` under ``seed``
     (:func:`trucesim.run.chunks.chunk_rng`): the same worlds as ``trucesim run`` of
     each scenario with that seed, whatever ``workers``.
     """
-    from trucesim.run.chunks import CHUNK_WORLDS, chunk_bounds
+    from trucesim.run.chunks import CHUNK_WORLDS
     from trucesim.run.executors import make_executor, map_ordered
     from trucesim.run.files import decode_table
-    from trucesim.run.simulate import RunTask
+    from trucesim.run.simulate import run_tasks
+    from trucesim.run.workers import available_cores
 
-    bounds = chunk_bounds(worlds, CHUNK_WORLDS)
-    tasks = [RunTask(s, seed, k, CHUNK_WORLDS, stop - start) for k, start, stop in bounds for s in scenarios]
+    # the same groups of chunks for every scenario, so each yield holds the same worlds
+    parts = 1 if workers == 1 else max(1, -(-(workers or available_cores()) // len(scenarios)))
+    per_scenario = [run_tasks(s, worlds, seed, CHUNK_WORLDS, parts) for s in scenarios]
+    tasks = [t for group in zip(*per_scenario) for t in group]
     m = len(scenarios)
     if workers == 1:
         for i in range(0, len(tasks), m):

@@ -124,7 +124,7 @@ def main(args) -> int:
     trace_events: list = []
     traced: dict = {}  # the traced world's outcome row, found as the tables stream by
     chunks = n_chunks(args.worlds, CHUNK_WORLDS)
-    summary = Summary(scenario, args.seed)  # streamed: memory stays that of one chunk
+    summary = Summary(scenario, args.seed)  # streamed: memory stays that of one group of chunks
     bar = progress(args.worlds, "world", "simulating", enabled=chunks > 1)  # one chunk: too quick to show
 
     if chunks > 1 and args.workers != 1:

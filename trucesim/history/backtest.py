@@ -33,7 +33,7 @@ from trucesim.config.scenario import Scenario
 from trucesim.history.facts import world_hits
 from trucesim.history.rounds import round_name
 from trucesim.history.scores import COIN, brier, hit, log_score
-from trucesim.run.chunks import CHUNK_WORLDS, RunError, check_size, iter_chunk_bounds
+from trucesim.run.chunks import CHUNK_WORLDS, RunError, check_size
 
 
 @dataclass(frozen=True)
@@ -73,15 +73,6 @@ class RoundScore:
         return log_score(self.p, self.worlds) + 0.0  # + 0.0: a certain fact scores 0, not -0
 
 
-def _tasks(scenario: Scenario, worlds: int, seed: int, chunk_worlds: int) -> list:
-    from trucesim.run.simulate import RunTask
-
-    return [
-        RunTask(scenario, seed, k, chunk_worlds, stop - start)
-        for k, start, stop in iter_chunk_bounds(worlds, chunk_worlds)
-    ]
-
-
 def score_rounds(
     rounds: Sequence[Scenario],
     worlds: int,
@@ -97,7 +88,7 @@ def score_rounds(
     ``workers`` and ``scheduler`` are those of ``trucesim sweep``
     (:func:`trucesim.run.executors.make_executor`; ``workers=1`` runs here, in this
     process).  ``on_round`` is called with each round's score as soon as it is done, in
-    the rounds' order.  Only per-fact counts are kept: memory is that of one chunk.
+    the rounds' order.  Only per-fact counts are kept: memory is that of one task (a group of chunks).
 
     Raises
     ------
@@ -106,9 +97,12 @@ def score_rounds(
     """
     from trucesim.run.executors import TaskError, make_executor, map_ordered
     from trucesim.run.files import decode_table
+    from trucesim.run.simulate import run_tasks
+    from trucesim.run.workers import available_cores
 
     check_size(worlds, chunk_worlds, "--worlds")
-    plan = [_tasks(s, worlds, seed, chunk_worlds) for s in rounds]
+    parts = 1 if workers == 1 and scheduler is None else (workers or available_cores())
+    plan = [run_tasks(s, worlds, seed, chunk_worlds, parts) for s in rounds]
     owner = [(i, k) for i, tasks in enumerate(plan) for k in range(len(tasks))]
     flat = [t for tasks in plan for t in tasks]
     counts = [np.zeros(len(s.observed), dtype=np.int64) for s in rounds]
@@ -119,7 +113,7 @@ def score_rounds(
         i, _ = owner[j]
         counts[i] += world_hits(table, rounds[i].observed).sum(axis=0)
         seen[i] += len(table)
-        if owner[j][1] == len(plan[i]) - 1:  # the round's last chunk
+        if owner[j][1] == len(plan[i]) - 1:  # the round's last task
             s = rounds[i]
             p = counts[i] / seen[i] if seen[i] else np.full(len(s.observed), np.nan)
             score = RoundScore(round_name(s.path), str(s.path), s.observed, p, seen[i], seed)
@@ -138,7 +132,7 @@ def score_rounds(
         except TaskError as e:
             i, k = owner[e.index]
             raise RunError(
-                f"round {round_name(rounds[i].path)}: chunk {k} failed: {e.error}; run the same command again "
+                f"round {round_name(rounds[i].path)}: {plan[i][k].label} failed: {e.error}; run the same command again "
                 f"(the same seed gives the same numbers), or with --workers 1"
             ) from None
     return out

@@ -33,6 +33,10 @@ import numpy as np
 CHUNK_WORLDS = 10_000
 #: default worlds per chunk of a sweep (``--chunk-worlds``)
 SWEEP_CHUNK_WORLDS = 50_000
+#: the most worlds one model simulates at once.  Consecutive chunks run as one model, each with
+#: its own random stream (:mod:`trucesim.model.streams`), give the same worlds as run one by one,
+#: and pay the fixed cost of a simulated day once; only speed and memory depend on this number
+MODEL_WORLDS = 100_000
 
 
 #: worlds simulated per second on one core (April 2024 baseline, ``trucesim run --worlds 100000
@@ -120,6 +124,26 @@ def iter_chunk_bounds(worlds: int, chunk_worlds: int = CHUNK_WORLDS) -> Iterator
     """:func:`chunk_bounds` one at a time: memory does not grow with the number of chunks."""
     for k, s in enumerate(range(0, worlds, chunk_worlds)):
         yield k, s, min(s + chunk_worlds, worlds)
+
+
+def chunk_groups(worlds: int, chunk_worlds: int = CHUNK_WORLDS, parts: int = 1) -> list[tuple[int, int, int, int]]:
+    """``(first chunk, chunks, first world, end world)`` of runs of consecutive chunks simulated as one model.
+
+    A group holds at most :data:`MODEL_WORLDS` worlds (and at least one chunk), and
+    there are at least ``parts`` groups while there are chunks enough, so ``parts``
+    workers all have work.  The grouping changes no number (see :data:`MODEL_WORLDS`).
+
+    >>> chunk_groups(250_000, 10_000, parts=2)
+    [(0, 10, 0, 100000), (10, 10, 100000, 200000), (20, 5, 200000, 250000)]
+    >>> chunk_groups(25_000, 10_000, parts=2)
+    [(0, 2, 0, 20000), (2, 1, 20000, 25000)]
+    """
+    chunks = n_chunks(worlds, chunk_worlds)
+    per = max(1, min(MODEL_WORLDS // int(chunk_worlds), -(-chunks // max(int(parts), 1))))
+    return [
+        (first, min(per, chunks - first), first * chunk_worlds, min((first + per) * chunk_worlds, worlds))
+        for first in range(0, chunks, per)
+    ]
 
 
 def chunk_sizes(worlds: int, chunk_worlds: int = CHUNK_WORLDS) -> list[int]:

@@ -4,7 +4,10 @@ Chunk ``k`` always simulates ``chunk_worlds`` worlds with the random stream
 :func:`~trucesim.run.chunks.chunk_rng` ``(seed, k)``, whatever the total: so
 memory stays bounded, the same seed gives the same worlds, and asking for more
 worlds never changes the first ones (a short last chunk is simulated in full
-and cut).  See :mod:`trucesim.run.chunks`.
+and cut).  Consecutive chunks are simulated together, as one model with a
+stream per chunk (:func:`~trucesim.run.chunks.chunk_groups`): the same worlds,
+with the fixed cost of a simulated day paid once per group.  See
+:mod:`trucesim.run.chunks`.
 """
 
 from __future__ import annotations
@@ -12,19 +15,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from trucesim.config.scenario import Scenario
 from trucesim.model.model import TruceModel
+from trucesim.model.streams import Streams, block_streams
 from trucesim.run.chunks import (
     CHUNK_WORLDS,
     MAX_CORE_SECONDS,
     WORLDS_PER_SECOND,
     RunError,
     check_size,
+    chunk_groups,
     chunk_rng,
-    iter_chunk_bounds,
-    n_chunks,
 )
 from trucesim.run.outcomes import check_outcomes, outcome_table
 
@@ -36,9 +40,18 @@ def run_chunk(
     chunk_worlds: int = CHUNK_WORLDS,
     overrides: dict | None = None,
     trace_world: int | None = None,
+    chunks: int = 1,
 ) -> TruceModel:
-    """Simulate chunk ``chunk`` (worlds ``chunk * chunk_worlds`` onward) to the horizon."""
-    model = TruceModel(scenario, chunk_worlds, rng=chunk_rng(seed, chunk), overrides=overrides, trace_world=trace_world)
+    """Simulate ``chunks`` chunks from chunk ``chunk`` (worlds ``chunk * chunk_worlds`` onward) as one model.
+
+    Each chunk draws from its own stream, :func:`~trucesim.run.chunks.chunk_rng`
+    ``(seed, k)``, so its worlds are those of the chunk simulated alone.
+    ``overrides`` and ``trace_world`` are over the model's worlds.
+    """
+    rng: np.random.Generator | Streams = chunk_rng(seed, chunk)
+    if chunks > 1:
+        rng = block_streams([chunk_rng(seed, k) for k in range(chunk, chunk + chunks)], [chunk_worlds] * chunks)
+    model = TruceModel(scenario, chunks * chunk_worlds, rng=rng, overrides=overrides, trace_world=trace_world)
     return model.run()
 
 
@@ -55,12 +68,16 @@ def free_model(model: TruceModel) -> None:
     model.__dict__.clear()
 
 
-def _chunk_table(model: TruceModel, chunk: int, chunk_worlds: int, keep: int) -> pd.DataFrame:
+def _chunk_table(model: TruceModel, chunk: int, chunk_worlds: int, keep: int, chunks: int = 1) -> pd.DataFrame:
+    """The outcome table of ``chunks`` chunks from ``chunk``, its first ``keep`` worlds; frees the model."""
     table = outcome_table(model, world_offset=chunk * chunk_worlds)
     free_model(model)
-    table = table.iloc[:keep] if keep < chunk_worlds else table
-    first = chunk * chunk_worlds
-    check_outcomes(table, f"chunk {chunk} (worlds {first}-{first + len(table) - 1})")  # a NaN is a bug
+    table = table.iloc[:keep] if keep < len(table) else table
+    for k in range(chunks):  # a NaN is a bug: name its chunk, which `trace_world` simulates alone
+        a, b = k * chunk_worlds, min((k + 1) * chunk_worlds, len(table))
+        first = (chunk + k) * chunk_worlds
+        if a < b:
+            check_outcomes(table.iloc[a:b], f"chunk {chunk + k} (worlds {first}-{first + b - a - 1})")
     return table
 
 
@@ -85,14 +102,14 @@ def iter_tables(
         A chunk whose outcomes hold a NaN where a number must be (a bug).
     """
     check_size(worlds, chunk_worlds, "--worlds")
-    for k, start, stop in iter_chunk_bounds(worlds, chunk_worlds):
+    for k, count, start, stop in chunk_groups(worlds, chunk_worlds):
         local = None
-        if trace is not None and trace // chunk_worlds == k:
-            local = trace % chunk_worlds
-        model = run_chunk(scenario, seed, k, chunk_worlds, trace_world=local)
+        if trace is not None and start <= trace < stop:
+            local = trace - start
+        model = run_chunk(scenario, seed, k, chunk_worlds, trace_world=local, chunks=count)
         if local is not None and on_trace is not None:
             on_trace(model.trace)
-        table = _chunk_table(model, k, chunk_worlds, stop - start)  # frees the model
+        table = _chunk_table(model, k, chunk_worlds, stop - start, count)  # frees the model
         del model
         yield table
 
@@ -151,10 +168,10 @@ def trace_world(scenario: Scenario, world: int, seed: int = 0, chunk_worlds: int
 
 @dataclass(frozen=True)
 class RunTask:
-    """One chunk of ``trucesim run``, as a task for :mod:`trucesim.run.executors`.
+    """``chunks`` consecutive chunks of ``trucesim run`` from ``chunk``, as a task for :mod:`trucesim.run.executors`.
 
-    ``keep`` is how many of the chunk's worlds the run asked for (the last
-    chunk is simulated in full and cut, so its worlds never depend on the total).
+    ``keep`` is how many of their worlds the run asked for (the last chunk is
+    simulated in full and cut, so its worlds never depend on the total).
     """
 
     scenario: Scenario
@@ -162,17 +179,34 @@ class RunTask:
     chunk: int
     chunk_worlds: int
     keep: int
+    chunks: int = 1
+
+    @property
+    def label(self) -> str:
+        """The chunks and their worlds, for messages: ``chunks 0-9 (worlds 0-99999)``."""
+        first = self.chunk * self.chunk_worlds
+        which = f"chunk {self.chunk}" if self.chunks == 1 else f"chunks {self.chunk}-{self.chunk + self.chunks - 1}"
+        return f"{which} (worlds {first}-{first + self.keep - 1})"
 
     def table(self) -> pd.DataFrame:
-        """The chunk's outcome table."""
-        model = run_chunk(self.scenario, self.seed, self.chunk, self.chunk_worlds)
-        return _chunk_table(model, self.chunk, self.chunk_worlds, self.keep)
+        """The chunks' outcome table."""
+        model = run_chunk(self.scenario, self.seed, self.chunk, self.chunk_worlds, chunks=self.chunks)
+        return _chunk_table(model, self.chunk, self.chunk_worlds, self.keep, self.chunks)
 
     def run(self) -> bytes:
         """The chunk's outcome table as Parquet bytes (sent back from a worker process)."""
         from trucesim.run.files import encode_table
 
         return encode_table(self.table())
+
+
+def run_tasks(
+    scenario: Scenario, worlds: int, seed: int, chunk_worlds: int = CHUNK_WORLDS, parts: int = 1
+) -> list[RunTask]:
+    """The tasks of a run of ``worlds`` worlds: groups of chunks (:func:`~trucesim.run.chunks.chunk_groups`),
+    at least ``parts`` of them when there are chunks enough."""
+    groups = chunk_groups(worlds, chunk_worlds, parts)
+    return [RunTask(scenario, seed, k, chunk_worlds, stop - start, count) for k, count, start, stop in groups]
 
 
 def parallel_tables(
@@ -196,21 +230,17 @@ def parallel_tables(
     """
     from trucesim.run.executors import TaskError, make_executor, map_ordered
     from trucesim.run.files import decode_table
+    from trucesim.run.workers import available_cores
 
     check_size(worlds, chunk_worlds, "--worlds")
-    tasks = (
-        RunTask(scenario, seed, k, chunk_worlds, stop - start)
-        for k, start, stop in iter_chunk_bounds(worlds, chunk_worlds)
-    )
-    # no more processes than chunks; more than 4 per core only with force (see check_options)
-    with make_executor(workers=workers, tasks=n_chunks(worlds, chunk_worlds), force=force) as ex:
+    tasks = run_tasks(scenario, worlds, seed, chunk_worlds, parts=workers or available_cores())
+    # no more processes than tasks; more than 4 per core only with force (see check_options)
+    with make_executor(workers=workers, tasks=len(tasks), force=force) as ex:
         try:
             for data in map_ordered(ex, tasks):
                 yield decode_table(data)
         except TaskError as e:
-            k = e.index  # tasks are numbered by chunk
-            first, last = k * chunk_worlds, min((k + 1) * chunk_worlds, worlds) - 1
             raise RunError(
-                f"chunk {k} (worlds {first}-{last}) failed: {e.error}; nothing was written: run the same "
+                f"{tasks[e.index].label} failed: {e.error}; nothing was written: run the same "
                 f"command again (the same seed gives the same numbers), or with --workers 1"
             ) from None
