@@ -416,3 +416,31 @@ def test_releases_come_out_of_the_agreed_categories(baseline):
     assert (m.armed_group.available(idx) == 47).all()
     m.armed_group.release(idx, np.full(10, 40))
     assert (m.armed_group.available(idx) == 7).all()  # not floor(0.5 * 55) = 27
+
+
+def test_red_lines_shared_by_all_worlds_cross_as_per_world_ones(baseline):
+    """A scenario whose red lines are plain numbers (one shared row) runs, and crosses where per-world ones do.
+
+    Such a scenario used to fail on its first ratification (a row of booleans read in the wrong order).
+    """
+    keys = [
+        f"actors.{p}.red_lines.{t}"
+        for p in ("otzma_yehudit", "religious_zionism")
+        for t in ("pause_days", "prisoners_per_hostage")
+    ]
+    fixed = {k: (30.0 if "pause" in k else 20.0) for k in keys}
+    shared = TruceModel(baseline, 300, rng=4, overrides=fixed)
+    per_world = TruceModel(baseline, 300, rng=4, overrides={k: np.full(300, v) for k, v in fixed.items()})
+    terms = shared.terms.copy()  # the framework as tabled, with pauses and prices on both sides of the lines
+    rng = np.random.default_rng(0)
+    terms[:, TERM_INDEX["pause_days"]] = rng.uniform(0, 60, 300)
+    terms[:, TERM_INDEX["prisoners_per_hostage"]] = rng.uniform(0, 40, 300)
+    idx = np.arange(300)
+    lined = [(a, b) for a, b in zip(shared.coalition.parties, per_world.coalition.parties) if a.line_terms.size]
+    assert len(lined) == 2
+    for a, b in lined:
+        assert a.red_lines.shape[0] == 1 and b.red_lines.shape[0] == 300
+        crossed = a.crossed(terms, idx)
+        assert 0 < crossed.mean() < 1 and (crossed == b.crossed(terms, idx)).all()
+    shared.run()
+    assert TruceModel(baseline, 1, rng=4, overrides=fixed).run().n_worlds == 1

@@ -367,7 +367,8 @@ class CoalitionParty(Actor):
         """Whether the terms cross any of the party's red lines."""
         if not self.line_terms.size:
             return np.zeros(len(terms), bool)
-        over = terms[:, self.line_terms] > rows(self.red_lines, idx)
+        # C order whatever the operands' (a shared row of red lines left it in F order): the view below reads rows
+        over = np.greater(terms[:, self.line_terms], rows(self.red_lines, idx), order="C")
         if over.shape[1] in _BOOL_ROWS:  # a row of 1, 2, 4 or 8 booleans read as one integer: nonzero iff any
             return over.view(_BOOL_ROWS[over.shape[1]])[:, 0] != 0
         return over.any(axis=1)
