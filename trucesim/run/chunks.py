@@ -11,6 +11,10 @@ Two sizes are defaults, each fixed because it defines which worlds a seed gives:
 0.15 s) would otherwise take a fifth of the time.  Changing either changes
 every number drawn under a given seed.
 
+How many chunks one model simulates at once is free, since it changes no
+number: :func:`chunk_groups` puts up to :data:`MODEL_WORLDS` worlds in a model,
+each chunk with its own stream (:mod:`trucesim.model.streams`).
+
 Sizes that cannot finish are refused before any work (:func:`check_size`): more
 than :data:`MAX_CORE_SECONDS` of computing at :data:`WORLDS_PER_SECOND`, or more
 than :data:`MAX_CHUNKS` chunks in a sweep (it writes one file per chunk).
