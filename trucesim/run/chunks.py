@@ -133,17 +133,21 @@ def iter_chunk_bounds(worlds: int, chunk_worlds: int = CHUNK_WORLDS) -> Iterator
 def chunk_groups(worlds: int, chunk_worlds: int = CHUNK_WORLDS, parts: int = 1) -> list[tuple[int, int, int, int]]:
     """``(first chunk, chunks, first world, end world)`` of runs of consecutive chunks simulated as one model.
 
-    A group holds at most :data:`MODEL_WORLDS` worlds (and at least one chunk), and
-    there are at least ``parts`` groups while there are chunks enough, so ``parts``
-    workers all have work.  The grouping changes no number (see :data:`MODEL_WORLDS`).
+    A group holds at most :data:`MODEL_WORLDS` worlds (and at least one chunk); the
+    number of groups is a multiple of ``parts`` while there are chunks enough, and
+    groups are as even as can be, so ``parts`` workers finish together.  The
+    grouping changes no number (see :data:`MODEL_WORLDS`).
 
-    >>> chunk_groups(250_000, 10_000, parts=2)
-    [(0, 10, 0, 100000), (10, 10, 100000, 200000), (20, 5, 200000, 250000)]
+    >>> [g[1] for g in chunk_groups(300_000, 10_000, parts=2)]   # not 10, 10, 10: one worker would do two
+    [8, 8, 8, 6]
     >>> chunk_groups(25_000, 10_000, parts=2)
     [(0, 2, 0, 20000), (2, 1, 20000, 25000)]
     """
     chunks = n_chunks(worlds, chunk_worlds)
-    per = max(1, min(MODEL_WORLDS // int(chunk_worlds), -(-chunks // max(int(parts), 1))))
+    parts = max(int(parts), 1)
+    most = max(1, MODEL_WORLDS // int(chunk_worlds))
+    groups = min(chunks, parts * -(-chunks // (parts * most)))
+    per = -(-chunks // max(groups, 1))
     return [
         (first, min(per, chunks - first), first * chunk_worlds, min((first + per) * chunk_worlds, worlds))
         for first in range(0, chunks, per)
