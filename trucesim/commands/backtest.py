@@ -8,7 +8,14 @@ import sys
 import time
 from pathlib import Path
 
-from trucesim.commands.common import DEFAULT_DPI, DEFAULT_WORLDS, UserError, add_force, nonneg_int, positive_int
+from trucesim.commands.common import (
+    DEFAULT_WORLDS,
+    UserError,
+    add_dpi,
+    add_force,
+    nonneg_int,
+    positive_int,
+)
 
 NAME = "backtest"
 DESCRIPTION = """Does the model reproduce what happened? Run each historical ROUND and score, for every
@@ -90,13 +97,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument(
         "--out", type=Path, metavar="FILE", help="also draw the scorecard (rounds x facts) to FILE (.png, .svg, .pdf)"
     )
-    p.add_argument(
-        "--dpi",
-        type=positive_int,
-        default=DEFAULT_DPI,
-        metavar="N",
-        help=f"resolution of a raster --out figure (default: {DEFAULT_DPI})",
-    )
+    add_dpi(p, "a raster --out figure", same_as_plot=False)
     add_force(p, "--out FILE")
     return p
 

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 #: defaults shared by every command that has the option: ``--worlds`` of a run (run, plot) and
-#: ``--dpi`` of a PNG figure (plot, design); one constant each so the commands cannot drift apart
+#: ``--dpi`` of a raster figure (:func:`add_dpi`); one constant each so the commands cannot drift apart
 DEFAULT_WORLDS = 10_000
 DEFAULT_DPI = 150
 
@@ -106,6 +106,18 @@ def file_kind(path: str | Path, expected: str | None = None) -> str | None:
     if other:
         raise UserError(other)
     return kind_of(raw)
+
+
+def add_dpi(parser: argparse.ArgumentParser, what: str, same_as_plot: bool = True) -> None:
+    """The ``--dpi`` option every command that draws a raster figure has: the resolution of ``what``."""
+    also = ", as 'trucesim plot --dpi'" if same_as_plot else ""
+    parser.add_argument(
+        "--dpi",
+        type=positive_int,
+        default=DEFAULT_DPI,
+        metavar="N",
+        help=f"resolution of {what} (default: {DEFAULT_DPI}{also})",
+    )
 
 
 def add_force(parser: argparse.ArgumentParser, what: str = "the output file") -> None:

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from trucesim.commands.common import (
-    DEFAULT_DPI,
     DEFAULT_WORLDS,
     UserError,
+    add_dpi,
     add_force,
     nonneg_int,
     positive_int,
@@ -68,13 +68,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         metavar="FILE",
         help="also draw the outcome probabilities, with intervals, to FILE (.png, .svg, .pdf)",
     )
-    p.add_argument(
-        "--dpi",
-        type=positive_int,
-        default=DEFAULT_DPI,
-        metavar="N",
-        help=f"resolution of a raster --out figure (default: {DEFAULT_DPI}, as 'trucesim plot --dpi')",
-    )
+    add_dpi(p, "a raster --out figure")
     p.add_argument(
         "--workers",
         type=positive_int,

@@ -7,7 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from trucesim.commands.common import DEFAULT_DPI, UserError, nonneg_int, positive_int
+from trucesim.commands.common import UserError, add_dpi, nonneg_int, positive_int
 
 NAME = "design"
 EPILOG = """examples:
@@ -168,13 +168,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         metavar="DIR",
         help="directory for best.json and the tables and figures (created if missing)",
     )
-    p.add_argument(
-        "--dpi",
-        type=positive_int,
-        default=DEFAULT_DPI,
-        metavar="N",
-        help=f"resolution of the PNG figures (default: {DEFAULT_DPI}, as 'trucesim plot --dpi')",
-    )
+    add_dpi(p, "the PNG figures")
     p.add_argument(
         "--force",
         action="store_true",

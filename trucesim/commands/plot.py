@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from trucesim.commands.common import (
-    DEFAULT_DPI,
     DEFAULT_WORLDS,
     UserError,
+    add_dpi,
     add_force,
     nonneg_int,
     positive_int,
@@ -121,13 +121,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="root seed when given a scenario (default: 0; the same as 'trucesim run --seed')",
     )
     p.add_argument("--out", type=Path, metavar="FILE", help="figure file: .png, .svg or .pdf (default: KIND.png)")
-    p.add_argument(
-        "--dpi",
-        type=positive_int,
-        default=DEFAULT_DPI,
-        metavar="N",
-        help=f"resolution of a PNG (default: {DEFAULT_DPI})",
-    )
+    add_dpi(p, "a PNG", same_as_plot=False)
     add_force(p, "--out FILE")
     return p
 

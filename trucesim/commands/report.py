@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 from trucesim.commands.common import (
-    DEFAULT_DPI,
     DEFAULT_WORLDS,
     UserError,
+    add_dpi,
     add_force,
     nonneg_int,
     positive_int,
@@ -71,13 +71,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         metavar="N",
         help="bins for continuous factors (default: up to 10, fewer for small designs; a grid's levels are kept)",
     )
-    p.add_argument(
-        "--dpi",
-        type=positive_int,
-        default=DEFAULT_DPI,
-        metavar="N",
-        help=f"resolution of the figures (default: {DEFAULT_DPI}, as 'trucesim plot --dpi')",
-    )
+    add_dpi(p, "the figures")
     p.add_argument(
         "--worlds",
         type=positive_int,
