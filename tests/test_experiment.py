@@ -334,9 +334,11 @@ def test_chunk_bounds_cover_every_world_once():
     assert sum(e - s for _, s, e in b) == 1001
 
 
-def test_chunk_task_is_run_chunk_with_the_design_as_overrides(tmp_path):
+def test_chunk_task_is_the_model_with_the_design_as_overrides(tmp_path):
+    """A chunk's worlds are its replicates' worlds of the seed (common random numbers across points)."""
+    from trucesim.model.model import TruceModel
+    from trucesim.model.streams import Streams
     from trucesim.run.outcomes import outcome_table
-    from trucesim.run.simulate import run_chunk
 
     exp = load_experiment(write(tmp_path, SMALL))
     d = build_design(exp)
@@ -349,8 +351,12 @@ def test_chunk_task_is_run_chunk_with_the_design_as_overrides(tmp_path):
     np.testing.assert_array_equal(table["replicate"], w % 60)
     np.testing.assert_array_equal(table["context.us_pressure"], d.matrix[w // 60, 1])
     overrides = {k: d.matrix[w // 60, j] for j, k in enumerate(exp.factor_keys)}
-    direct = outcome_table(run_chunk(exp.scenario, exp.seed, 1, 100, overrides), world_offset=100)
+    model = TruceModel(exp.scenario, 100, rng=Streams(exp.seed, w % 60), overrides=overrides).run()
+    direct = outcome_table(model, world_offset=100)
     pd.testing.assert_frame_equal(table[list(direct.columns)], direct)
+    # the same replicate of another point with the same values is the same world
+    again = TruceModel(exp.scenario, 100, rng=Streams(exp.seed, (w + 60) % 60), overrides=overrides).run()
+    pd.testing.assert_frame_equal(outcome_table(again, world_offset=100), direct)
     # what a worker sends back: the same table as Parquet bytes
     from trucesim.run.files import decode_table
 

@@ -352,6 +352,7 @@ def test_interruption_stops_cleanly_with_a_resume_hint(tmp_path, sig, code, word
         ["sweep", exp, "--out", out, "--workers", "1", "--chunk-worlds", LONG_CHUNK], out / "parts", 2, sig
     )
     assert rc == code, stderr
-    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    # a loaded machine may print plain progress lines ("sweep: worlds ...") before the message
+    lines = [ln for ln in stderr.splitlines() if ln.strip() and not ln.startswith("sweep: worlds ")]
     assert len(lines) == 1 and lines[0].startswith(f"trucesim: {word}:"), stderr
     assert "--resume" in lines[0] and "Traceback" not in stderr

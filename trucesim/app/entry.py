@@ -9,8 +9,8 @@ world whose story is told, and one change per control of
 :mod:`trucesim.app.controls`.  It stops (``running = False``) at the
 scenario's horizon, so Play stops there.
 
-The worlds' random stream is chunk 0 of the seed (:func:`trucesim.run.chunks.chunk_rng`):
-at 10,000 worlds the app's worlds are those of ``trucesim run SCENARIO --seed S``.
+The worlds are worlds ``0..n-1`` of the seed (:mod:`trucesim.model.streams`): the app's
+worlds are the first worlds of ``trucesim run SCENARIO --seed S``.
 
 Examples
 --------
@@ -32,7 +32,6 @@ from trucesim.app import catalogue
 from trucesim.app.controls import CONTROL_NAMES, apply_changes
 from trucesim.model import pressures
 from trucesim.model.model import DAILY_SERIES, TruceModel
-from trucesim.run.chunks import chunk_rng
 
 #: series the app adds to the model's DataCollector (means over worlds)
 EXTRA_SERIES = {
@@ -107,7 +106,7 @@ class TruceAppModel(TruceModel):
         self.settings = Settings(str(scenario_dir), str(scenario_name), int(worlds), int(seed), changes)
         spec, self.changes = self.settings.scenario()
         self.story_world = min(int(story_world), int(worlds) - 1)
-        super().__init__(spec, n_worlds=int(worlds), rng=chunk_rng(int(seed), 0), trace_world=self.story_world)
+        super().__init__(spec, n_worlds=int(worlds), rng=int(seed), trace_world=self.story_world)
         self.datacollector = mesa.DataCollector(model_reporters={**{k: k for k in DAILY_SERIES}, **EXTRA_SERIES})
         self.datacollector.collect(self)  # day 0 again, now with the app's series
 

@@ -27,7 +27,6 @@ import pandas as pd
 from trucesim.app.entry import Settings
 from trucesim.model.model import END_REASONS, TruceModel
 from trucesim.report.text import gate_words
-from trucesim.run.chunks import chunk_rng
 from trucesim.run.metrics import summarize
 from trucesim.run.outcomes import outcome_table
 from trucesim.run.stats import difference_ci, proportion_ci
@@ -96,7 +95,7 @@ def newcombe_interval(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]
 def outcomes(settings: Settings) -> pd.DataFrame:
     """The outcome table (one row per world) of the run ``settings`` describes, simulated to the horizon."""
     scenario, _ = settings.scenario()
-    model = TruceModel(scenario, settings.worlds, rng=chunk_rng(settings.seed, 0))
+    model = TruceModel(scenario, settings.worlds, rng=settings.seed)  # worlds 0.. of `trucesim run --seed`
     return outcome_table(model.run())
 
 

@@ -96,9 +96,9 @@ def scenario_names(given) -> list[str]:
 def comparison_chunks(scenarios, worlds: int, seed: int, workers: int | None = None, force: bool | None = None):
     """For each group of chunks of worlds, the outcome tables of every scenario on those worlds, in the scenarios' order.
 
-    Chunk ``k`` of every scenario uses the random stream of chunk ``k`` under ``seed``
-    (:func:`trucesim.run.chunks.chunk_rng`): the same worlds as ``trucesim run`` of
-    each scenario with that seed, whatever ``workers``.
+    World ``i`` of every scenario has the random numbers of world ``i`` under ``seed``
+    (:mod:`trucesim.model.streams`): the same worlds as ``trucesim run`` of each
+    scenario with that seed, whatever ``workers``.
     """
     from trucesim.run.chunks import CHUNK_WORLDS
     from trucesim.run.executors import make_executor, map_ordered

@@ -61,28 +61,46 @@ class Dist:
         return a["mean"]
 
     def draw(self, rng: np.random.Generator, n: int, bounds: tuple[float, float], integer: bool = False) -> np.ndarray:
-        """Draw ``n`` values, truncated to ``bounds`` (the parameter's range)."""
+        """Draw ``n`` values, truncated to ``bounds`` (the parameter's range): :meth:`ppf` of ``n`` uniforms."""
+        return self.ppf(rng.random(n), bounds, integer)
+
+    def ppf(self, u: np.ndarray, bounds: tuple[float, float], integer: bool = False) -> np.ndarray:
+        """The values at quantiles ``u`` (uniforms in (0, 1)), truncated to ``bounds``: the inverse CDF.
+
+        Drawing by inversion lets each world's value come from its own uniform
+        (:mod:`trucesim.model.streams`), so the draws of one world do not depend on the others'.
+
+        >>> Dist("triangular", {"low": 0.0, "mode": 1.0, "high": 2.0}).ppf(np.array([0.5]), (0, 2)).tolist()
+        [1.0]
+        """
         a = self.args
+        u = np.asarray(u, dtype=float)
         if self.kind == "uniform":
-            x = rng.uniform(a["low"], a["high"], n)
+            x = a["low"] + u * (a["high"] - a["low"])
         elif self.kind == "triangular":
-            if a["low"] == a["high"]:
-                x = np.full(n, float(a["low"]))
+            lo, mode, hi = a["low"], a["mode"], a["high"]
+            if lo == hi:
+                x = np.full(u.shape, float(lo))
             else:
-                x = rng.triangular(a["low"], a["mode"], a["high"], n)
+                c = (mode - lo) / (hi - lo)
+                left = lo + np.sqrt(u * (hi - lo) * (mode - lo))
+                right = hi - np.sqrt((1.0 - u) * (hi - lo) * (hi - mode))
+                x = np.where(u < c, left, right)
         elif self.kind == "beta":
+            from scipy.special import betaincinv
+
             lo, hi = self.support()
-            x = lo + (hi - lo) * rng.beta(a["a"], a["b"], n)
+            x = lo + (hi - lo) * betaincinv(a["a"], a["b"], u)
         else:
             lo = max(a.get("low", -np.inf), bounds[0])
             hi = min(a.get("high", np.inf), bounds[1])
             if a["sd"] == 0 or lo == hi:
-                x = np.full(n, float(np.clip(a["mean"], lo, hi)))
+                x = np.full(u.shape, float(np.clip(a["mean"], lo, hi)))
             else:
                 za, zb = (lo - a["mean"]) / a["sd"], (hi - a["mean"]) / a["sd"]
                 from scipy import stats  # here: importing scipy.stats costs a third of a second
 
-                x = stats.truncnorm.ppf(rng.random(n), za, zb, loc=a["mean"], scale=a["sd"])
+                x = stats.truncnorm.ppf(u, za, zb, loc=a["mean"], scale=a["sd"])
         if integer:
             x = np.round(x)
         return np.clip(x, bounds[0], bounds[1])

@@ -25,7 +25,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -100,21 +100,27 @@ class Scenario:
         return replace(self, values=values)
 
     def draw(
-        self, rng: np.random.Generator, n: int, overrides: dict[str, np.ndarray] | None = None
+        self,
+        source: np.random.Generator | Callable[[str], np.ndarray],
+        n: int,
+        overrides: dict[str, np.ndarray] | None = None,
     ) -> dict[str, float | np.ndarray]:
         """Draw every parameter for ``n`` worlds.
 
-        Fixed values stay Python floats (they broadcast); each distribution
-        gives an array of ``n`` draws, taken in sorted key order so the same
-        generator state always gives the same worlds.  ``overrides`` (arrays of
-        length ``n`` or numbers) replace values, e.g. an experiment's design.
+        ``source`` gives each distribution its ``n`` uniforms: a function of the parameter's
+        key (the model's addressed streams, :meth:`trucesim.model.streams.Streams.parameter_uniforms`,
+        so a parameter's draws do not depend on the others'), or a numpy Generator read in
+        sorted key order.  Fixed values stay Python floats (they broadcast); each distribution
+        gives an array of ``n`` draws, by inversion (:meth:`~trucesim.config.distributions.Dist.ppf`).
+        ``overrides`` (arrays of length ``n`` or numbers) replace values, e.g. an experiment's design.
         """
+        uniforms = source if callable(source) else (lambda key: source.random(n))
         out: dict[str, float | np.ndarray] = {}
         for key in sorted(self.values):
             v = self.values[key]
             if isinstance(v, Dist):
                 p = self.spec(key)
-                out[key] = v.draw(rng, n, (p.low, p.high), p.integer)
+                out[key] = v.ppf(uniforms(key), (p.low, p.high), p.integer)
             else:
                 out[key] = v
         if overrides:

@@ -21,12 +21,10 @@ to fix and some constraints, the designer
    differences on the same worlds, with a paired confidence interval.
 
 **Common random numbers.**  Every candidate is simulated on the same worlds:
-chunk ``k`` of every candidate uses the random stream
-:func:`trucesim.run.chunks.chunk_rng` ``(seed, k)``, and a varied key replaces
-the scenario's value *after* the uncertain parameters are drawn, so each
-world starts with the same draws whatever the terms.  Two candidates'
-worlds share every random number until their paths differ (a deal signed in
-one and not the other); from then on their streams may diverge.  The same
+every random number of world ``i`` is addressed by the seed, ``i`` and what it
+decides (:mod:`trucesim.model.streams`), and a varied key replaces the
+scenario's value *after* the uncertain parameters are drawn, so two
+candidates' worlds differ only where their values change a decision.  The same
 seed gives the same search, candidate for candidate, whatever ``jobs``.
 
 The steps live in the modules of :mod:`trucesim.designer`: the request in

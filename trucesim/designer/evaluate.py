@@ -1,10 +1,10 @@
 """Simulating candidates: per-world outcomes on common random numbers, and what is measured on them.
 
 A candidate is a set of values of the varied keys.  :func:`simulate_candidate`
-simulates it over ``worlds`` worlds; chunk ``k`` of every candidate uses the
-random stream :func:`trucesim.run.chunks.chunk_rng` ``(seed, k)``, and a varied
-key replaces the scenario's value *after* the uncertain parameters are drawn,
-so each world starts with the same draws whatever the terms (common random
+simulates it over ``worlds`` worlds; world ``i`` of every candidate has the
+same addressed random numbers (:mod:`trucesim.model.streams`), and a varied key
+replaces the scenario's value *after* the uncertain parameters are drawn, so
+candidates differ only where their values change a decision (common random
 numbers).  :data:`METRICS` summarises the per-world arrays (:func:`metric_ci`,
 :func:`summarize_worlds`); :func:`day0_acceptance` gives each side's
 probability of accepting the tabled terms at day 0 without simulating further;
@@ -31,7 +31,8 @@ from trucesim.config.scenario import Scenario
 from trucesim.designer.objectives import OBJECTIVES
 from trucesim.designer.space import DesignError, DesignSpace
 from trucesim.model.model import TruceModel
-from trucesim.run.chunks import CHUNK_WORLDS, chunk_rng, chunk_sizes
+from trucesim.model.streams import run_streams
+from trucesim.run.chunks import CHUNK_WORLDS, chunk_sizes
 from trucesim.run.executors import Executor, ExecutorError, TaskError, check_options, make_executor, map_ordered
 from trucesim.run.stats import mean_ci, proportion_ci
 
@@ -113,8 +114,8 @@ def simulate_candidate(
 ) -> dict[str, np.ndarray]:
     """Simulate one candidate over ``worlds`` worlds; per-world arrays.
 
-    Chunk ``k`` (up to :data:`~trucesim.run.chunks.CHUNK_WORLDS` worlds) uses :func:`~trucesim.run.chunks.chunk_rng`
-    ``(seed, k)`` whatever the values, so all candidates share their draws.
+    World ``i`` has the same addressed random numbers (:mod:`trucesim.model.streams`) whatever
+    the values, so all candidates share their worlds (common random numbers).
     Returns ``p_gov0`` and ``p_ag0`` (each side's probability of accepting the
     tabled terms at day 0) and, with ``run``, ``deal``, ``permanent``,
     ``released``, ``died`` and ``fell`` from the simulation to the horizon.
@@ -122,7 +123,7 @@ def simulate_candidate(
     scen, overrides = _split(scenario, values)
     parts: dict[str, list] = {k: [] for k in ("p_gov0", "p_ag0", "deal", "permanent", "released", "died", "fell")}
     for k, n in enumerate(chunk_sizes(worlds, CHUNK_WORLDS)):
-        model = TruceModel(scen, n, rng=chunk_rng(seed, k), overrides=overrides)
+        model = TruceModel(scen, n, rng=run_streams(seed, k * CHUNK_WORLDS, n), overrides=overrides)
         pg, pa = _model_acceptance(model)  # draws nothing from the model's stream
         parts["p_gov0"].append(pg.astype(np.float32))
         parts["p_ag0"].append(pa.astype(np.float32))

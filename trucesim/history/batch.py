@@ -27,6 +27,7 @@ import numpy as np
 from trucesim.config.scenario import Scenario
 from trucesim.history.facts import world_hits
 from trucesim.model.model import TruceModel
+from trucesim.model.streams import Streams
 from trucesim.run.outcomes import check_outcomes, outcome_table
 from trucesim.run.simulate import free_model
 
@@ -39,16 +40,18 @@ def round_shares(
 ) -> np.ndarray:
     """The share of worlds reproducing each observed fact, for each particle: an array particles × facts.
 
-    ``values`` is particles × keys; ``key`` names the random stream
-    (``SeedSequence(key[0], spawn_key=key[1:])``).
+    ``values`` is particles × keys; ``key`` names the random numbers
+    (``SeedSequence(key[0], spawn_key=key[1:])``): the particles of one call share their
+    worlds (world ``i`` of every particle has the same numbers), so their shares differ
+    by their values, not by chance (common random numbers).
     """
     k = len(values)
     overrides = {}
     for j, name in enumerate(keys):
         col = np.repeat(np.asarray(values[:, j], dtype=float), worlds)
         overrides[name] = np.round(col) if scenario.spec(name).integer else col
-    rng = np.random.default_rng(np.random.SeedSequence(key[0], spawn_key=key[1:]))
-    model = TruceModel(scenario, k * worlds, rng=rng, overrides=overrides).run()
+    streams = Streams(np.random.SeedSequence(key[0], spawn_key=key[1:]), np.tile(np.arange(worlds), k))
+    model = TruceModel(scenario, k * worlds, rng=streams, overrides=overrides).run()
     table = outcome_table(model)
     free_model(model)
     check_outcomes(table, f"{scenario.path.stem}, {k} particles")

@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 
 from trucesim.config.terms import HOSTAGES, REMAINS, TERM_NAMES, TERMS, denormalise, normalise
-from trucesim.model import acceptance, deadlines, hostages, pressures
+from trucesim.model import acceptance, deadlines, hostages, pressures, streams
 from trucesim.model.acceptance import ACCEPT, COUNTER, PENDING, REJECT
 
 #: integer types as wide as a row of 1, 2, 4 or 8 booleans (see :meth:`CoalitionParty.crossed`)
@@ -71,6 +71,14 @@ class Principal(Actor):
 
     See :mod:`trucesim.model.acceptance` for its utility and the logit of acceptance.
     """
+
+    #: the purposes of this side's draws (:mod:`trucesim.model.streams`): study days, answer, estimate noise
+    STUDY, ANSWER, ESTIMATE, PHASE_TWO = (
+        streams.STUDY_GOV,
+        streams.ANSWER_GOV,
+        streams.ESTIMATE_GOV,
+        streams.PHASE_TWO_GOV,
+    )
 
     def __init__(self, model, actor_id, label=None):
         super().__init__(model, actor_id, label)
@@ -155,9 +163,9 @@ class Principal(Actor):
         return acceptance.counter_proposal(terms, ideal, self.counter_step[idx])
 
     def study_days(self, idx: np.ndarray) -> np.ndarray:
-        """Days taken to answer a proposal tabled today (at least one)."""
+        """Days taken to answer the proposal tabled today in worlds ``idx`` (at least one)."""
         lo, hi = self.study_min[idx], self.study_max[idx]
-        days = np.floor(lo + self.model.streams.uniform(idx) * (hi - lo + 1))
+        days = np.floor(lo + self.model.streams.uniform(idx, self.STUDY, self.model.round[idx]) * (hi - lo + 1))
         return np.maximum(days, 1).astype(np.int32)
 
     def answer(
@@ -180,7 +188,7 @@ class Principal(Actor):
         gap, feasible = self.decision_gap(terms, idx)
         gap = gap + stakes
         p = acceptance.acceptance(self.rationality[idx], gap, feasible)
-        u = self.model.streams.uniform(idx) if u is None else u
+        u = self.model.streams.uniform(idx, self.ANSWER, self.model.round[idx]) if u is None else u
         out = acceptance.answer(p, u, gap, feasible, self.counter_margin[idx])
         if not final:
             out[out != ACCEPT] = PENDING
@@ -258,7 +266,7 @@ class Government(Principal):
         m = self.model
         idx = np.flatnonzero(m.offensive_candidate)
         if idx.size:
-            go = idx[m.streams.uniform(idx) < self.offensive_daily[idx]]
+            go = idx[m.streams.uniform(idx, streams.OFFENSIVE, m.day) < self.offensive_daily[idx]]
             if go.size:
                 self.offensive[go] = True
                 self.offensive_day[go] = m.day
@@ -272,6 +280,8 @@ class ArmedGroup(Principal):
     Its worth of continuing the war is :func:`trucesim.model.pressures.armed_group_reservation`;
     captivity, deaths and releases are :mod:`trucesim.model.hostages`.
     """
+
+    STUDY, ANSWER, ESTIMATE, PHASE_TWO = streams.STUDY_AG, streams.ANSWER_AG, streams.ESTIMATE_AG, streams.PHASE_TWO_AG
 
     def __init__(self, model, actor_id, label=None):
         super().__init__(model, actor_id, label)

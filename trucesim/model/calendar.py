@@ -5,10 +5,9 @@ back on that day.  Kinds with a handler (deadlines, pause ends) also make the
 day a Mesa event: on that day, after the step, each handler is called with the
 worlds booked for it.  When both kinds fall on one day, they run in the order
 they were first booked for that day, as two Mesa events scheduled at their
-first booking would.  A model made of several blocks of worlds (chunks with
-their own random streams, :mod:`~trucesim.model.streams`) keeps that order
-block by block, so each block draws its random numbers in the order a model of
-it alone would.  Answers and tablings are read back by the day's step.
+first booking would (a world is never booked under both on one day, and its
+random numbers are addressed, not read in turn, so the order changes no
+number).  Answers and tablings are read back by the day's step.
 
 Examples
 --------
@@ -47,9 +46,6 @@ class Calendar:
         Last day of the run: no day after it is scheduled.
     handlers : dict, optional
         Kind -> ``handler(day, worlds)``, run on each day with bookings of that kind.
-    block_of : callable, optional
-        World indices -> their blocks (:meth:`trucesim.model.streams.Streams.block_of`),
-        for a model of several blocks; the order of handlers is kept per block.
     """
 
     def __init__(
@@ -57,15 +53,12 @@ class Calendar:
         schedule: Callable | None,
         horizon: int,
         handlers: dict[str, Callable[[int, np.ndarray], None]] | None = None,
-        block_of: Callable[[np.ndarray], np.ndarray] | None = None,
     ):
         self.schedule = schedule
         self.horizon = horizon
         self.handlers = handlers or {}
-        self.block_of = block_of
         self._bookings: dict[tuple[str, int], list[np.ndarray]] = {}
-        self._seen: set[tuple[str, int, int]] = set()  # (kind, day, block) first booked: its handler will run
-        self._due: dict[int, list[tuple[str, int]]] = {}  # day -> (kind, block), in order of first booking
+        self._due: dict[int, list[str]] = {}  # day -> kinds with a handler, in order of first booking
         self._days: list[int] = []  # days scheduled with Mesa, a heap
 
     def book(self, kind: str, days: np.ndarray, idx: np.ndarray) -> None:
@@ -86,55 +79,33 @@ class Calendar:
         for d, worlds in groups:
             self._bookings.setdefault((kind, d), []).append(worlds)
             if handled and d <= self.horizon:
-                self._note_due(kind, d, worlds)
+                self._note_due(kind, d)
 
-    def _note_due(self, kind: str, day: int, worlds: np.ndarray) -> None:
-        blocks = [0] if self.block_of is None else np.flatnonzero(np.bincount(self.block_of(worlds))).tolist()
-        for b in blocks:
-            if (kind, day, b) in self._seen:
-                continue
-            self._seen.add((kind, day, b))
-            if day not in self._due:
-                self._due[day] = []
-                heapq.heappush(self._days, day)
-                if self.schedule is not None:
-                    self.schedule(self.run_next_day, at=float(day))
-            self._due[day].append((kind, b))
+    def _note_due(self, kind: str, day: int) -> None:
+        if day not in self._due:
+            self._due[day] = []
+            heapq.heappush(self._days, day)
+            if self.schedule is not None:
+                self.schedule(self.run_next_day, at=float(day))
+        if kind not in self._due[day]:
+            self._due[day].append(kind)
 
-    def take(self, kind: str, day: int, blocks: list[int] | None = None) -> np.ndarray:
-        """Worlds booked under ``kind`` for ``day`` (in ``blocks`` only, if given), removed from the calendar."""
+    def take(self, kind: str, day: int) -> np.ndarray:
+        """Worlds booked under ``kind`` for ``day``, removed from the calendar."""
         parts = self._bookings.pop((kind, day), None)
         if not parts:
             return np.zeros(0, np.intp)
-        idx = parts[0] if len(parts) == 1 else np.concatenate(parts)
-        if blocks is None or self.block_of is None:
-            return idx
-        mine = np.isin(self.block_of(idx), blocks)
-        if not mine.all():
-            self._bookings[(kind, day)] = [idx[~mine]]
-        return idx[mine]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def run_next_day(self) -> None:
         """Mesa event: run the handlers of the earliest day scheduled (see :meth:`run_day`)."""
         self.run_day(heapq.heappop(self._days))
 
     def run_day(self, day: int) -> None:
-        """Call the handlers of ``day``: in each block, the kinds in the order they were first booked.
+        """Call the handlers of ``day``, the kinds in the order they were first booked.
 
-        Blocks with the same order are handled together; kinds first booked while
-        the day runs are handled after, as Mesa events scheduled then would be.
+        Kinds first booked while the day runs are handled after, as Mesa events scheduled then would be.
         """
         while due := self._due.pop(day, None):
-            if self.block_of is None:
-                for kind, _ in due:
-                    self.handlers[kind](day, self.take(kind, day))
-                continue
-            orders: dict[int, list[str]] = {}
-            for kind, b in due:
-                orders.setdefault(b, []).append(kind)
-            groups: dict[tuple[str, ...], list[int]] = {}
-            for b, order in orders.items():
-                groups.setdefault(tuple(order), []).append(b)
-            for kinds, blocks in groups.items():
-                for kind in kinds:
-                    self.handlers[kind](day, self.take(kind, day, blocks))
+            for kind in due:
+                self.handlers[kind](day, self.take(kind, day))

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from trucesim.model.agents import CoalitionParty, Opposition
-from trucesim.model.streams import Streams
+from trucesim.model.streams import EXIT, LATER_PHASE, NET, PAYMENT, Streams
 
 
 @dataclass
@@ -211,14 +211,20 @@ class Coalition:
         return fall
 
     def ratify(
-        self, terms: np.ndarray, idx: np.ndarray, us: np.ndarray, streams: Streams, binding: bool = False
+        self,
+        terms: np.ndarray,
+        idx: np.ndarray,
+        us: np.ndarray,
+        streams: Streams,
+        counter: np.ndarray | int = 0,
+        binding: bool = False,
     ) -> Ratification:
         """Carry the deal home in worlds ``idx`` (see the module docstring for the order of events).
 
-        ``us`` is the US pressure on the government there (0..1).  The draws
-        are one for the safety net, then two per partner (the side payment and
-        the exit), whatever happens, so one world's path never shifts another's
-        random numbers.
+        ``us`` is the US pressure on the government there (0..1).  The draws are
+        addressed (:mod:`trucesim.model.streams`) by ``counter`` (the round), the
+        party and the phase: one for the safety net, then two per partner (the
+        side payment and the exit).
         """
         n = idx.size
         none = np.zeros(n, bool)
@@ -226,14 +232,15 @@ class Coalition:
             return Ratification(~none, none, none, none, [], [])
         majority = self.majority[idx]
         net_seats, net_cred = self.net(idx, us)
-        net_holds = streams.uniform(idx) < net_cred
+        later = LATER_PHASE if binding else 0
+        net_holds = streams.uniform(idx, NET, counter, later) < net_cred
         left = self.seats(idx)
         yes = np.zeros(n)
         no = np.zeros(n)
         quitters, promised = [], []
         offer = self.side_payments[idx]
-        for party in self.parties:
-            u = streams.uniform(idx, rows=2)  # drawn whatever happens (see above)
+        for i, party in enumerate(self.parties):
+            u = (streams.uniform(idx, PAYMENT, counter, later + i), streams.uniform(idx, EXIT, counter, later + i))
             s = party.seats[idx]
             inside = ~party.exited[idx]
             if not party.line_terms.size:  # no red line to cross: it stays and votes for the deal

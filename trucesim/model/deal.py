@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from trucesim.config.terms import HOSTAGES, PAUSE, REMAINS, TERM_INDEX
-from trucesim.model import phase_two
+from trucesim.model import phase_two, streams
 
 _GUARANTEES = TERM_INDEX["guarantees"]
 
@@ -61,7 +61,7 @@ def pause_day(m) -> None:
     g = m.signed_terms[idx, _GUARANTEES]
     pg = m.government.breach_probability(g, idx)
     pa = m.armed_group.breach_probability(g, idx)
-    u = m.streams.uniform(idx)
+    u = m.streams.uniform(idx, streams.BREACH, m.day)
     by_gov = u < pg
     by_ag = ~by_gov & (u < pg + pa * (1 - pg))
     broken = by_gov | by_ag
@@ -96,7 +96,7 @@ def _extend(m, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ext[:, HOSTAGES] = m.per_extension[idx]
     ext[:, REMAINS] = 0
     p_ext = m.government.accept_probability(ext, idx) * ag.accept_probability(ext, idx)
-    extend = can_extend & (m.streams.uniform(idx) < p_ext)
+    extend = can_extend & (m.streams.uniform(idx, streams.EXTENSION, m.day) < p_ext)
     more = idx[extend]
     m.extensions[more] += 1
     m.pause_end[more] += 1

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from trucesim.config.terms import HOSTAGES, REMAINS
+from trucesim.model.streams import DEATHS
 
 
 def binomial_inverse(u: np.ndarray, n: np.ndarray, p: np.ndarray, p0: np.ndarray) -> np.ndarray:
@@ -92,7 +93,7 @@ def deaths_today(ag, m) -> None:
     Deaths are binomial(living, hazard), drawn by inversion from one uniform per
     world; the few worlds with any death are then resolved exactly.
     """
-    u = m.streams.uniform_all()
+    u = m.streams.uniform(None, DEATHS, m.day)
     idx = np.flatnonzero(u > ag.p_none)
     ag.dying = idx
     if not idx.size:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from trucesim.config.terms import TERM_NAMES
-from trucesim.model import deadlines, deal, pressures, text
+from trucesim.model import deadlines, deal, pressures, streams, text
 from trucesim.model.acceptance import ACCEPT, ANSWER_NAMES, PENDING
 
 #: why the last round of a world without a deal failed; "unfinished": no round had failed by the horizon
@@ -45,7 +45,9 @@ def table(m, idx: np.ndarray) -> None:
     m.deadline_day[idx] = d + m.deadline_days
     m.calendar.book("deadline", np.array(d + m.deadline_days), idx)
     m.next_table_day[idx] = -1
-    m.noise_u[:, idx] = m.streams.uniform(idx, rows=2)
+    rounds = m.round[idx]
+    m.noise_u[0, idx] = m.streams.uniform(idx, m.government.ANSWER, rounds)
+    m.noise_u[1, idx] = m.streams.uniform(idx, m.armed_group.ANSWER, rounds)
     deadline = m.deadline_day[idx]
     m.gov_due[idx] = deadlines.answer_day(d, m.government.study_days(idx), deadline)
     m.ag_due[idx] = deadlines.answer_day(d, m.armed_group.study_days(idx), deadline)
@@ -161,7 +163,7 @@ def resolve(m, idx: np.ndarray) -> None:
 
 def ratify(m, idx: np.ndarray) -> np.ndarray:
     """Take the agreed text home in worlds ``idx``: sign it, or the government falls; returns worlds whose vote was lost."""
-    r = m.coalition.ratify(m.terms[idx], idx, pressures.pressure_on_government(m, idx), m.streams)
+    r = m.coalition.ratify(m.terms[idx], idx, pressures.pressure_on_government(m, idx), m.streams, m.round[idx])
     for party, quits, took in zip(m.coalition.parties, r.quitters, r.promised):
         m.record(idx[took], "side_payment", party.actor_id)
         m.record(idx[quits], "partner_quits", party.actor_id)
@@ -185,7 +187,8 @@ def revise(m, idx: np.ndarray, g_refused: np.ndarray, a_refused: np.ndarray) -> 
     m.deadlines_missed[idx] += 1
     fail_talks(m, idx)
     m.record(idx, "deadline_missed")
-    stop = (m.round[idx] >= m.max_rounds[idx]) | (m.streams.uniform(idx) < m.walk_away[idx])
+    rounds = m.round[idx]
+    stop = (rounds >= m.max_rounds[idx]) | (m.streams.uniform(idx, streams.WALK_AWAY, rounds) < m.walk_away[idx])
     gone = idx[stop]
     m.set_status(gone, m.ENDED)
     m.walked_away[gone] = True
@@ -197,7 +200,8 @@ def revise(m, idx: np.ndarray, g_refused: np.ndarray, a_refused: np.ndarray) -> 
         return
     m.terms[idx] = text.revised(m, idx, g_refused[keep], a_refused[keep])
     lo, hi = m.revision_min[idx], m.revision_max[idx]
-    wait = np.maximum(np.floor(lo + m.streams.uniform(idx) * (hi - lo + 1)), 1).astype(np.int32)
+    u = m.streams.uniform(idx, streams.REVISION_WAIT, m.round[idx])
+    wait = np.maximum(np.floor(lo + u * (hi - lo + 1)), 1).astype(np.int32)
     m.next_table_day[idx] = m.day + wait
     m.calendar.book("table", m.next_table_day[idx], idx)
     m.record(idx, "revised", None, lambda w: {"next_table_day": int(m.next_table_day[w])})

@@ -73,9 +73,11 @@ class TruceModel(mesa.Model):
     n_worlds : int
         Worlds simulated at once; every state variable is an array of this length.
     rng : int, numpy Generator, SeedSequence or Streams
-        The model's random stream: every draw (parameters, decisions, deaths) comes from it;
-        :class:`~trucesim.model.streams.Streams` (:func:`~trucesim.model.streams.block_streams`)
-        gives each block of worlds its own, so several chunks run as one model.
+        The root seed of the model's addressed random numbers (:mod:`~trucesim.model.streams`):
+        every draw (parameters, decisions, deaths) is computed from the seed, the world and what
+        the draw is for.  An int names worlds ``0..n_worlds-1`` of that seed;
+        :class:`~trucesim.model.streams.Streams` name any worlds of a run
+        (:func:`~trucesim.model.streams.run_streams`).
     overrides : dict, optional
         Parameter values replacing the scenario's, as numbers or arrays of
         ``n_worlds`` (an experiment's design points).
@@ -96,9 +98,9 @@ class TruceModel(mesa.Model):
         trace_world: int | None = None,
     ):
         n = self.n_worlds = int(n_worlds)
-        # every draw of the model comes from its streams; Mesa's own rng is left unused
-        self.streams, mesa_seed = model_streams(rng, n)
-        super().__init__(rng=mesa_seed)
+        # every draw of the model comes from its addressed streams; Mesa's own rng is left unused
+        self.streams = model_streams(rng, n)
+        super().__init__(rng=self.streams.mesa_seed)
         self.scenario_spec = scenario  # Mesa reserves `scenario` for its own Scenario class
         self.params = p = draw_parameters(scenario, self.streams, overrides)
         self.horizon = int(scenario.value("protocol.horizon_days"))
@@ -182,10 +184,7 @@ class TruceModel(mesa.Model):
         self.losses_rate = np.zeros(n)
         self.attrition_rate = np.zeros(n)
         self.calendar = Calendar(
-            self.schedule_event,
-            self.horizon,
-            {"deadline": self.on_deadline, "pause_end": self.on_pause_end},
-            self.streams.block_of if len(self.streams) > 1 else None,
+            self.schedule_event, self.horizon, {"deadline": self.on_deadline, "pause_end": self.on_pause_end}
         )
 
         # daily rates, refreshed only for worlds whose state changes (see refresh)

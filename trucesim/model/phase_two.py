@@ -83,11 +83,11 @@ def _negotiate(m, idx: np.ndarray, t: np.ndarray) -> np.ndarray:
     g_gap, _ = gov.decision_gap(t2, idx, binding=True)
     p_gov = acceptance(gov.rationality[idx], g_gap + bonus)
     p_ag = acceptance(ag.rationality[idx], ag.gap(t2, idx) + bonus)
-    u = m.streams.uniform(idx, rows=2)
-    both = (u[0] < p_gov) & (u[1] < p_ag)
+    both = (m.streams.uniform(idx, gov.PHASE_TWO) < p_gov) & (m.streams.uniform(idx, ag.PHASE_TWO) < p_ag)
     agreed = idx[both]
     m.record(agreed, "phase_two_agreed")
-    r = m.coalition.ratify(t2[both], agreed, pressures.pressure_on_government(m, agreed), m.streams, binding=True)
+    us = pressures.pressure_on_government(m, agreed)
+    r = m.coalition.ratify(t2[both], agreed, us, m.streams, binding=True)
     for party, quits in zip(m.coalition.parties, r.quitters):
         m.record(agreed[quits], "partner_quits", party.actor_id)
     fell = agreed[r.fell]

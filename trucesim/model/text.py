@@ -73,13 +73,14 @@ def revised(m, idx: np.ndarray, g_refused: np.ndarray, a_refused: np.ndarray) ->
 def keep_likely_share(m, idx, t, move, g_refused, a_refused) -> np.ndarray:
     """The largest share of ``move`` that keeps the side that accepted likely enough, relative to today's text.
 
-    Judged by the mediators' noisy estimate of that side's acceptance (the
-    noise is drawn for both sides, in that order, whichever refused); all
-    shares are judged in one batch.  When none passes, the smallest share.
+    Judged by the mediators' noisy estimate of that side's acceptance (its
+    noise addressed by side and round); all shares are judged in one batch.  When none passes, the smallest share.
     """
     noise = {
-        m.government: m.streams.normal(idx) * m.mediator_pressure.noise["government"][idx],
-        m.armed_group: m.streams.normal(idx) * m.mediator_pressure.noise["armed_group"][idx],
+        m.government: m.streams.normal(idx, m.government.ESTIMATE, m.round[idx])
+        * m.mediator_pressure.noise["government"][idx],
+        m.armed_group: m.streams.normal(idx, m.armed_group.ESTIMATE, m.round[idx])
+        * m.mediator_pressure.noise["armed_group"][idx],
     }
     k = STEP_SHARES.size
     ok = np.ones((k, idx.size), bool)

@@ -1,19 +1,15 @@
-"""Chunks of worlds and their random streams: the one place that cuts a run into pieces.
+"""Chunks of worlds: the one place that cuts a run into pieces.
 
-Chunk ``k`` of a run or a sweep always simulates its worlds with the random
-stream ``SeedSequence(seed, spawn_key=(k,))``, whatever the total: so memory
-stays bounded, the same seed gives the same worlds, and asking for more worlds
-never changes the first ones.
+A run's worlds are cut into chunks to bound memory and to share the work
+between processes.  No number depends on the cut: every random number of world
+``w`` is addressed by the seed and ``w`` (:mod:`trucesim.model.streams`), so the
+same seed gives the same worlds whatever the chunk size, the grouping and the
+workers, and asking for more worlds never changes the first ones.
 
-Two sizes are defaults, each fixed because it defines which worlds a seed gives:
-``CHUNK_WORLDS`` (10,000) for ``trucesim run`` and the designer, and
-``SWEEP_CHUNK_WORLDS`` (50,000) for sweeps, where a chunk's fixed cost (about
-0.15 s) would otherwise take a fifth of the time.  Changing either changes
-every number drawn under a given seed.
-
-How many chunks one model simulates at once is free, since it changes no
-number: :func:`chunk_groups` puts up to :data:`MODEL_WORLDS` worlds in a model,
-each chunk with its own stream (:mod:`trucesim.model.streams`).
+``CHUNK_WORLDS`` (10,000) is the chunk of ``trucesim run`` and the designer, and
+``SWEEP_CHUNK_WORLDS`` (50,000) that of sweeps (one file per chunk).  How many
+chunks one model simulates at once, :func:`chunk_groups`, is up to
+:data:`MODEL_WORLDS` worlds: the fixed cost of a simulated day is paid once per model.
 
 Sizes that cannot finish are refused before any work (:func:`check_size`): more
 than :data:`MAX_CORE_SECONDS` of computing at :data:`WORLDS_PER_SECOND`, or more
@@ -31,15 +27,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import numpy as np
-
 #: worlds per chunk of `trucesim run` and of the designer's candidates
 CHUNK_WORLDS = 10_000
 #: default worlds per chunk of a sweep (``--chunk-worlds``)
 SWEEP_CHUNK_WORLDS = 50_000
-#: the most worlds one model simulates at once.  Consecutive chunks run as one model, each with
-#: its own random stream (:mod:`trucesim.model.streams`), give the same worlds as run one by one,
-#: and pay the fixed cost of a simulated day once; only speed and memory depend on this number
+#: the most worlds one model simulates at once.  Consecutive chunks run as one model give the same
+#: worlds as run one by one (:mod:`trucesim.model.streams`) and pay the fixed cost of a simulated
+#: day once; only speed and memory depend on this number
 MODEL_WORLDS = 100_000
 
 
@@ -101,17 +95,6 @@ def check_size(worlds: int, chunk_worlds: int, what: str, max_chunks: int | None
             f"{what}: expected at most {max_chunks:,} chunks of {int(chunk_worlds):,} worlds (use larger chunks), "
             f"found {chunks:,} chunks for {worlds:,} worlds"
         )
-
-
-def chunk_rng(seed: int, chunk: int) -> np.random.Generator:
-    """The random generator of chunk ``chunk`` under root ``seed``.
-
-    Examples
-    --------
-    >>> float(chunk_rng(0, 3).random()) == float(chunk_rng(0, 3).random())
-    True
-    """
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk,)))
 
 
 def n_chunks(worlds: int, chunk_worlds: int = CHUNK_WORLDS) -> int:

@@ -1,13 +1,12 @@
-"""Run a scenario over any number of worlds, in fixed-size chunks with their own random streams.
+"""Run a scenario over any number of worlds, in chunks.
 
-Chunk ``k`` always simulates ``chunk_worlds`` worlds with the random stream
-:func:`~trucesim.run.chunks.chunk_rng` ``(seed, k)``, whatever the total: so
-memory stays bounded, the same seed gives the same worlds, and asking for more
-worlds never changes the first ones (a short last chunk is simulated in full
-and cut).  Consecutive chunks are simulated together, as one model with a
-stream per chunk (:func:`~trucesim.run.chunks.chunk_groups`): the same worlds,
-with the fixed cost of a simulated day paid once per group.  See
-:mod:`trucesim.run.chunks`.
+Every world's random numbers are addressed by the seed and the world's index in
+the run (:mod:`trucesim.model.streams`), so a world is the same whichever model
+simulates it: the same seed gives the same worlds, and asking for more worlds
+never changes the first ones.  Chunks bound memory and cut the work into tasks;
+consecutive chunks are simulated together, as one model
+(:func:`~trucesim.run.chunks.chunk_groups`), so the fixed cost of a simulated day
+is paid once per group.  See :mod:`trucesim.run.chunks`.
 """
 
 from __future__ import annotations
@@ -15,12 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from trucesim.config.scenario import Scenario
 from trucesim.model.model import TruceModel
-from trucesim.model.streams import Streams, block_streams
+from trucesim.model.streams import run_streams
 from trucesim.run.chunks import (
     CHUNK_WORLDS,
     MAX_CORE_SECONDS,
@@ -28,7 +26,6 @@ from trucesim.run.chunks import (
     RunError,
     check_size,
     chunk_groups,
-    chunk_rng,
 )
 from trucesim.run.outcomes import check_outcomes, outcome_table
 
@@ -41,17 +38,18 @@ def run_chunk(
     overrides: dict | None = None,
     trace_world: int | None = None,
     chunks: int = 1,
+    worlds: int | None = None,
 ) -> TruceModel:
     """Simulate ``chunks`` chunks from chunk ``chunk`` (worlds ``chunk * chunk_worlds`` onward) as one model.
 
-    Each chunk draws from its own stream, :func:`~trucesim.run.chunks.chunk_rng`
-    ``(seed, k)``, so its worlds are those of the chunk simulated alone.
+    Every world's random numbers are addressed by the seed and its index in the run
+    (:mod:`trucesim.model.streams`), so a world is the same whichever chunk or model
+    simulates it.  ``worlds`` simulates only that many of them (a short last chunk);
     ``overrides`` and ``trace_world`` are over the model's worlds.
     """
-    rng: np.random.Generator | Streams = chunk_rng(seed, chunk)
-    if chunks > 1:
-        rng = block_streams([chunk_rng(seed, k) for k in range(chunk, chunk + chunks)], [chunk_worlds] * chunks)
-    model = TruceModel(scenario, chunks * chunk_worlds, rng=rng, overrides=overrides, trace_world=trace_world)
+    n = chunks * chunk_worlds if worlds is None else int(worlds)
+    rng = run_streams(seed, chunk * chunk_worlds, n)
+    model = TruceModel(scenario, n, rng=rng, overrides=overrides, trace_world=trace_world)
     return model.run()
 
 
@@ -106,7 +104,7 @@ def iter_tables(
         local = None
         if trace is not None and start <= trace < stop:
             local = trace - start
-        model = run_chunk(scenario, seed, k, chunk_worlds, trace_world=local, chunks=count)
+        model = run_chunk(scenario, seed, k, chunk_worlds, trace_world=local, chunks=count, worlds=stop - start)
         if local is not None and on_trace is not None:
             on_trace(model.trace)
         table = _chunk_table(model, k, chunk_worlds, stop - start, count)  # frees the model
@@ -131,8 +129,9 @@ def simulate(scenario: Scenario, worlds: int, seed: int = 0, chunk_worlds: int =
 def trace_world(scenario: Scenario, world: int, seed: int = 0, chunk_worlds: int | None = None):
     """The day-by-day events of one world of a scenario run, and its outcome row.
 
-    The same world as ``trucesim run SCENARIO --seed SEED --trace WORLD``:
-    only the chunk holding it is simulated.
+    The same world as ``trucesim run SCENARIO --seed SEED --trace WORLD``: only
+    that world is simulated (its numbers depend on its index alone, whatever
+    ``chunk_worlds``, kept for callers that pass it).
 
     Returns
     -------
@@ -147,7 +146,6 @@ def trace_world(scenario: Scenario, world: int, seed: int = 0, chunk_worlds: int
     >>> events[0].kind                                                              # doctest: +SKIP
     'tabled'
     """
-    cw = chunk_worlds or CHUNK_WORLDS
     if world < 0:
         raise ValueError(f"world: expected a number >= 0, found {world}")
     limit = MAX_CORE_SECONDS * WORLDS_PER_SECOND
@@ -156,11 +154,11 @@ def trace_world(scenario: Scenario, world: int, seed: int = 0, chunk_worlds: int
             f"--world {world}: expected a world below {limit:,} (the most worlds a run may have: "
             f"one core-year at {WORLDS_PER_SECOND:,} worlds/s), found {world:,}"
         )
-    chunk, local = divmod(int(world), cw)
-    model = run_chunk(scenario, seed, chunk, cw, trace_world=local)
-    table = outcome_table(model, world_offset=chunk * cw)
-    check_outcomes(table, f"chunk {chunk} (worlds {chunk * cw}-{chunk * cw + cw - 1})")
-    row = table.iloc[local]
+    model = TruceModel(scenario, 1, rng=run_streams(seed, int(world), 1), trace_world=0)
+    model.run()
+    table = outcome_table(model, world_offset=int(world))
+    check_outcomes(table, f"world {world}")
+    row = table.iloc[0]
     events = list(model.trace)
     free_model(model)
     return events, row
@@ -170,8 +168,7 @@ def trace_world(scenario: Scenario, world: int, seed: int = 0, chunk_worlds: int
 class RunTask:
     """``chunks`` consecutive chunks of ``trucesim run`` from ``chunk``, as a task for :mod:`trucesim.run.executors`.
 
-    ``keep`` is how many of their worlds the run asked for (the last chunk is
-    simulated in full and cut, so its worlds never depend on the total).
+    ``keep`` is how many of their worlds the run asked for (a short last chunk simulates only those).
     """
 
     scenario: Scenario
@@ -190,7 +187,7 @@ class RunTask:
 
     def table(self) -> pd.DataFrame:
         """The chunks' outcome table."""
-        model = run_chunk(self.scenario, self.seed, self.chunk, self.chunk_worlds, chunks=self.chunks)
+        model = run_chunk(self.scenario, self.seed, self.chunk, self.chunk_worlds, chunks=self.chunks, worlds=self.keep)
         return _chunk_table(model, self.chunk, self.chunk_worlds, self.keep, self.chunks)
 
     def run(self) -> bytes:

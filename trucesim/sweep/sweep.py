@@ -2,11 +2,12 @@
 
 The worlds of an experiment have a flat index ``world = point *
 worlds_per_point + replicate``; they are simulated in fixed chunks of
-``chunk_worlds`` consecutive worlds, chunk ``k`` with the random stream
-:func:`trucesim.run.chunks.chunk_rng(seed, k) <trucesim.run.chunks.chunk_rng>`.
-So a dataset depends only on the experiment, the seed and the chunk size:
-never on the backend, the number of workers, the order chunks finish in or an
-interruption.
+``chunk_worlds`` consecutive worlds.  Replicate ``r`` of every point has the
+random numbers of world ``r`` of the seed (:mod:`trucesim.model.streams`): the
+points share their worlds (common random numbers), so the difference between
+two points is that of their values, not of chance.  A dataset depends only on
+the experiment and the seed: never on the chunk size, the backend, the number
+of workers, the order chunks finish in or an interruption.
 
 :func:`plan_sweep` creates (or reopens) the results directory and lists the
 chunks to run; :meth:`SweepPlan.run` runs them on an executor
@@ -56,8 +57,10 @@ class ChunkTask:
 
     def table(self) -> pd.DataFrame:
         """Simulate the chunk: one row per world (point, replicate, factors, outcomes)."""
+        from trucesim.model.model import TruceModel
+        from trucesim.model.streams import Streams
         from trucesim.run.outcomes import check_outcomes, outcome_table
-        from trucesim.run.simulate import free_model, run_chunk
+        from trucesim.run.simulate import free_model
 
         n = self.stop - self.start
         world = np.arange(self.start, self.stop, dtype=np.int64)
@@ -65,12 +68,14 @@ class ChunkTask:
         values = self.rows[point - point[0]]
         overrides = {k: np.ascontiguousarray(values[:, j]) for j, k in enumerate(self.factors)}
         # the model gets its own copies: the columns show the design whatever the model does with them
-        model = run_chunk(self.scenario, self.seed, self.chunk, n, {k: v.copy() for k, v in overrides.items()})
+        replicate = world - point * self.worlds_per_point
+        own = {k: v.copy() for k, v in overrides.items()}
+        model = TruceModel(self.scenario, n, rng=Streams(self.seed, replicate), overrides=own).run()
         table = outcome_table(model, world_offset=self.start)
         free_model(model)  # its memory back now: a long sweep in one process stays at one chunk's
         del model
         check_outcomes(table, f"chunk {self.chunk} (worlds {self.start}-{self.stop - 1})")  # a NaN is a bug
-        cols: dict[str, object] = {"point": point, "replicate": world - point * self.worlds_per_point}
+        cols: dict[str, object] = {"point": point, "replicate": replicate}
         cols.update(overrides)
         for c in table.columns:
             if c not in cols:
