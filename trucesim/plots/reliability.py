@@ -33,7 +33,7 @@ def reliability_figure(p: Mapping[str, np.ndarray], subtitle: str = "", bins: in
 
     The first forecaster is drawn with count labels; any others with markers only.
     """
-    fig, axes = new_figure((7.0, 6.6))
+    fig, axes = new_figure((7.0, 7.0))
     ax = axes[0, 0]
     ax.plot([0, 1], [0, 1], color=GREY, lw=1.2, ls="--", label="calibrated (diagonal)")
     for edge in (np.arange(bins + 1) / bins)[1:-1]:
@@ -63,7 +63,7 @@ def reliability_figure(p: Mapping[str, np.ndarray], subtitle: str = "", bins: in
                     f"{row.count:.0f}",
                     (row.forecast, row.observed),
                     textcoords="offset points",
-                    xytext=(7, -11),
+                    xytext=(7 if row.forecast < 0.9 else -14, -11),
                     fontsize=7.5,
                     color=colour,
                 )
@@ -72,7 +72,7 @@ def reliability_figure(p: Mapping[str, np.ndarray], subtitle: str = "", bins: in
     ax.set_aspect("equal")
     ax.set_xlabel("forecast probability (mean of the bin)")
     ax.set_ylabel("observed frequency (share of the bin's events that happened)")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize=8, frameon=False)
     return finish(
         fig,
         "Out of sample: how reliable are the probabilities?",
