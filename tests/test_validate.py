@@ -202,7 +202,7 @@ def test_each_fold_is_fitted_without_its_left_out_round(one_worker):
         assert fitted == set(r["fitted_on"])
 
 
-def test_the_json_has_the_rounds_overall_coin_and_base_rate(one_worker, capsys):
+def test_the_json_has_the_rounds_overall_coin_and_base_rate(one_worker):
     d = json.loads((one_worker / "validation.json").read_text())
     assert {"rounds", "overall", "coin", "base_rate"} <= set(d)
     r = d["rounds"][1]
