@@ -135,10 +135,13 @@ def verdict(d: dict) -> list[str]:
 
 def format_validation(d: dict) -> str:
     """The validation (:func:`trucesim.history.validate.to_dict`) as text: a table per left-out round, totals, verdict."""
+    from trucesim.commands.backtest import shown_path
+
     s = d["sizes"]
     n = len(d["rounds"])
     lines = [
-        f"Leave-one-round-out validation of {d['calibration']}: {n} fold{'s' if n != 1 else ''}, seed {d['seed']}",
+        f"Leave-one-round-out validation of {shown_path(d['calibration'])}: {n} fold{'s' if n != 1 else ''}, "
+        f"seed {d['seed']}",
         f"each fold: {s['population']} particles x {s['generations']} generations, {s['worlds']} worlds per round and "
         f"particle; the left-out round: {s['predictive_worlds']:,} worlds from the fold's posterior",
         "p: probability given to what happened; hit: p >= 0.5; Brier (1-p)^2 and log -ln p (nats): lower is better;",
@@ -179,6 +182,7 @@ def format_validation(d: dict) -> str:
 
 
 def main(args) -> int:
+    from trucesim.commands.backtest import shown_path
     from trucesim.commands.calibrate import load_named
     from trucesim.run.executors import ExecutorError, check_options
 
@@ -212,7 +216,7 @@ def main(args) -> int:
     from trucesim.run.executors import make_executor
 
     print(
-        f"validate {cal.path}: {len(chosen)} of {len(cal.rounds)} rounds left out in turn, {len(cal.fit)} values; "
+        f"validate {shown_path(cal.path)}: {len(chosen)} of {len(cal.rounds)} rounds left out in turn, {len(cal.fit)} values; "
         f"each fold {cal.population} particles x {cal.generations} generations, {cal.worlds} worlds per round and "
         f"particle, {cal.predictive_worlds:,} worlds for the left-out round; seed {args.seed}; into {out}/",
         file=sys.stderr,
