@@ -20,6 +20,7 @@ COMMANDS = (
     "sweep",
     "backtest",
     "calibrate",
+    "validate",
     "check",
     "list",
     "design",

@@ -62,7 +62,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return p
 
 
-def _load(name: str):
+def load_named(name: str):
+    """The calibration file ``name`` (a path, or a shipped calibration's name), validated; one-line errors."""
     from trucesim.config.calibration import CalibrationError, load_calibration
     from trucesim.config.shipped import resolve, shipped
 
@@ -95,7 +96,7 @@ def _check(cal, fitted: Path, seed: int, worlds: int, workers, scheduler) -> tup
 
 
 def main(args) -> int:
-    cal = _load(args.calibration)  # a bad file or --out fails before pyabc is imported (seconds)
+    cal = load_named(args.calibration)  # a bad file or --out fails before pyabc is imported (seconds)
     if args.quick:
         cal = cal.quick_preset()
     out = args.out or Path("fits") / (cal.path.stem + ("-quick" if args.quick else ""))
@@ -125,27 +126,16 @@ def main(args) -> int:
         f"seed {args.seed}",
         file=sys.stderr,
     )
-    from trucesim.commands.progress import progress
+    from trucesim.commands.progress import GenerationProgress
 
-    state: dict = {"t": None, "bar": None, "done": 0}
-
-    def on_progress(t: int, accepted: int, n: int, evaluations: int) -> None:
-        if t != state["t"]:
-            if state["bar"] is not None:
-                state["bar"].close()
-            name = f"generation {t + 1}/{cal.generations}" if t >= 0 else "prior pass"
-            state.update(t=t, bar=progress(n, "particles", name), done=0)
-        state["bar"].update(accepted - state["done"])
-        state["done"] = accepted
-
+    on_progress = GenerationProgress(cal.generations)
     start = time.perf_counter()
     try:
         with make_executor(workers=args.workers, scheduler=args.scheduler) as ex:
             try:
                 fit = calibrate(cal, out, args.seed, executor=ex, on_progress=on_progress)
             finally:
-                if state["bar"] is not None:
-                    state["bar"].close()
+                on_progress.close()
             fitted = write_parameter_file(
                 out / "fitted.toml",
                 fit.particles,

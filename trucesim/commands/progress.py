@@ -171,3 +171,40 @@ def progress(
         )
     every = LINE_INTERVAL if interval is None else interval
     return LineProgress(total, unit, desc, initial=initial, interval=every, stream=stream)
+
+
+class GenerationProgress:
+    """The progress of a fit, as ``calibrate``'s ``on_progress(t, accepted, n, evaluations)``: a display per generation.
+
+    Each generation (``t``; -1 is pyabc's pass over the prior) gets its own :func:`progress`
+    of accepted particles, named ``generation T/GENERATIONS`` after ``prefix``; call
+    :meth:`close` when the fit ends (or fails).
+
+    >>> import io
+    >>> bars = GenerationProgress(2, "fold 1/3", stream=io.StringIO())
+    >>> bars(0, 5, 16, 8); bars(0, 16, 16, 30); bars(1, 4, 16, 9); bars.close()
+    >>> bars.bar.desc
+    'fold 1/3: generation 2/2'
+    """
+
+    def __init__(self, generations: int, prefix: str = "", stream: TextIO | None = None) -> None:
+        self.generations = generations
+        self.prefix = f"{prefix}: " if prefix else ""
+        self.stream = stream
+        self.t: int | None = None
+        self.bar: Any = None
+        self.done = 0
+
+    def __call__(self, t: int, accepted: int, n: int, evaluations: int) -> None:
+        if t != self.t:
+            self.close()
+            name = f"generation {t + 1}/{self.generations}" if t >= 0 else "prior pass"
+            self.t, self.done = t, 0
+            self.bar = progress(n, "particles", self.prefix + name, stream=self.stream)
+        self.bar.update(accepted - self.done)
+        self.done = accepted
+
+    def close(self) -> None:
+        """Close the current generation's display, if any."""
+        if self.bar is not None:
+            self.bar.close()

@@ -20,6 +20,13 @@ in the file's own ``[prior]`` table), the distance and the size of the fit::
     [quick]                                  # the --quick preset: any of population, generations, worlds
     population = 16
 
+    [validate]                               # trucesim validate: each fold's fit (any of the sizes), and
+    population = 50                          # the worlds that simulate the left-out round
+    predictive_worlds = 4000
+
+    [validate.quick]                         # trucesim validate --quick (over the [quick] sizes)
+    predictive_worlds = 1000
+
 A fitted value is shared by every round: fit structural values (sensitivities,
 credibilities, patience) rather than the context of one moment.
 
@@ -50,7 +57,11 @@ DISTANCES = {
     "log": "mean of -ln p (p floored at half a world) over a round's facts, then over rounds",
 }
 SIZES = {"population": 2, "generations": 1, "worlds": 1}
-TOP = ("description", "rounds", "priors", "fit", "distance", "min_epsilon", "prior", "quick", *SIZES)
+#: the sizes a ``[validate]`` table may set: the fold's fit's, and the worlds of the left-out round
+VALIDATE_SIZES = {**SIZES, "predictive_worlds": 1}
+#: worlds that simulate a left-out round in ``trucesim validate`` unless ``[validate]`` says otherwise
+PREDICTIVE_WORLDS = 4000
+TOP = ("description", "rounds", "priors", "fit", "distance", "min_epsilon", "prior", "quick", "validate", *SIZES)
 
 
 class CalibrationError(ValueError):
@@ -73,10 +84,26 @@ class Calibration:
     worlds: int = 300
     min_epsilon: float = 0.0
     quick: dict[str, int] = field(default_factory=dict)
+    predictive_worlds: int = PREDICTIVE_WORLDS
+    validate: dict[str, int] = field(default_factory=dict)
+    validate_quick: dict[str, int] = field(default_factory=dict)
 
     def quick_preset(self) -> Calibration:
         """The same fit with the ``[quick]`` sizes (for tests and a first look)."""
         return replace(self, **self.quick)  # type: ignore[arg-type]
+
+    def validate_preset(self, quick: bool = False) -> Calibration:
+        """The sizes of ``trucesim validate``: the file's, then ``[validate]``; with ``quick``, the
+        ``[quick]`` sizes, then ``[validate.quick]``.
+
+        >>> cal = Calibration(Path("c.toml"), "", (), (), {}, {}, population=200, quick={"population": 16},
+        ...                   validate={"population": 60}, validate_quick={"predictive_worlds": 500})
+        >>> v, q = cal.validate_preset(), cal.validate_preset(quick=True)
+        >>> (v.population, v.predictive_worlds), (q.population, q.predictive_worlds)
+        ((60, 4000), (16, 500))
+        """
+        base = self.quick_preset() if quick else self
+        return replace(base, **(self.validate_quick if quick else self.validate))  # type: ignore[arg-type]
 
     def facts(self) -> list[tuple[str, Observed]]:
         """(round name, fact) for every observed fact of every round, in order."""
@@ -191,13 +218,8 @@ def load_calibration(path: str | Path) -> Calibration:
     min_eps = raw.get("min_epsilon", 0.0)
     if isinstance(min_eps, bool) or not isinstance(min_eps, (int, float)) or not math.isfinite(min_eps) or min_eps < 0:
         _fail(f"{shown}: min_epsilon: expected a number >= 0, found {shown_value(min_eps)}")
-    quick = raw.get("quick", {})
-    if not isinstance(quick, dict):
-        _fail(f"{shown}: quick: expected a table of sizes ({', '.join(SIZES)}), found {shown_value(quick)}")
-    for k in quick:
-        if k not in SIZES:
-            _fail(f"{shown}: quick.{k}: unknown key{suggest(k, SIZES)} (sizes: {', '.join(SIZES)})")
-    quick_sizes = {k: _int(v, f"{shown}: quick.{k}", SIZES[k]) for k, v in quick.items()}
+    quick_sizes = _sizes(raw.get("quick", {}), f"{shown}: quick", SIZES)
+    validate, validate_quick = _validate_table(raw.get("validate", {}), shown)
     return Calibration(
         path=path,
         description=description,
@@ -208,5 +230,25 @@ def load_calibration(path: str | Path) -> Calibration:
         distance=distance,
         min_epsilon=float(min_eps),
         quick=quick_sizes,
+        validate=validate,
+        validate_quick=validate_quick,
         **sizes,
     )
+
+
+def _sizes(table, where: str, allowed: dict[str, int], subtables: tuple[str, ...] = ()) -> dict[str, int]:
+    """The whole-number sizes of a table (``where`` names it in messages), each at least its ``allowed`` minimum."""
+    if not isinstance(table, dict):
+        _fail(f"{where}: expected a table of sizes ({', '.join(allowed)}), found {shown_value(table)}")
+    for k in table:
+        if k not in allowed and k not in subtables:
+            known = [*allowed, *subtables]
+            _fail(f"{where}.{cut(k)}: unknown key{suggest(k, known)} (keys: {', '.join(known)})")
+    return {k: _int(v, f"{where}.{k}", allowed[k]) for k, v in table.items() if k not in subtables}
+
+
+def _validate_table(table, shown: str) -> tuple[dict[str, int], dict[str, int]]:
+    """The ``[validate]`` sizes and its ``[validate.quick]`` sizes (see the module's docstring)."""
+    sizes = _sizes(table, f"{shown}: validate", VALIDATE_SIZES, ("quick",))
+    quick = _sizes(table.get("quick", {}), f"{shown}: validate.quick", VALIDATE_SIZES)
+    return sizes, quick

@@ -8,5 +8,6 @@ Stage 3 of the pipeline (it runs the model, like :mod:`trucesim.sweep`):
 - :mod:`.backtest` runs rounds into a scorecard;
 - :mod:`.batch` simulates many parameter sets at once, :mod:`.sampler` hands them to pyabc
   deterministically, :mod:`.calibrate` fits assumption values to the rounds (ABC-SMC) and
-  :mod:`.posterior` summarises the fit and writes its parameter file.
+  :mod:`.posterior` summarises the fit and writes its parameter file;
+- :mod:`.validate` checks the fit out of sample: leave-one-round-out cross-validation.
 """

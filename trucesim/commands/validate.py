@@ -1,0 +1,287 @@
+"""``trucesim validate [CALIBRATION]``: leave-one-round-out cross-validation of the calibration, out of sample."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from trucesim.commands.common import UserError, add_dpi, nonneg_int, positive_int
+
+NAME = "validate"
+DEFAULT_CALIBRATION = "joint"
+DESCRIPTION = """Does the calibrated model predict a round it was not fitted to? Leave-one-round-out
+cross-validation (LOO-CV) of a calibration file.
+
+For each round of the file (a fold), the values the file fits are fitted on the OTHER
+rounds only, by the same ABC-SMC fit as 'trucesim calibrate'; the left-out round is then
+simulated under that fit's posterior predictive (each world draws one particle of the
+posterior, with probability its weight, and runs with all of its values), and each of the
+round's observed facts is scored by the share of worlds p that reproduce it:
+  hit    p >= 0.5: the likelier outcome is what happened
+  Brier  (1 - p)^2: 0 certain and right, 1 certain and wrong
+  log    -ln p in nats, p floored at half a world of the predictive run
+Lower Brier and log scores are better. The same facts are scored for two references:
+  coin       p = 0.5 for every fact (Brier 0.25, log 0.69; it has no hits to count)
+  base rate  p = the share of the other rounds observing the same fact (e.g.
+             first_text.hamas) whose observed value is the left-out round's (a count within
+             the fact's tolerance, exits with the same parties); 0.5 where no other round
+             observes that fact
+A model that does not beat the base rate out of sample has learned no more than 'what
+usually happened'. Scores over rounds the values were fitted to (trucesim calibrate,
+trucesim backtest --fitted) are in sample and flatter the model; these are not."""
+
+EPILOG = """examples:
+  trucesim validate                                  # calibration/joint.toml into fits/joint-validate
+  trucesim validate --quick                          # the [quick] sizes, a first look in minutes
+  trucesim validate --quick --format json > loo.json
+  trucesim validate --fold april-2024 --workers 2    # leave out one round only
+  trucesim validate my-calibration.toml --out fits/loo --seed 3
+
+Sizes: the calibration file's population, generations and worlds, then its [validate]
+table (population, generations, worlds of each fold's fit, and predictive_worlds: the
+worlds that simulate the left-out round, default 4000); with --quick, the file's [quick]
+sizes, then [validate.quick].
+
+The output directory gets one sub-directory per fold, fold-ROUND (that fold's fit, as
+'trucesim calibrate' writes it: abc.db, fit.json, particles.parquet, shares.parquet),
+validation.json (what --format json prints) and reliability.png (forecast probability
+against observed frequency over every left-out fact, the model beside the base rate).
+Run the same command again to resume a validation that was stopped: finished folds are
+read back, a fold stopped mid-fit goes on from its last stored generation, with the same
+numbers. The same --seed gives the same numbers whatever --workers. See docs/validation.md.
+Outputs explore stated assumptions; they are not forecasts."""
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        NAME,
+        help="leave-one-round-out cross-validation: fit on the other rounds, score the left-out one",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "calibration",
+        nargs="?",
+        default=DEFAULT_CALIBRATION,
+        help=f"a calibration file, or a shipped one's name (default: {DEFAULT_CALIBRATION})",
+    )
+    p.add_argument("--quick", action="store_true", help="the file's [quick] and [validate.quick] sizes: a first look")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="the results as readable text or JSON")
+    p.add_argument(
+        "--out", type=Path, metavar="DIR", help="output directory (default: fits/NAME-validate, or ...-validate-quick)"
+    )
+    p.add_argument("--seed", type=nonneg_int, default=0, metavar="S", help="root random seed (default 0)")
+    p.add_argument(
+        "--fold",
+        action="append",
+        metavar="ROUND",
+        help="leave out only this round of the file (repeatable; default: each round in turn)",
+    )
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        metavar="N",
+        help="processes that simulate (default: all cores; 1 runs in this process); the numbers do not depend on it",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on Dask: 'local' starts a LocalCluster, tcp://HOST:PORT uses a running cluster's scheduler",
+    )
+    add_dpi(p, "reliability.png", same_as_plot=False)
+    return p
+
+
+def _num(x, width: int, digits: int = 3) -> str:
+    return f"{'n/a':>{width}}" if x is None else f"{x:{width}.{digits}f}"
+
+
+def _hits(t: dict) -> str:
+    return "-" if t["hits"] is None else f"{t['hits']}/{t['facts']}"
+
+
+def verdict(d: dict) -> list[str]:
+    """Plain sentences: does the model beat the coin and the base rate, on mean Brier and on mean log?
+
+    >>> d = {"overall": {"brier": 0.2, "log": 0.8}, "coin": {"brier": 0.25, "log": 0.693},
+    ...      "base_rate": {"brier": 0.15, "log": 0.9}}
+    >>> print("\\n".join(verdict(d)))
+    The model beats the coin on mean Brier (0.200 against 0.250) but not on mean log (0.800 against 0.693).
+    The model does not beat the base rate on mean Brier (0.200 against 0.150) but beats it on mean log (0.800 against 0.900).
+    """
+    m = d["overall"]
+    if m["brier"] is None:
+        return ["No left-out fact was scored."]
+    out = []
+    for name, label in (("coin", "the coin"), ("base_rate", "the base rate")):
+        r = d[name]
+        b, lg = m["brier"] < r["brier"], m["log"] < r["log"]
+        brier = f"mean Brier ({m['brier']:.3f} against {r['brier']:.3f})"
+        log = f"mean log ({m['log']:.3f} against {r['log']:.3f})"
+        if b and lg:
+            out.append(f"The model beats {label} on {brier} and on {log}.")
+        elif not b and not lg:
+            out.append(f"The model does not beat {label}: not on {brier}, nor on {log}.")
+        elif b:
+            out.append(f"The model beats {label} on {brier} but not on {log}.")
+        else:
+            out.append(f"The model does not beat {label} on {brier} but beats it on {log}.")
+    return out
+
+
+def format_validation(d: dict) -> str:
+    """The validation (:func:`trucesim.history.validate.to_dict`) as text: a table per left-out round, totals, verdict."""
+    from trucesim.commands.backtest import shown_path
+
+    s = d["sizes"]
+    n = len(d["rounds"])
+    lines = [
+        f"Leave-one-round-out validation of {shown_path(d['calibration'])}: {n} fold{'s' if n != 1 else ''}, "
+        f"seed {d['seed']}",
+        f"each fold: {s['population']} particles x {s['generations']} generations, {s['worlds']} worlds per round and "
+        f"particle; the left-out round: {s['predictive_worlds']:,} worlds from the fold's posterior",
+        "p: probability given to what happened; hit: p >= 0.5; Brier (1-p)^2 and log -ln p (nats): lower is better;",
+        "base rate: share of the other rounds observing the same fact with this value (0.5 if none does); coin: p = 0.5",
+    ]
+    rows = [f for r in d["rounds"] for f in r["facts"]]
+    fact_w = max([len("fact"), *(len(f["fact"]) for f in rows)])
+    obs_w = max([len("what happened"), *(len(f["observed"]) for f in rows)])
+    for r in d["rounds"]:
+        lines += [
+            "",
+            f"{r['name']} left out (fitted on {', '.join(r['fitted_on'])}; {r['generations']} generations, "
+            f"tolerance {r['epsilon']:.4f})",
+            f"  {'fact':<{fact_w}}  {'what happened':<{obs_w}}  {'model p':>7}  {'':4}  {'Brier':>6}  {'log':>6}"
+            f"  {'base p':>6}  {'Brier':>6}  {'log':>6}",
+        ]
+        for f in r["facts"]:
+            b = f["base_rate"]
+            lines.append(
+                f"  {f['fact']:<{fact_w}}  {f['observed']:<{obs_w}}  {f['p']:7.3f}  {'hit' if f['hit'] else 'miss':4}  "
+                f"{f['brier']:6.3f}  {f['log']:6.3f}  {b['p']:6.3f}  {b['brier']:6.3f}  {b['log']:6.3f}"
+            )
+    name_w = max([len("all rounds"), *(len(r["name"]) for r in d["rounds"])])
+    head = (
+        f"  {'left out':<{name_w}}  {'facts':>5}  {'model hits':>10}  {'Brier':>6}  {'log':>6}  "
+        f"{'base hits':>9}  {'Brier':>6}  {'log':>6}  {'coin Brier':>10}  {'log':>6}"
+    )
+    lines += ["", "Totals over the left-out facts (model | base rate | coin)", head]
+    entries = [(r["name"], r["totals"], r["base_rate"], r["coin"]) for r in d["rounds"]]
+    entries.append(("all rounds", d["overall"], d["base_rate"], d["coin"]))
+    for name, m, b, c in entries:
+        lines.append(
+            f"  {name:<{name_w}}  {m['facts']:5d}  {_hits(m):>10}  {_num(m['brier'], 6)}  {_num(m['log'], 6)}  "
+            f"{_hits(b):>9}  {_num(b['brier'], 6)}  {_num(b['log'], 6)}  {_num(c['brier'], 10)}  {_num(c['log'], 6)}"
+        )
+    lines += ["", *verdict(d), "", "Outputs explore the rounds' stated assumptions; they are not forecasts."]
+    return "\n".join(lines)
+
+
+def main(args) -> int:
+    from trucesim.commands.backtest import shown_path
+    from trucesim.commands.calibrate import load_named
+    from trucesim.run.executors import ExecutorError, check_options
+
+    cal = load_named(args.calibration)  # a bad file, fold or option fails before pyabc is imported
+    cal = cal.validate_preset(quick=args.quick)
+    from trucesim.history.validate import ValidationError, check_folds
+
+    try:
+        chosen = check_folds(cal, args.fold)
+        check_options(args.workers, args.scheduler)
+    except (ValidationError, ExecutorError) as e:
+        raise UserError(str(e)) from None
+    out = args.out or Path("fits") / f"{cal.path.stem}-validate{'-quick' if args.quick else ''}"
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: expected a directory, found a file")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"--out {out}: cannot create the directory ({e.strerror or e})") from None
+    try:
+        import pyabc  # noqa: F401
+    except ImportError:
+        raise UserError(
+            "validate needs pyabc: pip install 'trucesim[calibrate]' (or make test, which installs it)"
+        ) from None
+    from trucesim.commands.progress import GenerationProgress
+    from trucesim.history.calibrate import FitError
+    from trucesim.history.validate import all_p, to_dict, validate
+    from trucesim.plots.reliability import write_reliability
+    from trucesim.run.chunks import RunError
+    from trucesim.run.executors import make_executor
+
+    print(
+        f"validate {shown_path(cal.path)}: {len(chosen)} of {len(cal.rounds)} rounds left out in turn, {len(cal.fit)} values; "
+        f"each fold {cal.population} particles x {cal.generations} generations, {cal.worlds} worlds per round and "
+        f"particle, {cal.predictive_worlds:,} worlds for the left-out round; seed {args.seed}; into {out}/",
+        file=sys.stderr,
+    )
+    start = time.perf_counter()
+    state: dict = {"bars": None, "fold": start}
+
+    def on_fold_start(k: int, n: int, name: str, fitted: tuple[str, ...]) -> None:
+        print(f"fold {k + 1}/{n}: {name} left out, fit on {', '.join(fitted)}", file=sys.stderr, flush=True)
+        state["bars"] = GenerationProgress(cal.generations, f"fold {k + 1}/{n}")
+        state["fold"] = time.perf_counter()
+
+    def on_progress(t: int, accepted: int, n: int, evaluations: int) -> None:
+        state["bars"](t, accepted, n, evaluations)
+
+    def on_fold(score) -> None:
+        state["bars"].close()
+        m, b = score.scores("model"), score.scores("base_rate")
+        print(
+            f"  {score.name}: {int(m['hit'].sum())}/{len(score.facts)} hits, mean Brier {m['brier'].mean():.3f} "
+            f"(base rate {b['brier'].mean():.3f}, coin 0.250) ({time.perf_counter() - state['fold']:.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    names = [r.path.stem for r in cal.rounds]
+    try:
+        with make_executor(workers=args.workers, scheduler=args.scheduler) as ex:
+            try:
+                result = validate(
+                    cal,
+                    out,
+                    args.seed,
+                    ex,
+                    [names[i] for i in chosen],
+                    on_fold_start=on_fold_start,
+                    on_progress=on_progress,
+                    on_fold=on_fold,
+                )
+            finally:
+                if state["bars"] is not None:
+                    state["bars"].close()
+    except (FitError, ExecutorError, RunError) as e:
+        raise UserError(str(e)) from None
+    d = to_dict(result)
+    subtitle = (
+        f"{cal.path.name} · leave-one-round-out, {len(result.folds)} folds · seed {args.seed} · "
+        f"{cal.predictive_worlds:,} worlds per left-out round"
+    )
+    try:
+        write_reliability(
+            {"model": all_p(result.folds, "model"), "base rate": all_p(result.folds, "base_rate")},
+            out / "reliability.png",
+            subtitle,
+            args.dpi,
+        )
+    except OSError as e:
+        raise UserError(f"--out {out}: cannot write reliability.png: {e.strerror or e}") from None
+    if args.format == "json":
+        print(json.dumps(d, indent=2))
+    else:
+        print(format_validation(d))
+    print(
+        f"validation done in {time.perf_counter() - start:.0f} s; wrote {out}/: validation.json reliability.png "
+        + " ".join(f"fold-{f.name}/" for f in result.folds),
+        file=sys.stderr,
+    )
+    return 0
