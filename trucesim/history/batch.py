@@ -36,21 +36,28 @@ TASK_WORLDS = 20_000
 
 
 def round_shares(
-    scenario: Scenario, keys: Sequence[str], values: np.ndarray, worlds: int, key: tuple[int, ...]
+    scenario: Scenario,
+    keys: Sequence[str],
+    values: np.ndarray,
+    worlds: int,
+    key: tuple[int, ...],
+    shared: bool = True,
 ) -> np.ndarray:
     """The share of worlds reproducing each observed fact, for each particle: an array particles × facts.
 
     ``values`` is particles × keys; ``key`` names the random numbers
-    (``SeedSequence(key[0], spawn_key=key[1:])``): the particles of one call share their
-    worlds (world ``i`` of every particle has the same numbers), so their shares differ
-    by their values, not by chance (common random numbers).
+    (``SeedSequence(key[0], spawn_key=key[1:])``).  With ``shared`` the particles of one
+    call share their worlds (world ``i`` of every particle has the same numbers), so their
+    shares differ by their values, not by chance (common random numbers); without it every
+    particle's worlds are its own (a posterior predictive run of one world per draw).
     """
     k = len(values)
     overrides = {}
     for j, name in enumerate(keys):
         col = np.repeat(np.asarray(values[:, j], dtype=float), worlds)
         overrides[name] = np.round(col) if scenario.spec(name).integer else col
-    streams = Streams(np.random.SeedSequence(key[0], spawn_key=key[1:]), np.tile(np.arange(worlds), k))
+    ids = np.tile(np.arange(worlds), k) if shared else np.arange(k * worlds)
+    streams = Streams(np.random.SeedSequence(key[0], spawn_key=key[1:]), ids)
     model = TruceModel(scenario, k * worlds, rng=streams, overrides=overrides).run()
     table = outcome_table(model)
     free_model(model)
@@ -68,31 +75,44 @@ class ShareTask:
     values: np.ndarray
     worlds: int
     key: tuple[int, ...]
+    shared: bool = True
 
     def run(self) -> np.ndarray:
-        return round_shares(self.scenario, self.keys, self.values, self.worlds, self.key)
+        return round_shares(self.scenario, self.keys, self.values, self.worlds, self.key, self.shared)
 
 
 def batch_tasks(
-    rounds: Sequence[Scenario], keys: Sequence[str], values: np.ndarray, worlds: int, key: tuple[int, ...]
+    rounds: Sequence[Scenario],
+    keys: Sequence[str],
+    values: np.ndarray,
+    worlds: int,
+    key: tuple[int, ...],
+    shared: bool = True,
 ) -> list[ShareTask]:
-    """The tasks that simulate ``values`` (particles × keys) on every round, about :data:`TASK_WORLDS` worlds each."""
+    """The tasks that simulate ``values`` (particles × keys) on every round, about :data:`TASK_WORLDS` worlds each
+    (``shared``: see :func:`round_shares`)."""
     per = max(1, TASK_WORLDS // worlds)
     tasks = []
     for i, r in enumerate(rounds):
         for start in range(0, len(values), per):
             part = values[start : start + per]
-            tasks.append(ShareTask(r, tuple(keys), part, worlds, (*key, i, start)))
+            tasks.append(ShareTask(r, tuple(keys), part, worlds, (*key, i, start), shared))
     return tasks
 
 
 def batch_shares(
-    executor, rounds: Sequence[Scenario], keys: Sequence[str], values: np.ndarray, worlds: int, key: tuple[int, ...]
+    executor,
+    rounds: Sequence[Scenario],
+    keys: Sequence[str],
+    values: np.ndarray,
+    worlds: int,
+    key: tuple[int, ...],
+    shared: bool = True,
 ) -> list[np.ndarray]:
     """For each round, its particles × facts shares, computed on ``executor`` (see :func:`batch_tasks`)."""
     from trucesim.run.executors import map_ordered
 
-    tasks = batch_tasks(rounds, keys, values, worlds, key)
+    tasks = batch_tasks(rounds, keys, values, worlds, key, shared)
     out: list[list[np.ndarray]] = [[] for _ in rounds]
     for task, shares in zip(tasks, map_ordered(executor, tasks), strict=True):
         out[task.key[-2]].append(shares)

@@ -159,7 +159,7 @@ def predictive_p(
     """
     rng = np.random.default_rng(np.random.SeedSequence(key[0], spawn_key=(*key[1:], 1)))
     values = posterior_draws(particles, keys, worlds, rng)
-    (hits,) = batch_shares(executor, [scenario], keys, values, 1, key)
+    (hits,) = batch_shares(executor, [scenario], keys, values, 1, key, shared=False)  # a world per draw
     return hits.mean(axis=0)
 
 
