@@ -1,0 +1,47 @@
+"""The engine of synchronised random numbers and compiled kernels gives the model of the old engine.
+
+``benchmarks/engine-old.json`` holds every summary figure (with its standard error) of every
+shipped scenario and round at 200,000 worlds, recorded with the engine before issue 19 (chunk
+streams read in turn, no kernels) by ``benchmarks/engine_equivalence.py record``.  The engine
+may change individual worlds, not the model: each figure of the engine now, at 200,000 worlds
+and another seed, must lie within the 99% interval of the old engine's figure for a new sample
+of that size (old +- z x the standard error of the difference), with z Bonferroni-corrected over
+the figures of a scenario, so that each scenario's whole set of figures passes 99 times in 100
+if the model is unchanged.  The test fails on a real change: doubling Hamas's reservation, or
+the deadline's length, moves many figures by 10-60 standard errors.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from scipy import stats
+
+from trucesim import load_scenario, simulate
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from engine_equivalence import compare, figures  # noqa: E402
+
+OLD = json.loads((ROOT / "benchmarks" / "engine-old.json").read_text())
+WORLDS = OLD["worlds"]
+
+
+def _z(figures: int, level: float = 0.99) -> float:
+    return float(stats.norm.ppf(1 - (1 - level) / (2 * figures)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(OLD["scenarios"]))
+def test_every_summary_figure_agrees_with_the_old_engine(name):
+    table = simulate(load_scenario(ROOT / "scenarios" / name), WORLDS, seed=OLD["seed"] + 1)
+    new = {"scenarios": {name: figures(table)}}
+    old = {"scenarios": {name: OLD["scenarios"][name]}}
+    rows = compare(old, new, z=_z(len(OLD["scenarios"][name])))
+    outside = [
+        f"{r['figure']}: old {r['old']:.4f}, new {r['new']:.4f} (z {r['z']:+.1f})" for r in rows if not r["within"]
+    ]
+    assert not outside, f"{name}: " + "; ".join(outside)
