@@ -93,6 +93,7 @@ class DesignResult:
     marginal: pd.DataFrame
     generations: int = 0
     notes: list[str] = field(default_factory=list)
+    budget: int | None = None  # the simulations asked for (--budget); None: the default plan's
 
 
 def _bar(progress, total, desc, unit="sim"):
@@ -275,6 +276,7 @@ def design(
         marginal,
         generations=res.generations,
         notes=notes,
+        budget=budget,
     )
     result.best = best_record(result, best_c, check, zs, exhaustive)
     return result
