@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -96,6 +97,9 @@ def test_only_chooses_figures_by_group_key_or_name(capsys):
     assert rc == 0
     assert "deal signed and ratified" in text and "Hamas accepts a proposal" in text
     assert "Israel's government accepts a proposal" not in text and "walked away" not in text
+    rc, out, _ = _run(capsys, "april-2024", "april-2024-us-pressure", "--worlds", 200, "--workers", 1,
+                      "--only", "p_accept", "--format", "json")  # fmt: skip
+    assert rc == 0 and [f["figure"] for f in json.loads(out)["figures"]] == ["p_accept.israel", "p_accept.hamas"]
     names = ["p_deal", "p_accept.israel", "p_accept.hamas", "end_reasons.deal", "blockers.vote_lost"]
     assert select(names, "p_accept") == ["p_accept.israel", "p_accept.hamas"]
     assert select(names, "blockers, p_deal") == ["p_deal", "blockers.vote_lost"]

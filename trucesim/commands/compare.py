@@ -79,7 +79,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument(
         "--only",
         metavar="FIGURES",
-        help="show only these figures, comma separated: groups (main, hostages, acceptance, endings, blockers, "
+        help="show only these figures (text, JSON and figure), comma separated: groups (main, hostages, acceptance, endings, blockers, "
         "coalition, deal_day, terms, other, all), summary keys (p_accept) or figures (p_accept.hamas)",
     )
     add_dpi(p, "a raster --out figure")
@@ -205,7 +205,12 @@ def main(args) -> int:
     result = comparison.result()
     labels = {k: v for s in reversed(scenarios) for k, v in s.labels.items()}
     if args.format == "json":
-        print(to_json(result))
+        shown = (
+            result
+            if only_text is None
+            else {**result, "figures": [f for f in result["figures"] if f["figure"] in only_text]}
+        )
+        print(to_json(shown))
     else:
         print(format_comparison(result, labels, only=only_text))
     if out is not None:

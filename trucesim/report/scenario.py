@@ -151,9 +151,10 @@ def build_scenario_report(
         body += ["<h2>Comparison</h2>", _comparison_table(comparison, labels)]
         body.append(
             figure(
-                "Every probability, side by side",
-                "Share of worlds with each outcome, with 95% Wilson intervals; "
-                f"{SIGNIFICANT} marks a difference from the first scenario whose 95% interval excludes zero.",
+                "The main figures, side by side",
+                "The main outcomes, hostages and acceptance, a panel each: probabilities as the share of worlds "
+                f"with 95% Wilson intervals, hostages as means per world; {SIGNIFICANT} marks a difference from the "
+                "first scenario whose 95% interval excludes zero (the table above gives every figure).",
                 lambda: plots.comparison_bars(comparison, labels=labels),
             )
         )
