@@ -124,7 +124,7 @@ def test_chunks_are_the_runs_chunks_whatever_the_workers(scen, monkeypatch):
 def test_cli_table_json_and_figure(tmp_path):
     out = tmp_path / "cmp.png"
     proc = run_cli("compare", "april-2024", US, "--worlds", 400, "--seed", 1, "--out", out, check=True)
-    assert "diff april-2024-us-pressure" in proc.stdout and "deal signed and ratified" in proc.stdout
+    assert "april-2024-us-pressure" in proc.stdout and "deal signed and ratified" in proc.stdout
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     j = json.loads(run_cli("compare", BASELINE, NOVEMBER, "--worlds", 400, "--format", "json", check=True).stdout)
     assert j["scenarios"] == ["april-2024", "november-2023"] and j["worlds"] == 400

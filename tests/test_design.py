@@ -276,7 +276,7 @@ def test_figures_name_the_sides_by_the_scenario_labels(result2d):
     figs = design_figures(result2d)
     labels = result2d.space.scenario.labels
     gov, ag = (labels[result2d.space.scenario.actors_of(kind)[0]] for kind in ("government", "armed_group"))
-    legend = [t.get_text() for t in figs["zopa.png"].axes[0].get_legend().get_texts()]
+    legend = [t.get_text() for t in figs["zopa.png"].legends[0].get_texts()]  # below the axes, on the figure
     assert any(t.startswith(f"{gov} accepts") for t in legend) and any(t.startswith(f"{ag} accepts") for t in legend)
     assert not any("armed group" in t for t in legend)
     assert figs["pareto.png"] is not None

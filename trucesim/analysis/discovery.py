@@ -136,6 +136,54 @@ def prim_boxes(
     {'factor': ['a', 'b'], 'low': [0.6, 0.0], 'high': [1.0, 0.5]}
     """
     prim = _import_prim()
+    yv = _cases_of_interest(x, y, threshold)
+    xf, ranges = _varying_factors(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        engine = prim.Prim(xf, yv.astype(int), mass_min=mass_min, peel_alpha=peel_alpha, paste_alpha=paste_alpha)
+    rows, traj = [], []
+    total_hits = int(yv.sum())
+    for b in range(1, max_boxes + 1):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            box = engine.find_box()
+        if box is None:
+            break
+        peeled = len(box.peeling_trajectory)
+        i = _choose_step(box.peeling_trajectory, min_coverage)
+        box.select(i)
+        chosen = _prune_box(box, i, xf, yv, engine.yi_remaining, prune) if prune else i
+        traj.append(_trajectory(box, b, peeled, chosen, total_hits))
+        rows += _box_rows(box, b, chosen, ranges, total_hits)
+        if engine.yi_remaining.size == 0:
+            break
+    boxes = pd.DataFrame(rows, columns=BOX_COLUMNS)
+    if return_trajectory:
+        return boxes, pd.concat(traj, ignore_index=True)
+    return boxes
+
+
+#: the columns of :func:`prim_boxes`'s boxes
+BOX_COLUMNS = [
+    "box",
+    "coverage",
+    "density",
+    "mass",
+    "cases",
+    "hits",
+    "res_dim",
+    "factor",
+    "low",
+    "high",
+    "range_low",
+    "range_high",
+    "qp_low",
+    "qp_high",
+]
+
+
+def _cases_of_interest(x: pd.DataFrame, y, threshold: float | None) -> np.ndarray:
+    """``y`` as one boolean per row of ``x`` (numbers compared with ``threshold``), checked."""
     if not isinstance(x, pd.DataFrame):
         raise TypeError("x: expected a DataFrame with one column per factor")
     yv = np.asarray(y)
@@ -150,114 +198,80 @@ def prim_boxes(
         raise ValueError(f"y: expected {len(x)} values, found shape {yv.shape}")
     if not yv.any():
         raise ValueError("y: no case of interest (nothing to find a box around)")
+    return yv
+
+
+def _varying_factors(x: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, tuple[float, float]]]:
+    """The factors of ``x`` that vary, as floats indexed 0.., and each one's full range."""
     xf = x.reset_index(drop=True).astype(np.float64)
-    const = [c for c in xf.columns if xf[c].nunique() < 2]
-    xf = xf.drop(columns=const)
+    xf = xf.drop(columns=[c for c in xf.columns if xf[c].nunique() < 2])
     if xf.shape[1] == 0:
         raise ValueError("x: expected at least one factor that varies")
-    ranges = {c: (float(xf[c].min()), float(xf[c].max())) for c in xf.columns}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        engine = prim.Prim(xf, yv.astype(int), mass_min=mass_min, peel_alpha=peel_alpha, paste_alpha=paste_alpha)
-    rows, traj = [], []
-    total_hits = int(yv.sum())
-    for b in range(1, max_boxes + 1):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            box = engine.find_box()
-        if box is None:
-            break
-        t = box.peeling_trajectory
-        cov, dens = t["coverage"].to_numpy(float), t["density"].to_numpy(float)
-        if min_coverage is not None:
-            ok = np.flatnonzero(cov >= min_coverage)
-            i = int(ok[np.argmax(dens[ok])]) if ok.size else 0
-        else:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                f1 = np.nan_to_num(2 * cov * dens / (cov + dens))
-            i = int(np.argmax(f1))
-        box.select(i)
-        chosen = i
-        if prune:
-            chosen = _prune_box(box, i, xf, yv, engine.yi_remaining, prune)
-        t = box.peeling_trajectory
-        traj.append(
-            pd.DataFrame(
-                {
-                    "box": b,
-                    "step": t["id"].to_numpy(int),
-                    "coverage": t["k"].to_numpy(float) / total_hits,
-                    "density": t["density"].to_numpy(float),
-                    "mass": t["mass"].to_numpy(float),
-                    "res_dim": t["res_dim"].to_numpy(int),
-                    "kind": np.where(np.arange(len(t)) < len(cov), "peel", "pruned"),
-                    "chosen": np.arange(len(t)) == chosen,
-                }
-            )
-        )
-        i = chosen
-        stats_row, lims = box.inspect(i, style="data")[0]
-        lims.columns = ["low", "high", "qp_low", "qp_high"]
-        hits = int(stats_row["k"])
-        base = {
+    return xf, {c: (float(xf[c].min()), float(xf[c].max())) for c in xf.columns}
+
+
+def _choose_step(trajectory: pd.DataFrame, min_coverage: float | None) -> int:
+    """The step of a peeling trajectory to keep: the densest with ``min_coverage``, else the best balance.
+
+    The balance is the harmonic mean of coverage and density; without a step that covers
+    ``min_coverage``, the first step (the whole space).
+    """
+    cov, dens = trajectory["coverage"].to_numpy(float), trajectory["density"].to_numpy(float)
+    if min_coverage is not None:
+        ok = np.flatnonzero(cov >= min_coverage)
+        return int(ok[np.argmax(dens[ok])]) if ok.size else 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f1 = np.nan_to_num(2 * cov * dens / (cov + dens))
+    return int(np.argmax(f1))
+
+
+def _trajectory(box, b: int, peeled: int, chosen: int, total_hits: int) -> pd.DataFrame:
+    """Box ``b``'s trajectory: its ``peeled`` peeling steps, then those pruning added; ``chosen`` marked."""
+    t = box.peeling_trajectory
+    return pd.DataFrame(
+        {
             "box": b,
-            "coverage": hits / total_hits,
-            "density": float(stats_row["density"]),
-            "mass": float(stats_row["mass"]),
-            "cases": int(stats_row["n"]),
-            "hits": hits,
-            "res_dim": int(stats_row["res_dim"]),
+            "step": t["id"].to_numpy(int),
+            "coverage": t["k"].to_numpy(float) / total_hits,
+            "density": t["density"].to_numpy(float),
+            "mass": t["mass"].to_numpy(float),
+            "res_dim": t["res_dim"].to_numpy(int),
+            "kind": np.where(np.arange(len(t)) < peeled, "peel", "pruned"),
+            "chosen": np.arange(len(t)) == chosen,
         }
-        if lims.empty:
-            rows.append(
-                {
-                    **base,
-                    "factor": None,
-                    "low": np.nan,
-                    "high": np.nan,
-                    "range_low": np.nan,
-                    "range_high": np.nan,
-                    "qp_low": np.nan,
-                    "qp_high": np.nan,
-                }
-            )
-        for factor, r in lims.iterrows():
-            rows.append(
-                {
-                    **base,
-                    "factor": factor,
-                    "low": float(r["low"]),
-                    "high": float(r["high"]),
-                    "range_low": ranges[factor][0],
-                    "range_high": ranges[factor][1],
-                    "qp_low": float(r["qp_low"]),
-                    "qp_high": float(r["qp_high"]),
-                }
-            )
-        if engine.yi_remaining.size == 0:
-            break
-    boxes = pd.DataFrame(
-        rows,
-        columns=[
-            "box",
-            "coverage",
-            "density",
-            "mass",
-            "cases",
-            "hits",
-            "res_dim",
-            "factor",
-            "low",
-            "high",
-            "range_low",
-            "range_high",
-            "qp_low",
-            "qp_high",
-        ],
     )
-    if return_trajectory:
-        return boxes, pd.concat(traj, ignore_index=True)
-    return boxes
+
+
+def _box_rows(box, b: int, i: int, ranges: dict[str, tuple[float, float]], total_hits: int) -> list[dict]:
+    """The rows of box ``b`` at step ``i``: its statistics, one row per restricted factor (one if none)."""
+    stats_row, lims = box.inspect(i, style="data")[0]
+    lims.columns = ["low", "high", "qp_low", "qp_high"]
+    hits = int(stats_row["k"])
+    base = {
+        "box": b,
+        "coverage": hits / total_hits,
+        "density": float(stats_row["density"]),
+        "mass": float(stats_row["mass"]),
+        "cases": int(stats_row["n"]),
+        "hits": hits,
+        "res_dim": int(stats_row["res_dim"]),
+    }
+    if lims.empty:
+        nothing = dict.fromkeys(("low", "high", "range_low", "range_high", "qp_low", "qp_high"), np.nan)
+        return [{**base, "factor": None, **nothing}]
+    return [
+        {
+            **base,
+            "factor": factor,
+            "low": float(r["low"]),
+            "high": float(r["high"]),
+            "range_low": ranges[factor][0],
+            "range_high": ranges[factor][1],
+            "qp_low": float(r["qp_low"]),
+            "qp_high": float(r["qp_high"]),
+        }
+        for factor, r in lims.iterrows()
+    ]
 
 
 def scenario_discovery(

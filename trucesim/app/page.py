@@ -52,6 +52,23 @@ SLIDER_CSS = """
 """
 
 
+#: the panel of shares ("Why there was no deal") fits its card: compact rows, cells that do not wrap
+SHARES_CSS = """
+.trucesim-shares.v-data-table--dense > .v-data-table__wrapper > table > tbody > tr > td,
+.trucesim-shares.v-data-table--dense > .v-data-table__wrapper > table > tbody > tr > th {
+    height: 20px !important; line-height: 1.2; white-space: nowrap; padding-top: 0; padding-bottom: 0; }
+.trucesim-shares.v-data-table--dense > .v-data-table__wrapper > table > tbody > tr > th {
+    height: 24px !important; vertical-align: bottom; }
+.trucesim-shares-card .v-card__title { padding-bottom: 4px; }
+"""
+#: the tab name: Mesa's SolaraViz names its tabs "Page 0", "Page 1"...; the app has one, holding everything
+TAB_NAME = "Results, charts and one world's story"
+TAB_CSS = f"""
+.v-tabs .v-tab {{ font-size: 0; }}
+.v-tabs .v-tab::after {{ content: "{TAB_NAME}"; font-size: 0.875rem; text-transform: none; }}
+"""
+
+
 def model_params(config: AppConfig) -> dict:
     """SolaraViz's controls: the run (scenario, worlds, seed, story), then one change slider per control."""
     params = {
@@ -108,7 +125,7 @@ def Page():
         lambda: TruceAppModel(scenario_dir=config.folder, scenario_name=config.first, worlds=DEFAULT_WORLDS), []
     )
     solara.Title("trucesim: what if")
-    solara.Style(SLIDER_CSS)
+    solara.Style(SLIDER_CSS + SHARES_CSS + TAB_CSS)
     SolaraViz(
         model,
         components=components(),

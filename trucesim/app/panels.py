@@ -136,16 +136,32 @@ def ResultPanel(model: TruceAppModel):
         _line(DISCLAIMER, "caption mt-1")
 
 
+def _section(heading: str, columns: list[str], width: int = 3) -> solara.Element:
+    """A heading row: the list's heading, then the names of the other columns; across the row if there are none."""
+    if not columns:
+        cell = rv.Html(tag="th", attributes={"colspan": str(width)}, class_="trucesim-section", children=[heading])
+        return rv.Html(tag="tr", children=[cell])
+    cells = [rv.Html(tag="th", class_="trucesim-section", children=[heading])]
+    cells += [rv.Html(tag="th", children=[c]) for c in columns]
+    return rv.Html(tag="tr", children=cells)
+
+
 @solara.component
 def SharesPanel(title: str, groups: Mapping[str, list[results.Share]]):
-    """Titled lists of shares of worlds with their intervals (the shape of a future ``blockers`` dict)."""
-    with solara.Card(title, margin=0, style=CARD_STYLE):
-        for heading, shares in groups.items():
-            _table(
-                [heading, "share of worlds", "95% CI"],
-                [[sh.label, wording.percent(sh.p), wording.interval(sh.ci).removeprefix("95% CI ")] for sh in shares],
-                classes="trucesim-shares",
-            )
+    """Titled lists of shares of worlds with their intervals, in one compact table that fits its card.
+
+    One table, a heading row per list (the first also names the columns), so the lists'
+    columns line up; rows are compact and their cells do not wrap (``SHARES_CSS`` of
+    :mod:`trucesim.app.page`), so every row fits the card at the page's usual width.
+    """
+    rows: list[solara.Element] = []
+    for i, (heading, shares) in enumerate(groups.items()):
+        rows.append(_section(heading, ["share of worlds", "95% CI"] if i == 0 else []))
+        for sh in shares:
+            cells = [sh.label, wording.percent(sh.p), wording.interval(sh.ci).removeprefix("95% CI ")]
+            rows.append(rv.Html(tag="tr", children=[_cell(c) for c in cells]))
+    with solara.Card(title, margin=0, style=CARD_STYLE, classes=["trucesim-shares-card"]):
+        rv.SimpleTable(dense=True, class_="trucesim-shares", children=[rv.Html(tag="tbody", children=rows)])
 
 
 @solara.component

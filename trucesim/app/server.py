@@ -15,12 +15,42 @@ from __future__ import annotations
 import gc
 import os
 import socket
+import warnings
 from pathlib import Path
 
 from trucesim.app import catalogue
 
 #: environment for Solara: no telemetry, no "runs on Solara" banner
 SOLARA_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_THEME_SHOW_BANNER": "False"}
+
+
+#: the start of the warning Solara (1.58.2, ``solara/server/starlette.py``) prints on a session's first
+#: page when it is served over plain http at a host other than "localhost" (127.0.0.1 by default)
+COOKIE_WARNING = "Cookies with samesite=none require https"
+
+
+def quiet_cookie_warning() -> None:
+    """Silence Solara's warning that its session cookie falls back to ``samesite=lax``, and only that one.
+
+    Solara would like ``samesite=none`` so that its cookie also reaches a page embedded in
+    another site's iframe; browsers allow that only over https or at "localhost".  The app
+    is a page of its own, served over plain http (usually at 127.0.0.1), never embedded, so
+    the ``lax`` cookie Solara falls back to is the right one and the warning says nothing to
+    act on.  Other warnings, of Solara's or anyone's, are shown as before.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> quiet_cookie_warning()
+    >>> with warnings.catch_warnings(record=True) as seen:
+    ...     warnings.simplefilter("default")
+    ...     quiet_cookie_warning()
+    ...     warnings.warn_explicit(COOKIE_WARNING + ", but ...", UserWarning, "starlette.py", 1,
+    ...                            module="solara.server.starlette")
+    >>> seen
+    []
+    """
+    warnings.filterwarnings("ignore", message=COOKIE_WARNING, category=UserWarning, module=r"solara\.server\.starlette")
 
 
 def check_installed() -> str | None:
@@ -70,6 +100,8 @@ def serve(scenario: Path, host: str = "127.0.0.1", port: int = 8765) -> None:
     for k, v in SOLARA_ENV.items():
         os.environ.setdefault(k, v)
     from solara.__main__ import run  # after the environment: Solara reads its settings on import
+
+    quiet_cookie_warning()
 
     import trucesim.app.page  # noqa: F401  (its imports now, then:)
 

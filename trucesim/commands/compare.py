@@ -22,6 +22,13 @@ EPILOG = """examples:
   trucesim compare april-2024 april-2024-safety-net april-2024-us-pressure --worlds 20000
   trucesim compare scenarios/november-2023.toml april-2024 --format json
   trucesim compare april-2024 april-2024-us-pressure --out compare.png
+  trucesim compare april-2024 april-2024-us-pressure --only main,p_accept,blockers
+
+Figures come in groups: main (deal, government falls, pause completed, permanent
+end), hostages, acceptance, endings, blockers, coalition, deal_day, terms.
+--only chooses groups, summary keys (p_accept: every side) or single figures
+(p_accept.hamas), comma separated; the text shows every figure by default, the
+figure of --out the groups main, hostages and acceptance.
 
 Every scenario runs on the same worlds: the same seed and the same random stream
 per chunk of 10,000 worlds (common random numbers), so a difference reflects the
@@ -66,7 +73,14 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "--out",
         type=Path,
         metavar="FILE",
-        help="also draw the outcome probabilities, with intervals, to FILE (.png, .svg, .pdf)",
+        help="also draw the chosen figures (default: groups main, hostages, acceptance), with intervals, "
+        "to FILE (.png, .svg, .pdf)",
+    )
+    p.add_argument(
+        "--only",
+        metavar="FIGURES",
+        help="show only these figures (text, JSON and figure), comma separated: groups (main, hostages, acceptance, endings, blockers, "
+        "coalition, deal_day, terms, other, all), summary keys (p_accept) or figures (p_accept.hamas)",
     )
     add_dpi(p, "a raster --out figure")
     p.add_argument(
@@ -124,13 +138,35 @@ def comparison_chunks(scenarios, worlds: int, seed: int, workers: int | None = N
                 row = []
 
 
+def chosen_figures(comparison, only: str | None) -> tuple[list[str] | None, list[str]]:
+    """The figures ``--only`` chooses for the text (None: every one) and for the figure, checked before any work.
+
+    The names there are come from the scenarios' empty summaries, so a misspelt
+    figure is refused before any world is simulated.
+    """
+    from trucesim.analysis.compare import flatten
+    from trucesim.analysis.compare_groups import FIGURE_GROUPS, select
+
+    names: list[str] = []
+    for s in comparison.summaries:
+        names += [k for k in flatten(s.result()) if k not in names]
+    try:
+        if only is None:
+            return None, select(names, None, default=FIGURE_GROUPS)
+        chosen = select(names, only)
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    return chosen, chosen
+
+
 def main(args) -> int:
     from tqdm import tqdm
 
     from trucesim.analysis.compare import Comparison
     from trucesim.commands.plot import check_out
     from trucesim.config.scenario import load_scenario
-    from trucesim.report.text import format_comparison, to_json
+    from trucesim.report.comparison import format_comparison
+    from trucesim.report.text import to_json
     from trucesim.run.executors import ExecutorError, TaskError, check_options
 
     if len(args.scenarios) < 2:
@@ -148,6 +184,7 @@ def main(args) -> int:
     scenarios = [load_scenario(s) for s in args.scenarios]
     names = scenario_names(args.scenarios)
     comparison = Comparison(scenarios, names, args.seed)
+    only_text, only_figure = chosen_figures(comparison, args.only)
     tqdm.monitor_interval = 0
     bar = tqdm(
         total=args.worlds * len(scenarios),
@@ -168,14 +205,19 @@ def main(args) -> int:
     result = comparison.result()
     labels = {k: v for s in reversed(scenarios) for k, v in s.labels.items()}
     if args.format == "json":
-        print(to_json(result))
+        shown = (
+            result
+            if only_text is None
+            else {**result, "figures": [f for f in result["figures"] if f["figure"] in only_text]}
+        )
+        print(to_json(shown))
     else:
-        print(format_comparison(result, labels))
+        print(format_comparison(result, labels, only=only_text))
     if out is not None:
-        from trucesim.plots.runs import comparison_bars
+        from trucesim.plots.compare import comparison_bars
         from trucesim.run.files import write_atomic
 
-        fig = comparison_bars(result, labels=labels)
+        fig = comparison_bars(result, labels=labels, only=only_figure)
         write_atomic(out, lambda tmp: fig.savefig(tmp, dpi=args.dpi, format=out.suffix.lower().lstrip(".")))
         print(f"figure written to {out}", file=sys.stderr)
     return 0

@@ -91,6 +91,7 @@ class DesignResult:
     marginal: pd.DataFrame
     generations: int = 0
     notes: list[str] = field(default_factory=list)
+    budget: int | None = None  # the simulations asked for (--budget); None: the default plan's
 
 
 def _bar(progress, total, desc, unit="sim"):
@@ -184,64 +185,30 @@ def design(
     versus, plan = check_request(space, objective, versus, budget, grid, step)
     notes: list[str] = []
     with Evaluator(space, worlds, seed, jobs) as ev:
-        bar: dict[str, Any] = {"b": None}  # the stage's progress bar (a tqdm), or None
-
-        def on_stage(stage):
-            if bar["b"] is not None:
-                bar["b"].close()
-            total = plan.screen if stage == "screen" else plan.population * plan.generations
-            bar["b"] = _bar(progress, total, "screening" if stage == "screen" else "optimising")
-
-        ev.on_new = lambda c: bar["b"] is not None and bar["b"].update(1)
+        stage = _StageBars(progress, plan)
+        ev.on_new = stage.tick
         exhaustive = space.n_points() <= plan.budget
         if exhaustive:
-            axes = [
-                np.arange(space.lower[j], space.upper[j] + space.resolution[j] / 2, space.resolution[j])
-                for j in range(space.d)
-            ]
-            mesh = np.meshgrid(*axes, indexing="ij")
-            X = space.snap(np.stack([m.ravel() for m in mesh], axis=1))
-            on_stage("screen")
-            bar["b"].reset(total=len(X))
-            y = ev.values(X, objective, "grid")
-            i = int(np.argmax(y))
-            res = SearchResult(X[i], float(y[i]), X, y, 0, True)
-            notes.append(f"the design space holds only {len(X)} candidates: all were simulated")
+            res = _search_every_point(space, ev, objective, stage)
+            notes.append(f"the design space holds only {len(res.X)} candidates: all were simulated")
         else:
             res = search(
-                lambda X, stage: ev.values(X, objective, stage),
+                lambda X, stage_: ev.values(X, objective, stage_),
                 space.lower,
                 space.upper,
                 plan=plan,
                 seed=seed,
                 integrality=space.integrality,
                 snap=space.snap,
-                on_stage=on_stage,
+                on_stage=stage.start,
             )
-        if bar["b"] is not None:
-            bar["b"].close()
-            bar["b"] = None
-        search_records = list(ev.records)
-        best_c = max(search_records, key=lambda c: (c.metrics[objective], -c.id))
+        stage.close()
+        best_c = max(ev.records, key=lambda c: (c.metrics[objective], -c.id))
         # the zone of possible agreement (day 0 only: cheap)
         axes_n = int(np.prod([len(a) for a in grid_axes(space, grid)]))
         with _bar(progress, axes_n, "zone of agreement", unit="point") as zb:
             zone = zone_of_agreement(space, worlds, seed, grid, progress=zb)
-        # marginal effects at the best terms; a neighbour that does better becomes the best
-        bar["b"] = _bar(progress, 2 * int(space.free.sum()), "marginal effects")
-        for move in range(MAX_POLISH_MOVES + 1):
-            marginal = marginal_effects(ev, best_c.x, objective, step)
-            top = max(ev.records, key=lambda c: (c.metrics[objective], -c.id))
-            if top.metrics[objective] <= best_c.metrics[objective] or move == MAX_POLISH_MOVES:
-                break
-            notes.append(
-                f"a marginal-effect neighbour did better than the search's best "
-                f"(candidate {top.id} over {best_c.id}): the best moved there"
-            )
-            best_c = top
-            bar["b"].reset(total=2 * int(space.free.sum()))
-        bar["b"].close()
-        bar["b"] = None
+        best_c, marginal = _polish(ev, best_c, objective, step, progress, notes)
         candidates = ev.table(objective)
     with _bar(progress, 1, "checking the best on fresh worlds") as cb:
         check = check_best(space, best_c.x, objective, worlds, seed)
@@ -249,16 +216,8 @@ def design(
     front = pareto_front(candidates["p_deal"], candidates[versus], METRICS[versus].sense > 0)
     candidates["pareto"] = front
     pareto = candidates[front].sort_values(["p_deal", versus], ascending=[True, False]).reset_index(drop=True)
-    if best_c.metrics[objective] == 0:
-        notes.append(f"no candidate gave a {objective} above 0 on the search's worlds: the best terms are arbitrary")
-    notes += bound_notes(space, best_c.x)[1]  # a corner solution: say so, and how to look beyond it
     zs = zone_summary(zone, space.keys)
-    if zs["points_in_zone"] == 0:
-        notes.append(
-            "no grid point is in the zone of possible agreement: at day 0 no terms in the varied "
-            "ranges are accepted by both sides with probability >= 0.5 (deals may still come later, "
-            "as pressures build)"
-        )
+    notes += _closing_notes(space, best_c, objective, zs)
     result = DesignResult(
         space,
         objective,
@@ -273,6 +232,82 @@ def design(
         marginal,
         generations=res.generations,
         notes=notes,
+        budget=budget,
     )
     result.best = best_record(result, best_c, check, zs, exhaustive)
     return result
+
+
+class _StageBars:
+    """The search's progress: one bar per stage (the screen, then the optimisation), ticked per new simulation."""
+
+    def __init__(self, progress, plan: SearchPlan):
+        self.progress, self.plan = progress, plan
+        self.bar: Any = None
+
+    def start(self, stage: str) -> None:
+        """Close the running stage's bar and open the next one's."""
+        self.close()
+        total = self.plan.screen if stage == "screen" else self.plan.population * self.plan.generations
+        self.bar = _bar(self.progress, total, "screening" if stage == "screen" else "optimising")
+
+    def tick(self, _candidate) -> None:
+        """One more candidate simulated."""
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _search_every_point(space: DesignSpace, ev: Evaluator, objective: str, stage: _StageBars) -> SearchResult:
+    """Simulate every point of a design space small enough for the budget; the best is the search's result."""
+    axes = [
+        np.arange(space.lower[j], space.upper[j] + space.resolution[j] / 2, space.resolution[j]) for j in range(space.d)
+    ]
+    mesh = np.meshgrid(*axes, indexing="ij")
+    X = space.snap(np.stack([m.ravel() for m in mesh], axis=1))
+    stage.start("screen")
+    stage.bar.reset(total=len(X))
+    y = ev.values(X, objective, "grid")
+    i = int(np.argmax(y))
+    return SearchResult(X[i], float(y[i]), X, y, 0, True)
+
+
+def _polish(ev: Evaluator, best_c, objective: str, step: float, progress, notes: list[str]):
+    """The marginal effects at the best terms; a neighbour that does better becomes the best (a note says so).
+
+    At most :data:`MAX_POLISH_MOVES` moves.  Returns the final best candidate and its marginal effects.
+    """
+    free = 2 * int(ev.space.free.sum())
+    bar = _bar(progress, free, "marginal effects")
+    for move in range(MAX_POLISH_MOVES + 1):
+        marginal = marginal_effects(ev, best_c.x, objective, step)
+        top = max(ev.records, key=lambda c: (c.metrics[objective], -c.id))
+        if top.metrics[objective] <= best_c.metrics[objective] or move == MAX_POLISH_MOVES:
+            break
+        notes.append(
+            f"a marginal-effect neighbour did better than the search's best "
+            f"(candidate {top.id} over {best_c.id}): the best moved there"
+        )
+        best_c = top
+        bar.reset(total=free)
+    bar.close()
+    return best_c, marginal
+
+
+def _closing_notes(space: DesignSpace, best_c, objective: str, zone: dict) -> list[str]:
+    """Notes on the result: an objective 0 everywhere, a best on a bound, an empty zone of agreement."""
+    notes = []
+    if best_c.metrics[objective] == 0:
+        notes.append(f"no candidate gave a {objective} above 0 on the search's worlds: the best terms are arbitrary")
+    notes += bound_notes(space, best_c.x)[1]  # a corner solution: say so, and how to look beyond it
+    if zone["points_in_zone"] == 0:
+        notes.append(
+            "no grid point is in the zone of possible agreement: at day 0 no terms in the varied "
+            "ranges are accepted by both sides with probability >= 0.5 (deals may still come later, "
+            "as pressures build)"
+        )
+    return notes

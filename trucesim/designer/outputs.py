@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -22,12 +23,15 @@ from trucesim.designer.space import DesignError, DesignSpace
 from trucesim.run.files import write_atomic
 
 __all__ = [
+    "BOUND_RULE",
     "OUTPUT_FILES",
     "best_record",
     "best_scenario_toml",
     "bound_notes",
     "check_out_dir",
     "format_summary",
+    "on_bound",
+    "range_words",
     "write_outputs",
 ]
 
@@ -50,10 +54,37 @@ def _num(v: float, integer: bool) -> str:
     return f"{round(v):d}" if integer else f"{v:.4g}"
 
 
+#: the rule by which a best value is on a bound, as the summary states it
+BOUND_RULE = "on a bound: within 1% of the searched range of it, or one step of the key, whichever is larger"
+
+
+def bound_tolerance(resolution: float, span: float) -> float:
+    """How near a bound a value is on it (:data:`BOUND_RULE`): the larger of one step and 1% of the range.
+
+    Examples
+    --------
+    >>> bound_tolerance(0.001, 1.0), bound_tolerance(1.0, 40.0)
+    (0.01, 1.0)
+    """
+    return max(float(resolution), 0.01 * float(span))
+
+
+def on_bound(value: float, edge: float, tolerance: float) -> bool:
+    """Whether ``value`` is within ``tolerance`` of ``edge``, the tolerance itself included despite rounding.
+
+    Examples
+    --------
+    >>> on_bound(0.99, 1.0, 0.01), on_bound(0.991, 1.0, 0.01), on_bound(0.989, 1.0, 0.01)
+    (True, True, False)
+    """
+    return abs(value - edge) <= tolerance * (1 + 1e-9) + 1e-12
+
+
 def bound_notes(space: DesignSpace, x) -> tuple[dict[str, str], list[str]]:
     """Which best terms ``x`` sit on a bound of their range, and a note for each saying what to do.
 
-    A value within one resolution step or 1% of the ``--vary`` range of a bound is on it.  On a
+    A value within one resolution step or 1% of the ``--vary`` range of a bound is on it
+    (:data:`BOUND_RULE`, :func:`on_bound`: 0.99 and 0.991 alike on the bound 1 of a range 0..1).  On a
     bound of ``--vary``, the best may lie beyond it: the note suggests a range half as wide again
     on that side (within the parameter's own limits); on the parameter's own limit it is a corner
     solution; on a bound a ``--constraint`` sets, relaxing the constraint may do better.
@@ -66,7 +97,7 @@ def bound_notes(space: DesignSpace, x) -> tuple[dict[str, str], list[str]]:
         if not space.free[j]:
             continue
         span = v.high - v.low
-        tol = max(float(space.resolution[j]), 0.01 * span)
+        tol = bound_tolerance(float(space.resolution[j]), span)
         val = float(x[j])
         p = space.scenario.spec(v.key)
         vary = f"--vary {v.key}={_num(v.low, v.integer)}..{_num(v.high, v.integer)}"
@@ -74,7 +105,7 @@ def bound_notes(space: DesignSpace, x) -> tuple[dict[str, str], list[str]]:
             ("lower", space.lower[j], v.low, p.low),
             ("upper", space.upper[j], v.high, p.high),
         ):
-            if abs(val - edge) > tol:
+            if not on_bound(val, edge, tol):
                 continue
             on[v.key] = side
             head = f"the best {v.key} ({_num(val, v.integer)}) sits on the {side} bound"
@@ -140,7 +171,8 @@ def best_record(result, best: Candidate, check: dict, zone: dict, exhaustive: bo
             "population": result.plan.population,
             "generations_planned": result.plan.generations,
             "generations_run": result.generations,
-            "budget": result.plan.budget,
+            "budget": result.budget if result.budget is not None else result.plan.budget,
+            "planned": result.plan.budget,
             "search_simulations": int(result.candidates["stage"].isin(["screen", "search", "grid"]).sum()),
             "simulations": int(len(result.candidates)),
         },
@@ -272,6 +304,40 @@ def write_outputs(result, out_dir: Path, figures: dict | None = None, dpi: int =
     return written, removed
 
 
+def range_words(low: float, high: float, unit: str) -> str:
+    """A range and its unit in words, the unit's own range left out: ``20..50 hostages``, ``0..1, a share``.
+
+    Examples
+    --------
+    >>> range_words(20, 50, "hostages"), range_words(0, 1, "share 0..1"), range_words(0, 0.5, "share")
+    ('20..50 hostages', '0..1, a share', '0..0.5, a share')
+    """
+    unit = re.sub(r"\s*-?[\d.]+\s*\.\.\s*-?[\d.]+\s*$", "", unit).strip()  # "share 0..1" -> "share"
+    if unit in ("share", "probability"):
+        return f"{low:g}..{high:g}, a {unit}"
+    return f"{low:g}..{high:g}" + (f" {unit}" if unit else "")
+
+
+def _search_lines(result) -> list[str]:
+    """How the search ran: its simulations, and the budget asked against the plan made of it."""
+    s = result.best["search"]
+    n_keys = len(result.space.keys)
+    more = s["simulations"] - s["search_simulations"]
+    head = (
+        f"  searched {n_keys} key{'s' if n_keys != 1 else ''} ({s['method']}): "
+        f"{s['search_simulations']} simulations, {more} more for the marginal effects"
+    )
+    asked = "--budget" if result.budget is not None else "the default budget"
+    if s["method"] == "exhaustive":
+        return [head, f"    ({asked} {s['budget']}: the design space holds fewer candidates, all simulated)"]
+    plan = result.plan
+    return [
+        head,
+        f"    ({asked} {s['budget']}: a Sobol screen of {plan.screen}, then up to {plan.generations} generations "
+        f"of {plan.population}, at most {plan.budget} simulations)",
+    ]
+
+
 def format_summary(result) -> str:
     """The report ``trucesim design`` prints."""
     b, space = result.best, result.space
@@ -282,18 +348,16 @@ def format_summary(result) -> str:
         f"trucesim design: {space.scenario.name} - {result.worlds:,} worlds per candidate, seed {result.seed}",
         "(an exploration of the scenario's stated assumptions, not a forecast or advice)",
         "",
-        f"  searched {len(space.keys)} key{'s' if len(space.keys) != 1 else ''} ({b['search']['method']}): "
-        f"{b['search']['search_simulations']} simulations of budget {b['search']['budget']}, "
-        f"{b['search']['simulations'] - b['search']['search_simulations']} more for the marginal effects",
+        *_search_lines(result),
     ]
     lines.append(f"  best terms for {result.objective}:")
     on_bound = b.get("on_bound", {})
     for j, k in enumerate(space.keys):
         mark = f"  <- on the {on_bound[k]} bound (see the note below)" if k in on_bound else ""
-        lines.append(
-            f"    {k:<36}{b['terms'][k]:>10g}   (searched {space.lower[j]:g}..{space.upper[j]:g} "
-            f"{space.varied[j].unit}){mark}"
-        )
+        searched = range_words(space.lower[j], space.upper[j], space.varied[j].unit)
+        lines.append(f"    {k:<36}{b['terms'][k]:>10g}   (searched {searched}){mark}")
+    if on_bound:
+        lines.append(f"    ({BOUND_RULE})")
     for k, v in space.fixed_values().items():
         lines.append(f"    {k:<36}{v:>10g}   (fixed)")
     lines.append(
@@ -314,7 +378,7 @@ def format_summary(result) -> str:
     lines.append(f"  zone of possible agreement: {z['points_in_zone']} of {z['grid_points']} grid points")
     for k, r in z["ranges_in_zone"].items():
         if r is not None:
-            lines.append(f"    {k:<36}{r[0]:g}..{r[1]:g}")
+            lines.append(f"    {k:<36}{r[0]:g}..{r[1]:g}")  # the key's unit is on its line above
     n_front = len(result.pareto)
     lines.append(f"  Pareto front (p_deal vs {result.versus}): {n_front} candidate{'s' if n_front != 1 else ''}")
     m = result.marginal

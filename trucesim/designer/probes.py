@@ -165,7 +165,11 @@ def marginal_effects(evaluator: Evaluator, x_best, objective: str = "p_deal", st
                 )
             d, dlo, dhi = _paired(cl.worlds[col], ch.worlds[col])
             row[f"{name}_per_unit"], row[f"{name}_per_unit_lo"], row[f"{name}_per_unit_hi"] = d / dx, dlo / dx, dhi / dx
-        row["note"] = "" if (xl[j] < x_best[j] < xh[j]) else "one-sided: the best value lies on a bound"
+        row["note"] = (
+            ""
+            if (xl[j] < x_best[j] < xh[j])
+            else "one-sided: the best value is at an end of its range, with no room beyond it"
+        )
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -6,6 +6,7 @@ The public names of the modules below, in one namespace (``from trucesim import 
 * :mod:`~trucesim.plots.sweeps` -- :func:`heatmap`, :func:`acceptance_curves`, :func:`sobol_bars`,
   :func:`prim_plot`;
 * :mod:`~trucesim.plots.runs` -- :func:`distributions`, :func:`seats`, :func:`outcome_bars`;
+* :mod:`~trucesim.plots.compare` -- :func:`comparison_bars` of scenarios compared on the same worlds;
 * :mod:`~trucesim.plots.timeline` -- :func:`timeline` of one traced world, from its events.
 
 Nothing here opens a window: the functions work under the Agg backend (the
@@ -13,11 +14,12 @@ command line, the tests, a server).  Figures explore a scenario's stated
 assumptions; they are not forecasts.
 """
 
-from trucesim.plots import runs, style, sweeps
+from trucesim.plots import compare, runs, style, sweeps
 from trucesim.plots import timeline as _timeline_module
+from trucesim.plots.compare import *
 from trucesim.plots.runs import *
 from trucesim.plots.style import *
 from trucesim.plots.sweeps import *
 from trucesim.plots.timeline import *
 
-__all__ = style.__all__ + sweeps.__all__ + runs.__all__ + _timeline_module.__all__
+__all__ = style.__all__ + sweeps.__all__ + runs.__all__ + compare.__all__ + _timeline_module.__all__

@@ -13,6 +13,9 @@ Examples
 
 from __future__ import annotations
 
+import math
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
@@ -27,9 +30,27 @@ from trucesim.designer.search import pareto_front
 from trucesim.designer.space import DesignSpace
 from trucesim.plots.style import CMAP, GREY, OKABE_ITO
 
-__all__ = ["design_figures", "plot_pareto", "plot_zone", "side_label"]
+__all__ = ["colour_ceiling", "design_figures", "plot_pareto", "plot_zone", "side_label"]
 
-#: neutral grey for reference lines and candidates that carry no category
+
+def colour_ceiling(highest: float, limit: float) -> float:
+    """The top of a colour scale from 0 that shows the values there are: ``highest`` rounded up to 1, 2 or 5 × 10^k.
+
+    At most ``limit`` (the scale's natural end, e.g. 100 for percentages); ``limit`` if
+    ``highest`` is 0 or not a number, so an empty field keeps the full scale.
+
+    Examples
+    --------
+    >>> colour_ceiling(0.0199, 100), colour_ceiling(16.2, 100), colour_ceiling(73, 100), colour_ceiling(0, 100)
+    (0.02, 20.0, 100.0, 100.0)
+    """
+    if not highest > 0:
+        return float(limit)
+    power = 10.0 ** math.floor(math.log10(highest))
+    for step in (1, 2, 5, 10):
+        if highest <= step * power * (1 + 1e-9):
+            return float(min(limit, float(f"{step * power:.6g}")))
+    return float(limit)
 
 
 def _label(space: DesignSpace, key: str) -> str:
@@ -57,7 +78,7 @@ def plot_zone(
     if len(free) not in (1, 2):
         return None
     gov, ag = (side_label(space.scenario, kind) for kind in ("government", "armed_group"))
-    fig = Figure(figsize=(7.2, 5.6), layout="constrained")
+    fig = Figure(figsize=(8.0, 6.4), layout="constrained")
     ax = fig.add_subplot()
     title = "Zone of possible agreement: each side's acceptance of the tabled terms at day 0"
     if len(free) == 1:
@@ -92,9 +113,11 @@ def plot_zone(
         piv = lambda col: (
             zone.pivot_table(index=ky, columns=kx, values=col, aggfunc="mean").reindex(index=ys, columns=xs).to_numpy()
         )
-        both = piv("p_both_accept")
-        mesh = ax.pcolormesh(xs, ys, both, cmap=CMAP, vmin=0, vmax=1, shading="nearest")
-        fig.colorbar(mesh, ax=ax, label="probability both sides accept at day 0 (mean over worlds)")
+        both = 100 * piv("p_both_accept")
+        top = colour_ceiling(float(np.nanmax(both)), 100.0)
+        mesh = ax.pcolormesh(xs, ys, both, cmap=CMAP, vmin=0, vmax=top, shading="nearest")
+        scale = "" if top == 100 else f"; the scale ends at {top:g}%, above the highest value"
+        fig.colorbar(mesh, ax=ax, label=textwrap.fill(f"both sides accept at day 0 [% of worlds{scale}]", 38))
         handles: list[Artist] = []
         for col, who, colour, ls in (
             ("p_government_accepts", gov, OKABE_ITO["sky_blue"], "-"),
@@ -120,8 +143,8 @@ def plot_zone(
                 Line2D([], [], marker="*", ms=12, color="white", mec="black", ls="none", label=f"best for {objective}")
             )
         ax.set_xlabel(_label(space, kx))
-        ax.set_ylabel(_label(space, ky))
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=8, frameon=False)
+        ax.set_ylabel(textwrap.fill(_label(space, ky), 44))
+        fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=8, frameon=False)
         if inz.max() == 0:
             ax.text(
                 0.5,

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import matplotlib.patheffects as pe
 import numpy as np
@@ -139,69 +140,23 @@ def heatmap(
     t = probability_by(df, [x, y], outcome, bins=bins, max_levels=max_levels, level=level)
     labels = actor_labels(scenario)
     olabel = outcome_label(outcome, labels)
-    xe = _edges(np.unique(t[x]), t[f"{x}_lo"].to_numpy(), t[f"{x}_hi"].to_numpy())
-    ye = _edges(np.unique(t[y]), t[f"{y}_lo"].to_numpy(), t[f"{y}_hi"].to_numpy())
-    binned_x = bool(np.all(t[f"{x}_hi"] > t[f"{x}_lo"]))
-    binned_y = bool(np.all(t[f"{y}_hi"] > t[f"{y}_lo"]))
-    xc = (xe[:-1] + xe[1:]) / 2 if binned_x else np.unique(t[x])
-    yc = (ye[:-1] + ye[1:]) / 2 if binned_y else np.unique(t[y])
-    xi = np.searchsorted(xe, t[f"{x}_lo"].to_numpy(), side="right") - 1 if binned_x else np.searchsorted(xc, t[x])
-    yi = np.searchsorted(ye, t[f"{y}_lo"].to_numpy(), side="right") - 1 if binned_y else np.searchsorted(yc, t[y])
-    Z = np.full((yc.size, xc.size), np.nan)
-    W = np.zeros((yc.size, xc.size), dtype=np.int64)
-    Z[yi, xi] = t["p"].to_numpy()
-    W[yi, xi] = t["worlds"].to_numpy()
+    g = _cell_grid(t, x, y)
+    Z = g.Z
     finite = Z[np.isfinite(Z)]
-    top = float(finite.max()) if finite.size else 1.0
     if vmax is None:
-        vmax = 1.0 if top > 0.5 else next(v for v in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5) if top <= v)
+        vmax = _colour_top(float(finite.max()) if finite.size else 1.0)
     fig, ax, own = own_axes(ax, (8.5, 6.2))
     ax.set_facecolor("#dddddd")
-    mesh = ax.pcolormesh(xe, ye, np.ma.masked_invalid(Z), cmap=CMAP, vmin=0, vmax=vmax, shading="flat")
+    mesh = ax.pcolormesh(g.xe, g.ye, np.ma.masked_invalid(Z), cmap=CMAP, vmin=0, vmax=vmax, shading="flat")
     mesh.set_gid("cells")
     cbar = fig.colorbar(mesh, ax=ax, pad=0.02)
     cbar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
     cbar.set_label(f"P({olabel})  [% of worlds]" + (f"; colour scale 0-{100 * vmax:g}%" if vmax < 1 else ""))
-    cells = Z.size
     if annotate is None:
-        annotate = cells <= 150
+        annotate = Z.size <= 150
     if annotate:
-        for (r, c), p in np.ndenumerate(Z):
-            if np.isnan(p):
-                continue
-            ax.text(
-                xc[c],
-                yc[r],
-                f"{100 * p:.0f}%" if vmax >= 0.2 else f"{100 * p:.1f}",
-                ha="center",
-                va="center",
-                fontsize=8 if xc.size <= 12 else 7,
-                color="white" if p / vmax < 0.55 else "black",
-            )
-    straddles = finite.size > 0 and finite.min() < 0.5 < finite.max()
-    crosses = straddles and min(Z.shape) >= 2
-    handles: list[Artist] = []
-    if crosses:
-        cs = ax.contour(xc, yc, np.ma.masked_invalid(Z), levels=[0.5], colors=[OKABE_ITO["orange"]], linewidths=2.5)
-        cs.set_path_effects([pe.Stroke(linewidth=4.5, foreground="black"), pe.Normal()])
-        cs.set_gid("contour-0.5")
-        handles.append(
-            Line2D(
-                [],
-                [],
-                color=OKABE_ITO["orange"],
-                lw=2.5,
-                path_effects=[pe.Stroke(linewidth=4.5, foreground="black"), pe.Normal()],
-                label="P = 0.5",
-            )
-        )
-    elif straddles:
-        handles.append(
-            Line2D([], [], ls="none", label="cells on both sides of 0.5, too few rows or columns for a contour")
-        )
-    else:
-        where = "below" if finite.size and finite.max() <= 0.5 else "above"
-        handles.append(Line2D([], [], ls="none", label=f"P stays {where} 0.5 in every cell (no 0.5 contour)"))
+        _write_cells(ax, g, vmax)
+    handles = _contour_at_half(ax, g)
     if np.isnan(Z).any():
         handles.append(Patch(facecolor="#dddddd", label="no worlds in cell"))
     ax.legend(
@@ -215,21 +170,15 @@ def heatmap(
     )
     ax.set_xlabel(factor_label(x, scenario))
     ax.set_ylabel(factor_label(y, scenario))
-    if not binned_x and xc.size <= 15:
-        ax.set_xticks(xc)
-    if not binned_y and yc.size <= 15:
-        ax.set_yticks(yc)
-    wpc = W[W > 0]
-    per_cell = (
-        (f"{wpc.min():,} worlds per cell" if wpc.min() == wpc.max() else f"{wpc.min():,}-{wpc.max():,} worlds per cell")
-        if wpc.size
-        else ""
-    )
+    if not g.binned_x and g.xc.size <= 15:
+        ax.set_xticks(g.xc)
+    if not g.binned_y and g.yc.size <= 15:
+        ax.set_yticks(g.yc)
     if own:
         finish(
             fig,
             title or f"Probability: {olabel}",
-            subtitle(scenario_name(scenario, df), len(df), per_cell),
+            subtitle(scenario_name(scenario, df), len(df), _worlds_per_cell(g.W)),
             note=("Numbers: % of the cell's worlds. " if annotate else "")
             + f"{int(level * 100)}% Wilson intervals are at most "
             f"±{100 * float(np.nanmax((t.p_hi - t.p_lo) / 2)):.1f} points.",
@@ -237,6 +186,86 @@ def heatmap(
     else:
         ax.set_title(title or olabel, pad=20)
     return fig
+
+
+@dataclass
+class _Grid:
+    """The cells of a heatmap: edges (``xe``, ``ye``), centres (``xc``, ``yc``), probability ``Z``, worlds ``W``."""
+
+    xe: np.ndarray
+    ye: np.ndarray
+    xc: np.ndarray
+    yc: np.ndarray
+    Z: np.ndarray
+    W: np.ndarray
+    binned_x: bool
+    binned_y: bool
+
+
+def _cell_grid(t: pd.DataFrame, x: str, y: str) -> _Grid:
+    """The probability table of :func:`probability_by` over ``x`` and ``y`` as a grid of cells (NaN: no worlds)."""
+    xe = _edges(np.unique(t[x]), t[f"{x}_lo"].to_numpy(), t[f"{x}_hi"].to_numpy())
+    ye = _edges(np.unique(t[y]), t[f"{y}_lo"].to_numpy(), t[f"{y}_hi"].to_numpy())
+    binned_x = bool(np.all(t[f"{x}_hi"] > t[f"{x}_lo"]))
+    binned_y = bool(np.all(t[f"{y}_hi"] > t[f"{y}_lo"]))
+    xc = (xe[:-1] + xe[1:]) / 2 if binned_x else np.unique(t[x])
+    yc = (ye[:-1] + ye[1:]) / 2 if binned_y else np.unique(t[y])
+    xi = np.searchsorted(xe, t[f"{x}_lo"].to_numpy(), side="right") - 1 if binned_x else np.searchsorted(xc, t[x])
+    yi = np.searchsorted(ye, t[f"{y}_lo"].to_numpy(), side="right") - 1 if binned_y else np.searchsorted(yc, t[y])
+    Z = np.full((yc.size, xc.size), np.nan)
+    W = np.zeros((yc.size, xc.size), dtype=np.int64)
+    Z[yi, xi] = t["p"].to_numpy()
+    W[yi, xi] = t["worlds"].to_numpy()
+    return _Grid(xe, ye, xc, yc, Z, W, binned_x, binned_y)
+
+
+def _colour_top(top: float) -> float:
+    """The default top of a heatmap's colour scale: 1 above 0.5, else the smallest of 0.05, 0.1, 0.2 ... 0.5 above ``top``."""
+    return 1.0 if top > 0.5 else next(v for v in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5) if top <= v)
+
+
+def _write_cells(ax, g: _Grid, vmax: float) -> None:
+    """Each cell's probability written in it, in % (with a decimal on a scale below 20%)."""
+    for (r, c), p in np.ndenumerate(g.Z):
+        if np.isnan(p):
+            continue
+        ax.text(
+            g.xc[c],
+            g.yc[r],
+            f"{100 * p:.0f}%" if vmax >= 0.2 else f"{100 * p:.1f}",
+            ha="center",
+            va="center",
+            fontsize=8 if g.xc.size <= 12 else 7,
+            color="white" if p / vmax < 0.55 else "black",
+        )
+
+
+def _contour_at_half(ax, g: _Grid) -> list[Artist]:
+    """Draw the 0.5 contour where the probability crosses it; return the legend's entries saying what is drawn."""
+    finite = g.Z[np.isfinite(g.Z)]
+    straddles = finite.size > 0 and finite.min() < 0.5 < finite.max()
+    if straddles and min(g.Z.shape) >= 2:
+        stroke = [pe.Stroke(linewidth=4.5, foreground="black"), pe.Normal()]
+        cs = ax.contour(
+            g.xc, g.yc, np.ma.masked_invalid(g.Z), levels=[0.5], colors=[OKABE_ITO["orange"]], linewidths=2.5
+        )
+        cs.set_path_effects(stroke)
+        cs.set_gid("contour-0.5")
+        return [Line2D([], [], color=OKABE_ITO["orange"], lw=2.5, path_effects=stroke, label="P = 0.5")]
+    if straddles:
+        return [Line2D([], [], ls="none", label="cells on both sides of 0.5, too few rows or columns for a contour")]
+    where = "below" if finite.size and finite.max() <= 0.5 else "above"
+    return [Line2D([], [], ls="none", label=f"P stays {where} 0.5 in every cell (no 0.5 contour)")]
+
+
+def _worlds_per_cell(W: np.ndarray) -> str:
+    """``N worlds per cell`` or ``N-M worlds per cell`` over the cells with worlds ("" if none has)."""
+    wpc = W[W > 0]
+    if not wpc.size:
+        return ""
+    return (
+        f"{wpc.min():,} worlds per cell" if wpc.min() == wpc.max() else f"{wpc.min():,}-{wpc.max():,} worlds per cell"
+    )
 
 
 # --------------------------------------------------------------------------------------

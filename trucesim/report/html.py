@@ -22,6 +22,7 @@ import base64
 import html
 import io
 import time
+from typing import TYPE_CHECKING
 
 from trucesim import __version__, plots
 from trucesim.analysis.discovery import sweep_prim
@@ -30,6 +31,9 @@ from trucesim.analysis.probability import probability_by, summary_table
 from trucesim.analysis.results import ResultsError
 from trucesim.analysis.sensitivity import has_saltelli_layout, sweep_sobol
 from trucesim.plots.style import factor_label
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: most rows of the per-point table; larger designs show the extremes
 MAX_POINT_ROWS = 30
@@ -253,7 +257,6 @@ def build_report(exp, *, bins: int | None = None, dpi: int = 100, log=None) -> s
         if log is not None:
             log(msg)
 
-    df = exp.worlds
     scen = exp.scenario if exp.scenario is not None else exp.scenario_name
     figures: list[tuple[str, str, str]] = []  # (title, caption, base64)
 
@@ -270,7 +273,18 @@ def build_report(exp, *, bins: int | None = None, dpi: int = 100, log=None) -> s
     if has_saltelli_layout(exp):
         say("  Sobol' indices")
         sobol = sweep_sobol(exp, "deal")
+    _add_figures(exp, sobol, scen, bins, add, say)
+    return _page(exp, sobol, figures)
 
+
+def _add_figures(exp, sobol: pd.DataFrame | None, scen, bins: int | None, add, say) -> None:
+    """Every figure a sweep's page shows, in order: ``add(title, caption, make)`` for each, ``say`` before PRIM.
+
+    The outcomes, P(deal) and each side's acceptance over the two leading factors, the
+    acceptance curves, the Sobol' indices (a Saltelli sweep), the PRIM boxes, the deal day
+    and hostages, the coalition seats; each only where the sweep has what it needs.
+    """
+    df = exp.worlds
     add(
         "Every outcome",
         "Share of worlds with each outcome over the whole experiment, with 95% Wilson intervals.",
@@ -333,16 +347,33 @@ def build_report(exp, *, bins: int | None = None, dpi: int = 100, log=None) -> s
             lambda: plots.seats(df, exp.scenario),
         )
 
-    sobol_html = ""
-    if sobol is not None:
-        rows = [
-            (r.factor, f"{r.S1:.3f}", f"{r.S1_lo:.3f} – {r.S1_hi:.3f}", f"{r.ST:.3f}", f"{r.ST_lo:.3f} – {r.ST_hi:.3f}")
-            for r in sobol.itertuples()
-        ]
-        sobol_html = "<h2>Sobol' indices of P(deal)</h2>" + html_table(
-            ["factor", "S1", "95% interval", "ST", "95% interval"], rows, numeric=(1, 2, 3, 4)
-        )
 
+def _sobol_table(sobol: pd.DataFrame | None) -> str:
+    """The Sobol' indices as an HTML table under its heading ("" without indices)."""
+    if sobol is None:
+        return ""
+    rows = [
+        (r.factor, f"{r.S1:.3f}", f"{r.S1_lo:.3f} – {r.S1_hi:.3f}", f"{r.ST:.3f}", f"{r.ST_lo:.3f} – {r.ST_hi:.3f}")
+        for r in sobol.itertuples()
+    ]
+    return "<h2>Sobol' indices of P(deal)</h2>" + html_table(
+        ["factor", "S1", "95% interval", "ST", "95% interval"], rows, numeric=(1, 2, 3, 4)
+    )
+
+
+def _figure_html(title: str, caption: str, b64: str) -> str:
+    """A figure with its caption, or (no image: a figure left out) its title and the reason."""
+    if b64:
+        return (
+            f'<figure><img alt="{html.escape(title)}" src="data:image/png;base64,{b64}">'
+            f"<figcaption><strong>{html.escape(title)}.</strong> {html.escape(caption)}</figcaption></figure>"
+        )
+    return f"<p><strong>{html.escape(title)}.</strong> {html.escape(caption)}</p>"
+
+
+def _page(exp, sobol: pd.DataFrame | None, figures: list[tuple[str, str, str]]) -> str:
+    """The whole page: the experiment, its factors, the summaries, the Sobol' table, the drawn ``figures``."""
+    df = exp.worlds
     title = f"trucesim report: {exp.name}"
     parts = [
         *page_head(title),
@@ -360,17 +391,10 @@ def build_report(exp, *, bins: int | None = None, dpi: int = 100, log=None) -> s
         _summary(exp),
         "<h2>By design point</h2>",
         _points(exp),
-        sobol_html,
+        _sobol_table(sobol),
         "<h2>Figures</h2>",
     ]
-    for title_, caption, b64 in figures:
-        if b64:
-            parts.append(
-                f'<figure><img alt="{html.escape(title_)}" src="data:image/png;base64,{b64}">'
-                f"<figcaption><strong>{html.escape(title_)}.</strong> {html.escape(caption)}</figcaption></figure>"
-            )
-        else:
-            parts.append(f"<p><strong>{html.escape(title_)}.</strong> {html.escape(caption)}</p>")
+    parts += [_figure_html(*f) for f in figures]
     parts += [
         f"<footer>Written by trucesim {html.escape(__version__)} on "
         f"{time.strftime('%Y-%m-%d %H:%M')} from <code>{html.escape(str(exp.path))}</code>.</footer>",

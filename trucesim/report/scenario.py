@@ -28,8 +28,9 @@ import pandas as pd
 
 from trucesim import __version__, plots
 from trucesim.analysis.compare import figure_label, flatten, is_share
+from trucesim.report.comparison import INDEPENDENT, SIGNIFICANT, comparison_rows
 from trucesim.report.html import html_table, page_head, pct, png_base64
-from trucesim.report.text import comparison_rows, format_trace
+from trucesim.report.text import format_trace
 from trucesim.run.stats import proportion_ci
 
 #: summary keys shown in their own section ("how the talks ended"), whatever else the summary holds
@@ -103,8 +104,9 @@ def _comparison_table(comparison: dict, labels) -> str:
     note = (
         f"<p>Differences from <strong>{html.escape(names[0])}</strong> with their 95% interval in brackets "
         "(probabilities in percentage points): paired over the same worlds (common random numbers: every "
-        "scenario runs with the same seed and chunk seeds); * independent proportions (Newcombe's interval, "
-        "from Wilson intervals); ~ no interval (deal days and signed terms: the worlds with a deal differ).</p>"
+        f"scenario runs with the same seed and chunk seeds) unless marked {INDEPENDENT}. {SIGNIFICANT} the interval "
+        f"excludes zero; {INDEPENDENT} the interval is of two independent proportions (Newcombe's, from Wilson "
+        "intervals); no brackets: no interval (deal days and signed terms: the worlds with a deal differ).</p>"
     )
     return html_table(headers, rows, numeric=tuple(range(1, len(headers)))) + note
 
@@ -149,9 +151,10 @@ def build_scenario_report(
         body += ["<h2>Comparison</h2>", _comparison_table(comparison, labels)]
         body.append(
             figure(
-                "Every probability, side by side",
-                "Share of worlds with each outcome, with 95% Wilson intervals; * marks a difference from the "
-                "first scenario whose 95% interval excludes zero.",
+                "The main figures, side by side",
+                "The main outcomes, hostages and acceptance, a panel each: probabilities as the share of worlds "
+                f"with 95% Wilson intervals, hostages as means per world; {SIGNIFICANT} marks a difference from the "
+                "first scenario whose 95% interval excludes zero (the table above gives every figure).",
                 lambda: plots.comparison_bars(comparison, labels=labels),
             )
         )

@@ -15,7 +15,7 @@ Examples
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from trucesim.model.events import Event, render_story
 
@@ -167,90 +167,3 @@ def format_trace(world: int, events: list[Event], labels: Mapping[str, str] | No
     """
     story = render_story(events, labels or {})
     return "\n".join([f"world {world}, day by day:"] + [f"  day {day:>3}  {text}" for day, text in story])
-
-
-def _figure_value(v, share: bool) -> str:
-    if v is None:
-        return "n/a"
-    return f"{100 * v:.1f}%" if share else f"{v:.2f}"
-
-
-def format_difference(d: dict, share: bool) -> str:
-    """A difference of a comparison with its interval: ``+2.7 pts [+1.7, +3.6]``.
-
-    Marked `` *`` when the interval is of independent proportions (Newcombe), `` ~``
-    when there is no interval; unmarked: paired over the same worlds.
-
-    Examples
-    --------
-    >>> format_difference({"diff": 0.027, "lo": 0.017, "hi": 0.036, "method": "paired"}, share=True)
-    '+2.7 pts [+1.7, +3.6]'
-    >>> format_difference({"diff": -2.5, "lo": None, "hi": None, "method": None}, share=False)
-    '-2.50 ~'
-    """
-    if d["diff"] is None:
-        return "n/a"
-    mark = {"paired": "", "newcombe": " *"}.get(d["method"], " ~")
-    if share:
-        text = f"{100 * d['diff']:+.1f} pts"
-        if d["lo"] is not None:
-            text += f" [{100 * d['lo']:+.1f}, {100 * d['hi']:+.1f}]"
-    else:
-        text = f"{d['diff']:+.2f}"
-        if d["lo"] is not None:
-            text += f" [{d['lo']:+.2f}, {d['hi']:+.2f}]"
-    return text + (mark if d["lo"] is not None or d["method"] is None else " ~")
-
-
-def comparison_rows(
-    comparison: dict, labels: Mapping[str, str] | None, value: Callable[[float | None, bool], str], heading: str
-) -> tuple[list[str], list[list[str]]]:
-    """Headers and rows of a comparison's table: the figure, each scenario's value, each difference.
-
-    ``value(v, share)`` writes a scenario's value; ``heading`` starts each difference's header.
-    The terminal table (:func:`format_comparison`) and the scenario report share it.
-    """
-    from trucesim.analysis.compare import figure_label
-
-    names = comparison["scenarios"]
-    headers = ["figure", *names, *[f"{heading} {n}" for n in names[1:]]]
-    rows = []
-    for f in comparison["figures"]:
-        share = f["share"]
-        cells = [figure_label(f["figure"], labels)]
-        cells += [value(v, share) for v in f["values"]]
-        cells += [format_difference(d, share) for d in f["differences"]]
-        rows.append(cells)
-    return headers, rows
-
-
-def format_comparison(comparison: dict, labels: Mapping[str, str] | None = None) -> str:
-    """The table of :meth:`trucesim.analysis.compare.Comparison.result`, for the terminal.
-
-    One row per figure; one column per scenario, then the difference of each from the
-    first with its 95% interval (percentage points for probabilities).  ``*`` marks a
-    difference whose interval is from independent samples (Newcombe); ``~`` one
-    given without an interval; the rest are paired over the same worlds.
-    """
-    c = comparison
-    names = c["scenarios"]
-    headers, rows = comparison_rows(c, labels, _figure_value, "diff")
-    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
-    fmt = lambda r: "  ".join(
-        (str(x).ljust(w) if i == 0 else str(x).rjust(w)) for i, (x, w) in enumerate(zip(r, widths))
-    ).rstrip()
-    level = int(round(100 * c.get("level", 0.95)))
-    lines = [
-        f"trucesim compare: {len(names)} scenarios, the same {c['worlds']:,} worlds each, seed {c['seed']}",
-        "(an exploration of the scenarios' stated assumptions, not a forecast)",
-        "",
-        fmt(headers),
-        fmt(["-" * w for w in widths]),
-        *[fmt(r) for r in rows],
-        "",
-        f"diff: the difference from {names[0]} [its {level}% interval]; probabilities in percentage points.",
-        "  paired over the same worlds (common random numbers), unless marked:",
-        "  * independent proportions (Newcombe's interval, from Wilson intervals);",
-        "  ~ no interval (deal days and signed terms: the worlds with a deal differ).",
-    ]
-    return "\n".join(lines)
