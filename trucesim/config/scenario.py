@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from trucesim.config.distributions import Dist, DistributionError, parse_dist
+from trucesim.config.flatten import flatten
 from trucesim.config.observed import Observed, parse_observed
 from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
 from trucesim.config.shipped import resolve, shipped
@@ -140,26 +141,22 @@ def numeric_keys(actors: dict[str, str]) -> list[str]:
     return keys
 
 
-def _is_leaf(v) -> bool:
-    return not isinstance(v, dict) or any(m in v for m in LEAF_MARKERS)
+def _is_leaf(v: Mapping) -> bool:
+    """A table that stands for one number: ``{ value = .. }`` or ``{ dist = .. }``."""
+    return any(m in v for m in LEAF_MARKERS)
 
 
-def _flatten(table: dict, shown: str, prefix: str = "") -> dict[str, object]:
-    flat: dict[str, object] = {}
-    for k, v in table.items():
+def _flatten(table: dict, shown: str) -> dict[str, object]:
+    """A scenario table under dotted names; a quoted key with a dot is refused (it would hide a nested one)."""
+
+    def bare(prefix: str, k: str) -> None:
         if "." in k:  # a quoted key: "weights.x" = .. would silently override [<actor>.weights] x
             raise ScenarioError(
                 f"{shown}: {prefix}{shown_value(k)}: expected a bare key, found a quoted key with a dot "
                 f"(write {shown_value(k.strip())[1:-1]} without quotes, or in its own table)"
             )
-        key = f"{prefix}{k}"
-        if _is_leaf(v):
-            flat[key] = v
-        else:
-            if not v:
-                flat[key] = v
-            flat.update(_flatten(v, shown, key + "."))
-    return flat
+
+    return flatten(table, is_leaf=_is_leaf, check_key=bare)
 
 
 def _load_flat(path: Path, shown: str, stack: tuple[Path, ...]) -> tuple[dict, dict, object]:
