@@ -258,8 +258,14 @@ def _base_path(path: Path, name: str, shown: str) -> Path:
     variant wins.  Neither: one line naming the variant, the key and the path tried.
     """
     base = path.parent / name
-    if base.exists():
+    try:
+        base.lstat()
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError):  # a symlink loop, a NUL byte: read_toml names the problem
         return base
+    else:
+        return base  # something is there (a file, a directory, a dangling link): read_toml says what
     if len(Path(name).parts) == 1:
         found = shipped_named(name, "scenarios")
         if found is not None:
