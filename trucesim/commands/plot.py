@@ -40,7 +40,7 @@ APPLIES = {
     "--outcome": ("heatmap", "sobol", "prim"),
     "--bins": ("heatmap", "curves"),
     "--trace": ("timeline",),
-    "--worlds": ("days", "seats", "outcomes", "timeline"),
+    "--worlds": ("days", "seats", "outcomes"),
     "--seed": ("days", "seats", "outcomes", "timeline"),
 }
 #: the options of APPLIES that only a scenario file takes
@@ -103,7 +103,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         action=_Given,
         metavar="K",
         help="world to trace (timeline; default: 0), as 'trucesim run --trace K': a number, or first-deal or "
-        "first-no-deal for the first such world among --worlds",
+        f"first-no-deal for the first such world among the first {DEFAULT_WORLDS:,}",
     )
     # the option's former name: hidden, still accepted (`run` calls the traced world --trace)
     p.add_argument("--world", type=trace_arg, dest="trace", action=_Given, help=argparse.SUPPRESS)
@@ -113,8 +113,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         default=DEFAULT_WORLDS,
         action=_Given,
         metavar="N",
-        help=f"worlds to simulate when given a scenario (days, seats, outcomes; for a timeline, the worlds "
-        f"--trace first-deal searches; default: {DEFAULT_WORLDS})",
+        help=f"worlds to simulate when given a scenario (days, seats, outcomes; default: {DEFAULT_WORLDS})",
     )
     p.add_argument(
         "--seed",
@@ -225,7 +224,7 @@ def _scenario_figure(args, why: str):
     if args.kind == "timeline":
         from trucesim.run.simulate import trace_world
 
-        world = _traced_world(scenario, args.trace, args.worlds, args.seed)
+        world = _traced_world(scenario, args.trace, DEFAULT_WORLDS, args.seed)
         events, _row = trace_world(scenario, world, seed=args.seed)
         return plots.timeline(events, scenario=scenario, world=world, seed=args.seed)
     table = simulate(scenario, args.worlds, seed=args.seed)
@@ -239,7 +238,8 @@ def _scenario_figure(args, why: str):
 def _traced_world(scenario, target: int | str, worlds: int, seed: int) -> int:
     """The world ``--trace target`` names: the number given, or the first world of its kind among ``worlds``.
 
-    The same world as ``trucesim run SCENARIO --worlds WORLDS --seed SEED --trace TARGET``.
+    The same world as ``trucesim run SCENARIO --worlds WORLDS --seed SEED --trace TARGET``
+    (``plot`` searches the default ``--worlds`` of ``run``).
     """
     from trucesim.run.chunks import RunError
     from trucesim.run.simulate import iter_tables
@@ -254,7 +254,7 @@ def _traced_world(scenario, target: int | str, worlds: int, seed: int) -> int:
     except RunError as e:
         raise UserError(str(e)) from None
     kind = "with" if target == "first-deal" else "without"
-    raise UserError(f"--trace {target}: no world {kind} a deal among the {worlds:,} simulated (try more --worlds)")
+    raise UserError(f"--trace {target}: no world {kind} a deal among the first {worlds:,} (trace one by its number)")
 
 
 def _sweep_figure(args, why: str):
