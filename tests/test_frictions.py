@@ -270,3 +270,14 @@ def test_shipped_scenarios_and_rounds_pass_strict(capsys):
     code, out, err = cli(capsys, "check", "--strict", *files)
     assert code == 0, err
     assert err == "" and out.count(": ok (") == len(files)
+
+
+def test_an_observed_fact_without_a_source_is_warned_of_too(tmp_path, capsys):
+    text = (ROUNDS / "april-2024.toml").read_text().replace("../april-2024.toml", str(BASELINE))
+    lines = [("deal = false" if ln.startswith("deal = ") else ln) for ln in text.splitlines()]
+    bare = tmp_path / "r.toml"
+    bare.write_text("\n".join(lines) + "\n")
+    code, _, err = cli(capsys, "check", bare)
+    assert code == 0 and err.splitlines() == [
+        f'trucesim: warning: {bare}: observed.deal: no source (write {{ value = .., source = ".." }})'
+    ]

@@ -81,7 +81,8 @@ class Scenario:
     a :class:`~trucesim.config.distributions.Dist`; ``sources`` maps the same keys to
     their provenance as written (``"default"`` for a value the file left out).
     ``observed`` holds a round file's facts (:mod:`trucesim.config.observed`), empty
-    for any other scenario.
+    for any other scenario.  ``meta`` is the file's own ``[meta]`` (never a base's);
+    ``origins`` maps each key a file set to that file, as errors and warnings name it.
     """
 
     path: Path
