@@ -25,9 +25,9 @@ A round is a scenario file that sets the terms and context of one moment of the 
 (usually by extending a shipped scenario) plus an [observed] table of what happened, in
 facts the model also reports (deal = false, first_text.hamas = "counter", exits = [],
 hostages_released = 105, ...). The shipped rounds are in scenarios/rounds/; name one by its
-file name (april-2024) or give a path. Rounds are listed in time order: by their [meta] date
-(date = "2024-04", optional), else by a month and year starting the file name (august-2024.toml),
-and rounds with neither last.
+file name (april-2024) or give a path. Rounds named are listed in the order given; the shipped
+rounds (no ROUND) in time order: by their [meta] date (date = "2024-04", optional), else by a
+month and year starting the file name (august-2024.toml), and rounds with neither last.
 
 For each fact, p is the share of worlds that reproduced it (a count within its tolerance).
   hit    p >= 0.5: the model's likelier outcome is what happened
@@ -159,7 +159,7 @@ def format_scorecard(scores, worlds: int, seed: int, fitted: Path | None = None)
     name_w = max([len("all rounds"), len("coin (p = 0.5)"), *(len(s.name) for s in scores)])
     lines += [
         "",
-        "Totals (rounds in time order)",
+        "Totals",
         f"  {'round':<{name_w}}  {'facts':>5}  {'hits':>4}  {'mean Brier':>10}  {'mean log':>8}  against the coin",
     ]
     rows = [*t["rounds"].items(), ("all rounds", t["overall"])]
@@ -245,7 +245,8 @@ def main(args) -> int:
         if args.fitted is not None:
             scenario = apply_parameter_file(scenario, args.fitted)
         rounds.append(scenario)
-    rounds = in_time_order(rounds)  # by [meta] date, else the month and year of the file name
+    if not args.rounds:  # every shipped round: in time order; rounds named are kept in the order given
+        rounds = in_time_order(rounds)
 
     start = time.monotonic()
 
