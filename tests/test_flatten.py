@@ -43,7 +43,7 @@ def test_duplicate_spellings_both_come_out():
 
 def test_no_other_module_defines_its_own_flattener():
     import trucesim.analysis.compare as compare
-    import trucesim.config.scenario as scenario
+    import trucesim.config.scenario_files as scenario
     import trucesim.sweep.experiment as experiment
     import trucesim.sweep.store as store
 

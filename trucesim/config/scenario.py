@@ -3,12 +3,14 @@
 A scenario file has the tables ``[meta]``, ``[terms]``, ``[context]``,
 ``[actors.<id>]`` and ``[protocol]``, and may start with
 ``extends = "base.toml"`` (a path relative to the file, else a shipped scenario's
-name such as ``"april-2024"``) to name only what it changes, or ``extends = ["base.toml", "fitted/joint.toml"]`` to merge several
-files in order (a later one overrides an earlier one: a parameter file of fitted
-values, :mod:`trucesim.history.posterior`, is used this way).  ``[meta]`` describes
-its own file and is not inherited: a variant without a ``name`` is named by its file
-(:func:`scenario_label`).  A round file adds an
-``[observed]`` table (:mod:`trucesim.config.observed`).  Wherever a number is accepted, three forms may stand::
+name such as ``"april-2024"``) to name only what it changes, or
+``extends = ["base.toml", "fitted/joint.toml"]`` to merge several files in order (a
+later one overrides an earlier one: a parameter file of fitted values,
+:mod:`trucesim.history.posterior`, is used this way); the files are read and merged
+by :mod:`trucesim.config.scenario_files`.  ``[meta]`` describes its own file and is
+not inherited: a variant without a ``name`` is named by its file
+(:func:`scenario_label`).  A round file adds an ``[observed]`` table
+(:mod:`trucesim.config.observed`).  Wherever a number is accepted, three forms may stand::
 
     reservation = 0.55
     reservation = { value = 0.55, source = "assumption" }
@@ -35,17 +37,13 @@ from pathlib import Path
 import numpy as np
 
 from trucesim.config.distributions import Dist, DistributionError, parse_dist
-from trucesim.config.flatten import flatten
 from trucesim.config.observed import NOT_STATED, Observed, parse_observed
 from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
-from trucesim.config.shipped import resolve, shipped, shipped_named, wrong_kind_named
-from trucesim.config.tomlio import cut, printable, read_toml, shown_value, suggest, wrong_kind
+from trucesim.config.scenario_files import TOP_KEYS, ScenarioError, flatten_table, read_merged
+from trucesim.config.shipped import resolve, shipped, wrong_kind_named
+from trucesim.config.tomlio import cut, printable, read_toml, shown_value, suggest
 
-TOP_KEYS = ("extends", "meta", "terms", "context", "actors", "protocol", "observed")
 ACTOR_STRING_KEYS = ("kind", "label", "target")
-LEAF_MARKERS = ("value", "dist")
-#: the longest chain of files that extend one another
-MAX_EXTENDS = 64
 
 
 #: a ``[meta] date``: the day (or month) a round's text was tabled, used to put rounds in time order
@@ -67,10 +65,6 @@ def scenario_label(path: str | Path, meta: Mapping[str, object] | None = None) -
     """
     name = (meta or {}).get("name")
     return str(name) if name else Path(path).name.removesuffix(".toml")
-
-
-class ScenarioError(ValueError):
-    """A scenario file that cannot be used; ``str(err)`` is one line for the user."""
 
 
 @dataclass(frozen=True)
@@ -180,105 +174,6 @@ def numeric_keys(actors: dict[str, str]) -> list[str]:
     return keys
 
 
-def _is_leaf(v: Mapping) -> bool:
-    """A table that stands for one number: ``{ value = .. }`` or ``{ dist = .. }``."""
-    return any(m in v for m in LEAF_MARKERS)
-
-
-def _flatten(table: dict, shown: str) -> dict[str, object]:
-    """A scenario table under dotted names; a quoted key with a dot is refused (it would hide a nested one)."""
-
-    def bare(prefix: str, k: str) -> None:
-        if "." in k:  # a quoted key: "weights.x" = .. would silently override [<actor>.weights] x
-            raise ScenarioError(
-                f"{shown}: {prefix}{shown_value(k)}: expected a bare key, found a quoted key with a dot "
-                f"(write {shown_value(k.strip())[1:-1]} without quotes, or in its own table)"
-            )
-
-    return flatten(table, is_leaf=_is_leaf, check_key=bare)
-
-
-def _load_flat(path: Path, shown: str, stack: tuple[Path, ...]) -> tuple[dict, dict, object]:
-    """Flattened, merged content of a file and its ancestors, who set each key, and the file's own ``[observed]``.
-
-    ``[observed]`` is never inherited: what happened in a base round is not what happened here.
-    """
-    if len(stack) >= MAX_EXTENDS:
-        raise ScenarioError(f"{shown}: extends: expected a chain of at most {MAX_EXTENDS} files, found a longer one")
-    try:
-        real = path.resolve()
-    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte: read_toml names the problem
-        real = path.absolute()
-    if real in stack:
-        chain = " -> ".join(p.name for p in (*stack, real))
-        raise ScenarioError(f"{shown}: extends: expected a chain without cycles, found {chain}")
-    raw = read_toml(path, shown, error=ScenarioError)
-    other = wrong_kind(raw, "scenario", shown)
-    if other:
-        raise ScenarioError(other)
-    if raw and not any(k in TOP_KEYS for k in raw):  # some other TOML file: none of its keys is echoed
-        raise ScenarioError(
-            f"{shown}: expected a scenario file (TOML with tables such as [meta] and [actors]), "
-            f"found a TOML file with none of a scenario's keys"
-        )
-    for k in raw:
-        if k not in TOP_KEYS:
-            raise ScenarioError(f"{shown}: unknown key {shown_value(k)}{suggest(k, TOP_KEYS)}")
-    flat: dict[str, object] = {}
-    origin: dict[str, str] = {}
-    observed = raw.pop("observed", None)
-    ext = raw.pop("extends", None)
-    bases = ext if isinstance(ext, list) and ext else [ext] if ext is not None else []
-    for b in bases:  # in order: a later base overrides an earlier one
-        if not isinstance(b, str):
-            raise ScenarioError(
-                f"{shown}: extends: expected a path or a list of paths (strings), found {shown_value(ext)}"
-            )
-        base = _base_path(path, b, shown)
-        more, more_origin, _ = _load_flat(base, printable(str(base)), (*stack, real))
-        for key in more:  # a leaf of a later base replaces a table of an earlier one (and vice versa)
-            for old in [k for k in flat if k.startswith(key + ".") or key.startswith(k + ".")]:
-                del flat[old], origin[old]
-        flat.update(more)
-        origin.update(more_origin)
-    own = _flatten(raw, shown)
-    # a table replaced by a leaf (or a leaf by a table) drops what the base had below it
-    for key in own:
-        for old in [k for k in flat if k.startswith(key + ".")]:
-            del flat[old], origin[old]
-    flat.update(own)
-    origin.update({k: shown for k in own})
-    return flat, origin, observed
-
-
-def _base_path(path: Path, name: str, shown: str) -> Path:
-    """The file an ``extends`` entry of ``path`` names: a path relative to ``path`` if it exists, else a shipped scenario.
-
-    ``extends = "april-2024"`` (or ``"april-2024.toml"``) in a user's own folder names the
-    shipped scenario, as ``trucesim run april-2024`` does; a file of that name beside the
-    variant wins.  Neither: one line naming the variant, the key and the path tried.
-    """
-    base = path.parent / name
-    try:
-        base.lstat()
-    except FileNotFoundError:
-        pass
-    except (OSError, ValueError):  # a symlink loop, a NUL byte: read_toml names the problem
-        return base
-    else:
-        return base  # something is there (a file, a directory, a dangling link): read_toml says what
-    if len(Path(name).parts) == 1:
-        found = shipped_named(name, "scenarios")
-        if found is not None:
-            return found
-    names = [p.stem for p in shipped("scenarios")]
-    hint = suggest(Path(name).name.removesuffix(".toml"), names) if len(Path(name).parts) == 1 else ""
-    raise ScenarioError(
-        f"{shown}: extends: expected a scenario file (a path relative to this file, or a shipped scenario's "
-        f"name{hint}), found {shown_value(name)}: no file {printable(str(base))}"
-    )
-
-
 def _number(v, where: str, p: Param) -> tuple[float | Dist, str | None]:
     """Parse one numeric leaf against its parameter; return (value, source)."""
     source = None
@@ -334,7 +229,7 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     path = _locate(path)
     top = printable(str(path))
-    flat, origin, raw_observed = _load_flat(path, top, ())
+    flat, origin, raw_observed = read_merged(path, top, ())
 
     def where(key: str) -> str:
         return f"{origin.get(key, top)}: {cut(key)}"
@@ -602,7 +497,7 @@ def apply_parameter_file(scenario: Scenario, path: str | Path) -> Scenario:
                 f"[protocol] in a parameter file, found {shown_value(k)}"
             )
     updates: dict[str, float | Dist] = {}
-    for key, v in _flatten(raw, shown).items():
+    for key, v in flatten_table(raw, shown).items():
         try:
             p = scenario.spec(key)
         except KeyError:
