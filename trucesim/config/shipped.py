@@ -80,7 +80,7 @@ def wrong_kind_named(name: str | Path, expected: str) -> str | None:
     ``expected`` is "scenario" or "experiment".  ``trucesim run prisoners-vs-us-pressure``
     is told what ``trucesim run experiments/prisoners-vs-us-pressure.toml`` is told: it is
     an experiment, to give to ``trucesim sweep``.  A path that exists, or a path of more
-    than one part, is not a name: ``None``.
+    than one part, is not a name, and a name of both kinds is the expected one: ``None``.
 
     >>> wrong_kind_named("april-2024", "experiment")
     "april-2024: expected an experiment file, found a scenario file (use 'trucesim run april-2024')"
@@ -91,8 +91,8 @@ def wrong_kind_named(name: str | Path, expected: str) -> str | None:
     if path.exists() or len(path.parts) != 1:
         return None
     other = "experiment" if expected == "scenario" else "scenario"
-    if shipped_named(path.name, other + "s") is None:
-        return None
+    if shipped_named(path.name, expected + "s") is not None or shipped_named(path.name, other + "s") is None:
+        return None  # a shipped file of the kind expected, or no shipped file of the other kind
     return kind_message(printable(str(name)), expected, other)
 
 
