@@ -41,6 +41,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from trucesim.config.flatten import flat_items
 from trucesim.run.metrics import Summary
 from trucesim.run.stats import difference_ci, mean_ci_from_sums, proportion_ci
 
@@ -61,13 +62,10 @@ def flatten(summary: dict, prefix: str = "") -> dict[str, float | None]:
     {'p_deal': 0.5, 'p_accept.a': 0.7, 'p_accept.b': None}
     """
     out: dict[str, float | None] = {}
-    for key, value in summary.items():
-        name = f"{prefix}{key}"
-        if not prefix and key in META_KEYS:
+    for name, value in flat_items(summary, prefix):
+        if not prefix and name in META_KEYS:
             continue
-        if isinstance(value, dict):
-            out.update(flatten(value, f"{name}."))
-        elif value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
             out[name] = None if value is None else float(value)
     return out
 

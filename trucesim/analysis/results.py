@@ -48,9 +48,11 @@ class Results:
     def scenario_name(self) -> str:
         if self.scenario is not None:
             return self.scenario.name
+        from trucesim.config.scenario import scenario_label
+
         rec = self.manifest.get("scenario")
         if isinstance(rec, dict):
-            return str(rec.get("name") or Path(str(rec.get("path", "scenario"))).stem)
+            return scenario_label(str(rec.get("path", "scenario")), rec)
         return Path(str(rec)).stem if rec else "scenario not recorded"
 
     @property

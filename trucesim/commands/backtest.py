@@ -25,7 +25,9 @@ A round is a scenario file that sets the terms and context of one moment of the 
 (usually by extending a shipped scenario) plus an [observed] table of what happened, in
 facts the model also reports (deal = false, first_text.hamas = "counter", exits = [],
 hostages_released = 105, ...). The shipped rounds are in scenarios/rounds/; name one by its
-file name (april-2024) or give a path.
+file name (april-2024) or give a path. Rounds named are listed in the order given; the shipped
+rounds (no ROUND) in time order: by their [meta] date (date = "2024-04", optional), else by a
+month and year starting the file name (august-2024.toml), and rounds with neither last.
 
 For each fact, p is the share of worlds that reproduced it (a count within its tolerance).
   hit    p >= 0.5: the model's likelier outcome is what happened
@@ -155,15 +157,60 @@ def format_scorecard(scores, worlds: int, seed: int, fitted: Path | None = None)
             )
     t = totals(scores)
     name_w = max([len("all rounds"), len("coin (p = 0.5)"), *(len(s.name) for s in scores)])
-    lines += ["", "Totals", f"  {'round':<{name_w}}  {'facts':>5}  {'hits':>4}  {'mean Brier':>10}  {'mean log':>8}"]
+    lines += [
+        "",
+        "Totals",
+        f"  {'round':<{name_w}}  {'facts':>5}  {'hits':>4}  {'mean Brier':>10}  {'mean log':>8}  against the coin",
+    ]
     rows = [*t["rounds"].items(), ("all rounds", t["overall"])]
     for name, v in rows:
         lines.append(
-            f"  {name:<{name_w}}  {v['facts']:5d}  {v['hits']:4d}  {_num(v['brier'], 10, 3)}  {_num(v['log'], 8, 3)}"
+            f"  {name:<{name_w}}  {v['facts']:5d}  {v['hits']:4d}  {_num(v['brier'], 10, 3)}  {_num(v['log'], 8, 3)}  "
+            f"{against_coin(v, t['coin'])}"
         )
     lines.append(f"  {'coin (p = 0.5)':<{name_w}}  {'':5}  {'':4}  {t['coin']['brier']:10.3f}  {t['coin']['log']:8.3f}")
+    lines += overlap_note(scores)
     lines += ["", "Outputs explore the rounds' stated assumptions; they are not forecasts."]
     return "\n".join(lines)
+
+
+def against_coin(total: dict, coin: dict) -> str:
+    """A total's mean scores against the coin's, in words (lower is better; a tie is no better).
+
+    Examples
+    --------
+    >>> coin = {"brier": 0.25, "log": 0.693}
+    >>> against_coin({"brier": 0.1, "log": 0.3}, coin), against_coin({"brier": 0.4, "log": 1.2}, coin)
+    ('better than the coin', 'worse than the coin (Brier and log)')
+    >>> against_coin({"brier": 0.2, "log": 0.9}, coin)
+    'worse than the coin on log; better on Brier'
+    """
+    if total["brier"] is None or total["log"] is None:
+        return "n/a"
+    worse = [name for name, key in (("Brier", "brier"), ("log", "log")) if total[key] >= coin[key]]
+    if not worse:
+        return "better than the coin"
+    if len(worse) == 2:
+        return "worse than the coin (Brier and log)"
+    better = "log" if worse == ["Brier"] else "Brier"
+    return f"worse than the coin on {worse[0]}; better on {better}"
+
+
+#: facts that one outcome of the model settles together: a world without a deal releases no
+#: hostage and reaches no permanent end
+OVERLAPPING = ("deal", "hostages_released", "permanent_end")
+
+
+def overlap_note(scores) -> list[str]:
+    """A note under the totals when a round scores facts that overlap (:data:`OVERLAPPING`), else nothing."""
+    if not any(sum(f.key in OVERLAPPING for f in s.facts) > 1 for s in scores):
+        return []
+    return [
+        "",
+        "Some facts overlap: a world without a deal releases no hostage and reaches no permanent end, so in a",
+        "round without a deal, no deal, nothing released and no permanent end are largely one outcome scored",
+        "up to three times (the totals weigh it accordingly; they are not independent facts).",
+    ]
 
 
 def main(args) -> int:
@@ -171,7 +218,7 @@ def main(args) -> int:
     from trucesim.commands.plot import check_out
     from trucesim.config.scenario import apply_parameter_file
     from trucesim.history.backtest import score_rounds, to_dict
-    from trucesim.history.rounds import NotARoundError, load_round, round_paths
+    from trucesim.history.rounds import NotARoundError, in_time_order, load_round, round_paths
     from trucesim.run.chunks import CHUNK_WORLDS, RunError, check_size
     from trucesim.run.executors import ExecutorError, check_options
 
@@ -198,6 +245,8 @@ def main(args) -> int:
         if args.fitted is not None:
             scenario = apply_parameter_file(scenario, args.fitted)
         rounds.append(scenario)
+    if not args.rounds:  # every shipped round: in time order; rounds named are kept in the order given
+        rounds = in_time_order(rounds)
 
     start = time.monotonic()
 

@@ -34,6 +34,43 @@ positive_int = _whole_number_at_least(1)
 nonneg_int = _whole_number_at_least(0)
 
 
+#: the kinds of world ``--trace`` can pick instead of a number
+TRACE_KINDS = ("first-deal", "first-no-deal")
+
+
+def trace_arg(text: str) -> int | str:
+    """``--trace`` of ``run`` and ``plot``: a world number (>= 0), or ``first-deal`` / ``first-no-deal``.
+
+    Examples
+    --------
+    >>> trace_arg("7"), trace_arg("first-deal")
+    (7, 'first-deal')
+    """
+    if text in TRACE_KINDS:
+        return text
+    try:
+        return nonneg_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected a world number >= 0, {TRACE_KINDS[0]} or {TRACE_KINDS[1]}, found {text[:80]!r}"
+        ) from None
+
+
+def traced_rows(table, target: int | str):
+    """Which rows of an outcome table ``--trace target`` picks (a boolean array; the first true is the world).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"world": [0, 1, 2], "deal": [False, True, True]})
+    >>> traced_rows(t, "first-deal").tolist(), traced_rows(t, 2).tolist()
+    ([False, True, True], [False, False, True])
+    """
+    if isinstance(target, int):
+        return (table["world"] == target).to_numpy()
+    return table["deal"].to_numpy() == (target == "first-deal")
+
+
 def write_table(path: Path, tables, option: str = "--out") -> None:
     """Stream DataFrames to ``path`` (.parquet or .csv), written whole or not at all.
 

@@ -93,17 +93,19 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return p
 
 
-def scenario_names(given) -> list[str]:
-    """How each scenario is named in tables and figures: its file name without ``.toml``, or as given if that clashes.
+def scenario_names(scenarios, given) -> list[str]:
+    """How each scenario is named in tables and figures: its name (:func:`~trucesim.config.scenario.scenario_label`,
+    as ``trucesim run`` prints it), or as given on the command line if two names clash.
 
     Examples
     --------
-    >>> scenario_names(["april-2024", "scenarios/november-2023.toml"])
-    ['april-2024', 'november-2023']
-    >>> scenario_names(["a/x.toml", "b/x.toml"])
+    >>> from types import SimpleNamespace as S
+    >>> scenario_names([S(name="april-2024"), S(name="us-eighty")], ["april-2024", "mine/us-eighty.toml"])
+    ['april-2024', 'us-eighty']
+    >>> scenario_names([S(name="x"), S(name="x")], ["a/x.toml", "b/x.toml"])
     ['a/x.toml', 'b/x.toml']
     """
-    names = [Path(s).name.removesuffix(".toml") for s in given]
+    names = [s.name for s in scenarios]
     return names if len(set(names)) == len(names) else [str(s) for s in given]
 
 
@@ -182,7 +184,7 @@ def main(args) -> int:
         out = check_out(args.out)
         refuse_overwrite(out, args.force)
     scenarios = [load_scenario(s) for s in args.scenarios]
-    names = scenario_names(args.scenarios)
+    names = scenario_names(scenarios, args.scenarios)
     comparison = Comparison(scenarios, names, args.seed)
     only_text, only_figure = chosen_figures(comparison, args.only)
     tqdm.monitor_interval = 0

@@ -14,6 +14,8 @@ from trucesim.commands.common import (
     nonneg_int,
     positive_int,
     refuse_overwrite,
+    trace_arg,
+    traced_rows,
 )
 from trucesim.config.tomlio import suggest
 
@@ -96,14 +98,15 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--trace",
-        type=nonneg_int,
+        type=trace_arg,
         default=0,
         action=_Given,
         metavar="K",
-        help="world to trace (timeline; default: 0), as 'trucesim run --trace K'",
+        help="world to trace (timeline; default: 0), as 'trucesim run --trace K': a number, or first-deal or "
+        f"first-no-deal for the first such world among the first {DEFAULT_WORLDS:,}",
     )
     # the option's former name: hidden, still accepted (`run` calls the traced world --trace)
-    p.add_argument("--world", type=nonneg_int, dest="trace", action=_Given, help=argparse.SUPPRESS)
+    p.add_argument("--world", type=trace_arg, dest="trace", action=_Given, help=argparse.SUPPRESS)
     p.add_argument(
         "--worlds",
         type=positive_int,
@@ -221,14 +224,37 @@ def _scenario_figure(args, why: str):
     if args.kind == "timeline":
         from trucesim.run.simulate import trace_world
 
-        events, _row = trace_world(scenario, args.trace, seed=args.seed)
-        return plots.timeline(events, scenario=scenario, world=args.trace, seed=args.seed)
+        world = _traced_world(scenario, args.trace, DEFAULT_WORLDS, args.seed)
+        events, _row = trace_world(scenario, world, seed=args.seed)
+        return plots.timeline(events, scenario=scenario, world=world, seed=args.seed)
     table = simulate(scenario, args.worlds, seed=args.seed)
     if args.kind == "days":
         return plots.distributions(table, scenario=scenario)
     if args.kind == "seats":
         return plots.seats(table, scenario)
     return plots.outcome_bars(table, scenario=scenario)
+
+
+def _traced_world(scenario, target: int | str, worlds: int, seed: int) -> int:
+    """The world ``--trace target`` names: the number given, or the first world of its kind among ``worlds``.
+
+    The same world as ``trucesim run SCENARIO --worlds WORLDS --seed SEED --trace TARGET``
+    (``plot`` searches the default ``--worlds`` of ``run``).
+    """
+    from trucesim.run.chunks import RunError
+    from trucesim.run.simulate import iter_tables
+
+    if isinstance(target, int):
+        return target
+    try:
+        for table in iter_tables(scenario, worlds, seed):  # chunk by chunk: stops at the first world found
+            pick = traced_rows(table, target)
+            if pick.any():
+                return int(table["world"].to_numpy()[pick.argmax()])
+    except RunError as e:
+        raise UserError(str(e)) from None
+    kind = "with" if target == "first-deal" else "without"
+    raise UserError(f"--trace {target}: no world {kind} a deal among the first {worlds:,} (trace one by its number)")
 
 
 def _sweep_figure(args, why: str):
@@ -283,7 +309,9 @@ def main(args) -> int:
     needs = KINDS[kind][0]
     out = check_out(args.out if args.out is not None else Path(f"{kind}.png"))
     refuse_overwrite(out, args.force)
-    target = args.target = Path(args.target)
+    from trucesim.config.shipped import resolve
+
+    target = args.target = resolve(args.target, "scenarios")  # a shipped scenario by name, as in run; a path wins
     why = f"--kind {kind}"
     from_scenario = needs == "scenario" or (needs == "either" and target.is_file())
     check_applies(kind, getattr(args, "given", None), from_scenario)

@@ -157,7 +157,7 @@ def _scenario_page(args, out: Path) -> str:
                 "then report the results directory"
             )
     scenarios = [load_scenario(t) for t in args.targets]
-    names = scenario_names(args.targets)
+    names = scenario_names(scenarios, args.targets)
     print(f"simulating {len(scenarios)} scenario(s), {worlds:,} worlds each, seed {seed}", file=sys.stderr)
     parts: list[list[pd.DataFrame]] = [[] for _ in scenarios]
     comparison = Comparison(scenarios, names, seed) if len(scenarios) > 1 else None

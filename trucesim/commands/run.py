@@ -14,6 +14,8 @@ from trucesim.commands.common import (
     nonneg_int,
     positive_int,
     refuse_overwrite,
+    trace_arg,
+    traced_rows,
     write_table,
 )
 
@@ -26,28 +28,6 @@ EPILOG = """examples:
   trucesim run scenarios/november-2023.toml --out worlds.parquet
 
 Outputs explore the scenario's stated assumptions; they are not forecasts."""
-
-
-#: the kinds of world ``--trace`` can pick instead of a number
-TRACE_KINDS = ("first-deal", "first-no-deal")
-
-
-def trace_arg(text: str) -> int | str:
-    """``--trace``: a world number (>= 0), or ``first-deal`` / ``first-no-deal``.
-
-    Examples
-    --------
-    >>> trace_arg("7"), trace_arg("first-deal")
-    (7, 'first-deal')
-    """
-    if text in TRACE_KINDS:
-        return text
-    try:
-        return nonneg_int(text)
-    except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(
-            f"expected a world number >= 0, {TRACE_KINDS[0]} or {TRACE_KINDS[1]}, found {text[:80]!r}"
-        ) from None
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -140,10 +120,7 @@ def main(args) -> int:
             summary.add(t)
             bar.update(len(t))
             if target is not None and not traced:
-                if numbered:
-                    pick = (t["world"] == target).to_numpy()
-                else:
-                    pick = t["deal"].to_numpy() == (target == "first-deal")
+                pick = traced_rows(t, target)
                 if pick.any():
                     traced["row"] = t[pick].iloc[0]
             yield t

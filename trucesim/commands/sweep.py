@@ -218,7 +218,7 @@ def _restore_sigterm(previous) -> None:
 
 def main(args) -> int:
     from trucesim.commands.progress import progress
-    from trucesim.config.shipped import resolve
+    from trucesim.config.shipped import resolve, wrong_kind_named
     from trucesim.run.chunks import SWEEP_CHUNK_WORLDS, n_chunks
     from trucesim.run.executors import ExecutorError, check_options, make_executor
     from trucesim.sweep.experiment import ExperimentError, describe, load_experiment
@@ -226,6 +226,9 @@ def main(args) -> int:
     from trucesim.sweep.sweep import ChunkError, plan_sweep
 
     try:
+        other = wrong_kind_named(args.experiment, "experiment")  # a shipped scenario's name: say so, as for its path
+        if other:
+            raise UserError(other)
         args.experiment = resolve(args.experiment, "experiments")  # a shipped experiment by name; a path wins
         file_kind(args.experiment, "experiment")  # a scenario file: say so, and to use `trucesim run`
         experiment = load_experiment(args.experiment, seed=args.seed, worlds_per_point=args.worlds_per_point)

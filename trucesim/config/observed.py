@@ -97,6 +97,10 @@ class Observed:
         return f"{self.key} = {text}"
 
 
+#: the source recorded for a value or fact written without one (``trucesim check`` warns of it)
+NOT_STATED = "not stated"
+
+
 def default_tolerance(count: float) -> float:
     """A tenth of a count, at least 1: ``105`` is met by 95..115, ``0`` by 0..1.
 
@@ -110,11 +114,11 @@ def _leaf(v, where: str) -> tuple[object, str, dict]:
     """(value, source, other keys) of a bare fact or a ``{ value = .., source = .. }`` table."""
     if isinstance(v, dict) and "value" in v:
         extra = {k: x for k, x in v.items() if k not in ("value", "source", "note")}
-        source = v.get("source", "not stated")
+        source = v.get("source", NOT_STATED)
         if not isinstance(source, str):
             raise ValueError(f"{where}.source: expected a string, found {shown_value(source)}")
         return v["value"], source, extra
-    return v, "not stated", {}
+    return v, NOT_STATED, {}
 
 
 def _no_extra(extra: dict, where: str, allowed: tuple[str, ...] = ()) -> None:

@@ -524,7 +524,9 @@ KIND_PARAMS: dict[str, dict[str, Param]] = {
 #: string-valued keys: kind of actor and, for mediators, who they press
 ACTOR_KINDS = tuple(KIND_PARAMS)
 MEDIATOR_TARGETS = ("government", "armed_group")
-META_KEYS = ("name", "description", "source")
+#: ``[meta]`` keys: strings describing the file they are in (never inherited through ``extends``);
+#: ``date`` (YYYY-MM or YYYY-MM-DD, optional) is when a round's text was tabled, for time order
+META_KEYS = ("name", "description", "source", "date")
 
 SECTIONS: dict[str, dict[str, Param]] = {
     "terms": TERM_PARAMS,

@@ -2,11 +2,15 @@
 
 A scenario file has the tables ``[meta]``, ``[terms]``, ``[context]``,
 ``[actors.<id>]`` and ``[protocol]``, and may start with
-``extends = "base.toml"`` (a path relative to the file) to name only what it
-changes, or ``extends = ["base.toml", "fitted/joint.toml"]`` to merge several
-files in order (a later one overrides an earlier one: a parameter file of fitted
-values, :mod:`trucesim.history.posterior`, is used this way).  A round file adds an
-``[observed]`` table (:mod:`trucesim.config.observed`).  Wherever a number is accepted, three forms may stand::
+``extends = "base.toml"`` (a path relative to the file, else a shipped scenario's
+name such as ``"april-2024"``) to name only what it changes, or
+``extends = ["base.toml", "fitted/joint.toml"]`` to merge several files in order (a
+later one overrides an earlier one: a parameter file of fitted values,
+:mod:`trucesim.history.posterior`, is used this way); the files are read and merged
+by :mod:`trucesim.config.scenario_files`.  ``[meta]`` describes its own file and is
+not inherited: a variant without a ``name`` is named by its file
+(:func:`scenario_label`).  A round file adds an ``[observed]`` table
+(:mod:`trucesim.config.observed`).  Wherever a number is accepted, three forms may stand::
 
     reservation = 0.55
     reservation = { value = 0.55, source = "assumption" }
@@ -25,6 +29,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,20 +37,34 @@ from pathlib import Path
 import numpy as np
 
 from trucesim.config.distributions import Dist, DistributionError, parse_dist
-from trucesim.config.observed import Observed, parse_observed
+from trucesim.config.observed import NOT_STATED, Observed, parse_observed
 from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
-from trucesim.config.shipped import resolve, shipped
-from trucesim.config.tomlio import cut, printable, read_toml, shown_value, suggest, wrong_kind
+from trucesim.config.scenario_files import TOP_KEYS, ScenarioError, flatten_table, read_merged
+from trucesim.config.shipped import resolve, shipped, wrong_kind_named
+from trucesim.config.tomlio import cut, printable, read_toml, shown_value, suggest
 
-TOP_KEYS = ("extends", "meta", "terms", "context", "actors", "protocol", "observed")
 ACTOR_STRING_KEYS = ("kind", "label", "target")
-LEAF_MARKERS = ("value", "dist")
-#: the longest chain of files that extend one another
-MAX_EXTENDS = 64
 
 
-class ScenarioError(ValueError):
-    """A scenario file that cannot be used; ``str(err)`` is one line for the user."""
+#: a ``[meta] date``: the day (or month) a round's text was tabled, used to put rounds in time order
+_ISO_DATE = re.compile(r"\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?")
+
+
+def scenario_label(path: str | Path, meta: Mapping[str, object] | None = None) -> str:
+    """How a scenario is named in every output (run, compare, report, the app): its own ``[meta] name``, else its file name.
+
+    A variant's ``[meta]`` is its own (never inherited), so a variant without a name is
+    named by its file, not as the scenario it extends.
+
+    Examples
+    --------
+    >>> scenario_label("mine/us-eighty.toml", {})
+    'us-eighty'
+    >>> scenario_label("scenarios/rounds/april-2024.toml", {"name": "round-april-2024"})
+    'round-april-2024'
+    """
+    name = (meta or {}).get("name")
+    return str(name) if name else Path(path).name.removesuffix(".toml")
 
 
 @dataclass(frozen=True)
@@ -56,7 +75,8 @@ class Scenario:
     a :class:`~trucesim.config.distributions.Dist`; ``sources`` maps the same keys to
     their provenance as written (``"default"`` for a value the file left out).
     ``observed`` holds a round file's facts (:mod:`trucesim.config.observed`), empty
-    for any other scenario.
+    for any other scenario.  ``meta`` is the file's own ``[meta]`` (never a base's);
+    ``origins`` maps each key a file set to that file, as errors and warnings name it.
     """
 
     path: Path
@@ -67,10 +87,24 @@ class Scenario:
     targets: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     observed: tuple[Observed, ...] = ()
+    origins: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
-        return self.meta.get("name") or self.path.stem
+        """How the scenario is named in every output (:func:`scenario_label`)."""
+        return scenario_label(self.path, self.meta)
+
+    def unsourced(self) -> list[tuple[str, str]]:
+        """``(file, key)`` of every value and observed fact written without a ``source``, in key order.
+
+        A default (a key the files leave out) is not listed: its source is the parameter's
+        documentation (docs/ODD.md).
+        """
+        top = printable(str(self.path))
+        out = [(self.origins.get(k, top), k) for k, src in sorted(self.sources.items()) if src == NOT_STATED]
+        return out + [
+            (top, f"observed.{o.key}") for o in self.observed if not o.source.strip() or o.source == NOT_STATED
+        ]
 
     def spec(self, key: str) -> Param:
         """The :class:`~trucesim.config.params.Param` behind a dotted key."""
@@ -146,81 +180,6 @@ def numeric_keys(actors: dict[str, str]) -> list[str]:
     return keys
 
 
-def _is_leaf(v) -> bool:
-    return not isinstance(v, dict) or any(m in v for m in LEAF_MARKERS)
-
-
-def _flatten(table: dict, shown: str, prefix: str = "") -> dict[str, object]:
-    flat: dict[str, object] = {}
-    for k, v in table.items():
-        if "." in k:  # a quoted key: "weights.x" = .. would silently override [<actor>.weights] x
-            raise ScenarioError(
-                f"{shown}: {prefix}{shown_value(k)}: expected a bare key, found a quoted key with a dot "
-                f"(write {shown_value(k.strip())[1:-1]} without quotes, or in its own table)"
-            )
-        key = f"{prefix}{k}"
-        if _is_leaf(v):
-            flat[key] = v
-        else:
-            if not v:
-                flat[key] = v
-            flat.update(_flatten(v, shown, key + "."))
-    return flat
-
-
-def _load_flat(path: Path, shown: str, stack: tuple[Path, ...]) -> tuple[dict, dict, object]:
-    """Flattened, merged content of a file and its ancestors, who set each key, and the file's own ``[observed]``.
-
-    ``[observed]`` is never inherited: what happened in a base round is not what happened here.
-    """
-    if len(stack) >= MAX_EXTENDS:
-        raise ScenarioError(f"{shown}: extends: expected a chain of at most {MAX_EXTENDS} files, found a longer one")
-    try:
-        real = path.resolve()
-    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte: read_toml names the problem
-        real = path.absolute()
-    if real in stack:
-        chain = " -> ".join(p.name for p in (*stack, real))
-        raise ScenarioError(f"{shown}: extends: expected a chain without cycles, found {chain}")
-    raw = read_toml(path, shown, error=ScenarioError)
-    other = wrong_kind(raw, "scenario", shown)
-    if other:
-        raise ScenarioError(other)
-    if raw and not any(k in TOP_KEYS for k in raw):  # some other TOML file: none of its keys is echoed
-        raise ScenarioError(
-            f"{shown}: expected a scenario file (TOML with tables such as [meta] and [actors]), "
-            f"found a TOML file with none of a scenario's keys"
-        )
-    for k in raw:
-        if k not in TOP_KEYS:
-            raise ScenarioError(f"{shown}: unknown key {shown_value(k)}{suggest(k, TOP_KEYS)}")
-    flat: dict[str, object] = {}
-    origin: dict[str, str] = {}
-    observed = raw.pop("observed", None)
-    ext = raw.pop("extends", None)
-    bases = ext if isinstance(ext, list) and ext else [ext] if ext is not None else []
-    for b in bases:  # in order: a later base overrides an earlier one
-        if not isinstance(b, str):
-            raise ScenarioError(
-                f"{shown}: extends: expected a path or a list of paths (strings), found {shown_value(ext)}"
-            )
-        base = path.parent / b
-        more, more_origin, _ = _load_flat(base, printable(str(base)), (*stack, real))
-        for key in more:  # a leaf of a later base replaces a table of an earlier one (and vice versa)
-            for old in [k for k in flat if k.startswith(key + ".") or key.startswith(k + ".")]:
-                del flat[old], origin[old]
-        flat.update(more)
-        origin.update(more_origin)
-    own = _flatten(raw, shown)
-    # a table replaced by a leaf (or a leaf by a table) drops what the base had below it
-    for key in own:
-        for old in [k for k in flat if k.startswith(key + ".")]:
-            del flat[old], origin[old]
-    flat.update(own)
-    origin.update({k: shown for k in own})
-    return flat, origin, observed
-
-
 def _number(v, where: str, p: Param) -> tuple[float | Dist, str | None]:
     """Parse one numeric leaf against its parameter; return (value, source)."""
     source = None
@@ -263,125 +222,42 @@ def _number(v, where: str, p: Param) -> tuple[float | Dist, str | None]:
 def load_scenario(path: str | Path) -> Scenario:
     """Read, merge (``extends``) and validate a scenario file.
 
+    The keys are checked in file order (the first problem is the one reported): the
+    actors' kinds first, as an actor's other keys are checked against its kind; then
+    ``[meta]``, the actors' names and targets, and every number; then the defaults
+    are filled in and the cast of actors, the observed facts and the relations
+    between keys are checked.
+
     Raises
     ------
     ScenarioError
         One line: ``FILE: KEY: expected ..., found ...``.
     """
-    path = resolve(path, "scenarios")  # a shipped scenario by name ("april-2024"); a path wins
-    if len(path.parts) == 1 and not path.exists():
-        names = [p.stem for p in shipped("scenarios")]
-        raise ScenarioError(
-            f"{printable(str(path))}: file not found, nor a shipped scenario{suggest(path.stem, names)} "
-            f"(see 'trucesim list')"
-        )
-    flat, origin, raw_observed = _load_flat(path, printable(str(path)), ())
+    path = _locate(path)
     top = printable(str(path))
+    flat, origin, raw_observed = read_merged(path, top, ())
 
     def where(key: str) -> str:
         return f"{origin.get(key, top)}: {cut(key)}"
 
+    actors = _actor_kinds(flat, where)
     meta: dict[str, str] = {}
-    actors: dict[str, str] = {}
     targets: dict[str, str] = {}
     labels: dict[str, str] = {}
-    # actor kinds first: an actor's other keys are checked against its kind
-    for key, v in flat.items():
-        parts = key.split(".")
-        if parts[0] == "actors" and len(parts) == 3 and parts[2] == "kind":
-            if v not in ACTOR_KINDS:
-                raise ScenarioError(f"{where(key)}: expected one of {', '.join(ACTOR_KINDS)}, found {shown_value(v)}")
-            actors[parts[1]] = v
     values: dict[str, float | Dist] = {}
     sources: dict[str, str] = {}
     for key, v in flat.items():
-        parts = key.split(".")
-        section = parts[0]
+        section = key.split(".")[0]
         if section == "meta":
-            if len(parts) < 2:
-                raise ScenarioError(
-                    f"{where(key)}: expected a table [meta] (name, description, source), found {shown_value(v)}"
-                )
-            if parts[1] not in META_KEYS:
-                raise ScenarioError(f"{where(key)}: unknown key{suggest(key, [f'meta.{m}' for m in META_KEYS])}")
-            if len(parts) > 2 or isinstance(v, dict):
-                raise ScenarioError(
-                    f'{origin.get(key, top)}: meta.{parts[1]}: expected a string ({parts[1]} = "..." under [meta]), found a table'
-                )
-            if not isinstance(v, str):
-                raise ScenarioError(f"{where(key)}: expected a string, found {shown_value(v)}")
-            meta[parts[1]] = printable(v)
+            name, text = _meta_entry(key, v, where, origin.get(key, top))
+            if origin.get(key, top) == top:  # [meta] describes its own file: a variant is not named as its base
+                meta[name] = text
             continue
-        if section == "actors":
-            if len(parts) < 3:
-                raise ScenarioError(f"{where(key)}: expected a table [actors.<id>] with a kind, found {shown_value(v)}")
-            actor = parts[1]
-            if actor not in actors:
-                hint = suggest(actor, actors)
-                if hint:  # most likely a misspelt id of an actor the file (or its base) has
-                    raise ScenarioError(
-                        f"{where(key)}: unknown actor {shown_value(actor)}{hint}; a new actor needs a kind "
-                        f"(one of {', '.join(ACTOR_KINDS)})"
-                    )
-                raise ScenarioError(
-                    f"{where(f'actors.{actor}.kind')}: missing required key (expected one of {', '.join(ACTOR_KINDS)})"
-                )
-            if parts[2] in ACTOR_STRING_KEYS and len(parts) == 3:
-                if parts[2] == "target":
-                    if actors[actor] != "mediator":
-                        raise ScenarioError(
-                            f"{where(key)}: unknown key for a {actors[actor]} (only mediators have a target)"
-                        )
-                    if v not in MEDIATOR_TARGETS:
-                        raise ScenarioError(
-                            f"{where(key)}: expected one of {', '.join(MEDIATOR_TARGETS)}, found {shown_value(v)}"
-                        )
-                    targets[actor] = v
-                elif parts[2] == "label":
-                    if not isinstance(v, str):
-                        raise ScenarioError(f"{where(key)}: expected a string, found {shown_value(v)}")
-                    labels[actor] = printable(v)  # an escape sequence in a label could clear a terminal
-                continue
-        try:
-            p = param_for(key, actors)
-        except KeyError:
-            if section in SECTIONS or section == "actors":
-                cands = numeric_keys(actors) + [f"actors.{a}.{s}" for a in actors for s in ACTOR_STRING_KEYS]
-                raise ScenarioError(f"{where(key)}: unknown key{suggest(key, cands)}") from None
-            raise ScenarioError(f"{where(key)}: unknown key{suggest(key, TOP_KEYS)}") from None
-        values[key], src = _number(v, where(key), p)
-        sources[key] = src if src is not None else "not stated"
-
-    # defaults and required keys
-    for key in numeric_keys(actors):
-        if key in values:
+        if section == "actors" and _actor_string(key, v, actors, targets, labels, where):
             continue
-        p = param_for(key, actors)
-        if p.default is None:  # p.required
-            raise ScenarioError(f"{top}: {key}: missing required key (expected {p.meaning}, {p.unit})")
-        values[key] = float(p.default)
-        sources[key] = "default"
-    for actor, kind in actors.items():
-        if kind == "mediator" and actor not in targets:
-            raise ScenarioError(
-                f"{top}: actors.{actor}.target: missing required key (expected one of {', '.join(MEDIATOR_TARGETS)})"
-            )
-    for kind, rule in (("government", 1), ("armed_group", 1)):
-        found = sum(k == kind for k in actors.values())
-        if found != rule:
-            raise ScenarioError(f"{top}: actors: expected exactly one actor of kind {kind!r}, found {found}")
-    for kind in ("opposition", "hostage_families"):
-        found = sum(k == kind for k in actors.values())
-        if found > 1:
-            raise ScenarioError(f"{top}: actors: expected at most one actor of kind {kind!r}, found {found}")
-    observed: tuple[Observed, ...] = ()
-    if raw_observed is not None:
-        sides = {a: k for a, k in actors.items() if k in ("government", "armed_group")}
-        parties = [a for a, k in actors.items() if k == "coalition_party"]
-        try:
-            observed = parse_observed(raw_observed, top, sides, parties)
-        except ValueError as e:
-            raise ScenarioError(str(e)) from None
+        values[key], sources[key] = _numeric_entry(key, v, actors, where)
+    _fill_defaults(values, sources, actors, top)
+    _check_cast(actors, targets, top)
     scenario = Scenario(
         path=path,
         meta=meta,
@@ -390,10 +266,153 @@ def load_scenario(path: str | Path) -> Scenario:
         actors=actors,
         targets=targets,
         labels=labels,
-        observed=observed,
+        observed=_observed(raw_observed, actors, top),
+        origins={k: origin.get(k, top) for k in values if k in origin},
     )
     check_consistency(scenario, top)
     return scenario
+
+
+def _locate(path: str | Path) -> Path:
+    """The scenario file ``path`` names: a path, or a shipped scenario's name (``"april-2024"``); a path wins."""
+    found = resolve(path, "scenarios")
+    if len(found.parts) == 1 and not found.exists():
+        other = wrong_kind_named(found, "scenario")  # a shipped experiment's name: say so, as for its path
+        if other:
+            raise ScenarioError(other)
+        names = [p.stem for p in shipped("scenarios")]
+        raise ScenarioError(
+            f"{printable(str(found))}: file not found, nor a shipped scenario{suggest(found.stem, names)} "
+            f"(see 'trucesim list')"
+        )
+    return found
+
+
+def _actor_kinds(flat: Mapping[str, object], where: Callable[[str], str]) -> dict[str, str]:
+    """``{actor id: kind}`` from the ``actors.<id>.kind`` keys, in file order."""
+    actors: dict[str, str] = {}
+    for key, v in flat.items():
+        parts = key.split(".")
+        if parts[0] == "actors" and len(parts) == 3 and parts[2] == "kind":
+            if v not in ACTOR_KINDS:
+                raise ScenarioError(f"{where(key)}: expected one of {', '.join(ACTOR_KINDS)}, found {shown_value(v)}")
+            actors[parts[1]] = str(v)
+    return actors
+
+
+def _meta_entry(key: str, v: object, where: Callable[[str], str], file: str) -> tuple[str, str]:
+    """One ``[meta]`` key (``meta.name`` ...) checked: ``(name, text)``."""
+    parts = key.split(".")
+    if len(parts) < 2:
+        raise ScenarioError(f"{where(key)}: expected a table [meta] ({', '.join(META_KEYS)}), found {shown_value(v)}")
+    if parts[1] not in META_KEYS:
+        raise ScenarioError(f"{where(key)}: unknown key{suggest(key, [f'meta.{m}' for m in META_KEYS])}")
+    if len(parts) > 2 or isinstance(v, dict):
+        raise ScenarioError(
+            f'{file}: meta.{parts[1]}: expected a string ({parts[1]} = "..." under [meta]), found a table'
+        )
+    if not isinstance(v, str):
+        raise ScenarioError(f"{where(key)}: expected a string, found {shown_value(v)}")
+    if parts[1] == "date" and not _ISO_DATE.fullmatch(v):
+        raise ScenarioError(f"{where(key)}: expected a date YYYY-MM or YYYY-MM-DD, found {shown_value(v)}")
+    return parts[1], printable(v)
+
+
+def _actor_string(
+    key: str,
+    v: object,
+    actors: Mapping[str, str],
+    targets: dict[str, str],
+    labels: dict[str, str],
+    where: Callable[[str], str],
+) -> bool:
+    """Check an ``actors.<id>.*`` key's actor; a ``kind``, ``label`` or ``target`` is taken here (True)."""
+    parts = key.split(".")
+    if len(parts) < 3:
+        raise ScenarioError(f"{where(key)}: expected a table [actors.<id>] with a kind, found {shown_value(v)}")
+    actor = parts[1]
+    if actor not in actors:
+        hint = suggest(actor, actors)
+        if hint:  # most likely a misspelt id of an actor the file (or its base) has
+            raise ScenarioError(
+                f"{where(key)}: unknown actor {shown_value(actor)}{hint}; a new actor needs a kind "
+                f"(one of {', '.join(ACTOR_KINDS)})"
+            )
+        raise ScenarioError(
+            f"{where(f'actors.{actor}.kind')}: missing required key (expected one of {', '.join(ACTOR_KINDS)})"
+        )
+    if parts[2] not in ACTOR_STRING_KEYS or len(parts) != 3:
+        return False
+    if parts[2] == "target":
+        if actors[actor] != "mediator":
+            raise ScenarioError(f"{where(key)}: unknown key for a {actors[actor]} (only mediators have a target)")
+        if v not in MEDIATOR_TARGETS:
+            raise ScenarioError(f"{where(key)}: expected one of {', '.join(MEDIATOR_TARGETS)}, found {shown_value(v)}")
+        targets[actor] = str(v)
+    elif parts[2] == "label":
+        if not isinstance(v, str):
+            raise ScenarioError(f"{where(key)}: expected a string, found {shown_value(v)}")
+        labels[actor] = printable(v)  # an escape sequence in a label could clear a terminal
+    return True
+
+
+def _numeric_entry(
+    key: str, v: object, actors: Mapping[str, str], where: Callable[[str], str]
+) -> tuple[float | Dist, str]:
+    """A numeric key checked against its parameter: ``(value, source)``, :data:`NOT_STATED` if the file gave none."""
+    section = key.split(".")[0]
+    try:
+        p = param_for(key, dict(actors))
+    except KeyError:
+        if section in SECTIONS or section == "actors":
+            cands = numeric_keys(dict(actors)) + [f"actors.{a}.{s}" for a in actors for s in ACTOR_STRING_KEYS]
+            raise ScenarioError(f"{where(key)}: unknown key{suggest(key, cands)}") from None
+        raise ScenarioError(f"{where(key)}: unknown key{suggest(key, TOP_KEYS)}") from None
+    value, src = _number(v, where(key), p)
+    return value, src if src is not None and src.strip() else NOT_STATED
+
+
+def _fill_defaults(
+    values: dict[str, float | Dist], sources: dict[str, str], actors: Mapping[str, str], top: str
+) -> None:
+    """Put each parameter's default where the file left it out; a required one missing is an error."""
+    for key in numeric_keys(dict(actors)):
+        if key in values:
+            continue
+        p = param_for(key, dict(actors))
+        if p.default is None:  # p.required
+            raise ScenarioError(f"{top}: {key}: missing required key (expected {p.meaning}, {p.unit})")
+        values[key] = float(p.default)
+        sources[key] = "default"
+
+
+def _check_cast(actors: Mapping[str, str], targets: Mapping[str, str], top: str) -> None:
+    """One government, one armed group, at most one opposition and one hostage-family actor; mediators' targets."""
+    for actor, kind in actors.items():
+        if kind == "mediator" and actor not in targets:
+            raise ScenarioError(
+                f"{top}: actors.{actor}.target: missing required key (expected one of {', '.join(MEDIATOR_TARGETS)})"
+            )
+    for kind in ("government", "armed_group"):
+        found = sum(k == kind for k in actors.values())
+        if found != 1:
+            raise ScenarioError(f"{top}: actors: expected exactly one actor of kind {kind!r}, found {found}")
+    for kind in ("opposition", "hostage_families"):
+        found = sum(k == kind for k in actors.values())
+        if found > 1:
+            raise ScenarioError(f"{top}: actors: expected at most one actor of kind {kind!r}, found {found}")
+
+
+def _observed(raw: object, actors: Mapping[str, str], top: str) -> tuple[Observed, ...]:
+    """A round file's ``[observed]`` facts, checked against the scenario's sides and parties (none: ``()``)."""
+    if raw is None:
+        return ()
+    sides = {a: k for a, k in actors.items() if k in ("government", "armed_group")}
+    parties = [a for a, k in actors.items() if k == "coalition_party"]
+    try:
+        return parse_observed(raw, top, sides, parties)
+    except ValueError as e:
+        raise ScenarioError(str(e)) from None
 
 
 def _hi(s: Scenario, key: str) -> float:
@@ -484,7 +503,7 @@ def apply_parameter_file(scenario: Scenario, path: str | Path) -> Scenario:
                 f"[protocol] in a parameter file, found {shown_value(k)}"
             )
     updates: dict[str, float | Dist] = {}
-    for key, v in _flatten(raw, shown).items():
+    for key, v in flatten_table(raw, shown).items():
         try:
             p = scenario.spec(key)
         except KeyError:

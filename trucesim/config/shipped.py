@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trucesim.config.tomlio import TomlError, read_toml
+from trucesim.config.tomlio import TomlError, kind_message, printable, read_toml
 
 #: each kind of shipped file and its directory (historical rounds are scenarios with an ``[observed]`` table)
 KINDS = {
@@ -54,11 +54,46 @@ def resolve(name: str | Path, kind: str) -> Path:
     path = Path(name)
     if path.exists() or len(path.parts) != 1:
         return path
-    stem = path.name.removesuffix(".toml")
+    return shipped_named(path.name, kind) or path
+
+
+def shipped_named(name: str, kind: str) -> Path | None:
+    """The shipped file of ``kind`` called ``name`` (with or without ``.toml``), or ``None``.
+
+    Unlike :func:`resolve`, no file in the working directory is looked at.
+
+    >>> shipped_named("april-2024.toml", "scenarios").name
+    'april-2024.toml'
+    >>> shipped_named("nowhere", "scenarios") is None
+    True
+    """
+    stem = name.removesuffix(".toml")
     for p in shipped(kind):
         if p.stem == stem:
             return p
-    return path
+    return None
+
+
+def wrong_kind_named(name: str | Path, expected: str) -> str | None:
+    """The one-line message for a shipped *name* of the other kind than ``expected``, else ``None``.
+
+    ``expected`` is "scenario" or "experiment".  ``trucesim run prisoners-vs-us-pressure``
+    is told what ``trucesim run experiments/prisoners-vs-us-pressure.toml`` is told: it is
+    an experiment, to give to ``trucesim sweep``.  A path that exists, or a path of more
+    than one part, is not a name, and a name of both kinds is the expected one: ``None``.
+
+    >>> wrong_kind_named("april-2024", "experiment")
+    "april-2024: expected an experiment file, found a scenario file (use 'trucesim run april-2024')"
+    >>> wrong_kind_named("april-2024", "scenario") is None
+    True
+    """
+    path = Path(name)
+    if path.exists() or len(path.parts) != 1:
+        return None
+    other = "experiment" if expected == "scenario" else "scenario"
+    if shipped_named(path.name, expected + "s") is not None or shipped_named(path.name, other + "s") is None:
+        return None  # a shipped file of the kind expected, or no shipped file of the other kind
+    return kind_message(printable(str(name)), expected, other)
 
 
 def description(path: Path) -> str:

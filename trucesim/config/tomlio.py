@@ -142,8 +142,21 @@ def wrong_kind(raw: dict, expected: str, shown: str) -> str | None:
     found = kind_of(raw)
     if found is None or found == expected:
         return None
+    return kind_message(shown, expected, found)
+
+
+def kind_message(shown: str, expected: str, found: str) -> str:
+    """One line for a file (or a shipped name) ``shown`` of kind ``found`` given where ``expected`` was wanted.
+
+    >>> kind_message("april-2024", "experiment", "scenario")
+    "april-2024: expected an experiment file, found a scenario file (use 'trucesim run april-2024')"
+    """
     command = "trucesim sweep" if found == "experiment" else "trucesim run"
-    return f"{shown}: expected {'an' if expected == 'experiment' else 'a'} {expected} file, found {'an' if found == 'experiment' else 'a'} {found} file (use '{command} {shown}')"
+    a = {"experiment": "an"}
+    return (
+        f"{shown}: expected {a.get(expected, 'a')} {expected} file, found {a.get(found, 'a')} {found} file "
+        f"(use '{command} {shown}')"
+    )
 
 
 #: the most characters of a value echoed in an error line

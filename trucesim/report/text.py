@@ -39,7 +39,7 @@ END_WORDS = {
 
 
 def gate_words(gate: str, labels: Mapping[str, str]) -> str:
-    """A blocker of the summary in words, sides named by ``labels``.
+    """A blocker of the summary in words, sides named by ``labels`` (by actor id; ``armed_group`` names that side).
 
     Examples
     --------
@@ -47,10 +47,13 @@ def gate_words(gate: str, labels: Mapping[str, str]) -> str:
     'Hamas refused the text'
     >>> gate_words("vote_lost", {})
     'the deal vote was lost'
+    >>> gate_words("demand_infeasible", {"armed_group": "Hamas"})
+    'Hamas countered: asked for more hostages than it held'
     """
+    holder = labels.get("armed_group", "the armed group")
     fixed = {
         "both_refused": "both sides refused the text",
-        "demand_infeasible": "hostages demanded beyond those held",
+        "demand_infeasible": f"{holder} countered: asked for more hostages than it held",
         "partner_exit": "a partner quit and the government fell",
         "vote_lost": "the deal vote was lost",
         "unfinished": "no round had ended by the horizon",
@@ -78,10 +81,11 @@ def format_text(summary: dict, scenario) -> str:
     ag = scenario.actors_of("armed_group")[0]
     label = lambda a: scenario.labels.get(a, a)
     d = s["deal_day"]
+    horizon = f"{scenario.value('protocol.horizon_days'):.0f}"
     rows = [
         ("deal signed and ratified", f"{_pct(s['p_deal'])}   95% CI {100 * lo:.1f}-{100 * hi:.1f}%"),
-        (f"{label(gov)} accepted a proposal", _pct(s["p_accept"][gov])),
-        (f"{label(ag)} accepted a proposal", _pct(s["p_accept"][ag])),
+        (f"{label(gov)} accepted a proposal (any text, any round)", _pct(s["p_accept"][gov])),
+        (f"{label(ag)} accepted a proposal (any text, any round)", _pct(s["p_accept"][ag])),
         (f"{label(gov)} accepted the first text", _pct(s["p_accept_first"][gov])),
         (f"{label(ag)} accepted the first text", _pct(s["p_accept_first"][ag])),
         ("acceptances near a deadline", _pct(s["acceptances_near_deadline"])),
@@ -98,7 +102,7 @@ def format_text(summary: dict, scenario) -> str:
             else f"median {d['median']:.0f}, 10-90%: {d['p10']:.0f}-{d['p90']:.0f}",
         ),
         ("hostages released (mean)", f"{s['hostages_released_mean']:6.1f}"),
-        ("hostages died in captivity (mean)", f"{s['hostages_died_mean']:6.1f}"),
+        (f"hostages died in captivity by day {horizon} (mean)", f"{s['hostages_died_mean']:6.1f}"),
     ]
     width = max(len(r[0]) for r in rows) + 2
     lines = [
@@ -109,7 +113,7 @@ def format_text(summary: dict, scenario) -> str:
     lines += [f"  {name:<{width}}{value}" for name, value in rows]
     lines += _shares("how the talks ended (share of worlds)", s["end_reasons"], lambda k: END_WORDS.get(k, k), width)
     if s["p_deal"] is not None and s["p_deal"] < 1:
-        words = lambda k: gate_words(k, scenario.labels)
+        words = lambda k: gate_words(k, {**scenario.labels, "armed_group": label(ag)})
         lines += _shares("what stopped the last round (share of worlds without a deal)", s["blockers"], words, width)
     if s["p_deal"]:
         lines += ["", "  signed terms (mean over worlds with a deal)"]

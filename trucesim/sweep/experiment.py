@@ -42,6 +42,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NoReturn
@@ -49,6 +50,7 @@ from typing import NoReturn
 import numpy as np
 
 from trucesim.config.distributions import Dist
+from trucesim.config.flatten import flat_items
 from trucesim.config.scenario import Scenario, ScenarioError, check_consistency, load_scenario, numeric_keys, param_for
 from trucesim.config.terms import TERM_NAMES
 from trucesim.config.tomlio import read_toml, suggest
@@ -225,21 +227,15 @@ def _bool(v, where: str) -> bool:
     return v
 
 
-def _flatten_factors(table: dict, shown: str, prefix: str = "") -> dict[str, object]:
-    """``[factors."a.b"]`` and ``[factors.a.b]`` both name the factor ``a.b``."""
+def _flatten_factors(table: dict, shown: str) -> dict[str, object]:
+    """``[factors."a.b"]`` and ``[factors.a.b]`` both name the factor ``a.b`` (written both ways: refused)."""
+
+    def one_factor(v: Mapping) -> bool:  # a factor's own table, or a table that is not all sub-tables
+        return any(m in v for m in FACTOR_KEYS) or not all(isinstance(x, dict) for x in v.values())
+
     out: dict[str, object] = {}
-    for k, v in table.items():
-        key = f"{prefix}{k}"
-        if (
-            isinstance(v, dict)
-            and v
-            and not any(m in v for m in FACTOR_KEYS)
-            and all(isinstance(x, dict) for x in v.values())
-        ):
-            for k2, v2 in _flatten_factors(v, shown, key + ".").items():
-                _add_factor(out, k2, v2, shown)
-        else:
-            _add_factor(out, key, v, shown)
+    for key, value in flat_items(table, is_leaf=one_factor):
+        _add_factor(out, key, value, shown)
     return out
 
 

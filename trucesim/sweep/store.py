@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from trucesim.config.flatten import flatten
 from trucesim.run.chunks import chunk_bounds, n_chunks
 from trucesim.run.files import encode_table, write_atomic
 from trucesim.run.lock import LOCK, DirLock, LockedError
@@ -136,15 +137,6 @@ def manifest_checksum(manifest: dict) -> str:
     return "sha256:" + hashlib.sha256(_canonical(body).encode()).hexdigest()
 
 
-def _flat_all(v, prefix: str = "") -> dict:
-    """Like :func:`_flat`, lists too: ``{"matrix[1][0]": 40.0, ...}``."""
-    if isinstance(v, dict) and v:
-        return {k2: v2 for k, x in v.items() for k2, v2 in _flat_all(x, f"{prefix}.{k}" if prefix else k).items()}
-    if isinstance(v, list) and v:
-        return {k2: v2 for i, x in enumerate(v) for k2, v2 in _flat_all(x, f"{prefix}[{i}]").items()}
-    return {prefix: v}
-
-
 def check_manifest(out: Path, manifest: dict, design: dict | None, experiment_path) -> None:
     """Refuse a manifest edited since it was written, or whose design is not its experiment's.
 
@@ -161,11 +153,13 @@ def check_manifest(out: Path, manifest: dict, design: dict | None, experiment_pa
         )
     if design is None:
         return
-    a, b = _flat_all(json.loads(_canonical(manifest.get("design") or {}))), _flat_all(json.loads(_canonical(design)))
+    # under "design." so that a design edited into a list or a number is compared too
+    a = flatten({"design": json.loads(_canonical(manifest.get("design") or {}))}, lists=True)
+    b = flatten({"design": json.loads(_canonical(design))}, lists=True)
     for key in list(b) + [k for k in a if k not in b]:
         if a.get(key, "<absent>") != b.get(key, "<absent>"):
             raise StoreError(
-                f"{path}: --resume: design.{key}: expected {_show(b.get(key, '<absent>'))} (recomputed from "
+                f"{path}: --resume: {key}: expected {_show(b.get(key, '<absent>'))} (recomputed from "
                 f"{experiment_path}), found {_show(a.get(key, '<absent>'))} (in the manifest); the manifest does "
                 f"not match its experiment: restore it, or start a new sweep with another --out"
             )
@@ -225,22 +219,13 @@ def identity(manifest: dict) -> dict:
     }
 
 
-def _flat(d, prefix=""):
-    if isinstance(d, dict) and d:
-        out = {}
-        for k, v in d.items():
-            out.update(_flat(v, f"{prefix}.{k}" if prefix else str(k)))
-        return out
-    return {prefix: d}
-
-
 def check_same_experiment(old: dict, new: dict, out: Path, experiment_path) -> None:
     """Raise :class:`StoreError` naming the first difference between two manifests' identities."""
     a = json.loads(json.dumps(identity(old)))
     b = json.loads(json.dumps(identity(new)))
     if a == b:
         return
-    fa, fb = _flat(a), _flat(b)
+    fa, fb = flatten(a), flatten(b)
     for key in list(fa) + [k for k in fb if k not in fa]:
         if fa.get(key, "<absent>") != fb.get(key, "<absent>"):
             raise StoreError(
