@@ -87,6 +87,7 @@ _FIGURE_LABELS = {
     "deal_day": "deal day, {} [days after tabling]",
     "signed_terms_mean": "signed terms: {} (mean over worlds with a deal)",
     "p_deal": "deal signed and ratified",
+    "p_deal_first_text": "deal on the first text, as tabled",
     "p_government_falls": "government falls",
     "p_pause_completed": "pause completed",
     "p_permanent": "permanent end reached",

@@ -59,7 +59,11 @@ class Group:
 
 #: every group, in the order shown; ``other`` takes the top-level keys no other group names
 GROUPS: tuple[Group, ...] = (
-    Group("main", "main outcomes [% of worlds]", ("p_deal", "p_government_falls", "p_pause_completed", "p_permanent")),
+    Group(
+        "main",
+        "main outcomes [% of worlds]",
+        ("p_deal", "p_deal_first_text", "p_government_falls", "p_pause_completed", "p_permanent"),
+    ),
     Group(
         "hostages",
         "hostages [mean number per world]",

@@ -103,6 +103,7 @@ def ResultPanel(model: TruceAppModel):
                 children=[f"P(deal) = {wording.percent(summary['p_deal'])}"],
             )
             _line(wording.interval(summary["p_deal_ci"]))
+        _line(f"a deal on the first text, as tabled: {wording.percent(summary['p_deal_first_text'])}")
         if model.changes:
             _line(
                 f"As shipped: {wording.percent(cmp.shipped.p)}; your changes: {wording.points(cmp.difference)} "

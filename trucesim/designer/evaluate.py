@@ -70,6 +70,14 @@ METRICS: dict[str, Metric] = {
     m.name: m
     for m in [
         Metric("p_deal", "probability of a deal", "share of worlds", +1, "proportion", "deal"),
+        Metric(
+            "p_deal_first_text",
+            "probability of a deal on the first text, as tabled",
+            "share of worlds",
+            +1,
+            "proportion",
+            "deal_first",
+        ),
         Metric("p_permanent", "probability of a permanent end", "share of worlds", +1, "proportion", "permanent"),
         Metric("hostages_released_mean", "hostages released", "hostages per world (mean)", +1, "mean", "released"),
         Metric("hostages_died_mean", "hostages who died in captivity", "hostages per world (mean)", -1, "mean", "died"),
@@ -121,7 +129,9 @@ def simulate_candidate(
     ``released``, ``died`` and ``fell`` from the simulation to the horizon.
     """
     scen, overrides = _split(scenario, values)
-    parts: dict[str, list] = {k: [] for k in ("p_gov0", "p_ag0", "deal", "permanent", "released", "died", "fell")}
+    parts: dict[str, list] = {
+        k: [] for k in ("p_gov0", "p_ag0", "deal", "deal_first", "permanent", "released", "died", "fell")
+    }
     for k, n in enumerate(chunk_sizes(worlds, CHUNK_WORLDS)):
         model = TruceModel(scen, n, rng=run_streams(seed, k * CHUNK_WORLDS, n), overrides=overrides)
         pg, pa = _model_acceptance(model)  # draws nothing from the model's stream
@@ -130,6 +140,7 @@ def simulate_candidate(
         if run:
             model.run()
             parts["deal"].append(model.deal.copy())
+            parts["deal_first"].append(model.deal & (model.round == 1))
             parts["permanent"].append(model.permanent.copy())
             parts["released"].append(model.armed_group.released.astype(np.int32))
             parts["died"].append(model.armed_group.died.astype(np.int32))

@@ -4,6 +4,6 @@ A module of its own so that the command line can list them without importing the
 """
 
 #: what ``--maximize`` accepts
-OBJECTIVES = ("p_deal", "p_permanent", "hostages_released_mean")
+OBJECTIVES = ("p_deal", "p_deal_first_text", "p_permanent", "hostages_released_mean")
 #: what ``--versus`` accepts: the second axis of the Pareto front (the first is p_deal)
-VERSUS = ("p_permanent", "hostages_released_mean", "hostages_died_mean", "p_government_falls")
+VERSUS = ("p_deal_first_text", "p_permanent", "hostages_released_mean", "hostages_died_mean", "p_government_falls")

@@ -144,6 +144,8 @@ def best_record(result, best: Candidate, check: dict, zone: dict, exhaustive: bo
         "value": _py(check["value"]),
         "ci": [_py(check["ci"][0]), _py(check["ci"][1])],
         "ci_level": 0.95,
+        "scenario_value": _py(check["scenario_value"]),
+        "scenario_ci": [_py(check["scenario_ci"][0]), _py(check["scenario_ci"][1])],
         "value_on_search_worlds": _py(m[obj]),
         "ci_on_search_worlds": [_py(m.get(f"{obj}_lo")), _py(m.get(f"{obj}_hi"))],
         "p_deal": _py(check["p_deal"]),
@@ -363,6 +365,10 @@ def format_summary(result) -> str:
     lines.append(
         f"  {obj.label}: {show(b['value'])}   95% CI {show(b['ci'][0])}-{show(b['ci'][1])}"
         f"   (fresh worlds, seed {b['check']['seed']}; {show(b['value_on_search_worlds'])} on the search's worlds)"
+    )
+    lines.append(
+        f"  the scenario's own terms, on the same worlds: {show(b['scenario_value'])}   95% CI "
+        f"{show(b['scenario_ci'][0])}-{show(b['scenario_ci'][1])}"
     )
     if result.objective != "p_deal":
         lines.append(

@@ -182,25 +182,34 @@ def check_best(space: DesignSpace, x, objective: str, worlds: int, seed: int) ->
 
     The scenario with the best (and fixed) values is simulated with
     :func:`trucesim.run.simulate.iter_tables` over ``worlds`` worlds and seed
-    ``seed + 1``: exactly ``trucesim run DIR/best.toml --worlds N --seed S+1``.
+    ``seed + 1``: exactly ``trucesim run DIR/best.toml --worlds N --seed S+1``.  The
+    scenario's own terms are simulated on the same worlds, so the best is always shown
+    beside the scenario as tabled (``scenario_value``, ``scenario_ci``).
     """
     check_seed = int(seed) + 1
-    scen = space.scenario.with_values(space.values(x))
-    table = pd.concat(list(iter_tables(scen, worlds, check_seed)), ignore_index=True)
-    w = {
-        "deal": table["deal"].to_numpy(),
-        "permanent": table["permanent"].to_numpy(),
-        "released": table["hostages_released"].to_numpy(),
-        "died": table["hostages_died"].to_numpy(),
-        "fell": table["government_fell"].to_numpy(),
-    }
+
+    def per_world(scen) -> dict[str, np.ndarray]:
+        table = pd.concat(list(iter_tables(scen, worlds, check_seed)), ignore_index=True)
+        return {
+            "deal": table["deal"].to_numpy(),
+            "deal_first": table["deal_first_text"].to_numpy(),
+            "permanent": table["permanent"].to_numpy(),
+            "released": table["hostages_released"].to_numpy(),
+            "died": table["hostages_died"].to_numpy(),
+            "fell": table["government_fell"].to_numpy(),
+        }
+
+    w = per_world(space.scenario.with_values(space.values(x)))
     value, ci = metric_ci(objective, w)
     p_deal, p_ci = metric_ci("p_deal", w)
+    own, own_ci = metric_ci(objective, per_world(space.scenario))
     return {
         "value": value,
         "ci": [ci[0], ci[1]],
         "p_deal": p_deal,
         "p_deal_ci": [p_ci[0], p_ci[1]],
+        "scenario_value": own,
+        "scenario_ci": [own_ci[0], own_ci[1]],
         "seed": check_seed,
         "worlds": int(worlds),
     }

@@ -84,6 +84,7 @@ def format_text(summary: dict, scenario) -> str:
     horizon = f"{scenario.value('protocol.horizon_days'):.0f}"
     rows = [
         ("deal signed and ratified", f"{_pct(s['p_deal'])}   95% CI {100 * lo:.1f}-{100 * hi:.1f}%"),
+        ("  of which on the first text, as tabled", _pct(s["p_deal_first_text"])),
         (f"{label(gov)} accepted a proposal (any text, any round)", _pct(s["p_accept"][gov])),
         (f"{label(ag)} accepted a proposal (any text, any round)", _pct(s["p_accept"][ag])),
         (f"{label(gov)} accepted the first text", _pct(s["p_accept_first"][gov])),

@@ -67,6 +67,7 @@ class Metrics:
         gov, ag = self.government, self.armed_group
         #: output column -> outcome column whose mean over worlds it is
         self.means = {
+            "p_deal_first_text": "deal_first_text",
             f"p_accept_{gov}": f"{gov}_accepted",
             f"p_accept_{ag}": f"{ag}_accepted",
             f"p_accept_first_{gov}": f"{gov}_accepted_first",
@@ -158,7 +159,7 @@ class Metrics:
         return self
 
     def table(self) -> pd.DataFrame:
-        """One row per group: ``worlds``, ``deals``, ``p_deal``, ``p_deal_lo``, ``p_deal_hi``,
+        """One row per group: ``worlds``, ``deals``, ``p_deal``, ``p_deal_lo``, ``p_deal_hi``, ``p_deal_first_text``,
         ``p_accept_<side>``, ``p_accept_first_<side>``, ``p_exit_<party>``, ``p_promise_<party>``,
         ``p_government_falls``, ``p_pause_completed``, ``p_permanent``, ``deal_day_median``,
         ``deal_day_p10``, ``deal_day_p90``, ``hostages_released_mean``, ``hostages_died_mean``,
@@ -250,6 +251,7 @@ class Summary(Metrics):
             "seed": self.seed,
             "p_deal": _num(r["p_deal"]),
             "p_deal_ci": [_num(r["p_deal_lo"]), _num(r["p_deal_hi"])],
+            "p_deal_first_text": _num(r["p_deal_first_text"]),
             "p_accept": {a: _num(r[f"p_accept_{a}"]) for a in (gov, ag)},
             "p_accept_first": {a: _num(r[f"p_accept_first_{a}"]) for a in (gov, ag)},
             "end_reasons": {k: _num(r[f"end_{k}"]) for k in self.end_reasons},
@@ -272,7 +274,7 @@ def summarize(table: pd.DataFrame, scenario, seed: int) -> dict:
     """The summary of ``trucesim run`` over the rows of ``table``.
 
     Keys (exactly): ``scenario``, ``worlds``, ``seed``, ``p_deal``, ``p_deal_ci``,
-    ``p_accept``, ``p_accept_first`` (the first text, as tabled), ``end_reasons``
+    ``p_deal_first_text`` (a deal on the first text as tabled, never revised), ``p_accept``, ``p_accept_first`` (the first text, as tabled), ``end_reasons``
     (shares of worlds by how the talks ended, summing to 1), ``blockers`` (for
     the worlds without a deal, the shares stopped by each gate in their last
     round), ``acceptances_near_deadline`` (share of all acceptances that fell in

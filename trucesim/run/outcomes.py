@@ -107,7 +107,7 @@ def check_outcomes(table: pd.DataFrame, where: str) -> None:
 def outcome_table(model: TruceModel, world_offset: int = 0) -> pd.DataFrame:
     """One row per world of a finished model.
 
-    Columns: ``world``; ``deal``, ``deal_day``, ``deal_by_first_deadline``;
+    Columns: ``world``; ``deal``, ``deal_day``, ``deal_by_first_deadline``, ``deal_first_text``;
     ``rounds``, ``deadlines_missed``, ``end_of_talks``, ``blocker`` (the gate
     that stopped the last round of a world without a deal, ``none`` with a
     deal), ``votes_lost``, ``acceptances`` and ``acceptances_near_deadline``
@@ -134,6 +134,7 @@ def outcome_table(model: TruceModel, world_offset: int = 0) -> pd.DataFrame:
         "deal": m.deal.copy(),
         "deal_day": m.deal_day.astype(np.float32),
         "deal_by_first_deadline": m.deal & (m.deal_day <= m.deadline_days),
+        "deal_first_text": m.deal & (m.round == 1),  # the first text signed as tabled, never revised
         "rounds": m.round.copy(),
         "deadlines_missed": m.deadlines_missed.copy(),
         "end_of_talks": pd.Categorical.from_codes(m.end_reason, categories=list(END_REASONS)),
