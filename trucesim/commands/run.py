@@ -108,8 +108,14 @@ def main(args) -> int:
     bar = progress(args.worlds, "world", "simulating", enabled=chunks > 1)  # one chunk: too quick to show
 
     if chunks > 1 and args.workers != 1:
+        slim = args.out is None and target is None  # only the summary's columns come back from the workers
         source = parallel_tables(
-            scenario, args.worlds, args.seed, workers=args.workers, force=getattr(args, "force", None)
+            scenario,
+            args.worlds,
+            args.seed,
+            workers=args.workers,
+            force=getattr(args, "force", None),
+            columns=summary.columns if slim else None,
         )
     else:
         trace = target if numbered else None

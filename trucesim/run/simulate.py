@@ -11,7 +11,7 @@ is paid once per group.  See :mod:`trucesim.run.chunks`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -168,7 +168,8 @@ def trace_world(scenario: Scenario, world: int, seed: int = 0, chunk_worlds: int
 class RunTask:
     """``chunks`` consecutive chunks of ``trucesim run`` from ``chunk``, as a task for :mod:`trucesim.run.executors`.
 
-    ``keep`` is how many of their worlds the run asked for (a short last chunk simulates only those).
+    ``keep`` is how many of their worlds the run asked for (a short last chunk simulates only those);
+    ``columns``, if given, are the only outcome columns sent back (a summary needs a third of them).
     """
 
     scenario: Scenario
@@ -177,6 +178,7 @@ class RunTask:
     chunk_worlds: int
     keep: int
     chunks: int = 1
+    columns: tuple[str, ...] | None = None
 
     @property
     def label(self) -> str:
@@ -194,16 +196,22 @@ class RunTask:
         """The chunk's outcome table as Parquet bytes (sent back from a worker process)."""
         from trucesim.run.files import encode_table
 
-        return encode_table(self.table())
+        table = self.table()
+        return encode_table(table if self.columns is None else table[list(self.columns)])
 
 
 def run_tasks(
-    scenario: Scenario, worlds: int, seed: int, chunk_worlds: int = CHUNK_WORLDS, parts: int = 1
+    scenario: Scenario,
+    worlds: int,
+    seed: int,
+    chunk_worlds: int = CHUNK_WORLDS,
+    parts: int = 1,
+    columns: tuple[str, ...] | None = None,
 ) -> list[RunTask]:
     """The tasks of a run of ``worlds`` worlds: groups of chunks (:func:`~trucesim.run.chunks.chunk_groups`),
-    at least ``parts`` of them when there are chunks enough."""
+    at least ``parts`` of them when there are chunks enough, each sending back ``columns`` (default: all)."""
     groups = chunk_groups(worlds, chunk_worlds, parts)
-    return [RunTask(scenario, seed, k, chunk_worlds, stop - start, count) for k, count, start, stop in groups]
+    return [RunTask(scenario, seed, k, chunk_worlds, stop - start, count, columns) for k, count, start, stop in groups]
 
 
 def parallel_tables(
@@ -213,8 +221,12 @@ def parallel_tables(
     workers: int | None = None,
     chunk_worlds: int = CHUNK_WORLDS,
     force: bool | None = None,
+    columns: Sequence[str] | None = None,
 ) -> Iterator[pd.DataFrame]:
     """The tables of :func:`iter_tables`, computed by ``workers`` processes, yielded in chunk order.
+
+    ``columns``, if given, are the only columns the workers send back (``world`` always among
+    them): a run that only summarises ships a third of the bytes.
 
     The same seed gives the same tables whatever the number of workers: each
     chunk has its own random stream, and results are put back in order.
@@ -230,7 +242,8 @@ def parallel_tables(
     from trucesim.run.workers import available_cores
 
     check_size(worlds, chunk_worlds, "--worlds")
-    tasks = run_tasks(scenario, worlds, seed, chunk_worlds, parts=workers or available_cores())
+    keep = None if columns is None else tuple(dict.fromkeys(["world", *columns]))
+    tasks = run_tasks(scenario, worlds, seed, chunk_worlds, parts=workers or available_cores(), columns=keep)
     # no more processes than tasks; more than 4 per core only with force (see check_options)
     with make_executor(workers=workers, tasks=len(tasks), force=force) as ex:
         try:
