@@ -79,6 +79,8 @@ class Principal(Actor):
         streams.ESTIMATE_GOV,
         streams.PHASE_TWO_GOV,
     )
+    #: the calendar kind under which this side's answer days are booked (:mod:`trucesim.model.calendar`)
+    answer_kind = "gov_answer"
 
     def __init__(self, model, actor_id, label=None):
         super().__init__(model, actor_id, label)
@@ -106,6 +108,11 @@ class Principal(Actor):
         self.last_accept_round = np.zeros(n, np.int16)
         self.last_accept_day = np.full(n, np.nan)
         self.last_accept_deadline = np.full(n, np.nan)
+        # the round under way: the day this side answers, its answer (PENDING until given) and the
+        # uniform its answer is drawn with (one per round, drawn when the text is tabled)
+        self.due = np.full(n, -1, np.int32)
+        self.answer_state = np.zeros(n, np.int8)
+        self.round_uniform = np.zeros(n)
 
     # --- preferences -------------------------------------------------------
     def utility(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -218,6 +225,11 @@ class Principal(Actor):
         """Daily probability that this side breaches the pause, given the guarantees."""
         return self.breach_daily[idx] * (1.0 - self.guarantee_effect[idx] * guarantees)
 
+    def stakes(self, idx: np.ndarray) -> np.ndarray:
+        """What this side expects to lose when a deadline passes in worlds ``idx`` [utility]
+        (:mod:`trucesim.model.deadlines`); overridden by each side."""
+        raise NotImplementedError
+
 
 class Government(Principal):
     """Israel's government: decides, carries the deal through its coalition, may launch the offensive.
@@ -245,6 +257,9 @@ class Government(Principal):
 
     def reservation(self, idx):
         return pressures.government_reservation(self, self.model, idx)
+
+    def stakes(self, idx: np.ndarray) -> np.ndarray:
+        return deadlines.government_stakes(self.model, idx)
 
     def decision_gap(self, terms, idx, binding: bool = False):
         m = self.model
@@ -282,6 +297,7 @@ class ArmedGroup(Principal):
     """
 
     STUDY, ANSWER, ESTIMATE, PHASE_TWO = streams.STUDY_AG, streams.ANSWER_AG, streams.ESTIMATE_AG, streams.PHASE_TWO_AG
+    answer_kind = "ag_answer"
 
     def __init__(self, model, actor_id, label=None):
         super().__init__(model, actor_id, label)
@@ -326,6 +342,9 @@ class ArmedGroup(Principal):
 
     def reservation(self, idx):
         return pressures.armed_group_reservation(self, self.model, idx)
+
+    def stakes(self, idx: np.ndarray) -> np.ndarray:
+        return deadlines.armed_group_stakes(self.model, idx)
 
     def decision_gap(self, terms, idx, binding: bool = False):
         return self.gap(terms, idx), self.can_deliver(terms, idx)

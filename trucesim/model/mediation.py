@@ -46,15 +46,16 @@ def table(m, idx: np.ndarray) -> None:
     m.calendar.book("deadline", np.array(d + m.deadline_days), idx)
     m.next_table_day[idx] = -1
     rounds = m.round[idx]
-    m.noise_u[0, idx] = m.streams.uniform(idx, m.government.ANSWER, rounds)
-    m.noise_u[1, idx] = m.streams.uniform(idx, m.armed_group.ANSWER, rounds)
+    sides = (m.government, m.armed_group)
+    for side in sides:
+        side.round_uniform[idx] = m.streams.uniform(idx, side.ANSWER, rounds)
     deadline = m.deadline_day[idx]
-    m.gov_due[idx] = deadlines.answer_day(d, m.government.study_days(idx), deadline)
-    m.ag_due[idx] = deadlines.answer_day(d, m.armed_group.study_days(idx), deadline)
-    m.calendar.book("gov_answer", m.gov_due[idx], idx)
-    m.calendar.book("ag_answer", m.ag_due[idx], idx)
-    m.gov_answer[idx] = PENDING
-    m.ag_answer[idx] = PENDING
+    for side in sides:
+        side.due[idx] = deadlines.answer_day(d, side.study_days(idx), deadline)
+    for side in sides:
+        m.calendar.book(side.answer_kind, side.due[idx], idx)
+    for side in sides:
+        side.answer_state[idx] = PENDING
     m.record(
         idx,
         "tabled",
@@ -75,18 +76,10 @@ def table_due(m) -> None:
         table(m, idx)
 
 
-def _sides(m):
-    """Per side: the agent, its row of the round's uniforms, its calendar kind, due days, answers and stakes."""
-    return (
-        (m.government, 0, "gov_answer", m.gov_due, m.gov_answer, deadlines.government_stakes),
-        (m.armed_group, 1, "ag_answer", m.ag_due, m.ag_answer, deadlines.armed_group_stakes),
-    )
-
-
-def _give(m, side, row, idx, stakes, final: bool) -> np.ndarray:
+def _give(m, side, idx, stakes, final: bool) -> np.ndarray:
     """``side`` answers in worlds ``idx`` with ``stakes`` added (PENDING where it holds out, unless ``final``)."""
     terms = np.take(m.terms, idx, axis=0)  # faster than m.terms[idx], the same rows
-    out = side.answer(terms, idx, m.day, m.noise_u[row, idx], stakes, final)
+    out = side.answer(terms, idx, m.day, side.round_uniform[idx], stakes, final)
     if side is m.armed_group:
         m.infeasible[idx] = ~side.can_deliver(terms, idx)
         text.learn_deliverable(m, idx)
@@ -96,16 +89,17 @@ def _give(m, side, row, idx, stakes, final: bool) -> np.ndarray:
 def collect_answers(m) -> np.ndarray:
     """Each side whose answer day is today accepts, or holds out until the deadline; returns the worlds with news."""
     news = []
-    for side, row, kind, due, answer, _ in _sides(m):
-        idx = m.calendar.take(kind, m.day)
-        idx = idx[(m.status[idx] == m.NEGOTIATING) & (answer[idx] == PENDING) & (due[idx] == m.day)]
+    for side in (m.government, m.armed_group):
+        answer = side.answer_state
+        idx = m.calendar.take(side.answer_kind, m.day)
+        idx = idx[(m.status[idx] == m.NEGOTIATING) & (answer[idx] == PENDING) & (side.due[idx] == m.day)]
         if not idx.size:
             continue
-        out = _give(m, side, row, idx, 0.0, final=False)
+        out = _give(m, side, idx, 0.0, final=False)
         yes = idx[out == ACCEPT]
         answer[yes] = ACCEPT
         news.append(yes)
-        _record_answers(m, side, yes, answer)
+        _record_answers(m, side, yes)
     return np.unique(np.concatenate(news)) if news else np.zeros(0, np.intp)
 
 
@@ -113,15 +107,16 @@ def deadline_passes(m, day: int, idx: np.ndarray) -> None:
     """A deadline booked for worlds ``idx`` falls due: the sides still holding out answer, with the deadline's
     stakes; rounds are resolved."""
     idx = idx[(m.status[idx] == m.NEGOTIATING) & (m.deadline_day[idx] == day) & (m.next_table_day[idx] == -1)]
-    for side, row, _, _, answer, stakes in _sides(m):
-        late = idx[answer[idx] == PENDING]
+    for side in (m.government, m.armed_group):
+        late = idx[side.answer_state[idx] == PENDING]
         if late.size:
-            answer[late] = _give(m, side, row, late, stakes(m, late), final=True)
-            _record_answers(m, side, late, answer)
+            side.answer_state[late] = _give(m, side, late, side.stakes(late), final=True)
+            _record_answers(m, side, late)
     resolve(m, idx)
 
 
-def _record_answers(m, side, idx, answer) -> None:
+def _record_answers(m, side, idx) -> None:
+    answer = side.answer_state
     m.record(
         idx,
         "answer",
@@ -143,15 +138,16 @@ def resolve(m, idx: np.ndarray) -> None:
     idx = idx[(m.status[idx] == m.NEGOTIATING) & (m.next_table_day[idx] == -1)]
     if not idx.size:
         return
-    both = (m.gov_answer[idx] == ACCEPT) & (m.ag_answer[idx] == ACCEPT)
-    answered = (m.gov_answer[idx] != PENDING) & (m.ag_answer[idx] != PENDING)
+    g_answer, a_answer = m.government.answer_state[idx], m.armed_group.answer_state[idx]
+    both = (g_answer == ACCEPT) & (a_answer == ACCEPT)
+    answered = (g_answer != PENDING) & (a_answer != PENDING)
     agreed, failed = idx[both], idx[answered & ~both]
     lost = np.zeros(0, np.intp)
     if agreed.size:
         lost = ratify(m, agreed)
     if failed.size:
-        g_ref = m.gov_answer[failed] != ACCEPT
-        a_ref = m.ag_answer[failed] != ACCEPT
+        g_ref = m.government.answer_state[failed] != ACCEPT
+        a_ref = m.armed_group.answer_state[failed] != ACCEPT
         gate = np.where(g_ref & a_ref, 3, np.where(a_ref, 1, 2))
         m.blocker[failed] = np.where(m.infeasible[failed], 4, gate)
         revise(m, failed, g_ref, a_ref)

@@ -63,6 +63,31 @@ DAILY_SERIES = (
 )
 
 
+class Owned:
+    """A read-only name on the model for state owned by one of its parts.
+
+    ``gov_answer = Owned("government", "answer_state")`` makes ``model.gov_answer`` read
+    ``model.government.answer_state``: the names used outside :mod:`trucesim.model` (outcome
+    tables, the app, tests) keep working while the state lives with its owner.  Assigning
+    to it is an error; the arrays themselves may be written in place, as before.
+    """
+
+    def __init__(self, owner: str, name: str | None = None) -> None:
+        self.owner = owner
+        self.name = name
+
+    def __set_name__(self, cls: type, name: str) -> None:
+        self.name = self.name or name
+
+    def __get__(self, model: object, cls: type | None = None) -> Any:
+        if model is None:
+            return self
+        return getattr(getattr(model, self.owner), self.name or "")
+
+    def __set__(self, model: object, value: object) -> None:
+        raise AttributeError(f"{self.name} belongs to the model's {self.owner}: set it there")
+
+
 class TruceModel(mesa.Model):
     """The negotiation over ``n_worlds`` independent worlds.
 
@@ -88,6 +113,12 @@ class TruceModel(mesa.Model):
 
     NEGOTIATING, PAUSE, PERMANENT, COLLAPSED, ENDED = range(5)
     END_REASONS = END_REASONS
+
+    # read-only names for state owned by the model's parts (see Owned)
+    gov_due = Owned("government", "due")
+    ag_due = Owned("armed_group", "due")
+    gov_answer = Owned("government", "answer_state")
+    ag_answer = Owned("armed_group", "answer_state")
 
     def __init__(
         self,
@@ -151,10 +182,6 @@ class TruceModel(mesa.Model):
         self.round = np.zeros(n, np.int16)
         self.deadline_day = np.full(n, -1, np.int32)
         self.next_table_day = np.full(n, -1, np.int32)
-        self.gov_due = np.full(n, -1, np.int32)
-        self.ag_due = np.full(n, -1, np.int32)
-        self.gov_answer = np.zeros(n, np.int8)
-        self.ag_answer = np.zeros(n, np.int8)
         self.deadlines_missed = np.zeros(n, np.int16)
         self.talks_failed = np.zeros(n, bool)
         self.walked_away = np.zeros(n, bool)
@@ -170,7 +197,6 @@ class TruceModel(mesa.Model):
         self.breach_by = np.zeros(n, np.int8)  # 0 none, 1 government, 2 armed group
         self.end_reason = np.full(n, END_REASONS.index("horizon"), np.int8)
         self.blocker = np.full(n, mediation.BLOCKERS.index("unfinished"), np.int8)
-        self.noise_u = np.zeros((2, n))  # the round's acceptance uniforms: government, armed group
         self.deliverable = np.full(n, np.inf)  # living hostages the holding side last said it can deliver
         self.infeasible = np.zeros(n, bool)  # the holding side's last answer: the text asks more than it holds
         self.votes_lost = np.zeros(n, np.int16)
