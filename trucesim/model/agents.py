@@ -11,12 +11,17 @@ values), :mod:`~trucesim.model.hostages` and :mod:`~trucesim.model.coalition`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import mesa
 import numpy as np
 
 from trucesim.config.terms import HOSTAGES, REMAINS, TERM_NAMES, TERMS, denormalise, normalise
 from trucesim.model import acceptance, deadlines, hostages, pressures, streams
 from trucesim.model.acceptance import ACCEPT, COUNTER, PENDING, REJECT
+
+if TYPE_CHECKING:
+    from trucesim.model.situation import Index
 
 #: integer types as wide as a row of 1, 2, 4 or 8 booleans (see :meth:`CoalitionParty.crossed`)
 _BOOL_ROWS = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
@@ -255,31 +260,40 @@ class Government(Principal):
         self.offensive_day = np.full(n, np.nan)
         self.fell = np.zeros(n, bool)
 
-    def reservation(self, idx):
-        return pressures.government_reservation(self, self.model, idx)
+    def pressure(self, idx: Index) -> np.ndarray:
+        """The mediators' (US first) pressure on the government in worlds ``idx``, 0..1
+        (:func:`trucesim.model.pressures.pressure_on_government`)."""
+        m = self.model
+        return pressures.pressure_on_government(m.situation, self, m.mediator_pressure, m.talks, idx)
+
+    def reservation(self, idx: Index, us: np.ndarray | None = None) -> np.ndarray:
+        """Worth of continuing the war today in worlds ``idx`` (:func:`trucesim.model.pressures.government_reservation`);
+        ``us`` is :meth:`pressure` there, when the caller has it already."""
+        m = self.model
+        return pressures.government_reservation(
+            self, m.armed_group, m.families, m.situation, m.mediator_pressure, m.talks, idx, us
+        )
 
     def stakes(self, idx: np.ndarray) -> np.ndarray:
-        return deadlines.government_stakes(self.model, idx)
+        return deadlines.government_stakes(self, self.model.mediator_pressure, idx)
 
-    def decision_gap(self, terms, idx, binding: bool = False):
-        m = self.model
-        us = pressures.pressure_on_government(m, idx)  # once: the survival term and the reservation share it
-        fall = m.coalition.fall_probability(terms, idx, us, binding)
-        gap = self.utility(terms, idx) - pressures.government_reservation(self, m, idx, us)
+    def decision_gap(self, terms: np.ndarray, idx: np.ndarray, binding: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        us = self.pressure(idx)  # once: the survival term and the reservation share it
+        fall = self.model.coalition.fall_probability(terms, idx, us, binding)
+        gap = self.utility(terms, idx) - self.reservation(idx, us)
         return gap - self.survival_weight[idx] * fall, np.ones(idx.size, bool)
 
-    def candidate_gaps(self, terms, worlds, k):
-        m = self.model
+    def candidate_gaps(self, terms: np.ndarray, worlds: np.ndarray, k: int) -> np.ndarray:
         every = np.tile(worlds, k)
-        us = pressures.pressure_on_government(m, worlds)
-        fall = m.coalition.fall_probability(terms, every, np.tile(us, k))
-        gap = self.utility(terms, every) - np.tile(pressures.government_reservation(self, m, worlds, us), k)
+        us = self.pressure(worlds)
+        fall = self.model.coalition.fall_probability(terms, every, np.tile(us, k))
+        gap = self.utility(terms, every) - np.tile(self.reservation(worlds, us), k)
         return gap - self.survival_weight[every] * fall
 
     def step(self):
         """Daily: once talks have failed, maybe launch the Rafah offensive (only while fighting)."""
         m = self.model
-        idx = np.flatnonzero(m.offensive_candidate)
+        idx = np.flatnonzero(m.situation.offensive_candidate)
         if idx.size:
             go = idx[m.streams.uniform(idx, streams.OFFENSIVE, m.day) < self.offensive_daily[idx]]
             if go.size:
@@ -340,11 +354,13 @@ class ArmedGroup(Principal):
         """Share of the living hostages of day 0 still held: Hamas's leverage, 0..1."""
         return hostages.leverage(self, idx)
 
-    def reservation(self, idx):
-        return pressures.armed_group_reservation(self, self.model, idx)
+    def reservation(self, idx: Index) -> np.ndarray:
+        m = self.model
+        return pressures.armed_group_reservation(self, m.government, m.situation, m.mediator_pressure, m.talks, idx)
 
     def stakes(self, idx: np.ndarray) -> np.ndarray:
-        return deadlines.armed_group_stakes(self.model, idx)
+        m = self.model
+        return deadlines.armed_group_stakes(self, m.government, m.mediator_pressure, m.talks, m.situation, idx)
 
     def decision_gap(self, terms, idx, binding: bool = False):
         return self.gap(terms, idx), self.can_deliver(terms, idx)
@@ -443,7 +459,7 @@ class HostageFamilies(Actor):
 
     def step(self):
         """Daily: pressure rises while hostages are held and with each reported death."""
-        pressures.advance_family_pressure(self, self.model)
+        pressures.advance_family_pressure(self, self.model.situation, self.model.armed_group)
 
 
 __all__ = [

@@ -20,10 +20,16 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from trucesim.config.terms import HOSTAGES, REMAINS
 from trucesim.model.streams import DEATHS
+
+if TYPE_CHECKING:
+    from trucesim.model.agents import ArmedGroup
+    from trucesim.model.situation import Situation
 
 
 def binomial_inverse(u: np.ndarray, n: np.ndarray, p: np.ndarray, p0: np.ndarray) -> np.ndarray:
@@ -73,18 +79,25 @@ def leverage(ag, idx) -> np.ndarray:
     return ag.living[idx] / ag.living0[idx]
 
 
-def hazard_rates(m, idx: np.ndarray, fight: np.ndarray, offensive: np.ndarray, status: np.ndarray) -> None:
+def hazard_rates(
+    situation: Situation,
+    ag: ArmedGroup,
+    idx: np.ndarray,
+    fight: np.ndarray,
+    offensive: np.ndarray,
+    permanent: np.ndarray,
+) -> None:
     """Today's death hazard per living hostage in worlds ``idx`` (zero outside fighting), and what follows.
 
-    Sets the model's ``hostage_hazard`` and ``hostages_held`` and the armed
+    ``fight``, ``offensive`` and ``permanent`` say whether the war, the offensive and a permanent
+    end hold there.  Sets the situation's ``hostage_hazard`` and ``hostages_held`` and the armed
     group's ``log_survival`` and ``p_none`` (the chance that no hostage dies today).
     """
-    ag = m.armed_group
     h = ag.hazard[idx] * np.where(offensive, ag.offensive_hazard[idx], 1.0)
-    m.hostage_hazard[idx] = h = np.where(fight, np.minimum(h, 1.0 - 1e-12), 0.0)
+    situation.hostage_hazard[idx] = h = np.where(fight, np.minimum(h, 1.0 - 1e-12), 0.0)
     ag.log_survival[idx] = np.log1p(-h)
     ag.p_none[idx] = np.exp(ag.living[idx] * ag.log_survival[idx])
-    m.hostages_held[idx] = (ag.living[idx] > 0) & (status != m.PERMANENT)
+    situation.hostages_held[idx] = (ag.living[idx] > 0) & ~permanent
 
 
 def deaths_today(ag, m) -> None:
@@ -99,7 +112,7 @@ def deaths_today(ag, m) -> None:
     if not idx.size:
         ag.deaths = idx
         return
-    deaths = binomial_inverse(u[idx], ag.living[idx], m.hostage_hazard[idx], ag.p_none[idx])
+    deaths = binomial_inverse(u[idx], ag.living[idx], m.situation.hostage_hazard[idx], ag.p_none[idx])
     ag.deaths = deaths
     ag.living[idx] -= deaths
     ag.died[idx] += deaths

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from trucesim.config.terms import TERM_NAMES
-from trucesim.model import deadlines, deal, pressures, streams, text
+from trucesim.model import deadlines, deal, streams, text
 from trucesim.model.acceptance import ACCEPT, ANSWER_NAMES, PENDING
 
 #: why the last round of a world without a deal failed; "unfinished": no round had failed by the horizon
@@ -159,7 +159,7 @@ def resolve(m, idx: np.ndarray) -> None:
 
 def ratify(m, idx: np.ndarray) -> np.ndarray:
     """Take the agreed text home in worlds ``idx``: sign it, or the government falls; returns worlds whose vote was lost."""
-    r = m.coalition.ratify(m.terms[idx], idx, pressures.pressure_on_government(m, idx), m.streams, m.round[idx])
+    r = m.coalition.ratify(m.terms[idx], idx, m.government.pressure(idx), m.streams, m.round[idx])
     for party, quits, took in zip(m.coalition.parties, r.quitters, r.promised):
         m.record(idx[took], "side_payment", party.actor_id)
         m.record(idx[quits], "partner_quits", party.actor_id)

@@ -38,14 +38,16 @@ import numpy as np
 from mesa.time import Priority, Schedule
 
 from trucesim.config.scenario import Scenario
-from trucesim.config.terms import TERM_NAMES
+from trucesim.config.terms import TERM_INDEX, TERM_NAMES
 from trucesim.model import deal, hostages, mediation, pressures
 from trucesim.model.agents import ArmedGroup, CoalitionParty, Government, HostageFamilies, Mediator, Opposition, column
 from trucesim.model.calendar import Calendar
 from trucesim.model.coalition import Coalition
 from trucesim.model.events import Event
+from trucesim.model.situation import Situation
 from trucesim.model.streams import draw_parameters, model_streams
 
+_AID = TERM_INDEX["aid_trucks_per_day"]
 END_REASONS = ("deal", "walked_away", "government_fell", "horizon")
 #: daily aggregates over worlds kept by the DataCollector (shares of worlds, or means)
 DAILY_SERIES = (
@@ -119,6 +121,7 @@ class TruceModel(mesa.Model):
     ag_due = Owned("armed_group", "due")
     gov_answer = Owned("government", "answer_state")
     ag_answer = Owned("armed_group", "answer_state")
+    soldiers_lost = Owned("situation")
 
     def __init__(
         self,
@@ -134,30 +137,15 @@ class TruceModel(mesa.Model):
         super().__init__(rng=self.streams.mesa_seed)
         self.scenario_spec = scenario  # Mesa reserves `scenario` for its own Scenario class
         self.params = p = draw_parameters(scenario, self.streams, overrides)
+        self.talks = self  # the talks' state, on the model until it has an owner of its own
         self.horizon = int(scenario.value("protocol.horizon_days"))
         self.deadline_days = int(scenario.value("protocol.deadline_days"))
         self.trace_world = trace_world
         self.trace: list[Event] = []
         self.day = 0
 
-        # the situation, per world
-        def ctx(k):
-            return column(p, f"context.{k}", n)
-
-        self.crisis = ctx("humanitarian_crisis").copy()
-        self.isolation = ctx("international_isolation").copy()
-        self.military0 = ctx("military_pressure")
-        self.us0 = ctx("us_pressure")
-        self.family0 = ctx("family_pressure")
-        self.daily_deaths = ctx("daily_deaths_gaza")
-        self.iso_per_death = ctx("isolation_per_1000_deaths") / 1000.0
-        self.hunger = ctx("hunger_growth")
-        self.relief = ctx("aid_relief")
-        self.off_deaths = ctx("offensive_deaths_multiplier")
-        self.off_military = ctx("offensive_military_pressure")
-        self.off_us = ctx("offensive_us_pressure")
-        self.majority = ctx("knesset_majority")
-        self.soldiers_per_day = ctx("soldiers_lost_per_day")
+        # the situation, per world (pressures, the context, costs accumulated, daily rates)
+        self.situation = Situation.from_params(p, n)
 
         def proto(k):
             return column(p, f"protocol.{k}", n)
@@ -203,23 +191,11 @@ class TruceModel(mesa.Model):
         self.acceptances = np.zeros(n, np.int16)
         self.acceptances_near_deadline = np.zeros(n, np.int16)
         self.remains_due = np.zeros(n, np.int32)
-        # costs accumulated since day 0 (ripeness) and their daily rates
-        self.soldiers_lost = np.zeros(n)
-        self.attrition = np.zeros(n)
-        self.hardship = np.zeros(n)
-        self.losses_rate = np.zeros(n)
-        self.attrition_rate = np.zeros(n)
         self.calendar = Calendar(
             self.schedule_event, self.horizon, {"deadline": self.on_deadline, "pause_end": self.on_pause_end}
         )
 
         # daily rates, refreshed only for worlds whose state changes (see refresh)
-        self.fighting_mask = np.ones(n, bool)
-        self.offensive_candidate = np.zeros(n, bool)
-        self.hostage_hazard = np.zeros(n)
-        self.hostages_held = np.zeros(n)
-        self.iso_rate = np.zeros(n)
-        self.crisis_rate = np.zeros(n)
         self._dirty: list[np.ndarray] = []
         self.refresh(np.arange(n))
         self._flush()
@@ -249,7 +225,7 @@ class TruceModel(mesa.Model):
                 self.mediators.append(Mediator(self, actor_id, scenario.targets[actor_id], label))
             else:
                 self.families = HostageFamilies(self, actor_id, label)
-        self.coalition = Coalition(parties, opposition, self.majority, self.government.side_payments)
+        self.coalition = Coalition(parties, opposition, self.situation.majority, self.government.side_payments)
 
     # --- running -------------------------------------------------------------
     def run(self) -> TruceModel:
@@ -260,7 +236,7 @@ class TruceModel(mesa.Model):
     def step(self):
         """One day, in the order given in the module docstring."""
         self.day = int(round(self.time))
-        pressures.advance_situation(self)
+        pressures.advance_situation(self.situation)
         # hostages first (deaths are news for the families), then the families, then the
         # government's choice about the offensive: a fixed order, not a shuffle
         for kind in (ArmedGroup, HostageFamilies, Government):
@@ -306,13 +282,14 @@ class TruceModel(mesa.Model):
         # duplicates are harmless: each write of a world's rates is the same value
         idx = np.concatenate(self._dirty) if len(self._dirty) > 1 else self._dirty[0]
         self._dirty = []
+        sit = self.situation
         st = self.status[idx]
         fight = (st != self.PAUSE) & (st != self.PERMANENT)
-        self.fighting_mask[idx] = fight
+        sit.fighting_mask[idx] = fight
         off = self.government.offensive[idx]
-        pressures.situation_rates(self, idx, fight, off)
-        hostages.hazard_rates(self, idx, fight, off, st)
-        self.offensive_candidate[idx] = fight & self.talks_failed[idx] & ~off
+        pressures.situation_rates(sit, idx, fight, off, self.signed_terms[idx, _AID])
+        hostages.hazard_rates(sit, self.armed_group, idx, fight, off, st == self.PERMANENT)
+        sit.offensive_candidate[idx] = fight & self.talks_failed[idx] & ~off
 
     # --- records ------------------------------------------------------------------
     def record(
@@ -351,8 +328,9 @@ class TruceModel(mesa.Model):
         all_ = slice(None)
         self.offensive = float(self.government.offensive.mean())
         self.living_hostages = float(self.armed_group.living.mean())
-        self.family_pressure_mean = float(np.mean(pressures.family_pressure(self, all_)))
-        self.pressure_on_government = float(np.mean(pressures.pressure_on_government(self, all_)))
-        self.isolation_mean = float(self.isolation.mean())
-        self.humanitarian_crisis = float(self.crisis.mean())
+        sit = self.situation
+        self.family_pressure_mean = float(np.mean(pressures.family_pressure(sit, self.families, all_)))
+        self.pressure_on_government = float(np.mean(self.government.pressure(all_)))
+        self.isolation_mean = float(sit.isolation.mean())
+        self.humanitarian_crisis = float(sit.crisis.mean())
         self.datacollector.collect(self)

@@ -36,7 +36,6 @@ from __future__ import annotations
 import numpy as np
 
 from trucesim.config.terms import HOSTAGES, PAUSE, REMAINS, TERM_INDEX, TERMS
-from trucesim.model import pressures
 from trucesim.model.acceptance import acceptance
 
 PAUSE_ONLY, BINDING = 0.0, 1.0
@@ -86,7 +85,7 @@ def _negotiate(m, idx: np.ndarray, t: np.ndarray) -> np.ndarray:
     both = (m.streams.uniform(idx, gov.PHASE_TWO) < p_gov) & (m.streams.uniform(idx, ag.PHASE_TWO) < p_ag)
     agreed = idx[both]
     m.record(agreed, "phase_two_agreed")
-    us = pressures.pressure_on_government(m, agreed)
+    us = m.government.pressure(agreed)
     r = m.coalition.ratify(t2[both], agreed, us, m.streams, binding=True)
     for party, quits in zip(m.coalition.parties, r.quitters):
         m.record(agreed[quits], "partner_quits", party.actor_id)

@@ -166,7 +166,7 @@ def outcome_table(model: TruceModel, world_offset: int = 0) -> pd.DataFrame:
             "safety_net_used": opp.net_used.copy() if opp is not None else np.zeros(n, bool),
             "offensive": gov.offensive.copy(),
             "offensive_day": gov.offensive_day.astype(np.float32),
-            "soldiers_lost": m.soldiers_lost.astype(np.float32),
+            "soldiers_lost": m.situation.soldiers_lost.astype(np.float32),
             "hostages_released": ag.released.copy(),
             "hostages_died": ag.died.copy(),
             "hostages_living": ag.living.copy(),
