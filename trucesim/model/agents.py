@@ -177,7 +177,7 @@ class Principal(Actor):
     def study_days(self, idx: np.ndarray) -> np.ndarray:
         """Days taken to answer the proposal tabled today in worlds ``idx`` (at least one)."""
         lo, hi = self.study_min[idx], self.study_max[idx]
-        days = np.floor(lo + self.model.streams.uniform(idx, self.STUDY, self.model.round[idx]) * (hi - lo + 1))
+        days = np.floor(lo + self.model.streams.uniform(idx, self.STUDY, self.model.talks.round[idx]) * (hi - lo + 1))
         return np.maximum(days, 1).astype(np.int32)
 
     def answer(
@@ -200,7 +200,7 @@ class Principal(Actor):
         gap, feasible = self.decision_gap(terms, idx)
         gap = gap + stakes
         p = acceptance.acceptance(self.rationality[idx], gap, feasible)
-        u = self.model.streams.uniform(idx, self.ANSWER, self.model.round[idx]) if u is None else u
+        u = self.model.streams.uniform(idx, self.ANSWER, self.model.talks.round[idx]) if u is None else u
         out = acceptance.answer(p, u, gap, feasible, self.counter_margin[idx])
         if not final:
             out[out != ACCEPT] = PENDING
@@ -211,18 +211,20 @@ class Principal(Actor):
         """Keep the per-world record of answers ``out`` given on ``day`` in worlds ``idx`` (PENDING: none yet)."""
         m = self.model
         accept = out == ACCEPT
-        first_text = (m.round[idx] == 1) & (self.first_answer[idx] == PENDING) & (out != PENDING)
+        first_text = (m.talks.round[idx] == 1) & (self.first_answer[idx] == PENDING) & (out != PENDING)
         self.first_answer[idx[first_text]] = out[first_text]
         yes = idx[accept]
         first = yes[~self.accepted_any[yes]]
         self.first_accept_day[first] = day
-        self.first_accept_round[first] = m.round[first]
+        self.first_accept_round[first] = m.talks.round[first]
         self.accepted_any[yes] = True
-        self.last_accept_round[yes] = m.round[yes]
+        self.last_accept_round[yes] = m.talks.round[yes]
         self.last_accept_day[yes] = day
-        self.last_accept_deadline[yes] = m.deadline_day[yes]
-        m.acceptances[yes] += 1
-        m.acceptances_near_deadline[yes] += deadlines.near_deadline(m.deadline_day[yes], day).astype(np.int16)
+        self.last_accept_deadline[yes] = m.talks.deadline_day[yes]
+        m.talks.acceptances[yes] += 1
+        m.talks.acceptances_near_deadline[yes] += deadlines.near_deadline(m.talks.deadline_day[yes], day).astype(
+            np.int16
+        )
         self.counters[idx[out == COUNTER]] += 1
         self.rejections[idx[out == REJECT]] += 1
 

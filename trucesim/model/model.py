@@ -38,17 +38,18 @@ import numpy as np
 from mesa.time import Priority, Schedule
 
 from trucesim.config.scenario import Scenario
-from trucesim.config.terms import TERM_INDEX, TERM_NAMES
+from trucesim.config.terms import TERM_INDEX
 from trucesim.model import deal, hostages, mediation, pressures
-from trucesim.model.agents import ArmedGroup, CoalitionParty, Government, HostageFamilies, Mediator, Opposition, column
+from trucesim.model.agents import ArmedGroup, CoalitionParty, Government, HostageFamilies, Mediator, Opposition
 from trucesim.model.calendar import Calendar
 from trucesim.model.coalition import Coalition
 from trucesim.model.events import Event
+from trucesim.model.pause import Pause
 from trucesim.model.situation import Situation
 from trucesim.model.streams import draw_parameters, model_streams
+from trucesim.model.talks import END_REASONS, Talks
 
 _AID = TERM_INDEX["aid_trucks_per_day"]
-END_REASONS = ("deal", "walked_away", "government_fell", "horizon")
 #: daily aggregates over worlds kept by the DataCollector (shares of worlds, or means)
 DAILY_SERIES = (
     "negotiating",
@@ -122,6 +123,29 @@ class TruceModel(mesa.Model):
     gov_answer = Owned("government", "answer_state")
     ag_answer = Owned("armed_group", "answer_state")
     soldiers_lost = Owned("situation")
+    terms = Owned("talks")
+    status = Owned("talks")
+    round = Owned("talks")
+    deadline_day = Owned("talks")
+    deadline_days = Owned("talks")
+    next_table_day = Owned("talks")
+    deadlines_missed = Owned("talks")
+    talks_failed = Owned("talks")
+    walked_away = Owned("talks")
+    votes_lost = Owned("talks")
+    acceptances = Owned("talks")
+    acceptances_near_deadline = Owned("talks")
+    blocker = Owned("talks")
+    end_reason = Owned("talks")
+    deal = Owned("pause")
+    deal_day = Owned("pause")
+    signed_terms = Owned("pause")
+    pause_end = Owned("pause")
+    extensions = Owned("pause")
+    pause_completed = Owned("pause")
+    permanent = Owned("pause")
+    collapse_day = Owned("pause")
+    breach_by = Owned("pause")
 
     def __init__(
         self,
@@ -137,9 +161,7 @@ class TruceModel(mesa.Model):
         super().__init__(rng=self.streams.mesa_seed)
         self.scenario_spec = scenario  # Mesa reserves `scenario` for its own Scenario class
         self.params = p = draw_parameters(scenario, self.streams, overrides)
-        self.talks = self  # the talks' state, on the model until it has an owner of its own
         self.horizon = int(scenario.value("protocol.horizon_days"))
-        self.deadline_days = int(scenario.value("protocol.deadline_days"))
         self.trace_world = trace_world
         self.trace: list[Event] = []
         self.day = 0
@@ -147,50 +169,13 @@ class TruceModel(mesa.Model):
         # the situation, per world (pressures, the context, costs accumulated, daily rates)
         self.situation = Situation.from_params(p, n)
 
-        def proto(k):
-            return column(p, f"protocol.{k}", n)
-
-        self.max_rounds = proto("max_rounds")
-        self.step_size = proto("mediator_step")
-        self.revision_min = proto("revision_days_min")
-        self.revision_max = proto("revision_days_max")
-        self.walk_away = proto("walk_away_prob")
-        self.keep_share = proto("keep_acceptance_share")
-        self.instalment = np.maximum(proto("instalment_days"), 1)
-        self.commitment = proto("commitment_weight")
-        self.extension_max = proto("extension_days_max")
-        self.per_extension = proto("hostages_per_extension_day")
+        # the talks (the text, rounds, deadlines) and the deal with its pause, per world
+        self.talks = Talks.from_params(p, n, int(scenario.value("protocol.deadline_days")))
+        self.pause = Pause.from_params(p, n)
 
         self._add_actors(scenario)
         self.mediator_pressure = pressures.MediatorPressure(self.mediators, n)
 
-        # the negotiation, per world
-        self.terms = np.stack([column(p, f"terms.{t}", n) for t in TERM_NAMES], axis=1).astype(float)
-        self.status = np.zeros(n, np.int8)
-        self.round = np.zeros(n, np.int16)
-        self.deadline_day = np.full(n, -1, np.int32)
-        self.next_table_day = np.full(n, -1, np.int32)
-        self.deadlines_missed = np.zeros(n, np.int16)
-        self.talks_failed = np.zeros(n, bool)
-        self.walked_away = np.zeros(n, bool)
-        self.deal = np.zeros(n, bool)
-        self.deal_day = np.full(n, np.nan)
-        self.signed_terms = np.full((n, len(TERM_NAMES)), np.nan)
-        self.pause_end = np.full(n, -1, np.int32)
-        self.hostages_due = np.zeros(n, np.int32)
-        self.extensions = np.zeros(n, np.int16)
-        self.pause_completed = np.zeros(n, bool)
-        self.permanent = np.zeros(n, bool)
-        self.collapse_day = np.full(n, np.nan)
-        self.breach_by = np.zeros(n, np.int8)  # 0 none, 1 government, 2 armed group
-        self.end_reason = np.full(n, END_REASONS.index("horizon"), np.int8)
-        self.blocker = np.full(n, mediation.BLOCKERS.index("unfinished"), np.int8)
-        self.deliverable = np.full(n, np.inf)  # living hostages the holding side last said it can deliver
-        self.infeasible = np.zeros(n, bool)  # the holding side's last answer: the text asks more than it holds
-        self.votes_lost = np.zeros(n, np.int16)
-        self.acceptances = np.zeros(n, np.int16)
-        self.acceptances_near_deadline = np.zeros(n, np.int16)
-        self.remains_due = np.zeros(n, np.int32)
         self.calendar = Calendar(
             self.schedule_event, self.horizon, {"deadline": self.on_deadline, "pause_end": self.on_pause_end}
         )
@@ -259,7 +244,7 @@ class TruceModel(mesa.Model):
     # --- status and daily rates -------------------------------------------------
     def set_status(self, idx: np.ndarray, status: int) -> None:
         """Move worlds ``idx`` to ``status`` and refresh their rates."""
-        self.status[idx] = status
+        self.talks.status[idx] = status
         self.refresh(idx)
 
     def refresh(self, idx: np.ndarray) -> None:
@@ -283,13 +268,13 @@ class TruceModel(mesa.Model):
         idx = np.concatenate(self._dirty) if len(self._dirty) > 1 else self._dirty[0]
         self._dirty = []
         sit = self.situation
-        st = self.status[idx]
+        st = self.talks.status[idx]
         fight = (st != self.PAUSE) & (st != self.PERMANENT)
         sit.fighting_mask[idx] = fight
         off = self.government.offensive[idx]
-        pressures.situation_rates(sit, idx, fight, off, self.signed_terms[idx, _AID])
+        pressures.situation_rates(sit, idx, fight, off, self.pause.signed_terms[idx, _AID])
         hostages.hazard_rates(sit, self.armed_group, idx, fight, off, st == self.PERMANENT)
-        sit.offensive_candidate[idx] = fight & self.talks_failed[idx] & ~off
+        sit.offensive_candidate[idx] = fight & self.talks.talks_failed[idx] & ~off
 
     # --- records ------------------------------------------------------------------
     def record(
@@ -321,7 +306,7 @@ class TruceModel(mesa.Model):
     def _collect(self):
         """End of day: refresh changed rates; daily aggregates for the DataCollector (DAILY_SERIES)."""
         self._flush()
-        shares = np.bincount(self.status, minlength=5) / self.n_worlds
+        shares = np.bincount(self.talks.status, minlength=5) / self.n_worlds
         (self.negotiating, self.in_pause, self.permanent_end, self.collapsed, self.talks_ended) = (
             float(x) for x in shares
         )

@@ -59,7 +59,7 @@ def phase_two_text(m, t: np.ndarray, idx: np.ndarray) -> np.ndarray:
 
 def decide(m, idx: np.ndarray, t: np.ndarray, day: int) -> None:
     """The pause ends in worlds ``idx`` (signed terms ``t``): the war resumes, or a permanent end."""
-    m.pause_completed[idx] = True
+    m.pause.pause_completed[idx] = True
     pc = t[:, _PERMANENT]
     binding = pc >= BINDING
     talks = (pc > PAUSE_ONLY) & ~binding
@@ -78,7 +78,7 @@ def _negotiate(m, idx: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Both sides decide on the phase-two text, then the government carries it home; returns worlds where the war resumes."""
     gov, ag = m.government, m.armed_group
     t2 = phase_two_text(m, t, idx)
-    bonus = m.commitment[idx] * t[:, _GUARANTEES] * t[:, _PERMANENT]
+    bonus = m.pause.commitment[idx] * t[:, _GUARANTEES] * t[:, _PERMANENT]
     g_gap, _ = gov.decision_gap(t2, idx, binding=True)
     p_gov = acceptance(gov.rationality[idx], g_gap + bonus)
     p_ag = acceptance(ag.rationality[idx], ag.gap(t2, idx) + bonus)
@@ -101,7 +101,7 @@ def _permanent(m, idx: np.ndarray, everyone: np.ndarray) -> None:
     """A permanent end in worlds ``idx``; where ``everyone``, the hostages and remains still held go free."""
     ag = m.armed_group
     m.set_status(idx, m.PERMANENT)
-    m.permanent[idx] = True
+    m.pause.permanent[idx] = True
     free = idx[everyone]
     ag.release(free, ag.living[free])
     ag.release_remains(free, ag.remains_held[free])
@@ -110,5 +110,5 @@ def _permanent(m, idx: np.ndarray, everyone: np.ndarray) -> None:
 
 def _war_resumes(m, idx: np.ndarray, day: int) -> None:
     m.set_status(idx, m.COLLAPSED)
-    m.collapse_day[idx] = day
+    m.pause.collapse_day[idx] = day
     m.record(idx, "no_permanent_end")
