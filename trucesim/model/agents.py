@@ -21,6 +21,7 @@ from trucesim.model import acceptance, deadlines, hostages, pressures, streams
 from trucesim.model.acceptance import ACCEPT, COUNTER, PENDING, REJECT
 
 if TYPE_CHECKING:
+    from trucesim.model.model import TruceModel
     from trucesim.model.situation import Index
 
 #: integer types as wide as a row of 1, 2, 4 or 8 booleans (see :meth:`CoalitionParty.crossed`)
@@ -61,7 +62,9 @@ def rows(matrix: np.ndarray, idx: np.ndarray) -> np.ndarray:
 class Actor(mesa.Agent):
     """Base class: an actor identified by its scenario id."""
 
-    def __init__(self, model, actor_id: str, label: str | None = None):
+    model: TruceModel
+
+    def __init__(self, model: TruceModel, actor_id: str, label: str | None = None) -> None:
         super().__init__(model)
         self.actor_id = actor_id
         self.label = label or actor_id
@@ -87,7 +90,7 @@ class Principal(Actor):
     #: the calendar kind under which this side's answer days are booked (:mod:`trucesim.model.calendar`)
     answer_kind = "gov_answer"
 
-    def __init__(self, model, actor_id, label=None):
+    def __init__(self, model: TruceModel, actor_id: str, label: str | None = None) -> None:
         super().__init__(model, actor_id, label)
         n = model.n_worlds
         p = model.params
@@ -246,7 +249,7 @@ class Government(Principal):
     costs ``survival_weight`` of utility.
     """
 
-    def __init__(self, model, actor_id, label=None):
+    def __init__(self, model: TruceModel, actor_id: str, label: str | None = None) -> None:
         super().__init__(model, actor_id, label)
         self.sens_us = self.param("sensitivity_us")
         self.sens_family = self.param("sensitivity_family")
@@ -292,7 +295,7 @@ class Government(Principal):
         gap = self.utility(terms, every) - np.tile(self.reservation(worlds, us), k)
         return gap - self.survival_weight[every] * fall
 
-    def step(self):
+    def step(self) -> None:
         """Daily: once talks have failed, maybe launch the Rafah offensive (only while fighting)."""
         m = self.model
         idx = np.flatnonzero(m.situation.offensive_candidate)
@@ -315,7 +318,7 @@ class ArmedGroup(Principal):
     STUDY, ANSWER, ESTIMATE, PHASE_TWO = streams.STUDY_AG, streams.ANSWER_AG, streams.ESTIMATE_AG, streams.PHASE_TWO_AG
     answer_kind = "ag_answer"
 
-    def __init__(self, model, actor_id, label=None):
+    def __init__(self, model: TruceModel, actor_id: str, label: str | None = None) -> None:
         super().__init__(model, actor_id, label)
         p = model.params
         n = model.n_worlds
@@ -342,7 +345,7 @@ class ArmedGroup(Principal):
         self.log_survival = np.zeros(n)  # log(1 - daily hazard); set by the model's refresh
         self.p_none = np.ones(n)  # chance that no hostage dies today
         self.dying = np.zeros(0, np.intp)  # worlds with deaths today, and how many
-        self.deaths = np.zeros(0, np.int32)
+        self.deaths: np.ndarray = np.zeros(0, np.int32)
 
     def available(self, idx: np.ndarray) -> np.ndarray:
         """Living hostages held in the categories of the first phase (:func:`trucesim.model.hostages.available`)."""
@@ -352,7 +355,7 @@ class ArmedGroup(Principal):
         """All the remains held over the exchange (held now plus returned), at least 1."""
         return np.maximum(self.remains_held[idx] + self.remains_released[idx], 1.0)
 
-    def leverage(self, idx):
+    def leverage(self, idx: Index) -> np.ndarray:
         """Share of the living hostages of day 0 still held: Hamas's leverage, 0..1."""
         return hostages.leverage(self, idx)
 
@@ -364,26 +367,26 @@ class ArmedGroup(Principal):
         m = self.model
         return deadlines.armed_group_stakes(self, m.government, m.mediator_pressure, m.talks, m.situation, idx)
 
-    def decision_gap(self, terms, idx, binding: bool = False):
+    def decision_gap(self, terms: np.ndarray, idx: np.ndarray, binding: bool = False) -> tuple[np.ndarray, np.ndarray]:
         return self.gap(terms, idx), self.can_deliver(terms, idx)
 
     def can_deliver(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Whether the text asks no more than the living hostages in the agreed categories and the remains held."""
         return (terms[:, HOSTAGES] <= self.available(idx)) & (terms[:, REMAINS] <= self.remains_held[idx])
 
-    def counter_proposal(self, terms, idx):
+    def counter_proposal(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
         out = super().counter_proposal(terms, idx)
         out[:, HOSTAGES] = np.minimum(out[:, HOSTAGES], self.available(idx))
         out[:, REMAINS] = np.minimum(out[:, REMAINS], self.remains_held[idx])
         return out
 
-    def step(self):
+    def step(self) -> None:
         """Daily: living hostages may die in captivity (:func:`trucesim.model.hostages.deaths_today`)."""
         hostages.deaths_today(self, self.model)
 
     def release(self, idx: np.ndarray, count: np.ndarray) -> np.ndarray:
         """Release up to ``count`` living hostages in worlds ``idx``; return how many went free."""
-        return hostages.release(self, self.model, idx, count)
+        return hostages.release(self, self.model.refresh, idx, count)
 
     def release_remains(self, idx: np.ndarray, count: np.ndarray) -> np.ndarray:
         """Return up to ``count`` remains in worlds ``idx``; return how many were returned."""
@@ -393,7 +396,7 @@ class ArmedGroup(Principal):
 class CoalitionParty(Actor):
     """A coalition partner: a veto player who may quit if a deal crosses its red lines."""
 
-    def __init__(self, model, actor_id, label=None):
+    def __init__(self, model: TruceModel, actor_id: str, label: str | None = None) -> None:
         super().__init__(model, actor_id, label)
         n = model.n_worlds
         self.seats = self.param("seats")
@@ -424,7 +427,7 @@ class CoalitionParty(Actor):
 class Opposition(Actor):
     """The opposition, whose safety net can carry a deal vote and keep the government alive."""
 
-    def __init__(self, model, actor_id, label=None):
+    def __init__(self, model: TruceModel, actor_id: str, label: str | None = None) -> None:
         super().__init__(model, actor_id, label)
         self.seats = self.param("seats")
         self.net_seats = self.param("safety_net_seats")
@@ -441,7 +444,7 @@ class Mediator(Actor):
     mediators pressing the same target (:class:`trucesim.model.pressures.MediatorPressure`).
     """
 
-    def __init__(self, model, actor_id, target: str, label=None):
+    def __init__(self, model: TruceModel, actor_id: str, target: str, label: str | None = None) -> None:
         super().__init__(model, actor_id, label)
         self.target = target
         self.leverage = self.param("leverage")
@@ -453,13 +456,13 @@ class Mediator(Actor):
 class HostageFamilies(Actor):
     """The hostage families: pressure on the government that rises with time and with deaths."""
 
-    def __init__(self, model, actor_id, label=None):
+    def __init__(self, model: TruceModel, actor_id: str, label: str | None = None) -> None:
         super().__init__(model, actor_id, label)
         self.pressure = column(model.params, "context.family_pressure", model.n_worlds).copy()
         self.growth = self.param("growth_per_day")
         self.per_death = self.param("per_death")
 
-    def step(self):
+    def step(self) -> None:
         """Daily: pressure rises while hostages are held and with each reported death."""
         pressures.advance_family_pressure(self, self.model.situation, self.model.armed_group)
 

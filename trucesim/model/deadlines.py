@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 NEAR_DAYS = 1
 
 
-def answer_day(tabled: np.ndarray, study: np.ndarray, deadline: np.ndarray) -> np.ndarray:
+def answer_day(tabled: np.ndarray | int, study: np.ndarray, deadline: np.ndarray) -> np.ndarray:
     """The day a side answers: after its study days, but no later than the deadline."""
     return np.minimum(tabled + study, deadline).astype(np.int32)
 

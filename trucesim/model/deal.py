@@ -14,15 +14,20 @@ Every function takes the model and works on index arrays of worlds.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from trucesim.config.terms import HOSTAGES, PAUSE, REMAINS, TERM_INDEX
 from trucesim.model import phase_two, streams
 
+if TYPE_CHECKING:
+    from trucesim.model.model import TruceModel
+
 _GUARANTEES = TERM_INDEX["guarantees"]
 
 
-def sign(m, idx: np.ndarray) -> None:
+def sign(m: TruceModel, idx: np.ndarray) -> None:
     """Both sides accepted and the deal was ratified in worlds ``idx``: the pause begins today."""
     d = m.day
     m.pause.deal[idx] = True
@@ -37,7 +42,7 @@ def sign(m, idx: np.ndarray) -> None:
     m.record(idx, "signed", None, lambda w: {"pause_end": int(m.pause.pause_end[w])})
 
 
-def pause_day(m) -> None:
+def pause_day(m: TruceModel) -> None:
     """A day of every pause under way: releases due by instalment, then a chance of breach."""
     idx = np.flatnonzero((m.talks.status == m.PAUSE) & (m.pause.deal_day < m.day))
     if not idx.size:
@@ -73,7 +78,7 @@ def pause_day(m) -> None:
     m.record(gone, "breach", lambda w: (m.government if m.pause.breach_by[w] == 1 else m.armed_group).actor_id)
 
 
-def pause_ends(m, day: int, idx: np.ndarray) -> None:
+def pause_ends(m: TruceModel, day: int, idx: np.ndarray) -> None:
     """The pause booked to end on ``day`` in worlds ``idx`` ends: extend it a day, or decide on a permanent end."""
     idx = idx[(m.talks.status[idx] == m.PAUSE) & (m.pause.pause_end[idx] == day)]
     if not idx.size:
@@ -83,7 +88,7 @@ def pause_ends(m, day: int, idx: np.ndarray) -> None:
         phase_two.decide(m, idx, t, day)
 
 
-def _extend(m, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _extend(m: TruceModel, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Extend the pause by a day where Hamas can release ``per_extension`` more and both accept.
 
     Returns the worlds not extended, with their signed terms.

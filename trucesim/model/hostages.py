@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,7 +30,8 @@ from trucesim.model.streams import DEATHS
 
 if TYPE_CHECKING:
     from trucesim.model.agents import ArmedGroup
-    from trucesim.model.situation import Situation
+    from trucesim.model.model import TruceModel
+    from trucesim.model.situation import Index, Situation
 
 
 def binomial_inverse(u: np.ndarray, n: np.ndarray, p: np.ndarray, p0: np.ndarray) -> np.ndarray:
@@ -50,7 +52,7 @@ def binomial_inverse(u: np.ndarray, n: np.ndarray, p: np.ndarray, p0: np.ndarray
     return k
 
 
-def available(ag, idx: np.ndarray) -> np.ndarray:
+def available(ag: ArmedGroup, idx: np.ndarray) -> np.ndarray:
     """Living hostages Hamas holds in the agreed categories in worlds ``idx``.
 
     The categories' share of the living (deaths strike all hostages alike),
@@ -60,7 +62,7 @@ def available(ag, idx: np.ndarray) -> np.ndarray:
     return np.maximum(np.minimum(share, ag.category_pool[idx] - ag.released[idx]), 0.0)
 
 
-def whole_exchange(ag, terms: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def whole_exchange(ag: ArmedGroup, terms: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Terms counted over the whole exchange, with the scales that make "all of them" 1.
 
     Returns ``(terms, living, remains)`` for :func:`trucesim.config.terms.normalise`:
@@ -74,7 +76,7 @@ def whole_exchange(ag, terms: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, 
     return t, ag.living0[idx], ag.remains_total(idx)
 
 
-def leverage(ag, idx) -> np.ndarray:
+def leverage(ag: ArmedGroup, idx: Index) -> np.ndarray:
     """Share of the living hostages of day 0 still held: Hamas's leverage, 0..1."""
     return ag.living[idx] / ag.living0[idx]
 
@@ -100,7 +102,7 @@ def hazard_rates(
     situation.hostages_held[idx] = (ag.living[idx] > 0) & ~permanent
 
 
-def deaths_today(ag, m) -> None:
+def deaths_today(ag: ArmedGroup, m: TruceModel) -> None:
     """Daily: living hostages die at today's hazard; the worlds with deaths and their counts are kept.
 
     Deaths are binomial(living, hazard), drawn by inversion from one uniform per
@@ -117,22 +119,24 @@ def deaths_today(ag, m) -> None:
     ag.living[idx] -= deaths
     ag.died[idx] += deaths
     ag.remains_held[idx] += deaths
-    recount(ag, m, idx)
+    recount(ag, m.refresh, idx)
     w = m.trace_world
     if w is not None and np.any(idx == w):
         m.record(np.array([w]), "hostage_deaths", ag.actor_id, {"count": int(deaths[idx == w][0])})
 
 
-def release(ag, m, idx: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """Release up to ``count`` living hostages in worlds ``idx``; return how many went free."""
+def release(ag: ArmedGroup, refresh: Callable[[np.ndarray], None], idx: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Release up to ``count`` living hostages in worlds ``idx``; return how many went free.
+
+    ``refresh`` is the model's: called with the worlds where no living hostage is left."""
     count = np.minimum(count, ag.living[idx]).astype(np.int32)
     ag.living[idx] -= count
     ag.released[idx] += count
-    recount(ag, m, idx)
+    recount(ag, refresh, idx)
     return count
 
 
-def release_remains(ag, idx: np.ndarray, count: np.ndarray) -> np.ndarray:
+def release_remains(ag: ArmedGroup, idx: np.ndarray, count: np.ndarray) -> np.ndarray:
     """Return up to ``count`` remains in worlds ``idx``; return how many were returned."""
     count = np.minimum(count, ag.remains_held[idx]).astype(np.int32)
     ag.remains_held[idx] -= count
@@ -140,9 +144,9 @@ def release_remains(ag, idx: np.ndarray, count: np.ndarray) -> np.ndarray:
     return count
 
 
-def recount(ag, m, idx: np.ndarray) -> None:
-    """After deaths or releases: today's chance of no death, and whether any hostage is held."""
+def recount(ag: ArmedGroup, refresh: Callable[[np.ndarray], None], idx: np.ndarray) -> None:
+    """After deaths or releases: today's chance of no death; worlds with no living hostage left are ``refresh``-ed."""
     ag.p_none[idx] = np.exp(ag.living[idx] * ag.log_survival[idx])
     gone = idx[ag.living[idx] == 0]
     if gone.size:
-        m.refresh(gone)
+        refresh(gone)

@@ -18,6 +18,8 @@ Every function takes the model and works on index arrays of worlds.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from trucesim.config.terms import TERM_NAMES
@@ -25,8 +27,12 @@ from trucesim.model import deadlines, deal, streams, text
 from trucesim.model.acceptance import ACCEPT, ANSWER_NAMES, PENDING
 from trucesim.model.talks import BLOCKERS
 
+if TYPE_CHECKING:
+    from trucesim.model.agents import Principal
+    from trucesim.model.model import TruceModel
 
-def table(m, idx: np.ndarray) -> None:
+
+def table(m: TruceModel, idx: np.ndarray) -> None:
     """The mediators table the current text in worlds ``idx`` today, with a deadline."""
     d = m.day
     text.keep_deliverable(m.talks, m.armed_group, idx)
@@ -57,7 +63,7 @@ def table(m, idx: np.ndarray) -> None:
     )
 
 
-def table_due(m) -> None:
+def table_due(m: TruceModel) -> None:
     """Table the revised texts due today."""
     idx = m.calendar.take("table", m.day)
     idx = idx[(m.talks.status[idx] == m.NEGOTIATING) & (m.talks.next_table_day[idx] == m.day)]
@@ -65,7 +71,7 @@ def table_due(m) -> None:
         table(m, idx)
 
 
-def _give(m, side, idx, stakes, final: bool) -> np.ndarray:
+def _give(m: TruceModel, side: Principal, idx: np.ndarray, stakes: np.ndarray | float, final: bool) -> np.ndarray:
     """``side`` answers in worlds ``idx`` with ``stakes`` added (PENDING where it holds out, unless ``final``)."""
     terms = np.take(m.talks.terms, idx, axis=0)  # faster than m.talks.terms[idx], the same rows
     out = side.answer(terms, idx, m.day, side.round_uniform[idx], stakes, final)
@@ -75,7 +81,7 @@ def _give(m, side, idx, stakes, final: bool) -> np.ndarray:
     return out
 
 
-def collect_answers(m) -> np.ndarray:
+def collect_answers(m: TruceModel) -> np.ndarray:
     """Each side whose answer day is today accepts, or holds out until the deadline; returns the worlds with news."""
     news = []
     for side in (m.government, m.armed_group):
@@ -92,7 +98,7 @@ def collect_answers(m) -> np.ndarray:
     return np.unique(np.concatenate(news)) if news else np.zeros(0, np.intp)
 
 
-def deadline_passes(m, day: int, idx: np.ndarray) -> None:
+def deadline_passes(m: TruceModel, day: int, idx: np.ndarray) -> None:
     """A deadline booked for worlds ``idx`` falls due: the sides still holding out answer, with the deadline's
     stakes; rounds are resolved."""
     idx = idx[
@@ -108,7 +114,8 @@ def deadline_passes(m, day: int, idx: np.ndarray) -> None:
     resolve(m, idx)
 
 
-def _record_answers(m, side, idx) -> None:
+def _record_answers(m: TruceModel, side: Principal, idx: np.ndarray) -> None:
+    """Trace the answers of ``side`` in worlds ``idx``."""
     answer = side.answer_state
     m.record(
         idx,
@@ -118,7 +125,7 @@ def _record_answers(m, side, idx) -> None:
     )
 
 
-def _why(m, side, w: int) -> dict:
+def _why(m: TruceModel, side: Principal, w: int) -> dict[str, int | float]:
     """For the trace: the side's acceptance probability, or what it holds when the demand exceeds it."""
     idx = np.array([w])
     if side is m.armed_group and not side.can_deliver(m.talks.terms[idx], idx)[0]:
@@ -126,7 +133,7 @@ def _why(m, side, w: int) -> dict:
     return {"p": float(side.decision_probability(m.talks.terms[idx], idx)[0])}
 
 
-def resolve(m, idx: np.ndarray) -> None:
+def resolve(m: TruceModel, idx: np.ndarray) -> None:
     """Rounds of worlds ``idx``: ratify and sign those both sides accepted; revise those past their deadline."""
     idx = idx[(m.talks.status[idx] == m.NEGOTIATING) & (m.talks.next_table_day[idx] == -1)]
     if not idx.size:
@@ -150,7 +157,7 @@ def resolve(m, idx: np.ndarray) -> None:
         revise(m, lost, ones, ~ones)
 
 
-def ratify(m, idx: np.ndarray) -> np.ndarray:
+def ratify(m: TruceModel, idx: np.ndarray) -> np.ndarray:
     """Take the agreed text home in worlds ``idx``: sign it, or the government falls; returns worlds whose vote was lost."""
     r = m.coalition.ratify(m.talks.terms[idx], idx, m.government.pressure(idx), m.streams, m.talks.round[idx])
     for party, quits, took in zip(m.coalition.parties, r.quitters, r.promised):
@@ -171,7 +178,7 @@ def ratify(m, idx: np.ndarray) -> np.ndarray:
     return lost
 
 
-def revise(m, idx: np.ndarray, g_refused: np.ndarray, a_refused: np.ndarray) -> None:
+def revise(m: TruceModel, idx: np.ndarray, g_refused: np.ndarray, a_refused: np.ndarray) -> None:
     """After a failed round: the deadline counts as missed; walk away, or table a revised text later."""
     m.talks.deadlines_missed[idx] += 1
     fail_talks(m, idx)
@@ -198,7 +205,7 @@ def revise(m, idx: np.ndarray, g_refused: np.ndarray, a_refused: np.ndarray) -> 
     m.record(idx, "revised", None, lambda w: {"next_table_day": int(m.talks.next_table_day[w])})
 
 
-def fail_talks(m, idx: np.ndarray) -> None:
+def fail_talks(m: TruceModel, idx: np.ndarray) -> None:
     """Mark the talks of worlds ``idx`` as having failed once (the offensive may now start)."""
     first = idx[~m.talks.talks_failed[idx]]
     m.talks.talks_failed[first] = True

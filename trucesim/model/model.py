@@ -46,7 +46,7 @@ from trucesim.model.coalition import Coalition
 from trucesim.model.events import Event
 from trucesim.model.pause import Pause
 from trucesim.model.situation import Situation
-from trucesim.model.streams import draw_parameters, model_streams
+from trucesim.model.streams import Streams, draw_parameters, model_streams
 from trucesim.model.talks import END_REASONS, Talks
 
 _AID = TERM_INDEX["aid_trucks_per_day"]
@@ -151,10 +151,10 @@ class TruceModel(mesa.Model):
         self,
         scenario: Scenario,
         n_worlds: int = 1000,
-        rng=None,
-        overrides: dict | None = None,
+        rng: int | np.random.Generator | np.random.SeedSequence | Streams | None = None,
+        overrides: dict[str, Any] | None = None,
         trace_world: int | None = None,
-    ):
+    ) -> None:
         n = self.n_worlds = int(n_worlds)
         # every draw of the model comes from its addressed streams; Mesa's own rng is left unused
         self.streams = model_streams(rng, n)
@@ -218,7 +218,7 @@ class TruceModel(mesa.Model):
         self.run_until(self.horizon)
         return self
 
-    def step(self):
+    def step(self) -> None:
         """One day, in the order given in the module docstring."""
         self.day = int(round(self.time))
         pressures.advance_situation(self.situation)
@@ -303,7 +303,7 @@ class TruceModel(mesa.Model):
             )
         )
 
-    def _collect(self):
+    def _collect(self) -> None:
         """End of day: refresh changed rates; daily aggregates for the DataCollector (DAILY_SERIES)."""
         self._flush()
         shares = np.bincount(self.talks.status, minlength=5) / self.n_worlds

@@ -33,10 +33,16 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from trucesim.config.terms import HOSTAGES, PAUSE, REMAINS, TERM_INDEX, TERMS
 from trucesim.model.acceptance import acceptance
+
+if TYPE_CHECKING:
+    from trucesim.model.agents import ArmedGroup
+    from trucesim.model.model import TruceModel
 
 PAUSE_ONLY, BINDING = 0.0, 1.0
 _PERMANENT = TERM_INDEX["permanent_ceasefire"]
@@ -46,9 +52,8 @@ _RELEASE_ALL = TERM_INDEX["release_all"]
 _SETTLED = [TERM_INDEX[k] for k in ("withdrawal", "permanent_ceasefire", "return_north", "release_all")]
 
 
-def phase_two_text(m, t: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """The text of a permanent end in worlds ``idx``, from the signed terms ``t``."""
-    ag = m.armed_group
+def phase_two_text(ag: ArmedGroup, t: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The text of a permanent end in worlds ``idx``, from the signed terms ``t`` and what ``ag`` still holds."""
     t2 = t.copy()
     t2[:, _SETTLED] = 1.0
     t2[:, PAUSE] = TERMS[PAUSE].scale
@@ -57,7 +62,7 @@ def phase_two_text(m, t: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return t2
 
 
-def decide(m, idx: np.ndarray, t: np.ndarray, day: int) -> None:
+def decide(m: TruceModel, idx: np.ndarray, t: np.ndarray, day: int) -> None:
     """The pause ends in worlds ``idx`` (signed terms ``t``): the war resumes, or a permanent end."""
     m.pause.pause_completed[idx] = True
     pc = t[:, _PERMANENT]
@@ -74,10 +79,10 @@ def decide(m, idx: np.ndarray, t: np.ndarray, day: int) -> None:
     _war_resumes(m, np.concatenate(resumes), day)
 
 
-def _negotiate(m, idx: np.ndarray, t: np.ndarray) -> np.ndarray:
+def _negotiate(m: TruceModel, idx: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Both sides decide on the phase-two text, then the government carries it home; returns worlds where the war resumes."""
     gov, ag = m.government, m.armed_group
-    t2 = phase_two_text(m, t, idx)
+    t2 = phase_two_text(ag, t, idx)
     bonus = m.pause.commitment[idx] * t[:, _GUARANTEES] * t[:, _PERMANENT]
     g_gap, _ = gov.decision_gap(t2, idx, binding=True)
     p_gov = acceptance(gov.rationality[idx], g_gap + bonus)
@@ -97,7 +102,7 @@ def _negotiate(m, idx: np.ndarray, t: np.ndarray) -> np.ndarray:
     return np.concatenate([idx[~both], agreed[~r.ratified]])
 
 
-def _permanent(m, idx: np.ndarray, everyone: np.ndarray) -> None:
+def _permanent(m: TruceModel, idx: np.ndarray, everyone: np.ndarray) -> None:
     """A permanent end in worlds ``idx``; where ``everyone``, the hostages and remains still held go free."""
     ag = m.armed_group
     m.set_status(idx, m.PERMANENT)
@@ -108,7 +113,8 @@ def _permanent(m, idx: np.ndarray, everyone: np.ndarray) -> None:
     m.record(idx, "permanent_end")
 
 
-def _war_resumes(m, idx: np.ndarray, day: int) -> None:
+def _war_resumes(m: TruceModel, idx: np.ndarray, day: int) -> None:
+    """The war resumes in worlds ``idx`` on ``day``: no permanent end."""
     m.set_status(idx, m.COLLAPSED)
     m.pause.collapse_day[idx] = day
     m.record(idx, "no_permanent_end")

@@ -37,7 +37,7 @@ from trucesim.config.terms import TERM_INDEX, TERMS
 from trucesim.model import ripeness
 
 if TYPE_CHECKING:
-    from trucesim.model.agents import ArmedGroup, Government, HostageFamilies
+    from trucesim.model.agents import ArmedGroup, Government, HostageFamilies, Mediator
     from trucesim.model.situation import Index, Situation
     from trucesim.model.talks import Talks
 
@@ -52,7 +52,7 @@ class MediatorPressure:
     over the mediators pressing it; their estimate noise is the mean of theirs.
     """
 
-    def __init__(self, mediators: Sequence, n: int):
+    def __init__(self, mediators: Sequence[Mediator], n: int) -> None:
         self.terms = {}
         self.noise = {}
         for target in TARGETS:
@@ -69,7 +69,7 @@ class MediatorPressure:
         """Elementwise sum of ``arrays`` (``empty`` when there are none)."""
         return np.sum(arrays or empty, axis=0)
 
-    def on(self, target: str, idx, missed: np.ndarray, crisis: np.ndarray) -> np.ndarray:
+    def on(self, target: str, idx: Index, missed: np.ndarray, crisis: np.ndarray) -> np.ndarray:
         """Unclipped pressure on ``target`` in worlds ``idx``, given missed deadlines and the crisis there."""
         lev, step, hum = self.terms[target]
         return lev[idx] + step[idx] * missed + hum[idx] * crisis

@@ -34,6 +34,7 @@ from trucesim.model.acceptance import acceptance
 
 if TYPE_CHECKING:
     from trucesim.model.agents import ArmedGroup
+    from trucesim.model.model import TruceModel
     from trucesim.model.talks import Talks
 
 _INTEGER_TERMS = np.array([t.integer for t in TERMS])
@@ -64,7 +65,7 @@ def deliverable_text(talks: Talks, ag: ArmedGroup, terms: np.ndarray, idx: np.nd
     return out
 
 
-def revised(m, idx: np.ndarray, g_refused: np.ndarray, a_refused: np.ndarray) -> np.ndarray:
+def revised(m: TruceModel, idx: np.ndarray, g_refused: np.ndarray, a_refused: np.ndarray) -> np.ndarray:
     """The next text in worlds ``idx`` after a round the sides marked by the masks refused."""
     t = np.take(m.talks.terms, idx, axis=0)  # faster than m.talks.terms[idx], the same rows
     direction = np.zeros_like(t)
@@ -77,7 +78,9 @@ def revised(m, idx: np.ndarray, g_refused: np.ndarray, a_refused: np.ndarray) ->
     return new
 
 
-def keep_likely_share(m, idx, t, move, g_refused, a_refused) -> np.ndarray:
+def keep_likely_share(
+    m: TruceModel, idx: np.ndarray, t: np.ndarray, move: np.ndarray, g_refused: np.ndarray, a_refused: np.ndarray
+) -> np.ndarray:
     """The largest share of ``move`` that keeps the side that accepted likely enough, relative to today's text.
 
     Judged by the mediators' noisy estimate of that side's acceptance (its
