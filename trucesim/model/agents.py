@@ -2,8 +2,10 @@
 
 Each agent reads its parameters from the drawn scenario (a number shared by all
 worlds or an array with one value per world) and keeps its state in numpy
-arrays of length ``model.n_worlds``.  Decisions take an index array of the
-worlds that decide now and return arrays for those worlds only.  The mechanisms
+arrays of length ``model.n_worlds``: each side also keeps its answer to the
+round under way (its answer day, its answer, the round's uniform).  Decisions
+take an index array of the worlds that decide now and return arrays for those
+worlds only.  The mechanisms
 themselves live in their own modules: :mod:`~trucesim.model.acceptance`
 (utility, the logit, answers), :mod:`~trucesim.model.pressures` (reservation
 values), :mod:`~trucesim.model.hostages` and :mod:`~trucesim.model.coalition`.

@@ -9,7 +9,8 @@ holds enough hostages in the categories and both sides accept the extension;
 otherwise what the deal provides for the later phase follows
 (:mod:`trucesim.model.phase_two`).
 
-Every function takes the model and works on index arrays of worlds.
+Every function takes the model (the deal's state is ``m.pause``, a
+:class:`~trucesim.model.pause.Pause`) and works on index arrays of worlds.
 """
 
 from __future__ import annotations

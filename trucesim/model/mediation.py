@@ -13,7 +13,10 @@ that brings the government down ends the talks.
 Every round that ends without a deal notes the gate that stopped it, in
 :data:`BLOCKERS` order, so a run can say why there was no deal.
 
-Every function takes the model and works on index arrays of worlds.
+Every function orchestrates the model (``m``: the talks, both sides, the
+calendar, the trace) and works on index arrays of worlds; each side's answer
+to the round under way is kept on its agent (``due``, ``answer_state``,
+``round_uniform``).
 """
 
 from __future__ import annotations

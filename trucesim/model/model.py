@@ -10,8 +10,15 @@ Deadlines (the sides still holding out answer; failed rounds are revised or the
 mediators walk away) and the end of each pause are Mesa events scheduled on
 their day; the DataCollector records the daily aggregates last.
 
-This module holds the day loop, the per-world status and the wiring; each
-mechanism has its own module: :mod:`~trucesim.model.acceptance`,
+This module holds the day loop, the calendar, the trace and the wiring.  The
+state has typed owners: each side's on its agent (:mod:`~trucesim.model.agents`),
+the talks in :attr:`TruceModel.talks` (:class:`~trucesim.model.talks.Talks`: the
+text, status, rounds, deadlines, what can be delivered), the deal and its pause in
+:attr:`TruceModel.pause` (:class:`~trucesim.model.pause.Pause`), the pressures and
+accumulated costs in :attr:`TruceModel.situation`
+(:class:`~trucesim.model.situation.Situation`).  Names read outside the model
+(``model.deal``, ``model.terms``, ...) are read-only views of them (:class:`Owned`).
+Each mechanism has its own module: :mod:`~trucesim.model.acceptance`,
 :mod:`~trucesim.model.pressures`, :mod:`~trucesim.model.ripeness`,
 :mod:`~trucesim.model.hostages`, :mod:`~trucesim.model.coalition`,
 :mod:`~trucesim.model.mediation`, :mod:`~trucesim.model.deadlines`,
