@@ -188,7 +188,7 @@ def test_a_pause_only_deal_has_no_later_phase_and_a_binding_end_sticks(baseline)
 def test_the_phase_two_text_settles_the_war_and_releases_everyone(baseline):
     m = TruceModel(baseline, 10, rng=0)
     idx = np.arange(10)
-    t2 = phase_two_text(m, m.terms[idx], idx)
+    t2 = phase_two_text(m.armed_group, m.terms[idx], idx)
     assert (t2[:, TERM_INDEX["permanent_ceasefire"]] == 1).all() and (t2[:, TERM_INDEX["withdrawal"]] == 1).all()
     assert (t2[:, HOSTAGES] == m.armed_group.living).all() and (t2[:, REMAINS] == m.armed_group.remains_held).all()
 

@@ -37,7 +37,9 @@ from trucesim.model.model import DAILY_SERIES, TruceModel
 EXTRA_SERIES = {
     "government_accepted": lambda m: float(m.government.accepted_any.mean()),
     "armed_group_accepted": lambda m: float(m.armed_group.accepted_any.mean()),
-    "military_pressure_mean": lambda m: float(np.mean(pressures.military_pressure(m, slice(None)))),
+    "military_pressure_mean": lambda m: float(
+        np.mean(pressures.military_pressure(m.situation, m.government.offensive, slice(None)))
+    ),
     "hostages_released_mean": lambda m: float(m.armed_group.released.mean()),
 }
 

@@ -2,8 +2,10 @@
 
 Each agent reads its parameters from the drawn scenario (a number shared by all
 worlds or an array with one value per world) and keeps its state in numpy
-arrays of length ``model.n_worlds``.  Decisions take an index array of the
-worlds that decide now and return arrays for those worlds only.  The mechanisms
+arrays of length ``model.n_worlds``: each side also keeps its answer to the
+round under way (its answer day, its answer, the round's uniform).  Decisions
+take an index array of the worlds that decide now and return arrays for those
+worlds only.  The mechanisms
 themselves live in their own modules: :mod:`~trucesim.model.acceptance`
 (utility, the logit, answers), :mod:`~trucesim.model.pressures` (reservation
 values), :mod:`~trucesim.model.hostages` and :mod:`~trucesim.model.coalition`.
@@ -11,12 +13,18 @@ values), :mod:`~trucesim.model.hostages` and :mod:`~trucesim.model.coalition`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import mesa
 import numpy as np
 
 from trucesim.config.terms import HOSTAGES, REMAINS, TERM_NAMES, TERMS, denormalise, normalise
 from trucesim.model import acceptance, deadlines, hostages, pressures, streams
 from trucesim.model.acceptance import ACCEPT, COUNTER, PENDING, REJECT
+
+if TYPE_CHECKING:
+    from trucesim.model.model import TruceModel
+    from trucesim.model.situation import Index
 
 #: integer types as wide as a row of 1, 2, 4 or 8 booleans (see :meth:`CoalitionParty.crossed`)
 _BOOL_ROWS = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
@@ -56,7 +64,9 @@ def rows(matrix: np.ndarray, idx: np.ndarray) -> np.ndarray:
 class Actor(mesa.Agent):
     """Base class: an actor identified by its scenario id."""
 
-    def __init__(self, model, actor_id: str, label: str | None = None):
+    model: TruceModel
+
+    def __init__(self, model: TruceModel, actor_id: str, label: str | None = None) -> None:
         super().__init__(model)
         self.actor_id = actor_id
         self.label = label or actor_id
@@ -79,8 +89,10 @@ class Principal(Actor):
         streams.ESTIMATE_GOV,
         streams.PHASE_TWO_GOV,
     )
+    #: the calendar kind under which this side's answer days are booked (:mod:`trucesim.model.calendar`)
+    answer_kind = "gov_answer"
 
-    def __init__(self, model, actor_id, label=None):
+    def __init__(self, model: TruceModel, actor_id: str, label: str | None = None) -> None:
         super().__init__(model, actor_id, label)
         n = model.n_worlds
         p = model.params
@@ -106,6 +118,11 @@ class Principal(Actor):
         self.last_accept_round = np.zeros(n, np.int16)
         self.last_accept_day = np.full(n, np.nan)
         self.last_accept_deadline = np.full(n, np.nan)
+        # the round under way: the day this side answers, its answer (PENDING until given) and the
+        # uniform its answer is drawn with (one per round, drawn when the text is tabled)
+        self.due = np.full(n, -1, np.int32)
+        self.answer_state = np.zeros(n, np.int8)
+        self.round_uniform = np.zeros(n)
 
     # --- preferences -------------------------------------------------------
     def utility(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -165,7 +182,7 @@ class Principal(Actor):
     def study_days(self, idx: np.ndarray) -> np.ndarray:
         """Days taken to answer the proposal tabled today in worlds ``idx`` (at least one)."""
         lo, hi = self.study_min[idx], self.study_max[idx]
-        days = np.floor(lo + self.model.streams.uniform(idx, self.STUDY, self.model.round[idx]) * (hi - lo + 1))
+        days = np.floor(lo + self.model.streams.uniform(idx, self.STUDY, self.model.talks.round[idx]) * (hi - lo + 1))
         return np.maximum(days, 1).astype(np.int32)
 
     def answer(
@@ -188,7 +205,7 @@ class Principal(Actor):
         gap, feasible = self.decision_gap(terms, idx)
         gap = gap + stakes
         p = acceptance.acceptance(self.rationality[idx], gap, feasible)
-        u = self.model.streams.uniform(idx, self.ANSWER, self.model.round[idx]) if u is None else u
+        u = self.model.streams.uniform(idx, self.ANSWER, self.model.talks.round[idx]) if u is None else u
         out = acceptance.answer(p, u, gap, feasible, self.counter_margin[idx])
         if not final:
             out[out != ACCEPT] = PENDING
@@ -199,24 +216,31 @@ class Principal(Actor):
         """Keep the per-world record of answers ``out`` given on ``day`` in worlds ``idx`` (PENDING: none yet)."""
         m = self.model
         accept = out == ACCEPT
-        first_text = (m.round[idx] == 1) & (self.first_answer[idx] == PENDING) & (out != PENDING)
+        first_text = (m.talks.round[idx] == 1) & (self.first_answer[idx] == PENDING) & (out != PENDING)
         self.first_answer[idx[first_text]] = out[first_text]
         yes = idx[accept]
         first = yes[~self.accepted_any[yes]]
         self.first_accept_day[first] = day
-        self.first_accept_round[first] = m.round[first]
+        self.first_accept_round[first] = m.talks.round[first]
         self.accepted_any[yes] = True
-        self.last_accept_round[yes] = m.round[yes]
+        self.last_accept_round[yes] = m.talks.round[yes]
         self.last_accept_day[yes] = day
-        self.last_accept_deadline[yes] = m.deadline_day[yes]
-        m.acceptances[yes] += 1
-        m.acceptances_near_deadline[yes] += deadlines.near_deadline(m.deadline_day[yes], day).astype(np.int16)
+        self.last_accept_deadline[yes] = m.talks.deadline_day[yes]
+        m.talks.acceptances[yes] += 1
+        m.talks.acceptances_near_deadline[yes] += deadlines.near_deadline(m.talks.deadline_day[yes], day).astype(
+            np.int16
+        )
         self.counters[idx[out == COUNTER]] += 1
         self.rejections[idx[out == REJECT]] += 1
 
     def breach_probability(self, guarantees: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Daily probability that this side breaches the pause, given the guarantees."""
         return self.breach_daily[idx] * (1.0 - self.guarantee_effect[idx] * guarantees)
+
+    def stakes(self, idx: np.ndarray) -> np.ndarray:
+        """What this side expects to lose when a deadline passes in worlds ``idx`` [utility]
+        (:mod:`trucesim.model.deadlines`); overridden by each side."""
+        raise NotImplementedError
 
 
 class Government(Principal):
@@ -227,7 +251,7 @@ class Government(Principal):
     costs ``survival_weight`` of utility.
     """
 
-    def __init__(self, model, actor_id, label=None):
+    def __init__(self, model: TruceModel, actor_id: str, label: str | None = None) -> None:
         super().__init__(model, actor_id, label)
         self.sens_us = self.param("sensitivity_us")
         self.sens_family = self.param("sensitivity_family")
@@ -243,28 +267,40 @@ class Government(Principal):
         self.offensive_day = np.full(n, np.nan)
         self.fell = np.zeros(n, bool)
 
-    def reservation(self, idx):
-        return pressures.government_reservation(self, self.model, idx)
-
-    def decision_gap(self, terms, idx, binding: bool = False):
+    def pressure(self, idx: Index) -> np.ndarray:
+        """The mediators' (US first) pressure on the government in worlds ``idx``, 0..1
+        (:func:`trucesim.model.pressures.pressure_on_government`)."""
         m = self.model
-        us = pressures.pressure_on_government(m, idx)  # once: the survival term and the reservation share it
-        fall = m.coalition.fall_probability(terms, idx, us, binding)
-        gap = self.utility(terms, idx) - pressures.government_reservation(self, m, idx, us)
+        return pressures.pressure_on_government(m.situation, self, m.mediator_pressure, m.talks, idx)
+
+    def reservation(self, idx: Index, us: np.ndarray | None = None) -> np.ndarray:
+        """Worth of continuing the war today in worlds ``idx`` (:func:`trucesim.model.pressures.government_reservation`);
+        ``us`` is :meth:`pressure` there, when the caller has it already."""
+        m = self.model
+        return pressures.government_reservation(
+            self, m.armed_group, m.families, m.situation, m.mediator_pressure, m.talks, idx, us
+        )
+
+    def stakes(self, idx: np.ndarray) -> np.ndarray:
+        return deadlines.government_stakes(self, self.model.mediator_pressure, idx)
+
+    def decision_gap(self, terms: np.ndarray, idx: np.ndarray, binding: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        us = self.pressure(idx)  # once: the survival term and the reservation share it
+        fall = self.model.coalition.fall_probability(terms, idx, us, binding)
+        gap = self.utility(terms, idx) - self.reservation(idx, us)
         return gap - self.survival_weight[idx] * fall, np.ones(idx.size, bool)
 
-    def candidate_gaps(self, terms, worlds, k):
-        m = self.model
+    def candidate_gaps(self, terms: np.ndarray, worlds: np.ndarray, k: int) -> np.ndarray:
         every = np.tile(worlds, k)
-        us = pressures.pressure_on_government(m, worlds)
-        fall = m.coalition.fall_probability(terms, every, np.tile(us, k))
-        gap = self.utility(terms, every) - np.tile(pressures.government_reservation(self, m, worlds, us), k)
+        us = self.pressure(worlds)
+        fall = self.model.coalition.fall_probability(terms, every, np.tile(us, k))
+        gap = self.utility(terms, every) - np.tile(self.reservation(worlds, us), k)
         return gap - self.survival_weight[every] * fall
 
-    def step(self):
+    def step(self) -> None:
         """Daily: once talks have failed, maybe launch the Rafah offensive (only while fighting)."""
         m = self.model
-        idx = np.flatnonzero(m.offensive_candidate)
+        idx = np.flatnonzero(m.situation.offensive_candidate)
         if idx.size:
             go = idx[m.streams.uniform(idx, streams.OFFENSIVE, m.day) < self.offensive_daily[idx]]
             if go.size:
@@ -282,8 +318,9 @@ class ArmedGroup(Principal):
     """
 
     STUDY, ANSWER, ESTIMATE, PHASE_TWO = streams.STUDY_AG, streams.ANSWER_AG, streams.ESTIMATE_AG, streams.PHASE_TWO_AG
+    answer_kind = "ag_answer"
 
-    def __init__(self, model, actor_id, label=None):
+    def __init__(self, model: TruceModel, actor_id: str, label: str | None = None) -> None:
         super().__init__(model, actor_id, label)
         p = model.params
         n = model.n_worlds
@@ -310,7 +347,7 @@ class ArmedGroup(Principal):
         self.log_survival = np.zeros(n)  # log(1 - daily hazard); set by the model's refresh
         self.p_none = np.ones(n)  # chance that no hostage dies today
         self.dying = np.zeros(0, np.intp)  # worlds with deaths today, and how many
-        self.deaths = np.zeros(0, np.int32)
+        self.deaths: np.ndarray = np.zeros(0, np.int32)
 
     def available(self, idx: np.ndarray) -> np.ndarray:
         """Living hostages held in the categories of the first phase (:func:`trucesim.model.hostages.available`)."""
@@ -320,33 +357,38 @@ class ArmedGroup(Principal):
         """All the remains held over the exchange (held now plus returned), at least 1."""
         return np.maximum(self.remains_held[idx] + self.remains_released[idx], 1.0)
 
-    def leverage(self, idx):
+    def leverage(self, idx: Index) -> np.ndarray:
         """Share of the living hostages of day 0 still held: Hamas's leverage, 0..1."""
         return hostages.leverage(self, idx)
 
-    def reservation(self, idx):
-        return pressures.armed_group_reservation(self, self.model, idx)
+    def reservation(self, idx: Index) -> np.ndarray:
+        m = self.model
+        return pressures.armed_group_reservation(self, m.government, m.situation, m.mediator_pressure, m.talks, idx)
 
-    def decision_gap(self, terms, idx, binding: bool = False):
+    def stakes(self, idx: np.ndarray) -> np.ndarray:
+        m = self.model
+        return deadlines.armed_group_stakes(self, m.government, m.mediator_pressure, m.talks, m.situation, idx)
+
+    def decision_gap(self, terms: np.ndarray, idx: np.ndarray, binding: bool = False) -> tuple[np.ndarray, np.ndarray]:
         return self.gap(terms, idx), self.can_deliver(terms, idx)
 
     def can_deliver(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Whether the text asks no more than the living hostages in the agreed categories and the remains held."""
         return (terms[:, HOSTAGES] <= self.available(idx)) & (terms[:, REMAINS] <= self.remains_held[idx])
 
-    def counter_proposal(self, terms, idx):
+    def counter_proposal(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
         out = super().counter_proposal(terms, idx)
         out[:, HOSTAGES] = np.minimum(out[:, HOSTAGES], self.available(idx))
         out[:, REMAINS] = np.minimum(out[:, REMAINS], self.remains_held[idx])
         return out
 
-    def step(self):
+    def step(self) -> None:
         """Daily: living hostages may die in captivity (:func:`trucesim.model.hostages.deaths_today`)."""
         hostages.deaths_today(self, self.model)
 
     def release(self, idx: np.ndarray, count: np.ndarray) -> np.ndarray:
         """Release up to ``count`` living hostages in worlds ``idx``; return how many went free."""
-        return hostages.release(self, self.model, idx, count)
+        return hostages.release(self, self.model.refresh, idx, count)
 
     def release_remains(self, idx: np.ndarray, count: np.ndarray) -> np.ndarray:
         """Return up to ``count`` remains in worlds ``idx``; return how many were returned."""
@@ -356,7 +398,7 @@ class ArmedGroup(Principal):
 class CoalitionParty(Actor):
     """A coalition partner: a veto player who may quit if a deal crosses its red lines."""
 
-    def __init__(self, model, actor_id, label=None):
+    def __init__(self, model: TruceModel, actor_id: str, label: str | None = None) -> None:
         super().__init__(model, actor_id, label)
         n = model.n_worlds
         self.seats = self.param("seats")
@@ -387,7 +429,7 @@ class CoalitionParty(Actor):
 class Opposition(Actor):
     """The opposition, whose safety net can carry a deal vote and keep the government alive."""
 
-    def __init__(self, model, actor_id, label=None):
+    def __init__(self, model: TruceModel, actor_id: str, label: str | None = None) -> None:
         super().__init__(model, actor_id, label)
         self.seats = self.param("seats")
         self.net_seats = self.param("safety_net_seats")
@@ -404,7 +446,7 @@ class Mediator(Actor):
     mediators pressing the same target (:class:`trucesim.model.pressures.MediatorPressure`).
     """
 
-    def __init__(self, model, actor_id, target: str, label=None):
+    def __init__(self, model: TruceModel, actor_id: str, target: str, label: str | None = None) -> None:
         super().__init__(model, actor_id, label)
         self.target = target
         self.leverage = self.param("leverage")
@@ -416,15 +458,15 @@ class Mediator(Actor):
 class HostageFamilies(Actor):
     """The hostage families: pressure on the government that rises with time and with deaths."""
 
-    def __init__(self, model, actor_id, label=None):
+    def __init__(self, model: TruceModel, actor_id: str, label: str | None = None) -> None:
         super().__init__(model, actor_id, label)
         self.pressure = column(model.params, "context.family_pressure", model.n_worlds).copy()
         self.growth = self.param("growth_per_day")
         self.per_death = self.param("per_death")
 
-    def step(self):
+    def step(self) -> None:
         """Daily: pressure rises while hostages are held and with each reported death."""
-        pressures.advance_family_pressure(self, self.model)
+        pressures.advance_family_pressure(self, self.model.situation, self.model.armed_group)
 
 
 __all__ = [

@@ -87,7 +87,7 @@ class Coalition:
         opposition: Opposition | None,
         majority: np.ndarray,
         side_payments: np.ndarray,
-    ):
+    ) -> None:
         # sorted by id: partners decide in this order, so the order of tables in a file must not matter
         self.parties = sorted(parties, key=lambda p: p.actor_id)
         self.opposition = opposition
@@ -109,7 +109,14 @@ class Coalition:
         o = self.opposition
         return o.net_seats[idx], np.minimum(1.0, o.credibility[idx] + o.sens_us[idx] * us)
 
-    def _pivotal(self, left, seats, majority, net_holds, net_seats) -> np.ndarray:
+    def _pivotal(
+        self,
+        left: np.ndarray,
+        seats: np.ndarray,
+        majority: np.ndarray,
+        net_holds: np.ndarray | bool,
+        net_seats: np.ndarray,
+    ) -> np.ndarray:
         """Whether losing ``seats`` leaves the government short, with no safety net to replace them.
 
         ``net_holds`` is a boolean array, or one boolean for every world.
@@ -121,7 +128,7 @@ class Coalition:
             return after < majority - net_seats
         return (after < majority) & ~(net_holds & (after + net_seats >= majority))
 
-    def _threat(self, party: CoalitionParty, idx, pivotal, us) -> np.ndarray:
+    def _threat(self, party: CoalitionParty, idx: np.ndarray, pivotal: np.ndarray, us: np.ndarray) -> np.ndarray:
         """Probability the party quits over a crossed red line if no side payment keeps it."""
         office = 1.0 - party.office_value[idx] * pivotal
         return party.credibility[idx] * office * (1.0 - party.sens_us[idx] * us)  # both in 0..1

@@ -34,13 +34,21 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from trucesim.model.agents import ArmedGroup, Government
+    from trucesim.model.pressures import MediatorPressure
+    from trucesim.model.situation import Situation
+    from trucesim.model.talks import Talks
 
 #: an acceptance this many days or fewer before its round's deadline counts as "near" it
 NEAR_DAYS = 1
 
 
-def answer_day(tabled: np.ndarray, study: np.ndarray, deadline: np.ndarray) -> np.ndarray:
+def answer_day(tabled: np.ndarray | int, study: np.ndarray, deadline: np.ndarray) -> np.ndarray:
     """The day a side answers: after its study days, but no later than the deadline."""
     return np.minimum(tabled + study, deadline).astype(np.int32)
 
@@ -50,18 +58,22 @@ def near_deadline(deadline: np.ndarray, day: np.ndarray | int) -> np.ndarray:
     return ((deadline - day) <= NEAR_DAYS).astype(float)
 
 
-def government_stakes(m, idx: np.ndarray) -> np.ndarray:
+def government_stakes(gov: Government, mediators: MediatorPressure, idx: np.ndarray) -> np.ndarray:
     """What the government expects to lose when a deadline passes in worlds ``idx`` [utility]."""
-    gov = m.government
-    step = m.mediator_pressure.terms["government"][1][idx]
+    step = mediators.terms["government"][1][idx]
     return gov.deadline_cost[idx] + gov.sens_us[idx] * step
 
 
-def armed_group_stakes(m, idx: np.ndarray) -> np.ndarray:
-    """What the armed group expects to lose when a deadline passes in worlds ``idx`` [utility]."""
-    ag, gov = m.armed_group, m.government
-    step = m.mediator_pressure.terms["armed_group"][1][idx]
-    wait = (m.revision_min[idx] + m.revision_max[idx]) / 2.0
+def armed_group_stakes(
+    ag: ArmedGroup, gov: Government, mediators: MediatorPressure, talks: Talks, situation: Situation, idx: np.ndarray
+) -> np.ndarray:
+    """What the armed group expects to lose when a deadline passes in worlds ``idx`` [utility].
+
+    The offensive it expects before the next text: the mean wait for a revised text (``talks``'s
+    revision days) at the government's daily chance of launching it.
+    """
+    step = mediators.terms["armed_group"][1][idx]
+    wait = (talks.revision_min[idx] + talks.revision_max[idx]) / 2.0
     offensive_soon = (1.0 - (1.0 - gov.offensive_daily[idx]) ** np.maximum(wait, 1.0)) * ~gov.offensive[idx]
-    threat = offensive_soon * m.off_military[idx] * ag.sens_military[idx]
+    threat = offensive_soon * situation.off_military[idx] * ag.sens_military[idx]
     return ag.deadline_cost[idx] + ag.sens_mediators[idx] * step + threat

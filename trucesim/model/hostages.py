@@ -20,10 +20,18 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from trucesim.config.terms import HOSTAGES, REMAINS
 from trucesim.model.streams import DEATHS
+
+if TYPE_CHECKING:
+    from trucesim.model.agents import ArmedGroup
+    from trucesim.model.model import TruceModel
+    from trucesim.model.situation import Index, Situation
 
 
 def binomial_inverse(u: np.ndarray, n: np.ndarray, p: np.ndarray, p0: np.ndarray) -> np.ndarray:
@@ -44,7 +52,7 @@ def binomial_inverse(u: np.ndarray, n: np.ndarray, p: np.ndarray, p0: np.ndarray
     return k
 
 
-def available(ag, idx: np.ndarray) -> np.ndarray:
+def available(ag: ArmedGroup, idx: np.ndarray) -> np.ndarray:
     """Living hostages Hamas holds in the agreed categories in worlds ``idx``.
 
     The categories' share of the living (deaths strike all hostages alike),
@@ -54,7 +62,7 @@ def available(ag, idx: np.ndarray) -> np.ndarray:
     return np.maximum(np.minimum(share, ag.category_pool[idx] - ag.released[idx]), 0.0)
 
 
-def whole_exchange(ag, terms: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def whole_exchange(ag: ArmedGroup, terms: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Terms counted over the whole exchange, with the scales that make "all of them" 1.
 
     Returns ``(terms, living, remains)`` for :func:`trucesim.config.terms.normalise`:
@@ -68,26 +76,33 @@ def whole_exchange(ag, terms: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, 
     return t, ag.living0[idx], ag.remains_total(idx)
 
 
-def leverage(ag, idx) -> np.ndarray:
+def leverage(ag: ArmedGroup, idx: Index) -> np.ndarray:
     """Share of the living hostages of day 0 still held: Hamas's leverage, 0..1."""
     return ag.living[idx] / ag.living0[idx]
 
 
-def hazard_rates(m, idx: np.ndarray, fight: np.ndarray, offensive: np.ndarray, status: np.ndarray) -> None:
+def hazard_rates(
+    situation: Situation,
+    ag: ArmedGroup,
+    idx: np.ndarray,
+    fight: np.ndarray,
+    offensive: np.ndarray,
+    permanent: np.ndarray,
+) -> None:
     """Today's death hazard per living hostage in worlds ``idx`` (zero outside fighting), and what follows.
 
-    Sets the model's ``hostage_hazard`` and ``hostages_held`` and the armed
+    ``fight``, ``offensive`` and ``permanent`` say whether the war, the offensive and a permanent
+    end hold there.  Sets the situation's ``hostage_hazard`` and ``hostages_held`` and the armed
     group's ``log_survival`` and ``p_none`` (the chance that no hostage dies today).
     """
-    ag = m.armed_group
     h = ag.hazard[idx] * np.where(offensive, ag.offensive_hazard[idx], 1.0)
-    m.hostage_hazard[idx] = h = np.where(fight, np.minimum(h, 1.0 - 1e-12), 0.0)
+    situation.hostage_hazard[idx] = h = np.where(fight, np.minimum(h, 1.0 - 1e-12), 0.0)
     ag.log_survival[idx] = np.log1p(-h)
     ag.p_none[idx] = np.exp(ag.living[idx] * ag.log_survival[idx])
-    m.hostages_held[idx] = (ag.living[idx] > 0) & (status != m.PERMANENT)
+    situation.hostages_held[idx] = (ag.living[idx] > 0) & ~permanent
 
 
-def deaths_today(ag, m) -> None:
+def deaths_today(ag: ArmedGroup, m: TruceModel) -> None:
     """Daily: living hostages die at today's hazard; the worlds with deaths and their counts are kept.
 
     Deaths are binomial(living, hazard), drawn by inversion from one uniform per
@@ -99,27 +114,29 @@ def deaths_today(ag, m) -> None:
     if not idx.size:
         ag.deaths = idx
         return
-    deaths = binomial_inverse(u[idx], ag.living[idx], m.hostage_hazard[idx], ag.p_none[idx])
+    deaths = binomial_inverse(u[idx], ag.living[idx], m.situation.hostage_hazard[idx], ag.p_none[idx])
     ag.deaths = deaths
     ag.living[idx] -= deaths
     ag.died[idx] += deaths
     ag.remains_held[idx] += deaths
-    recount(ag, m, idx)
+    recount(ag, m.refresh, idx)
     w = m.trace_world
     if w is not None and np.any(idx == w):
         m.record(np.array([w]), "hostage_deaths", ag.actor_id, {"count": int(deaths[idx == w][0])})
 
 
-def release(ag, m, idx: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """Release up to ``count`` living hostages in worlds ``idx``; return how many went free."""
+def release(ag: ArmedGroup, refresh: Callable[[np.ndarray], None], idx: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Release up to ``count`` living hostages in worlds ``idx``; return how many went free.
+
+    ``refresh`` is the model's: called with the worlds where no living hostage is left."""
     count = np.minimum(count, ag.living[idx]).astype(np.int32)
     ag.living[idx] -= count
     ag.released[idx] += count
-    recount(ag, m, idx)
+    recount(ag, refresh, idx)
     return count
 
 
-def release_remains(ag, idx: np.ndarray, count: np.ndarray) -> np.ndarray:
+def release_remains(ag: ArmedGroup, idx: np.ndarray, count: np.ndarray) -> np.ndarray:
     """Return up to ``count`` remains in worlds ``idx``; return how many were returned."""
     count = np.minimum(count, ag.remains_held[idx]).astype(np.int32)
     ag.remains_held[idx] -= count
@@ -127,9 +144,9 @@ def release_remains(ag, idx: np.ndarray, count: np.ndarray) -> np.ndarray:
     return count
 
 
-def recount(ag, m, idx: np.ndarray) -> None:
-    """After deaths or releases: today's chance of no death, and whether any hostage is held."""
+def recount(ag: ArmedGroup, refresh: Callable[[np.ndarray], None], idx: np.ndarray) -> None:
+    """After deaths or releases: today's chance of no death; worlds with no living hostage left are ``refresh``-ed."""
     ag.p_none[idx] = np.exp(ag.living[idx] * ag.log_survival[idx])
     gone = idx[ag.living[idx] == 0]
     if gone.size:
-        m.refresh(gone)
+        refresh(gone)

@@ -13,157 +13,156 @@ that brings the government down ends the talks.
 Every round that ends without a deal notes the gate that stopped it, in
 :data:`BLOCKERS` order, so a run can say why there was no deal.
 
-Every function takes the model and works on index arrays of worlds.
+Every function orchestrates the model (``m``: the talks, both sides, the
+calendar, the trace) and works on index arrays of worlds; each side's answer
+to the round under way is kept on its agent (``due``, ``answer_state``,
+``round_uniform``).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from trucesim.config.terms import TERM_NAMES
-from trucesim.model import deadlines, deal, pressures, streams, text
+from trucesim.model import deadlines, deal, streams, text
 from trucesim.model.acceptance import ACCEPT, ANSWER_NAMES, PENDING
+from trucesim.model.talks import BLOCKERS
 
-#: why the last round of a world without a deal failed; "unfinished": no round had failed by the horizon
-BLOCKERS = (
-    "none",
-    "armed_group_refused",
-    "government_refused",
-    "both_refused",
-    "demand_infeasible",
-    "partner_exit",
-    "vote_lost",
-    "unfinished",
-)
+if TYPE_CHECKING:
+    from trucesim.model.agents import Principal
+    from trucesim.model.model import TruceModel
 
 
-def table(m, idx: np.ndarray) -> None:
+def table(m: TruceModel, idx: np.ndarray) -> None:
     """The mediators table the current text in worlds ``idx`` today, with a deadline."""
     d = m.day
-    text.keep_deliverable(m, idx)
-    m.round[idx] += 1
-    m.deadline_day[idx] = d + m.deadline_days
-    m.calendar.book("deadline", np.array(d + m.deadline_days), idx)
-    m.next_table_day[idx] = -1
-    rounds = m.round[idx]
-    m.noise_u[0, idx] = m.streams.uniform(idx, m.government.ANSWER, rounds)
-    m.noise_u[1, idx] = m.streams.uniform(idx, m.armed_group.ANSWER, rounds)
-    deadline = m.deadline_day[idx]
-    m.gov_due[idx] = deadlines.answer_day(d, m.government.study_days(idx), deadline)
-    m.ag_due[idx] = deadlines.answer_day(d, m.armed_group.study_days(idx), deadline)
-    m.calendar.book("gov_answer", m.gov_due[idx], idx)
-    m.calendar.book("ag_answer", m.ag_due[idx], idx)
-    m.gov_answer[idx] = PENDING
-    m.ag_answer[idx] = PENDING
+    text.keep_deliverable(m.talks, m.armed_group, idx)
+    m.talks.round[idx] += 1
+    m.talks.deadline_day[idx] = d + m.talks.deadline_days
+    m.calendar.book("deadline", np.array(d + m.talks.deadline_days), idx)
+    m.talks.next_table_day[idx] = -1
+    rounds = m.talks.round[idx]
+    sides = (m.government, m.armed_group)
+    for side in sides:
+        side.round_uniform[idx] = m.streams.uniform(idx, side.ANSWER, rounds)
+    deadline = m.talks.deadline_day[idx]
+    for side in sides:
+        side.due[idx] = deadlines.answer_day(d, side.study_days(idx), deadline)
+    for side in sides:
+        m.calendar.book(side.answer_kind, side.due[idx], idx)
+    for side in sides:
+        side.answer_state[idx] = PENDING
     m.record(
         idx,
         "tabled",
         None,
         lambda w: {
-            "round": int(m.round[w]),
-            "deadline": int(m.deadline_day[w]),
-            "terms": {name: float(v) for name, v in zip(TERM_NAMES, np.round(m.terms[w], 2))},
+            "round": int(m.talks.round[w]),
+            "deadline": int(m.talks.deadline_day[w]),
+            "terms": {name: float(v) for name, v in zip(TERM_NAMES, np.round(m.talks.terms[w], 2))},
         },
     )
 
 
-def table_due(m) -> None:
+def table_due(m: TruceModel) -> None:
     """Table the revised texts due today."""
     idx = m.calendar.take("table", m.day)
-    idx = idx[(m.status[idx] == m.NEGOTIATING) & (m.next_table_day[idx] == m.day)]
+    idx = idx[(m.talks.status[idx] == m.NEGOTIATING) & (m.talks.next_table_day[idx] == m.day)]
     if idx.size:
         table(m, idx)
 
 
-def _sides(m):
-    """Per side: the agent, its row of the round's uniforms, its calendar kind, due days, answers and stakes."""
-    return (
-        (m.government, 0, "gov_answer", m.gov_due, m.gov_answer, deadlines.government_stakes),
-        (m.armed_group, 1, "ag_answer", m.ag_due, m.ag_answer, deadlines.armed_group_stakes),
-    )
-
-
-def _give(m, side, row, idx, stakes, final: bool) -> np.ndarray:
+def _give(m: TruceModel, side: Principal, idx: np.ndarray, stakes: np.ndarray | float, final: bool) -> np.ndarray:
     """``side`` answers in worlds ``idx`` with ``stakes`` added (PENDING where it holds out, unless ``final``)."""
-    terms = np.take(m.terms, idx, axis=0)  # faster than m.terms[idx], the same rows
-    out = side.answer(terms, idx, m.day, m.noise_u[row, idx], stakes, final)
+    terms = np.take(m.talks.terms, idx, axis=0)  # faster than m.talks.terms[idx], the same rows
+    out = side.answer(terms, idx, m.day, side.round_uniform[idx], stakes, final)
     if side is m.armed_group:
-        m.infeasible[idx] = ~side.can_deliver(terms, idx)
-        text.learn_deliverable(m, idx)
+        m.talks.infeasible[idx] = ~side.can_deliver(terms, idx)
+        text.learn_deliverable(m.talks, m.armed_group, idx)
     return out
 
 
-def collect_answers(m) -> np.ndarray:
+def collect_answers(m: TruceModel) -> np.ndarray:
     """Each side whose answer day is today accepts, or holds out until the deadline; returns the worlds with news."""
     news = []
-    for side, row, kind, due, answer, _ in _sides(m):
-        idx = m.calendar.take(kind, m.day)
-        idx = idx[(m.status[idx] == m.NEGOTIATING) & (answer[idx] == PENDING) & (due[idx] == m.day)]
+    for side in (m.government, m.armed_group):
+        answer = side.answer_state
+        idx = m.calendar.take(side.answer_kind, m.day)
+        idx = idx[(m.talks.status[idx] == m.NEGOTIATING) & (answer[idx] == PENDING) & (side.due[idx] == m.day)]
         if not idx.size:
             continue
-        out = _give(m, side, row, idx, 0.0, final=False)
+        out = _give(m, side, idx, 0.0, final=False)
         yes = idx[out == ACCEPT]
         answer[yes] = ACCEPT
         news.append(yes)
-        _record_answers(m, side, yes, answer)
+        _record_answers(m, side, yes)
     return np.unique(np.concatenate(news)) if news else np.zeros(0, np.intp)
 
 
-def deadline_passes(m, day: int, idx: np.ndarray) -> None:
+def deadline_passes(m: TruceModel, day: int, idx: np.ndarray) -> None:
     """A deadline booked for worlds ``idx`` falls due: the sides still holding out answer, with the deadline's
     stakes; rounds are resolved."""
-    idx = idx[(m.status[idx] == m.NEGOTIATING) & (m.deadline_day[idx] == day) & (m.next_table_day[idx] == -1)]
-    for side, row, _, _, answer, stakes in _sides(m):
-        late = idx[answer[idx] == PENDING]
+    idx = idx[
+        (m.talks.status[idx] == m.NEGOTIATING)
+        & (m.talks.deadline_day[idx] == day)
+        & (m.talks.next_table_day[idx] == -1)
+    ]
+    for side in (m.government, m.armed_group):
+        late = idx[side.answer_state[idx] == PENDING]
         if late.size:
-            answer[late] = _give(m, side, row, late, stakes(m, late), final=True)
-            _record_answers(m, side, late, answer)
+            side.answer_state[late] = _give(m, side, late, side.stakes(late), final=True)
+            _record_answers(m, side, late)
     resolve(m, idx)
 
 
-def _record_answers(m, side, idx, answer) -> None:
+def _record_answers(m: TruceModel, side: Principal, idx: np.ndarray) -> None:
+    """Trace the answers of ``side`` in worlds ``idx``."""
+    answer = side.answer_state
     m.record(
         idx,
         "answer",
         side.actor_id,
-        lambda w: {"round": int(m.round[w]), "answer": ANSWER_NAMES[int(answer[w])], **_why(m, side, w)},
+        lambda w: {"round": int(m.talks.round[w]), "answer": ANSWER_NAMES[int(answer[w])], **_why(m, side, w)},
     )
 
 
-def _why(m, side, w: int) -> dict:
+def _why(m: TruceModel, side: Principal, w: int) -> dict[str, int | float]:
     """For the trace: the side's acceptance probability, or what it holds when the demand exceeds it."""
     idx = np.array([w])
-    if side is m.armed_group and not side.can_deliver(m.terms[idx], idx)[0]:
+    if side is m.armed_group and not side.can_deliver(m.talks.terms[idx], idx)[0]:
         return {"holds": int(side.available(idx)[0])}
-    return {"p": float(side.decision_probability(m.terms[idx], idx)[0])}
+    return {"p": float(side.decision_probability(m.talks.terms[idx], idx)[0])}
 
 
-def resolve(m, idx: np.ndarray) -> None:
+def resolve(m: TruceModel, idx: np.ndarray) -> None:
     """Rounds of worlds ``idx``: ratify and sign those both sides accepted; revise those past their deadline."""
-    idx = idx[(m.status[idx] == m.NEGOTIATING) & (m.next_table_day[idx] == -1)]
+    idx = idx[(m.talks.status[idx] == m.NEGOTIATING) & (m.talks.next_table_day[idx] == -1)]
     if not idx.size:
         return
-    both = (m.gov_answer[idx] == ACCEPT) & (m.ag_answer[idx] == ACCEPT)
-    answered = (m.gov_answer[idx] != PENDING) & (m.ag_answer[idx] != PENDING)
+    g_answer, a_answer = m.government.answer_state[idx], m.armed_group.answer_state[idx]
+    both = (g_answer == ACCEPT) & (a_answer == ACCEPT)
+    answered = (g_answer != PENDING) & (a_answer != PENDING)
     agreed, failed = idx[both], idx[answered & ~both]
     lost = np.zeros(0, np.intp)
     if agreed.size:
         lost = ratify(m, agreed)
     if failed.size:
-        g_ref = m.gov_answer[failed] != ACCEPT
-        a_ref = m.ag_answer[failed] != ACCEPT
+        g_ref = m.government.answer_state[failed] != ACCEPT
+        a_ref = m.armed_group.answer_state[failed] != ACCEPT
         gate = np.where(g_ref & a_ref, 3, np.where(a_ref, 1, 2))
-        m.blocker[failed] = np.where(m.infeasible[failed], 4, gate)
+        m.talks.blocker[failed] = np.where(m.talks.infeasible[failed], 4, gate)
         revise(m, failed, g_ref, a_ref)
     if lost.size:
-        m.blocker[lost] = BLOCKERS.index("vote_lost")
+        m.talks.blocker[lost] = BLOCKERS.index("vote_lost")
         ones = np.ones(lost.size, bool)
         revise(m, lost, ones, ~ones)
 
 
-def ratify(m, idx: np.ndarray) -> np.ndarray:
+def ratify(m: TruceModel, idx: np.ndarray) -> np.ndarray:
     """Take the agreed text home in worlds ``idx``: sign it, or the government falls; returns worlds whose vote was lost."""
-    r = m.coalition.ratify(m.terms[idx], idx, pressures.pressure_on_government(m, idx), m.streams, m.round[idx])
+    r = m.coalition.ratify(m.talks.terms[idx], idx, m.government.pressure(idx), m.streams, m.talks.round[idx])
     for party, quits, took in zip(m.coalition.parties, r.quitters, r.promised):
         m.record(idx[took], "side_payment", party.actor_id)
         m.record(idx[quits], "partner_quits", party.actor_id)
@@ -172,45 +171,47 @@ def ratify(m, idx: np.ndarray) -> np.ndarray:
     deal.sign(m, idx[r.ratified])
     gone = idx[r.fell]
     m.government.fell[gone] = True
-    m.blocker[gone] = BLOCKERS.index("partner_exit")
+    m.talks.blocker[gone] = BLOCKERS.index("partner_exit")
     m.set_status(gone, m.ENDED)
-    m.end_reason[gone] = m.END_REASONS.index("government_fell")
+    m.talks.end_reason[gone] = m.END_REASONS.index("government_fell")
     m.record(gone, "government_fell", m.government.actor_id)
     lost = idx[r.vote_lost]
-    m.votes_lost[lost] += 1
+    m.talks.votes_lost[lost] += 1
     m.record(lost, "vote_lost", m.government.actor_id)
     return lost
 
 
-def revise(m, idx: np.ndarray, g_refused: np.ndarray, a_refused: np.ndarray) -> None:
+def revise(m: TruceModel, idx: np.ndarray, g_refused: np.ndarray, a_refused: np.ndarray) -> None:
     """After a failed round: the deadline counts as missed; walk away, or table a revised text later."""
-    m.deadlines_missed[idx] += 1
+    m.talks.deadlines_missed[idx] += 1
     fail_talks(m, idx)
     m.record(idx, "deadline_missed")
-    rounds = m.round[idx]
-    stop = (rounds >= m.max_rounds[idx]) | (m.streams.uniform(idx, streams.WALK_AWAY, rounds) < m.walk_away[idx])
+    rounds = m.talks.round[idx]
+    stop = (rounds >= m.talks.max_rounds[idx]) | (
+        m.streams.uniform(idx, streams.WALK_AWAY, rounds) < m.talks.walk_away[idx]
+    )
     gone = idx[stop]
     m.set_status(gone, m.ENDED)
-    m.walked_away[gone] = True
-    m.end_reason[gone] = m.END_REASONS.index("walked_away")
+    m.talks.walked_away[gone] = True
+    m.talks.end_reason[gone] = m.END_REASONS.index("walked_away")
     m.record(gone, "walked_away")
     keep = ~stop
     idx = idx[keep]
     if not idx.size:
         return
-    m.terms[idx] = text.revised(m, idx, g_refused[keep], a_refused[keep])
-    lo, hi = m.revision_min[idx], m.revision_max[idx]
-    u = m.streams.uniform(idx, streams.REVISION_WAIT, m.round[idx])
+    m.talks.terms[idx] = text.revised(m, idx, g_refused[keep], a_refused[keep])
+    lo, hi = m.talks.revision_min[idx], m.talks.revision_max[idx]
+    u = m.streams.uniform(idx, streams.REVISION_WAIT, m.talks.round[idx])
     wait = np.maximum(np.floor(lo + u * (hi - lo + 1)), 1).astype(np.int32)
-    m.next_table_day[idx] = m.day + wait
-    m.calendar.book("table", m.next_table_day[idx], idx)
-    m.record(idx, "revised", None, lambda w: {"next_table_day": int(m.next_table_day[w])})
+    m.talks.next_table_day[idx] = m.day + wait
+    m.calendar.book("table", m.talks.next_table_day[idx], idx)
+    m.record(idx, "revised", None, lambda w: {"next_table_day": int(m.talks.next_table_day[w])})
 
 
-def fail_talks(m, idx: np.ndarray) -> None:
+def fail_talks(m: TruceModel, idx: np.ndarray) -> None:
     """Mark the talks of worlds ``idx`` as having failed once (the offensive may now start)."""
-    first = idx[~m.talks_failed[idx]]
-    m.talks_failed[first] = True
+    first = idx[~m.talks.talks_failed[idx]]
+    m.talks.talks_failed[first] = True
     m.refresh(first)
 
 

@@ -10,8 +10,15 @@ Deadlines (the sides still holding out answer; failed rounds are revised or the
 mediators walk away) and the end of each pause are Mesa events scheduled on
 their day; the DataCollector records the daily aggregates last.
 
-This module holds the day loop, the per-world status and the wiring; each
-mechanism has its own module: :mod:`~trucesim.model.acceptance`,
+This module holds the day loop, the calendar, the trace and the wiring.  The
+state has typed owners: each side's on its agent (:mod:`~trucesim.model.agents`),
+the talks in :attr:`TruceModel.talks` (:class:`~trucesim.model.talks.Talks`: the
+text, status, rounds, deadlines, what can be delivered), the deal and its pause in
+:attr:`TruceModel.pause` (:class:`~trucesim.model.pause.Pause`), the pressures and
+accumulated costs in :attr:`TruceModel.situation`
+(:class:`~trucesim.model.situation.Situation`).  Names read outside the model
+(``model.deal``, ``model.terms``, ...) are read-only views of them (:class:`Owned`).
+Each mechanism has its own module: :mod:`~trucesim.model.acceptance`,
 :mod:`~trucesim.model.pressures`, :mod:`~trucesim.model.ripeness`,
 :mod:`~trucesim.model.hostages`, :mod:`~trucesim.model.coalition`,
 :mod:`~trucesim.model.mediation`, :mod:`~trucesim.model.deadlines`,
@@ -38,15 +45,18 @@ import numpy as np
 from mesa.time import Priority, Schedule
 
 from trucesim.config.scenario import Scenario
-from trucesim.config.terms import TERM_NAMES
+from trucesim.config.terms import TERM_INDEX
 from trucesim.model import deal, hostages, mediation, pressures
-from trucesim.model.agents import ArmedGroup, CoalitionParty, Government, HostageFamilies, Mediator, Opposition, column
+from trucesim.model.agents import ArmedGroup, CoalitionParty, Government, HostageFamilies, Mediator, Opposition
 from trucesim.model.calendar import Calendar
 from trucesim.model.coalition import Coalition
 from trucesim.model.events import Event
-from trucesim.model.streams import draw_parameters, model_streams
+from trucesim.model.pause import Pause
+from trucesim.model.situation import Situation
+from trucesim.model.streams import Streams, draw_parameters, model_streams
+from trucesim.model.talks import END_REASONS, Talks
 
-END_REASONS = ("deal", "walked_away", "government_fell", "horizon")
+_AID = TERM_INDEX["aid_trucks_per_day"]
 #: daily aggregates over worlds kept by the DataCollector (shares of worlds, or means)
 DAILY_SERIES = (
     "negotiating",
@@ -61,6 +71,31 @@ DAILY_SERIES = (
     "isolation_mean",
     "humanitarian_crisis",
 )
+
+
+class Owned:
+    """A read-only name on the model for state owned by one of its parts.
+
+    ``gov_answer = Owned("government", "answer_state")`` makes ``model.gov_answer`` read
+    ``model.government.answer_state``: the names used outside :mod:`trucesim.model` (outcome
+    tables, the app, tests) keep working while the state lives with its owner.  Assigning
+    to it is an error; the arrays themselves may be written in place, as before.
+    """
+
+    def __init__(self, owner: str, name: str | None = None) -> None:
+        self.owner = owner
+        self.name = name
+
+    def __set_name__(self, cls: type, name: str) -> None:
+        self.name = self.name or name
+
+    def __get__(self, model: object, cls: type | None = None) -> Any:
+        if model is None:
+            return self
+        return getattr(getattr(model, self.owner), self.name or "")
+
+    def __set__(self, model: object, value: object) -> None:
+        raise AttributeError(f"{self.name} belongs to the model's {self.owner}: set it there")
 
 
 class TruceModel(mesa.Model):
@@ -89,14 +124,44 @@ class TruceModel(mesa.Model):
     NEGOTIATING, PAUSE, PERMANENT, COLLAPSED, ENDED = range(5)
     END_REASONS = END_REASONS
 
+    # read-only names for state owned by the model's parts (see Owned)
+    gov_due = Owned("government", "due")
+    ag_due = Owned("armed_group", "due")
+    gov_answer = Owned("government", "answer_state")
+    ag_answer = Owned("armed_group", "answer_state")
+    soldiers_lost = Owned("situation")
+    terms = Owned("talks")
+    status = Owned("talks")
+    round = Owned("talks")
+    deadline_day = Owned("talks")
+    deadline_days = Owned("talks")
+    next_table_day = Owned("talks")
+    deadlines_missed = Owned("talks")
+    talks_failed = Owned("talks")
+    walked_away = Owned("talks")
+    votes_lost = Owned("talks")
+    acceptances = Owned("talks")
+    acceptances_near_deadline = Owned("talks")
+    blocker = Owned("talks")
+    end_reason = Owned("talks")
+    deal = Owned("pause")
+    deal_day = Owned("pause")
+    signed_terms = Owned("pause")
+    pause_end = Owned("pause")
+    extensions = Owned("pause")
+    pause_completed = Owned("pause")
+    permanent = Owned("pause")
+    collapse_day = Owned("pause")
+    breach_by = Owned("pause")
+
     def __init__(
         self,
         scenario: Scenario,
         n_worlds: int = 1000,
-        rng=None,
-        overrides: dict | None = None,
+        rng: int | np.random.Generator | np.random.SeedSequence | Streams | None = None,
+        overrides: dict[str, Any] | None = None,
         trace_world: int | None = None,
-    ):
+    ) -> None:
         n = self.n_worlds = int(n_worlds)
         # every draw of the model comes from its addressed streams; Mesa's own rng is left unused
         self.streams = model_streams(rng, n)
@@ -104,96 +169,25 @@ class TruceModel(mesa.Model):
         self.scenario_spec = scenario  # Mesa reserves `scenario` for its own Scenario class
         self.params = p = draw_parameters(scenario, self.streams, overrides)
         self.horizon = int(scenario.value("protocol.horizon_days"))
-        self.deadline_days = int(scenario.value("protocol.deadline_days"))
         self.trace_world = trace_world
         self.trace: list[Event] = []
         self.day = 0
 
-        # the situation, per world
-        def ctx(k):
-            return column(p, f"context.{k}", n)
+        # the situation, per world (pressures, the context, costs accumulated, daily rates)
+        self.situation = Situation.from_params(p, n)
 
-        self.crisis = ctx("humanitarian_crisis").copy()
-        self.isolation = ctx("international_isolation").copy()
-        self.military0 = ctx("military_pressure")
-        self.us0 = ctx("us_pressure")
-        self.family0 = ctx("family_pressure")
-        self.daily_deaths = ctx("daily_deaths_gaza")
-        self.iso_per_death = ctx("isolation_per_1000_deaths") / 1000.0
-        self.hunger = ctx("hunger_growth")
-        self.relief = ctx("aid_relief")
-        self.off_deaths = ctx("offensive_deaths_multiplier")
-        self.off_military = ctx("offensive_military_pressure")
-        self.off_us = ctx("offensive_us_pressure")
-        self.majority = ctx("knesset_majority")
-        self.soldiers_per_day = ctx("soldiers_lost_per_day")
-
-        def proto(k):
-            return column(p, f"protocol.{k}", n)
-
-        self.max_rounds = proto("max_rounds")
-        self.step_size = proto("mediator_step")
-        self.revision_min = proto("revision_days_min")
-        self.revision_max = proto("revision_days_max")
-        self.walk_away = proto("walk_away_prob")
-        self.keep_share = proto("keep_acceptance_share")
-        self.instalment = np.maximum(proto("instalment_days"), 1)
-        self.commitment = proto("commitment_weight")
-        self.extension_max = proto("extension_days_max")
-        self.per_extension = proto("hostages_per_extension_day")
+        # the talks (the text, rounds, deadlines) and the deal with its pause, per world
+        self.talks = Talks.from_params(p, n, int(scenario.value("protocol.deadline_days")))
+        self.pause = Pause.from_params(p, n)
 
         self._add_actors(scenario)
         self.mediator_pressure = pressures.MediatorPressure(self.mediators, n)
 
-        # the negotiation, per world
-        self.terms = np.stack([column(p, f"terms.{t}", n) for t in TERM_NAMES], axis=1).astype(float)
-        self.status = np.zeros(n, np.int8)
-        self.round = np.zeros(n, np.int16)
-        self.deadline_day = np.full(n, -1, np.int32)
-        self.next_table_day = np.full(n, -1, np.int32)
-        self.gov_due = np.full(n, -1, np.int32)
-        self.ag_due = np.full(n, -1, np.int32)
-        self.gov_answer = np.zeros(n, np.int8)
-        self.ag_answer = np.zeros(n, np.int8)
-        self.deadlines_missed = np.zeros(n, np.int16)
-        self.talks_failed = np.zeros(n, bool)
-        self.walked_away = np.zeros(n, bool)
-        self.deal = np.zeros(n, bool)
-        self.deal_day = np.full(n, np.nan)
-        self.signed_terms = np.full((n, len(TERM_NAMES)), np.nan)
-        self.pause_end = np.full(n, -1, np.int32)
-        self.hostages_due = np.zeros(n, np.int32)
-        self.extensions = np.zeros(n, np.int16)
-        self.pause_completed = np.zeros(n, bool)
-        self.permanent = np.zeros(n, bool)
-        self.collapse_day = np.full(n, np.nan)
-        self.breach_by = np.zeros(n, np.int8)  # 0 none, 1 government, 2 armed group
-        self.end_reason = np.full(n, END_REASONS.index("horizon"), np.int8)
-        self.blocker = np.full(n, mediation.BLOCKERS.index("unfinished"), np.int8)
-        self.noise_u = np.zeros((2, n))  # the round's acceptance uniforms: government, armed group
-        self.deliverable = np.full(n, np.inf)  # living hostages the holding side last said it can deliver
-        self.infeasible = np.zeros(n, bool)  # the holding side's last answer: the text asks more than it holds
-        self.votes_lost = np.zeros(n, np.int16)
-        self.acceptances = np.zeros(n, np.int16)
-        self.acceptances_near_deadline = np.zeros(n, np.int16)
-        self.remains_due = np.zeros(n, np.int32)
-        # costs accumulated since day 0 (ripeness) and their daily rates
-        self.soldiers_lost = np.zeros(n)
-        self.attrition = np.zeros(n)
-        self.hardship = np.zeros(n)
-        self.losses_rate = np.zeros(n)
-        self.attrition_rate = np.zeros(n)
         self.calendar = Calendar(
             self.schedule_event, self.horizon, {"deadline": self.on_deadline, "pause_end": self.on_pause_end}
         )
 
         # daily rates, refreshed only for worlds whose state changes (see refresh)
-        self.fighting_mask = np.ones(n, bool)
-        self.offensive_candidate = np.zeros(n, bool)
-        self.hostage_hazard = np.zeros(n)
-        self.hostages_held = np.zeros(n)
-        self.iso_rate = np.zeros(n)
-        self.crisis_rate = np.zeros(n)
         self._dirty: list[np.ndarray] = []
         self.refresh(np.arange(n))
         self._flush()
@@ -223,7 +217,7 @@ class TruceModel(mesa.Model):
                 self.mediators.append(Mediator(self, actor_id, scenario.targets[actor_id], label))
             else:
                 self.families = HostageFamilies(self, actor_id, label)
-        self.coalition = Coalition(parties, opposition, self.majority, self.government.side_payments)
+        self.coalition = Coalition(parties, opposition, self.situation.majority, self.government.side_payments)
 
     # --- running -------------------------------------------------------------
     def run(self) -> TruceModel:
@@ -231,10 +225,10 @@ class TruceModel(mesa.Model):
         self.run_until(self.horizon)
         return self
 
-    def step(self):
+    def step(self) -> None:
         """One day, in the order given in the module docstring."""
         self.day = int(round(self.time))
-        pressures.advance_situation(self)
+        pressures.advance_situation(self.situation)
         # hostages first (deaths are news for the families), then the families, then the
         # government's choice about the offensive: a fixed order, not a shuffle
         for kind in (ArmedGroup, HostageFamilies, Government):
@@ -257,7 +251,7 @@ class TruceModel(mesa.Model):
     # --- status and daily rates -------------------------------------------------
     def set_status(self, idx: np.ndarray, status: int) -> None:
         """Move worlds ``idx`` to ``status`` and refresh their rates."""
-        self.status[idx] = status
+        self.talks.status[idx] = status
         self.refresh(idx)
 
     def refresh(self, idx: np.ndarray) -> None:
@@ -280,13 +274,14 @@ class TruceModel(mesa.Model):
         # duplicates are harmless: each write of a world's rates is the same value
         idx = np.concatenate(self._dirty) if len(self._dirty) > 1 else self._dirty[0]
         self._dirty = []
-        st = self.status[idx]
+        sit = self.situation
+        st = self.talks.status[idx]
         fight = (st != self.PAUSE) & (st != self.PERMANENT)
-        self.fighting_mask[idx] = fight
+        sit.fighting_mask[idx] = fight
         off = self.government.offensive[idx]
-        pressures.situation_rates(self, idx, fight, off)
-        hostages.hazard_rates(self, idx, fight, off, st)
-        self.offensive_candidate[idx] = fight & self.talks_failed[idx] & ~off
+        pressures.situation_rates(sit, idx, fight, off, self.pause.signed_terms[idx, _AID])
+        hostages.hazard_rates(sit, self.armed_group, idx, fight, off, st == self.PERMANENT)
+        sit.offensive_candidate[idx] = fight & self.talks.talks_failed[idx] & ~off
 
     # --- records ------------------------------------------------------------------
     def record(
@@ -315,18 +310,19 @@ class TruceModel(mesa.Model):
             )
         )
 
-    def _collect(self):
+    def _collect(self) -> None:
         """End of day: refresh changed rates; daily aggregates for the DataCollector (DAILY_SERIES)."""
         self._flush()
-        shares = np.bincount(self.status, minlength=5) / self.n_worlds
+        shares = np.bincount(self.talks.status, minlength=5) / self.n_worlds
         (self.negotiating, self.in_pause, self.permanent_end, self.collapsed, self.talks_ended) = (
             float(x) for x in shares
         )
         all_ = slice(None)
         self.offensive = float(self.government.offensive.mean())
         self.living_hostages = float(self.armed_group.living.mean())
-        self.family_pressure_mean = float(np.mean(pressures.family_pressure(self, all_)))
-        self.pressure_on_government = float(np.mean(pressures.pressure_on_government(self, all_)))
-        self.isolation_mean = float(self.isolation.mean())
-        self.humanitarian_crisis = float(self.crisis.mean())
+        sit = self.situation
+        self.family_pressure_mean = float(np.mean(pressures.family_pressure(sit, self.families, all_)))
+        self.pressure_on_government = float(np.mean(self.government.pressure(all_)))
+        self.isolation_mean = float(sit.isolation.mean())
+        self.humanitarian_crisis = float(sit.crisis.mean())
         self.datacollector.collect(self)

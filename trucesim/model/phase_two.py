@@ -33,11 +33,16 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from trucesim.config.terms import HOSTAGES, PAUSE, REMAINS, TERM_INDEX, TERMS
-from trucesim.model import pressures
 from trucesim.model.acceptance import acceptance
+
+if TYPE_CHECKING:
+    from trucesim.model.agents import ArmedGroup
+    from trucesim.model.model import TruceModel
 
 PAUSE_ONLY, BINDING = 0.0, 1.0
 _PERMANENT = TERM_INDEX["permanent_ceasefire"]
@@ -47,9 +52,8 @@ _RELEASE_ALL = TERM_INDEX["release_all"]
 _SETTLED = [TERM_INDEX[k] for k in ("withdrawal", "permanent_ceasefire", "return_north", "release_all")]
 
 
-def phase_two_text(m, t: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """The text of a permanent end in worlds ``idx``, from the signed terms ``t``."""
-    ag = m.armed_group
+def phase_two_text(ag: ArmedGroup, t: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The text of a permanent end in worlds ``idx``, from the signed terms ``t`` and what ``ag`` still holds."""
     t2 = t.copy()
     t2[:, _SETTLED] = 1.0
     t2[:, PAUSE] = TERMS[PAUSE].scale
@@ -58,9 +62,9 @@ def phase_two_text(m, t: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return t2
 
 
-def decide(m, idx: np.ndarray, t: np.ndarray, day: int) -> None:
+def decide(m: TruceModel, idx: np.ndarray, t: np.ndarray, day: int) -> None:
     """The pause ends in worlds ``idx`` (signed terms ``t``): the war resumes, or a permanent end."""
-    m.pause_completed[idx] = True
+    m.pause.pause_completed[idx] = True
     pc = t[:, _PERMANENT]
     binding = pc >= BINDING
     talks = (pc > PAUSE_ONLY) & ~binding
@@ -75,18 +79,18 @@ def decide(m, idx: np.ndarray, t: np.ndarray, day: int) -> None:
     _war_resumes(m, np.concatenate(resumes), day)
 
 
-def _negotiate(m, idx: np.ndarray, t: np.ndarray) -> np.ndarray:
+def _negotiate(m: TruceModel, idx: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Both sides decide on the phase-two text, then the government carries it home; returns worlds where the war resumes."""
     gov, ag = m.government, m.armed_group
-    t2 = phase_two_text(m, t, idx)
-    bonus = m.commitment[idx] * t[:, _GUARANTEES] * t[:, _PERMANENT]
+    t2 = phase_two_text(ag, t, idx)
+    bonus = m.pause.commitment[idx] * t[:, _GUARANTEES] * t[:, _PERMANENT]
     g_gap, _ = gov.decision_gap(t2, idx, binding=True)
     p_gov = acceptance(gov.rationality[idx], g_gap + bonus)
     p_ag = acceptance(ag.rationality[idx], ag.gap(t2, idx) + bonus)
     both = (m.streams.uniform(idx, gov.PHASE_TWO) < p_gov) & (m.streams.uniform(idx, ag.PHASE_TWO) < p_ag)
     agreed = idx[both]
     m.record(agreed, "phase_two_agreed")
-    us = pressures.pressure_on_government(m, agreed)
+    us = m.government.pressure(agreed)
     r = m.coalition.ratify(t2[both], agreed, us, m.streams, binding=True)
     for party, quits in zip(m.coalition.parties, r.quitters):
         m.record(agreed[quits], "partner_quits", party.actor_id)
@@ -98,18 +102,19 @@ def _negotiate(m, idx: np.ndarray, t: np.ndarray) -> np.ndarray:
     return np.concatenate([idx[~both], agreed[~r.ratified]])
 
 
-def _permanent(m, idx: np.ndarray, everyone: np.ndarray) -> None:
+def _permanent(m: TruceModel, idx: np.ndarray, everyone: np.ndarray) -> None:
     """A permanent end in worlds ``idx``; where ``everyone``, the hostages and remains still held go free."""
     ag = m.armed_group
     m.set_status(idx, m.PERMANENT)
-    m.permanent[idx] = True
+    m.pause.permanent[idx] = True
     free = idx[everyone]
     ag.release(free, ag.living[free])
     ag.release_remains(free, ag.remains_held[free])
     m.record(idx, "permanent_end")
 
 
-def _war_resumes(m, idx: np.ndarray, day: int) -> None:
+def _war_resumes(m: TruceModel, idx: np.ndarray, day: int) -> None:
+    """The war resumes in worlds ``idx`` on ``day``: no permanent end."""
     m.set_status(idx, m.COLLAPSED)
-    m.collapse_day[idx] = day
+    m.pause.collapse_day[idx] = day
     m.record(idx, "no_permanent_end")

@@ -29,11 +29,17 @@ Two mediators pressing the same side add up; with none, the pressure is zero:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from trucesim.config.terms import TERM_INDEX, TERMS
 from trucesim.model import ripeness
+
+if TYPE_CHECKING:
+    from trucesim.model.agents import ArmedGroup, Government, HostageFamilies, Mediator
+    from trucesim.model.situation import Index, Situation
+    from trucesim.model.talks import Talks
 
 _AID = TERM_INDEX["aid_trucks_per_day"]
 TARGETS = ("government", "armed_group")
@@ -46,7 +52,7 @@ class MediatorPressure:
     over the mediators pressing it; their estimate noise is the mean of theirs.
     """
 
-    def __init__(self, mediators: Sequence, n: int):
+    def __init__(self, mediators: Sequence[Mediator], n: int) -> None:
         self.terms = {}
         self.noise = {}
         for target in TARGETS:
@@ -63,96 +69,118 @@ class MediatorPressure:
         """Elementwise sum of ``arrays`` (``empty`` when there are none)."""
         return np.sum(arrays or empty, axis=0)
 
-    def on(self, target: str, idx, missed: np.ndarray, crisis: np.ndarray) -> np.ndarray:
+    def on(self, target: str, idx: Index, missed: np.ndarray, crisis: np.ndarray) -> np.ndarray:
         """Unclipped pressure on ``target`` in worlds ``idx``, given missed deadlines and the crisis there."""
         lev, step, hum = self.terms[target]
         return lev[idx] + step[idx] * missed + hum[idx] * crisis
 
 
-def pressure_on_government(m, idx) -> np.ndarray:
-    """US and other mediators' pressure on the government, 0..1 (higher once the offensive runs)."""
+def pressure_on_government(
+    situation: Situation, gov: Government, mediators: MediatorPressure, talks: Talks, idx: Index
+) -> np.ndarray:
+    """US and other mediators' pressure on the government in worlds ``idx``, 0..1 (higher once the offensive runs)."""
     total = (
-        m.us0[idx]
-        + m.off_us[idx] * m.government.offensive[idx]
-        + m.mediator_pressure.on("government", idx, m.deadlines_missed[idx], m.crisis[idx])
+        situation.us0[idx]
+        + situation.off_us[idx] * gov.offensive[idx]
+        + mediators.on("government", idx, talks.deadlines_missed[idx], situation.crisis[idx])
     )
     return np.minimum(np.maximum(total, 0.0), 1.0)
 
 
-def pressure_on_armed_group(m, idx) -> np.ndarray:
-    """Egyptian and Qatari (and other mediators') pressure on Hamas, 0..1."""
+def pressure_on_armed_group(situation: Situation, mediators: MediatorPressure, talks: Talks, idx: Index) -> np.ndarray:
+    """Egyptian and Qatari (and other mediators') pressure on Hamas in worlds ``idx``, 0..1."""
     return np.minimum(
-        np.maximum(m.mediator_pressure.on("armed_group", idx, m.deadlines_missed[idx], m.crisis[idx]), 0.0), 1.0
+        np.maximum(mediators.on("armed_group", idx, talks.deadlines_missed[idx], situation.crisis[idx]), 0.0), 1.0
     )
 
 
-def military_pressure(m, idx) -> np.ndarray:
-    """Military pressure on Hamas, 0..1: higher once the Rafah offensive runs."""
-    return np.minimum(1.0, m.military0[idx] + m.off_military[idx] * m.government.offensive[idx])
+def military_pressure(situation: Situation, offensive: np.ndarray, idx: Index) -> np.ndarray:
+    """Military pressure on Hamas in worlds ``idx``, 0..1: higher where the Rafah offensive runs.
+
+    ``offensive`` says whether it runs there (the government's ``offensive[idx]``).
+    """
+    return np.minimum(1.0, situation.military0[idx] + situation.off_military[idx] * offensive)
 
 
-def family_pressure(m, idx) -> np.ndarray:
-    """The hostage families' pressure on the government, 0..1."""
-    return m.families.pressure[idx] if m.families is not None else m.family0[idx]
+def family_pressure(situation: Situation, families: HostageFamilies | None, idx: Index) -> np.ndarray:
+    """The hostage families' pressure on the government in worlds ``idx``, 0..1 (the context's, without families)."""
+    return families.pressure[idx] if families is not None else situation.family0[idx]
 
 
-def government_reservation(gov, m, idx, us: np.ndarray | None = None) -> np.ndarray:
+def government_reservation(
+    gov: Government,
+    ag: ArmedGroup,
+    families: HostageFamilies | None,
+    situation: Situation,
+    mediators: MediatorPressure,
+    talks: Talks,
+    idx: Index,
+    us: np.ndarray | None = None,
+) -> np.ndarray:
     """The government's worth of continuing the war today in worlds ``idx`` [utility].
 
     ``us`` is :func:`pressure_on_government` there, when the caller has it already.
     """
+    sit = situation
+    if us is None:
+        us = pressure_on_government(sit, gov, mediators, talks, idx)
     return (
         gov.reservation0[idx]
-        - gov.sens_us[idx] * (pressure_on_government(m, idx) if us is None else us)
-        - gov.sens_family[idx] * family_pressure(m, idx)
-        - gov.sens_isolation[idx] * m.isolation[idx]
+        - gov.sens_us[idx] * us
+        - gov.sens_family[idx] * family_pressure(sit, families, idx)
+        - gov.sens_isolation[idx] * sit.isolation[idx]
         + gov.offensive_value[idx] * gov.offensive[idx]
-        - ripeness.government_costs(gov, m, idx)
+        - ripeness.government_costs(gov, ag, sit, idx)
     )
 
 
-def armed_group_reservation(ag, m, idx) -> np.ndarray:
+def armed_group_reservation(
+    ag: ArmedGroup, gov: Government, situation: Situation, mediators: MediatorPressure, talks: Talks, idx: Index
+) -> np.ndarray:
     """Hamas's worth of continuing the war today in worlds ``idx`` [utility]."""
+    sit = situation
     return (
         ag.reservation0[idx]
-        - ag.sens_military[idx] * military_pressure(m, idx)
-        - ag.sens_humanitarian[idx] * m.crisis[idx]
-        - ag.sens_mediators[idx] * pressure_on_armed_group(m, idx)
-        + ag.patience[idx] * m.isolation[idx]
+        - ag.sens_military[idx] * military_pressure(sit, gov.offensive[idx], idx)
+        - ag.sens_humanitarian[idx] * sit.crisis[idx]
+        - ag.sens_mediators[idx] * pressure_on_armed_group(sit, mediators, talks, idx)
+        + ag.patience[idx] * sit.isolation[idx]
         + ag.leverage_value[idx] * ag.leverage(idx)
-        - ripeness.armed_group_costs(ag, m, idx)
+        - ripeness.armed_group_costs(ag, sit, idx)
     )
 
 
-def situation_rates(m, idx: np.ndarray, fight: np.ndarray, offensive: np.ndarray) -> None:
-    """Daily change of isolation and of the crisis in worlds ``idx`` (set on the model).
+def situation_rates(
+    situation: Situation, idx: np.ndarray, fight: np.ndarray, offensive: np.ndarray, aid: np.ndarray
+) -> None:
+    """Daily change of isolation and of the crisis in worlds ``idx`` (set on ``situation``).
 
     Isolation grows with the day's deaths in Gaza while fighting (more under the
     offensive); the crisis grows with hunger while fighting and eases with the
-    signed aid during a pause or after a permanent end.
+    signed aid (``aid``, trucks a day, NaN without a deal) during a pause or after a permanent end.
     """
-    deaths = m.daily_deaths[idx] * np.where(offensive, m.off_deaths[idx], 1.0)
-    m.iso_rate[idx] = m.iso_per_death[idx] * deaths * fight
-    aid = np.nan_to_num(m.signed_terms[idx, _AID])
-    relief = m.relief[idx] * np.minimum(aid / TERMS[_AID].scale, 1.0)
-    m.crisis_rate[idx] = np.where(fight, m.hunger[idx], -relief)
-    ripeness.cost_rates(m, idx, fight, offensive, military_pressure(m, idx))
+    s = situation
+    deaths = s.daily_deaths[idx] * np.where(offensive, s.off_deaths[idx], 1.0)
+    s.iso_rate[idx] = s.iso_per_death[idx] * deaths * fight
+    relief = s.relief[idx] * np.minimum(np.nan_to_num(aid) / TERMS[_AID].scale, 1.0)
+    s.crisis_rate[idx] = np.where(fight, s.hunger[idx], -relief)
+    ripeness.cost_rates(s, idx, fight, offensive, military_pressure(s, offensive, idx))
 
 
-def advance_situation(m) -> None:
+def advance_situation(situation: Situation) -> None:
     """One day of isolation and crisis in every world, at the rates of :func:`situation_rates`."""
-    np.add(m.isolation, m.iso_rate, out=m.isolation)
-    np.minimum(m.isolation, 1.0, out=m.isolation)
-    np.add(m.crisis, m.crisis_rate, out=m.crisis)
-    np.clip(m.crisis, 0.0, 1.0, out=m.crisis)
-    ripeness.advance(m)
+    s = situation
+    np.add(s.isolation, s.iso_rate, out=s.isolation)
+    np.minimum(s.isolation, 1.0, out=s.isolation)
+    np.add(s.crisis, s.crisis_rate, out=s.crisis)
+    np.clip(s.crisis, 0.0, 1.0, out=s.crisis)
+    ripeness.advance(s)
 
 
-def advance_family_pressure(families, m) -> None:
+def advance_family_pressure(families: HostageFamilies, situation: Situation, ag: ArmedGroup) -> None:
     """One day of the families' pressure: it rises while hostages are held and with each reported death."""
     p = families.pressure
-    p += families.growth * m.hostages_held
-    ag = m.armed_group
+    p += families.growth * situation.hostages_held
     if ag.dying.size:
         p[ag.dying] += families.per_death[ag.dying] * ag.deaths
     np.minimum(p, 1.0, out=p)

@@ -28,36 +28,46 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from trucesim.model.agents import ArmedGroup, Government
+    from trucesim.model.situation import Index, Situation
 
 DAYS_PER_MONTH = 30.0
 
 
-def cost_rates(m, idx: np.ndarray, fight: np.ndarray, offensive: np.ndarray, military: np.ndarray) -> None:
-    """Daily rise of the soldiers lost and of the armed group's attrition in worlds ``idx`` (set on the model).
+def cost_rates(
+    situation: Situation, idx: np.ndarray, fight: np.ndarray, offensive: np.ndarray, military: np.ndarray
+) -> None:
+    """Daily rise of the soldiers lost and of the armed group's attrition in worlds ``idx`` (set on ``situation``).
 
-    ``military`` is the military pressure on the armed group there (0..1).
+    ``fight`` and ``offensive`` say whether the war and the offensive go on there; ``military`` is the
+    military pressure on the armed group there (0..1).
     """
-    m.losses_rate[idx] = m.soldiers_per_day[idx] * np.where(offensive, m.off_deaths[idx], 1.0) * fight
-    m.attrition_rate[idx] = military / DAYS_PER_MONTH * fight
+    s = situation
+    s.losses_rate[idx] = s.soldiers_per_day[idx] * np.where(offensive, s.off_deaths[idx], 1.0) * fight
+    s.attrition_rate[idx] = military / DAYS_PER_MONTH * fight
 
 
-def advance(m) -> None:
+def advance(situation: Situation) -> None:
     """One day of accumulated costs in every world."""
-    np.add(m.soldiers_lost, m.losses_rate, out=m.soldiers_lost)
-    np.add(m.attrition, m.attrition_rate, out=m.attrition)
-    m.hardship += m.crisis / DAYS_PER_MONTH
+    s = situation
+    np.add(s.soldiers_lost, s.losses_rate, out=s.soldiers_lost)
+    np.add(s.attrition, s.attrition_rate, out=s.attrition)
+    s.hardship += s.crisis / DAYS_PER_MONTH
 
 
-def government_costs(gov, m, idx) -> np.ndarray:
+def government_costs(gov: Government, ag: ArmedGroup, situation: Situation, idx: Index) -> np.ndarray:
     """The government's accumulated costs of the war since day 0 in worlds ``idx`` [utility]."""
-    ag = m.armed_group
     return (
-        gov.sens_losses[idx] * m.soldiers_lost[idx] / 100.0
+        gov.sens_losses[idx] * situation.soldiers_lost[idx] / 100.0
         + gov.sens_hostage_deaths[idx] * ag.died[idx] / ag.living0[idx]
     )
 
 
-def armed_group_costs(ag, m, idx) -> np.ndarray:
+def armed_group_costs(ag: ArmedGroup, situation: Situation, idx: Index) -> np.ndarray:
     """The armed group's accumulated costs of the war since day 0 in worlds ``idx`` [utility]."""
-    return ag.sens_attrition[idx] * m.attrition[idx] + ag.sens_hardship[idx] * m.hardship[idx]
+    return ag.sens_attrition[idx] * situation.attrition[idx] + ag.sens_hardship[idx] * situation.hardship[idx]

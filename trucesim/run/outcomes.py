@@ -128,22 +128,22 @@ def outcome_table(model: TruceModel, world_offset: int = 0) -> pd.DataFrame:
     """
     m = model
     n = m.n_worlds
-    gov, ag = m.government, m.armed_group
+    gov, ag, talks, pause = m.government, m.armed_group, m.talks, m.pause
     cols: dict[str, object] = {
         "world": np.arange(world_offset, world_offset + n, dtype=np.int64),
-        "deal": m.deal.copy(),
-        "deal_day": m.deal_day.astype(np.float32),
-        "deal_by_first_deadline": m.deal & (m.deal_day <= m.deadline_days),
-        "deal_first_text": m.deal & (m.round == 1),  # the first text signed as tabled, never revised
-        "rounds": m.round.copy(),
-        "deadlines_missed": m.deadlines_missed.copy(),
-        "end_of_talks": pd.Categorical.from_codes(m.end_reason, categories=list(END_REASONS)),
+        "deal": pause.deal.copy(),
+        "deal_day": pause.deal_day.astype(np.float32),
+        "deal_by_first_deadline": pause.deal & (pause.deal_day <= talks.deadline_days),
+        "deal_first_text": pause.deal & (talks.round == 1),  # the first text signed as tabled, never revised
+        "rounds": talks.round.copy(),
+        "deadlines_missed": talks.deadlines_missed.copy(),
+        "end_of_talks": pd.Categorical.from_codes(talks.end_reason, categories=list(END_REASONS)),
         "blocker": pd.Categorical.from_codes(
-            np.where(m.deal, 0, m.blocker), categories=blocker_names(gov.actor_id, ag.actor_id)
+            np.where(pause.deal, 0, talks.blocker), categories=blocker_names(gov.actor_id, ag.actor_id)
         ),
-        "votes_lost": m.votes_lost.copy(),
-        "acceptances": m.acceptances.copy(),
-        "acceptances_near_deadline": m.acceptances_near_deadline.copy(),
+        "votes_lost": talks.votes_lost.copy(),
+        "acceptances": talks.acceptances.copy(),
+        "acceptances_near_deadline": talks.acceptances_near_deadline.copy(),
     }
     for side in (gov, ag):
         a = side.actor_id
@@ -167,18 +167,18 @@ def outcome_table(model: TruceModel, world_offset: int = 0) -> pd.DataFrame:
             "safety_net_used": opp.net_used.copy() if opp is not None else np.zeros(n, bool),
             "offensive": gov.offensive.copy(),
             "offensive_day": gov.offensive_day.astype(np.float32),
-            "soldiers_lost": m.soldiers_lost.astype(np.float32),
+            "soldiers_lost": m.situation.soldiers_lost.astype(np.float32),
             "hostages_released": ag.released.copy(),
             "hostages_died": ag.died.copy(),
             "hostages_living": ag.living.copy(),
             "remains_released": ag.remains_released.copy(),
-            "pause_completed": m.pause_completed.copy(),
-            "permanent": m.permanent.copy(),
-            "collapsed": ~np.isnan(m.collapse_day),
-            "collapse_day": m.collapse_day.astype(np.float32),
-            "breach_by": pd.Categorical.from_codes(m.breach_by, categories=list(BREACH)),
+            "pause_completed": pause.pause_completed.copy(),
+            "permanent": pause.permanent.copy(),
+            "collapsed": ~np.isnan(pause.collapse_day),
+            "collapse_day": pause.collapse_day.astype(np.float32),
+            "breach_by": pd.Categorical.from_codes(pause.breach_by, categories=list(BREACH)),
         }
     )
     for j, t in enumerate(TERM_NAMES):
-        cols[f"terms_{t}"] = m.signed_terms[:, j].astype(np.float32)
+        cols[f"terms_{t}"] = pause.signed_terms[:, j].astype(np.float32)
     return pd.DataFrame(cols)
