@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from trucesim.config.scenario import load_scenario
-from trucesim.config.terms import HOSTAGES, REMAINS, TERMS, normalise
+from trucesim.config.terms import HOSTAGES, REMAINS, SCALES, normalise
 from trucesim.model import kernels
 from trucesim.model.acceptance import closeness_utility
 from trucesim.model.hostages import whole_exchange
@@ -29,14 +29,13 @@ def test_utility_kernel_is_the_numpy_utility(name):
     idx = np.flatnonzero(np.arange(m.n_worlds) % 3 != 1)
     rng = np.random.default_rng(0)
     terms = m.terms[idx] * rng.uniform(0.5, 1.5, (idx.size, 1))  # other texts too, some beyond the scales
-    scales = np.array([1.0 if t.scale is None else t.scale for t in TERMS])
     for side in (m.government, ag):
         x = normalise(*whole_exchange(ag, terms, idx))
         ideal = side.ideal if side.ideal.shape[0] == 1 else side.ideal[idx]
         weights = side.weights if side.weights.shape[0] == 1 else side.weights[idx]
         expected = closeness_utility(x, ideal, weights, side.truce_value[idx])
         got = kernels.utility(
-            terms, idx, scales, HOSTAGES, REMAINS, ag.released, ag.remains_released, ag.remains_held,
+            terms, idx, SCALES, HOSTAGES, REMAINS, ag.released, ag.remains_released, ag.remains_held,
             ag.living0, side.ideal, side.weights, side.truce_value,
         )  # fmt: skip
         np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)

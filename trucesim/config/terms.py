@@ -106,8 +106,8 @@ HOSTAGES = TERM_INDEX["hostages_released"]
 REMAINS = TERM_INDEX["remains_released"]
 PAUSE = TERM_INDEX["pause_days"]
 
-#: raw value that normalises to 1, with 1.0 standing in for the two hostage columns
-_SCALES = np.array([t.scale if t.scale is not None else 1.0 for t in TERMS])
+#: raw value that normalises to 1, per term (1.0 stands in for the hostage and remains columns, divided by counts)
+SCALES = np.array([t.scale if t.scale is not None else 1.0 for t in TERMS])
 
 
 def normalise(terms: np.ndarray, living: np.ndarray, remains: np.ndarray | float = 1.0) -> np.ndarray:
@@ -134,7 +134,7 @@ def normalise(terms: np.ndarray, living: np.ndarray, remains: np.ndarray | float
     >>> normalise(t, np.array([95.0]), np.array([40.0])).round(2).tolist()
     [[0.47, 0.42, 0.36, 0.5, 0.5, 0.0, 0.0, 0.3, 0.25, 0.0, 0.5, 0.0]]
     """
-    out = terms / _SCALES
+    out = terms / SCALES
     out[:, HOSTAGES] = terms[:, HOSTAGES] / np.maximum(living, 1.0)
     out[:, REMAINS] = terms[:, REMAINS] / np.maximum(remains, 1.0)
     np.maximum(out, 0.0, out=out)
@@ -149,7 +149,7 @@ def denormalise(norm: np.ndarray, living: np.ndarray, remains: np.ndarray | floa
     >>> denormalise(np.array([[.5, .5, .5, .5, 0, 0, 0, 0, .5, 0, 0, 0]]), np.array([80.0]), 20.0)[0, [0, 1, 2, 3, 8]].tolist()
     [45.0, 40.0, 25.0, 300.0, 10.0]
     """
-    out = norm * _SCALES
+    out = norm * SCALES
     out[:, HOSTAGES] = norm[:, HOSTAGES] * np.maximum(living, 1.0)
     out[:, REMAINS] = norm[:, REMAINS] * np.maximum(remains, 1.0)
     return out

@@ -133,7 +133,7 @@ def simulate_candidate(
         k: [] for k in ("p_gov0", "p_ag0", "deal", "deal_first", "permanent", "released", "died", "fell")
     }
     for k, n in enumerate(chunk_sizes(worlds, CHUNK_WORLDS)):
-        model = TruceModel(scen, n, rng=run_streams(seed, k * CHUNK_WORLDS, n), overrides=overrides)
+        model = TruceModel(scen, n, rng=run_streams(seed, k * CHUNK_WORLDS, n), overrides=overrides, collect=False)
         pg, pa = _model_acceptance(model)  # draws nothing from the model's stream
         parts["p_gov0"].append(pg.astype(np.float32))
         parts["p_ag0"].append(pa.astype(np.float32))

@@ -58,7 +58,7 @@ def round_shares(
         overrides[name] = np.round(col) if scenario.spec(name).integer else col
     ids = np.tile(np.arange(worlds), k) if shared else np.arange(k * worlds)
     streams = Streams(np.random.SeedSequence(key[0], spawn_key=key[1:]), ids)
-    model = TruceModel(scenario, k * worlds, rng=streams, overrides=overrides).run()
+    model = TruceModel(scenario, k * worlds, rng=streams, overrides=overrides, collect=False).run()
     table = outcome_table(model)
     free_model(model)
     check_outcomes(table, f"{scenario.path.stem}, {k} particles")

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from trucesim.config.terms import HOSTAGES, REMAINS, TERM_NAMES, TERMS, denormalise, normalise
-from trucesim.model import acceptance, deadlines, hostages, pressures, streams
+from trucesim.config.terms import HOSTAGES, REMAINS, SCALES, TERM_NAMES, TERMS, denormalise
+from trucesim.model import acceptance, deadlines, hostages, kernels, pressures, streams
 from trucesim.model.acceptance import ACCEPT, COUNTER, PENDING, REJECT
 
 if TYPE_CHECKING:
@@ -133,8 +133,21 @@ class Principal(Actor):
         living hostages held when the talks began (and of all remains), so the
         last releases keep their worth.
         """
-        x = normalise(*hostages.whole_exchange(self.model.armed_group, terms, idx))
-        return acceptance.closeness_utility(x, rows(self.ideal, idx), rows(self.weights, idx), self.truce_value[idx])
+        ag = self.model.armed_group  # the same numbers as normalise(whole_exchange) and closeness_utility, compiled
+        return kernels.utility(
+            np.ascontiguousarray(terms, dtype=float),
+            np.asarray(idx, dtype=np.int64),
+            SCALES,
+            HOSTAGES,
+            REMAINS,
+            ag.released,
+            ag.remains_released,
+            ag.remains_held,
+            ag.living0,
+            self.ideal,
+            self.weights,
+            self.truce_value,
+        )
 
     def reservation(self, idx: np.ndarray) -> np.ndarray:
         """Worth of continuing the war today in worlds ``idx`` (overridden by subclasses)."""

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trucesim.model import kernels
 from trucesim.model.agents import CoalitionParty, Opposition
 from trucesim.model.streams import EXIT, LATER_PHASE, NET, PAYMENT, Streams
 
@@ -180,40 +181,13 @@ class Coalition:
                 binding & party.promised[sub], base, base * (1.0 - party.office_value[sub]) * (1.0 - keep)
             )
             live.append((party.seats[sub], base, when_pivotal))
-        # Both states of the safety net and every path of decisions at once: axis 0 is the net
-        # (holds, fails), axis 1 the paths in the order the decisions are taken (quit before stay).
-        # Each entry is computed with the same operations as for a single path, and the paths are
-        # added in the same order (net holding first), so the sum is the same to the last bit.
-        m = sub.size
-        short = np.empty((2, 1, m))  # fewer seats than this and the government falls
-        np.subtract(maj, net_seats, out=short[0, 0])
-        short[1, 0] = maj
-        weight = np.empty((2, 1, m))
-        weight[0, 0] = net_cred
-        np.subtract(1.0, net_cred, out=weight[1, 0])
-        left = seats[r]
-        prob = None  # every path starts with probability 1 (and 1.0 * q is q)
-        for s, base, when_pivotal in live:
-            after = left - s
-            q = np.where(after < short, when_pivotal, base)
-            paths = q.shape[1]
-            nxt = np.empty((2, 2 * paths, m))
-            if prob is None:
-                nxt[:, 0::2] = q
-                np.subtract(1.0, q, out=nxt[:, 1::2])
-            else:
-                np.multiply(prob, q, out=nxt[:, 0::2])
-                np.multiply(prob, 1.0 - q, out=nxt[:, 1::2])
-            prob = nxt
-            nxt = np.empty((2, 2 * paths, m))
-            nxt[:, 0::2] = after
-            nxt[:, 1::2] = left
-            left = nxt
-        if prob is None:
-            prob = np.ones((2, 1, m))
-        total = np.zeros(m)
-        for row in (weight * prob * (left < short)).reshape(-1, m):
-            total += row
+        # both states of the safety net and every path of decisions, in a compiled loop that adds the
+        # paths in the order the decisions are taken (net holding first, quitting before staying)
+        if live:
+            party_seats, base_q, pivotal_q = (np.stack(x) for x in zip(*live))
+        else:
+            party_seats = base_q = pivotal_q = np.zeros((0, sub.size))
+        total = kernels.fall_paths(seats[r], maj, net_seats, net_cred, party_seats, base_q, pivotal_q)
         fall[r] = total
         return fall
 

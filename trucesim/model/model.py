@@ -119,6 +119,9 @@ class TruceModel(mesa.Model):
     trace_world : int, optional
         A world whose events are kept in :attr:`trace` (a list of
         :class:`~trucesim.model.events.Event`).
+    collect : bool
+        Keep the daily aggregates (:data:`DAILY_SERIES`) in :attr:`datacollector`; runs that
+        keep only each world's outcomes pass ``False`` (the same outcomes, less work a day).
     """
 
     NEGOTIATING, PAUSE, PERMANENT, COLLAPSED, ENDED = range(5)
@@ -161,6 +164,7 @@ class TruceModel(mesa.Model):
         rng: int | np.random.Generator | np.random.SeedSequence | Streams | None = None,
         overrides: dict[str, Any] | None = None,
         trace_world: int | None = None,
+        collect: bool = True,
     ) -> None:
         n = self.n_worlds = int(n_worlds)
         # every draw of the model comes from its addressed streams; Mesa's own rng is left unused
@@ -194,8 +198,10 @@ class TruceModel(mesa.Model):
 
         self.datacollector = mesa.DataCollector(model_reporters={k: k for k in DAILY_SERIES})
         mediation.table(self, np.arange(n))
-        self._collect()
-        self.schedule_recurring(self._collect, Schedule(interval=1.0, start=1.0), priority=Priority.LOW)
+        # the daily aggregates cost a pass over every world a day: runs that keep only outcomes skip them
+        end_of_day = self._collect if collect else self._flush
+        end_of_day()
+        self.schedule_recurring(end_of_day, Schedule(interval=1.0, start=1.0), priority=Priority.LOW)
 
     def _add_actors(self, scenario: Scenario) -> None:
         """One agent per actor of the scenario, in id order (so the order of tables in a file changes nothing)."""

@@ -49,7 +49,7 @@ def run_chunk(
     """
     n = chunks * chunk_worlds if worlds is None else int(worlds)
     rng = run_streams(seed, chunk * chunk_worlds, n)
-    model = TruceModel(scenario, n, rng=rng, overrides=overrides, trace_world=trace_world)
+    model = TruceModel(scenario, n, rng=rng, overrides=overrides, trace_world=trace_world, collect=False)
     return model.run()
 
 

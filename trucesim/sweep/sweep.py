@@ -70,7 +70,7 @@ class ChunkTask:
         # the model gets its own copies: the columns show the design whatever the model does with them
         replicate = world - point * self.worlds_per_point
         own = {k: v.copy() for k, v in overrides.items()}
-        model = TruceModel(self.scenario, n, rng=Streams(self.seed, replicate), overrides=own).run()
+        model = TruceModel(self.scenario, n, rng=Streams(self.seed, replicate), overrides=own, collect=False).run()
         table = outcome_table(model, world_offset=self.start)
         free_model(model)  # its memory back now: a long sweep in one process stays at one chunk's
         del model
