@@ -1,10 +1,19 @@
-"""Shared fixtures: paths, the baseline scenario, and a CLI runner through a subprocess."""
+"""Shared fixtures: paths, the baseline scenario, and two CLI runners: in this process, and through a subprocess.
+
+Call the CLI with :func:`cli` (``trucesim.cli.main`` in this process: no new interpreter) wherever a
+subprocess proves nothing more; keep :func:`run_cli` (``python -m trucesim`` in a new process) for what
+only a process shows: the entry point, exit statuses as the shell sees them, signals, a clean start.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
+import traceback
+import warnings
 from pathlib import Path
 
 import pytest
@@ -33,6 +42,65 @@ def run_cli(*args, cwd=ROOT, check=False, timeout=600):
         timeout=timeout,
         env=env,
     )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"trucesim {args} failed ({proc.returncode}):\n{proc.stderr}")
+    return proc
+
+
+class _Capture(io.TextIOWrapper):
+    """A text stream over bytes, like a pipe: it has a ``buffer`` and is not a terminal."""
+
+    def __init__(self) -> None:
+        super().__init__(io.BytesIO(), encoding="utf-8", errors="backslashreplace", write_through=True)
+
+    def text(self) -> str:
+        self.flush()
+        return self.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
+
+
+def cli(*args, cwd=ROOT, check=False) -> subprocess.CompletedProcess:
+    """Run ``trucesim ARGS`` in this process (``trucesim.cli.main``) and return what a subprocess would.
+
+    The same contract as :func:`run_cli`: a ``CompletedProcess`` with ``returncode`` (the value of
+    ``main``, an argparse exit's code, or 1 with the traceback on stderr for an uncaught exception),
+    ``stdout`` and ``stderr`` as text; run in ``cwd``, with ``COLUMNS=200`` and warnings ignored.
+
+    Examples
+    --------
+    >>> cli("list").returncode  # doctest: +SKIP
+    0
+    """
+    from trucesim.cli import main
+
+    argv = [str(a) for a in args]
+    out, err = _Capture(), _Capture()
+    saved_columns = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "200"
+    try:
+        with (
+            contextlib.chdir(cwd),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+            warnings.catch_warnings(),
+        ):
+            warnings.simplefilter("ignore")
+            try:
+                code = main(argv)
+            except SystemExit as e:
+                if e.code is None or isinstance(e.code, int):
+                    code = e.code or 0
+                else:
+                    print(e.code, file=sys.stderr)
+                    code = 1
+            except Exception:  # noqa: BLE001  # as the interpreter would: a traceback and status 1
+                traceback.print_exc()
+                code = 1
+    finally:
+        if saved_columns is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = saved_columns
+    proc = subprocess.CompletedProcess(["trucesim", *argv], code or 0, out.text(), err.text())
     if check and proc.returncode != 0:
         raise AssertionError(f"trucesim {args} failed ({proc.returncode}):\n{proc.stderr}")
     return proc
