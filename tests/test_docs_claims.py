@@ -25,12 +25,8 @@ DOCS = sorted((ROOT / "docs").glob("*.md"))
 ALL_DOCS = [README, CONTRIBUTING, *DOCS]
 PACKAGE = ROOT / "trucesim"
 
-NUMBER_WORDS = dict(
-    (w, i)
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen".split()
-    )
-)
+_NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
+NUMBER_WORDS = {w: i for i, w in enumerate(_NUMBERS.split(" "))}
 
 
 def _doc_id(path: Path) -> str:
