@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import signal
 import subprocess
 import sys
 import traceback
@@ -58,12 +59,37 @@ class _Capture(io.TextIOWrapper):
         return self.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
 
 
-def cli(*args, cwd=ROOT, check=False) -> subprocess.CompletedProcess:
+class CliTimeout(Exception):
+    """A command run by :func:`cli` took longer than its ``timeout``."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None):
+    """Raise :class:`CliTimeout` in this (main) thread after ``seconds``, even inside a blocking call."""
+    if not seconds:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise CliTimeout(f"took longer than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def cli(*args, cwd=ROOT, check=False, timeout: float | None = None) -> subprocess.CompletedProcess:
     """Run ``trucesim ARGS`` in this process (``trucesim.cli.main``) and return what a subprocess would.
 
     The same contract as :func:`run_cli`: a ``CompletedProcess`` with ``returncode`` (the value of
     ``main``, an argparse exit's code, or 1 with the traceback on stderr for an uncaught exception),
     ``stdout`` and ``stderr`` as text; run in ``cwd``, with ``COLUMNS=200`` and warnings ignored.
+    ``timeout`` (seconds) fails the test with :class:`CliTimeout` if the command runs longer, even
+    when it blocks in a system call (a FIFO opened for reading), as ``run_cli``'s timeout would.
 
     Examples
     --------
@@ -82,6 +108,7 @@ def cli(*args, cwd=ROOT, check=False) -> subprocess.CompletedProcess:
             contextlib.redirect_stdout(out),
             contextlib.redirect_stderr(err),
             warnings.catch_warnings(),
+            _time_limit(timeout),
         ):
             warnings.simplefilter("ignore")
             try:
@@ -92,6 +119,8 @@ def cli(*args, cwd=ROOT, check=False) -> subprocess.CompletedProcess:
                 else:
                     print(e.code, file=sys.stderr)
                     code = 1
+            except CliTimeout:
+                raise
             except Exception:  # noqa: BLE001  # as the interpreter would: a traceback and status 1
                 traceback.print_exc()
                 code = 1

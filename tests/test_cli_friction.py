@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import BASELINE, ROOT, assert_one_line_error, cli, run_cli
+from .conftest import BASELINE, ROOT, assert_one_line_error, cli
 
 EXPERIMENT = ROOT / "experiments" / "prisoners-vs-us-pressure.toml"
 
@@ -124,9 +124,9 @@ def test_odd_extends_targets_are_one_line_errors(tmp_path):
         "big.toml": "at most 4 MiB",
     }
     for target, fragment in cases.items():
-        assert_one_line_error(run_cli("check", _extends(tmp_path, target), timeout=60), fragment)
-    assert_one_line_error(run_cli("check", tmp_path / "nul.toml", timeout=60), "NUL byte")
-    assert_one_line_error(run_cli("run", tmp_path / "fifo", timeout=60), "found a FIFO")
+        assert_one_line_error(cli("check", _extends(tmp_path, target), timeout=60), fragment)
+    assert_one_line_error(cli("check", tmp_path / "nul.toml", timeout=60), "NUL byte")
+    assert_one_line_error(cli("run", tmp_path / "fifo", timeout=60), "found a FIFO")
 
 
 def test_echoed_values_are_cut_and_control_characters_stripped(tmp_path):
