@@ -161,3 +161,17 @@ def test_contributing_names_the_model_streams_for_random_draws():
     text = " ".join(CONTRIBUTING.read_text().split())
     assert "model.rng" not in text, "CONTRIBUTING.md: the model's draws go through model/streams.py, not model.rng"
     assert "`trucesim/model/streams.py`" in text
+
+
+def test_readme_from_python_block_runs(monkeypatch):
+    """The README's 'From Python' code runs as printed, from the repository's root."""
+    import trucesim
+
+    code = _code_block(README.read_text(), "## From Python")
+    monkeypatch.chdir(ROOT)
+    names: dict = {}
+    exec(compile(code, "README.md: From Python", "exec"), names)
+    assert len(names["worlds"]) == 10_000 and names["summary"]["worlds"] == 10_000
+    assert isinstance(names["model"], trucesim.TruceModel) and names["model"].trace
+    for name in ("load", "load_points", "load_manifest"):
+        assert callable(getattr(trucesim, name)), f"README.md: trucesim.{name} does not exist"
