@@ -24,7 +24,7 @@ import urllib.request
 import numpy as np
 import pytest
 
-from .conftest import BASELINE, ROOT, SCENARIOS, assert_one_line_error, run_cli
+from .conftest import BASELINE, ROOT, SCENARIOS, assert_one_line_error, cli
 
 IN_CI = bool(os.environ.get("CI"))
 
@@ -175,15 +175,15 @@ def test_catalogue_lists_the_shipped_scenarios_and_skips_broken_files(tmp_path):
 
 
 def test_cli_app_errors_are_one_line():
-    assert_one_line_error(run_cli("app", "nosuch.toml"), "nosuch.toml")
-    assert_one_line_error(run_cli("app", "--port", "70000"), "--port")
+    assert_one_line_error(cli("app", "nosuch.toml"), "nosuch.toml")
+    assert_one_line_error(cli("app", "--port", "70000"), "--port")
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
-        proc = run_cli("app", "--port", busy.getsockname()[1])
+        proc = cli("app", "--port", busy.getsockname()[1])
     assert_one_line_error(proc)
     assert "cannot listen" in proc.stderr or "app' extra" in proc.stderr
-    help_text = run_cli("app", "--help", check=True).stdout
+    help_text = cli("app", "--help", check=True).stdout
     for fragment in ("--port", "--host", "Reset", "as shipped", "not forecasts"):
         assert fragment in help_text
 

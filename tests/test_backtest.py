@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from .conftest import BASELINE, ROOT, assert_one_line_error, run_cli
+from .conftest import BASELINE, ROOT, assert_one_line_error, cli
 
 WORLDS = 300
 
@@ -93,7 +93,7 @@ def test_several_chunks_and_rounds_give_the_same_scores_on_one_or_two_workers(ti
 
 
 def _json(*args):
-    proc = run_cli("backtest", *args, "--worlds", WORLDS, "--format", "json", check=True)
+    proc = cli("backtest", *args, "--worlds", WORLDS, "--format", "json", check=True)
     return json.loads(proc.stdout), proc.stderr
 
 
@@ -120,7 +120,7 @@ def test_cli_json_is_the_same_with_one_or_two_workers_and_has_its_keys(tiny_roun
 
 def test_cli_text_scorecard_and_figure(tiny_round, tmp_path):
     out = tmp_path / "card.png"
-    proc = run_cli("backtest", tiny_round, "april-2024", "--worlds", WORLDS, "--out", out, "--dpi", 50, check=True)
+    proc = cli("backtest", tiny_round, "april-2024", "--worlds", WORLDS, "--out", out, "--dpi", 50, check=True)
     text = proc.stdout
     assert text.startswith(f"Backtest of 2 rounds, {WORLDS} worlds each, seed 0")
     for needle in ("tiny-round", "april-2024", "remains_released", "1000", "miss", "Totals", "all rounds", "coin"):
@@ -128,7 +128,7 @@ def test_cli_text_scorecard_and_figure(tiny_round, tmp_path):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list(tmp_path.glob("*.tmp*"))  # written atomically: no temporary left
     out.write_bytes(b"keep")
-    assert_one_line_error(run_cli("backtest", tiny_round, "--worlds", 10, "--out", out), "--force")
+    assert_one_line_error(cli("backtest", tiny_round, "--worlds", 10, "--out", out), "--force")
     assert out.read_bytes() == b"keep"
 
 
@@ -156,7 +156,7 @@ def test_the_figure_leaves_unobserved_cells_blank(tiny_round):
 
 
 def test_a_scenario_without_observed_exits_2_naming_the_file():
-    proc = run_cli("backtest", BASELINE, "--worlds", 10)
+    proc = cli("backtest", BASELINE, "--worlds", 10)
     assert proc.returncode == 2 and proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in proc.stderr
@@ -164,7 +164,7 @@ def test_a_scenario_without_observed_exits_2_naming_the_file():
 
 
 def test_an_unknown_round_name_suggests_a_round():
-    assert_one_line_error(run_cli("backtest", "novembre-2023"), "novembre-2023", "did you mean 'november-2023'?")
+    assert_one_line_error(cli("backtest", "novembre-2023"), "novembre-2023", "did you mean 'november-2023'?")
 
 
 def test_fitted_values_are_applied_and_a_bad_key_is_one_line(tiny_round, tmp_path):
@@ -174,15 +174,15 @@ def test_fitted_values_are_applied_and_a_bad_key_is_one_line(tiny_round, tmp_pat
 
     bad = tmp_path / "bad.toml"
     bad.write_text("[actors.hamas]\nreservaton = 0.3\n")
-    assert_one_line_error(run_cli("backtest", tiny_round, "--fitted", bad), str(bad), "did you mean")
-    assert_one_line_error(run_cli("backtest", "--fitted", tmp_path / "none.toml"), "--fitted", "none.toml")
+    assert_one_line_error(cli("backtest", tiny_round, "--fitted", bad), str(bad), "did you mean")
+    assert_one_line_error(cli("backtest", "--fitted", tmp_path / "none.toml"), "--fitted", "none.toml")
     good = tmp_path / "fit.toml"
     good.write_text("[actors.hamas]\nreservation = 0.2\n")
     data, _ = _json(tiny_round, "--fitted", good, "--workers", 1)
     assert data["fitted"] == str(good)
     expected = score_round(apply_parameter_file(load_round(tiny_round), good), WORLDS, seed=0, workers=1)
     assert [f["p"] for f in data["rounds"][0]["facts"]] == pytest.approx(expected.p.tolist())
-    text = run_cli("backtest", tiny_round, "--fitted", good, "--worlds", 20, check=True).stdout
+    text = cli("backtest", tiny_round, "--fitted", good, "--worlds", 20, check=True).stdout
     assert f"with the values of {good} applied to every round" in text.splitlines()[0]
 
 
@@ -195,7 +195,7 @@ def test_by_default_every_shipped_round_is_scored():
 
 
 def test_help_teaches():
-    text = run_cli("backtest", "--help", check=True).stdout
+    text = cli("backtest", "--help", check=True).stdout
     for needle in ("[observed]", "Brier", "log", "hit", "examples:", "--fitted", "--scheduler", "coin"):
         assert needle in text, needle
-    assert "backtest" in run_cli("--help", check=True).stdout
+    assert "backtest" in cli("--help", check=True).stdout

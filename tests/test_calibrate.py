@@ -10,7 +10,7 @@ import pytest
 
 from trucesim.config.calibration import CalibrationError, load_calibration
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, cli
 
 pyabc = pytest.importorskip("pyabc")
 
@@ -113,7 +113,7 @@ def test_calibrate_command_writes_the_fit_its_figures_and_the_parameter_file(tmp
     f = tmp_path / "small.toml"
     f.write_text(SMALL)
     out = tmp_path / "fit"
-    r = run_cli("calibrate", f, "--quick", "--out", out, "--workers", 1, "--check-worlds", 200, check=True)
+    r = cli("calibrate", f, "--quick", "--out", out, "--workers", 1, "--check-worlds", 200, check=True)
     assert "8 particles x 2 generations, 40 worlds" in r.stderr  # the [quick] preset
     assert "posterior (weighted" in r.stdout and "before -> after" in r.stdout
     names = ("abc.db", "particles.parquet", "fit.json", "fitted.toml", "posterior.png", "predictive.png")
@@ -161,7 +161,7 @@ def test_bad_calibration_files_give_one_line(tmp_path, top, prior, message):
         load_calibration(f)
     assert message in str(e.value)
     assert "\n" not in str(e.value)
-    r = run_cli("calibrate", f, "--out", tmp_path / "out")
+    r = cli("calibrate", f, "--out", tmp_path / "out")
     assert r.returncode == 1 and r.stderr.count("\n") == 1 and message in r.stderr
     assert not (tmp_path / "out").exists()
 
@@ -179,7 +179,7 @@ def test_calibrate_refuses_an_output_it_cannot_write(tmp_path):
     f = tmp_path / "small.toml"
     f.write_text(SMALL)
     (tmp_path / "file").write_text("x")
-    r = run_cli("calibrate", f, "--quick", "--out", tmp_path / "file" / "fit")
+    r = cli("calibrate", f, "--quick", "--out", tmp_path / "file" / "fit")
     assert r.returncode == 1 and r.stderr.count("\n") == 1 and "cannot create the directory" in r.stderr
-    r = run_cli("calibrate", f, "--quick", "--out", tmp_path / "file")
+    r = cli("calibrate", f, "--quick", "--out", tmp_path / "file")
     assert r.returncode == 1 and "expected a directory, found a file" in r.stderr

@@ -1,4 +1,4 @@
-"""`trucesim run` and the command line, through a subprocess."""
+"""`trucesim run` and the command line: in this process, and a few checks through a new interpreter."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pandas as pd
 
 from trucesim.config.terms import TERM_NAMES
 
-from .conftest import BASELINE, ROOT, assert_one_line_error, run_cli
+from .conftest import BASELINE, ROOT, assert_one_line_error, cli, run_cli
 
 JSON_KEYS = [
     "scenario",
@@ -39,7 +39,7 @@ JSON_KEYS = [
 
 
 def test_text_summary():
-    proc = run_cli("run", BASELINE, "--worlds", 2000, check=True)
+    proc = run_cli("run", BASELINE, "--worlds", 2000, check=True)  # `python -m trucesim`, exit status 0
     out = proc.stdout
     for fragment in [
         "april-2024",
@@ -60,7 +60,7 @@ def test_text_summary():
 
 
 def test_json_keys_exactly():
-    proc = run_cli("run", BASELINE, "--worlds", 2000, "--seed", 4, "--format", "json", check=True)
+    proc = cli("run", BASELINE, "--worlds", 2000, "--seed", 4, "--format", "json", check=True)
     d = json.loads(proc.stdout)
     assert list(d) == JSON_KEYS
     assert d["worlds"] == 2000 and d["seed"] == 4 and d["scenario"] == "april-2024"
@@ -74,21 +74,21 @@ def test_json_keys_exactly():
 
 def test_out_parquet_and_csv(tmp_path):
     pq = tmp_path / "w.parquet"
-    run_cli("run", BASELINE, "--worlds", 1500, "--out", pq, check=True)
+    cli("run", BASELINE, "--worlds", 1500, "--out", pq, check=True)
     t = pd.read_parquet(pq)
     assert len(t) == 1500 and {"deal", "deal_day", "exit_otzma_yehudit", "terms_withdrawal"} <= set(t.columns)
     csv = tmp_path / "w.csv"
-    run_cli("run", BASELINE, "--worlds", 1500, "--out", csv, check=True)
+    cli("run", BASELINE, "--worlds", 1500, "--out", csv, check=True)
     c = pd.read_csv(csv)
     assert len(c) == 1500 and (c["deal"].to_numpy() == t["deal"].to_numpy()).all()
     assert not list(tmp_path.glob(".*.tmp"))
 
 
 def test_trace_narrative():
-    proc = run_cli("run", BASELINE, "--worlds", 100, "--trace", 5, check=True)
+    proc = cli("run", BASELINE, "--worlds", 100, "--trace", 5, check=True)
     assert "world 5, day by day:" in proc.stdout
     assert "mediators table proposal 1" in proc.stdout
-    j = run_cli("run", BASELINE, "--worlds", 100, "--trace", 5, "--format", "json", check=True)
+    j = cli("run", BASELINE, "--worlds", 100, "--trace", 5, "--format", "json", check=True)
     json.loads(j.stdout)
     assert "world 5, day by day:" in j.stderr
 
@@ -97,7 +97,7 @@ def test_trace_is_the_story_of_trace_world(baseline):
     from trucesim.report.text import format_trace, verdict
     from trucesim.run.simulate import trace_world
 
-    proc = run_cli("run", BASELINE, "--worlds", 100, "--trace", 5, "--seed", 2, check=True)
+    proc = cli("run", BASELINE, "--worlds", 100, "--trace", 5, "--seed", 2, check=True)
     events, row = trace_world(baseline, 5, seed=2)
     expected = format_trace(5, events, baseline.labels)
     sides = {"government": "Israel's government", "armed_group": "Hamas"}
@@ -106,29 +106,27 @@ def test_trace_is_the_story_of_trace_world(baseline):
 
 
 def test_bad_options_are_one_line_errors(tmp_path):
-    assert_one_line_error(run_cli("run", BASELINE, "--worlds", 10, "--trace", 10), "--trace 10", "below --worlds")
+    assert_one_line_error(cli("run", BASELINE, "--worlds", 10, "--trace", 10), "--trace 10", "below --worlds")
     keep = tmp_path / "keep.txt"
     keep.write_text("precious")
-    assert_one_line_error(run_cli("run", BASELINE, "--worlds", 10, "--out", keep), ".parquet or .csv", "'.txt'")
+    assert_one_line_error(cli("run", BASELINE, "--worlds", 10, "--out", keep), ".parquet or .csv", "'.txt'")
     assert keep.read_text() == "precious"
+    assert_one_line_error(cli("run", BASELINE, "--worlds", 10, "--out", tmp_path / "no" / "x.csv"), "does not exist")
     assert_one_line_error(
-        run_cli("run", BASELINE, "--worlds", 10, "--out", tmp_path / "no" / "x.csv"), "does not exist"
-    )
-    assert_one_line_error(
-        run_cli("run", BASELINE, "--worlds", "many"),
+        cli("run", BASELINE, "--worlds", "many"),
         "--worlds",
         "expected a whole number",
         "found 'many'",
         "trucesim run --help",
     )
-    assert_one_line_error(run_cli("run"), "required: SCENARIO")
-    assert_one_line_error(run_cli("rn"), "invalid choice: 'rn'")
+    assert_one_line_error(cli("run"), "required: SCENARIO")
+    assert_one_line_error(run_cli("rn"), "invalid choice: 'rn'")  # the exit status a shell sees
 
 
 def test_help_teaches():
-    top = run_cli("--help", check=True).stdout
+    top = cli("--help", check=True).stdout
     assert "run" in top and "check" in top and "not forecasts" in top
-    run = run_cli("run", "--help", check=True).stdout
+    run = cli("run", "--help", check=True).stdout
     for opt in ["--worlds", "--seed", "--format", "--out", "--trace", "examples:"]:
         assert opt in run
 
@@ -142,9 +140,7 @@ def test_console_script_is_installed():
 def test_out_that_cannot_be_written_fails_before_simulating(tmp_path):
     d = tmp_path / "d.parquet"
     d.mkdir()
-    assert_one_line_error(
-        run_cli("run", BASELINE, "--worlds", 10, "--out", d), "expected a file name, found a directory"
-    )
+    assert_one_line_error(cli("run", BASELINE, "--worlds", 10, "--out", d), "expected a file name, found a directory")
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o500)
@@ -152,8 +148,6 @@ def test_out_that_cannot_be_written_fails_before_simulating(tmp_path):
         import os
 
         if os.geteuid() != 0:  # root may write anywhere
-            assert_one_line_error(
-                run_cli("run", BASELINE, "--worlds", 10, "--out", locked / "w.csv"), "permission denied"
-            )
+            assert_one_line_error(cli("run", BASELINE, "--worlds", 10, "--out", locked / "w.csv"), "permission denied")
     finally:
         locked.chmod(0o700)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import BASELINE, ROOT, assert_one_line_error, run_cli
+from .conftest import BASELINE, ROOT, assert_one_line_error, cli
 
 EXPERIMENT = ROOT / "experiments" / "prisoners-vs-us-pressure.toml"
 
@@ -13,23 +13,23 @@ EXPERIMENT = ROOT / "experiments" / "prisoners-vs-us-pressure.toml"
 
 
 def test_an_experiment_given_to_run_says_to_use_sweep():
-    line = assert_one_line_error(run_cli("run", EXPERIMENT), "found an experiment file", "trucesim sweep")
+    line = assert_one_line_error(cli("run", EXPERIMENT), "found an experiment file", "trucesim sweep")
     assert "unknown key" not in line
 
 
 def test_a_scenario_given_to_sweep_says_to_use_run():
-    line = assert_one_line_error(run_cli("sweep", BASELINE, "--dry-run"), "found a scenario file", "trucesim run")
+    line = assert_one_line_error(cli("sweep", BASELINE, "--dry-run"), "found a scenario file", "trucesim run")
     assert "unknown key" not in line
 
 
 def test_check_validates_each_file_as_its_kind(tmp_path):
-    ok = run_cli("check", BASELINE, EXPERIMENT)
+    ok = cli("check", BASELINE, EXPERIMENT)
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.count(": ok (") == 2 and "experiment: 100 points" in ok.stdout
     bad = tmp_path / "exp.toml"
     bad.write_text(EXPERIMENT.read_text().replace("worlds_per_point = 10000", "worlds_per_point = 0"))
     bad.write_text(bad.read_text().replace('"../scenarios/', f'"{ROOT}/scenarios/'))
-    assert_one_line_error(run_cli("check", bad), "worlds_per_point")
+    assert_one_line_error(cli("check", bad), "worlds_per_point")
 
 
 # --- issue 12 item 8: a misspelt actor id ---------------------------------------------------
@@ -38,14 +38,14 @@ def test_check_validates_each_file_as_its_kind(tmp_path):
 def test_a_misspelt_actor_id_suggests_the_base_scenarios_actor(tmp_path):
     bad = tmp_path / "v.toml"
     bad.write_text(f'extends = "{BASELINE}"\n[actors.otzma_yehudt]\nexit_credibility = 0.5\n')
-    line = assert_one_line_error(run_cli("check", bad), str(bad), "otzma_yehudt", "did you mean 'otzma_yehudit'?")
+    line = assert_one_line_error(cli("check", bad), str(bad), "otzma_yehudt", "did you mean 'otzma_yehudit'?")
     assert "missing required key" not in line
 
 
 def test_a_new_actor_without_a_kind_still_says_kind_is_missing(tmp_path):
     bad = tmp_path / "v.toml"
     bad.write_text(f'extends = "{BASELINE}"\n[actors.jordan]\nleverage = 0.5\n')
-    assert_one_line_error(run_cli("check", bad), "actors.jordan.kind: missing required key")
+    assert_one_line_error(cli("check", bad), "actors.jordan.kind: missing required key")
 
 
 # --- issue 13 item 4: values that looked accepted ------------------------------------------
@@ -54,14 +54,14 @@ def test_a_new_actor_without_a_kind_still_says_kind_is_missing(tmp_path):
 def test_a_quoted_dotted_key_is_refused_not_an_override(tmp_path):
     bad = tmp_path / "v.toml"
     bad.write_text(f'extends = "{BASELINE}"\n[actors.israel]\n"weights.pause_days" = {{value = 99}}\n')
-    assert_one_line_error(run_cli("check", bad), str(bad), "weights.pause_days", "quoted key with a dot")
+    assert_one_line_error(cli("check", bad), str(bad), "weights.pause_days", "quoted key with a dot")
 
 
 def test_meta_name_as_a_table_is_refused(tmp_path):
     for body in ['[meta.name]\nx = "y"\n', "[meta.name]\n", '[meta.name]\nvalue = "y"\n']:
         bad = tmp_path / "v.toml"
         bad.write_text(f'extends = "{BASELINE}"\n{body}')
-        assert_one_line_error(run_cli("check", bad), f"{bad}: meta.name: expected a string", "found a table")
+        assert_one_line_error(cli("check", bad), f"{bad}: meta.name: expected a string", "found a table")
 
 
 # --- issue 13 item 2: a side whose weights can all be zero ----------------------------------
@@ -84,12 +84,12 @@ def test_weights_that_can_all_be_zero_are_refused(tmp_path):
         "0",
     ):
         path = _only_weight(tmp_path, dist)
-        assert_one_line_error(run_cli("check", path), str(path), "actors.hamas.weights", "zero")
+        assert_one_line_error(cli("check", path), str(path), "actors.hamas.weights", "zero")
 
 
 def test_a_weight_that_cannot_be_zero_is_accepted(tmp_path):
     path = _only_weight(tmp_path, '{ dist = "uniform", low = 0.5, high = 1 }')
-    assert run_cli("check", path).returncode == 0
+    assert cli("check", path).returncode == 0
 
 
 # --- issue 13 items 7 and 8: reading scenario files never hangs, never a traceback ----------
@@ -105,8 +105,8 @@ def test_a_chain_of_extends_deeper_than_64_is_one_line(tmp_path):
     _extends(tmp_path, BASELINE, "f0.toml")
     for i in range(1, 200):
         _extends(tmp_path, f"f{i - 1}.toml", f"f{i}.toml")
-    assert_one_line_error(run_cli("check", tmp_path / "f199.toml"), "extends: expected a chain of at most 64 files")
-    assert run_cli("check", tmp_path / "f60.toml").returncode == 0
+    assert_one_line_error(cli("check", tmp_path / "f199.toml"), "extends: expected a chain of at most 64 files")
+    assert cli("check", tmp_path / "f60.toml").returncode == 0
 
 
 def test_odd_extends_targets_are_one_line_errors(tmp_path):
@@ -124,23 +124,23 @@ def test_odd_extends_targets_are_one_line_errors(tmp_path):
         "big.toml": "at most 4 MiB",
     }
     for target, fragment in cases.items():
-        assert_one_line_error(run_cli("check", _extends(tmp_path, target), timeout=60), fragment)
-    assert_one_line_error(run_cli("check", tmp_path / "nul.toml", timeout=60), "NUL byte")
-    assert_one_line_error(run_cli("run", tmp_path / "fifo", timeout=60), "found a FIFO")
+        assert_one_line_error(cli("check", _extends(tmp_path, target), timeout=60), fragment)
+    assert_one_line_error(cli("check", tmp_path / "nul.toml", timeout=60), "NUL byte")
+    assert_one_line_error(cli("run", tmp_path / "fifo", timeout=60), "found a FIFO")
 
 
 def test_echoed_values_are_cut_and_control_characters_stripped(tmp_path):
     long = tmp_path / "long.toml"
     long.write_text(f'extends = "{BASELINE}"\n[context]\nus_pressure = "{"y" * 100_000}"\n' + "z" * 500 + " = 1\n")
-    line = assert_one_line_error(run_cli("check", long), "context.us_pressure", "(100,000 characters)")
+    line = assert_one_line_error(cli("check", long), "context.us_pressure", "(100,000 characters)")
     assert len(line) < 300
     ctl = tmp_path / "ctl.toml"
     ctl.write_text(f'extends = "{BASELINE}"\n[context]\n"a\\u001b[2Jb" = 1\n')
-    line = assert_one_line_error(run_cli("check", ctl), "unknown key")
+    line = assert_one_line_error(cli("check", ctl), "unknown key")
     assert "\x1b" not in line
     label = tmp_path / "label.toml"
     label.write_text(f'extends = "{BASELINE}"\n[actors.hamas]\nlabel = "Ha\\u001b[2Jmas"\n')
-    out = run_cli("run", label, "--worlds", 50, "--trace", 0, check=True)
+    out = cli("run", label, "--worlds", 50, "--trace", 0, check=True)
     assert "\x1b" not in out.stdout and "Ha[2Jmas" in out.stdout
 
 
@@ -148,22 +148,22 @@ def test_echoed_values_are_cut_and_control_characters_stripped(tmp_path):
 
 
 def test_list_prints_shipped_scenarios_and_experiments_with_descriptions():
-    out = run_cli("list", cwd="/tmp", check=True).stdout
+    out = cli("list", cwd="/tmp", check=True).stdout
     assert "scenarios (" in out and "experiments (" in out
     assert "april-2024 " in out and "The six-week framework of April 2024" in out
     assert "prisoners-vs-us-pressure" in out and "Probability of a deal" in out
 
 
 def test_a_shipped_scenario_runs_by_name_from_any_directory(tmp_path):
-    out = run_cli("run", "april-2024", "--worlds", 100, "--format", "json", cwd="/tmp", check=True).stdout
+    out = cli("run", "april-2024", "--worlds", 100, "--format", "json", cwd="/tmp", check=True).stdout
     assert '"scenario": "april-2024"' in out
-    assert run_cli("check", "prisoners-vs-us-pressure", cwd=tmp_path).returncode == 0
-    assert_one_line_error(run_cli("run", "april-2025", cwd=tmp_path), "did you mean 'april-2024'?", "trucesim list")
+    assert cli("check", "prisoners-vs-us-pressure", cwd=tmp_path).returncode == 0
+    assert_one_line_error(cli("run", "april-2025", cwd=tmp_path), "did you mean 'april-2024'?", "trucesim list")
 
 
 def test_a_path_wins_over_a_shipped_name(tmp_path):
     (tmp_path / "april-2024").write_text(f'extends = "{BASELINE}"\n[meta]\nname = "mine"\n')
-    out = run_cli("run", "april-2024", "--worlds", 100, "--format", "json", cwd=tmp_path, check=True).stdout
+    out = cli("run", "april-2024", "--worlds", 100, "--format", "json", cwd=tmp_path, check=True).stdout
     assert '"scenario": "mine"' in out
 
 
@@ -207,7 +207,7 @@ def test_pyproject_ships_every_package_and_the_data():
 
 
 def test_design_takes_workers_and_still_accepts_jobs_hidden():
-    help_text = run_cli("design", "--help", check=True).stdout
+    help_text = cli("design", "--help", check=True).stdout
     assert "--workers N" in help_text and "--jobs" not in help_text
     from trucesim.cli import build_parser
 
@@ -221,19 +221,19 @@ def test_design_takes_workers_and_still_accepts_jobs_hidden():
 def test_commands_that_write_a_file_refuse_to_overwrite_without_force(tmp_path):
     out = tmp_path / "w.csv"
     out.write_text("keep me\n")
-    assert_one_line_error(run_cli("run", BASELINE, "--worlds", 10, "--out", out), str(out), "--force")
+    assert_one_line_error(cli("run", BASELINE, "--worlds", 10, "--out", out), str(out), "--force")
     assert out.read_text() == "keep me\n"
-    run_cli("run", BASELINE, "--worlds", 10, "--out", out, "--force", check=True)
+    cli("run", BASELINE, "--worlds", 10, "--out", out, "--force", check=True)
     assert out.read_text().startswith("world")
     fig = tmp_path / "t.png"
     fig.write_text("keep me\n")
-    assert_one_line_error(run_cli("plot", BASELINE, "--kind", "timeline", "--out", fig), "--force")
+    assert_one_line_error(cli("plot", BASELINE, "--kind", "timeline", "--out", fig), "--force")
     assert fig.read_text() == "keep me\n"
     page = tmp_path / "r.html"
     page.write_text("keep me\n")
-    assert_one_line_error(run_cli("report", tmp_path, "--out", page), "--force")
+    assert_one_line_error(cli("report", tmp_path, "--out", page), "--force")
     for command in ("run", "plot", "report", "design"):
-        assert "--force" in run_cli(command, "--help", check=True).stdout, command
+        assert "--force" in cli(command, "--help", check=True).stdout, command
 
 
 def test_the_traced_world_has_one_name_on_run_and_plot_and_the_old_one_is_hidden():
@@ -244,7 +244,7 @@ def test_the_traced_world_has_one_name_on_run_and_plot_and_the_old_one_is_hidden
     assert parser.parse_args(["plot", str(BASELINE), "--kind", "timeline", "--trace", "4"]).trace == 4
     assert parser.parse_args(["plot", str(BASELINE), "--kind", "timeline", "--world", "5"]).trace == 5
     assert parser.parse_args(["plot", str(BASELINE), "--kind", "timeline"]).trace == 0
-    help_text = run_cli("plot", "--help", check=True).stdout
+    help_text = cli("plot", "--help", check=True).stdout
     assert "--trace K" in help_text and "--world " not in help_text
 
 
@@ -269,7 +269,7 @@ def test_a_usage_error_points_to_the_subcommands_help():
         (["list", "extra"], "trucesim list --help"),
         (["nosuch"], "trucesim --help"),
     ]:
-        assert_one_line_error(run_cli(*argv), f"(see '{hint}')")
+        assert_one_line_error(cli(*argv), f"(see '{hint}')")
 
 
 # --- issue 12 item 14 (files): licence and citation ---------------------------------------------
@@ -427,7 +427,7 @@ def test_the_apps_pressure_chart_names_the_summed_pressure_and_the_sides_by_labe
 
 
 def test_the_summary_says_how_talks_ended_and_what_stopped_them():
-    out = run_cli("run", BASELINE, "--worlds", 2000, check=True).stdout
+    out = cli("run", BASELINE, "--worlds", 2000, check=True).stdout
     assert "how the talks ended (share of worlds)" in out and "the mediators walked away" in out
     assert "what stopped the last round (share of worlds without a deal)" in out and "Hamas refused the text" in out
 
@@ -436,16 +436,14 @@ def test_the_summary_says_how_talks_ended_and_what_stopped_them():
     "kind, words", [("first-deal", "verdict: a deal signed on day"), ("first-no-deal", "verdict: no deal")]
 )
 def test_trace_picks_a_world_by_kind_and_ends_with_a_verdict(kind, words):
-    out = run_cli("run", BASELINE, "--worlds", 2000, "--trace", kind, check=True).stdout
+    out = cli("run", BASELINE, "--worlds", 2000, "--trace", kind, check=True).stdout
     story = out[out.index("day by day:") :].splitlines()
     assert story[-1].startswith(words), story[-1]
     world = int(out[: out.index(", day by day:")].rsplit("world ", 1)[1])
     # the same world by number tells the same story
-    again = run_cli("run", BASELINE, "--worlds", 2000, "--trace", world, check=True).stdout
+    again = cli("run", BASELINE, "--worlds", 2000, "--trace", world, check=True).stdout
     assert again[again.index("day by day:") :] == out[out.index("day by day:") :]
 
 
 def test_a_bad_trace_value_is_one_line():
-    assert_one_line_error(
-        run_cli("run", BASELINE, "--trace", "first-dael"), "first-deal or first-no-deal", "first-dael"
-    )
+    assert_one_line_error(cli("run", BASELINE, "--trace", "first-dael"), "first-deal or first-no-deal", "first-dael")

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from .conftest import BASELINE, assert_one_line_error, run_cli
+from .conftest import BASELINE, assert_one_line_error, cli
 
 PNG = b"\x89PNG\r\n\x1a\n"
 PX = "terms.prisoners_per_hostage"
@@ -76,7 +76,7 @@ def _png(path):
 )
 def test_plot_sweep_kinds_write_pngs(grid_dir, tmp_path, kind, extra):
     out = tmp_path / f"{kind}.png"
-    proc = run_cli("plot", grid_dir, "--kind", kind, *extra, "--out", out, "--dpi", 60, check=True)
+    proc = cli("plot", grid_dir, "--kind", kind, *extra, "--out", out, "--dpi", 60, check=True)
     assert f"wrote {out}" in proc.stderr
     _png(out)
 
@@ -98,14 +98,14 @@ def test_plot_other_kinds_in_process(grid_dir, tmp_path, capsys):
 
 def test_plot_sobol_and_svg(sobol_dir, tmp_path):
     out = tmp_path / "sobol.svg"
-    run_cli("plot", sobol_dir, "--kind", "sobol", "--out", out, check=True)
+    cli("plot", sobol_dir, "--kind", "sobol", "--out", out, check=True)
     svg = out.read_text()
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
 
 
 def test_plot_timeline_of_a_scenario_world(tmp_path):
     out = tmp_path / "world.png"
-    run_cli("plot", BASELINE, "--kind", "timeline", "--world", 12, "--seed", 1, "--out", out, "--dpi", 60, check=True)
+    cli("plot", BASELINE, "--kind", "timeline", "--world", 12, "--seed", 1, "--out", out, "--dpi", 60, check=True)
     _png(out)
 
 
@@ -139,7 +139,7 @@ def _report(path):
 
 def test_report_of_a_grid_sweep(grid_dir, tmp_path):
     out = tmp_path / "report.html"
-    run_cli("report", grid_dir, "--out", out, "--dpi", 50, check=True)
+    cli("report", grid_dir, "--out", out, "--dpi", 50, check=True)
     page, text = _report(out)
     assert "Summary over all worlds" in text and "By design point" in text
     assert "deal signed and ratified" in text and "Hamas accepts a proposal" in text
@@ -149,24 +149,24 @@ def test_report_of_a_grid_sweep(grid_dir, tmp_path):
 
 def test_report_of_a_sobol_sweep_has_the_indices(sobol_dir, tmp_path):
     out = tmp_path / "sobol.html"
-    run_cli("report", sobol_dir, "--out", out, "--dpi", 50, check=True)
+    cli("report", sobol_dir, "--out", out, "--dpi", 50, check=True)
     _, text = _report(out)
     assert "Sobol' indices of P(deal)" in text and "ST" in text
 
 
 # ------------------------------------------------------------------------------ one-line errors
 def test_unknown_factor_suggests_the_right_one(grid_dir):
-    proc = run_cli("plot", grid_dir, "--kind", "heatmap", "--x", "terms.prisoner_per_hostage", "--y", US)
+    proc = cli("plot", grid_dir, "--kind", "heatmap", "--x", "terms.prisoner_per_hostage", "--y", US)
     assert_one_line_error(proc, "--x terms.prisoner_per_hostage", "unknown factor", f"did you mean '{PX}'")
 
 
 def test_scenario_where_a_sweep_is_needed():
-    proc = run_cli("plot", BASELINE, "--kind", "heatmap", "--x", PX, "--y", US)
+    proc = cli("plot", BASELINE, "--kind", "heatmap", "--x", PX, "--y", US)
     assert_one_line_error(proc, "needs a sweep's results directory", "scenario file", "trucesim sweep")
 
 
 def test_wrong_kind(grid_dir):
-    assert_one_line_error(run_cli("plot", grid_dir, "--kind", "heatmp"), "--kind heatmp", "did you mean 'heatmap'")
+    assert_one_line_error(cli("plot", grid_dir, "--kind", "heatmp"), "--kind heatmp", "did you mean 'heatmap'")
 
 
 def test_in_process_errors(grid_dir, tmp_path, capsys):

@@ -15,7 +15,7 @@ from trucesim.run.metrics import Summary, summarize
 from trucesim.run.simulate import simulate
 from trucesim.run.stats import difference_ci, mean_ci, proportion_ci
 
-from .conftest import BASELINE, NOVEMBER, SCENARIOS, assert_one_line_error, run_cli
+from .conftest import BASELINE, NOVEMBER, SCENARIOS, assert_one_line_error, cli
 
 US = SCENARIOS / "april-2024-us-pressure.toml"
 WORLDS = 600
@@ -123,20 +123,20 @@ def test_chunks_are_the_runs_chunks_whatever_the_workers(scen, monkeypatch):
 
 def test_cli_table_json_and_figure(tmp_path):
     out = tmp_path / "cmp.png"
-    proc = run_cli("compare", "april-2024", US, "--worlds", 400, "--seed", 1, "--out", out, check=True)
+    proc = cli("compare", "april-2024", US, "--worlds", 400, "--seed", 1, "--out", out, check=True)
     assert "april-2024-us-pressure" in proc.stdout and "deal signed and ratified" in proc.stdout
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    j = json.loads(run_cli("compare", BASELINE, NOVEMBER, "--worlds", 400, "--format", "json", check=True).stdout)
+    j = json.loads(cli("compare", BASELINE, NOVEMBER, "--worlds", 400, "--format", "json", check=True).stdout)
     assert j["scenarios"] == ["april-2024", "november-2023"] and j["worlds"] == 400
     assert all(len(f["values"]) == 2 and len(f["differences"]) == 1 for f in j["figures"])
     assert np.isfinite(j["figures"][0]["differences"][0]["lo"])
 
 
 def test_cli_errors_are_one_line_before_any_work(tmp_path):
-    assert_one_line_error(run_cli("compare", "april-2024"), "at least two scenarios")
-    assert_one_line_error(run_cli("compare", "april-2024", "no-such-scenario"), "no-such-scenario")
-    assert_one_line_error(run_cli("compare", "april-2024", US, "--out", tmp_path / "x.txt"), "--out", ".png")
+    assert_one_line_error(cli("compare", "april-2024"), "at least two scenarios")
+    assert_one_line_error(cli("compare", "april-2024", "no-such-scenario"), "no-such-scenario")
+    assert_one_line_error(cli("compare", "april-2024", US, "--out", tmp_path / "x.txt"), "--out", ".png")
     existing = tmp_path / "old.png"
     existing.write_bytes(b"keep")
-    assert_one_line_error(run_cli("compare", "april-2024", US, "--out", existing), "--force")
+    assert_one_line_error(cli("compare", "april-2024", US, "--out", existing), "--force")
     assert existing.read_bytes() == b"keep"

@@ -13,7 +13,7 @@ import pytest
 from trucesim.analysis.export import read_ema, write_ema
 from trucesim.analysis.results import load_results
 
-from .conftest import BASELINE, ROOT, assert_one_line_error, run_cli
+from .conftest import BASELINE, ROOT, assert_one_line_error, cli
 
 PX = "terms.prisoners_per_hostage"
 US = "context.us_pressure"
@@ -68,22 +68,22 @@ def test_ema_workbench_loads_it(sweep_dir, tmp_path):
         from ema_workbench import load_results as ema_load
 
     out = tmp_path / "sweep.tar.gz"
-    run_cli("export", sweep_dir, "--format", "ema", "--out", out, check=True)
+    cli("export", sweep_dir, "--format", "ema", "--out", out, check=True)
     experiments, outcomes = ema_load(str(out))
     assert isinstance(experiments, pd.DataFrame)
     _check_round_trip(load_results(sweep_dir), experiments, outcomes)
 
 
 def test_export_errors_are_one_line(sweep_dir, tmp_path):
-    assert_one_line_error(run_cli("export", tmp_path / "nowhere", "--out", tmp_path / "a.tar.gz"), "no such directory")
-    assert_one_line_error(run_cli("export", BASELINE, "--out", tmp_path / "a.tar.gz"), "scenario file")
-    assert_one_line_error(run_cli("export", sweep_dir, "--out", tmp_path / "a.zip"), "--out", ".tar.gz")
-    assert_one_line_error(run_cli("export", sweep_dir, "--format", "emma"), "--format")
+    assert_one_line_error(cli("export", tmp_path / "nowhere", "--out", tmp_path / "a.tar.gz"), "no such directory")
+    assert_one_line_error(cli("export", BASELINE, "--out", tmp_path / "a.tar.gz"), "scenario file")
+    assert_one_line_error(cli("export", sweep_dir, "--out", tmp_path / "a.zip"), "--out", ".tar.gz")
+    assert_one_line_error(cli("export", sweep_dir, "--format", "emma"), "--format")
     old = tmp_path / "old.tar.gz"
     old.write_bytes(b"keep")
-    assert_one_line_error(run_cli("export", sweep_dir, "--out", old), "--force")
+    assert_one_line_error(cli("export", sweep_dir, "--out", old), "--force")
     assert old.read_bytes() == b"keep"
-    run_cli("export", sweep_dir, "--out", old, "--force", check=True)
+    cli("export", sweep_dir, "--out", old, "--force", check=True)
     assert read_ema(old)[0].shape[0] == 160
 
 

@@ -11,7 +11,7 @@ from trucesim.report.scenario import ScenarioRun, build_scenario_report
 from trucesim.run.metrics import Summary
 from trucesim.run.simulate import simulate
 
-from .conftest import BASELINE, NOVEMBER, ROOT, assert_one_line_error, run_cli
+from .conftest import BASELINE, NOVEMBER, ROOT, assert_one_line_error, cli
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -28,7 +28,7 @@ def _self_contained(page: str) -> None:
 
 def test_report_of_one_scenario(tmp_path):
     out = tmp_path / "april.html"
-    run_cli("report", "april-2024", "--worlds", 400, "--seed", 2, "--dpi", 40, "--out", out, check=True)
+    cli("report", "april-2024", "--worlds", 400, "--seed", 2, "--dpi", 40, "--out", out, check=True)
     page = out.read_text()
     _self_contained(page)
     s = load_scenario(BASELINE)
@@ -47,7 +47,7 @@ def test_report_of_one_scenario(tmp_path):
 
 def test_report_of_a_comparison(tmp_path):
     out = tmp_path / "cmp.html"
-    run_cli("report", BASELINE, NOVEMBER, "--worlds", 300, "--dpi", 40, "--out", out, check=True)
+    cli("report", BASELINE, NOVEMBER, "--worlds", 300, "--dpi", 40, "--out", out, check=True)
     page = out.read_text()
     _self_contained(page)
     assert "Comparison" in page and "difference: november-2023" in page and "pts [" in page
@@ -75,11 +75,11 @@ def test_blockers_and_end_reasons_are_shown_whatever_they_hold(tmp_path):
 
 def test_report_errors(tmp_path):
     html = tmp_path / "r.html"
-    assert_one_line_error(run_cli("report", "no-such-thing", "--out", html), "no-such-thing", "trucesim list")
+    assert_one_line_error(cli("report", "no-such-thing", "--out", html), "no-such-thing", "trucesim list")
     exp = ROOT / "experiments" / "prisoners-vs-us-pressure.toml"
-    assert_one_line_error(run_cli("report", exp, "--out", html), "experiment file", "trucesim sweep")
-    assert_one_line_error(run_cli("report", "april-2024", "--bins", 3, "--out", html), "--bins")
-    assert_one_line_error(run_cli("report", tmp_path, "--worlds", 10, "--out", html), "--worlds", "scenarios")
+    assert_one_line_error(cli("report", exp, "--out", html), "experiment file", "trucesim sweep")
+    assert_one_line_error(cli("report", "april-2024", "--bins", 3, "--out", html), "--bins")
+    assert_one_line_error(cli("report", tmp_path, "--worlds", 10, "--out", html), "--worlds", "scenarios")
     html.write_text("keep")
-    assert_one_line_error(run_cli("report", "april-2024", "--out", html), "--force")
+    assert_one_line_error(cli("report", "april-2024", "--out", html), "--force")
     assert html.read_text() == "keep"

@@ -8,14 +8,14 @@ import pandas as pd
 
 from trucesim.run.simulate import simulate
 
-from .conftest import BASELINE, run_cli
+from .conftest import BASELINE, cli
 
 
 def test_same_seed_same_json():
-    a = run_cli("run", BASELINE, "--worlds", 3000, "--seed", 9, "--format", "json", check=True)
-    b = run_cli("run", BASELINE, "--worlds", 3000, "--seed", 9, "--format", "json", check=True)
+    a = cli("run", BASELINE, "--worlds", 3000, "--seed", 9, "--format", "json", check=True)
+    b = cli("run", BASELINE, "--worlds", 3000, "--seed", 9, "--format", "json", check=True)
     assert a.stdout == b.stdout
-    c = run_cli("run", BASELINE, "--worlds", 3000, "--seed", 10, "--format", "json", check=True)
+    c = cli("run", BASELINE, "--worlds", 3000, "--seed", 10, "--format", "json", check=True)
     assert json.loads(c.stdout) != json.loads(a.stdout)
 
 
@@ -43,7 +43,7 @@ def test_tracing_does_not_change_outcomes(baseline):
 def test_run_is_the_same_with_one_or_two_workers(tmp_path):
     # 20,001 worlds: three chunks, the last cut to one world
     one, two = (
-        run_cli(
+        cli(
             "run",
             BASELINE,
             "--worlds",

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BASELINE, SCENARIOS, assert_one_line_error, run_cli
 from trucesim.config.scenario import ScenarioError, load_scenario
 from trucesim.config.tomlio import read_toml
+
+from .conftest import BASELINE, SCENARIOS, assert_one_line_error, cli
 
 ROUNDS = sorted((SCENARIOS / "rounds").glob("*.toml"))
 #: the calibration set (issues 10 and 20), in time order; other periods are kept out to test the model
@@ -135,7 +136,7 @@ def test_a_bad_observed_table_is_a_one_line_error(tmp_path, table, fragments):
 
 
 def test_check_says_how_many_facts_a_round_observes():
-    out = run_cli("check", *ROUNDS, BASELINE, check=True).stdout.splitlines()
+    out = cli("check", *ROUNDS, BASELINE, check=True).stdout.splitlines()
     assert len(out) == len(ROUNDS) + 1
     for path, line in zip(ROUNDS, out):
         n = len(load_scenario(path).observed)
@@ -145,12 +146,12 @@ def test_check_says_how_many_facts_a_round_observes():
 
 def test_check_counts_a_single_fact_and_reports_a_bad_round(tmp_path):
     one = _round(tmp_path, 'deal = { value = false, source = "assumption: a test" }')
-    assert run_cli("check", one, check=True).stdout.rstrip().endswith("; a round observing 1 fact)")
-    assert_one_line_error(run_cli("check", _round(tmp_path, "dela = false")), "observed.dela", "did you mean 'deal'?")
+    assert cli("check", one, check=True).stdout.rstrip().endswith("; a round observing 1 fact)")
+    assert_one_line_error(cli("check", _round(tmp_path, "dela = false")), "observed.dela", "did you mean 'deal'?")
 
 
 def test_list_shows_the_rounds_as_a_third_group_with_their_descriptions():
-    out = run_cli("list", cwd="/tmp", check=True).stdout
+    out = cli("list", cwd="/tmp", check=True).stdout
     groups = [line.split(" (")[0] for line in out.splitlines() if line and not line.startswith(" ")]
     assert groups == ["scenarios", "experiments", "rounds", "calibrations"]
     rounds = out.split("\nrounds (", 1)[1]

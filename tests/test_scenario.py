@@ -8,7 +8,7 @@ import pytest
 from trucesim.config.distributions import Dist
 from trucesim.config.scenario import ScenarioError, load_scenario
 
-from .conftest import BASELINE, SCENARIOS, assert_one_line_error, run_cli
+from .conftest import BASELINE, SCENARIOS, assert_one_line_error, cli
 
 
 def write(tmp_path, text, name="s.toml"):
@@ -246,19 +246,19 @@ def test_cycle_in_extends(tmp_path):
 
 
 def test_check_command(tmp_path):
-    ok = run_cli("check", BASELINE, SCENARIOS / "november-2023.toml")
+    ok = cli("check", BASELINE, SCENARIOS / "november-2023.toml")
     assert ok.returncode == 0 and ok.stdout.count(": ok (") == 2
     bad = variant(tmp_path, "[terms]\npause_dayz = 3\n")
-    proc = run_cli("check", bad)
+    proc = cli("check", bad)
     assert_one_line_error(proc, str(bad), "terms.pause_dayz", "did you mean")
 
 
 def test_run_with_a_bad_scenario_is_one_line(tmp_path):
     bad = variant(tmp_path, "[context]\nus_pressure = 2\n")
     assert_one_line_error(
-        run_cli("run", bad, "--worlds", 10), "context.us_pressure", "expected a number in 0..1", "found 2"
+        cli("run", bad, "--worlds", 10), "context.us_pressure", "expected a number in 0..1", "found 2"
     )
-    assert_one_line_error(run_cli("run", tmp_path / "missing.toml"), "file not found")
+    assert_one_line_error(cli("run", tmp_path / "missing.toml"), "file not found")
 
 
 @pytest.mark.parametrize(

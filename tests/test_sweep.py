@@ -1,4 +1,4 @@
-"""``trucesim sweep`` through a subprocess: runs, errors, kill-and-resume, Ctrl-C."""
+"""``trucesim sweep``: runs and errors in this process; a failing chunk, kill-and-resume and Ctrl-C through a subprocess."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from .conftest import ROOT, assert_one_line_error, files, run_cli, write_experiment
+from .conftest import ROOT, assert_one_line_error, cli, files, write_experiment
 
 # 4 points x 75 worlds = 300 worlds in 3 chunks of 100 (a chunk's fixed cost dominates small chunks)
 SMALL = """\
@@ -38,11 +38,6 @@ LONG_CHUNK = "100"
 
 def env():
     return dict(os.environ, PYTHONWARNINGS="ignore", COLUMNS="200")
-
-
-def cli(*args, timeout=300):
-    """``python -m trucesim ARGS`` (text mode, not a terminal: no progress bar)."""
-    return run_cli(*args, timeout=timeout)
 
 
 def one_line_error(proc, *fragments) -> str:

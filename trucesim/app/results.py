@@ -110,9 +110,10 @@ def reasons(settings: Settings) -> dict[str, list[Share]]:
 
     "How the talks ended": the share of each way talks end (a deal, the
     mediators walking away, the government falling, still open at the
-    horizon); "Who accepted a proposal": the share of worlds in which each
-    side accepted at least one.  A later ``blockers`` dict of the same shape
-    is shown by the same panel.
+    horizon); "What stopped the last round": among the worlds without a deal,
+    the share stopped by each gate (the ``blockers`` of ``trucesim run``);
+    "Who accepted a proposal": the share of worlds in which each side
+    accepted at least one.
     """
     table = outcomes(settings)
     scenario, _ = settings.scenario()

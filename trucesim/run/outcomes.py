@@ -11,14 +11,18 @@ import numpy as np
 import pandas as pd
 
 from trucesim.config.terms import TERM_NAMES
-from trucesim.model.acceptance import ANSWER_NAMES
+from trucesim.model.acceptance import ACCEPT, ANSWER_NAMES, PENDING
 from trucesim.model.mediation import BLOCKERS
 from trucesim.model.model import END_REASONS, TruceModel
 from trucesim.run.chunks import RunError
 
 BREACH = ("none", "government", "armed_group")
-#: first-text answers: none (never answered), accept, counter, reject
-FIRST_ANSWERS = ("none", *ANSWER_NAMES.values())
+#: first-text answers, indexed by their code in :mod:`trucesim.model.acceptance`: none (never answered),
+#: accept, counter, reject
+_FIRST_ANSWER_NAMES = {PENDING: "none", **ANSWER_NAMES}
+FIRST_ANSWERS = tuple(_FIRST_ANSWER_NAMES[code] for code in range(len(_FIRST_ANSWER_NAMES)))
+#: the blocker code of a world with a deal (no gate stopped it)
+NO_BLOCKER = BLOCKERS.index("none")
 
 
 def blocker_names(government: str, armed_group: str) -> list[str]:
@@ -139,7 +143,7 @@ def outcome_table(model: TruceModel, world_offset: int = 0) -> pd.DataFrame:
         "deadlines_missed": talks.deadlines_missed.copy(),
         "end_of_talks": pd.Categorical.from_codes(talks.end_reason, categories=list(END_REASONS)),
         "blocker": pd.Categorical.from_codes(
-            np.where(pause.deal, 0, talks.blocker), categories=blocker_names(gov.actor_id, ag.actor_id)
+            np.where(pause.deal, NO_BLOCKER, talks.blocker), categories=blocker_names(gov.actor_id, ag.actor_id)
         ),
         "votes_lost": talks.votes_lost.copy(),
         "acceptances": talks.acceptances.copy(),
@@ -149,7 +153,7 @@ def outcome_table(model: TruceModel, world_offset: int = 0) -> pd.DataFrame:
         a = side.actor_id
         cols[f"{a}_accepted"] = side.accepted_any.copy()
         cols[f"{a}_first_answer"] = pd.Categorical.from_codes(side.first_answer, categories=list(FIRST_ANSWERS))
-        cols[f"{a}_accepted_first"] = side.first_answer == 1
+        cols[f"{a}_accepted_first"] = side.first_answer == ACCEPT
         cols[f"{a}_first_accept_day"] = side.first_accept_day.astype(np.float32)
         cols[f"{a}_first_accept_round"] = side.first_accept_round.copy()
         cols[f"{a}_last_accept_round"] = side.last_accept_round.copy()
