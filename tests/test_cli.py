@@ -20,6 +20,7 @@ JSON_KEYS = [
     "seed",
     "p_deal",
     "p_deal_ci",
+    "p_deal_first_text",
     "p_accept",
     "p_accept_first",
     "end_reasons",
