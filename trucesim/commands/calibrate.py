@@ -95,11 +95,11 @@ def _check(cal, fitted: Path, seed: int, worlds: int, workers, scheduler) -> tup
     return {"worlds": worlds, "seed": seed, "facts": facts, "totals": totals_}, before, after
 
 
-def main(args) -> int:
-    cal = load_named(args.calibration)  # a bad file or --out fails before pyabc is imported (seconds)
-    if args.quick:
-        cal = cal.quick_preset()
-    out = args.out or Path("fits") / (cal.path.stem + ("-quick" if args.quick else ""))
+def prepare_fit(out: Path, command: str) -> None:
+    """Before a fit: ``out`` exists as a directory (made if needed) and pyabc imports; else one line.
+
+    ``command`` names the command in the message (``calibrate`` or ``validate``).
+    """
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: expected a directory, found a file")
     try:
@@ -110,8 +110,16 @@ def main(args) -> int:
         import pyabc  # noqa: F401
     except ImportError:
         raise UserError(
-            "calibrate needs pyabc: pip install 'trucesim[calibrate]' (or make test, which installs it)"
+            f"{command} needs pyabc: pip install 'trucesim[calibrate]' (or make test, which installs it)"
         ) from None
+
+
+def main(args) -> int:
+    cal = load_named(args.calibration)  # a bad file or --out fails before pyabc is imported (seconds)
+    if args.quick:
+        cal = cal.quick_preset()
+    out = args.out or Path("fits") / (cal.path.stem + ("-quick" if args.quick else ""))
+    prepare_fit(out, "calibrate")
     from trucesim.history.calibrate import FitError, calibrate
     from trucesim.history.posterior import summary, write_parameter_file
     from trucesim.plots.posterior import plot_posterior, plot_predictive

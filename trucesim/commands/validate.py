@@ -183,7 +183,7 @@ def format_validation(d: dict) -> str:
 
 def main(args) -> int:
     from trucesim.commands.backtest import shown_path
-    from trucesim.commands.calibrate import load_named
+    from trucesim.commands.calibrate import load_named, prepare_fit
     from trucesim.run.executors import ExecutorError, check_options
 
     cal = load_named(args.calibration)  # a bad file, fold or option fails before pyabc is imported
@@ -196,18 +196,7 @@ def main(args) -> int:
     except (ValidationError, ExecutorError) as e:
         raise UserError(str(e)) from None
     out = args.out or Path("fits") / f"{cal.path.stem}-validate{'-quick' if args.quick else ''}"
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out}: expected a directory, found a file")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise UserError(f"--out {out}: cannot create the directory ({e.strerror or e})") from None
-    try:
-        import pyabc  # noqa: F401
-    except ImportError:
-        raise UserError(
-            "validate needs pyabc: pip install 'trucesim[calibrate]' (or make test, which installs it)"
-        ) from None
+    prepare_fit(out, "validate")
     from trucesim.commands.progress import GenerationProgress
     from trucesim.history.calibrate import FitError
     from trucesim.history.validate import all_p, to_dict, validate
