@@ -37,8 +37,8 @@ ANSWER_NAMES = {ACCEPT: "accept", COUNTER: "counter", REJECT: "reject"}
 def closeness_utility(x: np.ndarray, ideal: np.ndarray, weights: np.ndarray, truce_value: np.ndarray) -> np.ndarray:
     """Utility of normalised terms ``x`` (worlds x terms) given ideal points and normalised weights.
 
-    ``ideal`` and ``weights`` are per-world ``(n, 8)`` arrays or a single shared
-    row ``(1, 8)``; ``truce_value`` is per world.
+    ``ideal`` and ``weights`` are per-world ``(n, 12)`` arrays or a single shared
+    row ``(1, 12)``; ``truce_value`` is per world.
 
     Examples
     --------

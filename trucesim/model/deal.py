@@ -21,6 +21,7 @@ import numpy as np
 
 from trucesim.config.terms import HOSTAGES, PAUSE, REMAINS, TERM_INDEX
 from trucesim.model import phase_two, streams
+from trucesim.model.pause import BREACH_BY_ARMED_GROUP, BREACH_BY_GOVERNMENT
 
 if TYPE_CHECKING:
     from trucesim.model.model import TruceModel
@@ -74,9 +75,13 @@ def pause_day(m: TruceModel) -> None:
     gone = idx[broken]
     m.set_status(gone, m.COLLAPSED)
     m.pause.collapse_day[gone] = m.day
-    m.pause.breach_by[idx[by_gov]] = 1
-    m.pause.breach_by[idx[by_ag]] = 2
-    m.record(gone, "breach", lambda w: (m.government if m.pause.breach_by[w] == 1 else m.armed_group).actor_id)
+    m.pause.breach_by[idx[by_gov]] = BREACH_BY_GOVERNMENT
+    m.pause.breach_by[idx[by_ag]] = BREACH_BY_ARMED_GROUP
+    m.record(
+        gone,
+        "breach",
+        lambda w: (m.government if m.pause.breach_by[w] == BREACH_BY_GOVERNMENT else m.armed_group).actor_id,
+    )
 
 
 def pause_ends(m: TruceModel, day: int, idx: np.ndarray) -> None:

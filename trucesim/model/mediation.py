@@ -30,6 +30,10 @@ from trucesim.model import deadlines, deal, streams, text
 from trucesim.model.acceptance import ACCEPT, ANSWER_NAMES, PENDING
 from trucesim.model.talks import BLOCKERS
 
+ARMED_GROUP_REFUSED, GOVERNMENT_REFUSED, BOTH_REFUSED, DEMAND_INFEASIBLE = (
+    BLOCKERS.index(b) for b in ("armed_group_refused", "government_refused", "both_refused", "demand_infeasible")
+)
+
 if TYPE_CHECKING:
     from trucesim.model.agents import Principal
     from trucesim.model.model import TruceModel
@@ -151,8 +155,8 @@ def resolve(m: TruceModel, idx: np.ndarray) -> None:
     if failed.size:
         g_ref = m.government.answer_state[failed] != ACCEPT
         a_ref = m.armed_group.answer_state[failed] != ACCEPT
-        gate = np.where(g_ref & a_ref, 3, np.where(a_ref, 1, 2))
-        m.talks.blocker[failed] = np.where(m.talks.infeasible[failed], 4, gate)
+        gate = np.where(g_ref & a_ref, BOTH_REFUSED, np.where(a_ref, ARMED_GROUP_REFUSED, GOVERNMENT_REFUSED))
+        m.talks.blocker[failed] = np.where(m.talks.infeasible[failed], DEMAND_INFEASIBLE, gate)
         revise(m, failed, g_ref, a_ref)
     if lost.size:
         m.talks.blocker[lost] = BLOCKERS.index("vote_lost")

@@ -29,6 +29,11 @@ from trucesim.model.agents import column
 PAUSE_KEYS = ("instalment_days", "commitment_weight", "extension_days_max", "hostages_per_extension_day")
 
 
+#: who breached a pause, by code (``breach_by``): nobody, the government, the armed group
+BREACHERS = ("none", "government", "armed_group")
+NO_BREACH, BREACH_BY_GOVERNMENT, BREACH_BY_ARMED_GROUP = range(len(BREACHERS))
+
+
 @dataclass(eq=False)
 class Pause:
     """Signed deals and their pauses in every world.  Build it with :meth:`from_params`.
@@ -50,7 +55,7 @@ class Pause:
     pause_completed: np.ndarray = field(init=False)  #: the pause ran to its end
     permanent: np.ndarray = field(init=False)  #: a permanent end of the war
     collapse_day: np.ndarray = field(init=False)  #: the day the war resumed
-    breach_by: np.ndarray = field(init=False)  #: who breached the pause: 0 none, 1 government, 2 armed group
+    breach_by: np.ndarray = field(init=False)  #: who breached the pause, a code of :data:`BREACHERS`
 
     def __post_init__(self) -> None:
         n = self.instalment.size

@@ -14,9 +14,10 @@ from trucesim.config.terms import TERM_NAMES
 from trucesim.model.acceptance import ACCEPT, ANSWER_NAMES, PENDING
 from trucesim.model.mediation import BLOCKERS
 from trucesim.model.model import END_REASONS, TruceModel
+from trucesim.model.pause import BREACHERS
 from trucesim.run.chunks import RunError
 
-BREACH = ("none", "government", "armed_group")
+BREACH = BREACHERS  # the categories of ``breach_by``, in the model's code order
 #: first-text answers, indexed by their code in :mod:`trucesim.model.acceptance`: none (never answered),
 #: accept, counter, reject
 _FIRST_ANSWER_NAMES = {PENDING: "none", **ANSWER_NAMES}
