@@ -31,12 +31,26 @@ OLD = json.loads((ROOT / "benchmarks" / "engine-old.json").read_text())
 WORLDS = OLD["worlds"]
 
 
+def _distinct(names: list[str]) -> list[str]:
+    """The recorded files that are distinct models: a round with the very values of a scenario before it
+    (``rounds/april-2024`` is ``april-2024`` with an ``[observed]`` table) gives the same worlds, so once is enough."""
+    seen: list[tuple] = []
+    keep = []
+    for name in names:
+        s = load_scenario(ROOT / "scenarios" / name)
+        key = (s.values, s.actors, s.targets)
+        if key not in seen:
+            seen.append(key)
+            keep.append(name)
+    return keep
+
+
 def _z(figures: int, level: float = 0.99) -> float:
     return float(stats.norm.ppf(1 - (1 - level) / (2 * figures)))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(OLD["scenarios"]))
+@pytest.mark.parametrize("name", _distinct(sorted(OLD["scenarios"])))
 def test_every_summary_figure_agrees_with_the_old_engine(name):
     table = simulate(load_scenario(ROOT / "scenarios" / name), WORLDS, seed=OLD["seed"] + 1)
     new = {"scenarios": {name: figures(table)}}
