@@ -62,8 +62,7 @@ def _share(text: str) -> float:
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    from trucesim.designer.objectives import OBJECTIVES, VERSUS
-
+    """``trucesim design``'s parser: what to search for, how many simulations, where the outputs go."""
     p = sub.add_parser(
         NAME,
         help="search the terms both sides would accept, and what each concession buys",
@@ -77,6 +76,16 @@ def add_parser(sub) -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    _add_request(p)
+    _add_simulations(p)
+    _add_outputs(p)
+    return p
+
+
+def _add_request(p: argparse.ArgumentParser) -> None:
+    """The scenario and what to search in it: the varied and fixed keys, the constraints, the objectives."""
+    from trucesim.designer.objectives import OBJECTIVES, VERSUS
+
     p.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML), e.g. scenarios/april-2024.toml")
     p.add_argument(
         "--vary",
@@ -116,6 +125,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help=f"second axis of the Pareto front against p_deal: {', '.join(VERSUS)} "
         "(default: hostages_released_mean, or the --maximize objective when it is not p_deal)",
     )
+
+
+def _add_simulations(p: argparse.ArgumentParser) -> None:
+    """How each candidate is simulated and how many: worlds, seed, budget, grid, step, worker processes."""
     p.add_argument(
         "--worlds",
         type=positive_int,
@@ -161,6 +174,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     # the option's former name, as `run` and `sweep` call it --workers: hidden, still accepted
     p.add_argument("--jobs", type=positive_int, dest="workers", action=_Deprecated, help=argparse.SUPPRESS)
+
+
+def _add_outputs(p: argparse.ArgumentParser) -> None:
+    """Where the outputs go: the directory, the figures' resolution, whether a previous design may be replaced."""
     p.add_argument(
         "--out",
         type=Path,
@@ -174,7 +191,6 @@ def add_parser(sub) -> argparse.ArgumentParser:
         action="store_true",
         help="write into a non-empty DIR, replacing the files of a previous design (others are kept)",
     )
-    return p
 
 
 class _Deprecated(argparse.Action):

@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import inspect
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import differential_evolution
 from scipy.stats import qmc
 
 from trucesim.designer.space import DesignError
 
 __all__ = ["SearchPlan", "SearchResult", "pareto_front", "plan_search", "search"]
+
+#: ``fun(X, stage)``: the values to maximise of the ``k`` rows of ``X`` (shape ``(k, d)``), at ``stage``
+Objective = Callable[[np.ndarray, str], ArrayLike]
+#: maps candidates (shape ``(k, d)``) onto the points actually evaluated
+Snap = Callable[[ArrayLike], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,15 @@ class SearchResult:
 
 
 def search(
-    fun, lower, upper, *, plan: SearchPlan, seed: int = 0, integrality=None, snap=None, on_stage=None
+    fun: Objective,
+    lower: ArrayLike,
+    upper: ArrayLike,
+    *,
+    plan: SearchPlan,
+    seed: int = 0,
+    integrality: ArrayLike | None = None,
+    snap: Snap | None = None,
+    on_stage: Callable[[str], object] | None = None,
 ) -> SearchResult:
     """Maximise a batch objective over a box: Sobol screen, then differential evolution.
 
@@ -129,70 +144,116 @@ def search(
     d = lower.size
     integ = np.zeros(d, bool) if integrality is None else np.broadcast_to(np.asarray(integrality, bool), (d,))
     if snap is None:
-
-        def snap(X):
-            X = np.clip(np.atleast_2d(np.asarray(X, float)), lower, upper)
-            X[:, integ] = np.round(X[:, integ])
-            return X
-
-    rng = _search_rng(seed)
-    Xs, ys = [], []
-    seen: dict[tuple, float] = {}
-
-    def evaluate(X, stage):
-        """Values of the rows of X; only rows not seen before reach ``fun``."""
-        X = snap(X)
-        keys = [tuple(np.round(r, 9)) for r in X]  # DE's rescaling may perturb the last bits
-        new_rows, new_keys = [], []
-        for k, r in zip(keys, X):
-            if k not in seen and k not in new_keys:
-                new_keys.append(k)
-                new_rows.append(r)
-        if new_rows:
-            Xn = np.array(new_rows)
-            yn = np.asarray(fun(Xn, stage), float)
-            seen.update(zip(new_keys, yn.tolist()))
-            Xs.append(Xn)
-            ys.append(yn)
-        return np.array([seen[k] for k in keys])
-
+        snap = _clip_and_round(lower, upper, integ)
+    rng = _search_rng(seed)  # one stream: the screen draws from it first, then the evolution
+    evaluate = _Evaluations(fun, snap)
     if on_stage:
         on_stage("screen")
-    m = int(math.log2(plan.screen))
-    sobol = qmc.Sobol(d, scramble=True, **{_rng_kw(qmc.Sobol): rng})
-    U = sobol.random_base2(m)
-    X0 = snap(lower + U * (upper - lower))
-    y0 = evaluate(X0, "screen")
+    X0, y0 = _screen(evaluate, lower, upper, plan.screen, rng)
     generations = 0
     if plan.generations > 0 and np.any(upper > lower):
         if on_stage:
             on_stage("search")
-        order = np.argsort(-y0, kind="stable")[: max(plan.population, 5)]
-        init = X0[order]
-        if len(init) < 5:
-            init = np.vstack([init] * 5)[:5]
-
-        def objective(xt):  # shape (d, S): differential_evolution's vectorised call
-            return -evaluate(xt.T, "search")
-
-        kw = {_rng_kw(differential_evolution): rng}
-        res = differential_evolution(
-            objective,
-            list(zip(lower, upper)),
-            init=init,
-            maxiter=plan.generations,
-            polish=False,
-            vectorized=True,
-            updating="deferred",
-            tol=0.01,
-            integrality=integ if integ.any() else None,
-            **kw,
-        )
-        generations = int(res.nit)
-    X = np.vstack(Xs)
-    y = np.concatenate(ys)
+        generations = _evolve(evaluate, X0, y0, lower, upper, plan, integ, rng)
+    X = np.vstack(evaluate.Xs)
+    y = np.concatenate(evaluate.ys)
     best = int(np.argmax(y))  # first of equals: the earliest found
     return SearchResult(X[best], float(y[best]), X, y, generations, False)
+
+
+def _clip_and_round(lower: np.ndarray, upper: np.ndarray, integ: np.ndarray) -> Snap:
+    """The default snap: candidates clipped into the box, whole-number keys (``integ``) rounded."""
+
+    def snap(X: ArrayLike) -> np.ndarray:
+        X = np.clip(np.atleast_2d(np.asarray(X, float)), lower, upper)
+        X[:, integ] = np.round(X[:, integ])
+        return X
+
+    return snap
+
+
+class _Evaluations:
+    """The objective, evaluated once per distinct point: every point passed to ``fun`` (``Xs``) and its values (``ys``).
+
+    Calling it with candidates ``X`` and a stage snaps them, passes only the
+    rows not seen before to ``fun`` (in one batch) and returns a value for
+    every row.
+    """
+
+    def __init__(self, fun: Objective, snap: Snap) -> None:
+        self.fun = fun
+        self.snap = snap
+        self.Xs: list[np.ndarray] = []
+        self.ys: list[np.ndarray] = []
+        self.seen: dict[tuple, float] = {}
+
+    def __call__(self, X: ArrayLike, stage: str) -> np.ndarray:
+        """Values of the rows of X; only rows not seen before reach ``fun``."""
+        X = self.snap(X)
+        keys = [tuple(np.round(r, 9)) for r in X]  # DE's rescaling may perturb the last bits
+        new_rows, new_keys = [], []
+        for k, r in zip(keys, X):
+            if k not in self.seen and k not in new_keys:
+                new_keys.append(k)
+                new_rows.append(r)
+        if new_rows:
+            Xn = np.array(new_rows)
+            yn = np.asarray(self.fun(Xn, stage), float)
+            self.seen.update(zip(new_keys, yn.tolist()))
+            self.Xs.append(Xn)
+            self.ys.append(yn)
+        return np.array([self.seen[k] for k in keys])
+
+
+def _screen(
+    evaluate: _Evaluations, lower: np.ndarray, upper: np.ndarray, points: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """The screen: ``points`` (a power of two) scrambled Sobol points of the box, snapped, and their values."""
+    m = int(math.log2(points))
+    sobol = qmc.Sobol(lower.size, scramble=True, **{_rng_kw(qmc.Sobol): rng})
+    U = sobol.random_base2(m)
+    X0 = evaluate.snap(lower + U * (upper - lower))
+    return X0, evaluate(X0, "screen")
+
+
+def _evolve(
+    evaluate: _Evaluations,
+    X0: np.ndarray,
+    y0: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    plan: SearchPlan,
+    integ: np.ndarray,
+    rng: np.random.Generator,
+) -> int:
+    """Differential evolution from the best screened points (at least five); the generations it ran.
+
+    The population is the ``plan.population`` best of ``X0`` by ``y0`` (ties
+    in screening order), repeated up to five rows if fewer; at most
+    ``plan.generations`` generations, each one vectorised call of ``evaluate``.
+    """
+    order = np.argsort(-y0, kind="stable")[: max(plan.population, 5)]
+    init = X0[order]
+    if len(init) < 5:
+        init = np.vstack([init] * 5)[:5]
+
+    def objective(xt: np.ndarray) -> np.ndarray:  # shape (d, S): differential_evolution's vectorised call
+        return -evaluate(xt.T, "search")
+
+    kw = {_rng_kw(differential_evolution): rng}
+    res = differential_evolution(
+        objective,
+        list(zip(lower, upper)),
+        init=init,
+        maxiter=plan.generations,
+        polish=False,
+        vectorized=True,
+        updating="deferred",
+        tol=0.01,
+        integrality=integ if integ.any() else None,
+        **kw,
+    )
+    return int(res.nit)
 
 
 # --- Pareto front ----------------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""Figures of a sweep: probability over two factors, acceptance against one, Sobol' indices, PRIM boxes.
+"""Figures of a sweep: probability over two factors, acceptance against one, Sobol' indices.
 
 * :func:`heatmap` -- probability of an outcome over two factors, with the 0.5 contour;
 * :func:`acceptance_curves` -- each side's acceptance (and the deal) against one factor, with bands;
-* :func:`sobol_bars` -- first- and total-order Sobol' indices with their intervals;
-* :func:`prim_plot` -- PRIM boxes (and their coverage-density trade-off).
+* :func:`sobol_bars` -- first- and total-order Sobol' indices with their intervals.
+
+A sweep's PRIM boxes are drawn by :func:`trucesim.plots.prim.prim_plot`.
 
 Every function returns a matplotlib Figure and opens no window (it works under
 the Agg backend: the command line, the tests, a server).
@@ -45,7 +46,6 @@ from trucesim.plots.style import (
     actor_labels,
     factor_label,
     finish,
-    new_figure,
     own_axes,
     scenario_name,
     subtitle,
@@ -471,127 +471,4 @@ def sobol_unstable(indices: pd.DataFrame, base_samples: int | None = None) -> st
 # --------------------------------------------------------------------------------------
 # PRIM boxes
 # --------------------------------------------------------------------------------------
-def prim_plot(
-    boxes: pd.DataFrame,
-    trajectory: pd.DataFrame | None = None,
-    *,
-    scenario=None,
-    worlds: int | None = None,
-    outcome: str = "deal",
-    title: str | None = None,
-) -> Figure:
-    """PRIM boxes: the limits of each restricted factor within its range, with coverage and density.
-
-    Parameters
-    ----------
-    boxes : DataFrame
-        As returned by :func:`trucesim.analysis.discovery.prim_boxes`.
-    trajectory : DataFrame, optional
-        The peeling trajectories (``return_trajectory=True``): adds a
-        coverage-density panel with the chosen box marked.
-
-    Returns
-    -------
-    Figure
-    """
-    ids = list(dict.fromkeys(boxes["box"]))
-    rows = boxes.dropna(subset=["factor"])
-    n_rows = max(len(rows), 1)
-    ncols = 2 if trajectory is not None else 1
-    fig, axes = new_figure(
-        (12 if ncols == 2 else 8.5, 2.0 + 0.5 * n_rows + 0.3 * len(ids)),
-        1,
-        ncols,
-        width_ratios=[2, 1] if ncols == 2 else None,
-    )
-    ax = axes[0, 0]
-    first = boxes.iloc[0]
-    base_rate = (first["hits"] / first["coverage"]) / (first["cases"] / first["mass"]) if len(boxes) else np.nan
-    y: float = 0
-    yt: list[float] = []
-    yl: list[str] = []
-    for j, b in enumerate(ids):
-        part = rows[rows["box"] == b]
-        colour = CYCLE[j % len(CYCLE)]
-        first = boxes[boxes["box"] == b].iloc[0]
-        ax.text(
-            0,
-            y - 0.1,
-            f"box {b}: coverage {100 * first['coverage']:.0f}%, density "
-            f"{100 * first['density']:.0f}%, mass {100 * first['mass']:.0f}%",
-            fontsize=9,
-            fontweight="bold",
-            va="bottom",
-            color=colour,
-        )
-        y += 0.6
-        for _, r in part.iterrows():
-            span = r["range_high"] - r["range_low"] or 1.0
-            a, bb = (r["low"] - r["range_low"]) / span, (r["high"] - r["range_low"]) / span
-            ax.plot([0, 1], [y, y], color="#cccccc", lw=6, solid_capstyle="butt")
-            ax.plot([a, bb], [y, y], color=colour, lw=6, solid_capstyle="butt")
-            ax.text(a, y - 0.2, f"{r['low']:.3g}", ha="left", fontsize=7.5, va="bottom")
-            ax.text(bb, y - 0.2, f"{r['high']:.3g}", ha="right", fontsize=7.5, va="bottom")
-            yt.append(y)
-            yl.append(textwrap.fill(factor_label(r["factor"], scenario), 40))
-            y += 1
-        y += 0.3
-    ax.set_yticks(yt, yl, fontsize=8.5)
-    ax.set_ylim(y, -0.5)
-    ax.set_xlim(-0.05, 1.05)
-    ax.set_xlabel("position in the factor's sampled range  [0 = lowest, 1 = highest]")
-    ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
-    if trajectory is not None:
-        a2 = axes[0, 1]
-        for j, b in enumerate(ids):
-            t = trajectory[trajectory["box"] == b]
-            peel = t[t["kind"] == "peel"] if "kind" in t.columns else t
-            a2.plot(peel["coverage"], peel["density"], "-", color=CYCLE[j % len(CYCLE)], lw=1, alpha=0.6)
-            sc = a2.scatter(
-                t["coverage"],
-                t["density"],
-                c=t["res_dim"],
-                cmap="viridis",
-                s=14,
-                zorder=3,
-                vmin=0,
-                vmax=max(1, int(trajectory["res_dim"].max())),
-            )
-            c = t[t["chosen"]]
-            a2.scatter(
-                c["coverage"],
-                c["density"],
-                s=160,
-                facecolors="none",
-                edgecolors=CYCLE[j % len(CYCLE)],
-                linewidths=2,
-                zorder=4,
-                label=f"box {b} chosen",
-            )
-        cb = fig.colorbar(sc, ax=a2, label="restricted factors")
-        cb.set_ticks(np.arange(0, int(trajectory["res_dim"].max()) + 1))
-        a2.set_xlabel("coverage  [share of all cases of interest]")
-        a2.set_ylabel("density  [share of the box's cases]")
-        a2.set_xlim(0, 1.02)
-        a2.set_ylim(0, min(1.02, float(trajectory["density"].max()) * 1.15 + 0.01))
-        a2.grid(True, color="#eeeeee")
-        a2.legend(fontsize=8, loc="lower left")
-        a2.set_title("peeling trajectory", fontsize=10)
-    labels = actor_labels(scenario)
-    finish(
-        fig,
-        title or f"Where '{outcome_label(outcome, labels)}' is most likely: PRIM boxes",
-        "  ·  ".join(
-            [f"scenario {scenario_name(scenario)}"]
-            + ([f"{int(worlds):,} worlds"] if worlds else [])
-            + ([f"cases of interest: {100 * base_rate:.1f}% of all"] if np.isfinite(base_rate) else [])
-        ),
-        note=f"PRIM (EMA Workbench) finds boxes of factor values where '{outcome_label(outcome, labels)}' is "
-        f"frequent. Coverage: of all worlds where '{outcome_label(outcome, labels)}', the share inside the box "
-        "(how much of the outcome the box accounts for). Density: of the worlds inside the box, the share "
-        "where it happens (how reliable the box is). Mass: the box's share of all worlds.",
-    )
-    return fig
-
-
-__all__ = ["SOBOL_MIN_BASE", "acceptance_curves", "auto_bins", "heatmap", "prim_plot", "sobol_bars", "sobol_unstable"]
+__all__ = ["SOBOL_MIN_BASE", "acceptance_curves", "auto_bins", "heatmap", "sobol_bars", "sobol_unstable"]

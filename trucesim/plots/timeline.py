@@ -18,9 +18,11 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -32,6 +34,9 @@ from trucesim.plots.style import (
     new_figure,
     scenario_name,
 )
+
+if TYPE_CHECKING:
+    from trucesim.config.scenario import Scenario
 
 #: event kind -> (lane, or None for the acting actor's own lane; mark; key of the number in ``values``)
 _MARKS = {
@@ -137,7 +142,7 @@ def _first_of(scenario, kind: str) -> list[str]:
 def timeline(
     events: Sequence[Event],
     *,
-    scenario=None,
+    scenario: Scenario | str | None = None,
     world: int | None = None,
     seed: int | None = None,
     horizon: int | None = None,
@@ -156,6 +161,11 @@ def timeline(
         the armed group come first, then any other actor's) and its horizon.
     world, seed : int, optional
         Named on the figure.
+    horizon : int, optional
+        The last day drawn [days] (default: the scenario's horizon); at least
+        one day past the last event.
+    title : str, optional
+        Replaces the default title.
 
     Returns
     -------
@@ -165,18 +175,57 @@ def timeline(
     """
     labels = actor_labels(scenario)
     ev = events_frame(events, labels)
-    sides = [labels.get(a, a) for kind in ("government", "armed_group") for a in _first_of(scenario, kind)]
     gov = next((labels.get(a, a) for a in _first_of(scenario, "government")), "the government")
-    others = [lane for lane in ev["lane"].unique() if lane not in _FIXED_LANES and lane not in sides]
-    lanes = ["mediators", "deadlines", *sides, *others, "coalition", "deal", "hostages"]
+    lanes = _lanes(ev, scenario, labels)
     ypos = {lane: len(lanes) - 1 - i for i, lane in enumerate(lanes)}
+    horizon = _horizon(ev, scenario, horizon)
+    fig, axes = new_figure((12, 5.8))
+    ax = axes[0, 0]
+    _shade_pauses(ax, ev, horizon, len(lanes) - 0.45)
+    seen = _draw_marks(ax, ev, ypos)
+    _label_marks(ax, ev, ypos)
+    _lane_axes(ax, lanes, ypos, horizon)
+    ax.legend(
+        handles=_legend_handles(seen, gov), loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=8, frameon=False
+    )
+    ending = _story_end(ev, gov)
+    who = f"world {world}" if world is not None else "one world"
+    run = f"seed {seed}" if seed is not None else ""
+    finish(
+        fig,
+        title or f"The talks in {who}, day by day",
+        "  ·  ".join(p for p in (f"scenario {scenario_name(scenario)}", f"1 traced world ({who})", run, ending) if p),
+        note="Numbers above answers: the side's acceptance probability for that proposal (none where it could not "
+        "meet the hostage demand as written).",
+    )
+    return fig
+
+
+def _lanes(ev: pd.DataFrame, scenario: Scenario | str | None, labels: Mapping[str, str]) -> list[str]:
+    """The lanes from top to bottom: mediators, deadlines, the two sides, any other actor, coalition, deal, hostages.
+
+    The sides are the scenario's first government and first armed group, by
+    their labels; any other actor with an event of its own follows them, in the
+    order of its first event.
+    """
+    sides = [labels.get(a, a) for kind in ("government", "armed_group") for a in _first_of(scenario, kind)]
+    others = [lane for lane in ev["lane"].unique() if lane not in _FIXED_LANES and lane not in sides]
+    return ["mediators", "deadlines", *sides, *others, "coalition", "deal", "hostages"]
+
+
+def _horizon(ev: pd.DataFrame, scenario: Scenario | str | None, horizon: int | None) -> int:
+    """The last day drawn [days]: the horizon given, else the scenario's, and at least one past the last event."""
     if horizon is None and scenario is not None and hasattr(scenario, "value"):
         horizon = int(scenario.value("protocol.horizon_days"))
     last = int(ev["day"].max()) if len(ev) else 0
-    horizon = max(horizon or 0, last + 1)
-    fig, axes = new_figure((12, 5.8))
-    ax = axes[0, 0]
-    # the pause, shaded from signature to its end (or breach)
+    return max(horizon or 0, last + 1)
+
+
+def _shade_pauses(ax: Axes, ev: pd.DataFrame, horizon: int, label_y: float) -> None:
+    """Shade each pause from its signature to its end, or to a breach, a collapse or a permanent end before it.
+
+    A pause without an end day runs to ``horizon``; "pause" is written above it at height ``label_y``.
+    """
     signed = ev[ev["kind"] == "signed"]
     for _, r in signed.iterrows():
         start = r["day"]
@@ -187,13 +236,17 @@ def timeline(
         ax.axvspan(start, end, color=OKABE_ITO["sky_blue"], alpha=0.15, lw=0)
         ax.text(
             (start + end) / 2,
-            len(lanes) - 0.45,
+            label_y,
             "pause",
             ha="center",
             va="bottom",
             fontsize=8.5,
             color=OKABE_ITO["blue"],
         )
+
+
+def _draw_marks(ax: Axes, ev: pd.DataFrame, ypos: Mapping[str, int]) -> list[str]:
+    """One mark per event, on its lane at its day, styled by its kind; the kinds drawn, in order of first event."""
     seen = []
     for kind, grp in ev.groupby("kind", sort=False):
         marker, colour, size, _ = _KIND_STYLE[kind]
@@ -209,7 +262,11 @@ def timeline(
             edgecolors="white" if marker not in ("|", "x", "+", ".") else None,
         )
         seen.append(kind)
-    # small labels: proposal rounds, acceptance probabilities, releases
+    return seen
+
+
+def _label_marks(ax: Axes, ev: pd.DataFrame, ypos: Mapping[str, int]) -> None:
+    """The small labels above the marks: proposal rounds, acceptance probabilities, hostages released so far."""
     for _, r in ev.iterrows():
         label = _small_label(r)
         if label is not None:
@@ -223,6 +280,10 @@ def timeline(
                 fontsize=fontsize,
                 color=colour,
             )
+
+
+def _lane_axes(ax: Axes, lanes: Sequence[str], ypos: Mapping[str, int], horizon: int) -> None:
+    """The lanes named on the vertical axis and ruled across, the days [-2, horizon + 2] on the horizontal one."""
     ax.set_yticks([ypos[lane] for lane in lanes], lanes)
     ax.set_ylim(-0.7, len(lanes) - 0.2)
     ax.set_xlim(-2, horizon + 2)
@@ -230,8 +291,11 @@ def timeline(
     ax.grid(True, axis="x", color="#eeeeee")
     for y in range(len(lanes)):
         ax.axhline(y, color="#f0f0f0", lw=0.8, zorder=0)
-    order = [k for k in _KIND_STYLE if k in seen]
-    handles = [
+
+
+def _legend_handles(seen: Sequence[str], gov: str) -> list[Line2D]:
+    """A legend entry for each kind of mark drawn, in the order of ``_KIND_STYLE``; the fall names ``gov``."""
+    return [
         Line2D(
             [],
             [],
@@ -242,20 +306,9 @@ def timeline(
             mew=2 if _KIND_STYLE[k][0] in ("|", "x", "+") else 1,
             label=f"{gov} falls" if k == "fall" else _KIND_STYLE[k][3],
         )
-        for k in order
+        for k in _KIND_STYLE
+        if k in seen
     ]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=8, frameon=False)
-    ending = _story_end(ev, gov)
-    who = f"world {world}" if world is not None else "one world"
-    run = f"seed {seed}" if seed is not None else ""
-    finish(
-        fig,
-        title or f"The talks in {who}, day by day",
-        "  ·  ".join(p for p in (f"scenario {scenario_name(scenario)}", f"1 traced world ({who})", run, ending) if p),
-        note="Numbers above answers: the side's acceptance probability for that proposal (none where it could not "
-        "meet the hostage demand as written).",
-    )
-    return fig
 
 
 def _story_end(ev: pd.DataFrame, gov: str = "the government") -> str:
