@@ -32,6 +32,16 @@ fit that was stopped: it goes on from the last stored generation, with the same 
 See docs/validation.md.  Outputs explore stated assumptions; they are not forecasts."""
 
 
+def add_calibration_argument(p: argparse.ArgumentParser) -> None:
+    """The optional CALIBRATION argument of ``calibrate`` and ``validate``: a file, or a shipped one's name."""
+    p.add_argument(
+        "calibration",
+        nargs="?",
+        default=DEFAULT_CALIBRATION,
+        help=f"a calibration file, or a shipped one's name (default: {DEFAULT_CALIBRATION})",
+    )
+
+
 def add_parser(sub) -> argparse.ArgumentParser:
     p = sub.add_parser(
         NAME,
@@ -41,12 +51,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument(
-        "calibration",
-        nargs="?",
-        default=DEFAULT_CALIBRATION,
-        help=f"a calibration file, or a shipped one's name (default: {DEFAULT_CALIBRATION})",
-    )
+    add_calibration_argument(p)
     p.add_argument("--out", type=Path, help="output directory (default: fits/NAME, or fits/NAME-quick)")
     p.add_argument("--seed", type=nonneg_int, default=0, help="root random seed (default 0)")
     p.add_argument("--quick", action="store_true", help="the file's [quick] sizes: a small fit for a first look")

@@ -8,10 +8,10 @@ import sys
 import time
 from pathlib import Path
 
+from trucesim.commands.calibrate import add_calibration_argument
 from trucesim.commands.common import UserError, add_dpi, nonneg_int, positive_int
 
 NAME = "validate"
-DEFAULT_CALIBRATION = "joint"
 DESCRIPTION = """Does the calibrated model predict a round it was not fitted to? Leave-one-round-out
 cross-validation (LOO-CV) of a calibration file.
 
@@ -63,12 +63,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument(
-        "calibration",
-        nargs="?",
-        default=DEFAULT_CALIBRATION,
-        help=f"a calibration file, or a shipped one's name (default: {DEFAULT_CALIBRATION})",
-    )
+    add_calibration_argument(p)
     p.add_argument("--quick", action="store_true", help="the file's [quick] and [validate.quick] sizes: a first look")
     p.add_argument("--format", choices=("text", "json"), default="text", help="the results as readable text or JSON")
     p.add_argument(
