@@ -94,7 +94,7 @@ _FIGURE_LABELS = {
     "hostages_released_mean": "hostages released (mean)",
     "hostages_died_mean": "hostages died in captivity (mean)",
     "remains_released_mean": "remains returned (mean)",
-    "acceptances_near_deadline": "acceptances in the two days before a deadline (share)",
+    "acceptances_near_deadline": "acceptances on a deadline's last day (share)",
 }
 
 

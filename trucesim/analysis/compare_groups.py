@@ -74,7 +74,7 @@ GROUPS: tuple[Group, ...] = (
         "deadlines",
         "deadlines [share of all acceptances]",
         ("acceptances_near_deadline",),
-        label="accepted in the two days before one",
+        label="accepted on its last day",
     ),
     Group("endings", "how the talks ended [% of worlds]", ("end_reasons",), short=True),
     Group("blockers", "what stopped the last round [% of worlds without a deal]", ("blockers",), short=True),

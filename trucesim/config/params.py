@@ -234,14 +234,6 @@ _PREFERENCES = {
     "rationality": _p("rationality", 0, 1000, 10, "1/utility", "logit precision lambda: large is near-deterministic"),
     "study_days_min": _p("study_days_min", 0, 365, 1, "days", "fewest days taken to answer a proposal", integer=True),
     "study_days_max": _p("study_days_max", 0, 365, 3, "days", "most days taken to answer a proposal", integer=True),
-    "counter_margin": _p(
-        "counter_margin",
-        0,
-        2,
-        0.15,
-        "utility",
-        "a refusal within this utility gap is a counter-proposal, beyond it a rejection",
-    ),
     "counter_step": _p(
         "counter_step", 0, 1, 0.5, "share", "how far a counter-proposal moves from the tabled terms toward the ideal"
     ),

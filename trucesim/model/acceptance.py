@@ -58,20 +58,20 @@ def acceptance(rationality: np.ndarray, gap: np.ndarray, feasible: np.ndarray | 
     return p if feasible is None else p * feasible
 
 
-def answer(
-    p: np.ndarray, u: np.ndarray, gap: np.ndarray, feasible: np.ndarray, counter_margin: np.ndarray
-) -> np.ndarray:
-    """ACCEPT where ``u < p``; else COUNTER when close (``gap > -counter_margin``) or the demand
-    cannot be met as written; else REJECT.  ``u`` are uniforms drawn once per round and answer.
+def answer(p: np.ndarray, u: np.ndarray, counter_gap: np.ndarray, feasible: np.ndarray) -> np.ndarray:
+    """ACCEPT where ``u < p``; else COUNTER where the side's own counter-proposal would clear its
+    reservation (``counter_gap > 0``: it would accept its own counter more often than not) or the
+    demand cannot be met as written; else REJECT (not even its counter is worth a truce to it).
+    ``u`` are uniforms drawn once per round and answer.
 
     Examples
     --------
-    >>> answer(np.array([0.9, 0.1, 0.1]), np.array([0.5, 0.5, 0.5]), np.array([0.0, -0.01, -0.5]),
-    ...        np.ones(3, bool), np.full(3, 0.05)).tolist()
+    >>> answer(np.array([0.9, 0.1, 0.1]), np.array([0.5, 0.5, 0.5]), np.array([0.0, 0.2, -0.1]),
+    ...        np.ones(3, bool)).tolist()
     [1, 2, 3]
     """
     accept = u < p
-    counter = ~accept & ((gap > -counter_margin) | ~feasible)
+    counter = ~accept & ((counter_gap > 0) | ~feasible)
     return np.where(accept, ACCEPT, np.where(counter, COUNTER, REJECT)).astype(np.int8)
 
 

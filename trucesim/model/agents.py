@@ -102,7 +102,6 @@ class Principal(Actor):
         self.reservation0 = self.param("reservation")
         self.truce_value = self.param("truce_value")
         self.rationality = self.param("rationality")
-        self.counter_margin = self.param("counter_margin")
         self.counter_step = self.param("counter_step")
         self.study_min = self.param("study_days_min")
         self.study_max = self.param("study_days_max")
@@ -212,18 +211,46 @@ class Principal(Actor):
         ``u`` are the round's uniforms for this side (drawn once per round and
         answer; drawn here when not given); ``stakes`` is what the side expects
         to lose if the deadline passes (:mod:`trucesim.model.deadlines`), added
-        to its decision gap.  Unless ``final``, a side that does not accept
-        holds out: its answer stays PENDING.
+        to its decision gap.  Unless ``final``, a side answers before the
+        deadline only to accept, and accepts early only if the text is worth it
+        after what it gives up by not holding out (:meth:`holding_value`, when
+        the deadline is still ahead); otherwise its answer stays PENDING.  At
+        the deadline (``final``) a side that does not accept counters when its
+        own counter-proposal would clear its reservation, else rejects
+        (:func:`trucesim.model.acceptance.answer`).
         """
         gap, feasible = self.decision_gap(terms, idx)
         gap = gap + stakes
-        p = acceptance.acceptance(self.rationality[idx], gap, feasible)
+        rationality = self.rationality[idx]
+        p = acceptance.acceptance(rationality, gap, feasible)
         u = self.model.streams.uniform(idx, self.ANSWER, self.model.talks.round[idx]) if u is None else u
-        out = acceptance.answer(p, u, gap, feasible, self.counter_margin[idx])
         if not final:
-            out[out != ACCEPT] = PENDING
+            early = np.flatnonzero(u < p)
+            early = early[self.model.talks.deadline_day[idx[early]] > day]
+            if early.size:
+                hold = self.holding_value(terms[early], idx[early])
+                p[early] = acceptance.acceptance(rationality[early], gap[early] - hold, feasible[early])
+            out = np.where(u < p, ACCEPT, PENDING).astype(np.int8)
+        else:
+            counter_gap = np.full(idx.size, -np.inf)
+            refuse = np.flatnonzero((u >= p) & feasible)
+            if refuse.size:
+                own = self.counter_proposal(terms[refuse], idx[refuse])
+                extra = np.broadcast_to(np.asarray(stakes, dtype=float), idx.shape)[refuse]
+                counter_gap[refuse] = self.decision_gap(own, idx[refuse])[0] + extra
+            out = acceptance.answer(p, u, counter_gap, feasible)
         self.note(out, idx, day)
         return out
+
+    def holding_value(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """What a side gives up by accepting ``terms`` before the deadline in worlds ``idx`` [utility, >= 0].
+
+        The better terms it might still get by holding out: the gain of its own counter-proposal,
+        what it would ask for at the deadline instead (:meth:`counter_proposal`).  Roth, Murnighan
+        and Schoumaker (1988): conceding early costs a side those terms, so acceptances bunch at
+        the deadline.
+        """
+        return np.maximum(self.utility(self.counter_proposal(terms, idx), idx) - self.utility(terms, idx), 0.0)
 
     def note(self, out: np.ndarray, idx: np.ndarray, day: int) -> None:
         """Keep the per-world record of answers ``out`` given on ``day`` in worlds ``idx`` (PENDING: none yet)."""

@@ -7,9 +7,12 @@ it might still get, conceding at the deadline avoids what follows it.  Here:
 
 * **Study time is bounded by the deadline**: each side answers on
   ``min(tabling day + its study days, deadline day)``.
-* **Holding out**: on its answer day a side accepts if the text is worth it
-  on its merits (the round's uniform against the logit of its decision gap);
-  otherwise it holds its answer until the deadline.
+* **Holding out**: on its answer day, before the deadline, a side accepts only
+  if the text is worth it after what it gives up by accepting early: the better
+  terms a revision toward its own counter-proposal would bring
+  (:meth:`~trucesim.model.agents.Principal.holding_value`; the round's uniform
+  against the logit of its decision gap less that value).  Otherwise it holds its
+  answer until the deadline.
 * **At the deadline** a side still holding out decides again, with the same
   uniform, adding the *stakes* of the deadline to its gap: what it expects to
   lose when the deadline passes.  For the government: the rise of the
@@ -24,12 +27,16 @@ it might still get, conceding at the deadline avoids what follows it.  Here:
 * A deadline that passes without both acceptances is missed: the mediators'
   leverage grows and the talks count as failed (the offensive may start).
 
+An acceptance counts as *at* the deadline when it is given on the deadline's day
+(the last day of the round): with a 48-hour deadline, answers on the second day
+are at it, those of the first day are not.
+
 Examples
 --------
 >>> answer_day(np.array([10, 10]), np.array([1, 5]), np.array([12, 12])).tolist()
 [11, 12]
->>> float(near_deadline(np.array([12.0]), np.array([11.0]))[0])
-1.0
+>>> near_deadline(np.array([12.0, 12.0]), np.array([11, 12])).tolist()
+[0.0, 1.0]
 """
 
 from __future__ import annotations
@@ -44,8 +51,8 @@ if TYPE_CHECKING:
     from trucesim.model.situation import Situation
     from trucesim.model.talks import Talks
 
-#: an acceptance this many days or fewer before its round's deadline counts as "near" it
-NEAR_DAYS = 1
+#: an acceptance this many days or fewer before its round's deadline counts as "near" it: on its day
+NEAR_DAYS = 0
 
 
 def answer_day(tabled: np.ndarray | int, study: np.ndarray, deadline: np.ndarray) -> np.ndarray:
@@ -54,7 +61,7 @@ def answer_day(tabled: np.ndarray | int, study: np.ndarray, deadline: np.ndarray
 
 
 def near_deadline(deadline: np.ndarray, day: np.ndarray | int) -> np.ndarray:
-    """Whether answers given on ``day`` fall in the two days before ``deadline`` (the day before, or on it)."""
+    """Whether answers given on ``day`` fall on the last day of the round, the day of ``deadline``."""
     return ((deadline - day) <= NEAR_DAYS).astype(float)
 
 

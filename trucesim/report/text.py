@@ -89,7 +89,7 @@ def format_text(summary: dict, scenario) -> str:
         (f"{label(ag)} accepted a proposal (any text, any round)", _pct(s["p_accept"][ag])),
         (f"{label(gov)} accepted the first text", _pct(s["p_accept_first"][gov])),
         (f"{label(ag)} accepted the first text", _pct(s["p_accept_first"][ag])),
-        ("acceptances near a deadline", _pct(s["acceptances_near_deadline"])),
+        ("acceptances on a deadline's last day", _pct(s["acceptances_near_deadline"])),
     ]
     rows += [(f"{label(p)} quits the coalition", _pct(v)) for p, v in s["p_exit"].items()]
     rows += [

@@ -277,8 +277,8 @@ def summarize(table: pd.DataFrame, scenario, seed: int) -> dict:
     ``p_deal_first_text`` (a deal on the first text as tabled, never revised), ``p_accept``, ``p_accept_first`` (the first text, as tabled), ``end_reasons``
     (shares of worlds by how the talks ended, summing to 1), ``blockers`` (for
     the worlds without a deal, the shares stopped by each gate in their last
-    round), ``acceptances_near_deadline`` (share of all acceptances that fell in
-    the two days before their round's deadline), ``p_exit``, ``p_promise``,
+    round), ``acceptances_near_deadline`` (share of all acceptances given on
+    their round's deadline day, its last), ``p_exit``, ``p_promise``,
     ``p_government_falls``, ``p_pause_completed``, ``p_permanent``,
     ``deal_day``, ``hostages_released_mean``, ``hostages_died_mean``,
     ``remains_released_mean``, ``signed_terms_mean``.  Probabilities are shares

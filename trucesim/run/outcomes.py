@@ -116,7 +116,7 @@ def outcome_table(model: TruceModel, world_offset: int = 0) -> pd.DataFrame:
     ``rounds``, ``deadlines_missed``, ``end_of_talks``, ``blocker`` (the gate
     that stopped the last round of a world without a deal, ``none`` with a
     deal), ``votes_lost``, ``acceptances`` and ``acceptances_near_deadline``
-    (acceptances by either side, all rounds; those in the two days before their
+    (acceptances by either side, all rounds; those on the last day of their
     round's deadline); for each side ``<id>_accepted``,
     ``<id>_first_answer`` (to the first text: none, accept, counter, reject),
     ``<id>_accepted_first``, ``<id>_first_accept_day``,
