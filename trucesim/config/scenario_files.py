@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from trucesim.config.flatten import flatten
-from trucesim.config.shipped import shipped, shipped_named
+from trucesim.config.shipped import shipped, shipped_dir, shipped_named
 from trucesim.config.tomlio import printable, read_toml, shown_value, suggest, wrong_kind
 
 TOP_KEYS = ("extends", "meta", "terms", "context", "actors", "protocol", "observed")
@@ -108,7 +108,9 @@ def base_path(path: Path, name: str, shown: str) -> Path:
 
     ``extends = "april-2024"`` (or ``"april-2024.toml"``) in a user's own folder names the
     shipped scenario, as ``trucesim run april-2024`` does; a file of that name beside the
-    variant wins.  Neither: one line naming the variant, the key and the path tried.
+    variant wins.  A relative path found nowhere beside the variant is looked for among the shipped
+    scenarios (``fitted/joint.toml``, which a copy of ``april-2024.toml`` extends).  Neither: one
+    line naming the variant, the key and the path tried.
     """
     base = path.parent / name
     try:
@@ -123,6 +125,10 @@ def base_path(path: Path, name: str, shown: str) -> Path:
         found = shipped_named(name, "scenarios")
         if found is not None:
             return found
+    else:  # a path inside the shipped scenarios: a copy of april-2024.toml keeps its "fitted/joint.toml"
+        home = shipped_dir("scenarios")
+        if home is not None and not Path(name).is_absolute() and (home / name).is_file():
+            return home / name
     names = [p.stem for p in shipped("scenarios")]
     hint = suggest(Path(name).name.removesuffix(".toml"), names) if len(Path(name).parts) == 1 else ""
     raise ScenarioError(
