@@ -16,7 +16,7 @@ EPILOG = """examples:
   trucesim calibrate                                   # calibration/joint.toml into fits/joint
   trucesim calibrate --quick --out fits/quick          # a small fit, in about a minute
   trucesim calibrate calibration/joint.toml --workers 2 --seed 3
-  trucesim run april-2024-calibrated                   # a scenario that extends the fitted values
+  trucesim run april-2024                              # the shipped model: it extends the fitted values
 
 A calibration file (calibration/*.toml) lists the rounds (scenarios/rounds/*.toml: a
 scenario plus an [observed] table of what happened), the keys to fit and their priors

@@ -10,7 +10,7 @@ checkout or an editable install has them one level above the package instead.
 Examples
 --------
 >>> [p.stem for p in shipped("scenarios")][:1]
-['april-2024-calibrated']
+['april-2024']
 >>> resolve("april-2024", "scenarios").name
 'april-2024.toml'
 """
