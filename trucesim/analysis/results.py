@@ -89,7 +89,7 @@ def scenario_from_record(record: dict):
     values: dict[str, float | Dist] = {}
     for k, v in record["values"].items():
         if isinstance(v, dict):
-            values[k] = Dist(str(v["dist"]), {a: float(x) for a, x in v.items() if a != "dist"})
+            values[k] = Dist.from_record(v)
         else:
             values[k] = float(v)
     return Scenario(

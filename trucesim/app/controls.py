@@ -25,7 +25,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from trucesim.config.distributions import Dist
 from trucesim.config.scenario import Scenario
@@ -176,7 +176,12 @@ class Change:
 
 
 def _shift(dist: Dist, delta: float) -> Dist:
-    """The same distribution moved by ``delta`` (its draws are then clipped to the parameter's range)."""
+    """The same distribution moved by ``delta`` (its draws are then clipped to the parameter's range).
+
+    A ``sample`` moves every value, keeping its weights and its joint group (its draws move with them).
+    """
+    if dist.kind == "sample":
+        return replace(dist, values=tuple(x + delta for x in dist.values))
     args = dict(dist.args)
     if dist.kind == "beta":
         lo, hi = dist.support()

@@ -3,11 +3,18 @@
 A distribution is drawn with the model's generator, one value for each world,
 and always lies inside the parameter's own range (normal draws are truncated
 to it).  Integer parameters get rounded draws.
+
+A ``sample`` is a list of values with optional weights, e.g. the particles of a
+fit (:func:`trucesim.history.posterior.write_parameter_file`): a world draws one
+of them, with probability its weight.  Keys whose samples name the same
+``joint`` group draw the same index in a world (they share their uniforms, see
+:meth:`trucesim.config.scenario.Scenario.draw`), so a fit's correlations are kept.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +26,11 @@ DIST_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "normal": (("mean", "sd"), ("low", "high")),
     "triangular": (("low", "mode", "high"), ()),
     "beta": (("a", "b"), ("low", "high")),
+    "sample": (("values",), ("weights", "joint")),
 }
+
+#: the kinds whose keys are all numbers (``args``); a ``sample`` keeps lists and a name
+NUMERIC_KINDS = ("uniform", "normal", "triangular", "beta")
 
 
 class DistributionError(ValueError):
@@ -36,12 +47,58 @@ class Dist:
     >>> x = d.draw(np.random.default_rng(0), 1000, bounds=(0, 10))
     >>> bool(((x >= 2) & (x <= 4)).all())
     True
+    >>> s = Dist("sample", values=(1.0, 2.0, 5.0), weights=(0.5, 0.25, 0.25), joint="fit")
+    >>> s.ppf(np.array([0.1, 0.6, 0.9]), (0, 10)).tolist(), s.mean(), s.support()
+    ([1.0, 2.0, 5.0], 2.25, (1.0, 5.0))
+
+    A ``sample`` keeps its ``values`` (and ``weights``, empty for equal weights, and its
+    ``joint`` group, empty for none) in their own fields; ``args`` stays empty.
     """
 
     kind: str
     args: dict[str, float] = field(default_factory=dict)
+    values: tuple[float, ...] = ()
+    weights: tuple[float, ...] = ()
+    joint: str = ""
+
+    def __repr__(self) -> str:
+        # the repr of the numeric kinds is unchanged (fit fingerprints hash it): the new fields only when set
+        extra = "".join(
+            f", {name}={getattr(self, name)!r}" for name in ("values", "weights", "joint") if getattr(self, name)
+        )
+        return f"Dist(kind={self.kind!r}, args={self.args!r}{extra})"
+
+    def record(self) -> dict[str, Any]:
+        """The table this distribution is written as in a manifest: ``{"dist": kind, ...}``."""
+        out: dict[str, Any] = {"dist": self.kind, **self.args}
+        if self.kind == "sample":
+            out["values"] = list(self.values)
+            if self.weights:
+                out["weights"] = list(self.weights)
+            if self.joint:
+                out["joint"] = self.joint
+        return out
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Dist:
+        """The distribution :meth:`record` wrote (no checks: a manifest holds what a run drew from)."""
+        kind = str(record["dist"])
+        if kind == "sample":
+            return cls(
+                kind,
+                values=tuple(float(x) for x in record["values"]),
+                weights=tuple(float(x) for x in record.get("weights", ())),
+                joint=str(record.get("joint", "")),
+            )
+        return cls(kind, {a: float(x) for a, x in record.items() if a != "dist"})
+
+    def _probabilities(self) -> np.ndarray:
+        w = np.asarray(self.weights, dtype=float) if self.weights else np.ones(len(self.values))
+        return w / w.sum()
 
     def support(self) -> tuple[float, float]:
+        if self.kind == "sample":
+            return float(min(self.values)), float(max(self.values))
         a = self.args
         if self.kind in ("uniform", "triangular"):
             return a["low"], a["high"]
@@ -50,6 +107,8 @@ class Dist:
         return a.get("low", -np.inf), a.get("high", np.inf)
 
     def mean(self) -> float:
+        if self.kind == "sample":
+            return float(np.dot(self._probabilities(), np.asarray(self.values, dtype=float)))
         a = self.args
         if self.kind == "uniform":
             return (a["low"] + a["high"]) / 2
@@ -69,13 +128,17 @@ class Dist:
 
         Drawing by inversion lets each world's value come from its own uniform
         (:mod:`trucesim.model.streams`), so the draws of one world do not depend on the others'.
+        A ``sample`` gives the value whose cumulative weight first exceeds ``u``: keys drawn with the
+        same uniforms (a ``joint`` group) pick the same index.
 
         >>> Dist("triangular", {"low": 0.0, "mode": 1.0, "high": 2.0}).ppf(np.array([0.5]), (0, 2)).tolist()
         [1.0]
         """
         a = self.args
         u = np.asarray(u, dtype=float)
-        if self.kind == "uniform":
+        if self.kind == "sample":
+            x = np.asarray(self.values, dtype=float)[self.index(u)]
+        elif self.kind == "uniform":
             x = a["low"] + u * (a["high"] - a["low"])
         elif self.kind == "triangular":
             lo, mode, hi = a["low"], a["mode"], a["high"]
@@ -105,6 +168,16 @@ class Dist:
             x = np.round(x)
         return np.clip(x, bounds[0], bounds[1])
 
+    def index(self, u: np.ndarray) -> np.ndarray:
+        """A ``sample``'s index at quantiles ``u``: the first whose cumulative weight exceeds ``u``.
+
+        >>> Dist("sample", values=(0.0, 1.0, 2.0), weights=(1.0, 0.0, 3.0)).index(np.array([0.0, 0.25, 0.99])).tolist()
+        [0, 2, 2]
+        """
+        cdf = np.cumsum(self._probabilities())
+        i = np.searchsorted(cdf, np.asarray(u, dtype=float), side="right")
+        return np.minimum(i, len(self.values) - 1)
+
 
 def parse_dist(table: dict, bounds: tuple[float, float]) -> Dist:
     """Check an uncertainty table against a parameter's ``bounds``; return a :class:`Dist`.
@@ -121,6 +194,8 @@ def parse_dist(table: dict, bounds: tuple[float, float]) -> Dist:
             raise DistributionError(
                 f"{key}: expected one of {', '.join(sorted(allowed))} for a {kind} distribution, found {shown_value(key)}"
             )
+    if kind == "sample":
+        return _parse_sample(table, bounds)
     args: dict[str, float] = {}
     for key in required + optional:
         if key not in table:
@@ -156,3 +231,42 @@ def parse_dist(table: dict, bounds: tuple[float, float]) -> Dist:
                 f"found {s_lo:g} <= {args['mean']:g} <= {s_hi:g}"
             )
     return d
+
+
+def _numbers(v: object) -> list[float] | None:
+    """``v`` as a list of finite numbers, or ``None`` if it is not one."""
+    if not isinstance(v, list):
+        return None
+    if not all(isinstance(x, (int, float)) and not isinstance(x, bool) and np.isfinite(x) for x in v):
+        return None
+    return [float(x) for x in v]
+
+
+def _parse_sample(table: dict, bounds: tuple[float, float]) -> Dist:
+    """A ``sample`` table: ``values`` (required), ``weights`` (as many, >= 0, not all zero) and ``joint`` (a name)."""
+    if "values" not in table:
+        raise DistributionError("values: expected a list of numbers (required by a sample distribution), found nothing")
+    values = _numbers(table["values"])
+    if not values:
+        raise DistributionError(
+            f"values: expected a non-empty list of finite numbers, found {shown_value(table['values'])}"
+        )
+    lo, hi = min(values), max(values)
+    if lo < bounds[0] or hi > bounds[1]:
+        raise DistributionError(f"values: expected values within {bounds[0]:g}..{bounds[1]:g}, found {lo:g}..{hi:g}")
+    weights: list[float] = []
+    if "weights" in table:
+        w = _numbers(table["weights"])
+        if w is None or any(x < 0 for x in w):
+            raise DistributionError(
+                f"weights: expected a list of finite numbers >= 0, found {shown_value(table['weights'])}"
+            )
+        if len(w) != len(values):
+            raise DistributionError(f"weights: expected as many weights as values ({len(values)}), found {len(w)}")
+        if sum(w) <= 0:
+            raise DistributionError("weights: expected at least one weight above 0, found all zero")
+        weights = w
+    joint = table.get("joint", "")
+    if "joint" in table and (not isinstance(joint, str) or not joint.strip()):
+        raise DistributionError(f"joint: expected a name (a string), found {shown_value(joint)}")
+    return Dist("sample", values=tuple(values), weights=tuple(weights), joint=joint)

@@ -147,14 +147,25 @@ class Scenario:
         sorted key order.  Fixed values stay Python floats (they broadcast); each distribution
         gives an array of ``n`` draws, by inversion (:meth:`~trucesim.config.distributions.Dist.ppf`).
         ``overrides`` (arrays of length ``n`` or numbers) replace values, e.g. an experiment's design.
+
+        The ``sample`` distributions of one ``joint`` group share their uniforms (those of the
+        key ``"joint:" + name``; from a Generator, one draw at the group's first key), so in
+        each world they all take the same particle and keep a fit's correlations.
         """
         uniforms = source if callable(source) else (lambda key: source.random(n))
+        groups: dict[str, np.ndarray] = {}
         out: dict[str, float | np.ndarray] = {}
         for key in sorted(self.values):
             v = self.values[key]
             if isinstance(v, Dist):
                 p = self.spec(key)
-                out[key] = v.ppf(uniforms(key), (p.low, p.high), p.integer)
+                if v.joint:
+                    if v.joint not in groups:
+                        groups[v.joint] = uniforms("joint:" + v.joint)
+                    u = groups[v.joint]
+                else:
+                    u = uniforms(key)
+                out[key] = v.ppf(u, (p.low, p.high), p.integer)
             else:
                 out[key] = v
         if overrides:
@@ -436,8 +447,33 @@ def _least(s: Scenario, key: str) -> float:
     return max(v.support()[0], p.low)
 
 
+def check_joint(s: Scenario, top: str) -> None:
+    """The ``sample`` keys of one ``joint`` group index the same particles: as many values, the same weights."""
+    first: dict[str, str] = {}
+    for key in sorted(s.values):
+        v = s.values[key]
+        if not isinstance(v, Dist) or not v.joint:
+            continue
+        if v.joint not in first:
+            first[v.joint] = key
+            continue
+        other = s.values[first[v.joint]]
+        assert isinstance(other, Dist)
+        if len(v.values) != len(other.values):
+            raise ScenarioError(
+                f"{top}: {key}: expected as many values as {first[v.joint]} ({len(other.values)}) in joint group "
+                f"{shown_value(v.joint)}, found {len(v.values)}"
+            )
+        if v.weights != other.weights:
+            raise ScenarioError(
+                f"{top}: {key}: expected the weights of {first[v.joint]} in joint group {shown_value(v.joint)} "
+                f"(each world draws one particle for the group), found other weights"
+            )
+
+
 def check_consistency(s: Scenario, top: str) -> None:
     """Relations between keys that no single range can express."""
+    check_joint(s, top)
     if _hi(s, "context.hostages_dead") > _lo(s, "context.hostages_held"):
         raise ScenarioError(
             f"{top}: context.hostages_dead: expected at most context.hostages_held "
@@ -509,4 +545,6 @@ def apply_parameter_file(scenario: Scenario, path: str | Path) -> Scenario:
         except KeyError:
             raise ScenarioError(f"{shown}: {cut(key)}: unknown key{suggest(key, scenario.values)}") from None
         updates[key], _ = _number(v, f"{shown}: {cut(key)}", p)
-    return scenario.with_values(updates)
+    out = scenario.with_values(updates)
+    check_joint(out, shown)
+    return out

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from trucesim.config.calibration import Calibration
-from trucesim.config.distributions import Dist
+from trucesim.config.distributions import NUMERIC_KINDS, Dist
 from trucesim.history.batch import batch_shares
 from trucesim.history.scores import brier, log_score
 from trucesim.run.files import write_atomic
@@ -55,6 +55,8 @@ def prior_rv(dist: Dist, bounds: tuple[float, float]):
     """
     import pyabc
 
+    if dist.kind not in NUMERIC_KINDS:
+        raise ValueError(f"expected uniform, normal, triangular or beta, found {dist.kind}")
     a = dist.args
     if dist.kind == "uniform":
         return pyabc.RV("uniform", a["low"], a["high"] - a["low"])
@@ -146,8 +148,15 @@ def calibrate(
     Raises
     ------
     FitError
-        ``out`` holds a fit of another calibration or seed (it is never overwritten).
+        ``out`` holds a fit of another calibration or seed (it is never overwritten), or a
+        prior is a ``sample`` (a fit's particles).
     """
+    for k, d in cal.priors.items():  # a fitted posterior (a sample) is not a prior: refused before anything runs
+        if d.kind not in NUMERIC_KINDS:
+            raise FitError(
+                f"{cal.path.name}: prior.{k}: expected uniform, normal, triangular or beta, found {d.kind} "
+                f"(a fit's particles; give the key a prior in the calibration file's [prior] table)"
+            )
     import pyabc
 
     from trucesim.history.sampler import BatchModel, BatchSampler

@@ -1,10 +1,12 @@
 """What a fit found: weighted summaries of the posterior, and the parameter file scenarios use.
 
 The particles of a fit (:mod:`trucesim.history.calibrate`) carry weights.  A
-parameter file gives each fitted key a truncated normal with the posterior's weighted
-mean and standard deviation, within the prior's range, so a run draws each world's values
-from the fitted uncertainty.  Each key is drawn on its own: correlations between the
-fitted values (the pairs figure shows them) are not carried into runs.
+parameter file gives each fitted key a ``sample`` of the last generation's particles
+(their values of that key, in particle order, and their weights), all in one ``joint``
+group: each world draws one particle of the posterior, and every fitted key takes that
+particle's value, so the correlations between the fitted values (the pairs figure
+shows them) are carried into runs.  :func:`fitted_dists` gives the marginals only
+(a truncated normal per key with the posterior's weighted mean and sd).
 
 Examples
 --------
@@ -49,26 +51,61 @@ def fitted_dists(particles: pd.DataFrame, priors: dict[str, Dist], bounds: dict[
     return out
 
 
+def _number(x: float, digits: int) -> str:
+    """``x`` with ``digits`` significant digits, as a TOML number."""
+    return f"{x:.{digits}g}"
+
+
 def write_parameter_file(
-    path: str | Path, particles: pd.DataFrame, priors: dict, bounds: dict, note: str, generations: int, epsilon: float
+    path: str | Path,
+    particles: pd.DataFrame,
+    priors: dict,
+    bounds: dict,
+    note: str,
+    generations: int,
+    epsilon: float,
+    joint: str | None = None,
 ) -> Path:
-    """Write the fit as a parameter file (``extends = ["base.toml", "this.toml"]``, or ``--fitted``); return its path."""
-    dists = fitted_dists(particles, priors, bounds)
+    """Write the fit as a parameter file (``extends = ["base.toml", "this.toml"]``, or ``--fitted``); return its path.
+
+    Each fitted key (``priors``' keys) is a ``sample`` of the particles' values (4 significant
+    digits, within ``bounds``) with their weights (6 digits), in particle order, and ``joint``
+    names their group: by default the calibration file's stem, the first item of ``note``
+    (``"joint.toml, seed 0"`` gives ``joint``).
+
+    >>> import tempfile
+    >>> p = pd.DataFrame({"actors.hamas.patience": [0.1, 0.3], "weight": [0.25, 0.75]})
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     text = write_parameter_file(Path(d) / "f.toml", p, {"actors.hamas.patience": None},
+    ...                                 {"actors.hamas.patience": (0, 1)}, "joint.toml, seed 0", 3, 0.1).read_text()
+    >>> print(text.splitlines()[-1][:90])
+    patience = { dist = "sample", values = [0.1, 0.3], weights = [0.25, 0.75], joint = "joint"
+    """
+    keys = list(priors)
+    if joint is None:
+        joint = Path(note.split(",")[0].strip()).stem or "fit"
+    w = particles["weight"].to_numpy(float)
+    weights = ", ".join(_number(x, 6) for x in w / w.sum())
+    source = f"fitted: {note}, {generations} generations, tolerance {epsilon:.4f}; the posterior's particles"
     tables: dict[str, list[str]] = {}
-    for key, d in dists.items():
+    for key in keys:
         table, name = key.rsplit(".", 1)
-        a = d.args
+        lo, hi = bounds[key]
+        x = np.clip(np.array([float(_number(v, 4)) for v in particles[key].to_numpy(float)]), lo, hi)
+        values = ", ".join(_number(v, 4) for v in x)
         line = (
-            f'{name} = {{ dist = "normal", mean = {a["mean"]:.4f}, sd = {a["sd"]:.4f}, low = {a["low"]:g}, '
-            f'high = {a["high"]:g}, source = "fitted: {note}, {generations} generations, tolerance {epsilon:.4f}; '
-            f'posterior mean and sd" }}'
+            f'{name} = {{ dist = "sample", values = [{values}], weights = [{weights}], joint = "{joint}", '
+            f'source = "{source}" }}'
         )
         tables.setdefault(table, []).append(line)
+    rows = summary(particles, keys)
     text = [
         "# Fitted values written by `trucesim calibrate` (docs/validation.md); do not edit by hand: fit again.",
         f"# {note}: {len(particles)} particles after {generations} generations, tolerance {epsilon:.4f}.",
-        "# Each key is a truncated normal with the posterior's weighted mean and sd, within its prior's range;",
-        "# correlations between keys are not kept (see posterior.png and particles.parquet).",
+        "# Each world draws one particle of the posterior (with probability its weight): every key below",
+        f'# is a sample of the particles\' values in one joint group ("{joint}"), so the keys keep their',
+        "# correlations (see posterior.png and particles.parquet). The posterior's marginals:",
+        *(f"#   {r.key}: mean {r.mean:.4g}, sd {r.sd:.4g}, 5%-95% {r.q05:.4g}..{r.q95:.4g}" for r in rows.itertuples()),
         "",
     ]
     for table, lines in tables.items():

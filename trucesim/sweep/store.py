@@ -111,7 +111,7 @@ def scenario_record(scenario) -> dict:
     from trucesim.config.distributions import Dist
 
     def value(v):
-        return {"dist": v.kind, **v.args} if isinstance(v, Dist) else v
+        return v.record() if isinstance(v, Dist) else v  # a sample keeps its values, weights and joint group
 
     return {
         "path": str(scenario.path),
