@@ -34,6 +34,7 @@ worlds = 300
 
 [prior]
 "actors.israel.sensitivity_us" = {{ dist = "uniform", low = 0.1, high = 0.8 }}
+"actors.hamas.patience" = {{ dist = "beta", a = 2, b = 5, low = 0, high = 0.6 }}
 
 [quick]
 population = 40

@@ -157,6 +157,7 @@ def main(args) -> int:
                 f"{cal.path.name}, seed {args.seed}",
                 len(fit.generations),
                 fit.generations[-1]["epsilon"],
+                joint=cal.path.stem,
             )
         check, before_scores, after_scores = _check(
             cal, fitted, args.seed, args.check_worlds, args.workers, args.scheduler

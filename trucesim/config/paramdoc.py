@@ -115,6 +115,9 @@ def plain_label(
 
 
 def _fmt(v) -> str:
+    if isinstance(v, Dist) and v.kind == "sample":  # the fitted posterior: its weighted mean and range
+        lo, hi = v.support()
+        return f"fitted: mean {v.mean():.3g} ({lo:.3g}..{hi:.3g})"
     if isinstance(v, Dist):
         args = ", ".join(f"{k}={x:g}" for k, x in v.args.items())
         return f"{v.kind}({args})"

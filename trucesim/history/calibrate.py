@@ -5,7 +5,9 @@ Each particle is one set of values for the keys a calibration file fits
 the shares of worlds that reproduce each observed fact of each round
 (:mod:`trucesim.history.facts`); what happened is 1 for every fact, so the distance is how
 far those shares fall short (:func:`distance`, averaged per round so that each round
-counts the same).  pyabc's sequential Monte Carlo narrows the tolerance over generations
+counts the same, with the overlapping facts of a round counted once).  Only values that keep
+each side's worth of continuing the war below the best a text can give it are admitted
+(:mod:`trucesim.history.consistency`).  pyabc's sequential Monte Carlo narrows the tolerance over generations
 and keeps the particles within it: the posterior.
 
 The fit is stored in an output directory: ``abc.db`` (pyabc's database, every
@@ -39,8 +41,16 @@ import pandas as pd
 from trucesim.config.calibration import Calibration
 from trucesim.config.distributions import NUMERIC_KINDS, Dist
 from trucesim.history.batch import batch_shares
+from trucesim.history.consistency import consistent
 from trucesim.history.scores import brier, log_score
 from trucesim.run.files import write_atomic
+
+#: the summary statistic saying whether a particle's values are consistent (:mod:`trucesim.history.consistency`)
+CONSISTENT = "consistent reservations"
+#: facts that are largely one outcome in a round: scored together, once (:func:`distance`)
+OVERLAPPING = ("deal", "hostages_released", "permanent_end")
+#: the distance of an inconsistent particle: above any score, so no tolerance of a fit's later generations admits it
+INCONSISTENT = 10.0
 
 
 class FitError(RuntimeError):
@@ -79,13 +89,19 @@ def safe_name(key: str) -> str:
 def distance(kind: str, groups: list[list[str]], worlds: int) -> Callable[[dict, dict], float]:
     """The distance between a particle's fact shares and what happened (every fact observed: 1).
 
-    ``groups`` lists each round's summary-statistic names; the score of each fact
-    (:mod:`trucesim.history.scores`: Brier, log, or ``1 - p`` for ``absolute``) is
-    averaged within a round, then over rounds.
+    ``groups`` lists each round's summary-statistic names (``round:fact``); the score of each fact
+    (:mod:`trucesim.history.scores`: Brier, log, or ``1 - p`` for ``absolute``) is averaged within a
+    round, then over rounds.  The facts of :data:`OVERLAPPING` (a deal, the hostages released, a
+    permanent end) are largely one outcome (a world without a deal releases no one and reaches no
+    permanent end), so within a round they count once, as the mean of their scores.  A particle
+    outside the consistent values (:mod:`trucesim.history.consistency`) gets :data:`INCONSISTENT`.
 
     >>> d = distance("brier", [["a:deal"], ["b:deal", "b:exits"]], worlds=100)
     >>> d({"a:deal": 1.0, "b:deal": 0.5, "b:exits": 1.0}, {})
     0.0625
+    >>> d = distance("brier", [["a:deal", "a:permanent_end", "a:exits"]], worlds=100)
+    >>> d({"a:deal": 0.5, "a:permanent_end": 0.5, "a:exits": 1.0}, {})   # (0.25 + 0) / 2
+    0.125
     """
 
     def score(p: np.ndarray) -> np.ndarray:
@@ -95,8 +111,21 @@ def distance(kind: str, groups: list[list[str]], worlds: int) -> Callable[[dict,
             return log_score(p, worlds)
         return 1.0 - p
 
+    parts = []
+    for g in groups:
+        together = [name for name in g if name.rsplit(":", 1)[-1] in OVERLAPPING]
+        parts.append((together, [name for name in g if name not in together]))
+
     def d(x: dict, x0: dict) -> float:
-        return float(np.mean([score(np.array([x[name] for name in g])).mean() for g in groups]))
+        if x.get(CONSISTENT, 1.0) < 1.0:  # outside the consistent values: the truncated prior excludes it
+            return INCONSISTENT
+        rounds = []
+        for together, alone in parts:
+            scores = list(score(np.array([x[name] for name in alone]))) if alone else []
+            if together:
+                scores.append(float(score(np.array([x[name] for name in together])).mean()))
+            rounds.append(np.mean(scores))
+        return float(np.mean(rounds))
 
     return d
 
@@ -123,7 +152,7 @@ def fingerprint(cal: Calibration, seed: int) -> str:
         h.update(repr(sorted(r.values.items())).encode())
         h.update(repr(r.observed).encode())
     h.update(repr(sorted(cal.priors.items())).encode())
-    h.update(json.dumps([cal.fit, cal.distance, cal.population, cal.worlds, seed]).encode())
+    h.update(json.dumps([cal.fit, cal.distance, cal.population, cal.worlds, seed, CONSISTENT, OVERLAPPING]).encode())
     return h.hexdigest()[:16]
 
 
@@ -198,7 +227,11 @@ def calibrate(
     def simulate_batch(t: int, batch: int, params: list[dict]) -> list[dict]:
         values = np.array([[p[n] for n in names] for p in params], dtype=float)
         shares = np.concatenate(batch_shares(ex, cal.rounds, keys, values, cal.worlds, (seed, t + 1, batch)), axis=1)
-        return [dict(zip(flat_labels, row.tolist(), strict=True)) for row in shares]
+        ok = consistent(cal.rounds, keys, values)
+        return [
+            {**dict(zip(flat_labels, row.tolist(), strict=True)), CONSISTENT: float(good)}
+            for row, good in zip(shares, ok, strict=True)
+        ]
 
     model = BatchModel(names)
     sampler = BatchSampler(model, simulate_batch, seed, cal.population, on_progress)
@@ -250,7 +283,7 @@ def _store(history, cal: Calibration, out: Path, seed: int, meta: dict) -> Fit:
     weights = np.array([p.weight for p in pop.particles], dtype=float)
     particles["weight"] = weights / weights.sum()
     particles["distance"] = [float(p.distance) for p in pop.particles]
-    shares = pd.DataFrame([p.sum_stat for p in pop.particles])
+    shares = pd.DataFrame([p.sum_stat for p in pop.particles]).drop(columns=CONSISTENT, errors="ignore")
     shares["weight"] = particles["weight"]
     write_atomic(out / "particles.parquet", lambda p: particles.to_parquet(p, index=False))
     write_atomic(out / "shares.parquet", lambda p: shares.to_parquet(p, index=False))
