@@ -10,7 +10,7 @@ checkout or an editable install has them one level above the package instead.
 Examples
 --------
 >>> [p.stem for p in shipped("scenarios")][:1]
-['april-2024']
+['april-2024-permanent-ceasefire']
 >>> resolve("april-2024", "scenarios").name
 'april-2024.toml'
 """
