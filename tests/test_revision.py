@@ -59,14 +59,19 @@ def test_acceptances_bunch_near_deadlines(april):
     assert april["acceptances_near_deadline"] > 0.3
 
 
-def test_november_2023_pause_is_agreed_extended_and_not_permanent(november):
-    assert november["p_deal"] >= 0.8
+def test_november_2023_pause_is_far_likelier_than_april_2024_and_not_permanent(november, april):
+    # the hand-set target (a deal in 80% of worlds) yielded to the fit to eleven rounds, ten without a
+    # deal: the fitted model signs November 2023's pause in about half the worlds (docs/validation.md)
+    assert november["p_deal"] >= 3 * april["p_deal"]
     assert november["p_permanent"] <= 0.05
-    assert 80 <= november["hostages_released_mean"] <= 125  # 50 in the first phase: extensions happen
+    per_deal = november["hostages_released_mean"] / november["p_deal"]
+    assert 50 <= per_deal <= 125  # 50 in the first phase: extensions happen
 
 
-def test_strong_pressure_on_both_sides_produces_a_deal():
-    assert summary(BASELINE, STRONG)["p_deal"] >= 0.5
+def test_strong_pressure_on_both_sides_makes_a_deal_likelier(april):
+    # hand-set before as p_deal >= 0.5; under the fitted model the mediators stop after most failed
+    # texts, so strong pressure doubles the chance of a deal rather than making it likely
+    assert summary(BASELINE, STRONG)["p_deal"] >= 2 * april["p_deal"]
 
 
 def test_hamas_accepts_more_often_the_more_prisoners_per_hostage():
@@ -141,7 +146,7 @@ def test_a_revision_always_moves_when_a_side_refuses(baseline):
     before = m.terms.copy()
     m.run_until(m.deadline_days)  # the first round has failed or been agreed in every world
     revised = m.next_table_day > 0
-    assert revised.mean() > 0.5
+    assert revised.mean() > 0.2  # the others were agreed, or the mediators walked away
     moved = np.abs(m.terms[revised] - before[revised]).max(axis=1) > 0
     assert moved.all()
 
