@@ -17,7 +17,7 @@ standard errors of the difference, and whether the new value lies in the old eng
 prediction interval for an estimate of the new one's size (old +- 2.576 x the standard error of
 the difference): the interval within which a second run of an unchanged model falls 99 times in
 100.  ``tests/test_engine_equivalence.py`` asserts the same on the record kept in
-``benchmarks/engine-old.json``.
+``benchmarks/engine-reference.json``.
 """
 
 from __future__ import annotations
