@@ -48,7 +48,7 @@ def test_acceptance_is_logit_of_utility_minus_reservation(baseline):
     h = m.armed_group
     t = framework(m, idx)
     gap = h.utility(t, idx) - h.reservation(idx)
-    assert np.allclose(h.accept_probability(t, idx), expit(10 * gap))
+    assert np.allclose(h.accept_probability(t, idx), expit(h.rationality[idx] * gap))
 
 
 def test_large_rationality_is_near_deterministic(baseline):

@@ -57,7 +57,7 @@ def test_extends_deep_merges(tmp_path):
     assert s.value("actors.otzma_yehudit.seats") == 4
     assert s.value("actors.otzma_yehudit.red_lines.pause_days") == 10
     # siblings of what changed are inherited
-    assert s.value("actors.otzma_yehudit.exit_credibility") == 0.7
+    assert s.value("actors.otzma_yehudit.office_value") == 0.6
     assert s.value("actors.otzma_yehudit.red_lines.permanent_ceasefire") == 0
     assert s.value("terms.pause_days") == 42
 
