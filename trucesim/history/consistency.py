@@ -8,8 +8,8 @@ any text could give (issue 20): a set of values whose ``R(0)`` lies at or above 
 utility in some calibration round would have the side refuse even a text meeting every demand it
 states.  A fit keeps only parameter sets for which, in every round, each side's ``R(0)`` lies
 below its best utility (mean over the worlds of the round's context): the prior, truncated to
-the consistent values (:func:`trucesim.history.calibrate.calibrate` gives the others an
-infinite distance).
+the consistent values (:func:`trucesim.history.calibrate.distance` gives the others a distance
+above any tolerance of a fit's later generations).
 
 Examples
 --------
