@@ -180,10 +180,10 @@ class Dist:
         return np.minimum(i, len(self.values) - 1)
 
 
-def _finite_number(v: object) -> bool:
+def finite_number(v: object) -> bool:
     """Whether ``v`` is a finite number a float can hold (not a bool; TOML integers may be too large).
 
-    >>> [_finite_number(x) for x in (1, 2.5, True, float("nan"), 11805916207174113034 ** 20, "1")]
+    >>> [finite_number(x) for x in (1, 2.5, True, float("nan"), 11805916207174113034 ** 20, "1")]
     [True, True, False, False, False, False]
     """
     if isinstance(v, bool) or not isinstance(v, (int, float)):
@@ -218,7 +218,7 @@ def parse_dist(table: dict, bounds: tuple[float, float]) -> Dist:
                 raise DistributionError(f"{key}: expected a number (required by a {kind} distribution), found nothing")
             continue
         v = table[key]
-        if not _finite_number(v):
+        if not finite_number(v):
             raise DistributionError(f"{key}: expected a finite number, found {shown_value(v)}")
         args[key] = float(v)
     lo, hi = args.get("low"), args.get("high")
@@ -252,7 +252,7 @@ def _numbers(v: object) -> list[float] | None:
     """``v`` as a list of finite numbers, or ``None`` if it is not one."""
     if not isinstance(v, list):
         return None
-    if not all(_finite_number(x) for x in v):
+    if not all(finite_number(x) for x in v):
         return None
     return [float(x) for x in v]
 

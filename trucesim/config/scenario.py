@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trucesim.config.distributions import Dist, DistributionError, parse_dist
+from trucesim.config.distributions import Dist, DistributionError, finite_number, parse_dist
 from trucesim.config.observed import NOT_STATED, Observed, parse_observed
 from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
 from trucesim.config.scenario_files import TOP_KEYS, ScenarioError, flatten_table, read_merged
@@ -221,8 +221,8 @@ def _number(v, where: str, p: Param) -> tuple[float | Dist, str | None]:
         v = v["value"]
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise ScenarioError(f"{where}: expected a number, found {type(v).__name__} {shown_value(v)}")
-    if math.isnan(v) or math.isinf(v):
-        raise ScenarioError(f"{where}: expected a finite number, found {v}")
+    if not finite_number(v):  # NaN, infinite, or an integer too large for a float
+        raise ScenarioError(f"{where}: expected a finite number, found {shown_value(v)}")
     if not (p.low <= v <= p.high):
         raise ScenarioError(f"{where}: expected a number in {p.low:g}..{p.high:g} ({p.unit}), found {v:g}")
     if p.integer and float(v) != int(v):
