@@ -35,6 +35,24 @@ from trucesim.run.simulate import free_model
 TASK_WORLDS = 20_000
 
 
+def particle_overrides(
+    scenario: Scenario, keys: Sequence[str], values: np.ndarray, worlds: int
+) -> dict[str, np.ndarray]:
+    """The model's per-world overrides for ``values`` (particles × ``keys``): each particle's values
+    repeated over a block of ``worlds`` worlds, whole-number keys rounded.
+
+    >>> from trucesim.config.scenario import load_scenario
+    >>> r = load_scenario("scenarios/rounds/april-2024.toml")
+    >>> particle_overrides(r, ("actors.hamas.patience",), np.array([[0.1], [0.5]]), 2)["actors.hamas.patience"].tolist()
+    [0.1, 0.1, 0.5, 0.5]
+    """
+    out = {}
+    for j, name in enumerate(keys):
+        col = np.repeat(np.asarray(values[:, j], dtype=float), worlds)
+        out[name] = np.round(col) if scenario.spec(name).integer else col
+    return out
+
+
 def round_shares(
     scenario: Scenario,
     keys: Sequence[str],
@@ -52,10 +70,7 @@ def round_shares(
     particle's worlds are its own (a posterior predictive run of one world per draw).
     """
     k = len(values)
-    overrides = {}
-    for j, name in enumerate(keys):
-        col = np.repeat(np.asarray(values[:, j], dtype=float), worlds)
-        overrides[name] = np.round(col) if scenario.spec(name).integer else col
+    overrides = particle_overrides(scenario, keys, values, worlds)
     ids = np.tile(np.arange(worlds), k) if shared else np.arange(k * worlds)
     streams = Streams(np.random.SeedSequence(key[0], spawn_key=key[1:]), ids)
     model = TruceModel(scenario, k * worlds, rng=streams, overrides=overrides, collect=False).run()

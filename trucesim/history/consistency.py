@@ -26,6 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from trucesim.config.scenario import Scenario
+from trucesim.history.batch import particle_overrides
 from trucesim.model.model import TruceModel
 
 #: worlds per round and parameter set over which R(0) is averaged (a round's context may be uncertain)
@@ -38,10 +39,7 @@ def best_margins(rounds: Sequence[Scenario], keys: Sequence[str], values: np.nda
     k = len(values)
     low = np.full(k, np.inf)
     for r in rounds:
-        overrides = {}
-        for j, name in enumerate(keys):
-            col = np.repeat(np.asarray(values[:, j], dtype=float), WORLDS)
-            overrides[name] = np.round(col) if r.spec(name).integer else col
+        overrides = particle_overrides(r, keys, values, WORLDS)
         m = TruceModel(r, k * WORLDS, rng=0, overrides=overrides, collect=False)
         idx = np.arange(k * WORLDS)
         for side in (m.government, m.armed_group):
