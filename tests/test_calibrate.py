@@ -117,7 +117,7 @@ def test_calibrate_command_writes_the_fit_its_figures_and_the_parameter_file(tmp
     f.write_text(SMALL)
     out = tmp_path / "fit"
     r = cli("calibrate", f, "--quick", "--out", out, "--workers", 1, "--check-worlds", 200, check=True)
-    assert "8 particles x 2 generations, 40 worlds" in r.stderr  # the [quick] preset
+    assert "8 particles x 2 generations (ABC-SMC), 40 worlds" in r.stderr  # the [quick] preset
     assert "posterior (weighted" in r.stdout and "before -> after" in r.stdout
     names = ("abc.db", "particles.parquet", "fit.json", "fitted.toml", "posterior.png", "predictive.png")
     for name in (*names, "scorecard-before.png", "scorecard-after.png", "shares.parquet"):

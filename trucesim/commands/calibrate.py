@@ -119,6 +119,22 @@ def prepare_fit(out: Path, command: str) -> None:
         ) from None
 
 
+def fit_sizes(s: dict) -> str:
+    """A fit's sizes in words, from a validation's ``sizes`` (:func:`trucesim.history.validate.sizes`).
+
+    >>> fit_sizes({"method": "table", "population": 100, "table": 4096, "worlds": 50})
+    'the 100 nearest of 4,096 prior draws (a reference table), 50 worlds per round and draw'
+    >>> fit_sizes({"population": 50, "generations": 6, "worlds": 200})
+    '50 particles x 6 generations (ABC-SMC), 200 worlds per round and particle'
+    """
+    if s.get("method") == "table":
+        return (
+            f"the {s['population']} nearest of {s['table']:,} prior draws (a reference table), "
+            f"{s['worlds']} worlds per round and draw"
+        )
+    return f"{s['population']} particles x {s['generations']} generations (ABC-SMC), {s['worlds']} worlds per round and particle"
+
+
 def main(args) -> int:
     cal = load_named(args.calibration)  # a bad file or --out fails before pyabc is imported (seconds)
     if args.quick:
@@ -135,13 +151,15 @@ def main(args) -> int:
 
     print(
         f"calibrate {cal.path}: {len(cal.fit)} values, {len(cal.rounds)} rounds ({len(cal.facts())} facts), "
-        f"{cal.population} particles x {cal.generations} generations, {cal.worlds} worlds per round and particle, "
-        f"seed {args.seed}",
+        f"{fit_sizes(cal.sizes())}, seed {args.seed}",
         file=sys.stderr,
     )
     from trucesim.commands.progress import GenerationProgress
 
-    on_progress = GenerationProgress(cal.generations)
+    table = cal.method == "table"
+    on_progress = (
+        GenerationProgress(1, "reference table", what="prior draws") if table else GenerationProgress(cal.generations)
+    )
     start = time.perf_counter()
     try:
         with make_executor(workers=args.workers, scheduler=args.scheduler) as ex:
@@ -158,6 +176,7 @@ def main(args) -> int:
                 len(fit.generations),
                 fit.generations[-1]["epsilon"],
                 joint=cal.path.stem,
+                how=f"the {len(fit.particles)} nearest of {cal.table:,} prior draws" if table else None,
             )
         check, before_scores, after_scores = _check(
             cal, fitted, args.seed, args.check_worlds, args.workers, args.scheduler
@@ -167,8 +186,10 @@ def main(args) -> int:
     from trucesim.run.files import write_atomic
 
     write_atomic(out / "backtest.json", json.dumps(check, indent=1))
-    sub = (
-        f"{cal.path.name} · seed {args.seed} · {len(fit.particles)} particles after {len(fit.generations)} generations"
+    sub = f"{cal.path.name} · seed {args.seed} · " + (
+        f"{len(fit.particles)} nearest of {cal.table:,} prior draws"
+        if table
+        else f"{len(fit.particles)} particles after {len(fit.generations)} generations"
     )
     save_figure(plot_posterior(fit.particles, cal.fit, cal.priors, cal.bounds, sub), out / "posterior.png")
     before = {k: v["before"] for k, v in check["facts"].items()}
@@ -177,11 +198,19 @@ def main(args) -> int:
 
     save_figure(scorecard_figure(before_scores), out / "scorecard-before.png")
     save_figure(scorecard_figure(after_scores, fitted=fitted), out / "scorecard-after.png")
-    print(f"generations ({time.perf_counter() - start:.0f} s):")
-    for g in fit.generations:
+    if table:
+        g = fit.generations[-1]
         print(
-            f"  {g['generation']}: tolerance {g['epsilon']:.4f}, {g['evaluations']} simulated, acceptance {g['acceptance']:.0%}"
+            f"reference table ({time.perf_counter() - start:.0f} s): {cal.table:,} prior draws, {g['evaluations']:,} "
+            f"consistent and simulated; kept the {len(fit.particles)} nearest (tolerance {g['epsilon']:.4f})"
         )
+    else:
+        print(f"generations ({time.perf_counter() - start:.0f} s):")
+        for g in fit.generations:
+            print(
+                f"  {g['generation']}: tolerance {g['epsilon']:.4f}, {g['evaluations']} simulated, "
+                f"acceptance {g['acceptance']:.0%}"
+            )
     print("posterior (weighted; 5% / median / 95%):")
     for row in summary(fit.particles, cal.fit).itertuples():
         print(f"  {row.key:<45} {row.mean:6.3f} ± {row.sd:5.3f}   {row.q05:6.3f} {row.median:6.3f} {row.q95:6.3f}")
@@ -194,7 +223,7 @@ def main(args) -> int:
         f"{a['brier']:.3f}, mean log {b['log']:.3f} -> {a['log']:.3f}"
     )
     print(
-        f"wrote {out}/: abc.db particles.parquet shares.parquet fitted.toml posterior.png predictive.png "
-        "scorecard-before.png scorecard-after.png backtest.json"
+        f"wrote {out}/: {'table/' if table else 'abc.db'} particles.parquet shares.parquet fitted.toml posterior.png "
+        "predictive.png scorecard-before.png scorecard-after.png backtest.json"
     )
     return 0

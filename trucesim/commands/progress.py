@@ -178,7 +178,8 @@ class GenerationProgress:
 
     Each generation (``t``; -1 is pyabc's pass over the prior) gets its own :func:`progress`
     of accepted particles, named ``generation T/GENERATIONS`` after ``prefix``; call
-    :meth:`close` when the fit ends (or fails).
+    :meth:`close` when the fit ends (or fails).  With ``what`` (a reference table's one pass),
+    the display counts ``what`` and is named ``prefix`` alone.
 
     >>> import io
     >>> bars = GenerationProgress(2, "fold 1/3", stream=io.StringIO())
@@ -187,8 +188,9 @@ class GenerationProgress:
     'fold 1/3: generation 2/2'
     """
 
-    def __init__(self, generations: int, prefix: str = "", stream: TextIO | None = None) -> None:
+    def __init__(self, generations: int, prefix: str = "", stream: TextIO | None = None, what: str = "") -> None:
         self.generations = generations
+        self.what = what
         self.prefix = f"{prefix}: " if prefix else ""
         self.stream = stream
         self.t: int | None = None
@@ -199,8 +201,10 @@ class GenerationProgress:
         if t != self.t:
             self.close()
             name = f"generation {t + 1}/{self.generations}" if t >= 0 else "prior pass"
+            if self.what:  # one pass, named by what it counts
+                name, self.prefix = self.prefix.rstrip(": "), ""
             self.t, self.done = t, 0
-            self.bar = progress(n, "particles", self.prefix + name, stream=self.stream)
+            self.bar = progress(n, self.what or "particles", self.prefix + name, stream=self.stream)
         self.bar.update(accepted - self.done)
         self.done = accepted
 

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from trucesim.commands.calibrate import add_calibration_argument
+from trucesim.commands.calibrate import add_calibration_argument, fit_sizes
 from trucesim.commands.common import UserError, add_dpi, nonneg_int, positive_int
 
 NAME = "validate"
@@ -16,7 +16,9 @@ DESCRIPTION = """Does the calibrated model predict a round it was not fitted to?
 cross-validation (LOO-CV) of a calibration file.
 
 For each round of the file (a fold), the values the file fits are fitted on the OTHER
-rounds only, by the same ABC-SMC fit as 'trucesim calibrate'; the left-out round is then
+rounds only, by the same fit as 'trucesim calibrate' (the file's method: ABC-SMC, or
+rejection on one reference table of prior draws, each simulated once on every round, of
+which each fold keeps those nearest the rounds it fits); the left-out round is then
 simulated under that fit's posterior predictive (each world draws one particle of the
 posterior, with probability its weight, and runs with all of its values), and each of the
 round's observed facts is scored by the share of worlds p that reproduce it:
@@ -40,16 +42,16 @@ EPILOG = """examples:
   trucesim validate --fold april-2024 --workers 2    # leave out one round only
   trucesim validate my-calibration.toml --out fits/loo --seed 3
 
-Sizes: the calibration file's population, generations and worlds, then its [validate]
-table (population, generations, worlds of each fold's fit, and predictive_worlds: the
-worlds that simulate the left-out round, default 4000); with --quick, the file's [quick]
-sizes, then [validate.quick].
+Sizes: the calibration file's sizes (population, generations or table, worlds), then its
+[validate] table (the same keys, and predictive_worlds: the worlds that simulate the
+left-out round, default 4000); with --quick, the file's [quick] sizes, then [validate.quick].
 
-The output directory gets one sub-directory per fold, fold-ROUND (that fold's fit, as
-'trucesim calibrate' writes it: abc.db, fit.json, particles.parquet, shares.parquet),
-validation.json (what --format json prints) and reliability.png (forecast probability
-against observed frequency over every left-out fact, the model beside the base rate).
-Run the same command again to resume a validation that was stopped: finished folds are
+The output directory gets the fits: with ABC-SMC one sub-directory per fold, fold-ROUND
+(as 'trucesim calibrate' writes it: abc.db, fit.json, particles.parquet, shares.parquet);
+with a reference table, table/ (its blocks, shared by every fold). Then validation.json
+(what --format json prints) and reliability.png (forecast probability against observed
+frequency over every left-out fact, the model beside the base rate). Run the same command
+again to resume a validation that was stopped: finished folds and stored table blocks are
 read back, a fold stopped mid-fit goes on from its last stored generation, with the same
 numbers. The same --seed gives the same numbers whatever --workers. See docs/validation.md.
 Outputs explore stated assumptions; they are not forecasts."""
@@ -133,12 +135,12 @@ def format_validation(d: dict) -> str:
     from trucesim.commands.backtest import shown_path
 
     s = d["sizes"]
+    table = s.get("method") == "table"
     n = len(d["rounds"])
     lines = [
         f"Leave-one-round-out validation of {shown_path(d['calibration'])}: {n} fold{'s' if n != 1 else ''}, "
         f"seed {d['seed']}",
-        f"each fold: {s['population']} particles x {s['generations']} generations, {s['worlds']} worlds per round and "
-        f"particle; the left-out round: {s['predictive_worlds']:,} worlds from the fold's posterior",
+        f"each fold: {fit_sizes(s)}; the left-out round: {s['predictive_worlds']:,} worlds from the fold's posterior",
         "p: probability given to what happened; hit: p >= 0.5; Brier (1-p)^2 and log -ln p (nats): lower is better;",
         "base rate: share of the other rounds observing the same fact with this value (0.5 if none does); coin: p = 0.5",
     ]
@@ -148,8 +150,8 @@ def format_validation(d: dict) -> str:
     for r in d["rounds"]:
         lines += [
             "",
-            f"{r['name']} left out (fitted on {', '.join(r['fitted_on'])}; {r['generations']} generations, "
-            f"tolerance {r['epsilon']:.4f})",
+            f"{r['name']} left out (fitted on {', '.join(r['fitted_on'])}; "
+            f"{'' if table else str(r['generations']) + ' generations, '}tolerance {r['epsilon']:.4f})",
             f"  {'fact':<{fact_w}}  {'what happened':<{obs_w}}  {'model p':>7}  {'':4}  {'Brier':>6}  {'log':>6}"
             f"  {'base p':>6}  {'Brier':>6}  {'log':>6}",
         ]
@@ -201,23 +203,32 @@ def main(args) -> int:
 
     print(
         f"validate {shown_path(cal.path)}: {len(chosen)} of {len(cal.rounds)} rounds left out in turn, {len(cal.fit)} values; "
-        f"each fold {cal.population} particles x {cal.generations} generations, {cal.worlds} worlds per round and "
-        f"particle, {cal.predictive_worlds:,} worlds for the left-out round; seed {args.seed}; into {out}/",
+        f"each fold {fit_sizes(cal.sizes())}, {cal.predictive_worlds:,} worlds for the left-out round; seed {args.seed}; "
+        f"into {out}/",
         file=sys.stderr,
     )
     start = time.perf_counter()
-    state: dict = {"bars": None, "fold": start}
+    state: dict = {"bars": None, "fold": start, "table": None}
+
+    def on_table(t: int, drawn: int, n: int, simulated: int) -> None:
+        if state["table"] is None:
+            state["table"] = GenerationProgress(1, "reference table", what="prior draws")
+        state["table"](t, drawn, n, simulated)
+        if drawn >= n:
+            state["table"].close()
 
     def on_fold_start(k: int, n: int, name: str, fitted: tuple[str, ...]) -> None:
         print(f"fold {k + 1}/{n}: {name} left out, fit on {', '.join(fitted)}", file=sys.stderr, flush=True)
-        state["bars"] = GenerationProgress(cal.generations, f"fold {k + 1}/{n}")
+        if cal.method != "table":  # a table's folds take a moment each: no bar
+            state["bars"] = GenerationProgress(cal.generations, f"fold {k + 1}/{n}")
         state["fold"] = time.perf_counter()
 
     def on_progress(t: int, accepted: int, n: int, evaluations: int) -> None:
         state["bars"](t, accepted, n, evaluations)
 
     def on_fold(score) -> None:
-        state["bars"].close()
+        if state["bars"] is not None:
+            state["bars"].close()
         m, b = score.scores("model"), score.scores("base_rate")
         print(
             f"  {score.name}: {int(m['hit'].sum())}/{len(score.facts)} hits, mean Brier {m['brier'].mean():.3f} "
@@ -239,6 +250,7 @@ def main(args) -> int:
                     on_fold_start=on_fold_start,
                     on_progress=on_progress,
                     on_fold=on_fold,
+                    on_table=on_table,
                 )
             finally:
                 if state["bars"] is not None:
@@ -265,7 +277,7 @@ def main(args) -> int:
         print(format_validation(d))
     print(
         f"validation done in {time.perf_counter() - start:.0f} s; wrote {out}/: validation.json reliability.png "
-        + " ".join(f"fold-{f.name}/" for f in result.folds),
+        + ("table/" if cal.method == "table" else " ".join(f"fold-{f.name}/" for f in result.folds)),
         file=sys.stderr,
     )
     return 0

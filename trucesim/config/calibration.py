@@ -8,16 +8,18 @@ in the file's own ``[prior]`` table), the distance and the size of the fit::
     rounds = ["november-2023", "april-2024", "august-2024", "june-2025"]
     priors = "april-2024-uncertain"          # a shipped scenario, or a path from this file
     fit = ["actors.hamas.patience", "actors.israel.sensitivity_us"]
+    method = "smc"                           # smc (pyabc's ABC-SMC) | table (rejection on a reference table)
     distance = "brier"                       # brier | absolute | log
-    population = 100                         # particles per generation
-    generations = 6                          # at most
+    population = 100                         # particles per generation (smc); particles kept (table)
+    generations = 6                          # at most (smc)
+    table = 20000                            # draws from the prior, each simulated once (table)
     worlds = 300                             # worlds per round and particle
     min_epsilon = 0.0                        # stop once the tolerance is this low
 
     [prior]                                  # uncertainty tables for keys the priors lack
     "actors.israel.sensitivity_us" = { dist = "uniform", low = 0.1, high = 0.8, source = "assumption" }
 
-    [quick]                                  # the --quick preset: any of population, generations, worlds
+    [quick]                                  # the --quick preset: any of the sizes
     population = 16
 
     [validate]                               # trucesim validate: each fold's fit (any of the sizes), and
@@ -56,12 +58,29 @@ DISTANCES = {
     "absolute": "mean of 1 - p over a round's facts, then over rounds",
     "log": "mean of -ln p (p floored at half a world) over a round's facts, then over rounds",
 }
-SIZES = {"population": 2, "generations": 1, "worlds": 1}
+#: how a fit finds the values that reproduce the rounds
+METHODS = {
+    "smc": "ABC-SMC (pyabc): generations of particles narrow the tolerance",
+    "table": "ABC rejection on a reference table: prior draws simulated once, the nearest kept",
+}
+SIZES = {"population": 2, "generations": 1, "worlds": 1, "table": 2}
 #: the sizes a ``[validate]`` table may set: the fold's fit's, and the worlds of the left-out round
 VALIDATE_SIZES = {**SIZES, "predictive_worlds": 1}
 #: worlds that simulate a left-out round in ``trucesim validate`` unless ``[validate]`` says otherwise
 PREDICTIVE_WORLDS = 4000
-TOP = ("description", "rounds", "priors", "fit", "distance", "min_epsilon", "prior", "quick", "validate", *SIZES)
+TOP = (
+    "description",
+    "rounds",
+    "priors",
+    "fit",
+    "method",
+    "distance",
+    "min_epsilon",
+    "prior",
+    "quick",
+    "validate",
+    *SIZES,
+)
 
 
 class CalibrationError(ValueError):
@@ -79,10 +98,12 @@ class Calibration:
     priors: dict[str, Dist]
     bounds: dict[str, tuple[float, float]]
     distance: str = "brier"
+    method: str = "smc"
     population: int = 100
     generations: int = 6
     worlds: int = 300
     min_epsilon: float = 0.0
+    table: int = 20_000
     quick: dict[str, int] = field(default_factory=dict)
     predictive_worlds: int = PREDICTIVE_WORLDS
     validate: dict[str, int] = field(default_factory=dict)
@@ -104,6 +125,20 @@ class Calibration:
         """
         base = self.quick_preset() if quick else self
         return replace(base, **(self.validate_quick if quick else self.validate))  # type: ignore[arg-type]
+
+    def sizes(self) -> dict:
+        """The method and the sizes a fit (or a validation) runs with, as its JSON records them.
+
+        >>> Calibration(Path("c.toml"), "", (), (), {}, {}, method="table", table=4096).sizes()["table"]
+        4096
+        """
+        return {
+            "method": self.method,
+            "population": self.population,
+            **({"table": self.table} if self.method == "table" else {"generations": self.generations}),
+            "worlds": self.worlds,
+            "predictive_worlds": self.predictive_worlds,
+        }
 
     def facts(self) -> list[tuple[str, Observed]]:
         """(round name, fact) for every observed fact of every round, in order."""
@@ -211,6 +246,9 @@ def load_calibration(path: str | Path) -> Calibration:
                 f"found the fixed value {v:g}"
             )
         priors[key] = v
+    method = raw.get("method", "smc")
+    if method not in METHODS:
+        _fail(f"{shown}: method: expected one of {', '.join(METHODS)}, found {shown_value(method)}")
     distance = raw.get("distance", "brier")
     if distance not in DISTANCES:
         _fail(f"{shown}: distance: expected one of {', '.join(DISTANCES)}, found {shown_value(distance)}")
@@ -228,6 +266,7 @@ def load_calibration(path: str | Path) -> Calibration:
         priors=priors,
         bounds=bounds,
         distance=distance,
+        method=method,
         min_epsilon=float(min_eps),
         quick=quick_sizes,
         validate=validate,

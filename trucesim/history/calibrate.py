@@ -28,11 +28,9 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,19 +40,10 @@ from trucesim.config.calibration import Calibration
 from trucesim.config.distributions import NUMERIC_KINDS, Dist
 from trucesim.history.batch import batch_shares
 from trucesim.history.consistency import consistent
-from trucesim.history.scores import brier, log_score
+from trucesim.history.distance import CONSISTENT, distance
+from trucesim.history.fits import Fit, FitError, open_fit, store_fit
+from trucesim.history.table import fit_table
 from trucesim.run.files import write_atomic
-
-#: the summary statistic saying whether a particle's values are consistent (:mod:`trucesim.history.consistency`)
-CONSISTENT = "consistent reservations"
-#: facts that are largely one outcome in a round: scored together, once (:func:`distance`)
-OVERLAPPING = ("deal", "hostages_released", "permanent_end")
-#: the distance of an inconsistent particle: above any score, so no tolerance of a fit's later generations admits it
-INCONSISTENT = 10.0
-
-
-class FitError(RuntimeError):
-    """A fit that cannot start or go on; ``str(err)`` is one line for the user."""
 
 
 def prior_rv(dist: Dist, bounds: tuple[float, float]):
@@ -84,76 +73,6 @@ def prior_rv(dist: Dist, bounds: tuple[float, float]):
 def safe_name(key: str) -> str:
     """A key as a pyabc parameter name (no dots): ``actors.hamas.patience`` → ``actors__hamas__patience``."""
     return key.replace(".", "__")
-
-
-def distance(kind: str, groups: list[list[str]], worlds: int) -> Callable[[dict, dict], float]:
-    """The distance between a particle's fact shares and what happened (every fact observed: 1).
-
-    ``groups`` lists each round's summary-statistic names (``round:fact``); the score of each fact
-    (:mod:`trucesim.history.scores`: Brier, log, or ``1 - p`` for ``absolute``) is averaged within a
-    round, then over rounds.  The facts of :data:`OVERLAPPING` (a deal, the hostages released, a
-    permanent end) are largely one outcome (a world without a deal releases no one and reaches no
-    permanent end), so within a round they count once, as the mean of their scores.  A particle
-    outside the consistent values (:mod:`trucesim.history.consistency`) gets :data:`INCONSISTENT`.
-
-    >>> d = distance("brier", [["a:deal"], ["b:deal", "b:exits"]], worlds=100)
-    >>> d({"a:deal": 1.0, "b:deal": 0.5, "b:exits": 1.0}, {})
-    0.0625
-    >>> d = distance("brier", [["a:deal", "a:permanent_end", "a:exits"]], worlds=100)
-    >>> d({"a:deal": 0.5, "a:permanent_end": 0.5, "a:exits": 1.0}, {})   # (0.25 + 0) / 2
-    0.125
-    """
-
-    def score(p: np.ndarray) -> np.ndarray:
-        if kind == "brier":
-            return brier(p)
-        if kind == "log":
-            return log_score(p, worlds)
-        return 1.0 - p
-
-    parts = []
-    for g in groups:
-        together = [name for name in g if name.rsplit(":", 1)[-1] in OVERLAPPING]
-        parts.append((together, [name for name in g if name not in together]))
-
-    def d(x: dict, x0: dict) -> float:
-        if x.get(CONSISTENT, 1.0) < 1.0:  # outside the consistent values: the truncated prior excludes it
-            return INCONSISTENT
-        rounds = []
-        for together, alone in parts:
-            scores = list(score(np.array([x[name] for name in alone]))) if alone else []
-            if together:
-                scores.append(float(score(np.array([x[name] for name in together])).mean()))
-            rounds.append(np.mean(scores))
-        return float(np.mean(rounds))
-
-    return d
-
-
-@dataclass(frozen=True)
-class Fit:
-    """A stored fit: the last generation's particles (one column per key, ``weight``, ``distance``) and its history."""
-
-    out: Path
-    keys: tuple[str, ...]
-    particles: pd.DataFrame
-    shares: pd.DataFrame
-    generations: list[dict]
-    seed: int
-
-
-def fingerprint(cal: Calibration, seed: int) -> str:
-    """What makes two fits the same: every round's values and facts, the priors, the sizes and the seed.
-
-    Not the number of generations: a fit asked for more generations goes on from the ones stored.
-    """
-    h = hashlib.sha256()
-    for r in cal.rounds:
-        h.update(repr(sorted(r.values.items())).encode())
-        h.update(repr(r.observed).encode())
-    h.update(repr(sorted(cal.priors.items())).encode())
-    h.update(json.dumps([cal.fit, cal.distance, cal.population, cal.worlds, seed, CONSISTENT, OVERLAPPING]).encode())
-    return h.hexdigest()[:16]
 
 
 def _quiet_pyabc() -> None:
@@ -186,35 +105,19 @@ def calibrate(
                 f"{cal.path.name}: prior.{k}: expected uniform, normal, triangular or beta, found {d.kind} "
                 f"(a fit's particles; give the key a prior in the calibration file's [prior] table)"
             )
+    if cal.method == "table":
+        return fit_table(cal, out, seed, executor, on_progress)
     import pyabc
 
     from trucesim.history.sampler import BatchModel, BatchSampler
     from trucesim.run.executors import make_executor
 
     _quiet_pyabc()
-    out.mkdir(parents=True, exist_ok=True)
-    meta_path = out / "fit.json"
-    key = fingerprint(cal, seed)
-    meta: dict = {
-        "fingerprint": key,
-        "calibration": cal.path.name,
-        "seed": seed,
-        "keys": list(cal.fit),
-        "generations": [],
-    }
     db = out / "abc.db"
-    if meta_path.exists():
-        old = json.loads(meta_path.read_text())
-        if old.get("fingerprint") != key:
-            raise FitError(
-                f"{out}: holds a fit of {old.get('calibration')} with seed {old.get('seed')} (or of other rounds "
-                f"or sizes); give another --out, or remove that directory to fit again"
-            )
-        meta = old
-    elif db.exists():
+    if db.exists() and not (out / "fit.json").exists():
         raise FitError(f"{out}: holds an abc.db without fit.json; give another --out, or remove that directory")
-    else:  # written first, so a fit stopped at any point (Ctrl-C, a killed job) is recognised and resumed
-        write_atomic(meta_path, json.dumps(meta, indent=1))
+    meta = open_fit(cal, out, seed)
+    meta_path = out / "fit.json"
 
     keys = list(cal.fit)
     names = [safe_name(k) for k in keys]
@@ -249,7 +152,7 @@ def calibrate(
     if stored:  # pyabc stores each generation as it ends: go on from the last one stored
         abc.load(url, stored[0].id)
     else:
-        abc.new(url, dict.fromkeys(flat_labels, 1.0), meta_info={"fingerprint": key})
+        abc.new(url, dict.fromkeys(flat_labels, 1.0), meta_info={"fingerprint": meta["fingerprint"]})
     pops = abc.history.get_all_populations()
     done = int((pops.t >= 0).sum())
     last = pops[pops.t >= 0].epsilon.iloc[-1] if done else np.inf
@@ -285,6 +188,4 @@ def _store(history, cal: Calibration, out: Path, seed: int, meta: dict) -> Fit:
     particles["distance"] = [float(p.distance) for p in pop.particles]
     shares = pd.DataFrame([p.sum_stat for p in pop.particles]).drop(columns=CONSISTENT, errors="ignore")
     shares["weight"] = particles["weight"]
-    write_atomic(out / "particles.parquet", lambda p: particles.to_parquet(p, index=False))
-    write_atomic(out / "shares.parquet", lambda p: shares.to_parquet(p, index=False))
-    return Fit(out, tuple(cal.fit), particles, shares, list(meta["generations"]), seed)
+    return store_fit(Fit(out, tuple(cal.fit), particles, shares, list(meta["generations"]), seed))

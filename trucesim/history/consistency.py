@@ -33,21 +33,22 @@ from trucesim.model.model import TruceModel
 WORLDS = 16
 
 
-def best_margins(rounds: Sequence[Scenario], keys: Sequence[str], values: np.ndarray) -> np.ndarray:
-    """For each parameter set (a row of ``values``, columns ``keys``), the smallest margin over rounds
-    and sides of the best utility a text can give over the side's reservation at day 0 [utility]."""
+def round_margins(rounds: Sequence[Scenario], keys: Sequence[str], values: np.ndarray) -> np.ndarray:
+    """For each parameter set (a row of ``values``, columns ``keys``) and round, the smaller margin over the
+    two sides of the best utility a text can give over the side's reservation at day 0 [utility]:
+    an array parameter sets × rounds."""
     k = len(values)
-    low = np.full(k, np.inf)
-    for r in rounds:
+    out = np.full((k, len(rounds)), np.inf)
+    for j, r in enumerate(rounds):
         overrides = particle_overrides(r, keys, values, WORLDS)
         m = TruceModel(r, k * WORLDS, rng=0, overrides=overrides, collect=False)
         idx = np.arange(k * WORLDS)
         for side in (m.government, m.armed_group):
             margin = (1.0 + side.truce_value[idx]) - side.reservation(idx)
-            low = np.minimum(low, margin.reshape(k, WORLDS).mean(axis=1))
-    return low
+            out[:, j] = np.minimum(out[:, j], margin.reshape(k, WORLDS).mean(axis=1))
+    return out
 
 
 def consistent(rounds: Sequence[Scenario], keys: Sequence[str], values: np.ndarray) -> np.ndarray:
     """Whether each parameter set keeps both sides' day-0 reservation below their best utility in every round."""
-    return best_margins(rounds, keys, values) > 0.0
+    return (round_margins(rounds, keys, values) > 0.0).all(axis=1)

@@ -65,13 +65,15 @@ def write_parameter_file(
     generations: int,
     epsilon: float,
     joint: str | None = None,
+    how: str | None = None,
 ) -> Path:
     """Write the fit as a parameter file (``extends = ["base.toml", "this.toml"]``, or ``--fitted``); return its path.
 
     Each fitted key (``priors``' keys) is a ``sample`` of the particles' values (4 significant
     digits, within ``bounds``) with their weights (6 digits), in particle order, and ``joint``
     names their group: by default the calibration file's stem, the first item of ``note``
-    (``"joint.toml, seed 0"`` gives ``joint``).
+    (``"joint.toml, seed 0"`` gives ``joint``).  ``how`` says how the particles were found, if not
+    after ``generations`` generations (a reference table's nearest draws).
 
     >>> import tempfile
     >>> p = pd.DataFrame({"actors.hamas.patience": [0.1, 0.3], "weight": [0.25, 0.75]})
@@ -86,7 +88,8 @@ def write_parameter_file(
         joint = Path(note.split(",")[0].strip()).stem or "fit"
     w = particles["weight"].to_numpy(float)
     weights = ", ".join(_number(x, 6) for x in w / w.sum())
-    source = f"fitted: {note}, {generations} generations, tolerance {epsilon:.4f}; the posterior's particles"
+    found = how or f"{generations} generations"
+    source = f"fitted: {note}, {found}, tolerance {epsilon:.4f}; the posterior's particles"
     tables: dict[str, list[str]] = {}
     for key in keys:
         table, name = key.rsplit(".", 1)
@@ -101,7 +104,7 @@ def write_parameter_file(
     rows = summary(particles, keys)
     text = [
         "# Fitted values written by `trucesim calibrate` (docs/validation.md); do not edit by hand: fit again.",
-        f"# {note}: {len(particles)} particles after {generations} generations, tolerance {epsilon:.4f}.",
+        f"# {note}: {how or f'{len(particles)} particles after {generations} generations'}, tolerance {epsilon:.4f}.",
         "# Each world draws one particle of the posterior (with probability its weight): every key below",
         f'# is a sample of the particles\' values in one joint group ("{joint}"), so the keys keep their',
         "# correlations (see posterior.png and particles.parquet). The posterior's marginals:",

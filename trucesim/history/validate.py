@@ -1,8 +1,11 @@
 """Out of sample: leave-one-round-out cross-validation of the calibration.
 
 For each round of a calibration file (a *fold*), the values are fitted on the other
-rounds only (ABC-SMC, :func:`trucesim.history.calibrate.calibrate`, into the fold's own
-directory ``OUT/fold-ROUND``, so a validation that was stopped resumes fold by fold),
+rounds only, by the calibration file's method: ABC-SMC (:func:`trucesim.history.calibrate.calibrate`,
+into the fold's own directory ``OUT/fold-ROUND``, so a validation that was stopped resumes
+fold by fold), or rejection on one reference table of prior draws simulated on every round
+(:mod:`trucesim.history.table`, in ``OUT/table``: each fold keeps the draws nearest the
+rounds it fits; the left-out round's outcome never enters that choice),
 and the left-out round is then simulated under the fold's **posterior predictive**:
 each world draws one particle of the fit's last generation, with probability its
 weight, and takes all of that particle's values (the joint posterior, not only its
@@ -46,9 +49,11 @@ from trucesim.config.calibration import Calibration
 from trucesim.config.observed import Observed
 from trucesim.history.backtest import observed_text
 from trucesim.history.batch import batch_shares
-from trucesim.history.calibrate import Fit, calibrate
+from trucesim.history.calibrate import calibrate
+from trucesim.history.fits import Fit
 from trucesim.history.rounds import round_name
 from trucesim.history.scores import brier, hit, log_score
+from trucesim.history.table import Table, build_table, distances, select
 from trucesim.run.files import write_atomic
 
 #: the first number of a predictive run's random stream: above any generation's (``t + 1``) in :func:`calibrate`
@@ -199,11 +204,19 @@ def fold(
     seed: int,
     executor,
     on_progress: Callable[[int, int, int, int], None] | None = None,
+    table: tuple[Table, np.ndarray] | None = None,
 ) -> tuple[FoldScore, Fit]:
-    """Fit ``cal`` without its round ``i`` into ``OUT/fold-NAME`` (or resume that fit), then score round ``i``."""
+    """Fit ``cal`` without its round ``i``, then score round ``i``.
+
+    An ABC-SMC fit runs into ``OUT/fold-NAME`` (or resumes there); with ``table`` (a reference table and
+    its :func:`~trucesim.history.table.distances`), the fit keeps the draws nearest the other rounds.
+    """
     left = cal.rounds[i]
     others = tuple(r for j, r in enumerate(cal.rounds) if j != i)
-    fit = calibrate(replace(cal, rounds=others), fold_dir(out, round_name(left.path)), seed, executor, on_progress)
+    if table is None:
+        fit = calibrate(replace(cal, rounds=others), fold_dir(out, round_name(left.path)), seed, executor, on_progress)
+    else:
+        fit = select(table[0], cal, [j for j in range(len(cal.rounds)) if j != i], table[1])
     worlds = cal.predictive_worlds
     model_p = predictive_p(executor, left, cal.fit, fit.particles, worlds, (seed, PREDICTIVE_STREAM, i))
     base = np.array([base_rate_p(f, [r.observed for r in others]) for f in left.observed])
@@ -230,13 +243,15 @@ def validate(
     on_fold_start: Callable[[int, int, str, tuple[str, ...]], None] | None = None,
     on_progress: Callable[[int, int, int, int], None] | None = None,
     on_fold: Callable[[FoldScore], None] | None = None,
+    on_table: Callable[[int, int, int, int], None] | None = None,
 ) -> Validation:
     """Leave each round of ``cal`` out in turn (or the rounds named in ``folds``); see the module's docstring.
 
     ``cal`` carries the sizes (:meth:`~trucesim.config.calibration.Calibration.validate_preset`);
     ``executor`` (:func:`trucesim.run.executors.make_executor`) runs the simulations, in this
     process by default.  ``on_fold_start(k, n, name, fitted)`` is told before the ``k``-th of
-    ``n`` folds, ``on_progress`` is :func:`calibrate`'s within it, ``on_fold(score)`` after it.
+    ``n`` folds, ``on_progress`` is :func:`calibrate`'s within it, ``on_fold(score)`` after it;
+    with a reference table (``method = "table"``), ``on_table`` is told as its blocks end, before the folds.
     Writes ``OUT/validation.json`` (:func:`to_dict`) once every fold is done.
 
     Raises
@@ -254,24 +269,22 @@ def validate(
     ex = make_executor(workers=1) if own else executor
     scores = []
     try:
+        shared = None
+        if cal.method == "table":  # one reference table serves every fold
+            t = build_table(cal, out / "table", seed, ex, on_table)
+            shared = (t, distances(t, cal.distance))
         for k, i in enumerate(chosen):
             fitted = tuple(round_name(r.path) for j, r in enumerate(cal.rounds) if j != i)
             if on_fold_start is not None:
                 on_fold_start(k, len(chosen), round_name(cal.rounds[i].path), fitted)
-            score, _ = fold(cal, i, out, seed, ex, on_progress)
+            score, _ = fold(cal, i, out, seed, ex, on_progress, shared)
             scores.append(score)
             if on_fold is not None:
                 on_fold(score)
     finally:
         if own:
             ex.close()
-    sizes = {
-        "population": cal.population,
-        "generations": cal.generations,
-        "worlds": cal.worlds,
-        "predictive_worlds": cal.predictive_worlds,
-    }
-    result = Validation(str(cal.path), seed, sizes, scores)
+    result = Validation(str(cal.path), seed, cal.sizes(), scores)
     write_atomic(out / "validation.json", json.dumps(to_dict(result), indent=1))
     return result
 

@@ -94,7 +94,7 @@ def plot_predictive(shares: pd.DataFrame, before: dict[str, float] | None = None
     y = np.arange(len(names))[::-1]
     colour = {r: CYCLE[i % len(CYCLE)] for i, r in enumerate(rounds)}
     data = [shares[n].to_numpy(float) for n in names]
-    parts = ax.boxplot(data, positions=y, vert=False, widths=0.6, patch_artist=True, showfliers=False)
+    parts = ax.boxplot(data, positions=y, orientation="horizontal", widths=0.6, patch_artist=True, showfliers=False)
     for box, n in zip(parts["boxes"], names, strict=True):
         box.set_facecolor(colour[n.split(":", 1)[0]])
         box.set_alpha(0.55)
