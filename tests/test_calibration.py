@@ -33,7 +33,7 @@ def test_november_2023_pause_is_far_likelier_than_april_2024(november, april):
 
 
 def test_november_2023_releases_near_the_record(november):
-    # 105 hostages were released in November 2023 (docs/ODD.md, section 1); a deal of the model releases
+    # 81 hostages were released under the November 2023 deal (105 with the foreign nationals freed alongside it); a deal of the model releases
     # a number of that order (50 in the first phase, more with extensions)
     assert 50 <= november["hostages_released_mean"] / november["p_deal"] <= 160
 
