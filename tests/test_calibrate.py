@@ -176,7 +176,7 @@ def test_the_shipped_calibration_file_loads_and_names_the_eleven_rounds():
     cal = load_calibration(ROOT / "calibration" / "joint.toml")
     assert tuple(r.path.stem for r in cal.rounds) == CALIBRATION
     quick = cal.quick_preset()
-    assert quick.population < cal.population and quick.worlds < cal.worlds
+    assert quick.table < cal.table and quick.population < cal.population and quick.worlds < cal.worlds
 
 
 def test_calibrate_refuses_an_output_it_cannot_write(tmp_path):

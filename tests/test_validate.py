@@ -122,8 +122,11 @@ def test_validate_sizes_come_from_the_validate_tables_over_the_file_and_quick_si
     assert (q.population, q.generations, q.worlds) == (40, 1, 300)  # [quick] then [validate.quick]
     assert q.predictive_worlds == 4000  # the default: [validate] is not applied under --quick
     shipped = load_calibration(ROOT / "calibration" / "joint.toml")
-    assert shipped.validate_preset().population < shipped.population
-    assert shipped.validate_preset(quick=True).population <= shipped.validate_preset().population
+    # the default validates the shipped fit's very procedure: the same table, the same particles kept
+    full, fast = shipped.validate_preset(), shipped.validate_preset(quick=True)
+    assert (full.method, full.table, full.population, full.worlds) == ("table", 65536, 100, 100)
+    assert (shipped.method, shipped.table, shipped.population, shipped.worlds) == ("table", 65536, 100, 100)
+    assert fast.table < full.table and fast.population <= full.population
 
 
 @pytest.mark.parametrize(

@@ -74,8 +74,8 @@ def table_fingerprint(cal: Calibration, seed: int) -> str:
     """What makes two tables' blocks the same: every round's values and facts, the priors, the keys,
     the worlds, the seed (not the table's size: a larger table reuses a smaller one's blocks)."""
     h = hashlib.sha256()
-    for r in cal.rounds:
-        h.update(repr(sorted(r.values.items())).encode())
+    for r in cal.rounds:  # not the fitted keys' values: each draw overrides them (a new fit leaves the table valid)
+        h.update(repr(sorted((k, v) for k, v in r.values.items() if k not in cal.fit)).encode())
         h.update(repr(r.observed).encode())
     h.update(repr(sorted(cal.priors.items())).encode())
     h.update(json.dumps([cal.fit, cal.worlds, seed, BLOCK, SPARE_ROUNDS, CONSISTENT]).encode())
