@@ -29,7 +29,9 @@ def april():
 def test_november_2023_pause_is_far_likelier_than_april_2024(november, april):
     # the fitted model signs it in about half the worlds (the hand-set 80% yielded to the eleven rounds)
     assert november["p_deal_ci"][0] >= 3 * april["p_deal_ci"][1]  # not just the point estimates
-    assert november["p_accept"]["israel"] > 0.9 and november["p_accept"]["hamas"] > 0.4
+    # Hamas accepts a text in about a third of November 2023's worlds (0.37): the fit keeps the draws
+    # that refuse most texts of the ten rounds that ended without a deal (the hand-set 0.4 yielded)
+    assert november["p_accept"]["israel"] > 0.9 and november["p_accept"]["hamas"] > 0.3
 
 
 def test_november_2023_releases_near_the_record(november):
