@@ -47,12 +47,15 @@ def test_end_reasons_sum_to_one_and_match_the_deals(april):
     assert sum(april["blockers"].values()) == pytest.approx(1.0, abs=1e-5)
 
 
-def test_april_2024_hamas_refusal_is_the_main_gate(april):
+def test_april_2024_hamas_is_the_main_gate(april):
     assert april["p_deal"] <= 0.25
     first = april["p_accept_first"]
     assert first["hamas"] < first["israel"]
+    # Hamas stops the last round: it refuses the text, or counters asking for more living hostages
+    # in the agreed categories than it holds (the article: it "does not have 40 hostages")
     blockers = april["blockers"]
-    assert max(blockers, key=lambda k: blockers[k]) == "hamas_refused", blockers
+    assert blockers["hamas_refused"] + blockers["demand_infeasible"] > 0.8, blockers
+    assert max(blockers, key=lambda k: blockers[k]) in ("hamas_refused", "demand_infeasible"), blockers
 
 
 def test_acceptances_bunch_near_deadlines(april):
@@ -130,7 +133,7 @@ def test_a_side_payment_keeps_a_pivotal_partner_and_binds_the_later_phase(baseli
 
 
 def test_revisions_never_ask_more_than_the_holding_side_can_deliver(baseline):
-    m = TruceModel(baseline, 3000, rng=5)
+    m = TruceModel(baseline, 5000, rng=5)
     checked = 0
     for day in range(1, 90):
         m.run_until(day)

@@ -26,7 +26,7 @@ import pandas as pd
 
 from trucesim.app.entry import Settings
 from trucesim.model.model import END_REASONS, TruceModel
-from trucesim.report.text import gate_words
+from trucesim.report.text import gate_labels, gate_words
 from trucesim.run.metrics import summarize
 from trucesim.run.outcomes import outcome_table
 from trucesim.run.stats import difference_ci, proportion_ci
@@ -125,7 +125,7 @@ def reasons(settings: Settings) -> dict[str, list[Share]]:
     no_deal = table.loc[~table["deal"], "blocker"].astype(str).value_counts()
     gates = [b for b in table["blocker"].cat.categories if b != "none" and no_deal.get(b, 0) > 0]
     total = int(no_deal.sum())
-    stopped = [Share(gate_words(b, scenario.labels), int(no_deal[b]), total) for b in gates]
+    stopped = [Share(gate_words(b, gate_labels(scenario)), int(no_deal[b]), total) for b in gates]
     stopped.sort(key=lambda sh: -sh.k)
     return {
         "How the talks ended": ended,

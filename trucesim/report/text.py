@@ -38,6 +38,12 @@ END_WORDS = {
 }
 
 
+def gate_labels(scenario) -> dict[str, str]:
+    """The labels :func:`gate_words` names sides by: the scenario's actors', and ``armed_group`` for that side's actor."""
+    ag = scenario.actors_of("armed_group")[0]
+    return {**scenario.labels, "armed_group": scenario.labels.get(ag, ag)}
+
+
 def gate_words(gate: str, labels: Mapping[str, str]) -> str:
     """A blocker of the summary in words, sides named by ``labels`` (by actor id; ``armed_group`` names that side).
 
@@ -114,7 +120,7 @@ def format_text(summary: dict, scenario) -> str:
     lines += [f"  {name:<{width}}{value}" for name, value in rows]
     lines += _shares("how the talks ended (share of worlds)", s["end_reasons"], lambda k: END_WORDS.get(k, k), width)
     if s["p_deal"] is not None and s["p_deal"] < 1:
-        words = lambda k: gate_words(k, {**scenario.labels, "armed_group": label(ag)})
+        words = lambda k: gate_words(k, gate_labels(scenario))
         lines += _shares("what stopped the last round (share of worlds without a deal)", s["blockers"], words, width)
     if s["p_deal"]:
         lines += ["", "  signed terms (mean over worlds with a deal)"]
