@@ -1,4 +1,4 @@
-"""``trucesim calibrate [CALIBRATION]``: fit assumption values jointly to the historical rounds (ABC-SMC, pyabc)."""
+"""``trucesim calibrate [CALIBRATION]``: fit assumption values jointly to the historical rounds (ABC: a reference table, or ABC-SMC with pyabc)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ NAME = "calibrate"
 DEFAULT_CALIBRATION = "joint"
 EPILOG = """examples:
   trucesim calibrate                                   # calibration/joint.toml into fits/joint
-  trucesim calibrate --quick --out fits/quick          # a small fit, in about a minute
+  trucesim calibrate --quick --out fits/quick          # a small fit, in a minute or two
   trucesim calibrate calibration/joint.toml --workers 2 --seed 3
   trucesim run april-2024                              # the shipped model: it extends the fitted values
 
@@ -22,13 +22,17 @@ A calibration file (calibration/*.toml) lists the rounds (scenarios/rounds/*.tom
 scenario plus an [observed] table of what happened), the keys to fit and their priors
 (uncertainty tables), the distance and the size of the fit.  Each particle is one set of
 values shared by every round; its distance is how far the shares of worlds reproducing
-each observed fact fall short of 1.  pyabc narrows the tolerance over the generations.
+each observed fact fall short of 1.  The file's method says how the fit finds the
+particles: method = "table" (the shipped file) draws 'table' particles from the priors,
+simulates each once on every round and keeps the 'population' nearest; method = "smc"
+lets pyabc narrow the tolerance over 'generations'.
 
-The output directory gets abc.db (pyabc's database), particles.parquet (the last
-generation), fitted.toml (a parameter file: extends = ["base.toml", "fitted.toml"], or
-'trucesim backtest --fitted'), posterior.png, predictive.png, scorecard-before.png,
-scorecard-after.png and backtest.json (each fact's probability before and after the fit).  Run the same command again to resume a
-fit that was stopped: it goes on from the last stored generation, with the same numbers.
+The output directory gets table/ (the reference table's blocks) or abc.db (pyabc's
+database), particles.parquet (the posterior), fitted.toml (a parameter file: extends =
+["base.toml", "fitted.toml"], or 'trucesim backtest --fitted'), posterior.png,
+predictive.png, scorecard-before.png, scorecard-after.png and backtest.json (each fact's
+probability before and after the fit).  Run the same command again to resume a fit that
+was stopped: it goes on from the last stored block or generation, with the same numbers.
 See docs/validation.md.  Outputs explore stated assumptions; they are not forecasts."""
 
 
@@ -45,9 +49,10 @@ def add_calibration_argument(p: argparse.ArgumentParser) -> None:
 def add_parser(sub) -> argparse.ArgumentParser:
     p = sub.add_parser(
         NAME,
-        help="fit assumption values to the historical rounds (ABC-SMC with pyabc)",
+        help="fit assumption values to the historical rounds (ABC: a reference table, or ABC-SMC with pyabc)",
         description="Fit the uncertain assumption values that a calibration file lists jointly to the "
-        "historical rounds' observed facts, by approximate Bayesian computation (sequential Monte Carlo, pyabc).",
+        "historical rounds' observed facts, by approximate Bayesian computation: rejection on a reference "
+        "table of prior draws (method = \"table\"), or sequential Monte Carlo with pyabc (method = \"smc\").",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
