@@ -57,7 +57,9 @@ def main() -> None:
             ps.append(table.shares[i][idx].mean(axis=0))
         pv = np.concatenate(ps)
         logs = log_score(pv, k * table.worlds)
-        print(f"{k:6d} {k / table.draws:7.2%} {brier(pv).mean():7.3f} {logs.mean():7.3f} {int(hit(pv).sum()):3d}/{len(pv)}")
+        print(
+            f"{k:6d} {k / table.draws:7.2%} {brier(pv).mean():7.3f} {logs.mean():7.3f} {int(hit(pv).sum()):3d}/{len(pv)}"
+        )
 
 
 if __name__ == "__main__":

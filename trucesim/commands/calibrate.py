@@ -52,7 +52,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="fit assumption values to the historical rounds (ABC: a reference table, or ABC-SMC with pyabc)",
         description="Fit the uncertain assumption values that a calibration file lists jointly to the "
         "historical rounds' observed facts, by approximate Bayesian computation: rejection on a reference "
-        "table of prior draws (method = \"table\"), or sequential Monte Carlo with pyabc (method = \"smc\").",
+        'table of prior draws (method = "table"), or sequential Monte Carlo with pyabc (method = "smc").',
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
