@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from trucesim.config.calibration import Calibration
-from trucesim.history.batch import batch_shares
+from trucesim.history.batch import TASK_WORLDS, batch_shares
 from trucesim.history.consistency import round_margins
 from trucesim.history.distance import CONSISTENT, round_distances
 from trucesim.history.fits import Fit, FitError, open_fit, store_fit
@@ -72,13 +72,14 @@ class Table:
 
 def table_fingerprint(cal: Calibration, seed: int) -> str:
     """What makes two tables' blocks the same: every round's values and facts, the priors, the keys,
-    the worlds, the seed (not the table's size: a larger table reuses a smaller one's blocks)."""
+    the worlds, the seed and how blocks are cut into tasks (their random streams); not the table's
+    size: a larger table reuses a smaller one's blocks."""
     h = hashlib.sha256()
     for r in cal.rounds:  # not the fitted keys' values: each draw overrides them (a new fit leaves the table valid)
         h.update(repr(sorted((k, v) for k, v in r.values.items() if k not in cal.fit)).encode())
         h.update(repr(r.observed).encode())
     h.update(repr(sorted(cal.priors.items())).encode())
-    h.update(json.dumps([cal.fit, cal.worlds, seed, BLOCK, SPARE_ROUNDS, CONSISTENT]).encode())
+    h.update(json.dumps([cal.fit, cal.worlds, seed, BLOCK, SPARE_ROUNDS, TASK_WORLDS, CONSISTENT]).encode())
     return h.hexdigest()[:16]
 
 
