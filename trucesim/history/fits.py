@@ -41,14 +41,23 @@ def fingerprint(cal: Calibration, seed: int) -> str:
 
     Not the number of generations: a fit asked for more generations goes on from the ones stored.
     """
+    settings = [[cal.fit, cal.distance, cal.population, cal.worlds, seed, CONSISTENT, OVERLAPPING]]
+    if cal.method != "smc":  # an ABC-SMC fit's fingerprint is unchanged since it was the only method
+        settings.append([cal.method, cal.table])
+    return digest(cal, settings)
+
+
+def digest(cal: Calibration, settings: list[list], fitted_values: bool = True) -> str:
+    """A short hash of what ``cal``'s simulations depend on: every round's values (without the fitted keys'
+    unless ``fitted_values``) and facts, the priors, then each list of ``settings`` (JSON)."""
     h = hashlib.sha256()
     for r in cal.rounds:
-        h.update(repr(sorted(r.values.items())).encode())
+        values = r.values.items() if fitted_values else ((k, v) for k, v in r.values.items() if k not in cal.fit)
+        h.update(repr(sorted(values)).encode())
         h.update(repr(r.observed).encode())
     h.update(repr(sorted(cal.priors.items())).encode())
-    h.update(json.dumps([cal.fit, cal.distance, cal.population, cal.worlds, seed, CONSISTENT, OVERLAPPING]).encode())
-    if cal.method != "smc":  # an ABC-SMC fit's fingerprint is unchanged since it was the only method
-        h.update(json.dumps([cal.method, cal.table]).encode())
+    for part in settings:
+        h.update(json.dumps(part).encode())
     return h.hexdigest()[:16]
 
 
@@ -59,26 +68,31 @@ def store_fit(fit: Fit) -> Fit:
     return fit
 
 
-def open_fit(cal: Calibration, out: Path, seed: int) -> dict:
-    """The record of the fit of ``cal`` with ``seed`` in ``out`` (``fit.json``): the stored one, to resume it, or a
-    new one, written before anything runs so that a fit stopped at any point is recognised.
+def open_record(path: Path, key: str, meta: dict, what: str, differs: str, again: str = "") -> dict:
+    """The JSON record at ``path`` if its fingerprint is ``key`` (work to resume), else ``meta`` written there
+    first, so that work stopped at any point is recognised.
 
     Raises
     ------
     FitError
-        ``out`` holds a fit of another calibration, rounds, sizes or seed (it is never overwritten).
+        ``path`` records other work (the message names it: ``what``, and how it may differ:
+        ``differs``); it is never overwritten.
     """
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "fit.json"
-    key = fingerprint(cal, seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         old = json.loads(path.read_text())
         if old.get("fingerprint") != key:
             raise FitError(
-                f"{out}: holds a fit of {old.get('calibration')} with seed {old.get('seed')} (or of other rounds "
-                f"or sizes); give another --out, or remove that directory to fit again"
+                f"{path.parent}: holds {what} of {old.get('calibration')} with seed {old.get('seed')} "
+                f"(or of other {differs}); give another --out, or remove that directory{again}"
             )
         return old
-    meta = {"fingerprint": key, "calibration": cal.path.name, "seed": seed, "keys": list(cal.fit), "generations": []}
     write_atomic(path, json.dumps(meta, indent=1))
     return meta
+
+
+def open_fit(cal: Calibration, out: Path, seed: int) -> dict:
+    """The record of the fit of ``cal`` with ``seed`` in ``out`` (``fit.json``): :func:`open_record`."""
+    key = fingerprint(cal, seed)
+    meta = {"fingerprint": key, "calibration": cal.path.name, "seed": seed, "keys": list(cal.fit), "generations": []}
+    return open_record(out / "fit.json", key, meta, "a fit", "rounds or sizes", " to fit again")

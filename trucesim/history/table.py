@@ -28,7 +28,6 @@ True
 
 from __future__ import annotations
 
-import hashlib
 import json
 import warnings
 from collections.abc import Callable, Sequence
@@ -42,7 +41,7 @@ from trucesim.config.calibration import Calibration
 from trucesim.history.batch import TASK_WORLDS, batch_shares
 from trucesim.history.consistency import round_margins
 from trucesim.history.distance import CONSISTENT, round_distances
-from trucesim.history.fits import Fit, FitError, open_fit, store_fit
+from trucesim.history.fits import Fit, FitError, digest, open_fit, open_record, store_fit
 from trucesim.run.files import write_atomic
 
 #: prior draws per block (a power of two keeps the Sobol' points of each block balanced)
@@ -74,13 +73,8 @@ def table_fingerprint(cal: Calibration, seed: int) -> str:
     """What makes two tables' blocks the same: every round's values and facts, the priors, the keys,
     the worlds, the seed and how blocks are cut into tasks (their random streams); not the table's
     size: a larger table reuses a smaller one's blocks."""
-    h = hashlib.sha256()
-    for r in cal.rounds:  # not the fitted keys' values: each draw overrides them (a new fit leaves the table valid)
-        h.update(repr(sorted((k, v) for k, v in r.values.items() if k not in cal.fit)).encode())
-        h.update(repr(r.observed).encode())
-    h.update(repr(sorted(cal.priors.items())).encode())
-    h.update(json.dumps([cal.fit, cal.worlds, seed, BLOCK, SPARE_ROUNDS, TASK_WORLDS, CONSISTENT]).encode())
-    return h.hexdigest()[:16]
+    # not the fitted keys' values: each draw overrides them (a new fit leaves the table valid)
+    return digest(cal, [[cal.fit, cal.worlds, seed, BLOCK, SPARE_ROUNDS, TASK_WORLDS, CONSISTENT]], fitted_values=False)
 
 
 def prior_draws(cal: Calibration, seed: int, start: int, n: int) -> np.ndarray:
@@ -144,19 +138,9 @@ def build_table(
     """
     from trucesim.run.executors import make_executor
 
-    out.mkdir(parents=True, exist_ok=True)
-    meta_path = out / "table.json"
     key = table_fingerprint(cal, seed)
-    if meta_path.exists():
-        old = json.loads(meta_path.read_text())
-        if old.get("fingerprint") != key:
-            raise FitError(
-                f"{out}: holds a reference table of {old.get('calibration')} with seed {old.get('seed')} (or of other "
-                f"rounds, priors or worlds); give another --out, or remove that directory"
-            )
-    else:
-        meta = {"fingerprint": key, "calibration": cal.path.name, "seed": seed, "keys": list(cal.fit), "block": BLOCK}
-        write_atomic(meta_path, json.dumps(meta, indent=1))
+    meta = {"fingerprint": key, "calibration": cal.path.name, "seed": seed, "keys": list(cal.fit), "block": BLOCK}
+    open_record(out / "table.json", key, meta, "a reference table", "rounds, priors or worlds")
     blocks = -(-cal.table // BLOCK)
     own = executor is None
     ex = make_executor(workers=1) if own else executor
