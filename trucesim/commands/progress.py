@@ -200,11 +200,12 @@ class GenerationProgress:
     def __call__(self, t: int, accepted: int, n: int, evaluations: int) -> None:
         if t != self.t:
             self.close()
-            name = f"generation {t + 1}/{self.generations}" if t >= 0 else "prior pass"
-            if self.what:  # one pass, named by what it counts
-                name, self.prefix = self.prefix.rstrip(": "), ""
+            if self.what:  # one pass (a reference table), named by the prefix alone
+                label = self.prefix.removesuffix(": ")
+            else:
+                label = self.prefix + (f"generation {t + 1}/{self.generations}" if t >= 0 else "prior pass")
             self.t, self.done = t, 0
-            self.bar = progress(n, self.what or "particles", self.prefix + name, stream=self.stream)
+            self.bar = progress(n, self.what or "particles", label, stream=self.stream)
         self.bar.update(accepted - self.done)
         self.done = accepted
 
