@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from trucesim.run.stats import histogram_quantile, mean_ci, proportion_ci, weighted_quantiles, wilson_interval
+from trucesim.run.stats import (
+    clustered_mean_ci,
+    histogram_quantile,
+    mean_ci,
+    proportion_ci,
+    weighted_quantiles,
+    wilson_interval,
+)
 
 
 def _random_counts(seed: int, size: int = 300) -> tuple[np.ndarray, np.ndarray]:
@@ -57,6 +64,38 @@ def test_mean_ci_is_the_t_interval(seed):
 def test_mean_ci_edge_cases():
     assert all(math.isnan(v) for v in mean_ci(np.array([1.0])))
     assert mean_ci(np.array([2.0, 2.0, 2.0])) == (2.0, 2.0)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_clustered_mean_ci_of_equal_groups_is_the_t_interval_of_their_means(seed):
+    # with groups of one size the CR1 standard error is the standard error of the group means
+    rng = np.random.default_rng(seed)
+    g, n = int(rng.integers(2, 15)), int(rng.integers(1, 9))
+    x = rng.normal(size=(g, n)) + rng.normal(size=(g, 1))
+    groups = np.repeat(rng.permutation(g), n)  # any labels, in any order
+    assert clustered_mean_ci(x.ravel(), groups) == pytest.approx(mean_ci(x.mean(axis=1)), rel=1e-9)
+
+
+def test_clustered_mean_ci_covers_the_mean_of_correlated_groups_where_the_plain_interval_does_not():
+    # 11 groups of 7 values sharing half their variance (a group effect): the plain t interval treats
+    # 77 values as independent and is too narrow; the clustered one keeps about its 95%
+    rng = np.random.default_rng(2026)
+    groups = np.repeat(np.arange(11), 7)
+    plain = clustered = 0
+    reps = 2000
+    for _ in range(reps):
+        x = np.repeat(rng.normal(size=11), 7) + rng.normal(size=77)
+        lo, hi = clustered_mean_ci(x, groups)
+        clustered += lo <= 0 <= hi
+        lo, hi = mean_ci(x)
+        plain += lo <= 0 <= hi
+    assert clustered / reps > 0.92, clustered / reps
+    assert plain / reps < 0.85, plain / reps
+
+
+def test_clustered_mean_ci_edge_cases():
+    assert all(math.isnan(v) for v in clustered_mean_ci(np.array([1.0, 2.0]), np.array([3, 3])))
+    assert clustered_mean_ci(np.array([2.0, 2.0, 2.0]), np.array([0, 1, 1])) == (2.0, 2.0)
 
 
 QS = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)

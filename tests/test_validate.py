@@ -222,6 +222,12 @@ def test_the_json_has_the_rounds_overall_coin_and_base_rate(one_worker):
     april = {f["fact"]: f for f in d["rounds"][1]["facts"]}
     assert april["hostages_released"]["base_rate"]["p"] == 0.5
     assert d["beats"]["coin"]["brier"] == (d["overall"]["brier"] < 0.25)
+    # the model's mean scores minus the references', each with its interval clustered by round
+    for ref in ("coin", "base_rate"):
+        for score in ("brier", "log"):
+            x = d["difference"][ref][score]
+            assert x["mean"] == pytest.approx(d["overall"][score] - d[ref][score])
+            assert x["low"] < x["mean"] < x["high"]
 
 
 def test_the_reliability_diagram_is_written(one_worker):
@@ -240,6 +246,9 @@ def test_the_text_output_compares_the_model_with_the_coin_and_the_base_rate(one_
     d = json.loads((one_worker / "validation.json").read_text())
     assert f"{d['overall']['brier']:.3f}" in out and "coin" in out and "base rate" in out
     assert "The model beats the coin" in out or "The model does not beat the coin" in out
+    assert "interval clustered by round (3 rounds)" in out
+    coin = d["difference"]["coin"]["brier"]
+    assert f"Brier {coin['mean']:+.3f} [{coin['low']:+.3f}, {coin['high']:+.3f}]" in out
     assert out.count(" left out (fitted on ") == 3
     assert "fold 3/3: august-2024 left out" in err
     assert {p.name: p.stat().st_mtime_ns for p in one_worker.glob("fold-*/abc.db")} == before

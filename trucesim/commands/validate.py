@@ -130,6 +130,39 @@ def verdict(d: dict) -> list[str]:
     return out
 
 
+def _signed(x) -> str:
+    return "n/a" if x is None else f"{x:+.3f}"
+
+
+def difference_lines(d: dict) -> list[str]:
+    """The model's mean scores minus each reference's, with their intervals clustered by round, and
+    whether each interval clears zero.
+
+    >>> diff = {"brier": {"mean": 0.002, "low": -0.04, "high": 0.045}, "log": {"mean": -0.17, "low": -0.3, "high": -0.04}}
+    >>> print("\\n".join(difference_lines({"rounds": [{}] * 11, "difference": {"base_rate": diff}})))
+    Model minus reference over the left-out facts (negative: the model is better), 95% interval clustered by round (11 rounds):
+      base rate  Brier +0.002 [-0.040, +0.045] (includes 0)   log -0.170 [-0.300, -0.040] (model better)
+    """
+    n = len(d["rounds"])
+    lines = [
+        "Model minus reference over the left-out facts (negative: the model is better), "
+        f"95% interval clustered by round ({n} rounds):"
+    ]
+    for name, label in (("base_rate", "base rate"), ("coin", "coin")):
+        if name not in d.get("difference", {}):
+            continue
+        parts = []
+        for score, shown in (("brier", "Brier"), ("log", "log")):
+            x = d["difference"][name][score]
+            if x["low"] is None or x["high"] is None:
+                parts.append(f"{shown} {_signed(x['mean'])}")
+                continue
+            word = "model better" if x["high"] < 0 else "model worse" if x["low"] > 0 else "includes 0"
+            parts.append(f"{shown} {_signed(x['mean'])} [{_signed(x['low'])}, {_signed(x['high'])}] ({word})")
+        lines.append(f"  {label:<9}  {'   '.join(parts)}")
+    return lines
+
+
 def format_validation(d: dict) -> str:
     """The validation (:func:`trucesim.history.validate.to_dict`) as text: a table per left-out round, totals, verdict."""
     from trucesim.commands.backtest import shown_path
@@ -174,7 +207,8 @@ def format_validation(d: dict) -> str:
             f"  {name:<{name_w}}  {m['facts']:5d}  {_hits(m):>10}  {_num(m['brier'], 6)}  {_num(m['log'], 6)}  "
             f"{_hits(b):>9}  {_num(b['brier'], 6)}  {_num(b['log'], 6)}  {_num(c['brier'], 10)}  {_num(c['log'], 6)}"
         )
-    lines += ["", *verdict(d), "", "Outputs explore the rounds' stated assumptions; they are not forecasts."]
+    lines += ["", *difference_lines(d), "", *verdict(d), ""]
+    lines.append("Outputs explore the rounds' stated assumptions; they are not forecasts.")
     return "\n".join(lines)
 
 

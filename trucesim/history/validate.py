@@ -55,6 +55,7 @@ from trucesim.history.rounds import round_name
 from trucesim.history.scores import brier, hit, log_score
 from trucesim.history.table import Table, build_table, distances, select
 from trucesim.run.files import write_atomic
+from trucesim.run.stats import clustered_mean_ci
 
 #: the first number of a predictive run's random stream: above any generation's (``t + 1``) in :func:`calibrate`
 PREDICTIVE_STREAM = 2**20
@@ -335,6 +336,46 @@ def beats(model: dict, other: dict) -> dict[str, bool | None]:
     return {k: None if model[k] is None or other[k] is None else bool(model[k] < other[k]) for k in ("brier", "log")}
 
 
+def differences(folds: Sequence[FoldScore], level: float = 0.95) -> dict:
+    """The model's mean score minus each reference's, over every left-out fact, with an interval.
+
+    ``{"base_rate": {"brier": d, "log": d}, "coin": ...}``, each ``d`` ``{"mean", "low", "high"}``:
+    the mean over facts of the model's score minus the reference's on the same fact (negative:
+    the model is better), and its ``level`` interval clustered by left-out round
+    (:func:`trucesim.run.stats.clustered_mean_ci`): the facts of one round share its course,
+    so the interval reflects the number of rounds, not only of facts.  NaN bounds below two
+    rounds.
+
+    >>> mk = lambda n, m, b: FoldScore(n, (), tuple(Observed("deal", "deal", False, "") for _ in m),
+    ...     {"model": np.array(m), "base_rate": np.array(b), "coin": np.full(len(m), 0.5)}, 100, 0, 0.1)
+    >>> d = differences([mk("r1", [0.9, 0.8], [1.0, 1.0]), mk("r2", [0.7], [0.2])])
+    >>> round(d["base_rate"]["brier"]["mean"], 3), round(d["coin"]["brier"]["mean"], 3)
+    (-0.167, -0.203)
+    """
+    out: dict = {}
+    groups = np.concatenate([np.full(len(f.facts), k) for k, f in enumerate(folds)]) if folds else np.zeros(0, int)
+    model = [f.scores("model") for f in folds]
+    for name in FORECASTERS[1:]:
+        other = [f.scores(name) for f in folds]
+        out[name] = {}
+        for score in ("brier", "log"):
+            d = (
+                np.concatenate([m[score] - o[score] for m, o in zip(model, other, strict=True)])
+                if folds
+                else np.zeros(0)
+            )
+            if d.size == 0:
+                out[name][score] = {"mean": None, "low": None, "high": None}
+                continue
+            lo, hi = clustered_mean_ci(d, groups, level)
+            out[name][score] = {"mean": float(np.mean(d)), "low": _finite(lo), "high": _finite(hi)}
+    return out
+
+
+def _finite(x: float) -> float | None:
+    return None if np.isnan(x) else float(x)
+
+
 def reliability(p: np.ndarray, bins: int = BINS) -> pd.DataFrame:
     """The reliability table of forecasts ``p`` of what happened: per bin of p, the observed frequency.
 
@@ -382,7 +423,9 @@ def to_dict(v: Validation) -> dict:
     ``observed``, ``p``, ``hit``, ``brier``, ``log`` and the ``base_rate`` forecaster's
     ``p``/``hit``/``brier``/``log``; ``totals``, ``base_rate`` and ``coin`` totals);
     ``overall``, ``coin`` and ``base_rate`` (totals over every left-out fact); ``beats``
-    (whether the model's mean scores are below the coin's and the base rate's) and
+    (whether the model's mean scores are below the coin's and the base rate's); ``difference``
+    (the model's mean scores minus theirs, with 95% intervals clustered by round:
+    :func:`differences`) and
     ``reliability`` (:func:`reliability` of the model and of the base rate, as records).
     """
     t = totals(v.folds)
@@ -417,6 +460,7 @@ def to_dict(v: Validation) -> dict:
         "coin": coin,
         "base_rate": base,
         "beats": {"coin": beats(overall, coin), "base_rate": beats(overall, base)},
+        "difference": differences(v.folds),
         "reliability": {name: _records(reliability(all_p(v.folds, name))) for name in ("model", "base_rate")},
     }
 

@@ -6,6 +6,8 @@
   a large design; ``tests/test_stats.py`` checks that it gives SciPy's numbers exactly.
 * :func:`proportion_ci`: the same for one proportion, as two floats.
 * :func:`mean_ci`: Student's t interval of a mean (``scipy.stats.t.interval``).
+* :func:`clustered_mean_ci`: the same when the values come in correlated groups (the facts
+  of one round), with a cluster-robust standard error.
 * :func:`histogram_quantile` and :func:`weighted_quantiles`: ``np.quantile`` (linear
   interpolation) of a sample given as counts, so a streamed summary needs no sample.
 """
@@ -74,6 +76,39 @@ def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     if se == 0:
         return (m, m)
     lo, hi = stats.t.interval(level, n - 1, loc=m, scale=se)
+    return (float(lo), float(hi))
+
+
+def clustered_mean_ci(x: np.ndarray, groups: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Interval of the mean of ``x`` when its values come in correlated ``groups``.
+
+    Values of one group (the facts of one round, which share its deal or not) are not
+    independent, so the standard error is the cluster-robust one (CR1; Cameron and Miller
+    2015): with residuals ``e = x - mean``, ``S_g`` their sum over group ``g``, ``N`` values
+    and ``G`` groups, ``se^2 = G / (G - 1) * sum_g S_g^2 / N^2``; the interval is Student's t
+    with ``G - 1`` degrees of freedom.  One value per group gives :func:`mean_ci`'s interval.
+    (NaN, NaN) below two groups.
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in clustered_mean_ci(np.array([1.0, 2.0, 3.0]), np.array([0, 1, 2]))]
+    [-0.484, 4.484]
+    >>> [round(v, 2) for v in clustered_mean_ci(np.array([1.0, 2.0, 3.0, 4.0]), np.array([0, 0, 1, 1]))]
+    [-10.21, 15.21]
+    """
+    from scipy import stats
+
+    x = np.asarray(x, dtype=float)
+    _, g = np.unique(np.asarray(groups), return_inverse=True)
+    n_groups = int(g.max()) + 1 if g.size else 0
+    if n_groups < 2:
+        return (math.nan, math.nan)
+    m = float(x.mean())
+    sums = np.bincount(g, weights=x - m, minlength=n_groups)
+    se = math.sqrt(n_groups / (n_groups - 1) * float(np.sum(sums * sums))) / x.size
+    if se == 0:
+        return (m, m)
+    lo, hi = stats.t.interval(level, n_groups - 1, loc=m, scale=se)
     return (float(lo), float(hi))
 
 
