@@ -32,7 +32,10 @@ Lower Brier and log scores are better. The same facts are scored for two referen
              the fact's tolerance, exits with the same parties); 0.5 where no other round
              observes that fact
 A model that does not beat the base rate out of sample has learned no more than 'what
-usually happened'. Scores over rounds the values were fitted to (trucesim calibrate,
+usually happened'. The model's mean score minus each reference's is printed with a 95%
+interval clustered by round (the facts of one round share its course, so the interval
+reflects the number of rounds): an interval that includes 0 means the rounds cannot tell
+the two forecasters apart. Scores over rounds the values were fitted to (trucesim calibrate,
 trucesim backtest --fitted) are in sample and flatter the model; these are not."""
 
 EPILOG = """examples:
