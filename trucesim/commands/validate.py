@@ -146,13 +146,15 @@ def difference_lines(d: dict) -> list[str]:
     Model minus reference over the left-out facts (negative: the model is better), 95% interval clustered by round (11 rounds):
       base rate  Brier +0.002 [-0.040, +0.045] (includes 0)   log -0.170 [-0.300, -0.040] (model better)
     """
+    if not d.get("difference"):  # a validation.json stored before differences were reported
+        return []
     n = len(d["rounds"])
     lines = [
         "Model minus reference over the left-out facts (negative: the model is better), "
         f"95% interval clustered by round ({n} rounds):"
     ]
     for name, label in (("base_rate", "base rate"), ("coin", "coin")):
-        if name not in d.get("difference", {}):
+        if name not in d["difference"]:
             continue
         parts = []
         for score, shown in (("brier", "Brier"), ("log", "log")):
@@ -210,7 +212,8 @@ def format_validation(d: dict) -> str:
             f"  {name:<{name_w}}  {m['facts']:5d}  {_hits(m):>10}  {_num(m['brier'], 6)}  {_num(m['log'], 6)}  "
             f"{_hits(b):>9}  {_num(b['brier'], 6)}  {_num(b['log'], 6)}  {_num(c['brier'], 10)}  {_num(c['log'], 6)}"
         )
-    lines += ["", *difference_lines(d), "", *verdict(d), ""]
+    diff = difference_lines(d)
+    lines += ["", *diff, *([""] if diff else []), *verdict(d), ""]
     lines.append("Outputs explore the rounds' stated assumptions; they are not forecasts.")
     return "\n".join(lines)
 

@@ -343,8 +343,8 @@ def differences(folds: Sequence[FoldScore], level: float = 0.95) -> dict:
     the mean over facts of the model's score minus the reference's on the same fact (negative:
     the model is better), and its ``level`` interval clustered by left-out round
     (:func:`trucesim.run.stats.clustered_mean_ci`): the facts of one round share its course,
-    so the interval reflects the number of rounds, not only of facts.  NaN bounds below two
-    rounds.
+    so the interval reflects the number of rounds, not only of facts.  ``low`` and ``high``
+    are None below two rounds.
 
     >>> mk = lambda n, m, b: FoldScore(n, (), tuple(Observed("deal", "deal", False, "") for _ in m),
     ...     {"model": np.array(m), "base_rate": np.array(b), "coin": np.full(len(m), 0.5)}, 100, 0, 0.1)
