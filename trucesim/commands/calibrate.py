@@ -24,8 +24,9 @@ scenario plus an [observed] table of what happened), the keys to fit and their p
 values shared by every round; its distance is how far the shares of worlds reproducing
 each observed fact fall short of 1.  The file's method says how the fit finds the
 particles: method = "table" (the shipped file) draws 'table' particles from the priors,
-simulates each once on every round and keeps the 'population' nearest; method = "smc"
-lets pyabc narrow the tolerance over 'generations'.
+simulates each once on every round and keeps the 'population' nearest (then, with
+refine = N, draws N more near those kept and keeps the nearest of them, weighted: one
+ABC-PMC step); method = "smc" lets pyabc narrow the tolerance over 'generations'.
 
 The output directory gets table/ (the reference table's blocks) or abc.db (pyabc's
 database), particles.parquet (the posterior), fitted.toml (a parameter file: extends =
@@ -129,15 +130,24 @@ def fit_sizes(s: dict) -> str:
 
     >>> fit_sizes({"method": "table", "population": 100, "table": 4096, "worlds": 50})
     'the 100 nearest of 4,096 prior draws (a reference table), 50 worlds per round and draw'
+    >>> fit_sizes({"method": "table", "population": 100, "table": 4096, "refine": 2048, "worlds": 50})
+    'the 100 nearest of 4,096 prior draws (a reference table), then the 100 nearest of 2,048 draws near them, 50 worlds per round and draw'
     >>> fit_sizes({"population": 50, "generations": 6, "worlds": 200})
     '50 particles x 6 generations (ABC-SMC), 200 worlds per round and particle'
     """
     if s.get("method") == "table":
+        stage = f", then the {s['population']} nearest of {s['refine']:,} draws near them" if s.get("refine") else ""
         return (
-            f"the {s['population']} nearest of {s['table']:,} prior draws (a reference table), "
+            f"the {s['population']} nearest of {s['table']:,} prior draws (a reference table){stage}, "
             f"{s['worlds']} worlds per round and draw"
         )
     return f"{s['population']} particles x {s['generations']} generations (ABC-SMC), {s['worlds']} worlds per round and particle"
+
+
+def _how(cal, kept: int) -> str:
+    """How a reference table's fit chose its particles, for the parameter file and the figures."""
+    how = f"the {kept} nearest of {cal.table:,} prior draws"
+    return how + (f", then of {cal.refine:,} draws near them (weighted)" if cal.refine else "")
 
 
 def main(args) -> int:
@@ -181,7 +191,7 @@ def main(args) -> int:
                 len(fit.generations),
                 fit.generations[-1]["epsilon"],
                 joint=cal.path.stem,
-                how=f"the {len(fit.particles)} nearest of {cal.table:,} prior draws" if table else None,
+                how=_how(cal, len(fit.particles)) if table else None,
             )
         check, before_scores, after_scores = _check(
             cal, fitted, args.seed, args.check_worlds, args.workers, args.scheduler
@@ -192,7 +202,7 @@ def main(args) -> int:
 
     write_atomic(out / "backtest.json", json.dumps(check, indent=1))
     sub = f"{cal.path.name} · seed {args.seed} · " + (
-        f"{len(fit.particles)} nearest of {cal.table:,} prior draws"
+        _how(cal, len(fit.particles)).removeprefix("the ")
         if table
         else f"{len(fit.particles)} particles after {len(fit.generations)} generations"
     )
@@ -204,11 +214,17 @@ def main(args) -> int:
     save_figure(scorecard_figure(before_scores), out / "scorecard-before.png")
     save_figure(scorecard_figure(after_scores, fitted=fitted), out / "scorecard-after.png")
     if table:
-        g = fit.generations[-1]
+        g = fit.generations[0]
         print(
             f"reference table ({time.perf_counter() - start:.0f} s): {cal.table:,} prior draws, {g['evaluations']:,} "
             f"consistent and simulated; kept the {len(fit.particles)} nearest (tolerance {g['epsilon']:.4f})"
         )
+        if cal.refine:
+            g = fit.generations[-1]
+            print(
+                f"second stage: {cal.refine:,} draws near them, {g['evaluations']:,} consistent and simulated; kept the "
+                f"{len(fit.particles)} nearest (tolerance {g['epsilon']:.4f}), weighted (effective sample {g['ess']:.0f})"
+            )
     else:
         print(f"generations ({time.perf_counter() - start:.0f} s):")
         for g in fit.generations:

@@ -13,6 +13,7 @@ in the file's own ``[prior]`` table), the distance and the size of the fit::
     population = 100                         # particles per generation (smc); particles kept (table)
     generations = 6                          # at most (smc)
     table = 20000                            # draws from the prior, each simulated once (table)
+    refine = 0                               # draws of a second stage near those kept (table; 0: none)
     worlds = 300                             # worlds per round and particle
     min_epsilon = 0.0                        # stop once the tolerance is this low
 
@@ -63,7 +64,9 @@ METHODS = {
     "smc": "ABC-SMC (pyabc): generations of particles narrow the tolerance",
     "table": "ABC rejection on a reference table: prior draws simulated once, the nearest kept",
 }
-SIZES = {"population": 2, "generations": 1, "worlds": 1, "table": 2}
+#: the sizes a calibration file (and its ``[quick]`` table) may set, each with its least value; ``refine`` (0: none)
+#: is the draws of a second stage after a reference table (:mod:`trucesim.history.refine`)
+SIZES = {"population": 2, "generations": 1, "worlds": 1, "table": 2, "refine": 0}
 #: the sizes a ``[validate]`` table may set: the fold's fit's, and the worlds of the left-out round
 VALIDATE_SIZES = {**SIZES, "predictive_worlds": 1}
 #: worlds that simulate a left-out round in ``trucesim validate`` unless ``[validate]`` says otherwise
@@ -104,6 +107,7 @@ class Calibration:
     worlds: int = 300
     min_epsilon: float = 0.0
     table: int = 20_000
+    refine: int = 0
     quick: dict[str, int] = field(default_factory=dict)
     predictive_worlds: int = PREDICTIVE_WORLDS
     validate: dict[str, int] = field(default_factory=dict)
@@ -135,7 +139,11 @@ class Calibration:
         return {
             "method": self.method,
             "population": self.population,
-            **({"table": self.table} if self.method == "table" else {"generations": self.generations}),
+            **(
+                {"table": self.table, "refine": self.refine}
+                if self.method == "table"
+                else {"generations": self.generations}
+            ),
             "worlds": self.worlds,
             "predictive_worlds": self.predictive_worlds,
         }
@@ -258,6 +266,15 @@ def load_calibration(path: str | Path) -> Calibration:
         _fail(f"{shown}: min_epsilon: expected a number >= 0, found {shown_value(min_eps)}")
     quick_sizes = _sizes(raw.get("quick", {}), f"{shown}: quick", SIZES)
     validate, validate_quick = _validate_table(raw.get("validate", {}), shown)
+    if method != "table":
+        for where, table in (
+            ("", sizes),
+            ("quick.", quick_sizes),
+            ("validate.", validate),
+            ("validate.quick.", validate_quick),
+        ):
+            if table.get("refine"):
+                _fail(f'{shown}: {where}refine: a second stage after a reference table, so only with method = "table"')
     return Calibration(
         path=path,
         description=description,

@@ -44,6 +44,8 @@ def fingerprint(cal: Calibration, seed: int) -> str:
     settings = [[cal.fit, cal.distance, cal.population, cal.worlds, seed, CONSISTENT, OVERLAPPING]]
     if cal.method != "smc":  # an ABC-SMC fit's fingerprint is unchanged since it was the only method
         settings.append([cal.method, cal.table])
+    if cal.refine:  # a fit without a second stage keeps the fingerprint it had before there was one
+        settings.append(["refine", cal.refine])
     return digest(cal, settings)
 
 

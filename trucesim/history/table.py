@@ -42,6 +42,7 @@ from trucesim.history.batch import TASK_WORLDS, batch_shares
 from trucesim.history.consistency import round_margins
 from trucesim.history.distance import CONSISTENT, round_distances
 from trucesim.history.fits import Fit, FitError, digest, open_fit, open_record, store_fit
+from trucesim.history.refine import refine
 from trucesim.run.files import write_atomic
 
 #: prior draws per block (a power of two keeps the Sobol' points of each block balanced)
@@ -233,7 +234,8 @@ def fit_table(
     executor=None,
     on_progress: Callable[[int, int, int, int], None] | None = None,
 ) -> Fit:
-    """The fit of ``cal`` on all its rounds: :func:`build_table` into ``OUT/table``, then :func:`select`.
+    """The fit of ``cal`` on all its rounds: :func:`build_table` into ``OUT/table``, then :func:`select`
+    (and, with ``cal.refine``, :func:`trucesim.history.refine.refine`).
 
     Writes ``fit.json`` (what was fitted, the tolerance), ``particles.parquet`` and ``shares.parquet``
     into ``out``, like an ABC-SMC fit; a second call goes on from the table's stored blocks.
@@ -241,6 +243,8 @@ def fit_table(
     meta = open_fit(cal, out, seed)
     table = build_table(cal, out / "table", seed, executor, on_progress)
     fit = select(table, cal, range(len(cal.rounds)))
+    if cal.refine:
+        fit = refine(cal, fit, range(len(cal.rounds)), seed, executor)
     meta["generations"] = fit.generations
     meta["simulated"] = int(len(table.values))
     write_atomic(out / "fit.json", json.dumps(meta, indent=1))

@@ -51,6 +51,7 @@ from trucesim.history.backtest import observed_text
 from trucesim.history.batch import batch_shares
 from trucesim.history.calibrate import calibrate
 from trucesim.history.fits import Fit
+from trucesim.history.refine import refine
 from trucesim.history.rounds import round_name
 from trucesim.history.scores import brier, hit, log_score
 from trucesim.history.table import Table, build_table, distances, select
@@ -217,7 +218,10 @@ def fold(
     if table is None:
         fit = calibrate(replace(cal, rounds=others), fold_dir(out, round_name(left.path)), seed, executor, on_progress)
     else:
-        fit = select(table[0], cal, [j for j in range(len(cal.rounds)) if j != i], table[1])
+        rest = [j for j in range(len(cal.rounds)) if j != i]
+        fit = select(table[0], cal, rest, table[1])
+        if cal.refine:  # a second stage on the rounds this fold fits: the left-out round is not simulated
+            fit = refine(cal, fit, rest, seed, executor)
     worlds = cal.predictive_worlds
     model_p = predictive_p(executor, left, cal.fit, fit.particles, worlds, (seed, PREDICTIVE_STREAM, i))
     base = np.array([base_rate_p(f, [r.observed for r in others]) for f in left.observed])
