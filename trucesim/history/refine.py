@@ -135,7 +135,8 @@ def refine(cal: Calibration, first: Fit, rounds: Sequence[int], seed: int, execu
         [round_distances(cal.distance, g, s, cal.worlds) for g, s in zip(labels, shares, strict=True)]
     ).mean(axis=1)
     idx = np.argsort(d, kind="stable")[: cal.population]
-    w = np.exp(-(log_kernel_density(u[idx], centres, cov) - log_kernel_density(u[idx], centres, cov).min()))
+    log_q = log_kernel_density(u[idx], centres, cov)
+    w = np.exp(log_q.min() - log_q)  # prior over proposal: the prior's density is constant
     w /= w.sum()
     particles = pd.DataFrame(values[idx], columns=keys)
     particles["weight"] = w
