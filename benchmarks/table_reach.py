@@ -13,7 +13,7 @@ Two questions about the shipped fit (docs/validation.md, "Known gaps"), answered
    the nearest ten and the best consistent draws give at least 0.5, with the best draws' ranks;
    and the mean values of the kept draws beside the nearest ten's.
 
-    python benchmarks/table_reach.py fits/joint/table                # about a minute on 2 cores
+    python benchmarks/table_reach.py fits/joint/table                # about ten seconds on 2 cores
     python benchmarks/table_reach.py fits/joint/table --worlds 2000 --ranks 0 1 2 99
 """
 
