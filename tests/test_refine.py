@@ -17,31 +17,21 @@ from trucesim.history.fits import FitError
 from trucesim.history.refine import kernel_draws, log_kernel_density, refine
 from trucesim.history.table import build_table, select
 
-from .conftest import ROOT
+from .test_table import ROUNDS, SMALL
 
-ROUNDS = ROOT / "scenarios" / "rounds"
-SMALL = """
-rounds = ["{r}/november-2023.toml", "{r}/april-2024.toml", "{r}/august-2024.toml"]
-priors = "april-2024"
-fit = ["actors.hamas.patience", "actors.israel.sensitivity_us"]
-method = "{method}"
-table = 40
-population = 8
-worlds = 20
-refine = 48
 
-[prior]
-"actors.israel.sensitivity_us" = {{ dist = "uniform", low = 0.1, high = 0.8 }}
-"actors.hamas.patience" = {{ dist = "{patience}", low = 0, high = 0.6{extra} }}
-
-[validate]
-predictive_worlds = 200
-"""
+def text(method: str = "table", patience: str = "uniform", extra: str = "") -> str:
+    """test_table's small calibration file, keeping 8 of 40 draws, then 8 of ``refine = 48``; ``patience``'s prior
+    is of that kind (with ``extra`` arguments)."""
+    base = SMALL.format(r=ROUNDS, table=40).replace("population = 10\n", "population = 8\nrefine = 48\n")
+    return base.replace('method = "table"', f'method = "{method}"').replace(
+        'dist = "beta", a = 2, b = 5,', f'dist = "{patience}"{extra},'
+    )
 
 
 def small(tmp_path: Path, method: str = "table", patience: str = "uniform", extra: str = "") -> Calibration:
     f = tmp_path / "small.toml"
-    f.write_text(SMALL.format(r=ROUNDS, method=method, patience=patience, extra=extra))
+    f.write_text(text(method, patience, extra))
     return load_calibration(f)
 
 
@@ -139,10 +129,7 @@ def test_refine_needs_a_table_and_uniform_priors(tmp_path):
     with pytest.raises(CalibrationError, match=r'small.toml: refine: .* only with method = "table"'):
         small(tmp_path, method="smc")
     f = tmp_path / "quick.toml"
-    f.write_text(
-        SMALL.format(r=ROUNDS, method="smc", patience="uniform", extra="").replace("refine = 48", "")
-        + "\n[quick]\nrefine = 5\n"
-    )
+    f.write_text(text(method="smc").replace("refine = 48\n", "") + "\n[quick]\nrefine = 5\n")
     with pytest.raises(CalibrationError, match=r"quick.toml: quick.refine: .* only with method"):
         load_calibration(f)
     cal = small(tmp_path, patience="beta", extra=", a = 2, b = 5")

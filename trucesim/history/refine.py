@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import replace
 
 import numpy as np
@@ -123,13 +124,8 @@ def refine(cal: Calibration, first: Fit, rounds: Sequence[int], seed: int, execu
     values, u = values[ok], u[ok]
     from trucesim.run.executors import make_executor
 
-    own = executor is None
-    ex = make_executor(workers=1) if own else executor
-    try:
+    with nullcontext(executor) if executor is not None else make_executor(workers=1) as ex:
         shares = batch_shares(ex, fitted, keys, values, cal.worlds, (seed, REFINE_STREAM, mask))
-    finally:
-        if own:
-            ex.close()
     labels = [[f"{r.path.stem}:{o.key}" for o in r.observed] for r in fitted]
     d = np.column_stack(
         [round_distances(cal.distance, g, s, cal.worlds) for g, s in zip(labels, shares, strict=True)]
