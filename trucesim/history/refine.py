@@ -26,7 +26,6 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import nullcontext
 from dataclasses import replace
 
 import numpy as np
@@ -122,9 +121,9 @@ def refine(cal: Calibration, first: Fit, rounds: Sequence[int], seed: int, execu
             f"population = {cal.population}; raise refine"
         )
     values, u = values[ok], u[ok]
-    from trucesim.run.executors import make_executor
+    from trucesim.run.executors import borrowed
 
-    with nullcontext(executor) if executor is not None else make_executor(workers=1) as ex:
+    with borrowed(executor) as ex:
         shares = batch_shares(ex, fitted, keys, values, cal.worlds, (seed, REFINE_STREAM, mask))
     labels = [[f"{r.path.stem}:{o.key}" for o in r.observed] for r in fitted]
     d = np.column_stack(

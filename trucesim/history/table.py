@@ -137,17 +137,15 @@ def build_table(
     FitError
         ``out`` holds a table of other rounds, priors, worlds or seed (it is never overwritten).
     """
-    from trucesim.run.executors import make_executor
+    from trucesim.run.executors import borrowed
 
     key = table_fingerprint(cal, seed)
     meta = {"fingerprint": key, "calibration": cal.path.name, "seed": seed, "keys": list(cal.fit), "block": BLOCK}
     open_record(out / "table.json", key, meta, "a reference table", "rounds, priors or worlds")
     blocks = -(-cal.table // BLOCK)
-    own = executor is None
-    ex = make_executor(workers=1) if own else executor
     parts = []
     simulated = 0
-    try:
+    with borrowed(executor) as ex:
         for b in range(blocks):
             n = min(BLOCK, cal.table - b * BLOCK)
             stored = sorted(out.glob(f"block-{b:04d}-*.parquet"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
@@ -162,9 +160,6 @@ def build_table(
             simulated += len(part)
             if on_progress is not None:
                 on_progress(0, b * BLOCK + n, cal.table, simulated)
-    finally:
-        if own:
-            ex.close()
     return _table(cal, pd.concat(parts, ignore_index=True))
 
 

@@ -266,14 +266,12 @@ def validate(
     FitError
         A fold's directory holds a fit of other rounds, sizes or seed.
     """
-    from trucesim.run.executors import make_executor
+    from trucesim.run.executors import borrowed
 
     chosen = check_folds(cal, folds)
     out.mkdir(parents=True, exist_ok=True)
-    own = executor is None
-    ex = make_executor(workers=1) if own else executor
     scores = []
-    try:
+    with borrowed(executor) as ex:
         shared = None
         if cal.method == "table":  # one reference table serves every fold
             t = build_table(cal, out / "table", seed, ex, on_table)
@@ -286,9 +284,6 @@ def validate(
             scores.append(score)
             if on_fold is not None:
                 on_fold(score)
-    finally:
-        if own:
-            ex.close()
     result = Validation(str(cal.path), seed, cal.sizes(), scores)
     write_atomic(out / "validation.json", json.dumps(to_dict(result), indent=1))
     return result

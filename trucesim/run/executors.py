@@ -17,6 +17,8 @@ remote Dask cluster needs no shared filesystem).
   raises :class:`TaskError` at the first task that failed: for callers that
   need results in order (``trucesim run`` with several workers, the designer's
   candidates).
+* :func:`borrowed` lets a function that may be given an executor use it, or one
+  of its own in this process that it closes.
 
 Examples
 --------
@@ -35,6 +37,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -500,6 +503,17 @@ class DaskExecutor(Executor):
 
 #: seconds a Dask cluster may have no workers before a sweep says so (once; it keeps waiting)
 NO_WORKERS_GRACE = 30.0
+
+
+def borrowed(executor: Executor | None) -> AbstractContextManager[Executor]:
+    """``executor`` as a context that leaves it open for its owner, or, when None, one that runs in this
+    process and is closed on leaving: how a function that may be given an executor simulates.
+
+    >>> with borrowed(None) as ex:
+    ...     ex.name
+    'in-process'
+    """
+    return nullcontext(executor) if executor is not None else make_executor(workers=1)
 
 
 def make_executor(
