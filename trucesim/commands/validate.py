@@ -44,6 +44,7 @@ EPILOG = """examples:
   trucesim validate --quick --format json > loo.json
   trucesim validate --fold april-2024 --workers 2    # leave out one round only
   trucesim validate my-calibration.toml --out fits/loo --seed 3
+  trucesim validate my-calibration.toml --against docs/validation/validation.json   # better than the shipped fit's?
 
 Sizes: the calibration file's sizes (population, generations or table, worlds), then its
 [validate] table (the same keys, and predictive_worlds: the worlds that simulate the
@@ -92,8 +93,42 @@ def add_parser(sub) -> argparse.ArgumentParser:
         metavar="ADDRESS",
         help="run on Dask: 'local' starts a LocalCluster, tcp://HOST:PORT uses a running cluster's scheduler",
     )
+    p.add_argument(
+        "--against",
+        type=Path,
+        metavar="FILE",
+        help="another validation's validation.json (same rounds): print this one's scores minus its, "
+        "with intervals clustered by round",
+    )
     add_dpi(p, "reliability.png", same_as_plot=False)
     return p
+
+
+def read_against(path: Path, folds: list[str]) -> dict:
+    """The validation.json given to ``--against``, checked to have left out the rounds ``folds``.
+
+    Raises UserError (one line naming the file) when it is missing, not JSON, or of other rounds.
+    """
+    from trucesim.commands.backtest import shown_path
+
+    shown = f"--against {shown_path(path)}"
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(
+            f"{shown}: expected a validation.json written by 'trucesim validate', found no such file"
+        ) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise UserError(
+            f"{shown}: expected a validation.json written by 'trucesim validate', cannot read it: {e}"
+        ) from None
+    from trucesim.history.validate import ValidationError, against_rounds
+
+    try:
+        against_rounds(d, folds, shown)
+    except ValidationError as e:
+        raise UserError(str(e)) from None
+    return d
 
 
 def _num(x, width: int, digits: int = 3) -> str:
@@ -154,18 +189,41 @@ def difference_lines(d: dict) -> list[str]:
         f"95% interval clustered by round ({n} rounds):"
     ]
     for name, label in (("base_rate", "base rate"), ("coin", "coin")):
-        if name not in d["difference"]:
-            continue
-        parts = []
-        for score, shown in (("brier", "Brier"), ("log", "log")):
-            x = d["difference"][name][score]
-            if x["low"] is None or x["high"] is None:
-                parts.append(f"{shown} {_signed(x['mean'])}")
-                continue
-            word = "model better" if x["high"] < 0 else "model worse" if x["low"] > 0 else "includes 0"
-            parts.append(f"{shown} {_signed(x['mean'])} [{_signed(x['low'])}, {_signed(x['high'])}] ({word})")
-        lines.append(f"  {label:<9}  {'   '.join(parts)}")
+        if name in d["difference"]:
+            lines.append(f"  {label:<9}  {_intervals(d['difference'][name], 'model')}")
     return lines
+
+
+def _intervals(diff: dict, better: str) -> str:
+    """``Brier +0.002 [-0.040, +0.045] (includes 0)   log ...`` for a difference of mean scores."""
+    parts = []
+    for score, shown in (("brier", "Brier"), ("log", "log")):
+        x = diff[score]
+        if x["low"] is None or x["high"] is None:
+            parts.append(f"{shown} {_signed(x['mean'])}")
+            continue
+        word = f"{better} better" if x["high"] < 0 else f"{better} worse" if x["low"] > 0 else "includes 0"
+        parts.append(f"{shown} {_signed(x['mean'])} [{_signed(x['low'])}, {_signed(x['high'])}] ({word})")
+    return "   ".join(parts)
+
+
+def against_lines(d: dict) -> list[str]:
+    """This validation's scores minus another's (``--against``), with their intervals clustered by round.
+
+    >>> x = {"mean": -0.015, "low": -0.033, "high": 0.003}
+    >>> d = {"against": {"file": "old.json", "rounds": 11, "brier": x, "log": x}}
+    >>> print("\\n".join(against_lines(d)))
+    This validation minus old.json over the same left-out facts (negative: this one is better), 95% interval clustered by round (11 rounds):
+      Brier -0.015 [-0.033, +0.003] (includes 0)   log -0.015 [-0.033, +0.003] (includes 0)
+    """
+    a = d.get("against")
+    if not a:
+        return []
+    return [
+        f"This validation minus {a['file']} over the same left-out facts (negative: this one is better), "
+        f"95% interval clustered by round ({a['rounds']} rounds):",
+        f"  {_intervals(a, 'this one')}",
+    ]
 
 
 def format_validation(d: dict) -> str:
@@ -214,6 +272,8 @@ def format_validation(d: dict) -> str:
         )
     diff = difference_lines(d)
     lines += ["", *diff, *([""] if diff else []), *verdict(d), ""]
+    if d.get("against"):
+        lines += [*against_lines(d), ""]
     lines.append("Outputs explore the rounds' stated assumptions; they are not forecasts.")
     return "\n".join(lines)
 
@@ -232,6 +292,8 @@ def main(args) -> int:
         check_options(args.workers, args.scheduler)
     except (ValidationError, ExecutorError) as e:
         raise UserError(str(e)) from None
+    names = [r.path.stem for r in cal.rounds]
+    other = None if args.against is None else read_against(args.against, [names[i] for i in chosen])
     out = args.out or Path("fits") / f"{cal.path.stem}-validate{'-quick' if args.quick else ''}"
     prepare_fit(out, "validate")
     from trucesim.commands.progress import GenerationProgress
@@ -277,7 +339,6 @@ def main(args) -> int:
             flush=True,
         )
 
-    names = [r.path.stem for r in cal.rounds]
     try:
         with make_executor(workers=args.workers, scheduler=args.scheduler) as ex:
             try:
@@ -298,6 +359,18 @@ def main(args) -> int:
     except (FitError, ExecutorError, RunError) as e:
         raise UserError(str(e)) from None
     d = to_dict(result)
+    if other is not None:
+        from trucesim.history.validate import against
+        from trucesim.run.files import write_atomic
+
+        try:
+            d["against"] = {
+                "file": shown_path(args.against),
+                **against(d, other, f"--against {shown_path(args.against)}"),
+            }
+        except ValidationError as e:
+            raise UserError(str(e)) from None
+        write_atomic(out / "validation.json", json.dumps(d, indent=1))
     subtitle = (
         f"{cal.path.name} · leave-one-round-out, {len(result.folds)} folds · seed {args.seed} · "
         f"{cal.predictive_worlds:,} worlds per left-out round"

@@ -363,16 +363,97 @@ def differences(folds: Sequence[FoldScore], level: float = 0.95) -> dict:
                 if folds
                 else np.zeros(0)
             )
-            if d.size == 0:
-                out[name][score] = {"mean": None, "low": None, "high": None}
-                continue
-            lo, hi = clustered_mean_ci(d, groups, level)
-            out[name][score] = {"mean": float(np.mean(d)), "low": _finite(lo), "high": _finite(hi)}
+            out[name][score] = _clustered_difference(d, groups, level)
     return out
+
+
+def _clustered_difference(d: np.ndarray, groups: np.ndarray, level: float) -> dict:
+    """``{"mean", "low", "high"}`` of the differences ``d`` with their interval clustered by ``groups``."""
+    if d.size == 0:
+        return {"mean": None, "low": None, "high": None}
+    lo, hi = clustered_mean_ci(d, groups, level)
+    return {"mean": float(np.mean(d)), "low": _finite(lo), "high": _finite(hi)}
 
 
 def _finite(x: float) -> float | None:
     return None if np.isnan(x) else float(x)
+
+
+def against_rounds(other: object, names: Sequence[str], shown: str) -> list[dict]:
+    """The left-out rounds of a validation read from a file (``other``), checked to be ``names``.
+
+    Raises
+    ------
+    ValidationError
+        One line naming ``shown`` when ``other`` is not a validation or left out other rounds.
+
+    >>> against_rounds({"rounds": [{"name": "b"}, {"name": "a"}]}, ["a", "b"], "v.json")
+    [{'name': 'b'}, {'name': 'a'}]
+    >>> against_rounds({"rounds": [{"name": "a"}]}, ["a", "b"], "v.json")
+    Traceback (most recent call last):
+    ...
+    trucesim.history.validate.ValidationError: v.json: rounds: expected the rounds this validation leaves out (a, b), found a
+    """
+    rounds = other.get("rounds") if isinstance(other, dict) else None
+    if not isinstance(rounds, list) or not all(isinstance(r, dict) and "name" in r for r in rounds):
+        raise ValidationError(f"{shown}: rounds: expected the left-out rounds of a 'trucesim validate' run, found none")
+    theirs = [str(r["name"]) for r in rounds]
+    if sorted(theirs) != sorted(names):
+        raise ValidationError(
+            f"{shown}: rounds: expected the rounds this validation leaves out ({', '.join(names)}), "
+            f"found {', '.join(theirs) or 'none'}"
+        )
+    return rounds
+
+
+def against(d: dict, other: dict, shown: str, level: float = 0.95) -> dict:
+    """This validation's model scores minus another's, fact by fact, with intervals clustered by round.
+
+    ``d`` and ``other`` are :func:`to_dict` results (``other`` read from a ``validation.json``,
+    shown as ``shown`` in errors): two calibrations, or two seeds of one, validated on the same
+    rounds.  Returns ``{"brier": x, "log": x, "rounds": n}``, each ``x`` ``{"mean", "low",
+    "high"}``: the mean over the left-out facts of this model's score minus the other's (negative:
+    this one is better) and its ``level`` interval clustered by left-out round, as in
+    :func:`differences`.
+
+    Raises
+    ------
+    ValidationError
+        One line naming ``shown``: a round or fact this validation scores that the other does not
+        (or the other way round), or a fact observed with another value.
+
+    >>> f = lambda p, b: {"fact": "deal", "observed": "false", "p": p, "brier": b, "log": 0.0}
+    >>> a = {"rounds": [{"name": "r1", "facts": [f(0.9, 0.01)]}, {"name": "r2", "facts": [f(0.7, 0.09)]}]}
+    >>> o = {"rounds": [{"name": "r1", "facts": [f(0.8, 0.04)]}, {"name": "r2", "facts": [f(0.5, 0.25)]}]}
+    >>> round(against(a, o, "other.json")["brier"]["mean"], 3)
+    -0.095
+    """
+    mine = [r["name"] for r in d["rounds"]]
+    theirs = {r["name"]: r for r in against_rounds(other, mine, shown)}
+    diffs: dict[str, list[float]] = {"brier": [], "log": []}
+    groups: list[int] = []
+    for k, r in enumerate(d["rounds"]):
+        facts = theirs[r["name"]].get("facts")
+        key = [(f["fact"], f["observed"]) for f in r["facts"]]
+        if (
+            not isinstance(facts, list)
+            or [(f.get("fact"), f.get("observed")) for f in facts if isinstance(f, dict)] != key
+        ):
+            raise ValidationError(
+                f"{shown}: rounds.{r['name']}.facts: expected the facts this validation scores "
+                f"({', '.join(f'{a} = {b}' for a, b in key)}), found others: validated with other round files?"
+            )
+        for score in diffs:
+            if not all(isinstance(f.get(score), int | float) for f in facts):
+                raise ValidationError(
+                    f"{shown}: rounds.{r['name']}.facts: expected a number for each fact's {score} score"
+                )
+            diffs[score] += [f[score] - g[score] for f, g in zip(r["facts"], facts, strict=True)]
+        groups += [k] * len(key)
+    g = np.array(groups, dtype=int)
+    out: dict = {s: _clustered_difference(np.array(v, dtype=float), g, level) for s, v in diffs.items()}
+    out["rounds"] = len(mine)
+    return out
 
 
 def reliability(p: np.ndarray, bins: int = BINS) -> pd.DataFrame:
