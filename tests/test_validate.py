@@ -255,6 +255,15 @@ def test_the_text_output_compares_the_model_with_the_coin_and_the_base_rate(one_
     assert {p.name: p.stat().st_mtime_ns for p in one_worker.glob("fold-*/abc.db")} == before
 
 
+def against(capsys, one_worker, out_dir, other, *extra) -> tuple[int, str, str]:
+    """``trucesim validate`` of the tiny file into a copy of its finished folds (read back: no new fit),
+    ``--against other``."""
+    if not out_dir.exists():
+        shutil.copytree(one_worker, out_dir)
+    path = one_worker.parent / "tiny.toml"
+    return cli(capsys, "validate", path, "--out", out_dir, "--workers", 1, "--seed", 5, *extra, "--against", other)
+
+
 def test_against_another_validation_prints_this_one_minus_it_fact_by_fact(one_worker, tmp_path, capsys):
     """--against: two validations of the same rounds, paired fact by fact, clustered by round."""
     d = json.loads((one_worker / "validation.json").read_text())
@@ -263,23 +272,9 @@ def test_against_another_validation_prints_this_one_minus_it_fact_by_fact(one_wo
         for f in r["facts"]:  # the other forecaster worse by 0.05 x (round index + 1) on every fact
             f["brier"] += 0.05 * (k + 1)
     (tmp_path / "other.json").write_text(json.dumps(other))
-    out_dir = tmp_path / "v"
-    shutil.copytree(one_worker, out_dir)  # the finished folds are read back: no new fit
-    rc, out, err = cli(
-        capsys,
-        "validate",
-        one_worker.parent / "tiny.toml",
-        "--out",
-        out_dir,
-        "--workers",
-        1,
-        "--seed",
-        5,
-        "--against",
-        tmp_path / "other.json",
-    )
+    rc, out, err = against(capsys, one_worker, tmp_path / "v", tmp_path / "other.json")
     assert rc == 0, err
-    a = json.loads((out_dir / "validation.json").read_text())["against"]
+    a = json.loads((tmp_path / "v" / "validation.json").read_text())["against"]
     # the mean over facts: every round has 7 facts, so -(0.05 + 0.10 + 0.15) / 3
     assert a["brier"]["mean"] == pytest.approx(-0.10)
     assert a["brier"]["low"] < -0.10 < a["brier"]["high"]
@@ -287,21 +282,7 @@ def test_against_another_validation_prints_this_one_minus_it_fact_by_fact(one_wo
     assert "This validation minus" in out and "other.json" in out
     assert f"Brier -0.100 [{a['brier']['low']:+.3f}, {a['brier']['high']:+.3f}]" in out
     # against itself: nothing between them
-    rc, out, err = cli(
-        capsys,
-        "validate",
-        one_worker.parent / "tiny.toml",
-        "--out",
-        out_dir,
-        "--workers",
-        1,
-        "--seed",
-        5,
-        "--format",
-        "json",
-        "--against",
-        one_worker / "validation.json",
-    )
+    rc, out, err = against(capsys, one_worker, tmp_path / "v", one_worker / "validation.json", "--format", "json")
     assert rc == 0, err
     assert json.loads(out)["against"]["brier"] == {"mean": 0.0, "low": 0.0, "high": 0.0}
 
@@ -320,18 +301,11 @@ def test_against_a_missing_or_mismatched_file_is_one_line(one_worker, tmp_path, 
     other = json.loads(json.dumps(d))
     other["rounds"][1]["facts"][0]["observed"] = "something else"
     (tmp_path / "facts.json").write_text(json.dumps(other))
-    out_dir = tmp_path / "w"
-    shutil.copytree(one_worker, out_dir)
-    rc, out, err = cli(
-        capsys, "validate", path, "--out", out_dir, "--workers", 1, "--seed", 5, "--against", tmp_path / "facts.json"
-    )
+    rc, out, err = against(capsys, one_worker, tmp_path / "w", tmp_path / "facts.json")
     last = err.splitlines()[-1]  # after the folds' progress lines
-    assert (
-        rc == 1
-        and last.startswith("trucesim: error: ")
-        and "facts.json: rounds.april-2024.facts: expected the facts" in last
-    )
-    assert json.loads((out_dir / "validation.json").read_text()) == d  # what was written stays
+    assert rc == 1 and last.startswith("trucesim: error: ")
+    assert "facts.json: rounds.april-2024.facts: expected the facts" in last
+    assert json.loads((tmp_path / "w" / "validation.json").read_text()) == d  # what was written stays
 
 
 def test_the_same_numbers_with_one_and_two_workers(one_worker, tmp_path):
