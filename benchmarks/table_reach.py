@@ -12,9 +12,15 @@ Two questions about the shipped fit (docs/validation.md, "Known gaps"), answered
    draws and the nearest ten give to what happened; and how many of those answers the kept draws,
    the nearest ten and the best consistent draws give at least 0.5, with the best draws' ranks;
    and the mean values of the kept draws beside the nearest ten's.
+3. **Together** (``--together FACT ...``, each ``round:fact`` as the table labels it): the
+   consistent draws that give every listed fact at least 0.5 at once, their ranks and distances,
+   and each round's distance for the nearest of them beside the kept draws' mean: what reading
+   those facts together costs elsewhere.
 
     python benchmarks/table_reach.py fits/joint/table                # about ten seconds on 2 cores
     python benchmarks/table_reach.py fits/joint/table --worlds 2000 --ranks 0 1 2 99
+    python benchmarks/table_reach.py fits/joint/table --together november-2023:deal \\
+        december-2023:first_text.hamas august-2024:first_text.hamas october-2024:first_text.hamas
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ def main() -> None:
     p.add_argument("--worlds", type=int, default=1000, help="worlds per round for the draws simulated again")
     p.add_argument("--ranks", type=int, nargs="+", default=[*range(10), *range(50, 60), *range(90, 100)])
     p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--together", nargs="+", default=[], metavar="ROUND:FACT", help="facts to read at once")
     args = p.parse_args()
     cal = load_calibration(args.calibration)
     table = build_table(cal, args.table, args.seed)  # read back: every block is stored
@@ -90,6 +97,36 @@ def main() -> None:
     print("\n3. values: the mean of the kept draws and of the nearest ten")
     for j, key in enumerate(cal.fit):
         print(f"  {key:<44}  {table.values[kept, j].mean():7.3f}  {table.values[order[:10], j].mean():7.3f}")
+    if args.together:
+        together(table, cal, args.together, d, order, kept)
+
+
+def together(table, cal, facts: list[str], d: np.ndarray, order: np.ndarray, kept: np.ndarray) -> None:
+    """Print the consistent draws that give every fact in ``facts`` at least 0.5, and what they pay elsewhere."""
+    ok = np.isfinite(d)
+    every = ok.copy()
+    for fact in facts:
+        where = [(i, labels.index(fact)) for i, labels in enumerate(table.labels) if fact in labels]
+        if not where:
+            raise SystemExit(f"--together {fact}: not a fact of the table (round:fact, as labelled there)")
+        i, j = where[0]
+        every &= table.shares[i][:, j] >= 0.5
+    rank_of = np.empty(len(d), int)
+    rank_of[order] = np.arange(len(d))
+    hits = np.flatnonzero(every)
+    hits = hits[np.argsort(d[hits], kind="stable")]
+    print(f"\n4. together: {', '.join(facts)}")
+    print(
+        f"  {len(hits)} of {int(ok.sum()):,} consistent draws give all {len(facts)} at least 0.5"
+        + (f"; the nearest at rank {rank_of[hits[0]]:,}, distance {d[hits[0]]:.4f}" if len(hits) else "")
+    )
+    if not len(hits):
+        return
+    per_round = distances(table, cal.distance)
+    nearest = hits[: min(10, len(hits))]
+    print(f"  {'round':<16}  {'kept':>5}  {'nearest ' + str(len(nearest)):>10}")
+    for k, r in enumerate(cal.rounds):
+        print(f"  {r.path.stem:<16}  {per_round[kept, k].mean():5.2f}  {per_round[nearest, k].mean():10.2f}")
 
 
 if __name__ == "__main__":
