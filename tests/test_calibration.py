@@ -27,11 +27,14 @@ def april():
 
 
 def test_november_2023_pause_is_far_likelier_than_april_2024(november, april):
-    # the fitted model signs it in about half the worlds (the hand-set 80% yielded to the eleven rounds)
-    assert november["p_deal_ci"][0] >= 3 * april["p_deal_ci"][1]  # not just the point estimates
-    # Hamas accepts a text in about a third of November 2023's worlds (0.37): the fit keeps the draws
-    # that refuse most texts of the ten rounds that ended without a deal (the hand-set 0.4 yielded)
-    assert november["p_accept"]["israel"] > 0.9 and november["p_accept"]["hamas"] > 0.3
+    # with the sides' preferences shared by every round (november-2023.toml no longer sets Hamas's
+    # weights for that moment: issue 20), the fitted model signs it in about one world in eight,
+    # more than twice April 2024's (the hand-set 80%, then three times April's under that moment's
+    # own weights, yielded: docs/validation.md, "What yielded to the data")
+    assert november["p_deal_ci"][0] >= 2 * april["p_deal_ci"][1]  # not just the point estimates
+    # Hamas accepts a text in about one world in seven (0.14): the fit keeps the draws that refuse
+    # most texts of the ten rounds that ended without a deal (the hand-set 0.4 yielded)
+    assert november["p_accept"]["israel"] > 0.9 and november["p_accept"]["hamas"] > 0.1
 
 
 def test_november_2023_releases_near_the_record(november):

@@ -24,10 +24,11 @@ def test_the_summary_counts_deals_on_the_first_text():
         summary = summarize(table, s, seed=4)
         assert summary["p_deal_first_text"] == pytest.approx(first.mean(), abs=1e-6)  # the summary keeps 6 digits
         assert summary["p_deal_first_text"] <= summary["p_deal"]
-    # November 2023's text was signed as tabled in about a fifth of the worlds; April 2024's almost never
+    # November 2023's text is signed as tabled in about one world in twelve, April 2024's in about one
+    # in seventy (before Hamas's weights of that moment were dropped, issue 20: a fifth)
     nov = summarize(simulate(load_scenario(NOVEMBER), 3_000, seed=4), load_scenario(NOVEMBER), seed=4)
     apr = summarize(simulate(load_scenario(BASELINE), 3_000, seed=4), load_scenario(BASELINE), seed=4)
-    assert nov["p_deal_first_text"] > 0.15 and nov["p_deal_first_text"] > 5 * apr["p_deal_first_text"]
+    assert nov["p_deal_first_text"] > 0.05 and nov["p_deal_first_text"] > 3 * apr["p_deal_first_text"]
 
 
 def test_run_prints_it_in_text_and_json(capsys):

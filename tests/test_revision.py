@@ -64,8 +64,9 @@ def test_acceptances_bunch_near_deadlines(april):
 
 def test_november_2023_pause_is_far_likelier_than_april_2024_and_not_permanent(november, april):
     # the hand-set target (a deal in 80% of worlds) yielded to the fit to eleven rounds, ten without a
-    # deal: the fitted model signs November 2023's pause in about half the worlds (docs/validation.md)
-    assert november["p_deal"] >= 3 * april["p_deal"]
+    # deal, with the sides' preferences shared by every round: the fitted model signs November 2023's
+    # pause in about one world in eight, more than twice April 2024's (docs/validation.md)
+    assert november["p_deal"] >= 2 * april["p_deal"]
     assert november["p_permanent"] <= 0.05
     per_deal = november["hostages_released_mean"] / november["p_deal"]
     assert 50 <= per_deal <= 125  # 50 in the first phase: extensions happen

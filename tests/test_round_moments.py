@@ -1,8 +1,8 @@
 """What a round may set: the terms and the context of its moment, not the sides' preferences
-(issue 20).  The calibration file names the rounds in time order; every round but the
-November 2023 one (whose base sets reservations of its own, left to the lead) keeps the base's
-preferences, reservations, sensitivities and rationality; a round with a party that holds no
-seats does not observe ``exits``.  No model outcome is asserted here."""
+(issue 20).  The calibration file names the rounds in time order; every round keeps the base's
+preferences, reservations, sensitivities and rationality (November 2023's too, since its base
+no longer sets Hamas's weights for that moment); a round with a party that holds no seats does
+not observe ``exits``.  No model outcome is asserted here."""
 
 from __future__ import annotations
 
@@ -20,8 +20,6 @@ from trucesim.config.tomlio import read_toml
 
 #: a side's keys that describe the moment rather than the side: whether an offensive is already under way
 MOMENT_KEYS = ("offensive_daily_prob",)
-#: rounds whose base sets preferences of its own (november-2023.toml, "calibrated to the outcome")
-PREFERENCES_EXEMPT = ("november-2023",)
 MONTHS = {m: i for i, m in enumerate(calendar.month_name[1:], start=1)}
 
 
@@ -52,7 +50,7 @@ def base():
     return load_scenario(BASELINE)
 
 
-@pytest.mark.parametrize("path", [p for p in ROUNDS if p.stem not in PREFERENCES_EXEMPT], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ROUNDS, ids=lambda p: p.stem)
 def test_a_round_keeps_the_sides_preferences_of_the_base(path, base):
     s = load_scenario(path)
     own = _own_values(read_toml(path, str(path)))
