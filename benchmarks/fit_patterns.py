@@ -11,8 +11,8 @@ tests assert (their worlds and seeds):
   (it must rise);
 * the share of acceptances on a deadline's last day with a 14-day deadline (>= 0.5) and with 48
   hours;
-* November 2023 against April 2024: P(deal) (at least three times), a deal on the first text as
-  tabled (> 0.15), P(permanent end) (<= 0.05) and the hostages released per deal (50 to 125;
+* November 2023 against April 2024: P(deal) (at least twice), a deal on the first text as
+  tabled (> 0.05), P(permanent end) (<= 0.05) and the hostages released per deal (50 to 125;
   ``tests/test_revision.py``, ``tests/test_first_text.py``);
 * strong pressure on both sides against the baseline (P(deal) at least doubled).
 
@@ -70,8 +70,8 @@ def patterns(load: Callable[[str], Scenario]) -> dict[str, float]:
     out["48-hour deadline: acceptances on its last day"] = summary(april, None, 8000, 7)["acceptances_near_deadline"]
     a, n = summary(april, None, 20000, 2024), summary(november, None, 20000, 2024)
     out["April 2024 P(deal)"] = a["p_deal"]
-    out["November 2023 P(deal) (>= 3 x April 2024's)"] = n["p_deal"]
-    out["November 2023 deal on the first text (> 0.15)"] = n["p_deal_first_text"]
+    out["November 2023 P(deal) (>= 2 x April 2024's)"] = n["p_deal"]
+    out["November 2023 deal on the first text (> 0.05)"] = n["p_deal_first_text"]
     out["November 2023 P(permanent end) (<= 0.05)"] = n["p_permanent"]
     out["November 2023 released per deal (50 to 125)"] = n["hostages_released_mean"] / max(n["p_deal"], 1e-9)
     out["strong pressure P(deal) (>= 2 x April 2024's)"] = summary(april, STRONG, 20000, 2024)["p_deal"]
