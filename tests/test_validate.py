@@ -281,8 +281,8 @@ def test_against_another_validation_prints_this_one_minus_it_fact_by_fact(one_wo
     assert a["log"] == {"mean": 0.0, "low": 0.0, "high": 0.0} and a["rounds"] == 3
     assert "This validation minus" in out and "other.json" in out
     assert f"Brier -0.100 [{a['brier']['low']:+.3f}, {a['brier']['high']:+.3f}]" in out
-    # against itself: nothing between them
-    rc, out, err = against(capsys, one_worker, tmp_path / "v", one_worker / "validation.json", "--format", "json")
+    # against itself, named by its output directory: nothing between them
+    rc, out, err = against(capsys, one_worker, tmp_path / "v", one_worker, "--format", "json")
     assert rc == 0, err
     assert json.loads(out)["against"]["brier"] == {"mean": 0.0, "low": 0.0, "high": 0.0}
 

@@ -97,8 +97,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "--against",
         type=Path,
         metavar="FILE",
-        help="another validation's validation.json (same rounds): print this one's scores minus its, "
-        "with intervals clustered by round",
+        help="another validation's validation.json, or its output directory (same rounds): print this one's "
+        "scores minus its, with intervals clustered by round",
     )
     add_dpi(p, "reliability.png", same_as_plot=False)
     return p
@@ -293,6 +293,8 @@ def main(args) -> int:
     except (ValidationError, ExecutorError) as e:
         raise UserError(str(e)) from None
     names = [r.path.stem for r in cal.rounds]
+    if args.against is not None and args.against.is_dir():  # another validation's output directory
+        args.against = args.against / "validation.json"
     other = None if args.against is None else read_against(args.against, [names[i] for i in chosen])
     out = args.out or Path("fits") / f"{cal.path.stem}-validate{'-quick' if args.quick else ''}"
     prepare_fit(out, "validate")
