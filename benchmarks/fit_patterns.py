@@ -4,7 +4,8 @@ A new fit (``trucesim calibrate``) changes every figure the model gives; before 
 ``scenarios/fitted/joint.toml`` it should be judged on the patterns as well as on the rounds
 (``trucesim validate``). This script applies each parameter file given to the shipped scenarios
 (as ``trucesim backtest --fitted`` does to the rounds) and prints, side by side, the figures the
-tests assert (their worlds and seeds):
+tests assert (with their worlds and seeds, except the first-text deal, taken from the same
+20,000-world run as November's P(deal); ``tests/test_first_text.py`` uses 3,000 worlds, seed 4):
 
 * the armed group's first-reading acceptance of a text meeting its stated demands (>= 0.5;
   ``tests/test_consistency.py``), and of the first text at the low and high value of three terms
@@ -19,7 +20,9 @@ tests assert (their worlds and seeds):
     python benchmarks/fit_patterns.py                                   # the shipped fit
     python benchmarks/fit_patterns.py scenarios/fitted/joint.toml fits/joint/fitted.toml
 
-About ten seconds per file on 2 cores. Outputs explore the model's assumptions; they are not forecasts.
+About ten seconds per file on 2 cores. It reads the demands text and the strong pressures from the
+tests themselves (``tests/``, with the dev extra installed). Outputs explore the model's
+assumptions; they are not forecasts.
 """
 
 from __future__ import annotations

@@ -287,25 +287,49 @@ def test_against_another_validation_prints_this_one_minus_it_fact_by_fact(one_wo
     assert json.loads(out)["against"]["brier"] == {"mean": 0.0, "low": 0.0, "high": 0.0}
 
 
-def test_against_a_missing_or_mismatched_file_is_one_line(one_worker, tmp_path, capsys):
-    path = one_worker.parent / "tiny.toml"
-    rc, out, err = cli(capsys, "validate", path, "--out", tmp_path / "v", "--against", tmp_path / "none.json")
-    assert rc == 1 and out == "" and err.count("\n") == 1 and "none.json: expected a validation.json" in err
-    assert not (tmp_path / "v").exists()  # checked before any fit
-    d = json.loads((one_worker / "validation.json").read_text())
-    fewer = dict(d, rounds=d["rounds"][:2])
-    (tmp_path / "fewer.json").write_text(json.dumps(fewer))
-    rc, out, err = cli(capsys, "validate", path, "--out", tmp_path / "v", "--against", tmp_path / "fewer.json")
-    assert rc == 1 and err.count("\n") == 1
-    assert "fewer.json: rounds: expected the rounds this validation leaves out (november-2023, april-2024, " in err
+def _bad(d: dict, change) -> dict:
+    """A copy of validation ``d`` with ``change(copy)`` applied."""
     other = json.loads(json.dumps(d))
-    other["rounds"][1]["facts"][0]["observed"] = "something else"
-    (tmp_path / "facts.json").write_text(json.dumps(other))
-    rc, out, err = against(capsys, one_worker, tmp_path / "w", tmp_path / "facts.json")
-    last = err.splitlines()[-1]  # after the folds' progress lines
-    assert rc == 1 and last.startswith("trucesim: error: ")
-    assert "facts.json: rounds.april-2024.facts: expected the facts" in last
-    assert json.loads((tmp_path / "w" / "validation.json").read_text()) == d  # what was written stays
+    change(other)
+    return other
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "none.json: expected a validation.json written by 'trucesim validate', found no such file"),
+        ("{not json", "bad.json: expected a validation.json written by 'trucesim validate', cannot read it"),
+        ("[1, 2]", "bad.json: rounds: expected the left-out rounds of a 'trucesim validate' run"),
+        (
+            lambda d: d.update(rounds=d["rounds"][:2]),
+            "rounds: expected the rounds this validation leaves out (november",
+        ),
+        (lambda d: d["rounds"][1]["facts"][0].update(observed="else"), "rounds.april-2024.facts: expected the facts"),
+        (lambda d: d["rounds"][1]["facts"].append("junk"), "rounds.april-2024.facts: expected the facts"),
+        (
+            lambda d: d["rounds"][2]["facts"][0].update(brier=float("nan")),
+            "expected a finite number for each fact's brier",
+        ),
+        (lambda d: d["rounds"][2]["facts"][0].pop("log"), "expected a finite number for each fact's log"),
+    ],
+)
+def test_against_a_bad_file_is_one_line_before_any_fit(one_worker, tmp_path, capsys, content, message):
+    other = tmp_path / ("none.json" if content is None else "bad.json")
+    if isinstance(content, str):
+        other.write_text(content)
+    elif content is not None:
+        other.write_text(json.dumps(_bad(json.loads((one_worker / "validation.json").read_text()), content)))
+    rc, out, err = cli(capsys, "validate", one_worker.parent / "tiny.toml", "--out", tmp_path / "v", "--against", other)
+    assert rc == 1 and out == "" and err.count("\n") == 1, err
+    assert message in err
+    assert not (tmp_path / "v").exists()  # refused before any fit: nothing written
+
+
+def test_against_a_directory_without_a_validation_is_one_line(one_worker, tmp_path, capsys):
+    rc, out, err = cli(
+        capsys, "validate", one_worker.parent / "tiny.toml", "--out", tmp_path / "v", "--against", tmp_path
+    )
+    assert rc == 1 and err.count("\n") == 1 and "validation.json: expected a validation.json" in err
 
 
 def test_the_same_numbers_with_one_and_two_workers(one_worker, tmp_path):

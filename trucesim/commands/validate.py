@@ -104,12 +104,14 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return p
 
 
-def read_against(path: Path, folds: list[str]) -> dict:
-    """The validation.json given to ``--against``, checked to have left out the rounds ``folds``.
+def read_against(path: Path, expected: dict[str, list[tuple[str, str]]]) -> dict:
+    """The validation.json given to ``--against``, checked to score the facts ``expected``
+    (:func:`trucesim.history.validate.scored_facts`) before any fit.
 
-    Raises UserError (one line naming the file) when it is missing, not JSON, or of other rounds.
+    Raises UserError (one line naming the file) when it is missing, not JSON, or of other rounds or facts.
     """
     from trucesim.commands.backtest import shown_path
+    from trucesim.history.validate import ValidationError, against_rounds
 
     shown = f"--against {shown_path(path)}"
     try:
@@ -122,10 +124,8 @@ def read_against(path: Path, folds: list[str]) -> dict:
         raise UserError(
             f"{shown}: expected a validation.json written by 'trucesim validate', cannot read it: {e}"
         ) from None
-    from trucesim.history.validate import ValidationError, against_rounds
-
     try:
-        against_rounds(d, folds, shown)
+        against_rounds(d, expected, shown)
     except ValidationError as e:
         raise UserError(str(e)) from None
     return d
@@ -292,10 +292,13 @@ def main(args) -> int:
         check_options(args.workers, args.scheduler)
     except (ValidationError, ExecutorError) as e:
         raise UserError(str(e)) from None
-    names = [r.path.stem for r in cal.rounds]
     if args.against is not None and args.against.is_dir():  # another validation's output directory
         args.against = args.against / "validation.json"
-    other = None if args.against is None else read_against(args.against, [names[i] for i in chosen])
+    other = None
+    if args.against is not None:
+        from trucesim.history.validate import scored_facts
+
+        other = read_against(args.against, scored_facts(cal, chosen))
     out = args.out or Path("fits") / f"{cal.path.stem}-validate{'-quick' if args.quick else ''}"
     prepare_fit(out, "validate")
     from trucesim.commands.progress import GenerationProgress
@@ -341,6 +344,7 @@ def main(args) -> int:
             flush=True,
         )
 
+    names = [r.path.stem for r in cal.rounds]
     try:
         with make_executor(workers=args.workers, scheduler=args.scheduler) as ex:
             try:
@@ -361,18 +365,15 @@ def main(args) -> int:
     except (FitError, ExecutorError, RunError) as e:
         raise UserError(str(e)) from None
     d = to_dict(result)
-    if other is not None:
+    if other is not None:  # checked before the run: the same rounds and facts
         from trucesim.history.validate import against
         from trucesim.run.files import write_atomic
 
+        d["against"] = {"file": shown_path(args.against), **against(d, other, f"--against {shown_path(args.against)}")}
         try:
-            d["against"] = {
-                "file": shown_path(args.against),
-                **against(d, other, f"--against {shown_path(args.against)}"),
-            }
-        except ValidationError as e:
-            raise UserError(str(e)) from None
-        write_atomic(out / "validation.json", json.dumps(d, indent=1))
+            write_atomic(out / "validation.json", json.dumps(d, indent=1))
+        except OSError as e:
+            raise UserError(f"--out {out}: cannot write validation.json: {e.strerror or e}") from None
     subtitle = (
         f"{cal.path.name} · leave-one-round-out, {len(result.folds)} folds · seed {args.seed} · "
         f"{cal.predictive_worlds:,} worlds per left-out round"
