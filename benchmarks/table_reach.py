@@ -32,7 +32,7 @@ import numpy as np
 
 from trucesim.config.calibration import load_calibration
 from trucesim.history.batch import batch_shares
-from trucesim.history.distance import round_distances
+from trucesim.history.distance import distances_by_round
 from trucesim.history.table import build_table, distances
 from trucesim.run.executors import make_executor
 
@@ -52,9 +52,11 @@ def main() -> None:
     args = p.parse_args()
     cal = load_calibration(args.calibration)
     table = build_table(cal, args.table, args.seed)  # read back: every block is stored
+    together_facts = [fact_column(table, fact) for fact in args.together]  # a wrong name fails before any work
     everything = range(len(cal.rounds))
     ok = (table.margins > 0).all(axis=1)
-    d = np.where(ok, distances(table, cal.distance).mean(axis=1), np.inf)
+    per_round = distances(table, cal.distance)
+    d = np.where(ok, per_round.mean(axis=1), np.inf)
     order = np.argsort(d, kind="stable")
     kept = order[: cal.population]
     print(f"{len(table.values):,} draws simulated, {int(ok.sum()):,} consistent in every round; ", end="")
@@ -63,8 +65,7 @@ def main() -> None:
     ranks = np.array(sorted(r for r in set(args.ranks) if r < ok.sum()))
     with make_executor(workers=args.workers) as ex:
         again = batch_shares(ex, cal.rounds, cal.fit, table.values[order[ranks]], args.worlds, (args.seed, 7919))
-    per_round = [round_distances(cal.distance, g, s, args.worlds) for g, s in zip(table.labels, again, strict=True)]
-    fresh = np.column_stack(per_round).mean(axis=1)
+    fresh = distances_by_round(cal.distance, table.labels, again, args.worlds).mean(axis=1)
     print(f"\n1. noise: distance from the table ({table.worlds} worlds) and again ({args.worlds:,} new worlds)")
     print(f"  {'rank':>4}  {'table':>6}  {'again':>6}")
     for r, a, b in zip(ranks, d[order[ranks]], fresh, strict=True):
@@ -98,21 +99,26 @@ def main() -> None:
     for j, key in enumerate(cal.fit):
         print(f"  {key:<44}  {table.values[kept, j].mean():7.3f}  {table.values[order[:10], j].mean():7.3f}")
     if args.together:
-        together(table, cal, args.together, d, order, kept)
+        together(cal, args.together, together_facts, d, per_round, rank_of, kept)
 
 
-def together(table, cal, facts: list[str], d: np.ndarray, order: np.ndarray, kept: np.ndarray) -> None:
-    """Print the consistent draws that give every fact in ``facts`` at least 0.5, and what they pay elsewhere."""
+def fact_column(table, fact: str) -> np.ndarray:
+    """The shares of ``fact`` (``round:fact``, as the table labels it) over the table's draws."""
+    for labels, shares in zip(table.labels, table.shares, strict=True):
+        if fact in labels:
+            return shares[:, labels.index(fact)]
+    raise SystemExit(f"--together {fact}: not a fact of the table (round:fact, as labelled there)")
+
+
+def together(
+    cal, facts: list[str], columns: list[np.ndarray], d: np.ndarray, per_round: np.ndarray, rank_of, kept
+) -> None:
+    """Print the consistent draws that give every fact in ``facts`` (their shares ``columns``) at least 0.5,
+    and what they pay elsewhere."""
     ok = np.isfinite(d)
     every = ok.copy()
-    for fact in facts:
-        where = [(i, labels.index(fact)) for i, labels in enumerate(table.labels) if fact in labels]
-        if not where:
-            raise SystemExit(f"--together {fact}: not a fact of the table (round:fact, as labelled there)")
-        i, j = where[0]
-        every &= table.shares[i][:, j] >= 0.5
-    rank_of = np.empty(len(d), int)
-    rank_of[order] = np.arange(len(d))
+    for column in columns:
+        every &= column >= 0.5
     hits = np.flatnonzero(every)
     hits = hits[np.argsort(d[hits], kind="stable")]
     print(f"\n4. together: {', '.join(facts)}")
@@ -122,7 +128,6 @@ def together(table, cal, facts: list[str], d: np.ndarray, order: np.ndarray, kep
     )
     if not len(hits):
         return
-    per_round = distances(table, cal.distance)
     nearest = hits[: min(10, len(hits))]
     print(f"  {'round':<16}  {'kept':>5}  {'nearest ' + str(len(nearest)):>10}")
     for k, r in enumerate(cal.rounds):

@@ -292,13 +292,13 @@ def main(args) -> int:
         check_options(args.workers, args.scheduler)
     except (ValidationError, ExecutorError) as e:
         raise UserError(str(e)) from None
-    if args.against is not None and args.against.is_dir():  # another validation's output directory
-        args.against = args.against / "validation.json"
     other = None
     if args.against is not None:
         from trucesim.history.validate import scored_facts
 
-        other = read_against(args.against, scored_facts(cal, chosen))
+        # another validation's validation.json, or the output directory holding it
+        against_path = args.against / "validation.json" if args.against.is_dir() else args.against
+        other = read_against(against_path, scored_facts(cal, chosen))
     out = args.out or Path("fits") / f"{cal.path.stem}-validate{'-quick' if args.quick else ''}"
     prepare_fit(out, "validate")
     from trucesim.commands.progress import GenerationProgress
@@ -369,7 +369,8 @@ def main(args) -> int:
         from trucesim.history.validate import against
         from trucesim.run.files import write_atomic
 
-        d["against"] = {"file": shown_path(args.against), **against(d, other, f"--against {shown_path(args.against)}")}
+        shown = shown_path(against_path)
+        d["against"] = {"file": shown, **against(d, other, f"--against {shown}")}
         try:
             write_atomic(out / "validation.json", json.dumps(d, indent=1))
         except OSError as e:

@@ -40,7 +40,7 @@ from trucesim.config.calibration import Calibration
 from trucesim.config.distributions import NUMERIC_KINDS, Dist
 from trucesim.history.batch import batch_shares
 from trucesim.history.consistency import consistent
-from trucesim.history.distance import CONSISTENT, distance
+from trucesim.history.distance import CONSISTENT, distance, fact_labels
 from trucesim.history.fits import Fit, FitError, open_fit, store_fit
 from trucesim.history.table import fit_table
 from trucesim.run.files import write_atomic
@@ -122,7 +122,7 @@ def calibrate(
     keys = list(cal.fit)
     names = [safe_name(k) for k in keys]
     prior = pyabc.Distribution(**{safe_name(k): prior_rv(cal.priors[k], cal.bounds[k]) for k in keys})
-    labels = [[f"{r.path.stem}:{o.key}" for o in r.observed] for r in cal.rounds]
+    labels = fact_labels(cal.rounds)
     flat_labels = [label for g in labels for label in g]
     own = executor is None
     ex = make_executor(workers=1) if own else executor

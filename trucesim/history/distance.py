@@ -14,10 +14,14 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from trucesim.history.scores import brier, log_score
+
+if TYPE_CHECKING:
+    from trucesim.config.scenario import Scenario
 
 #: the summary statistic saying whether a particle's values are consistent (:mod:`trucesim.history.consistency`)
 CONSISTENT = "consistent reservations"
@@ -53,6 +57,20 @@ def round_distances(kind: str, names: Sequence[str], shares: np.ndarray, worlds:
     alone = [i for i in range(len(names)) if i not in together]
     parts = [s[:, alone]] + ([s[:, together].mean(axis=1, keepdims=True)] if together else [])
     return np.concatenate(parts, axis=1).mean(axis=1)
+
+
+def fact_labels(rounds: Sequence[Scenario]) -> list[list[str]]:
+    """Each round's observed facts as the fits name them, ``round:fact`` (one list per round)."""
+    return [[f"{r.path.stem}:{o.key}" for o in r.observed] for r in rounds]
+
+
+def distances_by_round(
+    kind: str, labels: Sequence[Sequence[str]], shares: Sequence[np.ndarray], worlds: int
+) -> np.ndarray:
+    """Each particle's :func:`round_distances` on each round (particles × rounds); ``labels`` and ``shares``
+    hold one entry per round (:func:`fact_labels`; particles × the round's facts)."""
+    cols = [round_distances(kind, g, s, worlds) for g, s in zip(labels, shares, strict=True)]
+    return np.column_stack(cols) if cols else np.zeros((0, 0))
 
 
 def distance(kind: str, groups: list[list[str]], worlds: int) -> Callable[[dict, dict], float]:

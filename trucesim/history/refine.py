@@ -35,7 +35,7 @@ from scipy.special import logsumexp
 from trucesim.config.calibration import Calibration
 from trucesim.history.batch import batch_shares
 from trucesim.history.consistency import round_margins
-from trucesim.history.distance import round_distances
+from trucesim.history.distance import distances_by_round, fact_labels
 from trucesim.history.fits import Fit, FitError
 
 #: the first number of the second stage's random streams: apart from the table's and a validation's
@@ -125,10 +125,8 @@ def refine(cal: Calibration, first: Fit, rounds: Sequence[int], seed: int, execu
 
     with borrowed(executor) as ex:
         shares = batch_shares(ex, fitted, keys, values, cal.worlds, (seed, REFINE_STREAM, mask))
-    labels = [[f"{r.path.stem}:{o.key}" for o in r.observed] for r in fitted]
-    d = np.column_stack(
-        [round_distances(cal.distance, g, s, cal.worlds) for g, s in zip(labels, shares, strict=True)]
-    ).mean(axis=1)
+    labels = fact_labels(fitted)
+    d = distances_by_round(cal.distance, labels, shares, cal.worlds).mean(axis=1)
     idx = np.argsort(d, kind="stable")[: cal.population]
     log_q = log_kernel_density(u[idx], centres, cov)
     w = np.exp(log_q.min() - log_q)  # prior over proposal: the prior's density is constant

@@ -40,7 +40,7 @@ import pandas as pd
 from trucesim.config.calibration import Calibration
 from trucesim.history.batch import TASK_WORLDS, batch_shares
 from trucesim.history.consistency import round_margins
-from trucesim.history.distance import CONSISTENT, round_distances
+from trucesim.history.distance import CONSISTENT, distances_by_round, fact_labels
 from trucesim.history.fits import Fit, FitError, digest, open_fit, open_record, store_fit
 from trucesim.history.refine import refine
 from trucesim.run.files import write_atomic
@@ -168,7 +168,7 @@ def _write_block(path: Path, part: pd.DataFrame) -> None:
 
 
 def _table(cal: Calibration, frame: pd.DataFrame) -> Table:
-    labels = [[f"{r.path.stem}:{o.key}" for o in r.observed] for r in cal.rounds]
+    labels = fact_labels(cal.rounds)
     return Table(
         keys=tuple(cal.fit),
         values=frame[list(cal.fit)].to_numpy(float),
@@ -181,9 +181,10 @@ def _table(cal: Calibration, frame: pd.DataFrame) -> Table:
 
 
 def distances(table: Table, kind: str) -> np.ndarray:
-    """Each simulated draw's distance on each round (draws × rounds): :func:`round_distances`."""
-    cols = [round_distances(kind, g, s, table.worlds) for g, s in zip(table.labels, table.shares, strict=True)]
-    return np.column_stack(cols) if cols else np.zeros((len(table.values), 0))
+    """Each simulated draw's distance on each round (draws × rounds): :func:`~trucesim.history.distance.distances_by_round`."""
+    if not table.labels:
+        return np.zeros((len(table.values), 0))
+    return distances_by_round(kind, table.labels, table.shares, table.worlds)
 
 
 def select(table: Table, cal: Calibration, rounds: Sequence[int], dist: np.ndarray | None = None) -> Fit:
