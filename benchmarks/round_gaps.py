@@ -1,14 +1,16 @@
 """Where each round stands on day 0: the armed group's worth of the tabled text, of its own counter and of
 continuing the war, with the reservation's parts, under the shipped fit or any fitted parameter file.
 
-The first answer is decided on these (docs/ODD.md 7.1): a side accepts with the logit of its gap;
-one that does not accept counters when its own counter clears its reservation, and the armed group
-also counters a demand it cannot meet; otherwise it rejects. So where the record has a rejection
-and the model a counter, or the other way round, this table says which part of the reservation or
-which term puts the round where it is, and which rounds the model cannot tell apart (the same
-text in the same context). Means over the worlds, on day 0, before any deadline's stakes or
-accumulated costs (utility units; ``feasible``: share of worlds whose categories hold the hostages
-the text asks for; ``counter > R``: share whose own counter clears the reservation)::
+The first answer is decided on these as they stand on its answer day, with the deadline's stakes
+added at the deadline (docs/ODD.md 7.1 and 7.4): a side accepts with the logit of its gap (less
+what it gives up by accepting early); one that does not accept counters at the deadline when its
+own counter clears its reservation, and the armed group also counters a demand it cannot meet;
+otherwise it rejects. So where the record has a rejection and the model a counter, or the other
+way round, this table says which part of the reservation or which term puts the round where it
+is, and which rounds the model cannot tell apart (the same text in the same context). Means over
+the worlds, on day 0, before any deadline's stakes or accumulated costs (utility units;
+``feasible``: share of worlds that hold the living hostages in the agreed categories and the
+remains the text asks for; ``counter > R``: share whose own counter clears the reservation)::
 
     python benchmarks/round_gaps.py                                   # the shipped fit
     python benchmarks/round_gaps.py --fitted fits/joint/fitted.toml --worlds 4000 --seed 3
