@@ -27,7 +27,7 @@ import numpy as np
 
 from trucesim.config.scenario import Scenario, apply_parameter_file
 from trucesim.history.rounds import in_time_order, load_round, round_name, round_paths
-from trucesim.model import pressures
+from trucesim.model import pressures, ripeness
 from trucesim.model.model import TruceModel
 
 COLUMNS = (
@@ -55,20 +55,25 @@ def day_zero(scenario: Scenario, worlds: int, seed: int) -> dict[str, float]:
     u = h.utility(terms, idx)
     counter = h.utility(h.counter_proposal(terms, idx), idx)
     r = h.reservation(idx)
+    # the reservation's parts, as pressures.armed_group_reservation sums them (checked below)
+    parts = {
+        "R0": h.reservation0[idx],
+        "-military": h.sens_military[idx] * pressures.military_pressure(sit, m.government.offensive[idx], idx),
+        "-crisis": h.sens_humanitarian[idx] * sit.crisis[idx],
+        "-mediators": h.sens_mediators[idx] * pressures.pressure_on_armed_group(sit, m.mediator_pressure, m.talks, idx),
+        "+patience": h.patience[idx] * sit.isolation[idx],
+        "+leverage": h.leverage_value[idx] * h.leverage(idx),
+    }
+    total = sum(-v if k.startswith("-") else v for k, v in parts.items()) - ripeness.armed_group_costs(h, sit, idx)
+    if not np.allclose(total, r, rtol=0.0, atol=1e-12):
+        raise SystemExit("round_gaps.py: its parts no longer add up to pressures.armed_group_reservation; update them")
     observed = {o.key: o.value for o in scenario.observed}
     return {
         "first answer": str(observed.get("first_text.hamas", "-")),
         "U(text)": u.mean(),
         "U(counter)": counter.mean(),
         "R": r.mean(),
-        "R0": h.reservation0[idx].mean(),
-        "-military": (h.sens_military[idx] * pressures.military_pressure(sit, m.government.offensive[idx], idx)).mean(),
-        "-crisis": (h.sens_humanitarian[idx] * sit.crisis[idx]).mean(),
-        "-mediators": (
-            h.sens_mediators[idx] * pressures.pressure_on_armed_group(sit, m.mediator_pressure, m.talks, idx)
-        ).mean(),
-        "+patience": (h.patience[idx] * sit.isolation[idx]).mean(),
-        "+leverage": (h.leverage_value[idx] * h.leverage(idx)).mean(),
+        **{k: v.mean() for k, v in parts.items()},
         "feasible": h.can_deliver(terms, idx).mean(),
         "counter > R": (counter > r).mean(),
     }
