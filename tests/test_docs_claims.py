@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from trucesim.cli import build_parser
+from trucesim.commands.validate import by_fact_lines
 from trucesim.config.terms import TERMS
 
 from .conftest import ROOT, cli
@@ -175,3 +176,12 @@ def test_readme_from_python_block_runs(monkeypatch):
     assert isinstance(names["model"], trucesim.TruceModel) and names["model"].trace
     for name in ("load", "load_points", "load_manifest"):
         assert callable(getattr(trucesim, name)), f"README.md: trucesim.{name} does not exist"
+
+
+def test_validation_doc_by_kind_of_fact_is_the_stored_validations():
+    """docs/validation.md's table by kind of fact is what `trucesim validate` prints for the stored
+    validation (docs/validation/validation.json), line for line."""
+    stored = json.loads((ROOT / "docs" / "validation" / "validation.json").read_text())
+    printed = "\n".join(by_fact_lines(stored)[1:])
+    doc = (ROOT / "docs" / "validation.md").read_text()
+    assert printed in doc, "docs/validation.md: the table by kind of fact differs from validation.json's"

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from trucesim.cli import main
+from trucesim.commands.validate import format_validation
 from trucesim.config.calibration import CalibrationError, load_calibration
 from trucesim.config.observed import Observed
 from trucesim.history.validate import (
@@ -229,6 +230,27 @@ def test_the_json_has_the_rounds_overall_coin_and_base_rate(one_worker):
             x = d["difference"][ref][score]
             assert x["mean"] == pytest.approx(d["overall"][score] - d[ref][score])
             assert x["low"] < x["mean"] < x["high"]
+
+
+def test_the_kinds_of_fact_add_up_to_the_overall_scores(one_worker):
+    """by_fact splits every left-out fact by its key: its facts, hits and Brier add up to the overall
+    totals, its gaps to the overall difference from the base rate; the text prints one line per kind."""
+    d = json.loads((one_worker / "validation.json").read_text())
+    kinds = d["by_fact"]
+    keys = [f["fact"] for r in d["rounds"] for f in r["facts"]]
+    assert [k["fact"] for k in kinds] == list(dict.fromkeys(keys))
+    for name in ("model", "base_rate", "coin"):
+        assert sum(k[name]["facts"] for k in kinds) == d[name if name != "model" else "overall"]["facts"]
+    n = d["overall"]["facts"]
+    assert sum(k["model"]["hits"] for k in kinds) == d["overall"]["hits"]
+    assert sum(k["model"]["facts"] * k["model"]["brier"] for k in kinds) / n == pytest.approx(d["overall"]["brier"])
+    assert sum(k["brier_gap"] for k in kinds) / n == pytest.approx(d["overall"]["brier"] - d["base_rate"]["brier"])
+    deal = next(k for k in kinds if k["fact"] == "deal")
+    p = np.array([f["p"] for r in d["rounds"] for f in r["facts"] if f["fact"] == "deal"])
+    assert deal["model"]["brier"] == pytest.approx(float(np.mean((1 - p) ** 2)))
+    text = format_validation(d)
+    assert "By kind of fact" in text
+    assert f"{deal['brier_gap']:+.3f}" in text.split("By kind of fact", 1)[1]
 
 
 def test_the_reliability_diagram_is_written(one_worker):

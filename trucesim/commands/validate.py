@@ -226,6 +226,36 @@ def against_lines(d: dict) -> list[str]:
     ]
 
 
+def by_fact_lines(d: dict) -> list[str]:
+    """Totals per kind of fact (``by_fact``), model against base rate, and where the Brier gap between them lies.
+
+    >>> t = {"facts": 2, "hits": 2, "brier": 0.1, "log": 0.3}
+    >>> row = {"fact": "deal", "model": t, "base_rate": t | {"brier": 0.05}, "brier_gap": 0.1}
+    >>> print("\\n".join(by_fact_lines({"by_fact": [row]})))
+    <BLANKLINE>
+    By kind of fact (model | base rate); gap: the model's Brier minus the base rate's, summed over the facts
+      fact  facts  model hits   Brier     log  base hits   Brier     log     gap
+      deal      2         2/2   0.100   0.300        2/2   0.050   0.300  +0.100
+    """
+    rows = d.get("by_fact")
+    if not rows:  # a validation.json stored before kinds of fact were reported
+        return []
+    fact_w = max([len("fact"), *(len(r["fact"]) for r in rows)])
+    lines = [
+        "",
+        "By kind of fact (model | base rate); gap: the model's Brier minus the base rate's, summed over the facts",
+        f"  {'fact':<{fact_w}}  {'facts':>5}  {'model hits':>10}  {'Brier':>6}  {'log':>6}  "
+        f"{'base hits':>9}  {'Brier':>6}  {'log':>6}  {'gap':>6}",
+    ]
+    for r in rows:
+        m, b = r["model"], r["base_rate"]
+        lines.append(
+            f"  {r['fact']:<{fact_w}}  {m['facts']:5d}  {_hits(m):>10}  {_num(m['brier'], 6)}  {_num(m['log'], 6)}  "
+            f"{_hits(b):>9}  {_num(b['brier'], 6)}  {_num(b['log'], 6)}  {_signed(r['brier_gap']):>6}"
+        )
+    return lines
+
+
 def format_validation(d: dict) -> str:
     """The validation (:func:`trucesim.history.validate.to_dict`) as text: a table per left-out round, totals, verdict."""
     from trucesim.commands.backtest import shown_path
@@ -270,6 +300,7 @@ def format_validation(d: dict) -> str:
             f"  {name:<{name_w}}  {m['facts']:5d}  {_hits(m):>10}  {_num(m['brier'], 6)}  {_num(m['log'], 6)}  "
             f"{_hits(b):>9}  {_num(b['brier'], 6)}  {_num(b['log'], 6)}  {_num(c['brier'], 10)}  {_num(c['log'], 6)}"
         )
+    lines += by_fact_lines(d)
     diff = difference_lines(d)
     lines += ["", *diff, *([""] if diff else []), *verdict(d), ""]
     if d.get("against"):

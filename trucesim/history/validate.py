@@ -326,6 +326,34 @@ def totals(folds: Sequence[FoldScore]) -> dict:
     return out
 
 
+def by_fact(folds: Sequence[FoldScore]) -> list[dict]:
+    """Per kind of fact (its key: ``deal``, ``first_text.hamas``, ...), in order of first appearance, each
+    forecaster's totals over the left-out facts of that kind, and ``brier_gap``: the model's Brier minus
+    the base rate's, summed over those facts (the gaps add up to the overall difference times the facts).
+
+    >>> o = Observed("deal", "deal", False, "")
+    >>> f = FoldScore("r", ("a",), (o, o), {"model": np.array([0.8, 0.6]), "base_rate": np.array([0.9, 0.9]),
+    ...               "coin": np.array([0.5, 0.5])}, 100, 1, 0.1)
+    >>> row = by_fact([f])[0]
+    >>> row["fact"], row["model"]["facts"], round(row["brier_gap"], 2)
+    ('deal', 2, 0.18)
+    """
+    keys = list(dict.fromkeys(o.key for f in folds for o in f.facts))
+    out = []
+    for key in keys:
+        row: dict = {"fact": key}
+        for name in FORECASTERS:
+            parts = []
+            for f in folds:
+                m = np.array([o.key == key for o in f.facts], bool)
+                if m.any():
+                    parts.append({k: v[m] for k, v in f.scores(name).items()})
+            row[name] = _total(parts, name != "coin")
+        row["brier_gap"] = row["model"]["facts"] * (row["model"]["brier"] - row["base_rate"]["brier"])
+        out.append(row)
+    return out
+
+
 def beats(model: dict, other: dict) -> dict[str, bool | None]:
     """Whether the model's mean Brier and mean log are below ``other``'s (None where either has no facts).
 
@@ -523,7 +551,8 @@ def to_dict(v: Validation) -> dict:
     ``overall``, ``coin`` and ``base_rate`` (totals over every left-out fact); ``beats``
     (whether the model's mean scores are below the coin's and the base rate's); ``difference``
     (the model's mean scores minus theirs, with 95% intervals clustered by round:
-    :func:`differences`) and
+    :func:`differences`); ``by_fact`` (the same totals per kind of fact, with the model's Brier
+    minus the base rate's summed over each kind: :func:`by_fact`) and
     ``reliability`` (:func:`reliability` of the model and of the base rate, as records).
     """
     t = totals(v.folds)
@@ -559,6 +588,7 @@ def to_dict(v: Validation) -> dict:
         "base_rate": base,
         "beats": {"coin": beats(overall, coin), "base_rate": beats(overall, base)},
         "difference": differences(v.folds),
+        "by_fact": by_fact(v.folds),
         "reliability": {name: _records(reliability(all_p(v.folds, name))) for name in ("model", "base_rate")},
     }
 
