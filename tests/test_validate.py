@@ -13,11 +13,11 @@ from trucesim.cli import main
 from trucesim.commands.validate import format_validation
 from trucesim.config.calibration import CalibrationError, load_calibration
 from trucesim.config.observed import Observed
+from trucesim.history.reliability import reliability
 from trucesim.history.validate import (
     base_rate_p,
     check_folds,
     posterior_draws,
-    reliability,
     same_value,
 )
 

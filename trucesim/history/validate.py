@@ -52,6 +52,7 @@ from trucesim.history.batch import batch_shares
 from trucesim.history.calibrate import calibrate
 from trucesim.history.fits import Fit
 from trucesim.history.refine import refine
+from trucesim.history.reliability import reliability
 from trucesim.history.rounds import round_name
 from trucesim.history.scores import brier, hit, log_score
 from trucesim.history.table import Table, build_table, distances, select
@@ -60,8 +61,6 @@ from trucesim.run.stats import clustered_mean_ci
 
 #: the first number of a predictive run's random stream: above any generation's (``t + 1``) in :func:`calibrate`
 PREDICTIVE_STREAM = 2**20
-#: bins of the reliability diagram (equal widths over 0..1)
-BINS = 10
 #: the forecasters every left-out fact is scored for, in the order they are reported
 FORECASTERS = ("model", "base_rate", "coin")
 
@@ -500,40 +499,6 @@ def against(d: dict, other: dict, shown: str, level: float = 0.95) -> dict:
     out: dict = {s: _clustered_difference(np.array(v, dtype=float), g, level) for s, v in diffs.items()}
     out["rounds"] = len(d["rounds"])
     return out
-
-
-def reliability(p: np.ndarray, bins: int = BINS) -> pd.DataFrame:
-    """The reliability table of forecasts ``p`` of what happened: per bin of p, the observed frequency.
-
-    Each fact counts twice, as a binary event: what happened (forecast ``p``, observed 1) and
-    its complement (forecast ``1 - p``, observed 0).  So the table is symmetric around 0.5
-    and a calibrated forecaster's frequencies lie on the diagonal.  Columns: ``low``,
-    ``high`` (the bin's edges), ``count`` (events), ``forecast`` (their mean p) and
-    ``observed`` (the share that happened); a bin without events has NaN means.
-
-    >>> t = reliability(np.array([0.95, 0.85]), bins=2)
-    >>> t[["count", "forecast", "observed"]].round(3).values.tolist()
-    [[2.0, 0.1, 0.0], [2.0, 0.9, 1.0]]
-    """
-    p = np.asarray(p, dtype=float)
-    f = np.concatenate([p, 1.0 - p])
-    o = np.concatenate([np.ones_like(p), np.zeros_like(p)])
-    edges = np.arange(bins + 1) / bins  # exact tenths: 0.3 falls in [0.3, 0.4), as a reader expects
-    which = np.clip(np.digitize(f, edges[1:-1], right=False), 0, bins - 1)
-    rows = []
-    for b in range(bins):
-        m = which == b
-        n = int(m.sum())
-        rows.append(
-            {
-                "low": float(edges[b]),
-                "high": float(edges[b + 1]),
-                "count": float(n),
-                "forecast": float(f[m].mean()) if n else np.nan,
-                "observed": float(o[m].mean()) if n else np.nan,
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def all_p(folds: Sequence[FoldScore], forecaster: str = "model") -> np.ndarray:

@@ -2,7 +2,7 @@
 
 Every left-out fact counts twice, as what happened (forecast ``p``, observed) and as its
 complement (forecast ``1 - p``, not observed): see
-:func:`trucesim.history.validate.reliability`.  Per bin of forecast probability, a marker
+:func:`trucesim.history.reliability.reliability`.  Per bin of forecast probability, a marker
 sits at the bin's mean forecast and the share of its events that happened, sized by
 (and labelled with) the count of events; the diagonal is a calibrated forecaster.  The
 model is drawn in blue and the base-rate forecaster in vermillion (Okabe-Ito); a coin is
@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from trucesim.history.validate import BINS, reliability
+from trucesim.history.reliability import BINS, reliability
 from trucesim.plots.style import CYCLE, GREY, finish, new_figure
 
 
