@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from trucesim.cli import main
-from trucesim.commands.validate import format_validation
+from trucesim.commands.validate import by_fact_lines, format_validation
 from trucesim.config.calibration import CalibrationError, load_calibration
 from trucesim.config.observed import Observed
 from trucesim.history.reliability import reliability
@@ -232,25 +232,38 @@ def test_the_json_has_the_rounds_overall_coin_and_base_rate(one_worker):
             assert x["low"] < x["mean"] < x["high"]
 
 
-def test_the_kinds_of_fact_add_up_to_the_overall_scores(one_worker):
-    """by_fact splits every left-out fact by its key: its facts, hits and Brier add up to the overall
-    totals, its gaps to the overall difference from the base rate; the text prints one line per kind."""
-    d = json.loads((one_worker / "validation.json").read_text())
+def check_by_fact(d: dict) -> None:
+    """``by_fact`` rebuilt from the per-fact rows of ``rounds`` (model and base rate: facts, hits, Brier,
+    log; the coin: 0.25, log 2 and no hits), its gaps adding up to the overall difference, and the text
+    printing each kind's line."""
+    rows = [f for r in d["rounds"] for f in r["facts"]]
     kinds = d["by_fact"]
-    keys = [f["fact"] for r in d["rounds"] for f in r["facts"]]
-    assert [k["fact"] for k in kinds] == list(dict.fromkeys(keys))
-    for name in ("model", "base_rate", "coin"):
-        assert sum(k[name]["facts"] for k in kinds) == d[name if name != "model" else "overall"]["facts"]
+    assert [k["fact"] for k in kinds] == list(dict.fromkeys(f["fact"] for f in rows))
+    for k in kinds:
+        mine = [f for f in rows if f["fact"] == k["fact"]]
+        n = len(mine)
+        for name, get in (("model", lambda f: f), ("base_rate", lambda f: f["base_rate"])):
+            t = k[name]
+            assert t["facts"] == n
+            assert t["hits"] == sum(bool(get(f)["hit"]) for f in mine)
+            assert t["brier"] == pytest.approx(np.mean([get(f)["brier"] for f in mine]))
+            assert t["log"] == pytest.approx(np.mean([get(f)["log"] for f in mine]))
+        assert k["coin"] == {"facts": n, "hits": None, "brier": 0.25, "log": pytest.approx(np.log(2))}
+        assert k["brier_gap"] == pytest.approx(sum(f["brier"] - f["base_rate"]["brier"] for f in mine))
     n = d["overall"]["facts"]
-    assert sum(k["model"]["hits"] for k in kinds) == d["overall"]["hits"]
-    assert sum(k["model"]["facts"] * k["model"]["brier"] for k in kinds) / n == pytest.approx(d["overall"]["brier"])
     assert sum(k["brier_gap"] for k in kinds) / n == pytest.approx(d["overall"]["brier"] - d["base_rate"]["brier"])
-    deal = next(k for k in kinds if k["fact"] == "deal")
-    p = np.array([f["p"] for r in d["rounds"] for f in r["facts"] if f["fact"] == "deal"])
-    assert deal["model"]["brier"] == pytest.approx(float(np.mean((1 - p) ** 2)))
     text = format_validation(d)
-    assert "By kind of fact" in text
-    assert f"{deal['brier_gap']:+.3f}" in text.split("By kind of fact", 1)[1]
+    for line in by_fact_lines(d)[2:]:
+        assert line in text.split("By kind of fact", 1)[1].split("\n\n", 1)[0]
+
+
+def test_the_kinds_of_fact_are_the_left_out_facts_by_key(one_worker):
+    check_by_fact(json.loads((one_worker / "validation.json").read_text()))
+
+
+def test_the_stored_validations_kinds_of_fact_are_its_facts_by_key():
+    """The same, on the shipped fit's stored validation (docs/validation/validation.json): no simulation."""
+    check_by_fact(json.loads((ROOT / "docs" / "validation" / "validation.json").read_text()))
 
 
 def test_the_reliability_diagram_is_written(one_worker):

@@ -36,8 +36,8 @@ usually happened'. The model's mean score minus each reference's is printed with
 interval clustered by round (the facts of one round share its course, so the interval
 reflects the number of rounds): an interval that includes 0 means the rounds cannot tell
 the two forecasters apart. The totals are also split by kind of fact (deal, first_text.hamas,
-...), with the model's Brier minus the base rate's summed over each: where the model's lead is
-won and where it is spent. Scores over rounds the values were fitted to (trucesim calibrate,
+...), with the model's Brier minus the base rate's summed over each: where the model gains on the
+base rate and where it loses. Scores over rounds the values were fitted to (trucesim calibrate,
 trucesim backtest --fitted) are in sample and flatter the model; these are not."""
 
 EPILOG = """examples:
