@@ -316,6 +316,18 @@ def test_against_another_validation_prints_this_one_minus_it_fact_by_fact(one_wo
     assert a["log"] == {"mean": 0.0, "low": 0.0, "high": 0.0} and a["rounds"] == 3
     assert "This validation minus" in out and "other.json" in out
     assert f"Brier -0.100 [{a['brier']['low']:+.3f}, {a['brier']['high']:+.3f}]" in out
+    # per left-out round, the mean over its facts; per kind of fact, the sum over its facts
+    assert [(r["name"], round(r["brier"], 9)) for r in a["by_round"]] == [
+        (name, round(-0.05 * (k + 1), 9)) for k, name in enumerate(THREE)
+    ]
+    kinds = [f["fact"] for r in d["rounds"] for f in r["facts"]]
+    for row in a["by_fact"]:
+        shifts = [-0.05 * (k + 1) for k, r in enumerate(d["rounds"]) for f in r["facts"] if f["fact"] == row["fact"]]
+        assert row["facts"] == kinds.count(row["fact"]) == len(shifts)
+        assert row["brier"] == pytest.approx(sum(shifts)) and row["log"] == 0.0
+    assert sum(r["facts"] for r in a["by_fact"]) == len(kinds)
+    assert ["august-2024", "-0.150", "+0.000"] in [line.split() for line in out.splitlines()]
+    assert "(summed over its facts)" in out
     # against itself, named by its output directory: nothing between them
     rc, out, err = against(capsys, one_worker, tmp_path / "v", one_worker, "--format", "json")
     assert rc == 0, err

@@ -100,7 +100,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="another validation's validation.json, or its output directory (same rounds): print this one's "
-        "scores minus its, with intervals clustered by round",
+        "scores minus its, with intervals clustered by round, then per left-out round and per kind of fact",
     )
     add_dpi(p, "reliability.png", same_as_plot=False)
     return p
@@ -108,12 +108,13 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def read_against(path: Path, expected: dict[str, list[tuple[str, str]]]) -> dict:
     """The validation.json given to ``--against``, checked to score the facts ``expected``
-    (:func:`trucesim.history.validate.scored_facts`) before any fit.
+    (:func:`trucesim.history.against.scored_facts`) before any fit.
 
     Raises UserError (one line naming the file) when it is missing, not JSON, or of other rounds or facts.
     """
     from trucesim.commands.backtest import shown_path
-    from trucesim.history.validate import ValidationError, against_rounds
+    from trucesim.history.against import against_rounds
+    from trucesim.history.validate import ValidationError
 
     shown = f"--against {shown_path(path)}"
     try:
@@ -210,22 +211,41 @@ def _intervals(diff: dict, better: str) -> str:
 
 
 def against_lines(d: dict) -> list[str]:
-    """This validation's scores minus another's (``--against``), with their intervals clustered by round.
+    """This validation's scores minus another's (``--against``), with their intervals clustered by round,
+    then per left-out round (mean over its facts) and per kind of fact (summed over its facts).
 
     >>> x = {"mean": -0.015, "low": -0.033, "high": 0.003}
-    >>> d = {"against": {"file": "old.json", "rounds": 11, "brier": x, "log": x}}
+    >>> d = {"against": {"file": "old.json", "rounds": 11, "brier": x, "log": x,
+    ...      "by_round": [{"name": "june-2025", "brier": -0.026, "log": -0.1}],
+    ...      "by_fact": [{"fact": "deal", "facts": 11, "brier": -0.12, "log": -0.5}]}}
     >>> print("\\n".join(against_lines(d)))
     This validation minus old.json over the same left-out facts (negative: this one is better), 95% interval clustered by round (11 rounds):
       Brier -0.015 [-0.033, +0.003] (includes 0)   log -0.015 [-0.033, +0.003] (includes 0)
+      left out    Brier     log   (mean over the round's facts)
+      june-2025  -0.026  -0.100
+      kind of fact  facts   Brier     log   (summed over its facts)
+      deal             11  -0.120  -0.500
     """
     a = d.get("against")
     if not a:
         return []
-    return [
+    lines = [
         f"This validation minus {a['file']} over the same left-out facts (negative: this one is better), "
         f"95% interval clustered by round ({a['rounds']} rounds):",
         f"  {_intervals(a, 'this one')}",
     ]
+    if a.get("by_round"):  # not in a validation.json stored before they were reported
+        name_w = max([len("left out"), *(len(r["name"]) for r in a["by_round"])])
+        lines.append(f"  {'left out':<{name_w}}  {'Brier':>6}  {'log':>6}   (mean over the round's facts)")
+        lines += [f"  {r['name']:<{name_w}}  {_signed(r['brier']):>6}  {_signed(r['log']):>6}" for r in a["by_round"]]
+    if a.get("by_fact"):
+        fact_w = max([len("kind of fact"), *(len(r["fact"]) for r in a["by_fact"])])
+        lines.append(f"  {'kind of fact':<{fact_w}}  {'facts':>5}  {'Brier':>6}  {'log':>6}   (summed over its facts)")
+        lines += [
+            f"  {r['fact']:<{fact_w}}  {r['facts']:5d}  {_signed(r['brier']):>6}  {_signed(r['log']):>6}"
+            for r in a["by_fact"]
+        ]
+    return lines
 
 
 def by_fact_lines(d: dict) -> list[str]:
@@ -327,7 +347,7 @@ def main(args) -> int:
         raise UserError(str(e)) from None
     other = None
     if args.against is not None:
-        from trucesim.history.validate import scored_facts
+        from trucesim.history.against import scored_facts
 
         # another validation's validation.json, or the output directory holding it
         against_path = args.against / "validation.json" if args.against.is_dir() else args.against
@@ -399,7 +419,7 @@ def main(args) -> int:
         raise UserError(str(e)) from None
     d = to_dict(result)
     if other is not None:  # checked before the run: the same rounds and facts
-        from trucesim.history.validate import against
+        from trucesim.history.against import against
         from trucesim.run.files import write_atomic
 
         shown = shown_path(against_path)
