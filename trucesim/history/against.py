@@ -30,8 +30,8 @@ from trucesim.history.validate import ValidationError, clustered_difference
 def scored_facts(cal: Calibration, folds: Sequence[int]) -> dict[str, list[tuple[str, str]]]:
     """The facts a validation of ``cal`` leaving out the rounds at ``folds`` scores, known before any fit.
 
-    ``{round name: [(fact, what happened), ...]}``, as :func:`to_dict` writes them (``fact``,
-    ``observed``), in the order it writes them.
+    ``{round name: [(fact, what happened), ...]}``, as :func:`~trucesim.history.validate.to_dict`
+    writes them (``fact``, ``observed``), in the order it writes them.
     """
     return {round_name(cal.rounds[i].path): [(o.key, observed_text(o)) for o in cal.rounds[i].observed] for i in folds}
 
@@ -89,14 +89,15 @@ def _finite_number(x: object) -> bool:
 def against(d: dict, other: dict, shown: str, level: float = 0.95) -> dict:
     """This validation's model scores minus another's, fact by fact, with intervals clustered by round.
 
-    ``d`` and ``other`` are :func:`to_dict` results (``other`` read from a ``validation.json``,
-    shown as ``shown`` in errors): two calibrations, or two seeds of one, validated on the same
-    rounds.  Returns ``{"brier": x, "log": x, "rounds": n}``, each ``x`` ``{"mean", "low",
-    "high"}``: the mean over the left-out facts of this model's score minus the other's (negative:
-    this one is better) and its ``level`` interval clustered by left-out round, as in
-    :func:`differences`; ``by_round`` (each left-out round's mean differences, ``name``, ``brier``,
-    ``log``) and ``by_fact`` (each kind of fact's differences summed over its facts: ``fact``,
-    ``facts``, ``brier``, ``log``; they add up to the mean times the facts).
+    ``d`` and ``other`` are :func:`~trucesim.history.validate.to_dict` results (``other`` read
+    from a ``validation.json``, shown as ``shown`` in errors): two calibrations, or two seeds of
+    one, validated on the same rounds.  Returns ``{"brier": x, "log": x, "rounds": n}``, each
+    ``x`` ``{"mean", "low", "high"}``: the mean over the left-out facts of this model's score
+    minus the other's (negative: this one is better) and its ``level`` interval clustered by
+    left-out round, as in :func:`~trucesim.history.validate.differences`; ``by_round`` (each
+    left-out round's mean differences: ``name``, ``brier``, ``log``) and ``by_fact`` (each kind
+    of fact's differences summed over its facts: ``fact``, ``facts``, ``brier``, ``log``; they
+    add up to the mean times the facts).
 
     Raises
     ------
