@@ -113,29 +113,25 @@ def against(d: dict, other: dict, shown: str, level: float = 0.95) -> dict:
     """
     expected = {r["name"]: [(f["fact"], f["observed"]) for f in r["facts"]] for r in d["rounds"]}
     theirs = against_rounds(other, expected, shown)
-    diffs: dict[str, list[float]] = {"brier": [], "log": []}
+    scores: dict[str, list[float]] = {"brier": [], "log": []}
     groups: list[int] = []
+    kinds: list[str] = []
     for k, r in enumerate(d["rounds"]):
-        for score in diffs:
-            diffs[score] += [f[score] - g[score] for f, g in zip(r["facts"], theirs[r["name"]], strict=True)]
+        for score in scores:
+            scores[score] += [f[score] - g[score] for f, g in zip(r["facts"], theirs[r["name"]], strict=True)]
         groups += [k] * len(r["facts"])
-    g = np.array(groups, dtype=int)
-    out: dict = {s: clustered_difference(np.array(v, dtype=float), g, level) for s, v in diffs.items()}
+        kinds += [f["fact"] for f in r["facts"]]
+    g, kind = np.array(groups, dtype=int), np.array(kinds, dtype=object)
+    diffs = {s: np.array(v, dtype=float) for s, v in scores.items()}
+    out: dict = {s: clustered_difference(x, g, level) for s, x in diffs.items()}
     out["rounds"] = len(d["rounds"])
-    b, lg = np.array(diffs["brier"]), np.array(diffs["log"])
     out["by_round"] = [
-        {"name": r["name"], "brier": float(b[g == k].mean()), "log": float(lg[g == k].mean())}
+        {"name": r["name"], **{s: float(x[g == k].mean()) for s, x in diffs.items()}}
         for k, r in enumerate(d["rounds"])
         if (g == k).any()
     ]
-    kinds = np.array([f["fact"] for r in d["rounds"] for f in r["facts"]], dtype=object)
     out["by_fact"] = [
-        {
-            "fact": key,
-            "facts": int((kinds == key).sum()),
-            "brier": float(b[kinds == key].sum()),
-            "log": float(lg[kinds == key].sum()),
-        }
-        for key in dict.fromkeys(kinds.tolist())
+        {"fact": key, "facts": int((kind == key).sum()), **{s: float(x[kind == key].sum()) for s, x in diffs.items()}}
+        for key in dict.fromkeys(kinds)
     ]
     return out

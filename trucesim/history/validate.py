@@ -337,16 +337,15 @@ def by_fact(folds: Sequence[FoldScore]) -> list[dict]:
     >>> row["fact"], row["model"]["facts"], round(row["brier_gap"], 2)
     ('deal', 2, 0.18)
     """
-    keys = list(dict.fromkeys(o.key for f in folds for o in f.facts))
+    scores = {name: [f.scores(name) for f in folds] for name in FORECASTERS}
+    kinds = [np.array([o.key for o in f.facts], dtype=object) for f in folds]
     out = []
-    for key in keys:
+    for key in dict.fromkeys(o.key for f in folds for o in f.facts):
         row: dict = {"fact": key}
-        for name in FORECASTERS:
-            parts = []
-            for f in folds:
-                m = np.array([o.key == key for o in f.facts], bool)
-                if m.any():
-                    parts.append({k: v[m] for k, v in f.scores(name).items()})
+        for name, per_fold in scores.items():
+            parts = [
+                {k: v[kind == key] for k, v in s.items()} for s, kind in zip(per_fold, kinds) if (kind == key).any()
+            ]
             row[name] = _total(parts, name != "coin")
         row["brier_gap"] = row["model"]["facts"] * (row["model"]["brier"] - row["base_rate"]["brier"])
         out.append(row)
