@@ -68,9 +68,8 @@ def distances_by_round(
     kind: str, labels: Sequence[Sequence[str]], shares: Sequence[np.ndarray], worlds: int
 ) -> np.ndarray:
     """Each particle's :func:`round_distances` on each round (particles × rounds); ``labels`` and ``shares``
-    hold one entry per round (:func:`fact_labels`; particles × the round's facts)."""
-    cols = [round_distances(kind, g, s, worlds) for g, s in zip(labels, shares, strict=True)]
-    return np.column_stack(cols) if cols else np.zeros((0, 0))
+    hold one entry per round, at least one (:func:`fact_labels`; particles × the round's facts)."""
+    return np.column_stack([round_distances(kind, g, s, worlds) for g, s in zip(labels, shares, strict=True)])
 
 
 def distance(kind: str, groups: list[list[str]], worlds: int) -> Callable[[dict, dict], float]:
