@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from trucesim.config.terms import TERM_NAMES
 
@@ -130,6 +131,39 @@ def test_help_teaches():
     run = cli("run", "--help", check=True).stdout
     for opt in ["--worlds", "--seed", "--format", "--out", "--trace", "examples:"]:
         assert opt in run
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", BASELINE, "--worlds", 10, "--out", "{d}/w.parquet"],
+        ["plot", BASELINE, "--kind", "days", "--worlds", 10, "--out", "{d}/f.png"],
+        ["compare", BASELINE, BASELINE, "--worlds", 10, "--out", "{d}/c.png"],
+        ["report", BASELINE, "--worlds", 10, "--out", "{d}/r.html"],
+        ["backtest", "--worlds", 10, "--out", "{d}/s.png"],
+    ],
+    ids=lambda c: c[0],
+)
+def test_a_directory_that_refuses_new_files_fails_before_any_work(tmp_path, monkeypatch, command):
+    """Every command writing one file tries to create it first (as root a permission bit does not tell).
+
+    The directory's refusal is played by ``os.open`` failing for the probe's temporary name: without the
+    probe the command would run and write its file, so the one-line error shows the check came first.
+    """
+    import os
+
+    real_open = os.open
+
+    def refusing(path, flags, *args, **kwargs):
+        if Path(path).parent == tmp_path and flags & os.O_CREAT:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing)
+    argv = [str(a).format(d=tmp_path) for a in command]
+    line = assert_one_line_error(cli(*argv), f"cannot write in {tmp_path}: Permission denied")
+    assert line.startswith(f"trucesim: error: --out {tmp_path}/")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_console_script_is_installed():

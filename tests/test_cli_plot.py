@@ -174,7 +174,7 @@ def test_in_process_errors(grid_dir, tmp_path, capsys):
 
     cases = [
         (["report", str(tmp_path / "nowhere")], "no such results directory, scenario file or shipped scenario name"),
-        (["plot", str(grid_dir), "--kind", "days", "--out", str(tmp_path / "x.jpg")], ".png, .svg, .pdf"),
+        (["plot", str(grid_dir), "--kind", "days", "--out", str(tmp_path / "x.jpg")], ".png, .svg or .pdf"),
         (["plot", str(tmp_path / "nowhere"), "--kind", "days"], "no such directory"),
         (["plot", str(tmp_path / "nowhere.toml"), "--kind", "timeline"], "no such file"),
         (["plot", str(grid_dir), "--kind", "sobol"], "needs a Sobol' experiment laid out for Saltelli"),

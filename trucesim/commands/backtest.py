@@ -49,7 +49,6 @@ Outputs explore the rounds' stated assumptions; they are not forecasts."""
 
 #: exit status for a file that is a scenario but not a round (no [observed] table)
 NOT_A_ROUND = 2
-FORMATS = (".png", ".svg", ".pdf")
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -214,8 +213,7 @@ def overlap_note(scores) -> list[str]:
 
 
 def main(args) -> int:
-    from trucesim.commands.common import refuse_overwrite
-    from trucesim.commands.plot import check_out
+    from trucesim.commands.common import FIGURE_FORMATS, check_out, refuse_overwrite, writing
     from trucesim.config.scenario import apply_parameter_file
     from trucesim.history.backtest import score_rounds, to_dict
     from trucesim.history.rounds import NotARoundError, in_time_order, load_round, round_paths
@@ -229,7 +227,7 @@ def main(args) -> int:
     except (ExecutorError, RunError) as e:
         raise UserError(str(e)) from None
     if args.out is not None:
-        check_out(args.out, FORMATS)
+        check_out(args.out, FIGURE_FORMATS)
         refuse_overwrite(args.out, force)
     if args.fitted is not None and not args.fitted.is_file():
         raise UserError(f"--fitted {args.fitted}: expected a parameter file (TOML), found no such file")
@@ -271,9 +269,7 @@ def main(args) -> int:
     if args.out is not None:
         from trucesim.plots.scorecard import write_scorecard
 
-        try:
+        with writing(args.out):
             write_scorecard(scores, args.out, args.dpi, args.fitted)
-        except OSError as e:
-            raise UserError(f"--out {args.out}: cannot write: {e.strerror or e}") from None
         print(f"scorecard figure written to {args.out}", file=sys.stderr)
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 #: defaults shared by every command that has the option: ``--worlds`` of a run (run, plot) and
@@ -103,28 +104,81 @@ def write_table(path: Path, tables, option: str = "--out") -> None:
                 t.to_csv(tmp, mode="w" if first else "a", header=first, index=False)
                 first = False
 
-    try:
+    with writing(path, option):
         write_atomic(path, write)
-    except OSError as e:
-        raise UserError(f"{option} {path}: cannot write: {e.strerror or e}") from None
 
 
-def check_writable(path: Path, option: str = "--out") -> None:
-    """Refuse, before any work, an output file that could not be written."""
+#: the suffixes an outcome table (``run --out``) and a figure (``plot``, ``compare``, ``backtest``) can have
+TABLE_FORMATS = (".parquet", ".csv")
+FIGURE_FORMATS = (".png", ".svg", ".pdf")
+
+
+def one_of(names) -> str:
+    """``a, b or c``: the choices a message offers.
+
+    >>> one_of((".png", ".svg", ".pdf")), one_of((".html",))
+    ('.png, .svg or .pdf', '.html')
+    """
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def check_out(path: Path, formats=TABLE_FORMATS, option: str = "--out") -> Path:
+    """Refuse, before any work, an output file that could not be written; return ``path``.
+
+    Checks the suffix against ``formats``, each name's length, that the directory exists and that
+    a file can be created in it (a probe file, removed at once: a permission bit does not tell,
+    for instance as root under ``/sys``).
+
+    Examples
+    --------
+    >>> check_out(Path("figure.txt"), (".png",))
+    Traceback (most recent call last):
+    trucesim.commands.common.UserError: --out figure.txt: expected a file name ending in .png, found '.txt'
+    """
+    from trucesim.run.files import temporary_name
+
     suffix = path.suffix.lower()
-    if suffix not in (".parquet", ".csv"):
+    if suffix not in formats:
         raise UserError(
-            f"{option} {path}: expected a file name ending in .parquet or .csv, found {suffix or 'no extension'!r}"
+            f"{option} {path}: expected a file name ending in {one_of(formats)}, found {suffix or 'no extension'!r}"
         )
     if any(len(os.fsencode(part)) > 255 for part in path.parts):  # else os.stat raises ENAMETOOLONG
         raise UserError(f"{option} {str(path)[:80]}...: expected names of at most 255 bytes, found a longer one")
-    parent = path.parent if str(path.parent) not in ("",) else Path(".")
+    parent = path.parent
     if not parent.is_dir():
         raise UserError(f"{option} {path}: directory {parent} does not exist")
     if path.is_dir():
         raise UserError(f"{option} {path}: expected a file name, found a directory")
-    if not os.access(parent, os.W_OK):
-        raise UserError(f"{option} {path}: cannot write in {parent} (permission denied)")
+    probe = temporary_name(path)
+    try:
+        os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except OSError as e:
+        raise UserError(f"{option} {path}: cannot write in {parent}: {e.strerror or e}") from None
+    probe.unlink(missing_ok=True)
+    return path
+
+
+def check_writable(path: Path, option: str = "--out") -> None:
+    """Refuse, before any work, an outcome table (.parquet or .csv) that could not be written."""
+    check_out(path, TABLE_FORMATS, option)
+
+
+@contextmanager
+def writing(path: Path, option: str = "--out"):
+    """Turn a failure to write ``path`` (a full disk, a directory gone) into a one-line :class:`UserError`.
+
+    Examples
+    --------
+    >>> with writing(Path("no/such/dir/x.png")):
+    ...     open("no/such/dir/x.png", "w")
+    Traceback (most recent call last):
+    trucesim.commands.common.UserError: --out no/such/dir/x.png: cannot write: No such file or directory
+    """
+    try:
+        yield
+    except OSError as e:
+        raise UserError(f"{option} {path}: cannot write: {e.strerror or e}") from None
 
 
 def file_kind(path: str | Path, expected: str | None = None) -> str | None:

@@ -8,12 +8,15 @@ from pathlib import Path
 
 from trucesim.commands.common import (
     DEFAULT_WORLDS,
+    FIGURE_FORMATS,
     UserError,
     add_dpi,
     add_force,
+    check_out,
     nonneg_int,
     positive_int,
     refuse_overwrite,
+    writing,
 )
 
 NAME = "compare"
@@ -165,7 +168,6 @@ def main(args) -> int:
     from tqdm import tqdm
 
     from trucesim.analysis.compare import Comparison
-    from trucesim.commands.plot import check_out
     from trucesim.config.scenario import load_scenario
     from trucesim.report.comparison import format_comparison
     from trucesim.report.text import to_json
@@ -181,7 +183,7 @@ def main(args) -> int:
         raise UserError(str(e)) from None
     out = None
     if args.out is not None:
-        out = check_out(args.out)
+        out = check_out(args.out, FIGURE_FORMATS)
         refuse_overwrite(out, args.force)
     scenarios = [load_scenario(s) for s in args.scenarios]
     names = scenario_names(scenarios, args.scenarios)
@@ -217,9 +219,10 @@ def main(args) -> int:
         print(format_comparison(result, labels, only=only_text))
     if out is not None:
         from trucesim.plots.compare import comparison_bars
-        from trucesim.run.files import write_atomic
+        from trucesim.plots.style import save_figure
 
         fig = comparison_bars(result, labels=labels, only=only_figure)
-        write_atomic(out, lambda tmp: fig.savefig(tmp, dpi=args.dpi, format=out.suffix.lower().lstrip(".")))
+        with writing(out):
+            save_figure(fig, out, dpi=args.dpi)
         print(f"figure written to {out}", file=sys.stderr)
     return 0

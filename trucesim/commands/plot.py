@@ -8,14 +8,17 @@ from pathlib import Path
 
 from trucesim.commands.common import (
     DEFAULT_WORLDS,
+    FIGURE_FORMATS,
     UserError,
     add_dpi,
     add_force,
+    check_out,
     nonneg_int,
     positive_int,
     refuse_overwrite,
     trace_arg,
     traced_rows,
+    writing,
 )
 from trucesim.config.tomlio import suggest
 
@@ -31,7 +34,6 @@ KINDS = {
     "outcomes": ("either", "the probability of every outcome, with 95% intervals"),
     "timeline": ("scenario", "the day-by-day story of one traced world (--trace K)"),
 }
-FORMATS = (".png", ".svg", ".pdf")
 #: option -> the kinds it applies to; any other kind refuses it (--out, --dpi, --force apply to all).
 #: --worlds and --seed apply only when the target is a scenario file (a sweep has its own worlds and seed).
 APPLIES = {
@@ -161,20 +163,6 @@ def check_applies(kind: str, given, scenario_target: bool) -> None:
             raise UserError(
                 f"{option}: applies to a scenario file only; a sweep's figure uses the sweep's own worlds and seed"
             )
-
-
-def check_out(path: Path, formats=FORMATS, option: str = "--out") -> Path:
-    """Check an output file name: a known suffix, an existing directory."""
-    suffix = path.suffix.lower()
-    if suffix not in formats:
-        raise UserError(
-            f"{option} {path}: expected a file name ending in {', '.join(formats)}, found {suffix or 'no extension'!r}"
-        )
-    if str(path.parent) not in ("", ".") and not path.parent.is_dir():
-        raise UserError(f"{option} {path}: directory {path.parent} does not exist")
-    if path.is_dir():
-        raise UserError(f"{option} {path}: expected a file name, found a directory")
-    return path
 
 
 def check_factor(exp, key: str | None, option: str) -> str:
@@ -307,7 +295,7 @@ def main(args) -> int:
 
     kind = args.kind = _kind(args.kind)
     needs = KINDS[kind][0]
-    out = check_out(args.out if args.out is not None else Path(f"{kind}.png"))
+    out = check_out(args.out if args.out is not None else Path(f"{kind}.png"), FIGURE_FORMATS)
     refuse_overwrite(out, args.force)
     from trucesim.config.shipped import resolve
 
@@ -322,6 +310,7 @@ def main(args) -> int:
             fig = _sweep_figure(args, why)
     except (ResultsError, RunError) as e:  # RunError: --world or --worlds too large, a NaN caught
         raise UserError(str(e)) from None
-    save_figure(fig, out, dpi=args.dpi)
+    with writing(out):
+        save_figure(fig, out, dpi=args.dpi)
     print(f"wrote {out}", file=sys.stderr)
     return 0

@@ -15,11 +15,12 @@ from trucesim.commands.common import (
     UserError,
     add_dpi,
     add_force,
+    check_out,
     nonneg_int,
     positive_int,
     refuse_overwrite,
+    writing,
 )
-from trucesim.commands.plot import check_out
 
 NAME = "report"
 EPILOG = """examples:
@@ -106,7 +107,8 @@ def main(args) -> int:
         page = _scenario_page(args, out)
     from trucesim.run.files import write_atomic
 
-    write_atomic(out, page.encode("utf-8"))
+    with writing(out):
+        write_atomic(out, page.encode("utf-8"))
     print(f"wrote {out} ({len(page) / 1e6:.1f} MB)", file=sys.stderr)
     return 0
 

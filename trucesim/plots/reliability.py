@@ -25,7 +25,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from trucesim.history.reliability import BINS, reliability
-from trucesim.plots.style import CYCLE, GREY, finish, new_figure
+from trucesim.plots.style import CYCLE, GREY, finish, new_figure, save_figure
 
 
 def reliability_figure(p: Mapping[str, np.ndarray], subtitle: str = "", bins: int = BINS) -> Figure:
@@ -86,9 +86,4 @@ def write_reliability(
     p: Mapping[str, np.ndarray], path: str | Path, subtitle: str = "", dpi: int = 150, bins: int = BINS
 ) -> Path:
     """Draw :func:`reliability_figure` to ``path`` (.png, .svg or .pdf by its suffix), written whole or not at all."""
-    from trucesim.run.files import write_atomic
-
-    path = Path(path)
-    fig = reliability_figure(p, subtitle, bins)
-    write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=dpi, format=path.suffix.lower().lstrip(".")))
-    return path
+    return save_figure(reliability_figure(p, subtitle, bins), path, dpi=dpi)

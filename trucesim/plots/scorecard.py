@@ -26,7 +26,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
 from trucesim.history.backtest import RoundScore, totals
-from trucesim.plots.style import OKABE_ITO, finish, new_figure
+from trucesim.plots.style import OKABE_ITO, finish, new_figure, save_figure
 
 #: probability of what happened, 0 (vermillion: missed) .. 0.5 (pale grey: a coin) .. 1 (bluish green: reproduced)
 SCORE_CMAP = LinearSegmentedColormap.from_list(
@@ -104,9 +104,4 @@ def write_scorecard(
     scores: Sequence[RoundScore], path: str | Path, dpi: int = 150, fitted: str | Path | None = None
 ) -> Path:
     """Draw the scorecard to ``path`` (.png, .svg or .pdf by its suffix), written whole or not at all."""
-    from trucesim.run.files import write_atomic
-
-    path = Path(path)
-    fig = scorecard_figure(scores, fitted)
-    write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=dpi, format=path.suffix.lower().lstrip(".")))
-    return path
+    return save_figure(scorecard_figure(scores, fitted), path, dpi=dpi)
