@@ -93,6 +93,18 @@ def test_dotted_table_form_equals_quoted_key(tmp_path):
     assert dotted.factors == quoted.factors
 
 
+def test_scenario_may_be_a_shipped_scenarios_name(tmp_path):
+    """``scenario = "april-2024"`` in a user's own folder names the shipped scenario, as ``extends`` does."""
+    factor = '[factors."terms.pause_days"]\nlevels = [14, 42]\n'
+    named = load_experiment(write(tmp_path, 'scenario = "april-2024"\nworlds_per_point = 10\n' + factor, "n.toml"))
+    assert named.scenario.path.resolve() == (ROOT / "scenarios" / "april-2024.toml").resolve()
+    (tmp_path / "april-2024.toml").write_text('extends = "april-2024"\n[meta]\nname = "mine"\n')
+    beside = load_experiment(
+        write(tmp_path, 'scenario = "april-2024.toml"\nworlds_per_point = 10\n' + factor, "b.toml")
+    )
+    assert beside.scenario.path == tmp_path / "april-2024.toml"  # a file beside the experiment wins
+
+
 @pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.name)
 def test_shipped_experiments_validate_and_explain_every_range(path):
     exp = load_experiment(path)
@@ -128,7 +140,10 @@ FACTOR = '[factors."terms.prisoners_per_hostage"]\nrange = [5, 60]\nsteps = 3\n'
 INVALID = [
     ("wordls_per_point = 3\n" + BASE + FACTOR, ["wordls_per_point", "unknown key", "did you mean 'worlds_per_point'"]),
     ("worlds_per_point = 10\n" + FACTOR, ["scenario", "expected a scenario file", "found nothing"]),
-    ('scenario = "missing.toml"\nworlds_per_point = 10\n' + FACTOR, ["scenario", "missing.toml", "does not exist"]),
+    (
+        'scenario = "missing.toml"\nworlds_per_point = 10\n' + FACTOR,
+        ["scenario", "missing.toml", "or a shipped scenario's name", "no file"],
+    ),
     ("scenario = 3\nworlds_per_point = 10\n" + FACTOR, ["scenario", "expected a path"]),
     ('scenario = "{scenario}"\n' + FACTOR, ["worlds_per_point", "found nothing"]),
     (BASE.replace("10", "0") + FACTOR, ["worlds_per_point", "expected a whole number >= 1", "found 0"]),

@@ -103,8 +103,10 @@ def read_merged(path: Path, shown: str, stack: tuple[Path, ...]) -> tuple[dict, 
     return flat, origin, observed
 
 
-def base_path(path: Path, name: str, shown: str) -> Path:
+def base_path(path: Path, name: str, shown: str, key: str = "extends") -> Path:
     """The file an ``extends`` entry of ``path`` names: a path relative to ``path`` if it exists, else a shipped scenario.
+
+    An experiment's ``scenario`` key names its scenario the same way (``key`` names it in the message).
 
     ``extends = "april-2024"`` (or ``"april-2024.toml"``) in a user's own folder names the
     shipped scenario, as ``trucesim run april-2024`` does; a file of that name beside the
@@ -132,6 +134,6 @@ def base_path(path: Path, name: str, shown: str) -> Path:
     names = [p.stem for p in shipped("scenarios")]
     hint = suggest(Path(name).name.removesuffix(".toml"), names) if len(Path(name).parts) == 1 else ""
     raise ScenarioError(
-        f"{shown}: extends: expected a scenario file (a path relative to this file, or a shipped scenario's "
+        f"{shown}: {key}: expected a scenario file (a path relative to this file, or a shipped scenario's "
         f"name{hint}), found {shown_value(name)}: no file {printable(str(base))}"
     )

@@ -52,6 +52,7 @@ import numpy as np
 from trucesim.config.distributions import Dist
 from trucesim.config.flatten import flat_items
 from trucesim.config.scenario import Scenario, ScenarioError, check_consistency, load_scenario, numeric_keys, param_for
+from trucesim.config.scenario_files import base_path
 from trucesim.config.terms import TERM_NAMES
 from trucesim.config.tomlio import read_toml, suggest
 from trucesim.run.chunks import SizeError, check_size
@@ -415,13 +416,12 @@ def load_experiment(path: str | Path, seed: int | None = None, worlds_per_point:
     ref = raw["scenario"]
     if not isinstance(ref, str) or not ref:
         _fail(f"{shown}: scenario: expected a path to a scenario file (a string), found {_fmt(ref)}")
-    scen_path = path.parent / ref
-    if not scen_path.is_file():
-        _fail(
-            f"{shown}: scenario: expected a scenario file (a path relative to the experiment file), "
-            f"found {ref!r}, which {'is a directory' if scen_path.is_dir() else 'does not exist'} "
-            f"({scen_path})"
-        )
+    try:  # a path relative to the experiment file, or a shipped scenario's name, as a scenario's extends
+        scen_path = base_path(path, ref, shown, key="scenario")
+    except ScenarioError as err:
+        _fail(str(err))
+    if scen_path.is_dir():
+        _fail(f"{shown}: scenario: expected a scenario file, found {ref!r}, which is a directory ({scen_path})")
     scenario = load_scenario(scen_path)
     file_seed = _whole(raw.get("seed", 0), f"{shown}: seed", 0)
     if "worlds_per_point" not in raw:
