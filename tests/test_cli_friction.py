@@ -215,7 +215,7 @@ def test_design_takes_workers_and_still_accepts_jobs_hidden():
     base = ["design", str(BASELINE), "--vary", "pause_days=10..20", "--out", "o"]
     assert parser.parse_args([*base, "--workers", "2"]).workers == 2
     assert parser.parse_args([*base, "--jobs", "3"]).workers == 3
-    assert parser.parse_args(base).workers == 1
+    assert parser.parse_args(base).workers is None  # all cores, as run and sweep
 
 
 def test_commands_that_write_a_file_refuse_to_overwrite_without_force(tmp_path):
@@ -248,7 +248,7 @@ def test_the_traced_world_has_one_name_on_run_and_plot_and_the_old_one_is_hidden
     assert "--trace K" in help_text and "--world " not in help_text
 
 
-def test_worlds_and_dpi_have_one_default_across_commands():
+def test_worlds_dpi_and_workers_have_one_default_across_commands():
     from trucesim.cli import build_parser
     from trucesim.commands.common import DEFAULT_DPI, DEFAULT_WORLDS
 
@@ -258,6 +258,7 @@ def test_worlds_and_dpi_have_one_default_across_commands():
     design = parser.parse_args(["design", str(BASELINE), "--vary", "pause_days=10..20", "--out", "o"])
     assert run.worlds == plot.worlds == DEFAULT_WORLDS
     assert plot.dpi == design.dpi == DEFAULT_DPI
+    assert run.workers is None and design.workers is None  # all cores, the same default
 
 
 def test_a_usage_error_points_to_the_subcommands_help():

@@ -135,3 +135,16 @@ def test_the_figure_has_a_panel_per_group_and_the_key_figures_by_default():
     marked = [t.get_text() for ax in fig.axes for t in ax.texts if t.get_text().endswith(SIGNIFICANT)]
     assert len(marked) == 2  # p_deal of the two scenarios after the first; p_accept.hamas's interval holds zero
     assert len(comparison_bars(c, only=["deal_day.median", "end_reasons.walked_away"]).axes) == 2
+
+
+def test_help_names_every_group_in_the_epilog_and_in_only(capsys):
+    """``compare --help`` lists the groups by hand (importing them costs 0.4 s): held to ``GROUPS`` here."""
+    with pytest.raises(SystemExit):
+        main(["compare", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    epilog = text[text.index("Figures come in groups:") : text.index("--only chooses")]
+    start = text.index("--only FIGURES show")
+    only = text[start : text.index("--dpi N", start)]
+    for g in GROUPS:
+        assert re.search(rf"\b{g.name}\b", epilog), g.name
+        assert re.search(rf"\b{g.name}\b", only), g.name

@@ -139,7 +139,7 @@ def check_out(path: Path, formats=TABLE_FORMATS, option: str = "--out") -> Path:
     from trucesim.run.files import temporary_name
 
     suffix = path.suffix.lower()
-    if suffix not in formats:
+    if not path.name.lower().endswith(tuple(formats)):  # endswith: a suffix of two parts (.tar.gz) too
         raise UserError(
             f"{option} {path}: expected a file name ending in {one_of(formats)}, found {suffix or 'no extension'!r}"
         )

@@ -28,7 +28,8 @@ EPILOG = """examples:
   trucesim compare april-2024 april-2024-us-pressure --only main,p_accept,blockers
 
 Figures come in groups: main (deal, government falls, pause completed, permanent
-end), hostages, acceptance, endings, blockers, coalition, deal_day, terms.
+end), hostages, acceptance, deadlines, endings, blockers, coalition, deal_day,
+terms, other.
 --only chooses groups, summary keys (p_accept: every side) or single figures
 (p_accept.hamas), comma separated; the text shows every figure by default, the
 figure of --out the groups main, hostages and acceptance.
@@ -82,8 +83,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument(
         "--only",
         metavar="FIGURES",
-        help="show only these figures (text, JSON and figure), comma separated: groups (main, hostages, acceptance, endings, blockers, "
-        "coalition, deal_day, terms, other, all), summary keys (p_accept) or figures (p_accept.hamas)",
+        help="show only these figures (text, JSON and figure), comma separated: groups (main, hostages, acceptance, deadlines, endings, "
+        "blockers, coalition, deal_day, terms, other, all), summary keys (p_accept) or figures (p_accept.hamas)",
     )
     add_dpi(p, "a raster --out figure")
     p.add_argument(

@@ -168,9 +168,8 @@ def _add_simulations(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--workers",
         type=positive_int,
-        default=1,
         metavar="N",
-        help="worker processes for the simulations; results do not depend on it (default: 1)",
+        help="processes simulating a batch of candidates; the numbers do not depend on it (default: all cores)",
     )
     # the option's former name, as `run` and `sweep` call it --workers: hidden, still accepted
     p.add_argument("--jobs", type=positive_int, dest="workers", action=_Deprecated, help=argparse.SUPPRESS)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from trucesim.commands.common import UserError, add_force, refuse_overwrite
+from trucesim.commands.common import UserError, add_force, check_out, refuse_overwrite, writing
 
 NAME = "export"
 FORMATS = {"ema": (".tar.gz",)}
@@ -21,7 +21,7 @@ then, in Python:
 ema_workbench.save_results does: one experiment per world (the sweep's factors,
 its design point and world number) and one scalar outcome per outcome column.
 To read a sweep with DuckDB or polars instead, read its parquet files directly
-(see docs/results.md)."""
+(see docs/experiments.md, "Other tools: EMA Workbench, DuckDB, polars")."""
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -54,21 +54,14 @@ def main(args) -> int:
 
     suffixes = FORMATS[args.format]
     out = args.out if args.out is not None else Path(Path(args.target).resolve().name + suffixes[0])
-    if not str(out).lower().endswith(suffixes):
-        raise UserError(f"--out {out}: expected a file name ending in {', '.join(suffixes)} for --format {args.format}")
-    if str(out.parent) not in ("", ".") and not out.parent.is_dir():
-        raise UserError(f"--out {out}: directory {out.parent} does not exist")
-    if out.is_dir():
-        raise UserError(f"--out {out}: expected a file name, found a directory")
+    check_out(out, suffixes)
     refuse_overwrite(out, args.force)
     try:
         results = open_results(Path(args.target), "export")
     except ResultsError as e:
         raise UserError(str(e)) from None
-    try:
+    with writing(out):
         write_ema(results, out)
-    except OSError as e:
-        raise UserError(f"--out {out}: cannot write: {e.strerror or e}") from None
     print(
         f"wrote {out}: {len(results.worlds):,} worlds as EMA Workbench experiments and outcomes "
         f"(read with ema_workbench.load_results)",

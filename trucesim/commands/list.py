@@ -11,8 +11,10 @@ EPILOG = """examples:
   trucesim sweep prisoners-vs-us-pressure --out results/prisoners
 
 A path to a file always wins over a shipped name. A round is a scenario file with an
-[observed] table of what happened (in scenarios/rounds; give its path, e.g.
-trucesim check <rounds directory>/august-2024.toml)."""
+[observed] table of what happened (in scenarios/rounds): backtest takes its name
+(trucesim backtest august-2024); run, check and the other commands take its path
+(trucesim check <rounds directory>/august-2024.toml), since a scenario and a round
+can share a name (april-2024)."""
 
 
 def add_parser(sub) -> argparse.ArgumentParser:

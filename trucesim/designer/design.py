@@ -151,7 +151,7 @@ def design(
     budget: int | None = None,
     grid: int = 21,
     step: float = 0.05,
-    jobs: int = 1,
+    jobs: int | None = 1,
     progress: bool | Callable | None = False,
 ) -> DesignResult:
     """Search, check, map the zone, the Pareto front and the marginal effects.
@@ -174,8 +174,8 @@ def design(
         Grid points per varied key for the zone of possible agreement.
     step : float
         Finite-difference step, as a share of each key's range.
-    jobs : int
-        Worker processes for the simulations (results do not depend on it).
+    jobs : int or None
+        Worker processes for the simulations (None: all cores; results do not depend on it).
     progress : bool, None or callable
         Progress bars on stderr (None: only on a terminal); or a factory
         ``progress(total, unit, desc)`` returning an object with ``update``, ``reset``,

@@ -35,6 +35,7 @@ from trucesim.model.streams import run_streams
 from trucesim.run.chunks import CHUNK_WORLDS, chunk_sizes
 from trucesim.run.executors import Executor, ExecutorError, TaskError, check_options, make_executor, map_ordered
 from trucesim.run.stats import mean_ci, proportion_ci
+from trucesim.run.workers import available_cores
 
 __all__ = [
     "METRICS",
@@ -246,11 +247,11 @@ class Evaluator:
     >>> [c.metrics["p_deal"] for c in ev.evaluate([[20, 10], [40, 25]], "screen")]  # doctest: +SKIP
     """
 
-    def __init__(self, space: DesignSpace, worlds: int, seed: int, jobs: int = 1, on_new=None):
+    def __init__(self, space: DesignSpace, worlds: int, seed: int, jobs: int | None = 1, on_new=None):
         self.space = space
         self.worlds = int(worlds)
         self.seed = int(seed)
-        self.jobs = max(1, int(jobs))
+        self.jobs = available_cores() if jobs is None else max(1, int(jobs))  # None: all cores, as run
         check_workers(self.jobs)
         self.on_new = on_new
         self.records: list[Candidate] = []
