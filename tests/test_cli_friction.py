@@ -448,3 +448,20 @@ def test_trace_picks_a_world_by_kind_and_ends_with_a_verdict(kind, words):
 
 def test_a_bad_trace_value_is_one_line():
     assert_one_line_error(cli("run", BASELINE, "--trace", "first-dael"), "first-deal or first-no-deal", "first-dael")
+
+
+def test_every_option_that_takes_a_value_names_it_in_the_help():
+    """``--out DIR``, ``--seed S``: no option falls back to argparse's ``--out OUT`` (its name in capitals)."""
+    import argparse
+
+    from trucesim.cli import build_parser
+
+    parser, _ = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    bare = [
+        f"{name} {a.option_strings[-1]}"
+        for name, command in sub.choices.items()
+        for a in command._actions
+        if a.option_strings and a.nargs != 0 and a.metavar is None and a.choices is None and a.help != argparse.SUPPRESS
+    ]
+    assert bare == []

@@ -58,11 +58,15 @@ def add_parser(sub) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_calibration_argument(p)
-    p.add_argument("--out", type=Path, help="output directory (default: fits/NAME, or fits/NAME-quick)")
-    p.add_argument("--seed", type=nonneg_int, default=0, help="root random seed (default 0)")
+    p.add_argument("--out", type=Path, metavar="DIR", help="output directory (default: fits/NAME, or fits/NAME-quick)")
+    p.add_argument("--seed", type=nonneg_int, default=0, metavar="S", help="root random seed (default 0)")
     p.add_argument("--quick", action="store_true", help="the file's [quick] sizes: a small fit for a first look")
-    p.add_argument("--workers", type=positive_int, help="processes that simulate the batches (default: all cores)")
-    p.add_argument("--scheduler", help="'local' for a Dask LocalCluster, or a Dask scheduler's address")
+    p.add_argument(
+        "--workers", type=positive_int, metavar="N", help="processes that simulate the batches (default: all cores)"
+    )
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS", help="'local' for a Dask LocalCluster, or a Dask scheduler's address"
+    )
     p.add_argument(
         "--check-worlds",
         type=positive_int,
