@@ -32,6 +32,23 @@ def test_check_validates_each_file_as_its_kind(tmp_path):
     assert_one_line_error(cli("check", bad), "worlds_per_point")
 
 
+def test_check_validates_the_shipped_calibration_and_parameter_files(tmp_path):
+    """Every shipped TOML file passes check, each as its kind; a bad key in either kind is one line."""
+    ok = cli("check", ROOT / "scenarios" / "fitted" / "joint.toml", ROOT / "calibration" / "joint.toml")
+    assert ok.returncode == 0, ok.stderr
+    assert (
+        "ok (parameter file: 15 values" in ok.stdout and "ok (calibration: 15 values fitted to 11 rounds)" in ok.stdout
+    )
+    params = tmp_path / "p.toml"
+    params.write_text("[actors.hamas]\nreservaton = 0.5\n")
+    assert_one_line_error(cli("check", params), "actors.hamas.reservaton", "did you mean 'actors.hamas.reservation'")
+    params.write_text("[actors.hamas]\nreservation = 7\n")
+    assert_one_line_error(cli("check", params), "actors.hamas.reservation", "found 7")
+    cal = tmp_path / "c.toml"
+    cal.write_text('rounds = ["nowhere"]\npriors = "april-2024"\nfit = ["actors.hamas.reservation"]\n')
+    assert_one_line_error(cli("check", cal), "rounds", "'nowhere'")
+
+
 # --- issue 12 item 8: a misspelt actor id ---------------------------------------------------
 
 
@@ -39,6 +56,9 @@ def test_a_misspelt_actor_id_suggests_the_base_scenarios_actor(tmp_path):
     bad = tmp_path / "v.toml"
     bad.write_text(f'extends = "{BASELINE}"\n[actors.otzma_yehudt]\nexit_credibility = 0.5\n')
     line = assert_one_line_error(cli("check", bad), str(bad), "otzma_yehudt", "did you mean 'otzma_yehudit'?")
+    assert "missing required key" not in line
+    bad.write_text(f'extends = "{BASELINE}"\n[actors.otzma]\nexit_credibility = 0.5\n')  # a shortened id
+    line = assert_one_line_error(cli("check", bad), "unknown actor 'otzma'", "did you mean 'otzma_yehudit'?")
     assert "missing required key" not in line
 
 
@@ -465,3 +485,10 @@ def test_every_option_that_takes_a_value_names_it_in_the_help():
         if a.option_strings and a.nargs != 0 and a.metavar is None and a.choices is None and a.help != argparse.SUPPRESS
     ]
     assert bare == []
+
+
+def test_a_value_out_of_range_states_the_range_once(tmp_path):
+    bad = tmp_path / "v.toml"
+    bad.write_text(f'extends = "{BASELINE}"\n[context]\nus_pressure = 1.7\n')
+    line = assert_one_line_error(cli("check", bad), "context.us_pressure: expected a number in 0..1, found 1.7")
+    assert line.count("0..1") == 1

@@ -19,9 +19,15 @@ def add_parser(sub):
         "exit status 1 if any file is invalid. A value or observed fact written without a source "
         "(a quote from the article, a cited public figure, or 'assumption: ...') is warned of, one "
         "line naming the file and the key; with --strict it is an error, and the exit status is 2 "
-        "(unless a file is invalid: 1).",
+        "(unless a file is invalid: 1). A calibration file (rounds, priors, fit) and a parameter file "
+        "(fitted values only, as scenarios/fitted/joint.toml) are checked as such.",
     )
-    check.add_argument("files", nargs="+", metavar="FILE", help="scenario or experiment files (TOML)")
+    check.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="scenario, round, experiment, calibration or parameter files (TOML), or shipped names",
+    )
     check.add_argument(
         "--strict",
         action="store_true",
@@ -55,8 +61,47 @@ def _facts(n: int) -> str:
     return f"{n} fact" + ("" if n == 1 else "s")
 
 
+#: the tables a parameter file (fitted values, ``backtest --fitted``) may hold
+PARAMETER_TABLES = ("terms", "context", "actors", "protocol")
+
+
+def _other_kind(path: Path) -> str | None:
+    """The ok line of a calibration file or a parameter file, checked as such; ``None`` for any other file.
+
+    A calibration file has ``rounds`` and ``fit`` (``calibration/joint.toml``); a parameter file
+    has only values in the scenario's tables, no actor kinds (``scenarios/fitted/joint.toml``,
+    which ``trucesim calibrate`` writes and the shipped scenarios extend). Raises the loader's
+    one-line error if the file is invalid.
+    """
+    from trucesim.config.calibration import load_calibration
+    from trucesim.config.scenario import apply_parameter_file, load_scenario
+    from trucesim.config.scenario_files import flatten_table
+    from trucesim.config.shipped import resolve
+    from trucesim.config.tomlio import TomlError, read_toml
+
+    try:
+        raw = read_toml(path, str(path))
+    except (TomlError, ValueError):
+        return None  # the scenario loader names the problem
+    if "rounds" in raw and "fit" in raw:
+        cal = load_calibration(path)
+        return f"{path}: ok (calibration: {len(cal.fit)} values fitted to {len(cal.rounds)} rounds)"
+    actors = raw.get("actors", {})
+    kinds = isinstance(actors, dict) and any(isinstance(a, dict) and "kind" in a for a in actors.values())
+    if raw and set(raw) <= set(PARAMETER_TABLES) and not kinds:
+        base = load_scenario(resolve("april-2024", "scenarios"))
+        apply_parameter_file(base, path)  # every key known and in range, or one line naming it
+        n = len(flatten_table(raw, str(path)))
+        return (
+            f"{path}: ok (parameter file: {n} values, each a key of the shipped scenarios in range; "
+            f"a scenario's extends or backtest --fitted applies it)"
+        )
+    return None
+
+
 def main(args) -> int:
     from trucesim.commands.common import file_kind
+    from trucesim.config.calibration import CalibrationError
     from trucesim.config.distributions import Dist
     from trucesim.config.scenario import ScenarioError, load_scenario
     from trucesim.config.shipped import resolve
@@ -66,9 +111,14 @@ def main(args) -> int:
     bad = unsourced = 0
     for name in args.files:
         f = resolve(name, "scenarios")  # a shipped file by name; a path wins
-        if f == Path(name):
-            f = resolve(name, "experiments")
+        for kind in ("experiments", "calibrations"):
+            if f == Path(name):
+                f = resolve(name, kind)
         try:
+            other = _other_kind(f)
+            if other is not None:
+                print(other)
+                continue
             if file_kind(f) == "experiment":
                 exp = load_experiment(f)
                 print(
@@ -77,7 +127,7 @@ def main(args) -> int:
                 )
                 continue
             s = load_scenario(f)
-        except (ScenarioError, ExperimentError) as e:
+        except (ScenarioError, ExperimentError, CalibrationError) as e:
             print(f"trucesim: error: {printable(str(e))}", file=sys.stderr)
             bad += 1
         else:

@@ -224,7 +224,9 @@ def _number(v, where: str, p: Param) -> tuple[float | Dist, str | None]:
     if not finite_number(v):  # NaN, infinite, or an integer too large for a float
         raise ScenarioError(f"{where}: expected a finite number, found {shown_value(v)}")
     if not (p.low <= v <= p.high):
-        raise ScenarioError(f"{where}: expected a number in {p.low:g}..{p.high:g} ({p.unit}), found {v:g}")
+        span = f"{p.low:g}..{p.high:g}"
+        unit = "" if p.unit == span else f" ({p.unit})"  # a unit that only restates the range: once
+        raise ScenarioError(f"{where}: expected a number in {span}{unit}, found {v:g}")
     if p.integer and float(v) != int(v):
         raise ScenarioError(f"{where}: expected a whole number ({p.unit}), found {v:g}")
     return float(v), source

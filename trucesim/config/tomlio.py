@@ -194,6 +194,21 @@ def cut(text: str, limit: int = SHOWN_CHARS) -> str:
 
 
 def suggest(word: str, candidates: Iterable, cutoff: float = 0.6) -> str:
-    """``" (did you mean 'x'?)"`` for the closest candidate to ``word``, or ``""`` if none is close."""
-    close = difflib.get_close_matches(word, [str(c) for c in candidates], n=1, cutoff=cutoff)
+    """``" (did you mean 'x'?)"`` for the closest candidate to ``word``, or ``""`` if none is close.
+
+    A shortened name counts as close: the one candidate that ``word`` (three characters or more)
+    begins, as ``otzma`` for ``otzma_yehudit``.
+
+    Examples
+    --------
+    >>> suggest("pase_days", ["pause_days", "deadline_days"]), suggest("otzma", ["otzma_yehudit", "religious_zionism"])
+    (" (did you mean 'pause_days'?)", " (did you mean 'otzma_yehudit'?)")
+    >>> suggest("zz", ["pause_days"])
+    ''
+    """
+    names = [str(c) for c in candidates]
+    close = difflib.get_close_matches(word, names, n=1, cutoff=cutoff)
+    if not close and len(word) >= 3:
+        close = [n for n in names if n.startswith(word)]
+        close = close if len(close) == 1 else []
     return f" (did you mean {close[0]!r}?)" if close else ""
