@@ -492,3 +492,13 @@ def test_a_value_out_of_range_states_the_range_once(tmp_path):
     bad.write_text(f'extends = "{BASELINE}"\n[context]\nus_pressure = 1.7\n')
     line = assert_one_line_error(cli("check", bad), "context.us_pressure: expected a number in 0..1, found 1.7")
     assert line.count("0..1") == 1
+
+
+def test_sweep_of_an_unknown_name_says_it_is_no_shipped_experiment(tmp_path):
+    assert_one_line_error(
+        cli("sweep", "nosuch", "--out", tmp_path / "r"), "nosuch: file not found, nor a shipped experiment"
+    )
+    assert_one_line_error(
+        cli("sweep", "prisoners-vs-us-presure", "--out", tmp_path / "r"), "did you mean 'prisoners-vs-us-pressure'?"
+    )
+    assert not (tmp_path / "r").exists()
