@@ -117,6 +117,19 @@ def test_the_table_is_stored_resumed_extended_and_the_same_whatever_the_workers(
         build_table(cal, tmp_path / "one", seed=3)
 
 
+def test_the_tables_progress_starts_with_the_work_and_moves_within_a_block(tmp_path):
+    """A block of 40 draws on 3 rounds is 3 tasks: told at 0, after the first two tasks, then at the block's end."""
+    cal = small(tmp_path, table=40)
+    told: list[tuple[int, int, int, int]] = []
+    build_table(cal, tmp_path / "t", seed=2, on_progress=lambda *a: told.append(a))
+    drawn = [t[1] for t in told]
+    assert drawn == [0, 13, 26, 40] and all(t[2] == 40 for t in told)
+    assert told[-1][3] > 20  # the draws simulated (consistent in all rounds but one)
+    told.clear()
+    build_table(cal, tmp_path / "t", seed=2, on_progress=lambda *a: told.append(a))  # read back: no tasks
+    assert [t[1] for t in told] == [0, 40]
+
+
 def test_calibrate_and_validate_run_on_one_table(tmp_path, capsys):
     from trucesim.cli import main
 

@@ -19,7 +19,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -123,12 +123,18 @@ def batch_shares(
     worlds: int,
     key: tuple[int, ...],
     shared: bool = True,
+    on_task: Callable[[int, int], None] | None = None,
 ) -> list[np.ndarray]:
-    """For each round, its particles × facts shares, computed on ``executor`` (see :func:`batch_tasks`)."""
+    """For each round, its particles × facts shares, computed on ``executor`` (see :func:`batch_tasks`).
+
+    ``on_task(done, tasks)`` is told as each task's shares come back (for a progress display).
+    """
     from trucesim.run.executors import map_ordered
 
     tasks = batch_tasks(rounds, keys, values, worlds, key, shared)
     out: list[list[np.ndarray]] = [[] for _ in rounds]
-    for task, shares in zip(tasks, map_ordered(executor, tasks), strict=True):
+    for done, (task, shares) in enumerate(zip(tasks, map_ordered(executor, tasks), strict=True), 1):
         out[task.key[-2]].append(shares)
+        if on_task is not None:
+            on_task(done, len(tasks))
     return [np.concatenate(parts) for parts in out]

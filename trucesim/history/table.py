@@ -101,9 +101,9 @@ def prior_draws(cal: Calibration, seed: int, start: int, n: int) -> np.ndarray:
     return np.column_stack(cols)
 
 
-def _block(cal: Calibration, seed: int, b: int, n: int, executor) -> pd.DataFrame:
+def _block(cal: Calibration, seed: int, b: int, n: int, executor, on_task=None) -> pd.DataFrame:
     """Block ``b`` of the table: its ``n`` draws that are consistent in all rounds but at most
-    :data:`SPARE_ROUNDS`, with their margins and fact shares."""
+    :data:`SPARE_ROUNDS`, with their margins and fact shares (``on_task``: see :func:`batch_shares`)."""
     keys = list(cal.fit)
     values = prior_draws(cal, seed, b * BLOCK, n)
     margins = round_margins(cal.rounds, keys, values)
@@ -113,7 +113,7 @@ def _block(cal: Calibration, seed: int, b: int, n: int, executor) -> pd.DataFram
     cols.update({k: values[:, j] for j, k in enumerate(keys)})
     cols.update({f"margin:{r.path.stem}": margins[:, j] for j, r in enumerate(cal.rounds)})
     if len(values):
-        shares = batch_shares(executor, cal.rounds, keys, values, cal.worlds, (seed, TABLE_STREAM, b))
+        shares = batch_shares(executor, cal.rounds, keys, values, cal.worlds, (seed, TABLE_STREAM, b), on_task=on_task)
         for r, s in zip(cal.rounds, shares, strict=True):
             cols.update({f"{r.path.stem}:{o.key}": s[:, i] for i, o in enumerate(r.observed)})
     else:
@@ -130,7 +130,8 @@ def build_table(
 ) -> Table:
     """Simulate (or load, or extend) ``cal.table`` prior draws on every round of ``cal`` into ``out``.
 
-    ``on_progress(0, drawn, draws, simulated)`` is told after each block.
+    ``on_progress(0, drawn, draws, simulated)`` is told at the start, as a block's tasks come
+    back (``drawn`` then counts the block's draws in proportion) and after each block.
 
     Raises
     ------
@@ -145,16 +146,23 @@ def build_table(
     blocks = -(-cal.table // BLOCK)
     parts = []
     simulated = 0
+    if on_progress is not None:
+        on_progress(0, 0, cal.table, 0)  # the display starts with the work, not after the first block
     with borrowed(executor) as ex:
         for b in range(blocks):
             n = min(BLOCK, cal.table - b * BLOCK)
+
+            def on_task(done: int, tasks: int, b: int = b, n: int = n, simulated: int = simulated) -> None:
+                if on_progress is not None and done < tasks:  # the block's end is told below
+                    on_progress(0, b * BLOCK + n * done // tasks, cal.table, simulated)
+
             stored = sorted(out.glob(f"block-{b:04d}-*.parquet"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
             larger = [p for p in stored if int(p.stem.rsplit("-", 1)[1]) >= n]
             if larger:  # the same draws, or a larger table's block of which these are the first
                 part = pd.read_parquet(larger[0])
                 part = part[part["draw"] < b * BLOCK + n]
             else:
-                part = _block(cal, seed, b, n, ex)
+                part = _block(cal, seed, b, n, ex, on_task)
                 _write_block(out / f"block-{b:04d}-{n}.parquet", part)
             parts.append(part)
             simulated += len(part)
