@@ -174,7 +174,7 @@ def test_summary_says_any_text_any_round_and_the_horizon_of_the_deaths(tmp_path,
 
 
 def test_a_counter_because_the_demand_exceeds_what_is_held_is_said_so(capsys):
-    from trucesim.report.text import gate_words
+    from trucesim.run.blockers import gate_words
 
     assert gate_words("demand_infeasible", {"armed_group": "Hamas"}) == (
         "Hamas countered: asked for more hostages than it held"

@@ -190,6 +190,7 @@ def row_label(figure: str, labels: Mapping[str, str] | None = None) -> str:
     ('walked away', 'Hamas accepts a proposal')
     """
     from trucesim.analysis.compare import figure_label
+    from trucesim.run.blockers import gate_words
 
     top, _, rest = figure.partition(".")
     group = group_of(figure)
@@ -197,9 +198,8 @@ def row_label(figure: str, labels: Mapping[str, str] | None = None) -> str:
         return group.label
     if group.short and rest:
         labels = labels or {}
-        actor = rest.removesuffix("_refused")
-        if top == "blockers" and actor != rest and actor in labels:
-            return f"{labels[actor]} refused"
+        if top == "blockers":  # in the words of trucesim run's summary
+            return gate_words(rest, labels)
         return labels.get(rest, rest.replace("_", " "))
     return figure_label(figure, labels)
 

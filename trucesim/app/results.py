@@ -26,7 +26,7 @@ import pandas as pd
 
 from trucesim.app.entry import Settings
 from trucesim.model.model import END_REASONS, TruceModel
-from trucesim.report.text import gate_labels, gate_words
+from trucesim.run.blockers import gate_labels, gate_words
 from trucesim.run.metrics import summarize
 from trucesim.run.outcomes import outcome_table
 from trucesim.run.stats import difference_ci, proportion_ci

@@ -172,6 +172,7 @@ def main(args) -> int:
     from trucesim.config.scenario import load_scenario
     from trucesim.report.comparison import format_comparison
     from trucesim.report.text import to_json
+    from trucesim.run.blockers import gate_labels
     from trucesim.run.executors import ExecutorError, TaskError, check_options
 
     if len(args.scenarios) < 2:
@@ -208,7 +209,7 @@ def main(args) -> int:
     finally:
         bar.close()
     result = comparison.result()
-    labels = {k: v for s in reversed(scenarios) for k, v in s.labels.items()}
+    labels = {k: v for s in reversed(scenarios) for k, v in gate_labels(s).items()}  # actors, and who holds hostages
     if args.format == "json":
         shown = (
             result

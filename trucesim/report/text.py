@@ -18,6 +18,7 @@ import json
 from collections.abc import Mapping
 
 from trucesim.model.events import Event, render_story
+from trucesim.run.blockers import gate_labels, gate_words
 
 
 def to_json(summary: dict) -> str:
@@ -36,38 +37,6 @@ END_WORDS = {
     "government_fell": "the government fell",
     "horizon": "still talking at the horizon",
 }
-
-
-def gate_labels(scenario) -> dict[str, str]:
-    """The labels :func:`gate_words` names sides by: the scenario's actors', and ``armed_group`` for that side's actor."""
-    ag = scenario.actors_of("armed_group")[0]
-    return {**scenario.labels, "armed_group": scenario.labels.get(ag, ag)}
-
-
-def gate_words(gate: str, labels: Mapping[str, str]) -> str:
-    """A blocker of the summary in words, sides named by ``labels`` (by actor id; ``armed_group`` names that side).
-
-    Examples
-    --------
-    >>> gate_words("hamas_refused", {"hamas": "Hamas"})
-    'Hamas refused the text'
-    >>> gate_words("vote_lost", {})
-    'the deal vote was lost'
-    >>> gate_words("demand_infeasible", {"armed_group": "Hamas"})
-    'Hamas countered: asked for more hostages than it held'
-    """
-    holder = labels.get("armed_group", "the armed group")
-    fixed = {
-        "both_refused": "both sides refused the text",
-        "demand_infeasible": f"{holder} countered: asked for more hostages than it held",
-        "partner_exit": "a partner quit and the government fell",
-        "vote_lost": "the deal vote was lost",
-        "unfinished": "no round had ended by the horizon",
-    }
-    if gate in fixed:
-        return fixed[gate]
-    actor = gate.removesuffix("_refused")
-    return f"{labels.get(actor, actor)} refused the text"
 
 
 def _shares(title: str, shares: Mapping[str, float | None], words, width: int) -> list[str]:
