@@ -251,7 +251,7 @@ def main(args) -> int:
     def said(score) -> None:  # a progress line per round, on stderr
         print(
             f"round {score.name}: {len(score.facts)} facts, {score.worlds:,} worlds, "
-            f"{int(score.hit.sum())} hits ({time.monotonic() - start:.1f} s)",
+            f"{int(score.hit.sum())} hits ({time.monotonic() - start:.1f} s elapsed)",
             file=sys.stderr,
             flush=True,
         )

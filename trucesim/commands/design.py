@@ -148,7 +148,8 @@ def _add_simulations(p: argparse.ArgumentParser) -> None:
         type=positive_int,
         default=None,
         metavar="N",
-        help="most simulations the search may run (default: see 'search budget' below)",
+        help="most simulations the search may run (default: see 'search budget' below); the marginal "
+        "effects at the best terms add about two per varied key, counted apart in the summary",
     )
     p.add_argument(
         "--grid",

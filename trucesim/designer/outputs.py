@@ -390,8 +390,8 @@ def format_summary(result) -> str:
     m = result.marginal
     if len(m):
         lines.append(
-            "  what each varied key buys at the best terms (change in the probability of a deal, "
-            "percentage points, same worlds):"
+            "  what each varied key buys at the best terms (a step up and down in the key's unit -> the change "
+            "in the probability of a deal, in percentage points, on the same worlds):"
         )
         for _, r in m.iterrows():
             if pd.isna(r.get("p_deal_per_unit", math.nan)):
@@ -401,9 +401,9 @@ def format_summary(result) -> str:
             for side, dist in (("up", r["high"] - r["at"]), ("down", r["low"] - r["at"])):
                 ch = r.get(f"p_deal_change_{side}", math.nan)
                 if not pd.isna(ch):
-                    parts.append(f"{dist:+.4g}: {100 * ch:+.1f}")
+                    parts.append(f"{dist:+.4g} -> {100 * ch:+.1f}")
             lines.append(
-                f"    {r['key']:<36}{', '.join(parts)}   per unit {100 * r['p_deal_per_unit']:+.3f} "
+                f"    {r['key']:<36}{', '.join(parts)};  per unit {100 * r['p_deal_per_unit']:+.3f} "
                 f"(95% CI {100 * r['p_deal_per_unit_lo']:+.3f} to {100 * r['p_deal_per_unit_hi']:+.3f})"
             )
     for n in result.notes:

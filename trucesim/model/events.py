@@ -134,7 +134,8 @@ def render(event: Event, labels: Mapping[str, str] | None = None) -> str:
     if k == "released":
         return f"hostages released: {v['total']} so far"
     if k == "hostage_deaths":
-        return f"{v['count']} hostage(s) reported dead in captivity"
+        n = v["count"]
+        return f"{n} hostage{'' if n == 1 else 's'} reported dead in captivity"
     if k == "breach":
         return f"the pause is breached by {who}; war resumes"
     if k == "extended":

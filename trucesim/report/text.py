@@ -34,9 +34,18 @@ def _pct(x) -> str:
 END_WORDS = {
     "deal": "a deal was signed",
     "walked_away": "the mediators walked away",
-    "government_fell": "the government fell",
+    "government_fell": "the government fell during the talks",
     "horizon": "still talking at the horizon",
 }
+
+
+def _rounds(n: int) -> str:
+    """``1 round``, ``3 rounds``.
+
+    >>> _rounds(1), _rounds(3)
+    ('1 round', '3 rounds')
+    """
+    return f"{n} round{'' if n == 1 else 's'}"
 
 
 def _shares(title: str, shares: Mapping[str, float | None], words, width: int) -> list[str]:
@@ -68,7 +77,7 @@ def format_text(summary: dict, scenario) -> str:
     ]
     rows += [(f"{label(p)} quits the coalition", _pct(v)) for p, v in s["p_exit"].items()]
     rows += [
-        ("government falls", _pct(s["p_government_falls"])),
+        ("government falls (before or after a deal)", _pct(s["p_government_falls"])),
         ("pause completed", _pct(s["p_pause_completed"])),
         ("permanent end reached", _pct(s["p_permanent"])),
         (
@@ -119,7 +128,7 @@ def verdict(row: Mapping, labels: Mapping[str, str] | None = None) -> str:
     if not bool(row["deal"]):
         end = str(row["end_of_talks"])
         how = {
-            "walked_away": f"the mediators walked away after {int(row['rounds'])} rounds",
+            "walked_away": f"the mediators walked away after {_rounds(int(row['rounds']))}",
             "government_fell": "the government fell",
             "horizon": "the talks were still going at the horizon",
         }.get(end, end)
