@@ -183,6 +183,6 @@ def test_out_that_cannot_be_written_fails_before_simulating(tmp_path):
         import os
 
         if os.geteuid() != 0:  # root may write anywhere
-            assert_one_line_error(cli("run", BASELINE, "--worlds", 10, "--out", locked / "w.csv"), "permission denied")
+            assert_one_line_error(cli("run", BASELINE, "--worlds", 10, "--out", locked / "w.csv"), "Permission denied")
     finally:
         locked.chmod(0o700)

@@ -140,3 +140,19 @@ def test_cli_errors_are_one_line_before_any_work(tmp_path):
     existing.write_bytes(b"keep")
     assert_one_line_error(cli("compare", "april-2024", US, "--out", existing), "--force")
     assert existing.read_bytes() == b"keep"
+
+
+def test_how_the_talks_ended_is_paired_and_its_deal_row_is_p_deals(scen, tables):
+    """Shares of all worlds with a per-world column (end_of_talks) get the paired interval, as p_deal does:
+    'a deal was signed' and p_deal are one figure, so they show one difference and one interval."""
+    r = _compare(scen, tables)
+    by = {f["figure"]: f for f in r["figures"]}
+    assert by["end_reasons.deal"]["differences"][0] == by["p_deal"]["differences"][0]
+    for reason in ("walked_away", "government_fell"):
+        mine = (tables[1]["end_of_talks"] == reason).to_numpy(float)
+        theirs = (tables[0]["end_of_talks"] == reason).to_numpy(float)
+        got = by[f"end_reasons.{reason}"]["differences"][0]
+        assert got["method"] == "paired"
+        assert [got["diff"], got["lo"], got["hi"]] == pytest.approx(
+            [(mine - theirs).mean(), *mean_ci(mine - theirs)], abs=1e-6
+        )

@@ -169,11 +169,18 @@ class Comparison:
             for key, col in self.paired[j].items():
                 if base.get(key) != col or col not in t or col not in ref:
                     continue
-                d = t[col].to_numpy(float) - ref[col].to_numpy(float)
-                self.n[j][key] = self.n[j].get(key, 0) + d.size
-                self.sum[j][key] = self.sum[j].get(key, 0.0) + float(d.sum())
-                self.sum_sq[j][key] = self.sum_sq[j].get(key, 0.0) + float(np.dot(d, d))
+                self._pair(j, key, t[col].to_numpy(float) - ref[col].to_numpy(float))
+            if "end_of_talks" in t and "end_of_talks" in ref:  # how the talks ended: a share of all worlds, paired too
+                for reason in self.summaries[0].end_reasons:
+                    mine, theirs = t["end_of_talks"].to_numpy() == reason, ref["end_of_talks"].to_numpy() == reason
+                    self._pair(j, f"end_reasons_{reason}", mine.astype(float) - theirs.astype(float))
         return self
+
+    def _pair(self, j: int, key: str, d: np.ndarray) -> None:
+        """Add the per-world differences ``d`` of figure ``key`` between scenario ``j`` and the first."""
+        self.n[j][key] = self.n[j].get(key, 0) + d.size
+        self.sum[j][key] = self.sum[j].get(key, 0.0) + float(d.sum())
+        self.sum_sq[j][key] = self.sum_sq[j].get(key, 0.0) + float(np.dot(d, d))
 
     def result(self, level: float = 0.95) -> dict:
         """The comparison as a JSON-ready dict.

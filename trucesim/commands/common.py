@@ -80,7 +80,7 @@ def write_table(path: Path, tables, option: str = "--out") -> None:
     """
     from trucesim.run.files import write_atomic
 
-    check_writable(path, option)
+    check_out(path, TABLE_FORMATS, option)
     suffix = path.suffix.lower()
 
     def write(tmp: Path) -> None:
@@ -157,11 +157,6 @@ def check_out(path: Path, formats=TABLE_FORMATS, option: str = "--out") -> Path:
         raise UserError(f"{option} {path}: cannot write in {parent}: {e.strerror or e}") from None
     probe.unlink(missing_ok=True)
     return path
-
-
-def check_writable(path: Path, option: str = "--out") -> None:
-    """Refuse, before any work, an outcome table (.parquet or .csv) that could not be written."""
-    check_out(path, TABLE_FORMATS, option)
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from trucesim.commands.common import (
     DEFAULT_WORLDS,
     UserError,
     add_force,
-    check_writable,
+    check_out,
     nonneg_int,
     positive_int,
     refuse_overwrite,
@@ -95,7 +95,7 @@ def main(args) -> int:
     except (ExecutorError, RunError) as e:
         raise UserError(str(e)) from None
     if args.out is not None:
-        check_writable(args.out)  # before the simulation, not after it
+        check_out(args.out)  # before the simulation, not after it (an outcome table: .parquet or .csv)
         refuse_overwrite(args.out, args.force)
     target = args.trace
     numbered = isinstance(target, int)
