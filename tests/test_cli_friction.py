@@ -502,3 +502,11 @@ def test_sweep_of_an_unknown_name_says_it_is_no_shipped_experiment(tmp_path):
         cli("sweep", "prisoners-vs-us-presure", "--out", tmp_path / "r"), "did you mean 'prisoners-vs-us-pressure'?"
     )
     assert not (tmp_path / "r").exists()
+
+
+def test_every_commands_help_ends_with_examples():
+    """The README says 'trucesim COMMAND --help lists every option with examples': each command does."""
+    from trucesim.cli import COMMANDS
+
+    without = [name for name in COMMANDS if "examples:" not in cli(name, "--help", check=True).stdout]
+    assert without == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 
 from trucesim.config.paramdoc import render
@@ -56,3 +57,28 @@ def test_baseline_holds_the_article_figures(baseline):
     for key, v in expected.items():
         assert baseline.value(key) == v, key
     assert BASELINE.name == "april-2024.toml"
+
+
+def test_odd_names_every_column_of_the_per_world_table(baseline):
+    """ODD section 7.8 (the README's link for ``run --out``) names every column, actors and terms by pattern."""
+    from trucesim.run.simulate import simulate
+
+    odd = (ROOT / "docs" / "ODD.md").read_text()
+    section = odd[odd.index("### 7.8 Outcomes per world") : odd.index("## 8. Parameters")]
+    named = set(re.findall(r"`([^`]+)`", section))
+    actors = sorted(baseline.actors, key=len, reverse=True)
+    missing = []
+    for col in simulate(baseline, 20, seed=0).columns:
+        pattern = col
+        if col.startswith("terms_"):
+            pattern = "terms_<term>"
+        for a in actors:
+            if col.startswith(f"exit_{a}") or col.startswith(f"promise_{a}"):
+                pattern = col.replace(a, "<party>")
+                break
+            if col.startswith(f"{a}_"):
+                pattern = col.replace(a, "<id>", 1)
+                break
+        if pattern not in named:
+            missing.append(col)
+    assert missing == []

@@ -1,11 +1,20 @@
-"""``trucesim check FILE...``: validate scenario, round and experiment files."""
+"""``trucesim check FILE...``: validate scenario, round, experiment, calibration and parameter files."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
 NAME = "check"
+EPILOG = """examples:
+  trucesim check my-variant.toml                      # a scenario: keys, types, ranges, what it extends
+  trucesim check april-2024 prisoners-vs-us-pressure   # shipped files, by name
+  trucesim check scenarios/rounds/*.toml --strict      # rounds, and every value needs a source
+  trucesim check calibration/joint.toml scenarios/fitted/joint.toml
+
+Each file prints one line: "FILE: ok (...)" on stdout, or "trucesim: error: FILE: KEY:
+expected ..., found ..." on stderr."""
 
 
 def add_parser(sub):
@@ -21,6 +30,8 @@ def add_parser(sub):
         "line naming the file and the key; with --strict it is an error, and the exit status is 2 "
         "(unless a file is invalid: 1). A calibration file (rounds, priors, fit) and a parameter file "
         "(fitted values only, as scenarios/fitted/joint.toml) are checked as such.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument(
         "files",

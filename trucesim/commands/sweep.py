@@ -79,8 +79,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "--chunk-worlds",
         type=positive_int,
         metavar="K",
-        help="worlds per chunk, the unit of work, of resumption and of random streams "
-        "(default: 50000; part of the dataset's identity)",
+        help="worlds per chunk, the unit of work and of resumption (default: 50000); the numbers do not "
+        "depend on it (random numbers are addressed by world), but a --resume must use the same",
     )
     p.add_argument(
         "--dry-run", action="store_true", help="validate the experiment and print its design size; simulate nothing"

@@ -245,6 +245,14 @@ def load_scenario(path: str | Path) -> Scenario:
     ------
     ScenarioError
         One line: ``FILE: KEY: expected ..., found ...``.
+
+    Examples
+    --------
+    >>> s = load_scenario("april-2024")          # a shipped scenario by name; a path wins
+    >>> s.name, len(s.actors), s.values["context.us_pressure"]
+    ('april-2024', 10, 0.5)
+    >>> s.with_values({"context.us_pressure": 0.9}).values["context.us_pressure"]
+    0.9
     """
     path = _locate(path)
     top = printable(str(path))

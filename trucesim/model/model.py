@@ -122,6 +122,15 @@ class TruceModel(mesa.Model):
     collect : bool
         Keep the daily aggregates (:data:`DAILY_SERIES`) in :attr:`datacollector`; runs that
         keep only each world's outcomes pass ``False`` (the same outcomes, less work a day).
+
+    Examples
+    --------
+    >>> from trucesim.config.scenario import load_scenario
+    >>> from trucesim.run.outcomes import outcome_table
+    >>> model = TruceModel(load_scenario("april-2024"), 500, rng=0).run()   # 180 days, 500 worlds
+    >>> table = outcome_table(model)                                      # one row per world
+    >>> len(table), round(float(table["deal"].mean()), 3)
+    (500, 0.084)
     """
 
     NEGOTIATING, PAUSE, PERMANENT, COLLAPSED, ENDED = range(5)
