@@ -177,12 +177,12 @@ def test_a_counter_because_the_demand_exceeds_what_is_held_is_said_so(capsys):
     from trucesim.run.blockers import gate_words
 
     assert gate_words("demand_infeasible", {"armed_group": "Hamas"}) == (
-        "Hamas countered: asked for more hostages than it held"
+        "Hamas countered: the text wanted more hostages than it held"
     )
     code, out, err = cli(capsys, "run", BASELINE, "--worlds", 2000)
     assert code == 0, err
     blockers = out.split("what stopped the last round")[1]
-    assert "Hamas countered: asked for more hostages than it held" in blockers
+    assert "Hamas countered: the text wanted more hostages than it held" in blockers
     code, out, err = cli(capsys, "run", BASELINE, "--worlds", 50, "--trace", 0)
     assert "Hamas counters proposal 1 (cannot meet the demand as written: holds" in out
 

@@ -7,7 +7,7 @@ name, which is not a trucesim scenario.  :class:`TruceAppModel` therefore
 takes only plain keywords: the scenario's folder and name, worlds, seed, the
 world whose story is told, and one change per control of
 :mod:`trucesim.app.controls`.  It stops (``running = False``) at the
-scenario's horizon, so Play stops there.
+scenario's horizon, so Play stops there, and a Step of many days stops there too.
 
 The worlds are worlds ``0..n-1`` of the seed (:mod:`trucesim.model.streams`): the app's
 worlds are the first worlds of ``trucesim run SCENARIO --seed S``.
@@ -19,6 +19,9 @@ Examples
 1
 >>> round(m.scenario_spec.value("context.us_pressure"), 2), [c.key for c in m.changes]
 (0.7, ['context.us_pressure'])
+>>> for _ in range(250): m.step()     # Step with a render interval past the horizon
+>>> m.day, m.time, m.running
+(180, 180.0, False)
 """
 
 from __future__ import annotations
@@ -111,9 +114,17 @@ class TruceAppModel(TruceModel):
         super().__init__(spec, n_worlds=int(worlds), rng=int(seed), trace_world=self.story_world)
         self.datacollector = mesa.DataCollector(model_reporters={**{k: k for k in DAILY_SERIES}, **EXTRA_SERIES})
         self.datacollector.collect(self)  # day 0 again, now with the app's series
+        advance = self.step  # Mesa's: one day on its clock
+
+        def step_until_the_horizon() -> None:
+            # Mesa's Step button runs `render_interval` days whatever `running` says: stop here too
+            if self.running:
+                advance()
+
+        self.step = step_until_the_horizon  # type: ignore[method-assign]
 
     def step(self):
-        """One day; at the horizon the model stops (``running = False``)."""
+        """One day; at the horizon the model stops (``running = False``) and further steps do nothing."""
         super().step()
         if self.day >= self.horizon:
             self.running = False

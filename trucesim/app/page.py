@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import solara
 from mesa.visualization import SolaraViz
@@ -18,8 +17,10 @@ from mesa.visualization import SolaraViz
 from trucesim.app import catalogue, panels
 from trucesim.app.controls import CONTROLS
 from trucesim.app.entry import TruceAppModel
+from trucesim.config.shipped import resolve
 
-DEFAULT_SCENARIO = "scenarios/april-2024.toml"
+#: the scenario shown first: a shipped scenario's name, or a path
+DEFAULT_SCENARIO = "april-2024"
 #: worlds on Reset: at 10,000 the numbers are those of `trucesim run --seed S` (one chunk)
 DEFAULT_WORLDS = 10_000
 MIN_WORLDS, MAX_WORLDS = 1_000, 50_000
@@ -36,7 +37,7 @@ class AppConfig:
 
 def app_config() -> AppConfig:
     """Read the scenario to show first from :data:`trucesim.app.catalogue.ENV_SCENARIO` (default: :data:`DEFAULT_SCENARIO`)."""
-    path = Path(os.environ.get(catalogue.ENV_SCENARIO, DEFAULT_SCENARIO)).resolve()
+    path = resolve(os.environ.get(catalogue.ENV_SCENARIO, DEFAULT_SCENARIO), "scenarios").resolve()
     names, _ = catalogue.scenario_names(path.parent)
     if path.stem not in names:
         names = sorted({*names, path.stem})  # loading it then says what is wrong with it

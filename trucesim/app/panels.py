@@ -93,7 +93,8 @@ def ResultPanel(model: TruceAppModel):
         f"Result at the horizon: {model.scenario_spec.name}",
         margin=0,
         style=CARD_STYLE,
-        subtitle=f"{s.worlds:,} worlds, seed {s.seed}; the charts are at day {model.day} of {model.horizon}",
+        subtitle=f"{s.worlds:,} worlds, seed {s.seed}; the charts are at day {model.day} of {model.horizon}"
+        + ("" if model.running else " (the horizon: Reset starts again)"),
     ):
         with rv.Html(tag="div", class_="d-flex align-baseline"):
             rv.Html(
@@ -113,21 +114,27 @@ def ResultPanel(model: TruceAppModel):
             _table(
                 ["what you changed", "as shipped", "now"],
                 [
-                    [c.label + (" (mean)" if c.uncertain else ""), wording.number(c.before), wording.number(c.after)]
+                    [
+                        c.label
+                        + (" (mean)" if c.uncertain else "")
+                        + (" (already at its bound: no change)" if c.before == c.after else ""),
+                        wording.number(c.before),
+                        wording.number(c.after),
+                    ]
                     for c in model.changes
                 ],
                 classes="trucesim-changes",
             )
         else:
             _line(
-                "Every Δ slider is at 0: this is the scenario as shipped. Move one (a change from the "
-                "scenario's value) and press Reset to compare.",
+                "The scenario as shipped: every Δ slider was at 0 at the last Reset. Move one (a change "
+                "from the scenario's value), then press Reset: moved sliders take effect on Reset.",
                 "trucesim-difference my-1",
             )
         _table(
             ["at the horizon", "worlds"],
             [
-                ["government falls", wording.percent(summary["p_government_falls"])],
+                ["government falls (before or after a deal)", wording.percent(summary["p_government_falls"])],
                 ["pause completed", wording.percent(summary["p_pause_completed"])],
                 ["permanent end reached", wording.percent(summary["p_permanent"])],
                 ["hostages released (mean per world)", f"{summary['hostages_released_mean']:.1f}"],

@@ -26,18 +26,10 @@ import pandas as pd
 
 from trucesim.app.entry import Settings
 from trucesim.model.model import END_REASONS, TruceModel
-from trucesim.run.blockers import gate_labels, gate_words
+from trucesim.run.blockers import END_WORDS, gate_labels, gate_words
 from trucesim.run.metrics import summarize
 from trucesim.run.outcomes import outcome_table
 from trucesim.run.stats import difference_ci, proportion_ci
-
-#: how each way the talks end reads in the "why no deal" panel (keys: the model's END_REASONS)
-END_LABELS = {
-    "deal": "deal signed and ratified",
-    "walked_away": "the mediators walked away",
-    "government_fell": "the government fell over the deal",
-    "horizon": "talks still open at the horizon",
-}
 
 
 @dataclass(frozen=True)
@@ -119,7 +111,7 @@ def reasons(settings: Settings) -> dict[str, list[Share]]:
     scenario, _ = settings.scenario()
     n = len(table)
     ends = table["end_of_talks"].value_counts()
-    ended = [Share(END_LABELS.get(r, r), int(ends.get(r, 0)), n) for r in END_REASONS]
+    ended = [Share(END_WORDS.get(r, r), int(ends.get(r, 0)), n) for r in END_REASONS]
     sides = scenario.actors_of("government") + scenario.actors_of("armed_group")
     accepted = [Share(scenario.labels.get(a, a), int(table[f"{a}_accepted"].sum()), n) for a in sides]
     no_deal = table.loc[~table["deal"], "blocker"].astype(str).value_counts()

@@ -9,7 +9,7 @@ from pathlib import Path
 from trucesim.commands.common import UserError
 
 NAME = "app"
-DEFAULT_SCENARIO = "scenarios/april-2024.toml"
+DEFAULT_SCENARIO = "april-2024"  # the shipped scenario, found from any directory
 EPILOG = """what you get:
   controls   a scenario select (every scenario in SCENARIO's folder), worlds, seed, the world
              whose story is told, and sliders that CHANGE the deal's terms, the main pressures
@@ -21,7 +21,7 @@ EPILOG = """what you get:
              as shipped, with its interval; why there was no deal; one world's story
 
 examples:
-  trucesim app                                      # scenarios/april-2024.toml, port 8765
+  trucesim app                                      # the shipped april-2024, port 8765
   trucesim app scenarios/november-2023.toml --port 8800
   trucesim app --host 0.0.0.0                       # reachable from other machines: trusted networks only
 
@@ -70,7 +70,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
 def main(args) -> int:
     from trucesim.app.server import check_address, check_installed, serve
     from trucesim.config.scenario import load_scenario
+    from trucesim.config.shipped import resolve
 
+    args.scenario = resolve(args.scenario, "scenarios")  # a shipped scenario by name; a path wins
     load_scenario(args.scenario)  # a bad file is one line, before any server starts
     problem = check_installed() or check_address(args.host, args.port)
     if problem:

@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping
 
 from trucesim.model.events import Event, render_story
-from trucesim.run.blockers import gate_labels, gate_words
+from trucesim.run.blockers import END_WORDS, gate_labels, gate_words
 
 
 def to_json(summary: dict) -> str:
@@ -28,15 +28,6 @@ def to_json(summary: dict) -> str:
 
 def _pct(x) -> str:
     return "n/a" if x is None else f"{100 * x:5.1f}%"
-
-
-#: how the talks ended, in words
-END_WORDS = {
-    "deal": "a deal was signed",
-    "walked_away": "the mediators walked away",
-    "government_fell": "the government fell during the talks",
-    "horizon": "still talking at the horizon",
-}
 
 
 def _rounds(n: int) -> str:

@@ -1,4 +1,4 @@
-"""What stopped a world's last round, in words: the blockers of the summary (``trucesim run``, ``compare``, the app).
+"""How a world's talks ended and what stopped its last round, in words (``trucesim run``, ``compare``, the app).
 
 The blockers are the model's (``hamas_refused``, ``both_refused``, ``demand_infeasible``, ...);
 sides are named by a scenario's labels.
@@ -6,12 +6,20 @@ sides are named by a scenario's labels.
 Examples
 --------
 >>> gate_words("demand_infeasible", {"armed_group": "Hamas"})
-'Hamas countered: asked for more hostages than it held'
+'Hamas countered: the text wanted more hostages than it held'
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+#: how the talks ended (the model's end reasons), in words
+END_WORDS = {
+    "deal": "a deal was signed",
+    "walked_away": "the mediators walked away",
+    "government_fell": "the government fell during the talks",
+    "horizon": "still talking at the horizon",
+}
 
 
 def gate_labels(scenario) -> dict[str, str]:
@@ -30,12 +38,12 @@ def gate_words(gate: str, labels: Mapping[str, str]) -> str:
     >>> gate_words("vote_lost", {})
     'the deal vote was lost'
     >>> gate_words("demand_infeasible", {"armed_group": "Hamas"})
-    'Hamas countered: asked for more hostages than it held'
+    'Hamas countered: the text wanted more hostages than it held'
     """
     holder = labels.get("armed_group", "the armed group")
     fixed = {
         "both_refused": "both sides refused the text",
-        "demand_infeasible": f"{holder} countered: asked for more hostages than it held",
+        "demand_infeasible": f"{holder} countered: the text wanted more hostages than it held",
         "partner_exit": "a partner quit and the government fell",
         "vote_lost": "the deal vote was lost",
         "unfinished": "no round had ended by the horizon",
@@ -46,4 +54,4 @@ def gate_words(gate: str, labels: Mapping[str, str]) -> str:
     return f"{labels.get(actor, actor)} refused the text"
 
 
-__all__ = ["gate_labels", "gate_words"]
+__all__ = ["END_WORDS", "gate_labels", "gate_words"]
