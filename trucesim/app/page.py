@@ -62,6 +62,36 @@ SHARES_CSS = """
     height: 24px !important; vertical-align: bottom; }
 .trucesim-shares-card .v-card__title { padding-bottom: 4px; }
 """
+#: narrow screens (below 1280 px, where the 400 px drawer would leave cards under 300 px wide): Mesa's
+#: grid of cards becomes one column, each card as tall as its content (the grid places its items at
+#: fixed pixel positions, hence the !important); on a phone the drawer, overlaid, leaves room to tap
+#: beside it, and table cells are closer.  At every width, cards show their scrollbar and the
+#: labels of the shares wrap, so the table fits its card; a table still too wide scrolls sideways in it.
+LAYOUT_CSS = """
+@media (max-width: 1279.98px) {
+    .vue-grid-layout { height: auto !important; }
+    .vue-grid-layout > .vue-grid-item {
+        position: relative !important; transform: none !important; top: auto !important; left: auto !important;
+        width: 100% !important; height: auto !important; margin-bottom: 12px; }
+    .vue-grid-layout > .vue-grid-item > .vue-resizable-handle { display: none; }
+    .vue-grid-layout > .vue-grid-item .v-card { height: auto !important; }
+    .v-navigation-drawer--is-mobile { min-width: 0 !important; width: min(400px, 85vw) !important; }
+}
+@media (max-width: 599.98px) {
+    .trucesim-card .v-data-table > .v-data-table__wrapper > table > tbody > tr > td,
+    .trucesim-card .v-data-table > .v-data-table__wrapper > table > tbody > tr > th,
+    .trucesim-card .v-data-table > .v-data-table__wrapper > table > thead > tr > th { padding: 0 6px; }
+}
+.trucesim-card .v-data-table__wrapper { overflow-x: auto; }
+.trucesim-card::-webkit-scrollbar, .trucesim-card .v-data-table__wrapper::-webkit-scrollbar { width: 8px; height: 8px; }
+.trucesim-card::-webkit-scrollbar-thumb, .trucesim-card .v-data-table__wrapper::-webkit-scrollbar-thumb {
+    background: rgba(128, 128, 128, 0.5); border-radius: 4px; }
+.trucesim-shares.v-data-table--dense > .v-data-table__wrapper > table > tbody > tr > td:first-child,
+.trucesim-shares.v-data-table--dense > .v-data-table__wrapper > table > tbody > tr > th.trucesim-section {
+    white-space: normal; height: auto !important; min-width: 10em; }
+.trucesim-shares.v-data-table--dense > .v-data-table__wrapper > table > tbody > tr > * { padding: 0 8px; }
+"""
+
 #: the tab name: Mesa's SolaraViz names its tabs "Page 0", "Page 1"...; the app has one, holding everything
 TAB_NAME = "Results, charts and one world's story"
 TAB_CSS = f"""
@@ -119,6 +149,16 @@ def components() -> list:
 
 
 @solara.component
+def Layout(children=[]):  # noqa: B006  (Solara's signature for a layout)
+    """Solara's AppLayout, its drawer open or not as Vuetify chooses: open on a wide screen, closed on a narrow one.
+
+    ``sidebar_open=None`` leaves the drawer's ``v-model`` unset, so Vuetify opens it only
+    above its mobile breakpoint; below, it is an overlay the ☰ button opens.
+    """
+    return solara.AppLayout(children=children, sidebar_open=None)
+
+
+@solara.component
 def Page():
     """The app: one model per browser session, rebuilt by Reset from the controls."""
     config = solara.use_memo(app_config, [])
@@ -126,7 +166,7 @@ def Page():
         lambda: TruceAppModel(scenario_dir=config.folder, scenario_name=config.first, worlds=DEFAULT_WORLDS), []
     )
     solara.Title("trucesim: what if")
-    solara.Style(SLIDER_CSS + SHARES_CSS + TAB_CSS)
+    solara.Style(SLIDER_CSS + SHARES_CSS + TAB_CSS + LAYOUT_CSS)
     SolaraViz(
         model,
         components=components(),

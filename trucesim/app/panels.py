@@ -93,6 +93,7 @@ def ResultPanel(model: TruceAppModel):
         f"Result at the horizon: {model.scenario_spec.name}",
         margin=0,
         style=CARD_STYLE,
+        classes=["trucesim-card"],
         subtitle=f"{s.worlds:,} worlds, seed {s.seed}; the charts are at day {model.day} of {model.horizon}"
         + ("" if model.running else " (the horizon: Reset starts again)"),
     ):
@@ -168,7 +169,7 @@ def SharesPanel(title: str, groups: Mapping[str, list[results.Share]]):
         for sh in shares:
             cells = [sh.label, wording.percent(sh.p), wording.interval(sh.ci).removeprefix("95% CI ")]
             rows.append(rv.Html(tag="tr", children=[_cell(c) for c in cells]))
-    with solara.Card(title, margin=0, style=CARD_STYLE, classes=["trucesim-shares-card"]):
+    with solara.Card(title, margin=0, style=CARD_STYLE, classes=["trucesim-card", "trucesim-shares-card"]):
         rv.SimpleTable(dense=True, class_="trucesim-shares", children=[rv.Html(tag="tbody", children=rows)])
 
 
@@ -189,6 +190,7 @@ def Story(model: TruceAppModel):
             f"The story of world {model.story_world}, so far",
             margin=0,
             style=CARD_STYLE,
+            classes=["trucesim-card"],
             subtitle="choose the world with the 'Story of world' slider and press Reset",
         ),
         solara.Div(classes=["trucesim-story"]),
