@@ -147,8 +147,8 @@ def test_help_teaches():
 def test_a_directory_that_refuses_new_files_fails_before_any_work(tmp_path, monkeypatch, command):
     """Every command writing one file tries to create it first (as root a permission bit does not tell).
 
-    The directory's refusal is played by ``os.open`` failing for the probe's temporary name: without the
-    probe the command would run and write its file, so the one-line error shows the check came first.
+    The directory's refusal is played by ``os.open`` failing for the probe's temporary name, and any
+    simulation fails the test: the one-line error shows the check came before the work.
     """
     import os
 
@@ -160,6 +160,11 @@ def test_a_directory_that_refuses_new_files_fails_before_any_work(tmp_path, monk
         return real_open(path, flags, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", refusing)
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("simulated before checking --out")
+
+    monkeypatch.setattr("trucesim.model.model.TruceModel.__init__", no_work)  # any simulation fails the test
     argv = [str(a).format(d=tmp_path) for a in command]
     line = assert_one_line_error(cli(*argv), f"cannot write in {tmp_path}: Permission denied")
     assert line.startswith(f"trucesim: error: --out {tmp_path}/")

@@ -504,7 +504,7 @@ def test_sweep_of_an_unknown_name_says_it_is_no_shipped_experiment(tmp_path):
     assert not (tmp_path / "r").exists()
 
 
-def test_every_commands_help_ends_with_examples():
+def test_every_commands_help_has_examples():
     """The README says 'trucesim COMMAND --help lists every option with examples': each command does."""
     from trucesim.cli import COMMANDS
 

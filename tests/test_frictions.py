@@ -177,12 +177,12 @@ def test_a_counter_because_the_demand_exceeds_what_is_held_is_said_so(capsys):
     from trucesim.run.blockers import gate_words
 
     assert gate_words("demand_infeasible", {"armed_group": "Hamas"}) == (
-        "Hamas countered: the text wanted more hostages than it held"
+        "Hamas countered: it held fewer hostages than the text named"
     )
     code, out, err = cli(capsys, "run", BASELINE, "--worlds", 2000)
     assert code == 0, err
     blockers = out.split("what stopped the last round")[1]
-    assert "Hamas countered: the text wanted more hostages than it held" in blockers
+    assert "Hamas countered: it held fewer hostages than the text named" in blockers
     code, out, err = cli(capsys, "run", BASELINE, "--worlds", 50, "--trace", 0)
     assert "Hamas counters proposal 1 (cannot meet the demand as written: holds" in out
 

@@ -370,3 +370,21 @@ def test_timeline_names_the_falling_government_by_the_scenarios_label(baseline):
     text = _texts(fig)
     assert "Israel's government falls" in text and "Israel's government falls over the deal" in text
     assert "government falls\n" not in text.replace("Israel's government falls", "")
+
+
+def test_save_figure_writes_the_format_its_suffix_names_whole_or_not_at_all(tmp_path):
+
+    from trucesim.plots.style import save_figure
+
+    fig = Figure()
+    fig.add_subplot().plot([0, 1], [0, 1])
+    assert save_figure(fig, tmp_path / "a.svg").read_text().lstrip().startswith("<?xml")
+    assert save_figure(fig, tmp_path / "noext").read_bytes()[:4] == b"\x89PNG"  # no suffix: PNG
+    (tmp_path / "kept.png").write_bytes(b"old")
+    with pytest.raises(ValueError):
+        save_figure(fig, tmp_path / "kept.png", dpi=-1)  # a failed write leaves the old file
+    assert (tmp_path / "kept.png").read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "a.svg",
+        "kept.png",
+        "noext",
+    ]

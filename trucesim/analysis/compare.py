@@ -88,7 +88,7 @@ _FIGURE_LABELS = {
     "signed_terms_mean": "signed terms: {} (mean over worlds with a deal)",
     "p_deal": "deal signed and ratified",
     "p_deal_first_text": "deal on the first text, as tabled",
-    "p_government_falls": "government falls",
+    "p_government_falls": "government falls (at any time, with or without a deal)",
     "p_pause_completed": "pause completed",
     "p_permanent": "permanent end reached",
     "hostages_released_mean": "hostages released (mean)",

@@ -187,10 +187,10 @@ def row_label(figure: str, labels: Mapping[str, str] | None = None) -> str:
     Examples
     --------
     >>> row_label("end_reasons.walked_away"), row_label("p_accept.hamas", {"hamas": "Hamas"})
-    ('walked away', 'Hamas accepts a proposal')
+    ('the mediators walked away', 'Hamas accepts a proposal')
     """
     from trucesim.analysis.compare import figure_label
-    from trucesim.run.blockers import gate_words
+    from trucesim.run.blockers import END_WORDS, gate_words
 
     top, _, rest = figure.partition(".")
     group = group_of(figure)
@@ -200,6 +200,8 @@ def row_label(figure: str, labels: Mapping[str, str] | None = None) -> str:
         labels = labels or {}
         if top == "blockers":  # in the words of trucesim run's summary
             return gate_words(rest, labels)
+        if top == "end_reasons":
+            return END_WORDS.get(rest, rest.replace("_", " "))
         return labels.get(rest, rest.replace("_", " "))
     return figure_label(figure, labels)
 

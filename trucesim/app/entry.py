@@ -124,7 +124,7 @@ class TruceAppModel(TruceModel):
         self.step = step_until_the_horizon  # type: ignore[method-assign]
 
     def step(self):
-        """One day; at the horizon the model stops (``running = False``) and further steps do nothing."""
+        """One day; at the horizon the model stops (``running = False``; the instance's ``step`` then does nothing)."""
         super().step()
         if self.day >= self.horizon:
             self.running = False

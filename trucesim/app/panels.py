@@ -135,7 +135,10 @@ def ResultPanel(model: TruceAppModel):
         _table(
             ["at the horizon", "worlds"],
             [
-                ["government falls (before or after a deal)", wording.percent(summary["p_government_falls"])],
+                [
+                    "government falls (at any time, with or without a deal)",
+                    wording.percent(summary["p_government_falls"]),
+                ],
                 ["pause completed", wording.percent(summary["p_pause_completed"])],
                 ["permanent end reached", wording.percent(summary["p_permanent"])],
                 ["hostages released (mean per world)", f"{summary['hostages_released_mean']:.1f}"],

@@ -80,14 +80,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
 def load_named(name: str):
     """The calibration file ``name`` (a path, or a shipped calibration's name), validated; one-line errors."""
     from trucesim.config.calibration import CalibrationError, load_calibration
-    from trucesim.config.shipped import resolve, shipped
+    from trucesim.config.shipped import not_found, resolve
 
     path = resolve(name, "calibrations")
     if not path.exists():
-        from trucesim.config.tomlio import suggest
-
-        names = [p.stem for p in shipped("calibrations")]
-        raise UserError(f"{name}: file not found, nor a shipped calibration{suggest(Path(name).stem, names)}")
+        raise UserError(not_found(name, "calibrations"))
     try:
         return load_calibration(path)
     except CalibrationError as e:

@@ -72,10 +72,6 @@ def _facts(n: int) -> str:
     return f"{n} fact" + ("" if n == 1 else "s")
 
 
-#: the tables a parameter file (fitted values, ``backtest --fitted``) may hold
-PARAMETER_TABLES = ("terms", "context", "actors", "protocol")
-
-
 def _other_kind(path: Path) -> str | None:
     """The ok line of a calibration file or a parameter file, checked as such; ``None`` for any other file.
 
@@ -85,7 +81,7 @@ def _other_kind(path: Path) -> str | None:
     one-line error if the file is invalid.
     """
     from trucesim.config.calibration import load_calibration
-    from trucesim.config.scenario import apply_parameter_file, load_scenario
+    from trucesim.config.scenario import PARAMETER_TABLES, apply_parameter_file, load_scenario
     from trucesim.config.scenario_files import flatten_table
     from trucesim.config.shipped import resolve
     from trucesim.config.tomlio import TomlError, read_toml
@@ -104,8 +100,8 @@ def _other_kind(path: Path) -> str | None:
         apply_parameter_file(base, path)  # every key known and in range, or one line naming it
         n = len(flatten_table(raw, str(path)))
         return (
-            f"{path}: ok (parameter file: {n} values, each a key of the shipped scenarios in range; "
-            f"a scenario's extends or backtest --fitted applies it)"
+            f"{path}: ok (parameter file: {n} value{'' if n == 1 else 's'}, each a key of the shipped scenarios "
+            f"in range; not a scenario by itself: a scenario's extends or backtest --fitted applies it)"
         )
     return None
 

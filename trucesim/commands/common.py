@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 #: defaults shared by every command that has the option: ``--worlds`` of a run (run, plot) and
@@ -143,19 +143,24 @@ def check_out(path: Path, formats=TABLE_FORMATS, option: str = "--out") -> Path:
         raise UserError(
             f"{option} {path}: expected a file name ending in {one_of(formats)}, found {suffix or 'no extension'!r}"
         )
-    if any(len(os.fsencode(part)) > 255 for part in path.parts):  # else os.stat raises ENAMETOOLONG
-        raise UserError(f"{option} {str(path)[:80]}...: expected names of at most 255 bytes, found a longer one")
+    probe = temporary_name(path)  # written through first, so its name (about 25 bytes longer) must fit too
+    if any(len(os.fsencode(part)) > 255 for part in (*path.parts, probe.name)):  # else ENAMETOOLONG
+        longest = 255 - (len(os.fsencode(probe.name)) - len(os.fsencode(path.name)))
+        raise UserError(
+            f"{option} {str(path)[:80]}...: expected a file name of at most {longest} bytes, found a longer one"
+        )
     parent = path.parent
     if not parent.is_dir():
         raise UserError(f"{option} {path}: directory {parent} does not exist")
     if path.is_dir():
         raise UserError(f"{option} {path}: expected a file name, found a directory")
-    probe = temporary_name(path)
     try:
         os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except OSError as e:
         raise UserError(f"{option} {path}: cannot write in {parent}: {e.strerror or e}") from None
-    probe.unlink(missing_ok=True)
+    finally:
+        with suppress(OSError):  # also on Ctrl-C: no probe left behind
+            probe.unlink()
     return path
 
 

@@ -218,8 +218,7 @@ def _restore_sigterm(previous) -> None:
 
 def main(args) -> int:
     from trucesim.commands.progress import progress
-    from trucesim.config.shipped import resolve, shipped, wrong_kind_named
-    from trucesim.config.tomlio import suggest
+    from trucesim.config.shipped import not_found, resolve, wrong_kind_named
     from trucesim.run.chunks import SWEEP_CHUNK_WORLDS, n_chunks
     from trucesim.run.executors import ExecutorError, check_options, make_executor
     from trucesim.sweep.experiment import ExperimentError, describe, load_experiment
@@ -232,11 +231,7 @@ def main(args) -> int:
             raise UserError(other)
         args.experiment = resolve(args.experiment, "experiments")  # a shipped experiment by name; a path wins
         if len(args.experiment.parts) == 1 and not args.experiment.exists():
-            names = [p.stem for p in shipped("experiments")]
-            raise UserError(
-                f"{args.experiment}: file not found, nor a shipped experiment{suggest(args.experiment.stem, names)} "
-                f"(see 'trucesim list')"
-            )
+            raise UserError(not_found(args.experiment, "experiments"))
         file_kind(args.experiment, "experiment")  # a scenario file: say so, and to use `trucesim run`
         experiment = load_experiment(args.experiment, seed=args.seed, worlds_per_point=args.worlds_per_point)
         if args.dry_run:

@@ -145,14 +145,14 @@ def _hits(t: dict) -> str:
 def verdict(d: dict) -> list[str]:
     """Plain sentences: does the model beat the coin and the base rate, on mean Brier and on mean log?
 
-    A score whose difference (``d["difference"]``, clustered by round) has an interval that
-    includes 0 says so: the rounds cannot tell the two apart on it.
+    A score whose difference (``d["difference"]``, clustered by round) has a 95% interval that
+    includes 0 is "within the rounds' noise": the rounds cannot tell the two apart on it.
 
     >>> d = {"overall": {"brier": 0.2, "log": 0.8}, "coin": {"brier": 0.25, "log": 0.693},
     ...      "base_rate": {"brier": 0.15, "log": 0.9},
     ...      "difference": {"coin": {"brier": {"low": -0.09, "high": -0.01}, "log": {"low": 0.0, "high": 0.2}}}}
     >>> print("\\n".join(verdict(d)))
-    The model beats the coin on mean Brier (0.200 against 0.250) but not on mean log (0.800 against 0.693; its interval includes 0).
+    The model beats the coin on mean Brier (0.200 against 0.250) but not on mean log (0.800 against 0.693, within the rounds' noise).
     The model does not beat the base rate on mean Brier (0.200 against 0.150) but beats it on mean log (0.800 against 0.900).
     """
     m = d["overall"]
@@ -166,7 +166,7 @@ def verdict(d: dict) -> list[str]:
             score: x is not None and x["low"] <= 0 <= x["high"]
             for score, x in ((k, d.get("difference", {}).get(name, {}).get(k)) for k in ("brier", "log"))
         }
-        why = {k: "; its interval includes 0" if noise[k] else "" for k in noise}
+        why = {k: ", within the rounds' noise" if noise[k] else "" for k in noise}
         brier = f"mean Brier ({m['brier']:.3f} against {r['brier']:.3f}{why['brier']})"
         log = f"mean log ({m['log']:.3f} against {r['log']:.3f}{why['log']})"
         if b and lg:

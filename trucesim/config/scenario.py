@@ -40,7 +40,7 @@ from trucesim.config.distributions import Dist, DistributionError, finite_number
 from trucesim.config.observed import NOT_STATED, Observed, parse_observed
 from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
 from trucesim.config.scenario_files import TOP_KEYS, ScenarioError, flatten_table, read_merged
-from trucesim.config.shipped import resolve, shipped, wrong_kind_named
+from trucesim.config.shipped import not_found, resolve, wrong_kind_named
 from trucesim.config.tomlio import cut, printable, read_toml, shown_value, suggest
 
 ACTOR_STRING_KEYS = ("kind", "label", "target")
@@ -277,7 +277,8 @@ def load_scenario(path: str | Path) -> Scenario:
         if section == "actors" and _actor_string(key, v, actors, targets, labels, where):
             continue
         values[key], sources[key] = _numeric_entry(key, v, actors, where)
-    _fill_defaults(values, sources, actors, top)
+    standalone = all(o == top for o in origin.values())  # extends nothing: it must set every required key
+    _fill_defaults(values, sources, actors, top, standalone)
     _check_cast(actors, targets, top)
     scenario = Scenario(
         path=path,
@@ -301,11 +302,7 @@ def _locate(path: str | Path) -> Path:
         other = wrong_kind_named(found, "scenario")  # a shipped experiment's name: say so, as for its path
         if other:
             raise ScenarioError(other)
-        names = [p.stem for p in shipped("scenarios")]
-        raise ScenarioError(
-            f"{printable(str(found))}: file not found, nor a shipped scenario{suggest(found.stem, names)} "
-            f"(see 'trucesim list')"
-        )
+        raise ScenarioError(not_found(found, "scenarios"))
     return found
 
 
@@ -394,15 +391,23 @@ def _numeric_entry(
 
 
 def _fill_defaults(
-    values: dict[str, float | Dist], sources: dict[str, str], actors: Mapping[str, str], top: str
+    values: dict[str, float | Dist],
+    sources: dict[str, str],
+    actors: Mapping[str, str],
+    top: str,
+    standalone: bool = False,
 ) -> None:
-    """Put each parameter's default where the file left it out; a required one missing is an error."""
+    """Put each parameter's default where the file left it out; a required one missing is an error.
+
+    ``standalone``: the file extends nothing, so the error says how a variant names its base.
+    """
+    hint = ' (a variant names its base: extends = "april-2024")' if standalone else ""
     for key in numeric_keys(dict(actors)):
         if key in values:
             continue
         p = param_for(key, dict(actors))
         if p.default is None:  # p.required
-            raise ScenarioError(f"{top}: {key}: missing required key (expected {p.meaning}, {p.unit})")
+            raise ScenarioError(f"{top}: {key}: missing required key (expected {p.meaning}, {p.unit}){hint}")
         values[key] = float(p.default)
         sources[key] = "default"
 
@@ -525,6 +530,10 @@ def check_consistency(s: Scenario, top: str) -> None:
             )
 
 
+#: the tables a parameter file (fitted values: :func:`apply_parameter_file`) may hold
+PARAMETER_TABLES = ("terms", "context", "actors", "protocol")
+
+
 def apply_parameter_file(scenario: Scenario, path: str | Path) -> Scenario:
     """``scenario`` with the values of a parameter file (fitted values, for one) put in place of its own.
 
@@ -543,7 +552,7 @@ def apply_parameter_file(scenario: Scenario, path: str | Path) -> Scenario:
     shown = printable(str(path))
     raw = read_toml(path, shown, what="a parameter file", error=ScenarioError)
     for k in raw:
-        if k not in ("terms", "context", "actors", "protocol"):
+        if k not in PARAMETER_TABLES:
             raise ScenarioError(
                 f"{shown}: {shown_value(k)}: expected only the tables [terms], [context], [actors.<id>] and "
                 f"[protocol] in a parameter file, found {shown_value(k)}"

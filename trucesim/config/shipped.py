@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trucesim.config.tomlio import TomlError, kind_message, printable, read_toml
+from trucesim.config.tomlio import TomlError, kind_message, printable, read_toml, suggest
 
 #: each kind of shipped file and its directory (historical rounds are scenarios with an ``[observed]`` table)
 KINDS = {
@@ -72,6 +72,23 @@ def shipped_named(name: str, kind: str) -> Path | None:
         if p.stem == stem:
             return p
     return None
+
+
+def not_found(name: str | Path, kind: str, listed: bool = False) -> str:
+    """One line for ``name``, neither a file nor a shipped file of ``kind``, with a suggestion.
+
+    ``listed``: name every shipped file of the kind (a short list, the rounds) instead of
+    pointing to ``trucesim list``.
+
+    >>> not_found("april-2204", "scenarios")
+    "april-2204: file not found, nor a shipped scenario (did you mean 'april-2024'?) (see 'trucesim list')"
+    """
+    names = [p.stem for p in shipped(kind)]
+    stem = Path(str(name)).name.removesuffix(".toml")
+    where = f"({kind}: {', '.join(names) or 'none'})" if listed else "(see 'trucesim list')"
+    return (
+        f"{printable(str(name))}: file not found, nor a shipped {kind.removesuffix('s')}{suggest(stem, names)} {where}"
+    )
 
 
 def wrong_kind_named(name: str | Path, expected: str) -> str | None:

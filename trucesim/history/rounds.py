@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from trucesim.config.scenario import Scenario, ScenarioError, load_scenario
-from trucesim.config.shipped import resolve, shipped
-from trucesim.config.tomlio import printable, suggest
+from trucesim.config.shipped import not_found, resolve, shipped
+from trucesim.config.tomlio import printable
 
 
 class NotARoundError(ScenarioError):
@@ -56,12 +56,7 @@ def round_paths(names: Iterable[str | Path] | None = None) -> list[Path]:
     for name in names:
         path = resolve(name, "rounds")
         if not path.exists():
-            known = [p.stem for p in shipped("rounds")]
-            shown = printable(str(name))
-            raise ScenarioError(
-                f"{shown}: file not found, nor a shipped round"
-                f"{suggest(Path(str(name)).name.removesuffix('.toml'), known)} (rounds: {', '.join(known) or 'none'})"
-            )
+            raise ScenarioError(not_found(name, "rounds", listed=True))
         out.append(path)
     return out
 

@@ -119,14 +119,15 @@ def own_axes(ax, figsize):
 
 
 def save_figure(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
-    """Write a figure to ``path`` (PNG, SVG or PDF by its suffix), whole or not at all; return the path.
+    """Write a figure to ``path`` (PNG, SVG or PDF by its suffix; PNG without one), whole or not at all; return the path.
 
     Written through :func:`trucesim.run.files.write_atomic`: a failure leaves any file at ``path`` as it was.
     """
     from trucesim.run.files import write_atomic
 
     path = Path(path)
-    write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=dpi, format=path.suffix.lower().lstrip(".")))
+    kind = path.suffix.lower().lstrip(".") or "png"  # the temporary name's suffix is .tmp: say the format
+    write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=dpi, format=kind))
     return path
 
 

@@ -68,7 +68,7 @@ def format_text(summary: dict, scenario) -> str:
     ]
     rows += [(f"{label(p)} quits the coalition", _pct(v)) for p, v in s["p_exit"].items()]
     rows += [
-        ("government falls (before or after a deal)", _pct(s["p_government_falls"])),
+        ("government falls (at any time, with or without a deal)", _pct(s["p_government_falls"])),
         ("pause completed", _pct(s["p_pause_completed"])),
         ("permanent end reached", _pct(s["p_permanent"])),
         (

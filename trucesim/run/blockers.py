@@ -6,7 +6,7 @@ sides are named by a scenario's labels.
 Examples
 --------
 >>> gate_words("demand_infeasible", {"armed_group": "Hamas"})
-'Hamas countered: the text wanted more hostages than it held'
+'Hamas countered: it held fewer hostages than the text named'
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 #: how the talks ended (the model's end reasons), in words
 END_WORDS = {
-    "deal": "a deal was signed",
+    "deal": "a deal was signed and ratified",
     "walked_away": "the mediators walked away",
     "government_fell": "the government fell during the talks",
     "horizon": "still talking at the horizon",
@@ -38,12 +38,12 @@ def gate_words(gate: str, labels: Mapping[str, str]) -> str:
     >>> gate_words("vote_lost", {})
     'the deal vote was lost'
     >>> gate_words("demand_infeasible", {"armed_group": "Hamas"})
-    'Hamas countered: the text wanted more hostages than it held'
+    'Hamas countered: it held fewer hostages than the text named'
     """
     holder = labels.get("armed_group", "the armed group")
     fixed = {
         "both_refused": "both sides refused the text",
-        "demand_infeasible": f"{holder} countered: the text wanted more hostages than it held",
+        "demand_infeasible": f"{holder} countered: it held fewer hostages than the text named",
         "partner_exit": "a partner quit and the government fell",
         "vote_lost": "the deal vote was lost",
         "unfinished": "no round had ended by the horizon",
