@@ -448,7 +448,7 @@ def test_an_out_name_longer_than_the_filesystem_allows_is_one_line(tmp_path):
     from .conftest import BASELINE
 
     long = tmp_path / ("a" * 300 + ".csv")
-    assert_one_line_error(cli("run", BASELINE, "--worlds", "10", "--out", long), "--out", "at most 255 bytes")
+    assert_one_line_error(cli("run", BASELINE, "--worlds", "10", "--out", long), "--out", "at most 233 bytes")
 
 
 def test_a_killed_pool_worker_names_its_chunk_and_says_to_run_again(baseline, monkeypatch, capsys):

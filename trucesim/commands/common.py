@@ -111,6 +111,8 @@ def write_table(path: Path, tables, option: str = "--out") -> None:
 #: the suffixes an outcome table (``run --out``) and a figure (``plot``, ``compare``, ``backtest``) can have
 TABLE_FORMATS = (".parquet", ".csv")
 FIGURE_FORMATS = (".png", ".svg", ".pdf")
+#: the longest output file name, in bytes: 255 less what its temporary name adds (22 bytes at most)
+LONGEST_NAME = 255 - 22
 
 
 def one_of(names) -> str:
@@ -143,12 +145,13 @@ def check_out(path: Path, formats=TABLE_FORMATS, option: str = "--out") -> Path:
         raise UserError(
             f"{option} {path}: expected a file name ending in {one_of(formats)}, found {suffix or 'no extension'!r}"
         )
-    probe = temporary_name(path)  # written through first, so its name (about 25 bytes longer) must fit too
-    if any(len(os.fsencode(part)) > 255 for part in (*path.parts, probe.name)):  # else ENAMETOOLONG
-        longest = 255 - (len(os.fsencode(probe.name)) - len(os.fsencode(path.name)))
+    # a file is written through its temporary name (.NAME.PID.XXXXXXXX.tmp, up to 22 bytes longer): it
+    # must fit in the filesystem's 255 bytes too, whatever the process id (else ENAMETOOLONG)
+    if len(os.fsencode(path.name)) > LONGEST_NAME or any(len(os.fsencode(part)) > 255 for part in path.parts):
         raise UserError(
-            f"{option} {str(path)[:80]}...: expected a file name of at most {longest} bytes, found a longer one"
+            f"{option} {str(path)[:80]}...: expected a file name of at most {LONGEST_NAME} bytes, found a longer one"
         )
+    probe = temporary_name(path)
     parent = path.parent
     if not parent.is_dir():
         raise UserError(f"{option} {path}: directory {parent} does not exist")
