@@ -30,6 +30,8 @@ import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from trucesim.run.blockers import END_WORDS, gate_words
+
 
 @dataclass(frozen=True)
 class Group:
@@ -190,7 +192,6 @@ def row_label(figure: str, labels: Mapping[str, str] | None = None) -> str:
     ('the mediators walked away', 'Hamas accepts a proposal')
     """
     from trucesim.analysis.compare import figure_label
-    from trucesim.run.blockers import END_WORDS, gate_words
 
     top, _, rest = figure.partition(".")
     group = group_of(figure)

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from trucesim.config.calibration import Calibration
+from trucesim.config.distributions import finite_number
 from trucesim.history.backtest import observed_text
 from trucesim.history.rounds import round_name
 from trucesim.history.validate import ValidationError, clustered_difference
@@ -77,13 +78,9 @@ def against_rounds(other: object, expected: dict[str, list[tuple[str, str]]], sh
                 f"({', '.join(f'{a} = {b}' for a, b in key)}), found others: validated with other round files?"
             )
         for score in ("brier", "log"):
-            if not all(_finite_number(f.get(score)) for f in facts):
+            if not all(finite_number(f.get(score)) for f in facts):
                 raise ValidationError(f"{shown}: rounds.{name}.facts: expected a finite number for each fact's {score}")
     return {name: theirs[name] for name in expected}
-
-
-def _finite_number(x: object) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and bool(np.isfinite(x))
 
 
 def against(d: dict, other: dict, shown: str, level: float = 0.95) -> dict:

@@ -30,15 +30,6 @@ def _pct(x) -> str:
     return "n/a" if x is None else f"{100 * x:5.1f}%"
 
 
-def _rounds(n: int) -> str:
-    """``1 round``, ``3 rounds``.
-
-    >>> _rounds(1), _rounds(3)
-    ('1 round', '3 rounds')
-    """
-    return f"{n} round{'' if n == 1 else 's'}"
-
-
 def _shares(title: str, shares: Mapping[str, float | None], words, width: int) -> list[str]:
     """A titled block of shares, largest first, zero shares left out."""
     lines = ["", f"  {title}"]
@@ -117,9 +108,9 @@ def verdict(row: Mapping, labels: Mapping[str, str] | None = None) -> str:
     """
     labels = labels or {}
     if not bool(row["deal"]):
-        end = str(row["end_of_talks"])
+        end, n = str(row["end_of_talks"]), int(row["rounds"])
         how = {
-            "walked_away": f"the mediators walked away after {_rounds(int(row['rounds']))}",
+            "walked_away": f"the mediators walked away after {n} round{'' if n == 1 else 's'}",
             "government_fell": "the government fell",
             "horizon": "the talks were still going at the horizon",
         }.get(end, end)
