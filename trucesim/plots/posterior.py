@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from trucesim.config.distributions import Dist
-from trucesim.plots.style import CYCLE, GREY, finish, new_figure
+from trucesim.plots.style import CYCLE, GREY, finish, new_canvas, new_figure
 
 
 def short_label(key: str) -> str:
@@ -42,42 +42,50 @@ def plot_posterior(
     bounds: dict[str, tuple[float, float]],
     subtitle: str = "",
 ) -> Figure:
-    """Marginals (weighted histograms over the prior's density) on the diagonal, pairs below it."""
+    """Marginals (weighted histograms over the prior's density) on the diagonal, pairs below it.
+
+    Only the lower triangle is drawn, and only the outer panels carry tick labels: each column
+    shares its parameter's range, each row (left of the diagonal) its own.
+    """
     k = len(keys)
     size = max(6.0, 2.1 * k)
-    fig, axes = new_figure((size, size + 1.1), nrows=k, ncols=k)
+    fig = new_canvas((size, size + 1.1))
+    grid = fig.add_gridspec(k, k)
     w = particles["weight"].to_numpy(float)
+
+    def limits(key: str) -> tuple[float, float]:
+        lo, hi = priors[key].support()
+        return max(lo, bounds[key][0]), min(hi, bounds[key][1])
+
     for i, ki in enumerate(keys):
-        lo, hi = priors[ki].support()
-        lo, hi = max(lo, bounds[ki][0]), min(hi, bounds[ki][1])
-        for j, kj in enumerate(keys):
-            ax = axes[i, j]
-            if j > i:
-                ax.set_axis_off()
-                continue
+        lo, hi = limits(ki)
+        for j, kj in enumerate(keys[: i + 1]):
+            ax = fig.add_subplot(grid[i, j])
             if i == j:
                 ax.hist(particles[ki], bins=15, range=(lo, hi), weights=w, density=True, color=CYCLE[0], alpha=0.75)
-                grid = np.linspace(lo, hi, 200)
-                ax.plot(grid, _prior_pdf(priors[ki], bounds[ki], grid), color=GREY, lw=1.5, ls="--")
+                x = np.linspace(lo, hi, 200)
+                ax.plot(x, _prior_pdf(priors[ki], bounds[ki], x), color=GREY, lw=1.5, ls="--")
                 ax.set_yticks([])
-            else:
-                lo_j, hi_j = priors[kj].support()
-                ax.scatter(particles[kj], particles[ki], s=8 + 400 * w, color=CYCLE[0], alpha=0.5, lw=0)
-                ax.set_xlim(max(lo_j, bounds[kj][0]), min(hi_j, bounds[kj][1]))
-                ax.set_ylim(lo, hi)
-            if i == j:
                 ax.set_title(short_label(ki), fontsize=9)
+            else:
+                ax.scatter(particles[kj], particles[ki], s=8 + 400 * w, color=CYCLE[0], alpha=0.5, lw=0)
+                ax.set_ylim(lo, hi)
+            ax.set_xlim(*limits(kj))
             if i == k - 1:
                 ax.set_xlabel(short_label(kj), fontsize=8)
+            else:
+                ax.tick_params(labelbottom=False)
             if j == 0 and i > 0:
                 ax.set_ylabel(short_label(ki), fontsize=8)
+            elif i != j:
+                ax.tick_params(labelleft=False)
             ax.tick_params(labelsize=7)
     return finish(
         fig,
         "What the fit found: the posterior of the fitted values",
         subtitle,
         "Diagonal: posterior (bars, weighted particles) over the prior (dashed). Below: pairs of particles, "
-        "larger for higher weight.",
+        "larger for higher weight; each column's ticks are at its foot, each row's at its left.",
     )
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 #: Okabe and Ito's colour-blind-safe palette
 OKABE_ITO = {
@@ -84,12 +85,16 @@ def actor_labels(scenario) -> Mapping[str, str]:
     return dict(getattr(scenario, "labels", None) or {})
 
 
-def new_figure(figsize=(8, 5.5), nrows=1, ncols=1, **kw):
-    """A figure with room kept for :func:`finish`, and its axes as a 2-D array (``subplots`` keywords in ``kw``)."""
-    fig = Figure(figsize=figsize, layout="constrained")
+def new_canvas(figsize=(8, 5.5)) -> Figure:
+    """An empty figure with room kept for :func:`finish`: add its axes yourself (e.g. a grid's lower triangle)."""
     h = figsize[1]
     bottom, top = _BOTTOM_IN / h, _TOP_IN / h
-    fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom - top))
+    return Figure(figsize=figsize, layout=ConstrainedLayoutEngine(rect=(0, bottom, 1, 1 - bottom - top)))
+
+
+def new_figure(figsize=(8, 5.5), nrows=1, ncols=1, **kw):
+    """A figure with room kept for :func:`finish`, and its axes as a 2-D array (``subplots`` keywords in ``kw``)."""
+    fig = new_canvas(figsize)
     axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
     return fig, axes
 
