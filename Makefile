@@ -26,8 +26,9 @@ chromium:
 	else echo "make: chromium is missing: the browser test is skipped (sudo apt-get install chromium)"; fi; }
 
 # the suite, then lint, format and types: one command for a contributor and for CI
+# (worksteal: a worker that runs out of tests takes some of the other's, so no long test waits at the end)
 test: $(STAMP) chromium
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist worksteal -q
 	$(MAKE) --no-print-directory lint
 
 lint: $(STAMP)
