@@ -369,9 +369,16 @@ def test_chunk_task_is_the_model_with_the_design_as_overrides(tmp_path):
     model = TruceModel(exp.scenario, 100, rng=Streams(exp.seed, w % 60), overrides=overrides).run()
     direct = outcome_table(model, world_offset=100)
     pd.testing.assert_frame_equal(table[list(direct.columns)], direct)
-    # the same replicate of another point with the same values is the same world
-    again = TruceModel(exp.scenario, 100, rng=Streams(exp.seed, (w + 60) % 60), overrides=overrides).run()
-    pd.testing.assert_frame_equal(outcome_table(again, world_offset=100), direct)
+    # the same replicates of the next points, given these points' values, are the same worlds:
+    # worlds 160-259 (points 2-4) with points 1-3's rows of the design
+    shifted = ChunkTask(exp.scenario, exp.seed, 9, 160, 260, 60, d.factors, d.matrix[1:4].copy()).table()
+    np.testing.assert_array_equal(shifted["replicate"], table["replicate"])
+    same = [c for c in table.columns if c not in ("world", "point")]
+    pd.testing.assert_frame_equal(shifted[same], table[same])
+    # while the next points' own values change what happens in them
+    outcomes = [c for c in direct.columns if c != "world"]
+    own = ChunkTask(exp.scenario, exp.seed, 9, 160, 260, 60, d.factors, d.matrix[2:5].copy()).table()
+    assert not own[outcomes].equals(table[outcomes])
     # what a worker sends back: the same table as Parquet bytes
     from trucesim.run.files import decode_table
 

@@ -62,4 +62,9 @@ def test_the_designer_offers_it_and_shows_the_scenarios_own_value(tmp_path, caps
     assert code == 0, err
     assert "the scenario's own terms, on the same worlds:" in out
     best = json.loads((tmp_path / "d" / "best.json").read_text())
-    assert best["objective"] == "p_deal_first_text" and 0 <= best["scenario_value"] <= 1
+    assert best["objective"] == "p_deal_first_text"
+    # the scenario's own value is its share of first texts signed on the check's worlds, as `run` gives it
+    check = best["check"]
+    own = simulate(load_scenario(NOVEMBER), check["worlds"], check["seed"])["deal_first_text"].mean()
+    assert best["scenario_value"] == pytest.approx(own, abs=1e-9) and 0 < own < 1
+    assert f"the scenario's own terms, on the same worlds: {100 * own:.1f}%" in out

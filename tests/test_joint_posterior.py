@@ -257,16 +257,18 @@ def test_a_malformed_sample_is_one_line_naming_the_file_and_key(tmp_path, table,
 def test_check_counts_a_sample_as_uncertain(tmp_path, capsys):
     from .conftest import cli
 
-    p = particles()
+    # a key the baseline fixes (a number), given as a sample: one more uncertain parameter
+    assert not isinstance(load_scenario(BASELINE).values["context.us_pressure"], Dist)
     path = tmp_path / "ok.toml"
     path.write_text(
-        f'extends = ["{BASELINE}"]\n[meta]\nname = "ok"\n[actors.hamas]\n{sample_line(KEYS[0], p, "fit")}\n'
+        f'extends = ["{BASELINE}"]\n[meta]\nname = "ok"\n'
+        '[context]\nus_pressure = { dist = "sample", values = [0.3, 0.5, 0.8], weights = [0.2, 0.5, 0.3] }\n'
     )
     base = cli("check", BASELINE)
     out = cli("check", path)
     assert out.returncode == 0, out.stderr
     uncertain = [int(o.stdout.split(" uncertain")[0].rsplit(" ", 1)[1]) for o in (base, out)]
-    assert uncertain[1] == uncertain[0] + (0 if isinstance(load_scenario(BASELINE).values[KEYS[0]], Dist) else 1)
+    assert uncertain[1] == uncertain[0] + 1, uncertain
 
 
 # --- where else a Dist is read -------------------------------------------------------------------

@@ -281,10 +281,13 @@ def test_the_text_output_compares_the_model_with_the_coin_and_the_base_rate(one_
     assert rc == 0, err
     d = json.loads((one_worker / "validation.json").read_text())
     assert f"{d['overall']['brier']:.3f}" in out and "coin" in out and "base rate" in out
-    assert "The model beats the coin" in out or "The model does not beat the coin" in out
     assert "interval clustered by round (3 rounds)" in out
-    coin = d["difference"]["coin"]["brier"]
-    assert f"Brier {coin['mean']:+.3f} [{coin['low']:+.3f}, {coin['high']:+.3f}]" in out
+    for ref, label in (("coin", "the coin"), ("base_rate", "the base rate")):
+        diff = d["difference"][ref]["brier"]
+        assert f"Brier {diff['mean']:+.3f} [{diff['low']:+.3f}, {diff['high']:+.3f}]" in out, ref
+        # the verdict printed is the one the numbers give
+        said = "The model beats" if d["beats"][ref]["brier"] else "The model does not beat"
+        assert f"{said} {label}" in out and f"mean Brier ({d['overall']['brier']:.3f} against " in out, ref
     assert out.count(" left out (fitted on ") == 3
     assert "fold 3/3: august-2024 left out" in err
     assert {p.name: p.stat().st_mtime_ns for p in one_worker.glob("fold-*/abc.db")} == before
