@@ -279,7 +279,10 @@ def test_figures_name_the_sides_by_the_scenario_labels(result2d):
     legend = [t.get_text() for t in figs["zopa.png"].legends[0].get_texts()]  # below the axes, on the figure
     assert any(t.startswith(f"{gov} accepts") for t in legend) and any(t.startswith(f"{ag} accepts") for t in legend)
     assert not any("armed group" in t for t in legend)
-    assert figs["pareto.png"] is not None
+    from matplotlib.text import Text
+
+    pareto = [t.get_text() for t in figs["pareto.png"].findobj(Text) if t.get_text()]
+    assert any("Pareto front" in t for t in pareto) and not any("armed group" in t for t in pareto)
 
 
 def test_write_outputs_writes_the_figures_it_is_given(result2d, tmp_path):
