@@ -523,9 +523,22 @@ def load(out: str | Path, columns: list[str] | None = None, allow_partial: bool 
 
     Examples
     --------
-    >>> import trucesim
-    >>> df = trucesim.load("results/prisoners")                        # doctest: +SKIP
-    >>> df.groupby(["context.us_pressure"])["deal"].mean()              # doctest: +SKIP
+    A small sweep (two levels of US pressure, 200 worlds each), then its worlds:
+
+    >>> import tempfile, trucesim
+    >>> from trucesim.sweep.sweep import sweep
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "e.toml").write_text(
+    ...     'scenario = "april-2024"\\nworlds_per_point = 200\\n[design]\\nkind = "grid"\\n'
+    ...     '[factors."context.us_pressure"]\\nlevels = [0.2, 0.9]\\n'
+    ... )
+    >>> _ = sweep(d / "e.toml", d / "out", workers=1)
+    >>> df = trucesim.load(d / "out", columns=["point", "context.us_pressure", "deal"])
+    >>> len(df), df.columns.tolist()
+    (400, ['point', 'context.us_pressure', 'deal'])
+    >>> df.groupby("context.us_pressure")["deal"].mean().index.tolist()
+    [0.2, 0.9]
+    >>> import shutil; shutil.rmtree(d)
     """
     store = Store(Path(out), read_manifest(out))
     frames = list(store.iter_parts(columns=columns, allow_partial=allow_partial))
@@ -535,7 +548,29 @@ def load(out: str | Path, columns: list[str] | None = None, allow_partial: bool 
 
 
 def load_points(out: str | Path) -> pd.DataFrame:
-    """``points.parquet`` of a finished sweep: one row per design point (see :func:`summarize_points`)."""
+    """``points.parquet`` of a finished sweep: one row per design point (see :func:`summarize_points`).
+
+    Examples
+    --------
+    The sweep of :func:`load`'s example, read back per point (``p_deal`` a share of its worlds):
+
+    >>> import tempfile
+    >>> from trucesim.sweep.sweep import sweep
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "e.toml").write_text(
+    ...     'scenario = "april-2024"\\nworlds_per_point = 200\\n[design]\\nkind = "grid"\\n'
+    ...     '[factors."context.us_pressure"]\\nlevels = [0.2, 0.9]\\n'
+    ... )
+    >>> _ = sweep(d / "e.toml", d / "out", workers=1)
+    >>> points = load_points(d / "out")
+    >>> points[["point", "context.us_pressure", "worlds"]].values.tolist()
+    [[0.0, 0.2, 200.0], [1.0, 0.9, 200.0]]
+    >>> bool(points["p_deal"].between(0, 1).all())
+    True
+    >>> load_manifest(d / "out")["worlds"]
+    400
+    >>> import shutil; shutil.rmtree(d)
+    """
     out = Path(out)
     read_manifest(out)
     path = out / POINTS
@@ -545,5 +580,5 @@ def load_points(out: str | Path) -> pd.DataFrame:
 
 
 def load_manifest(out: str | Path) -> dict:
-    """``manifest.json`` of a results directory, as a dict."""
+    """``manifest.json`` of a results directory, as a dict (see :func:`load_points` for an example)."""
     return read_manifest(out)
