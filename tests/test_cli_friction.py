@@ -346,7 +346,7 @@ def test_light_commands_do_not_import_the_heavy_libraries(argv, banned):
 # --- issue 12 item 12: progress where no terminal is attached -----------------------------------
 
 
-def test_run_sweep_and_design_print_progress_lines_when_stderr_is_not_a_terminal(tmp_path, capsys, monkeypatch):
+def test_commands_that_simulate_print_progress_lines_when_stderr_is_not_a_terminal(tmp_path, capsys, monkeypatch):
     import re
 
     from trucesim.cli import main
@@ -379,6 +379,16 @@ def test_run_sweep_and_design_print_progress_lines_when_stderr_is_not_a_terminal
     # (issue 12 item 10) the summary names the sides by the scenario's labels
     assert "acceptance of these terms at day 0: Israel's government" in out and ", Hamas " in out
     assert "armed group" not in out
+
+    # the commands that simulate a scenario's worlds before drawing or comparing them
+    for argv in (
+        ["plot", str(BASELINE), "--kind", "seats", "--worlds", "20001", "--out", str(tmp_path / "p.png")],
+        ["compare", str(BASELINE), str(BASELINE), "--worlds", "10001", "--workers", "1"],
+        ["report", str(BASELINE), "--worlds", "20001", "--workers", "1", "--out", str(tmp_path / "r.html")],
+    ):
+        assert main(argv) == 0, argv
+        err = capsys.readouterr().err
+        assert len(progress_lines(err, "simulating: worlds")) >= 2, (argv[0], err)
 
 
 # --- issue 12 item 13: notebooks ----------------------------------------------------------------

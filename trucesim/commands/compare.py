@@ -166,13 +166,13 @@ def chosen_figures(comparison, only: str | None) -> tuple[list[str] | None, list
 
 
 def main(args) -> int:
-    from tqdm import tqdm
-
     from trucesim.analysis.compare import Comparison
+    from trucesim.commands.progress import progress
     from trucesim.config.scenario import load_scenario
     from trucesim.report.comparison import format_comparison
     from trucesim.report.text import to_json
     from trucesim.run.blockers import gate_labels
+    from trucesim.run.chunks import CHUNK_WORLDS
     from trucesim.run.executors import ExecutorError, TaskError, check_options
 
     if len(args.scenarios) < 2:
@@ -191,15 +191,8 @@ def main(args) -> int:
     names = scenario_names(scenarios, args.scenarios)
     comparison = Comparison(scenarios, names, args.seed)
     only_text, only_figure = chosen_figures(comparison, args.only)
-    tqdm.monitor_interval = 0
-    bar = tqdm(
-        total=args.worlds * len(scenarios),
-        unit="world",
-        unit_scale=True,
-        disable=None if args.worlds * len(scenarios) > 10_000 else True,
-        file=sys.stderr,
-        desc="simulating",
-    )
+    total = args.worlds * len(scenarios)
+    bar = progress(total, "world", "simulating", enabled=total > CHUNK_WORLDS)  # one chunk: too quick to show
     try:
         for tables in comparison_chunks(scenarios, args.worlds, args.seed, args.workers, args.force):
             comparison.add(tables)

@@ -197,7 +197,6 @@ def _scenario_figure(args, why: str):
     from trucesim import plots
     from trucesim.analysis.results import is_experiment_file
     from trucesim.config.scenario import load_scenario
-    from trucesim.run.simulate import simulate
 
     target = args.target
     if not target.exists():
@@ -215,12 +214,32 @@ def _scenario_figure(args, why: str):
         world = _traced_world(scenario, args.trace, DEFAULT_WORLDS, args.seed)
         events, _row = trace_world(scenario, world, seed=args.seed)
         return plots.timeline(events, scenario=scenario, world=world, seed=args.seed)
-    table = simulate(scenario, args.worlds, seed=args.seed)
+    table = _simulated(scenario, args.worlds, args.seed)
     if args.kind == "days":
         return plots.distributions(table, scenario=scenario)
     if args.kind == "seats":
         return plots.seats(table, scenario)
     return plots.outcome_bars(table, scenario=scenario)
+
+
+def _simulated(scenario, worlds: int, seed: int):
+    """The outcome table of ``worlds`` worlds, as :func:`~trucesim.run.simulate.simulate` gives it, with progress."""
+    import pandas as pd
+
+    from trucesim.commands.progress import progress
+    from trucesim.run.chunks import CHUNK_WORLDS, RunError, check_size, n_chunks
+    from trucesim.run.simulate import iter_tables
+
+    try:
+        check_size(worlds, CHUNK_WORLDS, "--worlds")
+        with progress(worlds, "world", "simulating", enabled=n_chunks(worlds, CHUNK_WORLDS) > 1) as bar:
+            tables = []
+            for t in iter_tables(scenario, worlds, seed):
+                tables.append(t)
+                bar.update(len(t))
+    except RunError as e:
+        raise UserError(str(e)) from None
+    return pd.concat(tables, ignore_index=True)
 
 
 def _traced_world(scenario, target: int | str, worlds: int, seed: int) -> int:

@@ -118,9 +118,9 @@ def simulate(scenario: Scenario, worlds: int, seed: int = 0, chunk_worlds: int =
     Examples
     --------
     >>> from trucesim import load_scenario
-    >>> t = simulate(load_scenario("scenarios/april-2024.toml"), 500, seed=1)  # doctest: +SKIP
-    >>> len(t)                                                                # doctest: +SKIP
-    500
+    >>> t = simulate(load_scenario("scenarios/april-2024.toml"), 500, seed=1)
+    >>> len(t), t["world"].tolist()[:3], t["deal"].dtype.name
+    (500, [0, 1, 2], 'bool')
     """
     check_size(worlds, chunk_worlds, "--worlds")  # now, not at the first table
     return pd.concat(list(iter_tables(scenario, worlds, seed, chunk_worlds)), ignore_index=True)
