@@ -109,6 +109,7 @@ class BatchSampler(Sampler):
                     try:
                         self._draw(simulate_one, s)
                     except Recorded:
+                        assert self.model.recorded is not None, "set just before Recorded is raised"
                         params.append(self.model.recorded)
                     else:  # pragma: no cover - pyabc never evaluates without the model
                         raise RuntimeError("BatchSampler: a particle was evaluated without the model")

@@ -451,9 +451,11 @@ class DaskExecutor(Executor):
         from distributed import wait
 
         run = uuid.uuid4().hex[:8]
+        client = self.client
+        assert client is not None, "map is called on an open executor"
 
         def submit(t):
-            return self.client.submit(execute, t, pure=False, key=f"trucesim-chunk-{t.chunk}-{run}")
+            return client.submit(execute, t, pure=False, key=f"trucesim-chunk-{t.chunk}-{run}")
 
         def wait_first(fs):
             while True:
@@ -469,7 +471,7 @@ class DaskExecutor(Executor):
                 if done:
                     return done
                 try:
-                    idle = not self.client.nthreads()
+                    idle = not client.nthreads()
                 except Exception:  # noqa: BLE001 - the next wait reports a lost scheduler
                     idle = False
                 if idle:
@@ -480,7 +482,7 @@ class DaskExecutor(Executor):
 
         def abort(fs):
             try:
-                self.client.cancel(fs)
+                client.cancel(fs)
             except Exception:  # noqa: BLE001
                 pass
 
