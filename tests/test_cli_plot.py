@@ -225,3 +225,18 @@ def test_the_options_that_apply_are_still_accepted(grid_dir, tmp_path, capsys):
     out = tmp_path / "t.png"
     assert main(["plot", str(BASELINE), "--kind", "timeline", "--trace", "1", "--seed", "2", "--out", str(out)]) == 0
     assert main(["plot", str(grid_dir), "--kind", "prim", "--outcome", "deal", "--out", str(tmp_path / "p.png")]) == 0
+
+
+def test_a_scenario_figure_is_the_same_whatever_the_workers(tmp_path, capsys):
+    """``--workers`` splits the worlds among processes as ``run`` does: the figure's bytes do not change."""
+    from trucesim.cli import main
+
+    outs = []
+    for workers in (1, 2):
+        out = tmp_path / f"outcomes-{workers}.png"
+        argv = ["plot", str(BASELINE), "--kind", "outcomes", "--worlds", "20001", "--workers", str(workers)]
+        assert main([*argv, "--dpi", "50", "--out", str(out)]) == 0, capsys.readouterr().err
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    assert main(["plot", str(BASELINE), "--kind", "timeline", "--workers", "2", "--out", str(tmp_path / "t.png")]) == 1
+    assert "--workers: does not apply to --kind timeline" in capsys.readouterr().err

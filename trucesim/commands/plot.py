@@ -43,10 +43,11 @@ APPLIES = {
     "--bins": ("heatmap", "curves"),
     "--trace": ("timeline",),
     "--worlds": ("days", "seats", "outcomes"),
+    "--workers": ("days", "seats", "outcomes"),
     "--seed": ("days", "seats", "outcomes", "timeline"),
 }
 #: the options of APPLIES that only a scenario file takes
-SCENARIO_ONLY = ("--worlds", "--seed")
+SCENARIO_ONLY = ("--worlds", "--workers", "--seed")
 EPILOG = (
     """kinds:
 """
@@ -116,6 +117,14 @@ def add_parser(sub) -> argparse.ArgumentParser:
         action=_Given,
         metavar="N",
         help=f"worlds to simulate when given a scenario (days, seats, outcomes; default: {DEFAULT_WORLDS})",
+    )
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        action=_Given,
+        metavar="N",
+        help="when given a scenario: processes for more than one chunk of 10,000 worlds (default: all cores); "
+        "the numbers do not depend on it",
     )
     p.add_argument(
         "--seed",
@@ -214,7 +223,7 @@ def _scenario_figure(args, why: str):
         world = _traced_world(scenario, args.trace, DEFAULT_WORLDS, args.seed)
         events, _row = trace_world(scenario, world, seed=args.seed)
         return plots.timeline(events, scenario=scenario, world=world, seed=args.seed)
-    table = _simulated(scenario, args.worlds, args.seed)
+    table = _simulated(scenario, args.worlds, args.seed, getattr(args, "workers", None), getattr(args, "force", None))
     if args.kind == "days":
         return plots.distributions(table, scenario=scenario)
     if args.kind == "seats":
@@ -222,22 +231,31 @@ def _scenario_figure(args, why: str):
     return plots.outcome_bars(table, scenario=scenario)
 
 
-def _simulated(scenario, worlds: int, seed: int):
-    """The outcome table of ``worlds`` worlds, as :func:`~trucesim.run.simulate.simulate` gives it, with progress."""
+def _simulated(scenario, worlds: int, seed: int, workers: int | None, force: bool | None = None):
+    """The outcome table of ``worlds`` worlds, as ``trucesim run`` simulates them (the same whatever
+    ``workers``), with progress."""
     import pandas as pd
 
     from trucesim.commands.progress import progress
     from trucesim.run.chunks import CHUNK_WORLDS, RunError, check_size, n_chunks
-    from trucesim.run.simulate import iter_tables
+    from trucesim.run.executors import ExecutorError, check_options
+    from trucesim.run.simulate import iter_tables, parallel_tables
 
+    chunks = n_chunks(worlds, CHUNK_WORLDS)
     try:
+        check_options(workers, force=force)
         check_size(worlds, CHUNK_WORLDS, "--worlds")
-        with progress(worlds, "world", "simulating", enabled=n_chunks(worlds, CHUNK_WORLDS) > 1) as bar:
+        source = (
+            parallel_tables(scenario, worlds, seed, workers=workers, force=force)
+            if chunks > 1 and workers != 1
+            else iter_tables(scenario, worlds, seed)
+        )
+        with progress(worlds, "world", "simulating", enabled=chunks > 1) as bar:
             tables = []
-            for t in iter_tables(scenario, worlds, seed):
+            for t in source:
                 tables.append(t)
                 bar.update(len(t))
-    except RunError as e:
+    except (ExecutorError, RunError) as e:
         raise UserError(str(e)) from None
     return pd.concat(tables, ignore_index=True)
 
