@@ -266,10 +266,23 @@ def test_the_stored_validations_kinds_of_fact_are_its_facts_by_key():
     check_by_fact(json.loads((ROOT / "docs" / "validation" / "validation.json").read_text()))
 
 
-def test_the_reliability_diagram_is_written(one_worker):
-    png = one_worker / "reliability.png"
-    assert png.read_bytes()[:4] == b"\x89PNG"
+def test_the_reliability_diagram_and_the_rounds_figure_are_written(one_worker):
+    for name in ("reliability.png", "folds.png"):
+        assert (one_worker / name).read_bytes()[:4] == b"\x89PNG", name
     assert not list(one_worker.glob(".*.tmp"))  # written whole (write_atomic)
+
+
+def test_the_rounds_figure_shows_every_left_out_round_and_counts_the_models_wins():
+    from trucesim.plots.folds import folds_figure
+
+    d = json.loads((ROOT / "docs" / "validation" / "validation.json").read_text())
+    fig = folds_figure(d)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [r["name"] for r in d["rounds"]] + ["all rounds"]
+    wins = sum(r["totals"]["brier"] < r["base_rate"]["brier"] for r in d["rounds"])
+    assert any(f"better than the base rate on {wins} of {len(d['rounds'])} rounds" in t.get_text() for t in fig.texts)
+    labels = {t.get_text() for t in ax.texts}
+    assert {f"{r['totals']['brier']:.3f}" for r in d["rounds"]} | {f"{d['overall']['brier']:.3f}"} <= labels
 
 
 def test_the_text_output_compares_the_model_with_the_coin_and_the_base_rate(one_worker, capsys):

@@ -55,8 +55,9 @@ left-out round, default 4000); with --quick, the file's [quick] sizes, then [val
 The output directory gets the fits: with ABC-SMC one sub-directory per fold, fold-ROUND
 (as 'trucesim calibrate' writes it: abc.db, fit.json, particles.parquet, shares.parquet);
 with a reference table, table/ (its blocks, shared by every fold). Then validation.json
-(what --format json prints) and reliability.png (forecast probability against observed
-frequency over every left-out fact, the model beside the base rate). Run the same command
+(what --format json prints), reliability.png (forecast probability against observed
+frequency over every left-out fact, the model beside the base rate) and folds.png (each
+left-out round's mean Brier score, the model's against the base rate's). Run the same command
 again to resume a validation that was stopped: finished folds and stored table blocks are
 read back, a fold stopped mid-fit goes on from its last stored generation, with the same
 numbers. The same --seed gives the same numbers whatever --workers. See docs/validation.md.
@@ -366,6 +367,7 @@ def main(args) -> int:
     from trucesim.commands.progress import GenerationProgress
     from trucesim.history.calibrate import FitError
     from trucesim.history.validate import all_p, to_dict, validate
+    from trucesim.plots.folds import write_folds
     from trucesim.plots.reliability import write_reliability
     from trucesim.run.chunks import RunError
     from trucesim.run.executors import make_executor
@@ -448,14 +450,15 @@ def main(args) -> int:
             subtitle,
             args.dpi,
         )
+        write_folds(d, out / "folds.png", subtitle, args.dpi)
     except OSError as e:
-        raise UserError(f"--out {out}: cannot write reliability.png: {e.strerror or e}") from None
+        raise UserError(f"--out {out}: cannot write its figures: {e.strerror or e}") from None
     if args.format == "json":
         print(json.dumps(d, indent=2))
     else:
         print(format_validation(d))
     print(
-        f"validation done in {time.perf_counter() - start:.0f} s; wrote {out}/: validation.json reliability.png "
+        f"validation done in {time.perf_counter() - start:.0f} s; wrote {out}/: validation.json reliability.png folds.png "
         + ("table/" if cal.method == "table" else " ".join(f"fold-{f.name}/" for f in result.folds)),
         file=sys.stderr,
     )
