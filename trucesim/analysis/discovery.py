@@ -18,6 +18,9 @@ import pandas as pd
 from trucesim.analysis.probability import binary_outcome
 from trucesim.analysis.results import ResultsError
 
+#: worlds PRIM peels at most (a sweep's worlds are sampled down to these)
+PRIM_WORLDS = 50_000
+
 
 def _import_prim():
     with warnings.catch_warnings():
@@ -279,7 +282,7 @@ def scenario_discovery(
     factors: Sequence[str],
     outcome: str = "deal",
     *,
-    max_worlds: int | None = 50_000,
+    max_worlds: int | None = PRIM_WORLDS,
     seed: int = 0,
     max_boxes: int = 2,
     **prim_kw,
@@ -314,7 +317,7 @@ def scenario_discovery(
     return prim_boxes(df[cols], y, max_boxes=max_boxes, return_trajectory=True, **prim_kw)
 
 
-def sweep_prim(results, outcome: str = "deal", max_worlds: int = 50_000, seed: int = 0, *, why: str = "PRIM"):
+def sweep_prim(results, outcome: str = "deal", max_worlds: int = PRIM_WORLDS, seed: int = 0, *, why: str = "PRIM"):
     """PRIM boxes and trajectory of a sweep's worlds over its factors, on at most ``max_worlds`` worlds.
 
     ``results`` is a sweep read with :func:`~trucesim.analysis.results.load_results`.
@@ -330,4 +333,4 @@ def sweep_prim(results, outcome: str = "deal", max_worlds: int = 50_000, seed: i
         raise ResultsError(f"{why}: {results.path}: {e}") from None
 
 
-__all__ = ["prim_boxes", "scenario_discovery", "sweep_prim"]
+__all__ = ["PRIM_WORLDS", "prim_boxes", "scenario_discovery", "sweep_prim"]

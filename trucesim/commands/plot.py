@@ -311,6 +311,9 @@ def _sweep_figure(args, why: str):
         )
     if kind == "prim":
         outcome = check_outcome(df, args.outcome)
+        # the EMA Workbench takes seconds to import and peel: say what is going on
+        n = min(len(df), analysis.PRIM_WORLDS)
+        print(f"finding PRIM boxes of {outcome} over {n:,} worlds (EMA Workbench)", file=sys.stderr)
         boxes, traj = analysis.sweep_prim(exp, outcome, why=why)
         return plots.prim_plot(boxes, traj, scenario=scen, worlds=len(df), outcome=outcome)
     if kind == "days":

@@ -25,7 +25,7 @@ import time
 from typing import TYPE_CHECKING
 
 from trucesim import __version__, plots
-from trucesim.analysis.discovery import sweep_prim
+from trucesim.analysis.discovery import PRIM_WORLDS, sweep_prim
 from trucesim.analysis.labels import acceptance_outcomes, outcome_label
 from trucesim.analysis.probability import probability_by, summary_table
 from trucesim.analysis.results import ResultsError
@@ -325,7 +325,7 @@ def _add_figures(exp, sobol: pd.DataFrame | None, scen, bins: int | None, add, s
 
         def _prim():
             boxes, traj = sweep_prim(exp, "deal")
-            return plots.prim_plot(boxes, traj, scenario=scen, worlds=min(len(df), 50_000), outcome="deal")
+            return plots.prim_plot(boxes, traj, scenario=scen, worlds=min(len(df), PRIM_WORLDS), outcome="deal")
 
         say("  PRIM")
         add(
