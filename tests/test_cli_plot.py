@@ -227,10 +227,19 @@ def test_the_options_that_apply_are_still_accepted(grid_dir, tmp_path, capsys):
     assert main(["plot", str(grid_dir), "--kind", "prim", "--outcome", "deal", "--out", str(tmp_path / "p.png")]) == 0
 
 
-def test_a_scenario_figure_is_the_same_whatever_the_workers(tmp_path, capsys):
+def test_a_scenario_figure_is_the_same_whatever_the_workers(tmp_path, capsys, monkeypatch):
     """``--workers`` splits the worlds among processes as ``run`` does: the figure's bytes do not change."""
+    import trucesim.run.simulate as simulate
     from trucesim.cli import main
 
+    asked = []
+    real = simulate.parallel_tables
+
+    def recording(*args, **kwargs):
+        asked.append(kwargs.get("workers"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(simulate, "parallel_tables", recording)
     outs = []
     for workers in (1, 2):
         out = tmp_path / f"outcomes-{workers}.png"
@@ -238,5 +247,6 @@ def test_a_scenario_figure_is_the_same_whatever_the_workers(tmp_path, capsys):
         assert main([*argv, "--dpi", "50", "--out", str(out)]) == 0, capsys.readouterr().err
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
+    assert asked == [2]  # one worker runs in this process; two go to processes
     assert main(["plot", str(BASELINE), "--kind", "timeline", "--workers", "2", "--out", str(tmp_path / "t.png")]) == 1
     assert "--workers: does not apply to --kind timeline" in capsys.readouterr().err

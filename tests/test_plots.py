@@ -388,3 +388,32 @@ def test_save_figure_writes_the_format_its_suffix_names_whole_or_not_at_all(tmp_
         "kept.png",
         "noext",
     ]
+
+
+def test_the_posterior_figure_draws_the_lower_triangle_with_ticks_on_the_outer_panels():
+    from trucesim.config.distributions import parse_dist
+    from trucesim.plots.posterior import plot_posterior
+
+    keys = ["actors.hamas.reservation", "actors.hamas.patience", "actors.israel.reservation"]
+    rng = np.random.default_rng(3)
+    particles = pd.DataFrame({k: rng.uniform(0.2, 0.8, 40) for k in keys} | {"weight": np.full(40, 1 / 40)})
+    priors = {k: parse_dist({"dist": "uniform", "low": 0.0, "high": 1.0}, (0.0, 1.0)) for k in keys}
+    fig = plot_posterior(particles, keys, priors, {k: (0.0, 1.0) for k in keys})
+    axes = fig.axes
+    assert len(axes) == 6  # 3 diagonal + 3 below it, none above
+    grid = {(ax.get_subplotspec().rowspan.start, ax.get_subplotspec().colspan.start): ax for ax in axes}
+    assert set(grid) == {(i, j) for i in range(3) for j in range(i + 1)}
+    fig.canvas.draw()
+
+    def shows(ax, axis):
+        labels = ax.get_xticklabels() if axis == "x" else ax.get_yticklabels()
+        return any(t.get_visible() and t.get_text() for t in labels)
+
+    for (i, j), ax in grid.items():
+        assert shows(ax, "x") == (i == 2), (i, j)  # the bottom row carries each column's scale
+        assert shows(ax, "y") == (j == 0 and i > 0), (i, j)  # the first column each row's (not the densities)
+    assert [grid[(i, i)].get_title() for i in range(3)] == [
+        "hamas: reservation",
+        "hamas: patience",
+        "israel: reservation",
+    ]

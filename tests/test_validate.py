@@ -278,11 +278,32 @@ def test_the_rounds_figure_shows_every_left_out_round_and_counts_the_models_wins
     d = json.loads((ROOT / "docs" / "validation" / "validation.json").read_text())
     fig = folds_figure(d)
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == [r["name"] for r in d["rounds"]] + ["all rounds"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [r["name"] for r in d["rounds"]] + ["all left-out rounds"]
     wins = sum(r["totals"]["brier"] < r["base_rate"]["brier"] for r in d["rounds"])
     assert any(f"better than the base rate on {wins} of {len(d['rounds'])} rounds" in t.get_text() for t in fig.texts)
-    labels = {t.get_text() for t in ax.texts}
-    assert {f"{r['totals']['brier']:.3f}" for r in d["rounds"]} | {f"{d['overall']['brier']:.3f}"} <= labels
+    # each label sits above the model's own circle
+    for text, r in zip(ax.texts, [*d["rounds"], {"totals": d["overall"]}], strict=True):
+        assert text.get_text() == f"{r['totals']['brier']:.3f}" and text.xy[0] == r["totals"]["brier"]
+
+
+def test_the_rounds_figure_leaves_out_a_round_without_scored_facts():
+    from trucesim.plots.folds import folds_figure
+
+    d = {
+        "rounds": [
+            {"name": "a", "totals": {"brier": 0.1}, "base_rate": {"brier": 0.2}},
+            {"name": "b", "totals": {"brier": None}, "base_rate": {"brier": None}},
+        ],
+        "overall": {"brier": 0.1},
+        "base_rate": {"brier": 0.2},
+        "coin": {"brier": 0.25},
+    }
+    fig = folds_figure(d)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["a", "all left-out rounds"]
+    assert any("on 1 of 1 rounds" in t.get_text() for t in fig.texts)
+    d["overall"]["brier"] = None
+    d["rounds"] = d["rounds"][1:]
+    assert any(t.get_text() == "no left-out fact was scored" for t in folds_figure(d).axes[0].texts)
 
 
 def test_the_text_output_compares_the_model_with_the_coin_and_the_base_rate(one_worker, capsys):
@@ -304,6 +325,33 @@ def test_the_text_output_compares_the_model_with_the_coin_and_the_base_rate(one_
     assert out.count(" left out (fitted on ") == 3
     assert "fold 3/3: august-2024 left out" in err
     assert {p.name: p.stat().st_mtime_ns for p in one_worker.glob("fold-*/abc.db")} == before
+
+
+def test_one_fold_prints_its_scores_and_says_it_has_no_interval(one_worker, tmp_path, capsys):
+    """``--fold`` leaves out one round: no interval across rounds (one round), and the text still prints."""
+    out_dir = tmp_path / "one"
+    shutil.copytree(one_worker, out_dir)  # its finished fold is read back: no new fit
+    name = THREE[1]
+    rc, out, err = cli(
+        capsys,
+        "validate",
+        one_worker.parent / "tiny.toml",
+        "--out",
+        out_dir,
+        "--workers",
+        1,
+        "--seed",
+        5,
+        "--fold",
+        name,
+    )
+    assert rc == 0, err
+    d = json.loads((out_dir / "validation.json").read_text())
+    assert [r["name"] for r in d["rounds"]] == [name]
+    assert d["difference"]["coin"]["brier"]["low"] is None
+    assert f"{d['overall']['brier']:.3f}" in out and "within the rounds' noise" not in out
+    assert "no interval: one round left out" in out and "on one round)" in out
+    assert (out_dir / "folds.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def against(capsys, one_worker, out_dir, other, *extra) -> tuple[int, str, str]:

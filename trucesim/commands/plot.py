@@ -170,7 +170,8 @@ def check_applies(kind: str, given, scenario_target: bool) -> None:
             )
         if option in SCENARIO_ONLY and not scenario_target:
             raise UserError(
-                f"{option}: applies to a scenario file only; a sweep's figure uses the sweep's own worlds and seed"
+                f"{option}: applies to a scenario file only; a sweep's figure simulates nothing "
+                "(it draws the sweep's own worlds, with its seed)"
             )
 
 

@@ -103,7 +103,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="another validation's validation.json, or its output directory (same rounds): print this one's "
         "scores minus its, with intervals clustered by round, then per left-out round and per kind of fact",
     )
-    add_dpi(p, "reliability.png", same_as_plot=False)
+    add_dpi(p, "reliability.png and folds.png", same_as_plot=False)
     return p
 
 
@@ -164,10 +164,11 @@ def verdict(d: dict) -> list[str]:
         r = d[name]
         b, lg = m["brier"] < r["brier"], m["log"] < r["log"]
         noise = {
-            score: x is not None and x["low"] <= 0 <= x["high"]
+            score: x is not None and x.get("low") is not None and x["low"] <= 0 <= x["high"]
             for score, x in ((k, d.get("difference", {}).get(name, {}).get(k)) for k in ("brier", "log"))
         }
-        why = {k: ", within the rounds' noise" if noise[k] else "" for k in noise}
+        one = len(d.get("rounds", ())) == 1  # no interval: one round cannot say whether it is noise
+        why = {k: ", within the rounds' noise" if noise[k] else ", on one round" if one else "" for k in noise}
         brier = f"mean Brier ({m['brier']:.3f} against {r['brier']:.3f}{why['brier']})"
         log = f"mean log ({m['log']:.3f} against {r['log']:.3f}{why['log']})"
         if b and lg:
@@ -197,10 +198,8 @@ def difference_lines(d: dict) -> list[str]:
     if not d.get("difference"):  # a validation.json stored before differences were reported
         return []
     n = len(d["rounds"])
-    lines = [
-        "Model minus reference over the left-out facts (negative: the model is better), "
-        f"95% interval clustered by round ({n} rounds):"
-    ]
+    how = f"95% interval clustered by round ({n} rounds)" if n > 1 else "no interval: one round left out"
+    lines = [f"Model minus reference over the left-out facts (negative: the model is better), {how}:"]
     for name, label in (("base_rate", "base rate"), ("coin", "coin")):
         if name in d["difference"]:
             lines.append(f"  {label:<9}  {_intervals(d['difference'][name], 'model')}")

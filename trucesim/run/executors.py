@@ -452,7 +452,8 @@ class DaskExecutor(Executor):
 
         run = uuid.uuid4().hex[:8]
         client = self.client
-        assert client is not None, "map is called on an open executor"
+        if client is None:
+            raise ExecutorError(f"--scheduler {cut(self.address)}: the Dask executor is closed")
 
         def submit(t):
             return client.submit(execute, t, pure=False, key=f"trucesim-chunk-{t.chunk}-{run}")
@@ -501,6 +502,7 @@ class DaskExecutor(Executor):
         if self.cluster is not None:
             with contextlib.suppress(Exception):
                 self.cluster.close()
+        self.client = self.cluster = None  # map() on a closed executor: one line, not Dask's error
 
 
 #: seconds a Dask cluster may have no workers before a sweep says so (once; it keeps waiting)
