@@ -251,6 +251,40 @@ def test_damaged_parts_are_named_moved_aside_and_redone(tmp_path):
     assert load(out).equals(load(ref))
 
 
+def test_a_damaged_footer_is_moved_aside_and_redone_too(tmp_path):
+    """The footer has no checksum: a byte that breaks a column's name, or a type changed in it, still
+    lets the pages be read.  Both are caught on resume (the footer's strings must decode; the parts
+    of a sweep share one schema) and redone, instead of failing every later load."""
+    import struct
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from trucesim.sweep.store import load
+
+    exp = experiment(tmp_path)
+    ref, out = tmp_path / "ref", tmp_path / "out"
+    run_in_process(exp, ref)
+    run_in_process(exp, out)
+    named = out / "parts" / "chunk-000001.parquet"
+    data = bytearray(named.read_bytes())
+    footer = len(data) - 8 - struct.unpack("<i", bytes(data[-8:-4]))[0]
+    at = data.index(b"point", footer) + 2
+    data[at] ^= 0xFF  # 'point' becomes b'po\x96nt' in the footer: not UTF-8
+    named.write_bytes(bytes(data))
+    pq.read_table(named, page_checksum_verification=True)  # the pages still read
+    typed = out / "parts" / "chunk-000002.parquet"
+    table = pq.read_table(typed)
+    i = table.schema.get_field_index("deal")
+    pq.write_table(table.set_column(i, "deal", table["deal"].cast(pa.int8())), typed)  # another type, same values
+    proc = cli("sweep", exp, "--out", out, "--resume", "--workers", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert f"{named}: damaged part (unreadable" in proc.stderr, proc.stderr
+    assert f"{typed}: damaged part (its columns or types differ from the other parts'" in proc.stderr, proc.stderr
+    assert "2 of 3 chunks run" in proc.stdout, proc.stdout
+    assert load(out).equals(load(ref))
+
+
 # --------------------------------------------------------------------------- 9. bounded workers, valid addresses
 def test_workers_are_capped_at_the_chunks_and_refused_beyond_four_per_core():
     from trucesim.run.executors import InProcessExecutor, PoolExecutor, make_executor

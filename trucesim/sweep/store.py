@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,21 +74,25 @@ def _cut(s: str, n: int = 80) -> str:
     return s if len(s) <= n else s[: n - 3] + "..."
 
 
-def verify_part(path: Path, rows: int) -> str | None:
-    """Why the part at ``path`` cannot be used (one line), or ``None`` if it is whole.
+def verify_part(path: Path, rows: int) -> tuple[str | None, str]:
+    """Why the part at ``path`` cannot be used (one line), or ``None`` if it is whole; and its schema.
 
-    Reads it in full, verifying its pages' checksums (written by
-    :func:`trucesim.run.files.encode_table`), and checks its row count.
+    Reads its footer (whose strings must decode) and all of it, verifying its pages' checksums
+    (written by :func:`trucesim.run.files.encode_table`), and checks its row count.  The footer
+    has no checksum: the schema returned (columns and types, as text) lets the caller compare
+    the parts of one sweep, which share one schema, to catch a damaged footer that still reads.
     """
     import pyarrow.parquet as pq
 
     try:
+        pq.read_metadata(path)
         table = pq.read_table(path, page_checksum_verification=True)
     except Exception as e:  # noqa: BLE001 - whatever the damage, the part is redone
-        return f"unreadable: {_first_line(e)}"
+        return f"unreadable: {_first_line(e)}", ""
+    schema = table.schema.remove_metadata().to_string()
     if table.num_rows != rows:
-        return f"expected {rows} worlds, found {table.num_rows}"
-    return None
+        return f"expected {rows} worlds, found {table.num_rows}", schema
+    return None, schema
 
 
 # --------------------------------------------------------------------------- manifest
@@ -378,6 +383,7 @@ class Store:
         self.moved: list[tuple[Path, Path, str]] = []
         if not self.parts.is_dir():
             return out
+        checked: list[tuple[int, Path, str | None, str]] = []
         for p in sorted(self.parts.iterdir()):
             if p.name.endswith(".tmp"):
                 if clean:
@@ -390,7 +396,17 @@ class Store:
             if k not in bounds:
                 continue
             rows = bounds[k][1] - bounds[k][0]
-            problem = verify_part(p, rows) if clean else (None if self._rows(p) == rows else "unreadable")
+            if clean:
+                checked.append((k, p, *verify_part(p, rows)))
+            else:
+                checked.append((k, p, None if self._rows(p) == rows else "unreadable", ""))
+        # the parts share one schema: one that differs from the others' has a damaged footer
+        # (the earlier chunk's schema wins a tie)
+        schemas = Counter(schema for _, _, problem, schema in checked if problem is None and schema)
+        common = max(schemas, key=lambda x: (schemas[x], -[c[3] for c in checked].index(x)), default="")
+        for k, p, problem, schema in checked:
+            if problem is None and schema and schema != common:
+                problem = "its columns or types differ from the other parts' (a damaged footer)"
             if problem is None:
                 out[k] = p
             elif clean:
