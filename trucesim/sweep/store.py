@@ -406,7 +406,7 @@ class Store:
         common = max(schemas, key=lambda x: (schemas[x], -[c[3] for c in checked].index(x)), default="")
         for k, p, problem, schema in checked:
             if problem is None and schema and schema != common:
-                problem = "its columns or types differ from the other parts' (a damaged footer)"
+                problem = "its columns or types differ from the other parts': a damaged footer"
             if problem is None:
                 out[k] = p
             elif clean:
