@@ -220,13 +220,19 @@ def test_a_directory_left_by_a_failed_start_is_reused(tmp_path, resume):
 
 
 # --------------------------------------------------------------------------- 5. damaged parts
-def test_damaged_parts_are_named_moved_aside_and_redone(tmp_path):
-    from trucesim.sweep.store import StoreError, load
-
+def twice(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The experiment, swept into ``ref`` (kept whole) and into ``out`` (to damage)."""
     exp = experiment(tmp_path)
     ref, out = tmp_path / "ref", tmp_path / "out"
     run_in_process(exp, ref)
     run_in_process(exp, out)
+    return exp, ref, out
+
+
+def test_damaged_parts_are_named_moved_aside_and_redone(tmp_path):
+    from trucesim.sweep.store import StoreError, load
+
+    exp, ref, out = twice(tmp_path)
     flipped = out / "parts" / "chunk-000001.parquet"
     data = bytearray(flipped.read_bytes())
     for i in range(len(data) // 3, len(data) // 3 + 16):  # mid-file: the footer stays intact
@@ -262,10 +268,7 @@ def test_a_damaged_footer_is_moved_aside_and_redone_too(tmp_path):
 
     from trucesim.sweep.store import load
 
-    exp = experiment(tmp_path)
-    ref, out = tmp_path / "ref", tmp_path / "out"
-    run_in_process(exp, ref)
-    run_in_process(exp, out)
+    exp, ref, out = twice(tmp_path)
     named = out / "parts" / "chunk-000001.parquet"
     data = bytearray(named.read_bytes())
     footer = len(data) - 8 - struct.unpack("<i", bytes(data[-8:-4]))[0]

@@ -118,8 +118,21 @@ def comparison_chunks(scenarios, worlds: int, seed: int, workers: int | None = N
 
     World ``i`` of every scenario has the random numbers of world ``i`` under ``seed``
     (:mod:`trucesim.model.streams`): the same worlds as ``trucesim run`` of each
-    scenario with that seed, whatever ``workers``.
+    scenario with that seed, whatever ``workers``.  Their progress is shown on stderr
+    (the one progress display) when they are more than one chunk.
     """
+    from trucesim.commands.progress import progress
+    from trucesim.run.chunks import CHUNK_WORLDS
+
+    total = worlds * len(scenarios)
+    with progress(total, "world", "simulating", enabled=total > CHUNK_WORLDS) as bar:  # one chunk: too quick
+        for tables in _groups(scenarios, worlds, seed, workers, force):
+            bar.update(sum(len(t) for t in tables))
+            yield tables
+
+
+def _groups(scenarios, worlds: int, seed: int, workers: int | None, force: bool | None):
+    """The groups of :func:`comparison_chunks`, without progress."""
     from trucesim.run.chunks import CHUNK_WORLDS
     from trucesim.run.executors import make_executor, map_ordered
     from trucesim.run.files import decode_table
@@ -167,12 +180,10 @@ def chosen_figures(comparison, only: str | None) -> tuple[list[str] | None, list
 
 def main(args) -> int:
     from trucesim.analysis.compare import Comparison
-    from trucesim.commands.progress import progress
     from trucesim.config.scenario import load_scenario
     from trucesim.report.comparison import format_comparison
     from trucesim.report.text import to_json
     from trucesim.run.blockers import gate_labels
-    from trucesim.run.chunks import CHUNK_WORLDS
     from trucesim.run.executors import ExecutorError, TaskError, check_options
 
     if len(args.scenarios) < 2:
@@ -191,16 +202,11 @@ def main(args) -> int:
     names = scenario_names(scenarios, args.scenarios)
     comparison = Comparison(scenarios, names, args.seed)
     only_text, only_figure = chosen_figures(comparison, args.only)
-    total = args.worlds * len(scenarios)
-    bar = progress(total, "world", "simulating", enabled=total > CHUNK_WORLDS)  # one chunk: too quick to show
     try:
         for tables in comparison_chunks(scenarios, args.worlds, args.seed, args.workers, args.force):
             comparison.add(tables)
-            bar.update(sum(len(t) for t in tables))
     except TaskError as e:
         raise UserError(f"a chunk failed: {e.error}") from None
-    finally:
-        bar.close()
     result = comparison.result()
     labels = {k: v for s in reversed(scenarios) for k, v in gate_labels(s).items()}  # actors, and who holds hostages
     if args.format == "json":

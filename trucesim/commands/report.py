@@ -131,11 +131,9 @@ def _scenario_page(args, out: Path) -> str:
     from trucesim.analysis.compare import Comparison
     from trucesim.commands.common import file_kind
     from trucesim.commands.compare import comparison_chunks, scenario_names
-    from trucesim.commands.progress import progress
     from trucesim.config.scenario import load_scenario
     from trucesim.config.shipped import resolve
     from trucesim.report.scenario import ScenarioRun, build_scenario_report
-    from trucesim.run.chunks import CHUNK_WORLDS
     from trucesim.run.executors import ExecutorError, TaskError, check_options
     from trucesim.run.metrics import Summary
     from trucesim.run.simulate import trace_world
@@ -165,19 +163,14 @@ def _scenario_page(args, out: Path) -> str:
     print(f"simulating {len(scenarios)} scenario(s), {worlds:,} worlds each, seed {seed}", file=sys.stderr)
     parts: list[list[pd.DataFrame]] = [[] for _ in scenarios]
     comparison = Comparison(scenarios, names, seed) if len(scenarios) > 1 else None
-    total = worlds * len(scenarios)
-    bar = progress(total, "world", "simulating", enabled=total > CHUNK_WORLDS)  # one chunk: too quick to show
     try:
         for tables in comparison_chunks(scenarios, worlds, seed, args.workers, args.force):
             if comparison is not None:
                 comparison.add(tables)
             for j, t in enumerate(tables):
                 parts[j].append(t)
-            bar.update(sum(len(t) for t in tables))
     except TaskError as e:
         raise UserError(f"a chunk failed: {e.error}") from None
-    finally:
-        bar.close()
     runs = []
     for s, name, ps in zip(scenarios, names, parts):
         table = pd.concat(ps, ignore_index=True)

@@ -160,6 +160,7 @@ def verdict(d: dict) -> list[str]:
     if m["brier"] is None:
         return ["No left-out fact was scored."]
     out = []
+    one = len(d.get("rounds", ())) == 1  # no interval: one round cannot say whether it is noise
     for name, label in (("coin", "the coin"), ("base_rate", "the base rate")):
         r = d[name]
         b, lg = m["brier"] < r["brier"], m["log"] < r["log"]
@@ -167,7 +168,6 @@ def verdict(d: dict) -> list[str]:
             score: x is not None and x.get("low") is not None and x["low"] <= 0 <= x["high"]
             for score, x in ((k, d.get("difference", {}).get(name, {}).get(k)) for k in ("brier", "log"))
         }
-        one = len(d.get("rounds", ())) == 1  # no interval: one round cannot say whether it is noise
         why = {k: ", within the rounds' noise" if noise[k] else ", on one round" if one else "" for k in noise}
         brier = f"mean Brier ({m['brier']:.3f} against {r['brier']:.3f}{why['brier']})"
         log = f"mean log ({m['log']:.3f} against {r['log']:.3f}{why['log']})"

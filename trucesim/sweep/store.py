@@ -403,7 +403,7 @@ class Store:
         # the parts share one schema: one that differs from the others' has a damaged footer
         # (the earlier chunk's schema wins a tie)
         schemas = Counter(schema for _, _, problem, schema in checked if problem is None and schema)
-        common = max(schemas, key=lambda x: (schemas[x], -[c[3] for c in checked].index(x)), default="")
+        common = schemas.most_common(1)[0][0] if schemas else ""  # most_common keeps chunk order in a tie
         for k, p, problem, schema in checked:
             if problem is None and schema and schema != common:
                 problem = "its columns or types differ from the other parts': a damaged footer"
@@ -539,7 +539,8 @@ def load(out: str | Path, columns: list[str] | None = None, allow_partial: bool 
 
     Examples
     --------
-    A small sweep (two levels of US pressure, 200 worlds each), then its worlds:
+    A small sweep (two levels of US pressure, 200 worlds each), then its worlds, its points
+    (:func:`load_points`) and its manifest (:func:`load_manifest`):
 
     >>> import tempfile, trucesim
     >>> from trucesim.sweep.sweep import sweep
@@ -554,6 +555,13 @@ def load(out: str | Path, columns: list[str] | None = None, allow_partial: bool 
     (400, ['point', 'context.us_pressure', 'deal'])
     >>> df.groupby("context.us_pressure")["deal"].mean().index.tolist()
     [0.2, 0.9]
+    >>> points = trucesim.load_points(d / "out")
+    >>> points[["point", "context.us_pressure", "worlds"]].values.tolist()
+    [[0.0, 0.2, 200.0], [1.0, 0.9, 200.0]]
+    >>> bool(points["p_deal"].between(0, 1).all())
+    True
+    >>> trucesim.load_manifest(d / "out")["worlds"]
+    400
     >>> import shutil; shutil.rmtree(d)
     """
     store = Store(Path(out), read_manifest(out))
@@ -566,26 +574,7 @@ def load(out: str | Path, columns: list[str] | None = None, allow_partial: bool 
 def load_points(out: str | Path) -> pd.DataFrame:
     """``points.parquet`` of a finished sweep: one row per design point (see :func:`summarize_points`).
 
-    Examples
-    --------
-    The sweep of :func:`load`'s example, read back per point (``p_deal`` a share of its worlds):
-
-    >>> import tempfile
-    >>> from trucesim.sweep.sweep import sweep
-    >>> d = Path(tempfile.mkdtemp())
-    >>> _ = (d / "e.toml").write_text(
-    ...     'scenario = "april-2024"\\nworlds_per_point = 200\\n[design]\\nkind = "grid"\\n'
-    ...     '[factors."context.us_pressure"]\\nlevels = [0.2, 0.9]\\n'
-    ... )
-    >>> _ = sweep(d / "e.toml", d / "out", workers=1)
-    >>> points = load_points(d / "out")
-    >>> points[["point", "context.us_pressure", "worlds"]].values.tolist()
-    [[0.0, 0.2, 200.0], [1.0, 0.9, 200.0]]
-    >>> bool(points["p_deal"].between(0, 1).all())
-    True
-    >>> load_manifest(d / "out")["worlds"]
-    400
-    >>> import shutil; shutil.rmtree(d)
+    See :func:`load`'s example, which reads a sweep by world, by point and its manifest.
     """
     out = Path(out)
     read_manifest(out)
@@ -596,5 +585,5 @@ def load_points(out: str | Path) -> pd.DataFrame:
 
 
 def load_manifest(out: str | Path) -> dict:
-    """``manifest.json`` of a results directory, as a dict (see :func:`load_points` for an example)."""
+    """``manifest.json`` of a results directory, as a dict (see :func:`load` for an example)."""
     return read_manifest(out)
