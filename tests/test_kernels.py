@@ -47,13 +47,13 @@ def test_fall_paths_sums_the_paths_in_order():
     fall (the first quits as a non-pivotal partner, 0.1; then the second is pivotal, 0.4)."""
     one = np.ones(1)
     got = kernels.fall_paths(
-        70 * one, 61 * one, 0 * one, 0 * one,
+        70 * one, 61 * one, 0 * one, 0 * one, one < 0,
         np.full((2, 1), 5.0), np.array([[0.1], [0.2]]), np.array([[0.3], [0.4]]),
     )  # fmt: skip
     assert got[0] == pytest.approx(0.1 * 0.4)
     # with 64 seats the first is pivotal (59 < 61): it quits with 0.3, then any path with an exit falls
     got = kernels.fall_paths(
-        64 * one, 61 * one, 0 * one, 0 * one,
+        64 * one, 61 * one, 0 * one, 0 * one, one < 0,
         np.full((2, 1), 5.0), np.array([[0.1], [0.2]]), np.array([[0.3], [0.4]]),
     )  # fmt: skip
     assert got[0] == pytest.approx(0.3 + 0.7 * 0.4)

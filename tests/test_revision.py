@@ -130,6 +130,30 @@ def test_a_side_payment_keeps_a_pivotal_partner_and_binds_the_later_phase(baseli
     assert m.coalition.ratify(t, idx, us, m.streams, binding=True).fell.all()
 
 
+def test_a_side_payment_binds_nothing_when_the_deal_vote_is_lost(baseline):
+    """A 10-seat core, a 5-seat partner that takes the payment and a 50-seat partner that stays and votes
+    against: 15 against 50 in the cabinet, no net, so the vote is lost and no pause comes for the promise to end."""
+    over = {
+        "actors.coalition_core.seats": 10.0,
+        "actors.otzma_yehudit.seats": 5.0,
+        "actors.religious_zionism.seats": 50.0,
+        "actors.opposition.seats": 55.0,
+        "actors.opposition.safety_net_seats": 0.0,
+        "actors.otzma_yehudit.payment_acceptance": 1.0,
+        "actors.religious_zionism.payment_acceptance": 0.0,
+        "actors.religious_zionism.exit_credibility": 0.0,
+        "actors.israel.side_payments": 1.0,
+    }
+    m = TruceModel(baseline, 200, rng=1, overrides=over)
+    idx = np.arange(200)
+    t = m.terms[idx].copy()
+    t[:, TERM_INDEX["permanent_ceasefire"]] = 1.0  # crosses both partners' red lines
+    r = m.coalition.ratify(t, idx, np.zeros(200), m.streams)
+    otzma = [p.actor_id for p in m.coalition.parties].index("otzma_yehudit")
+    assert r.vote_lost.all() and not r.fell.any() and not r.quitters[otzma].any()
+    assert not r.promised[otzma].any() and not m.coalition.parties[otzma].promised.any()
+
+
 # --- the single negotiating text ------------------------------------------------------------------------
 
 

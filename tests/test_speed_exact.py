@@ -32,10 +32,12 @@ def _fall_by_path(co: Coalition, terms, idx, us, binding=False) -> np.ndarray:
     net_seats, net_cred = co.net(sub, us_r)
     offer = co.side_payments[sub]
     live = []
+    crossed_seats = np.zeros(sub.size)
     for party, c in zip(co.parties, crossed):
         c = c[r]
         if not c.any():
             continue
+        crossed_seats += party.seats[sub] * c
         base = party.credibility[sub] * (1.0 - party.sens_us[sub] * us_r) * c
         if binding:
             base = np.where(party.promised[sub], c, base)
@@ -47,12 +49,15 @@ def _fall_by_path(co: Coalition, terms, idx, us, binding=False) -> np.ndarray:
         )
         live.append((party.seats[sub], base, when_pivotal))
     total = np.zeros(sub.size)
+    covers = (
+        seats[r] - crossed_seats + net_seats >= maj
+    )  # partners count on a holding net only where it covers them all
     for holds, weight in ((True, net_cred), (False, 1.0 - net_cred)):
         paths = [(np.ones(sub.size), seats[r])]
         for s, base, when_pivotal in live:
             nxt = []
             for prob, left in paths:
-                q = np.where(co._pivotal(left, s, maj, holds, net_seats), when_pivotal, base)
+                q = np.where(co._pivotal(left, s, maj, holds & covers, net_seats), when_pivotal, base)
                 nxt += [(prob * q, left - s), (prob * (1.0 - q), left)]
             paths = nxt
         for prob, left in paths:

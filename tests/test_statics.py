@@ -3,8 +3,11 @@ the stated way when one term or pressure changes."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
-from hypothesis import given, settings
+import pytest
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from trucesim.config.terms import TERM_INDEX
@@ -122,6 +125,94 @@ def test_a_credible_safety_net_never_lowers_ratification(baseline, terms, c0, mo
         return 1.0 - m.coalition.fall_probability(np.array([terms], float), np.array([0]), np.zeros(1))[0]
 
     assert ratification(min(1.0, c0 + more)) >= ratification(c0) - TOL
+
+
+#: a coalition whose 10-seat partner can quit without bringing it down while a 5-seat net holds,
+#: after which the 5-seat partner is pivotal: the case where a net once made ratification less likely
+SMALL_NET = {
+    "actors.coalition_core.seats": 55,
+    "actors.otzma_yehudit.seats": 10,
+    "actors.religious_zionism.seats": 5,
+    "actors.opposition.seats": 50,
+    "actors.opposition.safety_net_seats": 5,
+    "actors.otzma_yehudit.office_value": 0.9,
+}
+#: a text crossing both partners' red lines (a permanent ceasefire)
+CROSSING = (42, 40, 18.0, 400.0, 0.5, 0.0, 1.0, 0.3, 0, 0.0, 0.0, 0.0)
+
+
+@st.composite
+def coalitions(draw):
+    """Seats, office values and threats of a coalition of any shape, with a safety net of any size."""
+    core, rz, oy = draw(st.integers(40, 70)), draw(st.integers(1, 15)), draw(st.integers(1, 15))
+    opposition = 120 - core - rz - oy
+    return {
+        "actors.coalition_core.seats": core,
+        "actors.religious_zionism.seats": rz,
+        "actors.otzma_yehudit.seats": oy,
+        "actors.opposition.seats": opposition,
+        "actors.opposition.safety_net_seats": draw(st.integers(0, min(30, opposition))),
+        "actors.israel.side_payments": draw(st.floats(0, 1)),
+    } | {
+        f"actors.{party}.{key}": draw(st.floats(0, 1))
+        for party in ("religious_zionism", "otzma_yehudit")
+        for key in ("office_value", "exit_credibility", "payment_acceptance")
+    }
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(terms=terms_st, coalition=coalitions(), c0=st.floats(0, 1), more=st.floats(0, 1))
+@example(terms=CROSSING, coalition=SMALL_NET, c0=0.0, more=1.0)  # random shapes seldom meet this one
+def test_a_credible_safety_net_never_raises_the_chance_of_a_fall_whatever_the_seats(
+    baseline, terms, coalition, c0, more
+):
+    """A net too small to replace every partner at risk must not make partners quit more readily
+    (on 200 worlds at once: the posterior's draws of the partners' red lines and the government's values)."""
+    n = 200
+
+    def fall(c):
+        m = TruceModel(baseline.with_values(coalition | {"actors.opposition.safety_net_credibility": c}), n, rng=0)
+        return m.coalition.fall_probability(np.tile(np.array(terms, float), (n, 1)), np.arange(n), np.zeros(n))
+
+    assert (fall(min(1.0, c0 + more)) <= fall(c0) + TOL).all()
+
+
+def test_us_pressure_never_lowers_government_acceptance_with_a_small_net(baseline):
+    """US pressure makes the net more credible (the opposition's ``sensitivity_us``); with a net too small
+    to replace both partners, that must not make the government less willing (200 worlds)."""
+    n = 200
+    values = SMALL_NET | {
+        "actors.opposition.safety_net_credibility": 0.0,
+        "actors.opposition.sensitivity_us": 1.0,
+        "actors.israel.survival_weight": 3.0,
+        "actors.otzma_yehudit.exit_credibility": 1.0,
+        "actors.religious_zionism.exit_credibility": 1.0,
+    }
+    terms = np.tile(np.array(CROSSING, float), (n, 1))
+    p = [
+        TruceModel(
+            baseline.with_values(values | {"context.us_pressure": us}), n, rng=0
+        ).government.decision_probability(terms, np.arange(n))
+        for us in (0.2, 0.5, 0.8)
+    ]
+    for low, high in itertools.pairwise(p):
+        assert (high >= low - TOL).all()
+
+
+@pytest.mark.parametrize("shape", [{}, SMALL_NET], ids=["baseline", "small-net"])
+def test_a_credible_safety_net_never_lowers_ratification_world_by_world(baseline, shape):
+    """Carried home on the same worlds (same draws), a deal ratified under a net of credibility c is
+    ratified under any more credible net: the deal vote and the confidence vote, not only the fall."""
+    n = 4_000
+    terms = np.tile(np.array(CROSSING, float), (n, 1))
+    idx = np.arange(n)
+    ratified = []
+    for c in (0.0, 0.4, 1.0):
+        m = TruceModel(baseline.with_values(shape | {"actors.opposition.safety_net_credibility": c}), n, rng=5)
+        ratified.append(m.coalition.ratify(terms, idx, m.government.pressure(idx), m.streams).ratified)
+    for low, high in itertools.pairwise(ratified):
+        assert not (low & ~high).any()
+    assert ratified[0].mean() < ratified[-1].mean()  # the net matters on these worlds
 
 
 def test_safety_net_raises_deals_in_simulation(baseline):

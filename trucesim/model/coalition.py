@@ -10,14 +10,20 @@ what it costs them:
 2. **Partners decide in turn** (in id order) whether to quit over a deal that
    crosses one of their red lines.  Each knows whether it is *pivotal*: whether
    its seats are what keeps the government's majority, with no safety net to
-   replace them.  A partner that is not pivotal quits with its
-   ``exit_credibility``; a pivotal one weighs the office it would lose
+   replace them.  Partners count on the net only where it holds and would
+   replace every partner whose red line the deal crosses (none can know which
+   of the others will quit): a net too small for that never makes a partner
+   quit more readily, so a more credible net never lowers the chance of
+   ratification, whatever the seats (:func:`net_covers`).  A partner that is
+   not pivotal quits with its ``exit_credibility``; a pivotal one weighs the
+   office it would lose
    (``office_value`` removes that share of its threat); US pressure on the
    government removes ``sensitivity_us`` of it per unit.
 3. **Side payments.** Before a pivotal partner decides, the prime minister may
    offer it a side payment (``side_payments``): a promise that the war resumes
    after the pause.  A partner that takes it (``payment_acceptance``) stays and
-   votes for the deal, and the promise binds the later phase: a permanent end
+   votes for the deal, and the promise binds the later phase of a deal that is
+   signed (a lost vote or a fall leaves no pause to end): a permanent end
    that crosses that partner's red lines makes it quit for certain, with no
    second offer (:mod:`trucesim.model.phase_two`).
 4. **The confidence vote.** The government falls only if the partners that stay
@@ -53,12 +59,26 @@ from trucesim.model.agents import CoalitionParty, Opposition
 from trucesim.model.streams import EXIT, LATER_PHASE, NET, PAYMENT, Streams
 
 
+def net_covers(seats: np.ndarray, crossed_seats: np.ndarray, net_seats: np.ndarray, majority: np.ndarray) -> np.ndarray:
+    """Whether the safety net's seats would replace every partner whose red line the deal crosses.
+
+    Partners count on the net (it makes them not pivotal) only where it covers them all:
+    ``seats - crossed_seats + net_seats >= majority``, all in Knesset seats, per world.
+
+    >>> net_covers(np.array([70.0, 70.0]), np.array([15.0, 15.0]), np.array([5.0, 24.0]), np.array([61.0, 61.0]))
+    array([False,  True])
+    """
+    return seats - crossed_seats + net_seats >= majority
+
+
 @dataclass
 class Ratification:
     """What happened when a deal was taken home, over the worlds ``idx`` of :meth:`Coalition.ratify`.
 
     Every field is a boolean array over those worlds, except ``quitters`` and
-    ``promised`` (one such array per party, in the coalition's order).
+    ``promised`` (one such array per party, in the coalition's order).  ``promised``
+    marks the partners that took a side payment for a deal that was ratified: where the
+    vote was lost or the government fell, no pause comes for the promise to end.
     """
 
     ratified: np.ndarray
@@ -115,19 +135,20 @@ class Coalition:
         left: np.ndarray,
         seats: np.ndarray,
         majority: np.ndarray,
-        net_holds: np.ndarray | bool,
+        net_counted: np.ndarray | bool,
         net_seats: np.ndarray,
     ) -> np.ndarray:
         """Whether losing ``seats`` leaves the government short, with no safety net to replace them.
 
-        ``net_holds`` is a boolean array, or one boolean for every world.
+        ``net_counted`` (a boolean array, or one boolean for every world) says where the
+        partners count on the net: it holds and covers every crossed partner (:func:`net_covers`).
         """
         after = left - seats
-        if net_holds is False:
+        if net_counted is False:
             return after < majority
-        if net_holds is True:
+        if net_counted is True:
             return after < majority - net_seats
-        return (after < majority) & ~(net_holds & (after + net_seats >= majority))
+        return (after < majority) & ~(net_counted & (after + net_seats >= majority))
 
     def _threat(self, party: CoalitionParty, idx: np.ndarray, pivotal: np.ndarray, us: np.ndarray) -> np.ndarray:
         """Probability the party quits over a crossed red line if no side payment keeps it."""
@@ -164,6 +185,7 @@ class Coalition:
         offer = self.side_payments[sub]
         # per live partner: seats, red line crossed, and its chance of quitting when pivotal or not
         live = []
+        crossed_seats = np.zeros(sub.size)
         for i, c in enumerate(crossed):
             if c is None:
                 continue
@@ -171,6 +193,7 @@ class Coalition:
             if not c.any():
                 continue
             party = self.parties[i]
+            crossed_seats += party.seats[sub] * c
             base = party.credibility[sub] * (1.0 - party.sens_us[sub] * us_r) * c
             if binding:
                 base = np.where(party.promised[sub], c, base)
@@ -187,7 +210,8 @@ class Coalition:
             party_seats, base_q, pivotal_q = (np.stack(x) for x in zip(*live))
         else:
             party_seats = base_q = pivotal_q = np.zeros((0, sub.size))
-        total = kernels.fall_paths(seats[r], maj, net_seats, net_cred, party_seats, base_q, pivotal_q)
+        covers = net_covers(seats[r], crossed_seats, net_seats, maj)
+        total = kernels.fall_paths(seats[r], maj, net_seats, net_cred, covers, party_seats, base_q, pivotal_q)
         fall[r] = total
         return fall
 
@@ -216,11 +240,16 @@ class Coalition:
         later = LATER_PHASE if binding else 0
         net_holds = streams.uniform(idx, NET, counter, later) < net_cred
         left = self.seats(idx)
+        crossed_by = [
+            party.crossed(terms, idx) & ~party.exited[idx] if party.line_terms.size else none for party in self.parties
+        ]
+        crossed_seats = sum((party.seats[idx] * c for party, c in zip(self.parties, crossed_by)), np.zeros(n))
+        counted = net_holds & net_covers(left, crossed_seats, net_seats, majority)
         yes = np.zeros(n)
         no = np.zeros(n)
         quitters, promised = [], []
         offer = self.side_payments[idx]
-        for i, party in enumerate(self.parties):
+        for i, (party, crossed) in enumerate(zip(self.parties, crossed_by)):
             u = (streams.uniform(idx, PAYMENT, counter, later + i), streams.uniform(idx, EXIT, counter, later + i))
             s = party.seats[idx]
             inside = ~party.exited[idx]
@@ -229,14 +258,11 @@ class Coalition:
                 quitters.append(none)
                 promised.append(none)
                 continue
-            crossed = party.crossed(terms, idx) & inside
             forced = crossed & party.promised[idx] if binding else none
-            piv = self._pivotal(left, s, majority, net_holds, net_seats)
+            piv = self._pivotal(left, s, majority, counted, net_seats)
             took = crossed & ~forced & piv & (u[0] < offer * party.payment_acceptance[idx])
             quits = forced | (crossed & ~took & (u[1] < self._threat(party, idx, piv, us)))
             party.exited[idx[quits]] = True
-            if not binding:
-                party.promised[idx[took]] = True
             left -= s * quits
             yes += s * (inside & ~quits & (~crossed | took))
             no += s * (crossed & ~quits & ~took)
@@ -249,4 +275,9 @@ class Coalition:
         if self.opposition is not None:
             self.opposition.net_used[idx[net_used]] = True
         ratified = ~fell & passes
+        # a promise binds only the pause of a deal that is signed: a lost vote or a fall leaves no pause to end
+        promised = [took & ratified for took in promised]
+        if not binding:
+            for party, took in zip(self.parties, promised):
+                party.promised[idx[took]] = True
         return Ratification(ratified, fell, ~fell & ~passes, net_used, quitters, promised)

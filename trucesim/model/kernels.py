@@ -12,7 +12,7 @@ Examples
 One partner of 10 seats in a coalition of 64 that needs 61, no safety net: if it
 quits (probability 0.5 when pivotal) the government falls.
 
->>> fall_paths(np.array([64.0]), np.array([61.0]), np.array([0.0]), np.array([0.0]),
+>>> fall_paths(np.array([64.0]), np.array([61.0]), np.array([0.0]), np.array([0.0]), np.array([False]),
 ...            np.array([[10.0]]), np.array([[0.2]]), np.array([[0.5]])).tolist()
 [0.5]
 """
@@ -29,6 +29,7 @@ def fall_paths(
     majority: np.ndarray,
     net_seats: np.ndarray,
     net_cred: np.ndarray,
+    net_covers: np.ndarray,
     party_seats: np.ndarray,
     base: np.ndarray,
     when_pivotal: np.ndarray,
@@ -40,6 +41,10 @@ def fall_paths(
     seats, majority, net_seats, net_cred : arrays (m,)
         Per world: the coalition's seats now, the seats a majority needs, the safety net's
         seats and its chance of holding (0..1).
+    net_covers : bool array (m,)
+        Per world, whether the net would replace every partner whose red line the deal
+        crosses (:func:`trucesim.model.coalition.net_covers`): only there do the partners
+        count on it when it holds; elsewhere they judge pivotality as if it did not.
     party_seats, base, when_pivotal : arrays (L, m)
         Per partner still deciding, in the order they decide: its seats, its chance of
         quitting when not pivotal and when pivotal (0..1).
@@ -63,16 +68,18 @@ def fall_paths(
             if net == 0:
                 short = majority[j] - net_seats[j]
                 weight = net_cred[j]
+                pivot = short if net_covers[j] else majority[j]
             else:
                 short = majority[j]
                 weight = 1.0 - net_cred[j]
+                pivot = short
             for path in range(paths):
                 # bit (parties - 1 - i) of `path` is 1 where partner i stays: path 0 quits at every step
                 prob = 1.0
                 left = seats[j]
                 for i in range(parties):
                     after = left - party_seats[i, j]
-                    q = when_pivotal[i, j] if after < short else base[i, j]
+                    q = when_pivotal[i, j] if after < pivot else base[i, j]
                     if (path >> (parties - 1 - i)) & 1:
                         prob = prob * (1.0 - q)
                     else:
