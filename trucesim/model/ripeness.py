@@ -4,8 +4,11 @@ Zartman's mutually hurting stalemate: a conflict is ripe for settlement when
 both sides feel the war's costs mount with no prospect of escaping them by
 escalation.  Pressures on a 0..1 scale (:mod:`trucesim.model.pressures`) say
 how hard each side is pushed today; the costs here accumulate, without a
-ceiling, for as long as the fighting goes on, so a side's worth of continuing
-the war keeps falling the longer it lasts rather than stopping at a floor:
+ceiling, so a side's worth of continuing the war keeps falling the longer it
+lasts rather than stopping at a floor.  Losses and attrition accrue only while
+the fighting goes on; the population's hardship accrues every day the
+humanitarian crisis lasts, in a pause too (a pause eases the crisis itself,
+through aid, rather than stopping its toll):
 
 * the government: soldiers lost since day 0 (``context.soldiers_lost_per_day``
   while fighting, more under the offensive, like the toll), per 100 soldiers,

@@ -89,7 +89,7 @@ class Situation:
     fighting_mask: np.ndarray = field(init=False)  #: whether the war goes on (neither paused nor ended)
     offensive_candidate: np.ndarray = field(init=False)  #: the offensive may start today
     hostage_hazard: np.ndarray = field(init=False)  #: daily death hazard per living hostage
-    hostages_held: np.ndarray = field(init=False)  #: 1.0 while living hostages are held (the talks not ended)
+    hostages_held: np.ndarray = field(init=False)  #: 1.0 while living hostages are held and no permanent end is reached
     iso_rate: np.ndarray = field(init=False)  #: daily rise of isolation
     crisis_rate: np.ndarray = field(init=False)  #: daily change of the crisis
 
