@@ -75,7 +75,7 @@ def raised(terms, name, share):
     return tuple(t)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(context=context_st, terms=terms_st, name=st.sampled_from(CONCESSIONS), share=st.floats(0.01, 1))
 def test_concessions_raise_hamas_and_lower_government_acceptance(baseline, context, terms, name, share):
     g0, h0 = probabilities(baseline, context, terms)
@@ -84,7 +84,7 @@ def test_concessions_raise_hamas_and_lower_government_acceptance(baseline, conte
     assert g1 <= g0 + TOL, (name, g0, g1)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(context=context_st, terms=terms_st, name=st.sampled_from(DEMANDS), share=st.floats(0.01, 1))
 def test_more_demanded_of_hamas(baseline, context, terms, name, share):
     g0, h0 = probabilities(baseline, context, terms)
@@ -93,7 +93,7 @@ def test_more_demanded_of_hamas(baseline, context, terms, name, share):
     assert g1 >= g0 - TOL, (name, g0, g1)  # the government never less willing
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(
     context=context_st,
     terms=terms_st,
@@ -108,7 +108,7 @@ def test_us_and_family_pressure_never_lower_government_acceptance(baseline, cont
     assert g1 >= g0 - TOL
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(terms=terms_st, c0=st.floats(0, 1), more=st.floats(0, 1), exits=st.tuples(st.floats(0, 1), st.floats(0, 1)))
 def test_a_credible_safety_net_never_lowers_ratification(baseline, terms, c0, more, exits):
     def ratification(c):
@@ -223,3 +223,28 @@ def test_safety_net_raises_deals_in_simulation(baseline):
     net = simulate(baseline.with_values({"actors.opposition.safety_net_credibility": 0.9}), 20_000, seed=11)
     assert net["government_fell"].mean() <= base["government_fell"].mean()
     assert net["deal"].mean() > base["deal"].mean()
+
+
+def test_statics_hold_at_later_rounds_too(baseline):
+    """The brief's statics hold 'at any round': on 3,000 worlds run to days 3, 20 and 60 (revised texts,
+    missed deadlines, deaths, the offensive, costs accumulated), each concession and each demand moves
+    both sides' acceptance of the text on the table the stated way, in every world still negotiating."""
+    from trucesim.config.terms import SCALES
+
+    m = TruceModel(baseline, 3_000, rng=5, collect=False)
+    later = 0
+    for day in (3, 20, 60):
+        m.run_until(day)
+        idx = np.flatnonzero(m.talks.status == m.NEGOTIATING)
+        later += int((m.talks.round[idx] >= 2).sum())
+        t0 = m.talks.terms[idx].copy()
+        g0, h0 = m.government.decision_probability(t0, idx), m.armed_group.decision_probability(t0, idx)
+        for name in CONCESSIONS + DEMANDS:
+            j = TERM_INDEX[name]
+            t1 = t0.copy()
+            t1[:, j] += 1.0 if name in ("hostages_released", "remains_released") else 0.1 * SCALES[j]
+            g1, h1 = m.government.decision_probability(t1, idx), m.armed_group.decision_probability(t1, idx)
+            sign = 1.0 if name in CONCESSIONS else -1.0
+            assert (sign * (h1 - h0) >= -TOL).all(), (day, name)
+            assert (sign * (g0 - g1) >= -TOL).all(), (day, name)
+    assert later > 100  # revised texts were on the table
