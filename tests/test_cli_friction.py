@@ -520,3 +520,60 @@ def test_every_commands_help_has_examples():
 
     without = [name for name in COMMANDS if "examples:" not in cli(name, "--help", check=True).stdout]
     assert without == []
+
+
+# --- sizes that cannot finish, files that cannot be read (an audit of bad input) -------------------
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "report", "design", "plot"])
+def test_worlds_beyond_a_core_year_are_refused_at_once(command):
+    """compare, report and design once started allocating and ran out of memory (or broke the pool)."""
+    assert_one_line_error(cli(command, "april-2024", "--worlds", "99999999999999999999"), "--worlds", "one core-year")
+
+
+def test_a_dpi_that_would_run_out_of_memory_is_refused_before_any_work(tmp_path):
+    line = assert_one_line_error(
+        cli("plot", "april-2024", "--kind", "days", "--dpi", "30000", "--out", tmp_path / "x.png"), "--dpi", "1,200"
+    )
+    assert "30,000" in line and not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize(("grid", "words"), [("1", ">= 2"), ("20000", "<= 101")])
+def test_design_grid_out_of_range_is_one_line(grid, words):
+    vary = ("--vary", "terms.hostages_released=10..50")
+    assert_one_line_error(cli("design", "april-2024", *vary, "--grid", grid), "--grid", words)
+
+
+def test_an_option_before_the_command_says_where_options_go():
+    assert_one_line_error(cli("--bogus"), "unrecognized option --bogus", "expected a COMMAND first")
+
+
+def test_a_constraint_bound_of_nan_says_it_must_be_finite(tmp_path):
+    vary = ("--vary", "terms.hostages_released=10..50", "--out", tmp_path / "d")
+    line = assert_one_line_error(
+        cli("design", "april-2024", *vary, "--constraint", "terms.hostages_released >= nan"), "finite number"
+    )
+    assert "two keys" not in line
+
+
+def test_deeply_nested_toml_is_one_line_not_a_recursion_error(tmp_path):
+    deep = tmp_path / "deep.toml"
+    for depth, words in ((1000, "nested too deep to read"), (40, "nested more than 32 deep")):
+        deep.write_text("x = " + "[" * depth + "]" * depth + "\n")
+        assert_one_line_error(cli("check", deep), str(deep), words)
+
+
+def test_a_byte_order_mark_is_no_error(tmp_path):
+    """Some editors start a UTF-8 file with a byte-order mark; TOML readers differ, the file is the user's."""
+    f = tmp_path / "bom.toml"
+    f.write_bytes(b"\xef\xbb\xbf" + f'extends = "{BASELINE}"\n'.encode())
+    ok = cli("check", f)
+    assert ok.returncode == 0 and ": ok (" in ok.stdout, ok.stderr
+
+
+def test_an_out_path_under_a_file_says_the_file_is_no_directory(tmp_path):
+    (tmp_path / "o.csv").write_text("mine\n")
+    line = assert_one_line_error(
+        cli("run", "april-2024", "--out", tmp_path / "o.csv" / "x.csv"), "is a file, not a directory"
+    )
+    assert "does not exist" not in line and (tmp_path / "o.csv").read_text() == "mine\n"

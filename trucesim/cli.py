@@ -78,6 +78,10 @@ def _is_user_error(e: BaseException) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser, handlers = build_parser()
+    given = sys.argv[1:] if argv is None else argv
+    if given and given[0].startswith("-") and given[0] not in ("-h", "--help", "--version"):
+        # options belong after the command: say so, rather than "the following arguments are required"
+        parser.error(f"unrecognized option {given[0]}: expected a COMMAND first; a command's options come after it")
     args, extra = parser.parse_known_args(argv)
     if extra:  # "unrecognized arguments" would otherwise point to the top-level --help
         getattr(args, "usage_error", parser.error)(f"unrecognized arguments: {' '.join(extra)}")

@@ -17,7 +17,16 @@ class UserError(Exception):
     """A problem with what the user asked for; printed as one line."""
 
 
-def _whole_number_at_least(low: int):
+def whole_number(low: int, high: int | None = None, why: str = ""):
+    """An argparse type: a whole number from ``low`` to ``high`` (no limit: ``None``); ``why`` explains ``high``.
+
+    >>> whole_number(2, 101)("21")
+    21
+    >>> whole_number(2, 101, " (the grid's points)")("500")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: expected a number <= 101 (the grid's points), found 500
+    """
+
     def parse(text: str) -> int:
         try:
             v = int(text)
@@ -25,14 +34,39 @@ def _whole_number_at_least(low: int):
             raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
         if v < low:
             raise argparse.ArgumentTypeError(f"expected a number >= {low}, found {v}")
+        if high is not None and v > high:
+            raise argparse.ArgumentTypeError(f"expected a number <= {high:,}{why}, found {v:,}")
         return v
 
     return parse
 
 
 #: argparse types: a whole number >= 1, and >= 0
-positive_int = _whole_number_at_least(1)
-nonneg_int = _whole_number_at_least(0)
+positive_int = whole_number(1)
+nonneg_int = whole_number(0)
+#: the most dots per inch a figure may ask for: a 10 x 6 inch figure at 1,200 dpi is 86 million pixels
+#: (print quality is 300 to 600); beyond, drawing it runs out of memory
+MAX_DPI = 1_200
+dpi_int = whole_number(1, MAX_DPI, " (print quality is 300 to 600; larger figures run out of memory)")
+
+
+def worlds_int(text: str) -> int:
+    """argparse type of every ``--worlds``: a whole number from 1 to one core-year of worlds.
+
+    >>> worlds_int("20000")
+    20000
+    >>> worlds_int("99999999999999999999")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: expected at most 630,720,000,000 worlds (one core-year at 20,000 worlds/s), found 99,999,999,999,999,999,999 worlds (about 1.6e+08 years on one core)
+    """
+    from trucesim.run.chunks import SizeError, check_size
+
+    v = positive_int(text)
+    try:
+        check_size(v, v, "")
+    except SizeError as e:
+        raise argparse.ArgumentTypeError(str(e).removeprefix(": ")) from None
+    return v
 
 
 #: the kinds of world ``--trace`` can pick instead of a number
@@ -154,7 +188,8 @@ def check_out(path: Path, formats=TABLE_FORMATS, option: str = "--out") -> Path:
     probe = temporary_name(path)
     parent = path.parent
     if not parent.is_dir():
-        raise UserError(f"{option} {path}: directory {parent} does not exist")
+        what = f"{parent} is a file, not a directory" if parent.exists() else f"directory {parent} does not exist"
+        raise UserError(f"{option} {path}: {what}")
     if path.is_dir():
         raise UserError(f"{option} {path}: expected a file name, found a directory")
     try:
@@ -207,7 +242,7 @@ def add_dpi(parser: argparse.ArgumentParser, what: str, same_as_plot: bool = Tru
     also = ", as 'trucesim plot --dpi'" if same_as_plot else ""
     parser.add_argument(
         "--dpi",
-        type=positive_int,
+        type=dpi_int,
         default=DEFAULT_DPI,
         metavar="N",
         help=f"resolution of {what} (default: {DEFAULT_DPI}{also})",

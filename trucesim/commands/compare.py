@@ -16,6 +16,7 @@ from trucesim.commands.common import (
     nonneg_int,
     positive_int,
     refuse_overwrite,
+    worlds_int,
     writing,
 )
 
@@ -62,7 +63,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--worlds",
-        type=positive_int,
+        type=worlds_int,
         default=DEFAULT_WORLDS,
         metavar="N",
         help=f"worlds per scenario, the same for each (default: {DEFAULT_WORLDS})",

@@ -7,7 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from trucesim.commands.common import UserError, add_dpi, nonneg_int, positive_int
+from trucesim.commands.common import UserError, add_dpi, nonneg_int, positive_int, whole_number, worlds_int
 
 NAME = "design"
 EPILOG = """examples:
@@ -131,7 +131,7 @@ def _add_simulations(p: argparse.ArgumentParser) -> None:
     """How each candidate is simulated and how many: worlds, seed, budget, grid, step, worker processes."""
     p.add_argument(
         "--worlds",
-        type=positive_int,
+        type=worlds_int,
         default=4096,
         metavar="N",
         help="worlds simulated for each candidate (default: 4096)",
@@ -153,10 +153,10 @@ def _add_simulations(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--grid",
-        type=positive_int,
+        type=whole_number(2, 101, " (two keys at 101 points are 10,201 day-0 models)"),
         default=21,
         metavar="N",
-        help="grid points per varied key for the zone of possible agreement (default: 21)",
+        help="grid points per varied key for the zone of possible agreement, 2 to 101 (default: 21)",
     )
     p.add_argument(
         "--step",

@@ -18,6 +18,7 @@ from trucesim.commands.common import (
     refuse_overwrite,
     trace_arg,
     traced_rows,
+    worlds_int,
     writing,
 )
 from trucesim.config.tomlio import suggest
@@ -112,7 +113,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--world", type=trace_arg, dest="trace", action=_Given, help=argparse.SUPPRESS)
     p.add_argument(
         "--worlds",
-        type=positive_int,
+        type=worlds_int,
         default=DEFAULT_WORLDS,
         action=_Given,
         metavar="N",

@@ -19,6 +19,7 @@ from trucesim.commands.common import (
     nonneg_int,
     positive_int,
     refuse_overwrite,
+    worlds_int,
     writing,
 )
 
@@ -75,7 +76,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     add_dpi(p, "the figures")
     p.add_argument(
         "--worlds",
-        type=positive_int,
+        type=worlds_int,
         metavar="N",
         help=f"scenarios only: worlds to simulate, the same for each scenario (default: {DEFAULT_WORLDS})",
     )

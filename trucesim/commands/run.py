@@ -16,6 +16,7 @@ from trucesim.commands.common import (
     refuse_overwrite,
     trace_arg,
     traced_rows,
+    worlds_int,
     write_table,
 )
 
@@ -43,7 +44,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     run.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML), e.g. scenarios/april-2024.toml")
     run.add_argument(
         "--worlds",
-        type=positive_int,
+        type=worlds_int,
         default=DEFAULT_WORLDS,
         metavar="N",
         help=f"number of worlds to simulate (default: {DEFAULT_WORLDS})",

@@ -38,8 +38,10 @@ def read_toml(path: Path, shown: str, what: str = "a TOML file", error: type[Exc
     """
     shown = printable(shown)
     try:
-        text = _read_regular(Path(path), shown, what, error).decode("utf-8")
-        return tomllib.loads(text)
+        text = _read_regular(Path(path), shown, what, error).decode("utf-8-sig")  # -sig: a byte-order mark is no error
+        raw = tomllib.loads(text)
+    except RecursionError:
+        raise error(f"{shown}: expected {what}, found arrays or tables nested too deep to read") from None
     except FileNotFoundError:
         raise error(f"{shown}: file not found") from None
     except tomllib.TOMLDecodeError as e:
@@ -54,6 +56,31 @@ def read_toml(path: Path, shown: str, what: str = "a TOML file", error: type[Exc
         if isinstance(e, error):
             raise
         raise error(f"{shown}: expected a file name, found one with a NUL byte") from None
+    if nesting(raw) > MAX_NESTING:
+        raise error(f"{shown}: expected {what}, found arrays or tables nested more than {MAX_NESTING} deep")
+    return raw
+
+
+#: the deepest nesting of tables and arrays a file may have (the project's files need 4)
+MAX_NESTING = 32
+
+
+def nesting(value) -> int:
+    """How deep tables and arrays nest in ``value`` (a scalar: 0), counted without recursion.
+
+    >>> nesting({"a": {"b": [1, [2]]}}), nesting(3)
+    (4, 0)
+    """
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, dict):
+            v = list(v.values())
+        elif not isinstance(v, list):
+            continue
+        deepest = max(deepest, depth + 1)
+        stack.extend((x, depth + 1) for x in v)
+    return deepest
 
 
 def toml_reason(e: tomllib.TOMLDecodeError) -> str:

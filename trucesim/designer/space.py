@@ -227,6 +227,9 @@ def parse_constraint(text: str, scenario: Scenario) -> Constraint:
     if a_num and b_num:
         raise DesignError(f"{opt} {text!r}: {expected}, found two numbers")
     if not a_num and not b_num:
+        odd = [x for x in (a, b) if x.strip().lower().lstrip("+-") in ("nan", "inf", "infinity")]
+        if odd:
+            raise DesignError(f"{opt} {text!r}: expected a finite number for the bound, found {odd[0].strip()!r}")
         raise DesignError(f"{opt} {text!r}: {expected}, found two keys (compare a key with a number)")
     if a_num:
         a, b, op = b, a, _FLIP[op]
