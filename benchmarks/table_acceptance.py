@@ -27,17 +27,34 @@ from trucesim.history.table import build_table, distances
 from trucesim.history.validate import base_rate_p
 
 
+def stored_draws(table: Path) -> int:
+    """How many draws a table directory holds: block B's file ``block-B-N.parquet`` holds its first N (the largest N)."""
+    held: dict[str, int] = {}
+    for f in table.glob("block-*-*.parquet"):
+        _, b, n = f.stem.split("-")
+        held[b] = max(held.get(b, 0), int(n))
+    if not held:
+        raise SystemExit(f"{table}: expected a reference table's directory (OUT/table), found no block-*.parquet")
+    return sum(held.values())
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("table", type=Path, help="a reference table's directory (OUT/table)")
     p.add_argument("--calibration", default="calibration/joint.toml")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--keep", type=int, nargs="+", default=[25, 50, 100, 200, 400, 1000])
-    p.add_argument("--draws", type=int, help="use the table's first DRAWS draws (default: the file's table)")
+    p.add_argument(
+        "--draws", type=int, help="use the table's first DRAWS draws (default: all it holds; never more are simulated)"
+    )
     args = p.parse_args()
     cal = load_calibration(args.calibration)
-    if args.draws:
-        cal = dataclasses.replace(cal, table=args.draws)
+    held = stored_draws(args.table)
+    if args.draws and args.draws > held:
+        p.error(
+            f"--draws {args.draws:,}: {args.table} holds {held:,} draws; this script reads a table, it never adds to one"
+        )
+    cal = dataclasses.replace(cal, table=min(args.draws or held, cal.table))
     table = build_table(cal, args.table, args.seed)  # read back: every block is stored
     d = distances(table, cal.distance)
     n_rounds = len(cal.rounds)

@@ -249,9 +249,14 @@ def add_dpi(parser: argparse.ArgumentParser, what: str, same_as_plot: bool = Tru
     )
 
 
-def add_force(parser: argparse.ArgumentParser, what: str = "the output file") -> None:
-    """The ``--force`` option every command that writes a file has."""
-    parser.add_argument("--force", action="store_true", help=f"replace {what} if it exists (default: refuse)")
+def add_force(parser: argparse.ArgumentParser, what: str = "the output file", workers: bool = False) -> None:
+    """The ``--force`` option every command that writes a file has; ``workers``: it also lifts the cap on ``--workers``."""
+    also = ""
+    if workers:
+        from trucesim.run.workers import WORKERS_PER_CORE
+
+        also = f"; also starts more --workers than {WORKERS_PER_CORE} per core"
+    parser.add_argument("--force", action="store_true", help=f"replace {what} if it exists (default: refuse){also}")
 
 
 def refuse_overwrite(path: Path | None, force: bool, option: str = "--out") -> None:

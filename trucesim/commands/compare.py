@@ -94,7 +94,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         metavar="N",
         help="processes running the chunks (default: all cores); the numbers do not depend on it",
     )
-    add_force(p, "--out FILE")
+    add_force(p, "--out FILE", workers=True)
     return p
 
 

@@ -137,7 +137,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     p.add_argument("--out", type=Path, metavar="FILE", help="figure file: .png, .svg or .pdf (default: KIND.png)")
     add_dpi(p, "a PNG", same_as_plot=False)
-    add_force(p, "--out FILE")
+    add_force(p, "--out FILE", workers=True)
     return p
 
 

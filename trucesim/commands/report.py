@@ -89,7 +89,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         metavar="N",
         help="scenarios only: processes running the chunks (default: all cores); the numbers do not depend on it",
     )
-    add_force(p, "--out FILE")
+    add_force(p, "--out FILE", workers=True)
     return p
 
 

@@ -76,7 +76,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="processes for runs of more than one chunk of 10,000 worlds (default: all cores); "
         "the numbers do not depend on it",
     )
-    add_force(run, "--out FILE")
+    add_force(run, "--out FILE", workers=True)
     return run
 
 
