@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
 
 from .conftest import BASELINE, ROOT, assert_one_line_error, cli
@@ -577,3 +579,15 @@ def test_an_out_path_under_a_file_says_the_file_is_no_directory(tmp_path):
         cli("run", "april-2024", "--out", tmp_path / "o.csv" / "x.csv"), "is a file, not a directory"
     )
     assert "does not exist" not in line and (tmp_path / "o.csv").read_text() == "mine\n"
+
+
+def test_every_commands_help_prose_fits_the_terminal(monkeypatch):
+    """Descriptions were written as one long line a paragraph; on an 80-column terminal each prose line fits."""
+    from trucesim.cli import build_parser
+
+    monkeypatch.setenv("COLUMNS", "80")
+    parser, _ = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    for name, command in commands.items():
+        long = [ln for ln in command.format_help().splitlines() if len(ln) > 80 and ln[:1].strip()]
+        assert not long, (name, long[0])

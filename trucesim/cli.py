@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import textwrap
 
 from trucesim import __version__
 from trucesim.commands.common import UserError
@@ -48,10 +49,26 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
         module = importlib.import_module(f".commands.{name}", __package__)
         command = module.add_parser(sub)
         if command is not None:
+            if command.formatter_class is argparse.RawDescriptionHelpFormatter:
+                command.formatter_class = _WrappedProse
             command.error = _one_line_error(f"trucesim {module.NAME} --help")
             command.set_defaults(usage_error=command.error)  # for arguments only the top level sees
         handlers[module.NAME] = module.main
     return parser, handlers
+
+
+class _WrappedProse(argparse.RawDescriptionHelpFormatter):
+    """A command's description and epilog as written (examples, aligned tables), except that a line of
+    prose longer than the terminal is wrapped: an unindented line, as the commands write their paragraphs."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        out: list[str] = []
+        for line in text.splitlines():
+            if len(indent + line) > width and line[:1].strip():
+                out += textwrap.wrap(line, width, initial_indent=indent, subsequent_indent=indent)
+            else:
+                out.append(indent + line)
+        return "\n".join(out)
 
 
 def _one_line_error(help_hint: str):
