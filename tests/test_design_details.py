@@ -15,6 +15,8 @@ from trucesim.designer.outputs import BOUND_RULE, bound_notes, range_words
 from trucesim.designer.space import make_space
 from trucesim.plots.designer import plot_zone
 
+from .conftest import ROOT
+
 SHARES = ["terms.permanent_ceasefire=0..1", "terms.guarantees=0..1"]
 
 
@@ -92,3 +94,27 @@ def test_the_zone_figure_shows_the_variation_and_keeps_its_text_inside(space):
     assert ylabel.y1 < title.y0  # the y label stays below the title
     full = plot_zone(_zone(space, 300.0), space, 256, 0)  # values up to about 70%: the scale ends at 100%
     assert full.axes[0].collections[0].norm.vmax == 100
+
+
+def test_best_toml_extends_a_shipped_scenario_by_name(tmp_path):
+    """A design of a shipped scenario writes extends = "april-2024", so best.toml still runs when DIR moves."""
+    import types
+
+    from trucesim.designer.outputs import best_scenario_toml
+
+    def best_for(path):
+        space = types.SimpleNamespace(scenario=load_scenario(path), fixed_values=dict)
+        best = {"terms": {"terms.hostages_released": 30}}
+        return best_scenario_toml(
+            types.SimpleNamespace(space=space, objective="p_deal", worlds=10, seed=0, best=best), tmp_path
+        )
+
+    assert 'extends = "april-2024"\n' in best_for(ROOT / "scenarios" / "april-2024.toml")
+    own = tmp_path / "mine" / "own.toml"
+    own.parent.mkdir()
+    own.write_text(f'extends = "{ROOT / "scenarios" / "april-2024.toml"}"\n')
+    assert 'extends = "mine/own.toml"\n' in best_for(own)
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    (moved / "best.toml").write_text(best_for(ROOT / "scenarios" / "april-2024.toml"))
+    assert load_scenario(moved / "best.toml").values["terms.hostages_released"] == 30

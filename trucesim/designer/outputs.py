@@ -191,9 +191,14 @@ def _toml_str(s: str) -> str:
 
 def best_scenario_toml(result, out_dir: Path) -> str:
     """A scenario file extending the original with the best terms (``best.toml``)."""
+    from trucesim.config.shipped import shipped
+
     space = result.space
     path = Path(space.scenario.path)
-    rel = os.path.relpath(path.resolve(), Path(out_dir).resolve())
+    if any(path.resolve() == p.resolve() for p in shipped("scenarios")):
+        rel = path.stem  # a shipped scenario by name: the file still works if DIR moves or trucesim is reinstalled
+    else:
+        rel = os.path.relpath(path.resolve(), Path(out_dir).resolve())
     lines = [
         f"# The best terms found by trucesim design (objective {result.objective}, "
         f"{result.worlds} worlds, seed {result.seed}).",
