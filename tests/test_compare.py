@@ -156,3 +156,14 @@ def test_how_the_talks_ended_is_paired_and_its_deal_row_is_p_deals(scen, tables)
         assert [got["diff"], got["lo"], got["hi"]] == pytest.approx(
             [(mine - theirs).mean(), *mean_ci(mine - theirs)], abs=1e-6
         )
+
+
+def test_the_legend_explains_the_independent_mark_only_when_a_row_carries_it(scen, tables):
+    from trucesim.report.comparison import INDEPENDENT, format_comparison
+
+    c = _compare(scen, tables)
+    marked = f"  {INDEPENDENT} the interval is of two independent proportions"
+    full = format_comparison(c)
+    assert marked in full and f" {INDEPENDENT}\n" in full  # deal days and the like: some rows are independent
+    main = format_comparison(c, only="main")
+    assert marked not in main and f"unless marked {INDEPENDENT}" not in main

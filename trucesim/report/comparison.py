@@ -52,14 +52,19 @@ def excludes_zero(d: Mapping) -> bool:
     return lo is not None and hi is not None and (lo > 0 or hi < 0)
 
 
-def marks_legend(first: str, level: int = 95) -> list[str]:
-    """The lines that say what a difference and each mark mean."""
+def marks_legend(first: str, level: int = 95, independent: bool = True) -> list[str]:
+    """The lines that say what a difference and each mark mean (``independent``: some row carries the mark)."""
     return [
         f"diff: the difference from {first}, with its {level}% interval; probabilities in % of worlds,",
         "their differences in percentage points.",
-        f"Intervals are paired over the same worlds (common random numbers) unless marked {INDEPENDENT}:",
+        "Intervals are paired over the same worlds (common random numbers)"
+        + (f" unless marked {INDEPENDENT}:" if independent else ":"),
         f"  {SIGNIFICANT} the interval excludes zero",
-        f"  {INDEPENDENT} the interval is of two independent proportions (Newcombe's, from Wilson intervals)",
+        *(
+            [f"  {INDEPENDENT} the interval is of two independent proportions (Newcombe's, from Wilson intervals)"]
+            if independent
+            else []
+        ),
         "  no brackets: no interval (deal days and signed terms: the worlds with a deal differ)",
     ]
 
@@ -263,7 +268,8 @@ def format_comparison(
     for block in blocks:
         cols = [(j, columns[j]) for j in [0, *block]]
         lines += _block_lines(grouped, cols, parts, labels, label_w)
-    lines += ["", *marks_legend(names[0], level)]
+    independent = any(d.get("method") == "newcombe" for f in figures for d in f.get("differences", []))
+    lines += ["", *marks_legend(names[0], level, independent)]
     return "\n".join(lines)
 
 
