@@ -344,6 +344,7 @@ def test_one_fold_prints_its_scores_and_says_it_has_no_interval(one_worker, tmp_
         5,
         "--fold",
         name,
+        "--force",  # it holds every fold: replacing them with one is refused without --force
     )
     assert rc == 0, err
     d = json.loads((out_dir / "validation.json").read_text())

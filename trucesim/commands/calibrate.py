@@ -6,9 +6,12 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 
-from trucesim.commands.common import UserError, nonneg_int, positive_int
+from trucesim.commands.common import UserError, nonneg_int, positive_int, worlds_int, writing
 
 NAME = "calibrate"
 DEFAULT_CALIBRATION = "joint"
@@ -34,6 +37,9 @@ database), particles.parquet (the posterior), fitted.toml (a parameter file: ext
 predictive.png, scorecard-before.png, scorecard-after.png and backtest.json (each fact's
 probability before and after the fit).  Run the same command again to resume a fit that
 was stopped: it goes on from the last stored block or generation, with the same numbers.
+An existing output directory must be new or empty, or hold a fit of the same file, sizes and
+seed (its fit.json says so): anything else is refused unless --force, which replaces
+calibrate's files in it (a reference table of the same draws is kept; other files are kept too).
 See docs/validation.md.  Outputs explore stated assumptions; they are not forecasts."""
 
 
@@ -69,12 +75,23 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--check-worlds",
-        type=positive_int,
+        type=worlds_int,
         default=4000,
         metavar="N",
         help="worlds per round for the backtest before and after the fit (default 4000)",
     )
+    add_force_dir(p, "calibrate", "a fit of other rounds, sizes or seed")
     return p
+
+
+def add_force_dir(p: argparse.ArgumentParser, command: str, other: str) -> None:
+    """The ``--force`` of ``calibrate`` and ``validate``: write into a --out DIR that is not this run's to resume."""
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help=f"write into a --out DIR that holds {other}, or files {command} did not write, replacing "
+        f"{command}'s files in it (other files are kept; default: refuse)",
+    )
 
 
 def load_named(name: str):
@@ -107,23 +124,160 @@ def _check(cal, fitted: Path, seed: int, worlds: int, workers, scheduler) -> tup
     return {"worlds": worlds, "seed": seed, "facts": facts, "totals": totals_}, before, after
 
 
-def prepare_fit(out: Path, command: str) -> None:
-    """Before a fit: ``out`` exists as a directory (made if needed) and pyabc imports; else one line.
+#: the files a fit writes in its directory (``calibrate``'s --out, a validation's fold-ROUND/), besides table/
+FIT_FILES = ("fit.json", "abc.db", "abc.db-journal", "abc.db-wal", "abc.db-shm", "particles.parquet", "shares.parquet")
+#: the files ``calibrate`` writes in its --out directory, besides table/: those --force replaces
+CALIBRATE_FILES = (
+    *FIT_FILES,
+    "fitted.toml",
+    "posterior.png",
+    "predictive.png",
+    "scorecard-before.png",
+    "scorecard-after.png",
+    "backtest.json",
+)
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Whose output directory a run may write in: the record it writes first (``fit.json``), the record's
+    fingerprint for this run, and what the run is, for the messages."""
+
+    command: str  # calibrate or validate
+    record: str  # the record's file name in the directory
+    key: str  # the fingerprint this run writes in it
+    what: str  # "a fit", "a validation"
+    calibration: str  # the calibration file's name
+    seed: int
+    #: whether an entry of the directory is work this run reuses as is (a reference table of the same draws)
+    reusable: Callable[[Path], bool] = lambda p: False
+
+
+def read_record(path: Path) -> dict | None:
+    """The JSON record at ``path`` (``fit.json``, ``table.json``...) if it is one (has a fingerprint), else None."""
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return d if isinstance(d, dict) and isinstance(d.get("fingerprint"), str) else None
+
+
+def same_table(key: str) -> Callable[[Path], bool]:
+    """Whether an entry is a reference table (``table/``) of fingerprint ``key``: the same draws, read back as
+    they are (a table built by ``calibrate`` may be copied into a ``validate`` directory, and back)."""
+
+    def reusable(p: Path) -> bool:
+        old = read_record(p / "table.json") if p.name == "table" and p.is_dir() else None
+        return old is not None and old["fingerprint"] == key
+
+    return reusable
+
+
+def _entries(out: Path, reusable: Callable[[Path], bool]) -> list[str]:
+    """The names in the directory ``out``, but the temporary files a stopped write leaves (.NAME.PID.X.tmp)
+    and the entries this run reuses as they are."""
+    return sorted(
+        p.name for p in out.iterdir() if not (p.name.startswith(".") and p.name.endswith(".tmp")) and not reusable(p)
+    )
+
+
+def check_owner(out: Path, owner: Owner, force: bool) -> bool:
+    """Refuse, before any work, an existing --out directory this run may not write in; True if ``--force``
+    must first clear the command's files in it (:func:`clear_files`).
+
+    A run may write in a new or empty directory, or in one whose record (``owner.record``) has this run's
+    fingerprint: its command's earlier work on the same file, sizes and seed, which it resumes; or in one
+    that holds only work it reuses as it is (``owner.reusable``: a reference table of the same draws).
+    Anything else (another fit, files the command did not write) is refused unless ``force``.
+    """
+    if not out.is_dir():
+        return False
+    old = read_record(out / owner.record)
+    if old is not None and old["fingerprint"] == owner.key:
+        return False  # this command's own work on the same file and settings: resumed
+    try:
+        names = _entries(out, owner.reusable)
+    except OSError as e:
+        raise UserError(f"--out {out}: cannot read the directory ({e.strerror or e})") from None
+    if not names:
+        return False
+    if force:
+        return True
+    if old is not None:
+        found = f"{owner.what} of {old.get('calibration')} with seed {old.get('seed')} (or of other rounds or sizes)"
+    elif owner.record in names:
+        found = f"a {owner.record} that 'trucesim {owner.command}' did not write"
+    else:
+        shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+        found = f"{len(names)} entr{'y' if len(names) == 1 else 'ies'} and no {owner.record}: {shown}"
+    raise UserError(
+        f"--out {out}: expected a new or empty directory, or one 'trucesim {owner.command}' wrote for "
+        f"{owner.calibration} with seed {owner.seed} (to resume it), found {found}; add --force to replace "
+        f"{owner.command}'s files in it (other files are kept), or choose another --out"
+    )
+
+
+def clear_files(out: Path, names, table_key: str | None = None) -> None:
+    """``--force``: remove the files ``names`` from ``out``, and its ``table/`` unless that is a reference table
+    of fingerprint ``table_key`` (the same draws: its blocks are reused, with the same numbers)."""
+    for name in names:
+        (out / name).unlink(missing_ok=True)
+    table = out / "table"
+    old = read_record(table / "table.json")
+    if table.is_dir() and (old is None or old["fingerprint"] != table_key):
+        for p in [table / "table.json", *table.glob("block-*.parquet")]:
+            p.unlink(missing_ok=True)
+        with suppress(OSError):  # kept if it holds other files
+            table.rmdir()
+
+
+def prepare_fit(
+    out: Path,
+    command: str,
+    owner: Owner | None = None,
+    force: bool = False,
+    clear: Callable[[Path], None] | None = None,
+) -> None:
+    """Before a fit: ``out`` is a directory this run may write in (:func:`check_owner`), exists (made if
+    needed) and pyabc imports; else one line.  With ``--force`` on another run's directory, ``clear(out)``
+    then removes the command's files in it (after every check: nothing is removed for a run that is refused).
 
     ``command`` names the command in the message (``calibrate`` or ``validate``).
     """
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: expected a directory, found a file")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise UserError(f"--out {out}: cannot create the directory ({e.strerror or e})") from None
+    replace = owner is not None and check_owner(out, owner, force)
     try:
         import pyabc  # noqa: F401
     except ImportError:
         raise UserError(
             f"{command} needs pyabc: pip install 'trucesim[calibrate]' (or make test, which installs it)"
         ) from None
+    if replace and clear is not None:
+        with writing(out):
+            clear(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"--out {out}: cannot create the directory ({e.strerror or e})") from None
+
+
+def no_quick(cal, tables: str = "a [quick] table") -> UserError:
+    """``--quick`` on a calibration file without the sizes it names (it would run the full-size fit), as one line."""
+    from trucesim.commands.backtest import shown_path
+
+    return UserError(
+        f"{shown_path(cal.path)}: --quick: expected {tables} of smaller sizes (e.g. population = 50, "
+        f"worlds = 50), found none; add one, or leave out --quick (the full sizes)"
+    )
+
+
+def task_failed(e) -> UserError:
+    """A simulation task that failed (:class:`trucesim.run.executors.TaskError`), as one line."""
+    return UserError(
+        f"a simulation task failed: {e.error}; run the same command again (it goes on from what is stored, "
+        f"with the same numbers), or with --workers 1"
+    )
 
 
 def fit_sizes(s: dict) -> str:
@@ -154,29 +308,50 @@ def _how(cal, kept: int) -> str:
 def main(args) -> int:
     cal = load_named(args.calibration)  # a bad file or --out fails before pyabc is imported (seconds)
     if args.quick:
+        if not cal.quick:
+            raise no_quick(cal)
         cal = cal.quick_preset()
     out = args.out or Path("fits") / (cal.path.stem + ("-quick" if args.quick else ""))
-    prepare_fit(out, "calibrate")
-    from trucesim.history.calibrate import FitError, calibrate
-    from trucesim.history.posterior import summary, write_parameter_file
-    from trucesim.plots.posterior import plot_posterior, plot_predictive
-    from trucesim.plots.style import save_figure
-    from trucesim.run.chunks import RunError
-    from trucesim.run.executors import make_executor
-    from trucesim.run.workers import ExecutorError
+    from trucesim.run.executors import ExecutorError, check_options
 
+    try:  # before the directory is made: a refused option leaves nothing behind
+        check_options(args.workers, args.scheduler)
+    except ExecutorError as e:
+        raise UserError(str(e)) from None
+    from trucesim.history.fits import fingerprint
+    from trucesim.history.table import table_fingerprint
+
+    table_key = table_fingerprint(cal, args.seed)
+    key = fingerprint(cal, args.seed)
+    owner = Owner("calibrate", "fit.json", key, "a fit", cal.path.name, args.seed, same_table(table_key))
+    prepare_fit(out, "calibrate", owner, args.force, lambda d: clear_files(d, CALIBRATE_FILES, table_key))
     print(
         f"calibrate {cal.path}: {len(cal.fit)} values, {len(cal.rounds)} rounds ({len(cal.facts())} facts), "
         f"{fit_sizes(cal.sizes())}, seed {args.seed}",
         file=sys.stderr,
     )
+    start = time.perf_counter()
+    with writing(out):  # a full disk, a directory removed meanwhile: one line (what is stored is resumed)
+        fit, check = _calibrate(args, cal, out)
+    _report(args, cal, out, fit, check, time.perf_counter() - start)
+    return 0
+
+
+def _calibrate(args, cal, out: Path) -> tuple:
+    """The fit of ``cal`` into ``out``, its check and its figures (see :func:`main`): the fit and the check."""
     from trucesim.commands.progress import GenerationProgress
+    from trucesim.history.calibrate import FitError, calibrate
+    from trucesim.history.posterior import write_parameter_file
+    from trucesim.plots.posterior import plot_posterior, plot_predictive
+    from trucesim.plots.style import save_figure
+    from trucesim.run.chunks import RunError
+    from trucesim.run.executors import TaskError, make_executor
+    from trucesim.run.workers import ExecutorError
 
     table = cal.method == "table"
     on_progress = (
         GenerationProgress(1, "reference table", what="prior draws") if table else GenerationProgress(cal.generations)
     )
-    start = time.perf_counter()
     try:
         with make_executor(workers=args.workers, scheduler=args.scheduler) as ex:
             try:
@@ -197,8 +372,10 @@ def main(args) -> int:
         check, before_scores, after_scores = _check(
             cal, fitted, args.seed, args.check_worlds, args.workers, args.scheduler
         )
-    except (FitError, ExecutorError, RunError) as e:  # RunError: a failed chunk, or too many --check-worlds
+    except (FitError, ExecutorError, RunError) as e:  # RunError: a failed chunk of the check
         raise UserError(str(e)) from None
+    except TaskError as e:  # a batch of the fit
+        raise task_failed(e) from None
     from trucesim.run.files import write_atomic
 
     write_atomic(out / "backtest.json", json.dumps(check, indent=1))
@@ -214,10 +391,18 @@ def main(args) -> int:
 
     save_figure(scorecard_figure(before_scores), out / "scorecard-before.png")
     save_figure(scorecard_figure(after_scores, fitted=fitted), out / "scorecard-after.png")
+    return fit, check
+
+
+def _report(args, cal, out: Path, fit, check: dict, seconds: float) -> None:
+    """What :func:`main` prints once every file is written: the fit, the posterior, the check."""
+    from trucesim.history.posterior import summary
+
+    table = cal.method == "table"
     if table:
         g = fit.generations[0]
         print(
-            f"reference table ({time.perf_counter() - start:.0f} s): {cal.table:,} prior draws, {g['evaluations']:,} "
+            f"reference table ({seconds:.0f} s): {cal.table:,} prior draws, {g['evaluations']:,} "
             f"consistent and simulated; kept the {len(fit.particles)} nearest (tolerance {g['epsilon']:.4f})"
         )
         if cal.refine:
@@ -227,7 +412,7 @@ def main(args) -> int:
                 f"{len(fit.particles)} nearest (tolerance {g['epsilon']:.4f}), weighted (effective sample {g['ess']:.0f})"
             )
     else:
-        print(f"generations ({time.perf_counter() - start:.0f} s):")
+        print(f"generations ({seconds:.0f} s):")
         for g in fit.generations:
             print(
                 f"  {g['generation']}: tolerance {g['epsilon']:.4f}, {g['evaluations']} simulated, "
@@ -248,4 +433,3 @@ def main(args) -> int:
         f"wrote {out}/: {'table/' if table else 'abc.db'} particles.parquet shares.parquet fitted.toml posterior.png "
         "predictive.png scorecard-before.png scorecard-after.png backtest.json"
     )
-    return 0

@@ -6,10 +6,11 @@ import argparse
 import json
 import sys
 import time
+from contextlib import suppress
 from pathlib import Path
 
-from trucesim.commands.calibrate import add_calibration_argument, fit_sizes
-from trucesim.commands.common import UserError, add_dpi, nonneg_int, positive_int
+from trucesim.commands.calibrate import add_calibration_argument, add_force_dir, fit_sizes
+from trucesim.commands.common import UserError, add_dpi, nonneg_int, positive_int, writing
 
 NAME = "validate"
 DESCRIPTION = """Does the calibrated model predict a round it was not fitted to? Leave-one-round-out
@@ -57,10 +58,15 @@ The output directory gets the fits: with ABC-SMC one sub-directory per fold, fol
 with a reference table, table/ (its blocks, shared by every fold). Then validation.json
 (what --format json prints), reliability.png (forecast probability against observed
 frequency over every left-out fact, the model beside the base rate) and folds.png (each
-left-out round's mean Brier score, the model's against the base rate's). Run the same command
+left-out round's mean Brier score, the model's against the base rate's), and validate.json
+(what is validated: the file, its sizes, the seed; written first). Run the same command
 again to resume a validation that was stopped: finished folds and stored table blocks are
 read back, a fold stopped mid-fit goes on from its last stored generation, with the same
-numbers. The same --seed gives the same numbers whatever --workers. See docs/validation.md.
+numbers. The same --seed gives the same numbers whatever --workers. An existing output
+directory must be new or empty, or hold a validation of the same file, sizes and seed (its
+validate.json says so), and --fold must keep every fold its validation.json holds: anything
+else is refused unless --force, which replaces validate's files in it (a reference table or
+fold fits of the same draws are kept; other files are kept too). See docs/validation.md.
 Outputs explore stated assumptions; they are not forecasts."""
 
 
@@ -104,7 +110,94 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "scores minus its, with intervals clustered by round, then per left-out round and per kind of fact",
     )
     add_dpi(p, "reliability.png and folds.png", same_as_plot=False)
+    add_force_dir(p, "validate", "a validation of other rounds, sizes or seed, or of folds --fold leaves out")
     return p
+
+
+#: the files ``validate`` writes in its --out directory, besides table/ and fold-ROUND/: those --force replaces
+VALIDATE_FILES = ("validate.json", "validation.json", "reliability.png", "folds.png")
+
+
+def stored_folds(out: Path) -> list[str] | None:
+    """The left-out rounds of the validation.json in ``out`` ([] if there is none; None if it cannot be read)."""
+    path = out / "validation.json"
+    if not path.exists():
+        return []
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+        return [str(r["name"]) for r in d["rounds"]]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return None
+
+
+def fuller_validation(out: Path, names: list[str], force: bool) -> list[str]:
+    """The folds of the validation.json in ``out`` when it holds folds that ``--fold names`` leaves out, else [].
+
+    Such a validation is kept: the folds named are scored and printed, reusing its table (or fold fits),
+    and its validation.json and figures are left as they are (``--force`` replaces them instead).  One
+    that cannot be read is refused before any work, unless ``force``.
+    """
+    stored = stored_folds(out)
+    if force or stored == [] or (stored is not None and set(stored) <= set(names)):
+        return []
+    if stored is None:
+        raise UserError(
+            f"--out {out}: holds a validation.json that cannot be read; --fold {', '.join(names)} would replace "
+            "it: choose another --out, or add --force to replace it"
+        )
+    return stored
+
+
+def _fold_keys(cal, seed: int) -> dict[str, str]:
+    """The fingerprint of each fold's fit (``fold-ROUND/fit.json``) in a validation of ``cal`` with ``seed``."""
+    from dataclasses import replace
+
+    from trucesim.history.fits import fingerprint
+    from trucesim.history.rounds import round_name
+    from trucesim.history.validate import fold_dir
+
+    keys = {}
+    for i, r in enumerate(cal.rounds):
+        others = tuple(o for j, o in enumerate(cal.rounds) if j != i)
+        keys[fold_dir(Path(), round_name(r.path)).name] = fingerprint(replace(cal, rounds=others), seed)
+    return keys
+
+
+def _same_fold(keys: dict[str, str]):
+    """Whether an entry is a fold's fit (``fold-ROUND/``) of this validation: resumed or read back as it is."""
+    from trucesim.commands.calibrate import read_record
+
+    def same(p: Path) -> bool:
+        old = read_record(p / "fit.json") if p.name in keys and p.is_dir() else None
+        return old is not None and old["fingerprint"] == keys[p.name]
+
+    return same
+
+
+def reusable_work(cal, seed: int):
+    """Whether an entry of a --out directory is this validation's work, reused as it is: a reference table of
+    the same draws (``table/``, as ``calibrate`` builds it too), or a fold's fit (``fold-ROUND/``)."""
+    from trucesim.commands.calibrate import same_table
+    from trucesim.history.table import table_fingerprint
+
+    table, fold = same_table(table_fingerprint(cal, seed)), _same_fold(_fold_keys(cal, seed))
+    return lambda p: table(p) or fold(p)
+
+
+def clear_validation(out: Path, cal, seed: int) -> None:
+    """``--force``: remove another validation's files from ``out`` (:data:`VALIDATE_FILES`, its table/ and its
+    fold-ROUND/ fits), but a reference table or fold fits of this one's draws (reused, with the same numbers)."""
+    from trucesim.commands.calibrate import FIT_FILES, clear_files
+    from trucesim.history.table import table_fingerprint
+
+    clear_files(out, VALIDATE_FILES, table_fingerprint(cal, seed))
+    same = _same_fold(_fold_keys(cal, seed))
+    for d in out.glob("fold-*"):
+        if d.is_dir() and not same(d):
+            for name in FIT_FILES:
+                (d / name).unlink(missing_ok=True)
+            with suppress(OSError):  # kept if it holds other files
+                d.rmdir()
 
 
 def read_against(path: Path, expected: dict[str, list[tuple[str, str]]]) -> dict:
@@ -342,10 +435,12 @@ def format_validation(d: dict) -> str:
 
 def main(args) -> int:
     from trucesim.commands.backtest import shown_path
-    from trucesim.commands.calibrate import load_named, prepare_fit
+    from trucesim.commands.calibrate import Owner, load_named, no_quick, prepare_fit, task_failed
     from trucesim.run.executors import ExecutorError, check_options
 
     cal = load_named(args.calibration)  # a bad file, fold or option fails before pyabc is imported
+    if args.quick and not (cal.quick or cal.validate_quick):
+        raise no_quick(cal, "a [quick] or [validate.quick] table")
     cal = cal.validate_preset(quick=args.quick)
     from trucesim.history.validate import ValidationError, check_folds
 
@@ -362,14 +457,23 @@ def main(args) -> int:
         against_path = args.against / "validation.json" if args.against.is_dir() else args.against
         other = read_against(against_path, scored_facts(cal, chosen))
     out = args.out or Path("fits") / f"{cal.path.stem}-validate{'-quick' if args.quick else ''}"
-    prepare_fit(out, "validate")
+    from trucesim.history.rounds import round_name
+    from trucesim.history.validate import RECORD, validation_fingerprint
+
+    names = [r.path.stem for r in cal.rounds]
+    key = validation_fingerprint(cal, args.seed)
+    owner = Owner("validate", RECORD, key, "a validation", cal.path.name, args.seed, reusable_work(cal, args.seed))
+    prepare_fit(out, "validate", owner, args.force, lambda d: clear_validation(d, cal, args.seed))
+    kept = []  # a fuller validation in --out, kept as it is: --fold scores and prints its folds only
+    if args.fold:
+        kept = fuller_validation(out, [round_name(cal.rounds[i].path) for i in chosen], args.force)
     from trucesim.commands.progress import GenerationProgress
     from trucesim.history.calibrate import FitError
     from trucesim.history.validate import all_p, to_dict, validate
     from trucesim.plots.folds import write_folds
     from trucesim.plots.reliability import write_reliability
     from trucesim.run.chunks import RunError
-    from trucesim.run.executors import make_executor
+    from trucesim.run.executors import TaskError, make_executor
 
     print(
         f"validate {shown_path(cal.path)}: {len(chosen)} of {len(cal.rounds)} rounds left out in turn, {len(cal.fit)} values; "
@@ -407,9 +511,8 @@ def main(args) -> int:
             flush=True,
         )
 
-    names = [r.path.stem for r in cal.rounds]
     try:
-        with make_executor(workers=args.workers, scheduler=args.scheduler) as ex:
+        with writing(out), make_executor(workers=args.workers, scheduler=args.scheduler) as ex:
             try:
                 result = validate(
                     cal,
@@ -421,12 +524,15 @@ def main(args) -> int:
                     on_progress=on_progress,
                     on_fold=on_fold,
                     on_table=on_table,
+                    write=not kept,
                 )
             finally:
                 if state["bars"] is not None:
                     state["bars"].close()
     except (FitError, ExecutorError, RunError) as e:
         raise UserError(str(e)) from None
+    except TaskError as e:
+        raise task_failed(e) from None
     d = to_dict(result)
     if other is not None:  # checked before the run: the same rounds and facts
         from trucesim.history.against import against
@@ -435,9 +541,19 @@ def main(args) -> int:
         shown = shown_path(against_path)
         d["against"] = {"file": shown, **against(d, other, f"--against {shown}")}
         try:
-            write_atomic(out / "validation.json", json.dumps(d, indent=1))
+            if not kept:
+                write_atomic(out / "validation.json", json.dumps(d, indent=1))
         except OSError as e:
             raise UserError(f"--out {out}: cannot write validation.json: {e.strerror or e}") from None
+    if kept:
+        print(format_validation(d) if args.format == "text" else json.dumps(d, indent=2))
+        print(
+            f"validation of {len(result.folds)} fold{'s' if len(result.folds) != 1 else ''} done in "
+            f"{time.perf_counter() - start:.0f} s; printed only: {out}/validation.json and its figures keep the "
+            f"validation of {len(kept)} folds (--force replaces them)",
+            file=sys.stderr,
+        )
+        return 0
     subtitle = (
         f"{cal.path.name} · leave-one-round-out, {len(result.folds)} folds · seed {args.seed} · "
         f"{cal.predictive_worlds:,} worlds per left-out round"

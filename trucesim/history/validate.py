@@ -25,6 +25,10 @@ The log score floors every forecaster's ``p`` at half a world of the predictive 
 (``0.5 / predictive_worlds``), so a base rate of 0 costs the same finite penalty as a
 fact no world reproduced.
 
+The output directory's ``validate.json`` (:data:`RECORD`, written first) records what is
+validated, so that a validation stopped at any point resumes there and never mixes with
+another's (:func:`open_validation`).
+
 Examples
 --------
 >>> from trucesim.config.observed import Observed
@@ -50,7 +54,7 @@ from trucesim.config.observed import Observed
 from trucesim.history.backtest import observed_text
 from trucesim.history.batch import batch_shares
 from trucesim.history.calibrate import calibrate
-from trucesim.history.fits import Fit
+from trucesim.history.fits import Fit, digest, fingerprint, open_record
 from trucesim.history.refine import refine
 from trucesim.history.reliability import reliability
 from trucesim.history.rounds import round_name
@@ -65,8 +69,33 @@ PREDICTIVE_STREAM = 2**20
 FORECASTERS = ("model", "base_rate", "coin")
 
 
+#: the record of what a validation's directory holds, written before anything else (see :func:`open_validation`)
+RECORD = "validate.json"
+
+
 class ValidationError(ValueError):
     """A validation that cannot start (too few rounds, an unknown round); ``str(err)`` is one line."""
+
+
+def validation_fingerprint(cal: Calibration, seed: int) -> str:
+    """What makes two validations the same: their fits' (:func:`trucesim.history.fits.fingerprint`: every
+    round's values and facts, the priors, the sizes but the generations, the seed) and the predictive worlds."""
+    return digest(cal, [[fingerprint(cal, seed), cal.predictive_worlds, PREDICTIVE_STREAM]])
+
+
+def open_validation(cal: Calibration, out: Path, seed: int) -> dict:
+    """The record of the validation of ``cal`` with ``seed`` in ``out`` (:data:`RECORD`), written first if new,
+    so that a validation stopped at any point is told from other files (see
+    :func:`trucesim.history.fits.open_record`).
+
+    Raises
+    ------
+    FitError
+        ``out`` holds a validation of other rounds, sizes or seed (it is never overwritten).
+    """
+    key = validation_fingerprint(cal, seed)
+    meta = {"fingerprint": key, "calibration": cal.path.name, "seed": seed, "sizes": cal.sizes()}
+    return open_record(out / RECORD, key, meta, "a validation", "rounds or sizes")
 
 
 def fold_dir(out: Path, name: str) -> Path:
@@ -248,6 +277,7 @@ def validate(
     on_progress: Callable[[int, int, int, int], None] | None = None,
     on_fold: Callable[[FoldScore], None] | None = None,
     on_table: Callable[[int, int, int, int], None] | None = None,
+    write: bool = True,
 ) -> Validation:
     """Leave each round of ``cal`` out in turn (or the rounds named in ``folds``); see the module's docstring.
 
@@ -256,19 +286,20 @@ def validate(
     process by default.  ``on_fold_start(k, n, name, fitted)`` is told before the ``k``-th of
     ``n`` folds, ``on_progress`` is :func:`calibrate`'s within it, ``on_fold(score)`` after it;
     with a reference table (``method = "table"``), ``on_table`` is told as its blocks end, before the folds.
-    Writes ``OUT/validation.json`` (:func:`to_dict`) once every fold is done.
+    Writes ``OUT/validate.json`` first (:func:`open_validation`), ``OUT/validation.json`` (:func:`to_dict`)
+    once every fold is done, unless ``write`` is false (a few folds scored beside a fuller validation).
 
     Raises
     ------
     ValidationError
         See :func:`check_folds`.
     FitError
-        A fold's directory holds a fit of other rounds, sizes or seed.
+        ``out`` holds a validation, or a fold's directory a fit, of other rounds, sizes or seed.
     """
     from trucesim.run.executors import borrowed
 
     chosen = check_folds(cal, folds)
-    out.mkdir(parents=True, exist_ok=True)
+    open_validation(cal, out, seed)
     scores = []
     with borrowed(executor) as ex:
         shared = None
@@ -284,7 +315,8 @@ def validate(
             if on_fold is not None:
                 on_fold(score)
     result = Validation(str(cal.path), seed, cal.sizes(), scores)
-    write_atomic(out / "validation.json", json.dumps(to_dict(result), indent=1))
+    if write:
+        write_atomic(out / "validation.json", json.dumps(to_dict(result), indent=1))
     return result
 
 
