@@ -24,7 +24,7 @@ accepted.israel = true
 government_fell = false
 exits = ["otzma_yehudit"]
 hostages_released = {{ value = 0, tolerance = 2 }}
-remains_released = {{ value = 1000, tolerance = 0, source = "no world can return that many: p = 0" }}
+remains_released = {{ value = 129, tolerance = 0, source = "all 129 held returned as remains: no world does, p = 0" }}
 """
 
 
@@ -45,7 +45,7 @@ def _direct_p(table) -> list[float]:
         float((~table["government_fell"]).mean()),
         float(exits.mean()),
         float((table["hostages_released"] <= 2).mean()),
-        float((table["remains_released"] == 1000).mean()),
+        float((table["remains_released"] == 129).mean()),
     ]
 
 
@@ -66,7 +66,7 @@ def test_the_scores_of_a_tiny_round_are_those_computed_from_its_outcome_table(ti
     assert score.p[-1] == 0 and score.log[-1] == pytest.approx(np.log(2 * WORLDS))  # the half-world floor
     card = scorecard([score])
     assert card.columns.tolist() == ["round", "fact", "observed", "p", "hit", "brier", "log"]
-    assert card["observed"].tolist() == ["false", "counter", "true", "false", "[otzma_yehudit]", "0 ± 2", "1000"]
+    assert card["observed"].tolist() == ["false", "counter", "true", "false", "[otzma_yehudit]", "0 ± 2", "129"]
     np.testing.assert_allclose(card["p"], p)
     t = totals([score])
     assert t["rounds"]["tiny-round"] == t["overall"]
@@ -123,7 +123,7 @@ def test_cli_text_scorecard_and_figure(tiny_round, tmp_path):
     proc = cli("backtest", tiny_round, "april-2024", "--worlds", WORLDS, "--out", out, "--dpi", 50, check=True)
     text = proc.stdout
     assert text.startswith(f"Backtest of 2 rounds, {WORLDS} worlds each, seed 0")
-    for needle in ("tiny-round", "april-2024", "remains_released", "1000", "miss", "Totals", "all rounds", "coin"):
+    for needle in ("tiny-round", "april-2024", "remains_released", "129", "miss", "Totals", "all rounds", "coin"):
         assert needle in text, needle
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list(tmp_path.glob("*.tmp*"))  # written atomically: no temporary left
@@ -155,12 +155,11 @@ def test_the_figure_leaves_unobserved_cells_blank(tiny_round):
     assert "fitted values from fit.toml" in " ".join(t.get_text() for t in fig.texts)
 
 
-def test_a_scenario_without_observed_exits_2_naming_the_file():
+def test_a_scenario_without_observed_exits_1_naming_the_file():
+    """Exit status 1, as every other input error (it was 2)."""
     proc = cli("backtest", BASELINE, "--worlds", 10)
-    assert proc.returncode == 2 and proc.stdout == ""
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in proc.stderr
-    assert lines[0].startswith("trucesim: error: ") and str(BASELINE) in lines[0] and "[observed]" in lines[0]
+    assert_one_line_error(proc, str(BASELINE), "observed: expected a table [observed]")
+    assert proc.stdout == ""
 
 
 def test_an_unknown_round_name_suggests_a_round():
@@ -184,6 +183,15 @@ def test_fitted_values_are_applied_and_a_bad_key_is_one_line(tiny_round, tmp_pat
     assert [f["p"] for f in data["rounds"][0]["facts"]] == pytest.approx(expected.p.tolist())
     text = cli("backtest", tiny_round, "--fitted", good, "--worlds", 20, check=True).stdout
     assert f"with the values of {good} applied to every round" in text.splitlines()[0]
+
+
+def test_a_fitted_file_that_sets_no_value_is_refused(tiny_round, tmp_path):
+    """An empty --fitted file was accepted, and the header then said its values were applied."""
+    empty = tmp_path / "empty.toml"
+    empty.write_text("# nothing fitted yet\n")
+    proc = cli("backtest", tiny_round, "--fitted", empty, "--worlds", 10)
+    assert_one_line_error(proc, f"{empty}: expected a parameter file that sets at least one value", "an empty file")
+    assert proc.stdout == ""
 
 
 def test_by_default_every_shipped_round_is_scored():

@@ -288,6 +288,121 @@ def test_a_damaged_footer_is_moved_aside_and_redone_too(tmp_path):
     assert load(out).equals(load(ref))
 
 
+def _readers(exp: Path, out: Path, tmp_path: Path) -> dict:
+    """Every reader of a results directory, on the command line: each one's CompletedProcess."""
+    return {
+        "resume": cli("sweep", exp, "--out", out, "--resume", "--workers", "1"),
+        "plot": cli("plot", out, "--kind", "outcomes", "--out", tmp_path / "fig.png"),
+        "export": cli("export", out, "--out", tmp_path / "x.tar.gz"),
+        "report": cli("report", out, "--out", tmp_path / "page.html"),
+    }
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory) -> tuple[Path, Path]:
+    """An experiment and its finished sweep, run once: each test damages a copy."""
+    tmp = tmp_path_factory.mktemp("finished")
+    exp = experiment(tmp)
+    run_in_process(exp, tmp / "out")
+    return exp, tmp / "out"
+
+
+def finished_copy(finished, tmp_path: Path) -> tuple[Path, Path]:
+    import shutil
+
+    exp, out = finished
+    shutil.copytree(out, tmp_path / "out")
+    return exp, tmp_path / "out"
+
+
+@pytest.mark.parametrize(
+    "edit, key, fragment",
+    [
+        ({"chunk_worlds": "abc"}, "chunk_worlds", 'expected a whole number >= 1, found "abc"'),
+        ({"worlds": -1}, "worlds", "expected a whole number >= 1, found -1"),
+        ({"chunks": 2}, "chunks", "expected 3 (worlds / chunk_worlds, rounded up), found 2"),
+        ({"factors": "terms.prisoners_per_hostage"}, "factors", "expected a list of distinct factor keys"),
+        ({"experiment": None}, "experiment", "expected a table"),
+    ],
+)
+@pytest.mark.parametrize("checksum", ["kept", "dropped"])
+def test_a_damaged_manifest_is_one_line_naming_the_key_for_every_reader(
+    finished, tmp_path, edit, key, fragment, checksum
+):
+    """Defect: the manifest's values were converted before its checksum was compared (a ValueError or a
+    TypeError traceback from resume, plot, export and report), and worlds = -1 read as an unfinished sweep."""
+    import json
+
+    import trucesim
+    from trucesim.sweep.store import StoreError, load_points
+
+    exp, out = finished_copy(finished, tmp_path)
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest.update(edit)
+    if checksum == "dropped":  # an older sweep's manifest, without a checksum: its keys are checked all the same
+        del manifest["checksum"]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    before = files(out)
+    damaged = (
+        "the manifest is damaged (its checksum does not match" if checksum == "kept" else "the manifest is damaged:"
+    )
+    for name, proc in _readers(exp, out, tmp_path).items():
+        line = assert_one_line_error(proc, f"{out / 'manifest.json'}: {key}: {fragment}", damaged)
+        assert "chunks written" not in line, (name, line)
+    for read in (trucesim.load, load_points, trucesim.load_manifest):
+        with pytest.raises(StoreError, match=re.escape(f"manifest.json: {key}: ")):
+            read(out)
+    assert files(out) == before  # nothing written, nothing lost
+    assert not list(tmp_path.glob("fig.png")) and not list(tmp_path.glob("x.tar.gz"))
+
+
+def test_an_edited_manifest_is_refused_by_the_readers_too(finished, tmp_path):
+    """The checksum is checked by every reader, not only by --resume: an edited design would draw wrong figures."""
+    import json
+
+    exp, out = finished_copy(finished, tmp_path)
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["design"]["matrix"][1][0] = 999.0  # still a number: only the checksum tells
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    for proc in _readers(exp, out, tmp_path).values():
+        assert_one_line_error(proc, f"{out / 'manifest.json'}: checksum: expected sha256:", "edited")
+    # NaN is no JSON number (a manifest is written without one): refused as it is read, not at the checksum
+    (out / "manifest.json").write_text(json.dumps({**manifest, "seed": float("nan")}))
+    assert_one_line_error(_readers_one("export", out, tmp_path), "manifest.json: expected a JSON manifest", "NaN")
+
+
+def test_a_damaged_points_table_is_named_and_resume_rebuilds_it(tmp_path):
+    """Defect: a damaged points.parquet gave arrow's message alone, naming neither the damage nor the cure."""
+    from trucesim.sweep.store import StoreError, load_points
+
+    exp, ref, out = twice(tmp_path)
+    points = out / "points.parquet"
+    for damage in (b"garbage", ref.joinpath("points.parquet").read_bytes()[:-40]):
+        points.write_bytes(damage)
+        hint = f"trucesim sweep {exp} --out {out} --resume rebuilds it"
+        with pytest.raises(StoreError) as e:
+            load_points(out)
+        assert str(e.value).startswith(
+            f"{points}: expected the sweep's table of points (Parquet), found a damaged file"
+        )
+        assert hint in str(e.value) and "\n" not in str(e.value)
+        for name in ("plot", "export", "report"):
+            assert_one_line_error(_readers_one(name, out, tmp_path), str(points), "damaged", hint)
+        proc = cli("sweep", exp, "--out", out, "--resume", "--workers", "1")
+        assert proc.returncode == 0, proc.stderr
+        assert "all 3 chunks were already done" in proc.stdout, proc.stdout
+        assert files(out) == files(ref)  # rebuilt from the parts, byte for byte
+
+
+def _readers_one(name: str, out: Path, tmp_path: Path):
+    args = {
+        "plot": ("plot", out, "--kind", "outcomes", "--out", tmp_path / "fig.png"),
+        "export": ("export", out, "--out", tmp_path / "x.tar.gz"),
+        "report": ("report", out, "--out", tmp_path / "page.html"),
+    }[name]
+    return cli(*args)
+
+
 # --------------------------------------------------------------------------- 9. bounded workers, valid addresses
 def test_workers_are_capped_at_the_chunks_and_refused_beyond_four_per_core():
     from trucesim.run.executors import InProcessExecutor, PoolExecutor, make_executor

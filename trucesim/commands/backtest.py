@@ -43,12 +43,10 @@ EPILOG = """examples:
   trucesim backtest --out card.png                   # also draw the scorecard
   trucesim backtest --fitted fitted.toml             # with a parameter file's values in every round
 
-Every round runs with the same seed, in the chunks of 'trucesim run': the same seed gives
-the same numbers whatever --workers. A round file without [observed] is refused (exit 2).
+Every round runs with the same seed, in the chunks of 'trucesim run': the same
+seed gives the same numbers whatever --workers. A scenario file without
+[observed] is refused in one line, exit status 1, as any other input error.
 Outputs explore the rounds' stated assumptions; they are not forecasts."""
-
-#: exit status for a file that is a scenario but not a round (no [observed] table)
-NOT_A_ROUND = 2
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -216,7 +214,7 @@ def main(args) -> int:
     from trucesim.commands.common import FIGURE_FORMATS, check_out, refuse_overwrite, writing
     from trucesim.config.scenario import apply_parameter_file
     from trucesim.history.backtest import score_rounds, to_dict
-    from trucesim.history.rounds import NotARoundError, in_time_order, load_round, round_paths
+    from trucesim.history.rounds import in_time_order, load_round, round_paths
     from trucesim.run.chunks import CHUNK_WORLDS, RunError, check_size
     from trucesim.run.executors import ExecutorError, check_options
 
@@ -233,13 +231,7 @@ def main(args) -> int:
         raise UserError(f"--fitted {args.fitted}: expected a parameter file (TOML), found no such file")
     rounds = []
     for path in round_paths(args.rounds):
-        try:
-            scenario = load_round(path)
-        except NotARoundError as e:
-            from trucesim.config.tomlio import printable
-
-            print(f"trucesim: error: {printable(str(e))}", file=sys.stderr)
-            return NOT_A_ROUND
+        scenario = load_round(path)  # a scenario without [observed]: a ScenarioError, one line and status 1
         if args.fitted is not None:
             scenario = apply_parameter_file(scenario, args.fitted)
         rounds.append(scenario)

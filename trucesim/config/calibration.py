@@ -275,6 +275,8 @@ def load_calibration(path: str | Path) -> Calibration:
         ):
             if table.get("refine"):
                 _fail(f'{shown}: {where}refine: a second stage after a reference table, so only with method = "table"')
+    else:
+        _check_population(shown, sizes, quick_sizes, validate, validate_quick)
     return Calibration(
         path=path,
         description=description,
@@ -290,6 +292,47 @@ def load_calibration(path: str | Path) -> Calibration:
         validate_quick=validate_quick,
         **sizes,
     )
+
+
+#: the sizes a :class:`Calibration` has when its file does not set them
+_DEFAULT_SIZES = {k: getattr(Calibration, k) for k in SIZES}
+
+
+def _check_population(shown: str, sizes: dict, quick: dict, validate: dict, validate_quick: dict) -> None:
+    """Refuse a fit on a reference table that keeps more draws than it has (``population`` > ``table``),
+    or than its second stage draws (``population`` > ``refine`` > 0), in each preset: the file's sizes,
+    ``--quick``'s, ``trucesim validate``'s and ``validate --quick``'s (each over the ones before it).
+
+    Checked when the file is read, so ``check`` and ``calibrate`` both refuse it before any simulation.
+    """
+    presets = (
+        (("", sizes),),
+        (("", sizes), ("quick.", quick)),
+        (("", sizes), ("validate.", validate)),
+        (("", sizes), ("quick.", quick), ("validate.quick.", validate_quick)),
+    )
+
+    def value(layers, key: str) -> tuple[int, str, str]:
+        """The size a preset runs with, the key that sets it (``quick.table``), and ``"the default; "`` if none does."""
+        for where, table in reversed(layers):
+            if key in table:
+                return table[key], f"{where}{key}", ""
+        return _DEFAULT_SIZES[key], key, "the default; "
+
+    for layers in presets:
+        population, pop_key, _ = value(layers, "population")
+        table, table_key, default = value(layers, "table")
+        if population > table:
+            _fail(
+                f"{shown}: {pop_key}: expected at most {table_key} = {table} ({default}a fit keeps population of "
+                f"the reference table's draws: raise {table_key} or lower {pop_key}), found {population}"
+            )
+        refine, refine_key, _ = value(layers, "refine")
+        if 0 < refine < population:
+            _fail(
+                f"{shown}: {pop_key}: expected at most {refine_key} = {refine} (the second stage keeps population "
+                f"of its draws: raise {refine_key} or lower {pop_key}), found {population}"
+            )
 
 
 def _sizes(table, where: str, allowed: dict[str, int], subtables: tuple[str, ...] = ()) -> dict[str, int]:

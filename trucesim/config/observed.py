@@ -191,3 +191,28 @@ def parse_observed(table, shown: str, sides: dict[str, str], parties: list[str])
         else:
             out.append(_parse_one(fact, name, v, where, parties))
     return tuple(out)
+
+
+def check_counts(observed, shown: str, held: float, dead: float) -> None:
+    """Refuse an observed count above what the round's context makes possible, in one line.
+
+    ``held`` and ``dead`` are the most hostages a world of the round holds at day 0 and the fewest
+    of them dead: the model releases only the living (at most ``held - dead``), and returns the
+    remains of at most the ``held`` (those dead at day 0 and those who die in the round).
+
+    >>> check_counts([Observed("hostages_released", "hostages_released", 500.0, "")], "r.toml", 129, 34)
+    Traceback (most recent call last):
+    ValueError: r.toml: observed.hostages_released: expected at most the living hostages held at day 0 \
+(context.hostages_held - context.hostages_dead = 129 - 34 = 95), found 500
+    """
+    limits = {
+        "hostages_released": (
+            held - dead,
+            f"the living hostages held at day 0 (context.hostages_held - context.hostages_dead = "
+            f"{held:g} - {dead:g} = {held - dead:g})",
+        ),
+        "remains_released": (held, f"the hostages held at day 0 (context.hostages_held = {held:g})"),
+    }
+    for o in observed:
+        if o.fact in limits and isinstance(o.value, float) and o.value > limits[o.fact][0]:
+            raise ValueError(f"{shown}: observed.{o.key}: expected at most {limits[o.fact][1]}, found {o.value:g}")

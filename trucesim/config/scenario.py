@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from trucesim.config.distributions import Dist, DistributionError, finite_number, parse_dist
-from trucesim.config.observed import NOT_STATED, Observed, parse_observed
+from trucesim.config.observed import NOT_STATED, Observed, check_counts, parse_observed
 from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
 from trucesim.config.scenario_files import TOP_KEYS, ScenarioError, flatten_table, read_merged
 from trucesim.config.shipped import not_found, resolve, wrong_kind_named
@@ -494,6 +494,16 @@ def check_consistency(s: Scenario, top: str) -> None:
             f"{top}: context.hostages_dead: expected at most context.hostages_held "
             f"({_lo(s, 'context.hostages_held'):g}), found {_hi(s, 'context.hostages_dead'):g}"
         )
+    seized = "context.hostages_seized"  # 0 by default: not stated, and then no bound
+    if (seized in s.origins or _hi(s, seized) > 0) and _hi(s, "context.hostages_held") > _lo(s, seized):
+        raise ScenarioError(
+            f"{top}: context.hostages_held: expected at most context.hostages_seized "
+            f"({_lo(s, seized):g}), found {_hi(s, 'context.hostages_held'):g}"
+        )
+    try:  # an observed count no world of the round can reach
+        check_counts(s.observed, top, _hi(s, "context.hostages_held"), _lo(s, "context.hostages_dead"))
+    except ValueError as e:
+        raise ScenarioError(str(e)) from None
     if _hi(s, "context.knesset_majority") > _lo(s, "context.knesset_seats"):
         raise ScenarioError(
             f"{top}: context.knesset_majority: expected at most context.knesset_seats, "
@@ -564,6 +574,11 @@ def apply_parameter_file(scenario: Scenario, path: str | Path) -> Scenario:
         except KeyError:
             raise ScenarioError(f"{shown}: {cut(key)}: unknown key{suggest(key, scenario.values)}") from None
         updates[key], _ = _number(v, f"{shown}: {cut(key)}", p)
+    if not updates:  # nothing to apply: a header saying its values were applied would mislead
+        raise ScenarioError(
+            f"{shown}: expected a parameter file that sets at least one value (e.g. [actors.hamas] "
+            f"reservation = 0.3), found {'only empty tables' if raw else 'an empty file'}"
+        )
     out = scenario.with_values(updates)
     check_joint(out, shown)
     return out

@@ -368,17 +368,36 @@ def _design(raw, shown: str) -> DesignSpec:
     saltelli = _bool(raw.get("saltelli", False), f"{where}.saltelli")
     if saltelli and kind != "sobol":
         _fail(f'{where}.saltelli: expected saltelli only with kind = "sobol", found it with kind = "{kind}"')
-    if kind == "sobol" and points & (points - 1):
-        lower = 1 << (points.bit_length() - 1)
-        _fail(
-            f"{where}.points: expected a power of two for a Sobol design (its balance properties need it: "
-            f"e.g. {lower} or {lower * 2}), found {points}"
-        )
     seed = raw.get("seed")
     if seed is not None:
         seed = _whole(seed, f"{where}.seed", 0)
     scramble = _bool(raw.get("scramble", True), f"{where}.scramble")
     return DesignSpec(kind, points, seed, scramble, saltelli)
+
+
+def _check_sobol_points(spec: DesignSpec, n_factors: int, where: str) -> None:
+    """A Sobol design's points must be a power of two; the powers suggested are ones that would be accepted.
+
+    The most base points allowed keep the design within :data:`MAX_POINTS` (with ``saltelli``, each base
+    point is ``factors + 2`` points).
+    """
+    points = spec.points
+    if spec.kind != "sobol" or points is None or not points & (points - 1):
+        return
+    per_point = n_factors + 2 if spec.saltelli else 1
+    most = 1 << max((MAX_POINTS // per_point).bit_length() - 1, 0)  # the largest power of two allowed
+    lower = 1 << (points.bit_length() - 1)
+    fits = [p for p in (lower, lower * 2) if p <= most]
+    if fits:
+        _fail(
+            f"{where}.points: expected a power of two for a Sobol design (its balance properties need it: "
+            f"e.g. {' or '.join(map(str, fits))}), found {points}"
+        )
+    limit = f"{MAX_POINTS:,} design points" + (f", {per_point} per base point with saltelli" if per_point > 1 else "")
+    _fail(
+        f"{where}.points: expected a power of two of at most {most} for a Sobol design (its balance properties "
+        f"need a power of two; at most {limit}), found {points}"
+    )
 
 
 def load_experiment(path: str | Path, seed: int | None = None, worlds_per_point: int | None = None) -> Experiment:
@@ -440,6 +459,7 @@ def load_experiment(path: str | Path, seed: int | None = None, worlds_per_point:
     if not isinstance(table, dict):
         _fail(f'{shown}: factors: expected tables [factors."<scenario key>"], found {_fmt(table)}')
     factors = tuple(_factor(k, v, shown, scenario, spec.kind) for k, v in _flatten_factors(table, shown).items())
+    _check_sobol_points(spec, len(factors), f"{shown}: design")
     n_points = design_points(spec, factors)
     if n_points > MAX_POINTS:
         what = "design.points" if spec.kind != "grid" else "factors"

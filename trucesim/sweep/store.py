@@ -40,8 +40,8 @@ import numpy as np
 import pandas as pd
 
 from trucesim.config.flatten import flatten
-from trucesim.run.chunks import chunk_bounds, n_chunks
-from trucesim.run.files import encode_table, write_atomic
+from trucesim.run.chunks import MAX_CHUNKS, chunk_bounds, n_chunks
+from trucesim.run.files import write_atomic
 from trucesim.run.lock import LOCK, DirLock, LockedError
 
 MANIFEST = "manifest.json"
@@ -53,6 +53,8 @@ CORRUPT = "corrupt"
 #: version of the directory layout; a manifest of another format is refused
 FORMAT = 1
 _PART = re.compile(r"^chunk-(\d+)\.parquet$")
+#: what a damaged or edited manifest's message tells to do
+_RESTORE = "restore it, or start a new sweep with another --out"
 
 
 class StoreError(ValueError):
@@ -151,11 +153,8 @@ def check_manifest(out: Path, manifest: dict, design: dict | None, experiment_pa
     """
     path = out / MANIFEST
     recorded = manifest.get("checksum")
-    if recorded is not None and recorded != manifest_checksum(manifest):
-        raise StoreError(
-            f"{path}: checksum: expected {manifest_checksum(manifest)[:23]}..., found {_show(recorded)}: the manifest "
-            f"was edited after the sweep started; restore it, or start a new sweep with another --out"
-        )
+    if recorded is not None:
+        _check_sum(path, recorded, manifest_checksum(manifest))
     if design is None:
         return
     # under "design." so that a design edited into a list or a number is compared too
@@ -164,90 +163,33 @@ def check_manifest(out: Path, manifest: dict, design: dict | None, experiment_pa
     for key in list(b) + [k for k in a if k not in b]:
         if a.get(key, "<absent>") != b.get(key, "<absent>"):
             raise StoreError(
-                f"{path}: --resume: {key}: expected {_show(b.get(key, '<absent>'))} (recomputed from "
-                f"{experiment_path}), found {_show(a.get(key, '<absent>'))} (in the manifest); the manifest does "
+                f"{path}: --resume: {key}: expected {show_json(b.get(key, '<absent>'))} (recomputed from "
+                f"{experiment_path}), found {show_json(a.get(key, '<absent>'))} (in the manifest); the manifest does "
                 f"not match its experiment: restore it, or start a new sweep with another --out"
             )
 
 
-def make_manifest(experiment, design, chunk_worlds: int) -> dict:
-    """The manifest of a sweep (``design`` may be ``None`` when only its identity is needed)."""
-    from trucesim import __version__
-
-    points = design.points if design is not None else experiment.n_points
-    worlds = points * experiment.worlds_per_point
-    manifest = {
-        "format": FORMAT,
-        "trucesim_version": __version__,
-        "experiment": experiment.to_dict(),
-        "scenario": scenario_record(experiment.scenario),
-        "seed": experiment.seed,
-        "chunk_worlds": int(chunk_worlds),
-        "worlds_per_point": experiment.worlds_per_point,
-        "points": points,
-        "worlds": worlds,
-        "chunks": n_chunks(worlds, chunk_worlds),
-        "factors": list(experiment.factor_keys),
-        "design": design.to_dict() if design is not None else None,
-        "columns": {
-            "point": "design point id (row of design.matrix)",
-            "replicate": "world within its point, 0 .. worlds_per_point - 1",
-            "<factor key>": "the factor's value at the point",
-            "world": "flat world index: point * worlds_per_point + replicate",
-            "...": "the per-world outcomes of `trucesim run --out` (see docs/experiments.md)",
-        },
-    }
-    if design is not None:
-        manifest["checksum"] = manifest_checksum(manifest)
-    return manifest
+def _check_sum(path: Path, recorded, computed: str) -> None:
+    """Refuse a manifest whose recorded checksum is not the one computed from its contents."""
+    if recorded != computed:
+        raise StoreError(
+            f"{path}: checksum: expected {computed[:23]}..., found {show_json(recorded)}: the manifest "
+            f"was edited after the sweep started; {_RESTORE}"
+        )
 
 
-def identity(manifest: dict) -> dict:
-    """What makes two sweeps the same dataset: values, factors, design, seed, chunk size, version.
-
-    Paths, names, descriptions and sources are left out: moving or
-    re-commenting a file does not change the worlds it produces.
-    """
-    exp = manifest["experiment"]
-    scen = manifest["scenario"]
-    return {
-        "trucesim_version": manifest["trucesim_version"],
-        "seed": manifest["seed"],
-        "chunk_worlds": manifest["chunk_worlds"],
-        "worlds_per_point": manifest["worlds_per_point"],
-        "factors": {k: {kk: vv for kk, vv in f.items() if kk != "source"} for k, f in exp["factors"].items()},
-        "factor_order": list(exp["factors"]),
-        "design": exp["design"],
-        "scenario.actors": scen["actors"],
-        "scenario.targets": scen["targets"],
-        "scenario.values": scen["values"],
-    }
-
-
-def check_same_experiment(old: dict, new: dict, out: Path, experiment_path) -> None:
-    """Raise :class:`StoreError` naming the first difference between two manifests' identities."""
-    a = json.loads(json.dumps(identity(old)))
-    b = json.loads(json.dumps(identity(new)))
-    if a == b:
-        return
-    fa, fb = flatten(a), flatten(b)
-    for key in list(fa) + [k for k in fb if k not in fa]:
-        if fa.get(key, "<absent>") != fb.get(key, "<absent>"):
-            raise StoreError(
-                f"{out / MANIFEST}: --resume: {key}: expected {_show(fa.get(key, '<absent>'))} (the sweep in "
-                f"{out}), found {_show(fb.get(key, '<absent>'))} (from {experiment_path} and the options given); "
-                f"resume with the same experiment, or choose another --out to start a new sweep"
-            )
-    raise StoreError(f"{out / MANIFEST}: --resume: the experiment differs from the sweep in {out}")
-
-
-def _show(v) -> str:
+def show_json(v) -> str:
+    """A value as JSON, cut to about 80 characters, for an error line."""
     s = json.dumps(v)
     return s if len(s) <= 80 else s[:77] + "..."
 
 
+def _no_constant(name: str):  # NaN and Infinity are not JSON: a manifest is written without them
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def read_manifest(out: str | Path) -> dict:
-    """The manifest of a results directory, checked for format."""
+    """The manifest of a results directory, checked (:func:`validate_manifest`) before any reader uses it."""
     out = Path(out)
     path = out / MANIFEST
     if not out.exists():
@@ -257,13 +199,103 @@ def read_manifest(out: str | Path) -> dict:
     if not path.is_file():
         raise StoreError(f"{path}: file not found (is {out} the --out of a trucesim sweep?)")
     try:
-        m = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise StoreError(f"{path}: expected a JSON manifest, found invalid JSON ({e})") from None
+        m = json.loads(path.read_text(), parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError) as e:  # json.JSONDecodeError is a ValueError
+        raise StoreError(f"{path}: expected a JSON manifest, found invalid JSON ({_first_line(e)})") from None
+    except OSError as e:
+        raise StoreError(f"{path}: cannot read the manifest: {e.strerror or e}") from None
     if not isinstance(m, dict) or m.get("format") != FORMAT:
         found = m.get("format") if isinstance(m, dict) else type(m).__name__
         raise StoreError(f"{path}: format: expected {FORMAT}, found {found!r}")
+    validate_manifest(out, m)
     return m
+
+
+def validate_manifest(out: Path, manifest: dict) -> None:
+    """Refuse, in one line naming the key, a manifest whose checksum (computed before any value is used) fails
+    or whose keys a reader cannot use (:func:`manifest_problem`); an older one without a checksum: its keys."""
+    path = out / MANIFEST
+    recorded = manifest.get("checksum")
+    computed = manifest_checksum(manifest) if recorded is not None else None
+    problem = manifest_problem(manifest)
+    if problem is not None:
+        why = " (its checksum does not match its contents)" if recorded != computed else ""
+        raise StoreError(f"{path}: {problem}; the manifest is damaged{why}: {_RESTORE}")
+    if computed is not None:
+        _check_sum(path, recorded, computed)
+
+
+def _whole(least: int, null: bool = False):
+    return lambda v: (null and v is None) or (isinstance(v, int) and not isinstance(v, bool) and v >= least)
+
+
+def _table_of(kind=object):
+    return lambda v: isinstance(v, dict) and all(isinstance(x, kind) for x in v.values())
+
+
+_ABSENT = object()
+#: the keys the readers use, each with its test and what it must be
+_KEYS = (
+    ("trucesim_version", lambda v: isinstance(v, str), "a string"),
+    ("seed", _whole(0), "a whole number >= 0"),
+    *(
+        (k, _whole(1), "a whole number >= 1")
+        for k in ("chunk_worlds", "worlds_per_point", "points", "worlds", "chunks")
+    ),
+    (
+        "factors",
+        lambda v: isinstance(v, list) and v and all(isinstance(k, str) for k in v) and len(set(v)) == len(v),
+        "a list of distinct factor keys (strings)",
+    ),
+    ("design", _table_of(), "a table with the design's matrix"),
+    ("design.matrix", lambda v: isinstance(v, list), "a list of the points' rows"),
+    ("experiment", _table_of(), "a table with the experiment's path, factors and design"),
+    ("experiment.path", lambda v: isinstance(v, str), "the experiment file's path (a string)"),
+    ("experiment.factors", _table_of(dict), "a table of the factors' tables"),
+    ("experiment.design", _table_of(), "a table of the design's settings"),
+    ("experiment.seed_option", _whole(0, null=True), "a whole number >= 0, or null"),
+    ("experiment.worlds_per_point_option", _whole(1, null=True), "a whole number >= 1, or null"),
+    ("scenario", _table_of(), "a table with the scenario's actors and values"),
+    ("scenario.actors", _table_of(str), "a table of actor ids and their kinds (strings)"),
+    ("scenario.targets", _table_of(), "a table of the actors' targets"),
+    ("scenario.values", _table_of(), "a table of the scenario's values"),
+)
+
+
+def manifest_problem(m: dict) -> str | None:
+    """What makes a manifest unusable, as ``KEY: expected ..., found ...``, or ``None``: each key of :data:`_KEYS`
+    of its type, ``worlds = points x worlds_per_point``, ``chunks`` those of ``chunk_worlds`` over the worlds,
+    ``design.matrix`` a table of ``points`` x factors finite numbers.
+
+    >>> manifest_problem({"trucesim_version": "0.1.0", "seed": 0, "chunk_worlds": -1})
+    'chunk_worlds: expected a whole number >= 1, found -1'
+    """
+    for key, test, expected in _KEYS:
+        v: object = m
+        for part in key.split("."):
+            v = v.get(part, _ABSENT) if isinstance(v, dict) else _ABSENT
+        if v is _ABSENT or not test(v):
+            return f"{key}: expected {expected}, found {'nothing' if v is _ABSENT else show_json(v)}"
+    points, factors, worlds = m["points"], len(m["factors"]), m["worlds"]
+    if worlds != points * m["worlds_per_point"]:
+        return f"worlds: expected points x worlds_per_point = {points * m['worlds_per_point']}, found {worlds}"
+    if m["chunks"] != (chunks := n_chunks(worlds, m["chunk_worlds"])):
+        return f"chunks: expected {chunks} (worlds / chunk_worlds, rounded up), found {m['chunks']}"
+    if m["chunks"] > MAX_CHUNKS:
+        return f"chunks: expected at most {MAX_CHUNKS:,}, found {m['chunks']:,}"
+    matrix = m["design"]["matrix"]
+    try:
+        arr = np.array(matrix)
+    except ValueError:  # rows of different lengths
+        arr = np.zeros(0)
+    if arr.shape == (points, factors) and arr.dtype.kind in "iuf" and np.isfinite(arr).all():
+        return None
+    if arr.shape == (points, factors) and arr.dtype.kind == "f":  # numbers, but not all finite
+        return f"design.matrix: expected finite numbers, found {show_json(arr[~np.isfinite(arr)][0].item())}"
+    for i, row in enumerate(matrix):  # the first bad row, for the message (a bool is no number here)
+        if not isinstance(row, list) or len(row) != factors or not all(type(x) in (int, float) for x in row):
+            return f"design.matrix[{i}]: expected {factors} finite number(s), found {show_json(row)}"
+    return f"design.matrix: expected {points} rows of {factors} finite number(s), found {len(matrix)} rows"
 
 
 # --------------------------------------------------------------------------- the directory
@@ -344,10 +376,10 @@ class Store:
         return cls(root, manifest, lock)
 
     @classmethod
-    def open(cls, root: str | Path, lock: DirLock | None = None) -> Store:
-        """Open an existing results directory; ``lock``: its lock, if held."""
+    def open(cls, root: str | Path, lock: DirLock | None = None, manifest: dict | None = None) -> Store:
+        """Open an existing results directory; ``lock``: its lock, if held; ``manifest``: already read."""
         root = Path(root)
-        store = cls(root, read_manifest(root), lock)
+        store = cls(root, read_manifest(root) if manifest is None else manifest, lock)
         store.parts.mkdir(exist_ok=True)
         return store
 
@@ -473,44 +505,6 @@ class Store:
                 ) from None
             yield frame
 
-    def write_points(self) -> pd.DataFrame:
-        """Compute ``points.parquet`` by streaming over the parts; return it."""
-        table = summarize_points(self)
-        write_atomic(self.root / POINTS, encode_table(table))
-        return table
-
-
-# --------------------------------------------------------------------------- per-point summaries
-def summarize_points(store: Store) -> pd.DataFrame:
-    """One row per design point with the figures of ``trucesim run`` (streamed: memory bounded by points).
-
-    Columns: ``point``, the factors, ``worlds``, ``deals``, ``p_deal``,
-    ``p_deal_lo``, ``p_deal_hi`` (95% Wilson interval), ``p_accept_<side>``,
-    ``p_exit_<party>``, ``p_government_falls``, ``p_pause_completed``,
-    ``p_permanent``, ``deal_day_median``, ``deal_day_p10``, ``deal_day_p90``,
-    ``hostages_released_mean``, ``hostages_died_mean``, ``terms_<term>_mean``
-    (signed terms, mean over the worlds with a deal): the per-group table of
-    :class:`trucesim.run.metrics.Metrics`, grouped by point.
-    """
-    from trucesim.run.metrics import Metrics
-
-    m = store.manifest
-    n_points = m["points"]
-    metrics = Metrics(m["scenario"]["actors"], groups=n_points)
-    for part in store.iter_parts(columns=["point", *metrics.columns]):
-        pt = part["point"].to_numpy()
-        metrics.add(part, pt)
-        # parts come in world order, so every point below this part's last is complete
-        metrics.seal(below=pt[-1])
-    out: dict[str, object] = {"point": np.arange(n_points, dtype=np.int64)}
-    design = np.array(m["design"]["matrix"], dtype=float).reshape(n_points, len(m["factors"]))
-    for j, k in enumerate(m["factors"]):
-        out[k] = design[:, j]
-    figures = metrics.table()
-    for c in figures.columns:
-        out[c] = figures[c].to_numpy()
-    return pd.DataFrame(out)
-
 
 # --------------------------------------------------------------------------- reading
 def load(out: str | Path, columns: list[str] | None = None, allow_partial: bool = False) -> pd.DataFrame:
@@ -535,7 +529,8 @@ def load(out: str | Path, columns: list[str] | None = None, allow_partial: bool 
     Raises
     ------
     StoreError
-        Not a results directory, or an unfinished sweep without ``allow_partial``.
+        Not a results directory, a damaged or edited manifest (:func:`read_manifest`), a damaged
+        part, or an unfinished sweep without ``allow_partial``.
 
     Examples
     --------
@@ -572,16 +567,29 @@ def load(out: str | Path, columns: list[str] | None = None, allow_partial: bool 
 
 
 def load_points(out: str | Path) -> pd.DataFrame:
-    """``points.parquet`` of a finished sweep: one row per design point (see :func:`summarize_points`).
+    """``points.parquet`` of a finished sweep: one row per design point (see :func:`trucesim.sweep.sweep.summarize_points`).
 
     See :func:`load`'s example, which reads a sweep by world, by point and its manifest.
     """
     out = Path(out)
-    read_manifest(out)
+    manifest = read_manifest(out)
     path = out / POINTS
     if not path.is_file():
         raise StoreError(f"{path}: file not found (the sweep has not finished: resume it with --resume)")
-    return pd.read_parquet(path)
+    rebuild = f"trucesim sweep {manifest['experiment']['path']} --out {out} --resume rebuilds it from the parts"
+    try:
+        points = pd.read_parquet(path, page_checksum_verification=True)
+    except (OSError, ValueError) as e:  # arrow's errors derive from these
+        raise StoreError(
+            f"{path}: expected the sweep's table of points (Parquet), found a damaged file ({_first_line(e)}); "
+            f"{rebuild}"
+        ) from None
+    if len(points) != manifest["points"] or "point" not in points.columns:
+        raise StoreError(
+            f"{path}: expected the sweep's table of points ({manifest['points']:,} rows with a point column), "
+            f"found {len(points):,} rows{'' if 'point' in points.columns else ' without one'}: a damaged file; {rebuild}"
+        )
+    return points
 
 
 def load_manifest(out: str | Path) -> dict:

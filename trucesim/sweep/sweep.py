@@ -36,6 +36,7 @@ from trucesim.run.executors import ClusterLost
 from trucesim.sweep import store as st
 from trucesim.sweep.designs import Design, build_design
 from trucesim.sweep.experiment import Experiment, ExperimentError, load_experiment
+from trucesim.sweep.manifest import check_same_experiment, make_manifest
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ class SweepPlan:
                 f"{e}; the {written} chunk(s) already written are kept in {store.root}: once the cluster is "
                 f"back, run the same command with --resume to do the rest"
             ) from None
-        points = store.write_points()
+        points = write_points(store)
         store.clear_error()
         self.seconds = time.perf_counter() - t0
         return SweepResult(
@@ -207,6 +208,46 @@ class SweepPlan:
         if progress is not None:
             progress(e - s)
         return 1
+
+
+def write_points(store: st.Store) -> pd.DataFrame:
+    """Compute ``points.parquet`` by streaming over the parts of ``store`` (:func:`summarize_points`); return it."""
+    from trucesim.run.files import encode_table, write_atomic
+
+    table = summarize_points(store)
+    write_atomic(store.root / st.POINTS, encode_table(table))
+    return table
+
+
+def summarize_points(store: st.Store) -> pd.DataFrame:
+    """One row per design point with the figures of ``trucesim run`` (streamed: memory bounded by points).
+
+    Columns: ``point``, the factors, ``worlds``, ``deals``, ``p_deal``,
+    ``p_deal_lo``, ``p_deal_hi`` (95% Wilson interval), ``p_accept_<side>``,
+    ``p_exit_<party>``, ``p_government_falls``, ``p_pause_completed``,
+    ``p_permanent``, ``deal_day_median``, ``deal_day_p10``, ``deal_day_p90``,
+    ``hostages_released_mean``, ``hostages_died_mean``, ``terms_<term>_mean``
+    (signed terms, mean over the worlds with a deal): the per-group table of
+    :class:`trucesim.run.metrics.Metrics`, grouped by point.
+    """
+    from trucesim.run.metrics import Metrics
+
+    m = store.manifest
+    n_points = m["points"]
+    metrics = Metrics(m["scenario"]["actors"], groups=n_points)
+    for part in store.iter_parts(columns=["point", *metrics.columns]):
+        pt = part["point"].to_numpy()
+        metrics.add(part, pt)
+        # parts come in world order, so every point below this part's last is complete
+        metrics.seal(below=pt[-1])
+    out: dict[str, object] = {"point": np.arange(n_points, dtype=np.int64)}
+    design = np.array(m["design"]["matrix"], dtype=float).reshape(n_points, len(m["factors"]))
+    for j, k in enumerate(m["factors"]):
+        out[k] = design[:, j]
+    figures = metrics.table()
+    for c in figures.columns:
+        out[c] = figures[c].to_numpy()
+    return pd.DataFrame(out)
 
 
 def check_chunks(experiment: Experiment, chunk_worlds: int | None) -> None:
@@ -279,15 +320,14 @@ def _plan_locked(experiment: Experiment, out: Path, lock, resume: bool, chunk_wo
         raise ExperimentError(f"chunk_worlds: expected a whole number >= 1, found {chunk_worlds}")
     check_chunks(experiment, chunk_worlds)  # the chunk size recorded by a resumed sweep
     if resume and existing:
-        store = st.Store.open(out, lock)
-        st.check_manifest(out, store.manifest, None, experiment.path)
-        st.check_same_experiment(store.manifest, st.make_manifest(experiment, None, chunk_worlds), out, experiment.path)
+        store = st.Store.open(out, lock, old)  # its checksum and keys checked as it was read
+        check_same_experiment(store.manifest, make_manifest(experiment, None, chunk_worlds), out, experiment.path)
         # the design is recomputed from the experiment, never taken from the manifest on trust
         design = build_design(experiment)
         st.check_manifest(out, store.manifest, design.to_dict(), experiment.path)
     else:
         design = build_design(experiment)
-        store = st.Store.create(out, st.make_manifest(experiment, design, chunk_worlds), lock)
+        store = st.Store.create(out, make_manifest(experiment, design, chunk_worlds), lock)
     worlds = design.points * experiment.worlds_per_point
     bounds = chunk_bounds(worlds, chunk_worlds)
     done = store.done_chunks(clean=True)

@@ -1,0 +1,87 @@
+"""What a sweep's manifest records of its experiment, and what ``--resume`` compares.
+
+:func:`make_manifest` builds the ``manifest.json`` of a sweep from its experiment and design
+(:mod:`trucesim.sweep.store` writes and reads it, checking it before any reader uses it);
+:func:`check_same_experiment` refuses to resume a sweep with another experiment, naming the
+first key that differs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from trucesim.config.flatten import flatten
+from trucesim.run.chunks import n_chunks
+from trucesim.sweep.store import FORMAT, MANIFEST, StoreError, manifest_checksum, scenario_record, show_json
+
+
+def make_manifest(experiment, design, chunk_worlds: int) -> dict:
+    """The manifest of a sweep (``design`` may be ``None`` when only its identity is needed)."""
+    from trucesim import __version__
+
+    points = design.points if design is not None else experiment.n_points
+    worlds = points * experiment.worlds_per_point
+    manifest = {
+        "format": FORMAT,
+        "trucesim_version": __version__,
+        "experiment": experiment.to_dict(),
+        "scenario": scenario_record(experiment.scenario),
+        "seed": experiment.seed,
+        "chunk_worlds": int(chunk_worlds),
+        "worlds_per_point": experiment.worlds_per_point,
+        "points": points,
+        "worlds": worlds,
+        "chunks": n_chunks(worlds, chunk_worlds),
+        "factors": list(experiment.factor_keys),
+        "design": design.to_dict() if design is not None else None,
+        "columns": {
+            "point": "design point id (row of design.matrix)",
+            "replicate": "world within its point, 0 .. worlds_per_point - 1",
+            "<factor key>": "the factor's value at the point",
+            "world": "flat world index: point * worlds_per_point + replicate",
+            "...": "the per-world outcomes of `trucesim run --out` (see docs/experiments.md)",
+        },
+    }
+    if design is not None:
+        manifest["checksum"] = manifest_checksum(manifest)
+    return manifest
+
+
+def identity(manifest: dict) -> dict:
+    """What makes two sweeps the same dataset: values, factors, design, seed, chunk size, version.
+
+    Paths, names, descriptions and sources are left out: moving or
+    re-commenting a file does not change the worlds it produces.
+    """
+    exp = manifest["experiment"]
+    scen = manifest["scenario"]
+    return {
+        "trucesim_version": manifest["trucesim_version"],
+        "seed": manifest["seed"],
+        "chunk_worlds": manifest["chunk_worlds"],
+        "worlds_per_point": manifest["worlds_per_point"],
+        "factors": {k: {kk: vv for kk, vv in f.items() if kk != "source"} for k, f in exp["factors"].items()},
+        "factor_order": list(exp["factors"]),
+        "design": exp["design"],
+        "scenario.actors": scen["actors"],
+        "scenario.targets": scen["targets"],
+        "scenario.values": scen["values"],
+    }
+
+
+def check_same_experiment(old: dict, new: dict, out: Path, experiment_path) -> None:
+    """Raise :class:`StoreError` naming the first difference between two manifests' identities."""
+    a = json.loads(json.dumps(identity(old)))
+    b = json.loads(json.dumps(identity(new)))
+    if a == b:
+        return
+    fa, fb = flatten(a), flatten(b)
+    for key in list(fa) + [k for k in fb if k not in fa]:
+        if fa.get(key, "<absent>") != fb.get(key, "<absent>"):
+            raise StoreError(
+                f"{out / MANIFEST}: --resume: {key}: expected {show_json(fa.get(key, '<absent>'))} (the sweep in "
+                f"{out}), found {show_json(fb.get(key, '<absent>'))} (from {experiment_path} and the options given); "
+                f"resume with the same experiment, or choose another --out to start a new sweep"
+            )
+    raise StoreError(f"{out / MANIFEST}: --resume: the experiment differs from the sweep in {out}")
