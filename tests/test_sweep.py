@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -40,8 +41,14 @@ def env():
     return dict(os.environ, PYTHONWARNINGS="ignore", COLUMNS="200")
 
 
+#: a progress line (commands.progress.LineProgress, every 5 s when stderr is no terminal): a slow machine prints some
+PROGRESS_LINE = re.compile(r"^sweep: .*\d+%(, (eta|done in) .*)?$")
+
+
 def one_line_error(proc, *fragments) -> str:
-    return assert_one_line_error(proc, *fragments)
+    """:func:`assert_one_line_error`, after the progress lines a loaded machine prints before the error."""
+    kept = "\n".join(ln for ln in proc.stderr.splitlines() if not PROGRESS_LINE.match(ln))
+    return assert_one_line_error(subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout, kept), *fragments)
 
 
 def experiment(tmp_path: Path, text: str = SMALL, name: str = "exp.toml") -> Path:
