@@ -373,6 +373,10 @@ def test_commands_that_simulate_print_progress_lines_when_stderr_is_not_a_termin
     err = capsys.readouterr().err
     lines = progress_lines(err, "sweep: worlds")
     assert len(lines) >= 3 and lines[-1].endswith(tuple(f"done in {s}s" for s in range(100))), err
+    # export writes one archive member at a time: minutes for a million worlds
+    assert main(["export", str(tmp_path / "s"), "--out", str(tmp_path / "s.tar.gz")]) == 0
+    lines = progress_lines(capsys.readouterr().err, "export s.tar.gz: files")
+    assert len(lines) >= 3, lines
 
     argv = ["design", str(BASELINE), "--vary", "terms.hostages_released=10..50", "--worlds", "64", "--budget", "16"]
     assert main([*argv, "--grid", "3", "--out", str(tmp_path / "d")]) == 0

@@ -30,6 +30,7 @@ from __future__ import annotations
 import io
 import json
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -63,31 +64,40 @@ def _outcome_csv(values: pd.Series) -> bytes:
     return values.to_frame().to_csv(header=False, index=False, na_rep="nan").encode("utf-8")
 
 
-def write_ema(results, path: str | Path) -> Path:
+def write_ema(results, path: str | Path, on_member: Callable[[int, int], None] | None = None) -> Path:
     """Write a sweep as an EMA Workbench results archive (``.tar.gz``) at ``path``, whole or not at all.
 
     Returns the path.  Written through :func:`trucesim.run.files.write_atomic`: a
-    failure leaves any file already at ``path`` untouched.
+    failure leaves any file already at ``path`` untouched.  ``on_member(done, total)`` is
+    told as each of the archive's ``total`` files is written (a progress display).
     """
     from trucesim.run.files import write_atomic
 
     path = Path(path)
     experiments, outcomes = ema_tables(results)
+    total = len(outcomes) + 2  # experiments.csv, one .cls per outcome, metadata.json
+
+    def told(done: int) -> None:
+        if on_member is not None:
+            on_member(done, total)
 
     def write(tmp: Path) -> None:
         with tarfile.open(tmp, "w:gz") as z:
             _add(z, "experiments.csv", experiments.to_csv(header=True, index=False, na_rep="nan").encode("utf-8"))
+            told(1)
             meta = []
-            for name, values in outcomes.items():
+            for k, (name, values) in enumerate(outcomes.items()):
                 filename = f"{name}.cls"
                 _add(z, filename, _outcome_csv(values))
                 meta.append(("ScalarOutcome", name, filename))
+                told(2 + k)
             metadata = {
                 "version": EMA_FORMAT_VERSION,
                 "outcomes": meta,
                 "experiments": {k: v.name for k, v in experiments.dtypes.to_dict().items()},
             }
             _add(z, "metadata.json", json.dumps(metadata).encode("utf-8"))
+            told(total)
 
     write_atomic(path, write)
     return path

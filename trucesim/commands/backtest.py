@@ -24,7 +24,7 @@ fact observed in it, the probability the model gave what happened.
 A round is a scenario file that sets the terms and context of one moment of the talks
 (usually by extending a shipped scenario) plus an [observed] table of what happened, in
 facts the model also reports (deal = false, first_text.hamas = "counter", exits = [],
-hostages_released = 105, ...). The shipped rounds are in scenarios/rounds/; name one by its
+hostages_released = 81, ...). The shipped rounds are in scenarios/rounds/; name one by its
 file name (april-2024) or give a path. Rounds named are listed in the order given; the shipped
 rounds (no ROUND) in time order: by their [meta] date (date = "2024-04", optional), else by a
 month and year starting the file name (august-2024.toml), and rounds with neither last.

@@ -60,8 +60,22 @@ def main(args) -> int:
         results = open_results(Path(args.target), "export")
     except ResultsError as e:
         raise UserError(str(e)) from None
-    with writing(out):
-        write_ema(results, out)
+    from trucesim.commands.progress import progress
+
+    bar = None
+
+    def on_member(done: int, total: int) -> None:  # an archive of a million worlds takes minutes to compress
+        nonlocal bar
+        if bar is None:
+            bar = progress(total, "file", f"export {out.name}", leave=False)
+        bar.update(done - bar.n)
+
+    try:
+        with writing(out):
+            write_ema(results, out, on_member)
+    finally:
+        if bar is not None:
+            bar.close()
     print(
         f"wrote {out}: {len(results.worlds):,} worlds as EMA Workbench experiments and outcomes "
         f"(read with ema_workbench.load_results)",
