@@ -86,3 +86,19 @@ def flatten(
     {'summary.p_accept.israel': 0.9, 'summary.p_accept.hamas': 0.3}
     """
     return dict(flat_items(tree, prefix, is_leaf=is_leaf, lists=lists, check_key=check_key))
+
+
+#: how a message shows a key one flattened table lacks
+ABSENT = "<absent>"
+
+
+def first_difference(a: dict, b: dict) -> str | None:
+    """The first key (``a``'s order, then ``b``'s new keys) whose value differs between two flat tables, or None.
+
+    >>> first_difference({"x": 1, "y": 2}, {"x": 1, "y": 3}), first_difference({"x": 1}, {"x": 1, "z": 0})
+    ('y', 'z')
+    """
+    for key in list(a) + [k for k in b if k not in a]:
+        if a.get(key, ABSENT) != b.get(key, ABSENT):
+            return key
+    return None

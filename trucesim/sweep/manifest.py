@@ -11,9 +11,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from trucesim.config.flatten import flatten
+from trucesim.config.flatten import ABSENT, first_difference, flatten
 from trucesim.run.chunks import n_chunks
-from trucesim.sweep.store import FORMAT, MANIFEST, StoreError, manifest_checksum, scenario_record, show_json
+from trucesim.sweep.store import (
+    FORMAT,
+    MANIFEST,
+    StoreError,
+    manifest_checksum,
+    scenario_record,
+    show_json,
+)
 
 
 def make_manifest(experiment, design, chunk_worlds: int) -> dict:
@@ -77,11 +84,11 @@ def check_same_experiment(old: dict, new: dict, out: Path, experiment_path) -> N
     if a == b:
         return
     fa, fb = flatten(a), flatten(b)
-    for key in list(fa) + [k for k in fb if k not in fa]:
-        if fa.get(key, "<absent>") != fb.get(key, "<absent>"):
-            raise StoreError(
-                f"{out / MANIFEST}: --resume: {key}: expected {show_json(fa.get(key, '<absent>'))} (the sweep in "
-                f"{out}), found {show_json(fb.get(key, '<absent>'))} (from {experiment_path} and the options given); "
-                f"resume with the same experiment, or choose another --out to start a new sweep"
-            )
+    key = first_difference(fa, fb)
+    if key is not None:
+        raise StoreError(
+            f"{out / MANIFEST}: --resume: {key}: expected {show_json(fa.get(key, ABSENT))} (the sweep in "
+            f"{out}), found {show_json(fb.get(key, ABSENT))} (from {experiment_path} and the options given); "
+            f"resume with the same experiment, or choose another --out to start a new sweep"
+        )
     raise StoreError(f"{out / MANIFEST}: --resume: the experiment differs from the sweep in {out}")

@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from trucesim.config.flatten import flatten
+from trucesim.config.flatten import ABSENT, first_difference, flatten
 from trucesim.run.chunks import MAX_CHUNKS, chunk_bounds, n_chunks
 from trucesim.run.files import write_atomic
 from trucesim.run.lock import LOCK, DirLock, LockedError
@@ -160,13 +160,13 @@ def check_manifest(out: Path, manifest: dict, design: dict | None, experiment_pa
     # under "design." so that a design edited into a list or a number is compared too
     a = flatten({"design": json.loads(_canonical(manifest.get("design") or {}))}, lists=True)
     b = flatten({"design": json.loads(_canonical(design))}, lists=True)
-    for key in list(b) + [k for k in a if k not in b]:
-        if a.get(key, "<absent>") != b.get(key, "<absent>"):
-            raise StoreError(
-                f"{path}: --resume: {key}: expected {show_json(b.get(key, '<absent>'))} (recomputed from "
-                f"{experiment_path}), found {show_json(a.get(key, '<absent>'))} (in the manifest); the manifest does "
-                f"not match its experiment: restore it, or start a new sweep with another --out"
-            )
+    key = first_difference(b, a)
+    if key is not None:
+        raise StoreError(
+            f"{path}: --resume: {key}: expected {show_json(b.get(key, ABSENT))} (recomputed from "
+            f"{experiment_path}), found {show_json(a.get(key, ABSENT))} (in the manifest); the manifest does "
+            f"not match its experiment: restore it, or start a new sweep with another --out"
+        )
 
 
 def _check_sum(path: Path, recorded, computed: str) -> None:
