@@ -201,3 +201,16 @@ def test_sobol_points_suggested_are_accepted(tmp_path, points, saltelli, suggest
     for s in suggested:  # each passes
         path.write_text(text.format(points=s))
         assert load_experiment(path).design.points == int(s)
+
+
+def test_a_misspelt_fit_key_is_named_not_the_priors_right_one(tmp_path):
+    cal = tmp_path / "c.toml"
+    cal.write_text(
+        'rounds = ["april-2024", "june-2025", "august-2024"]\npriors = "april-2024"\n'
+        'fit = ["actors.israel.reservaton"]\n'
+        '[prior."actors.israel.reservation"]\ndist = "uniform"\nlow = 0.3\nhigh = 1.0\n'
+    )
+    line = assert_one_line_error(
+        cli("check", cal), "fit: 'actors.israel.reservaton': unknown key", "did you mean 'actors.israel.reservation'"
+    )
+    assert "prior." not in line

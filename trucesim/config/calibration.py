@@ -216,6 +216,9 @@ def load_calibration(path: str | Path) -> Calibration:
         _fail(f"{shown}: fit: expected a list of keys to fit (strings), found {shown_value(fit)}")
     if len(set(fit)) != len(fit):
         _fail(f"{shown}: fit: expected each key once, found {shown_value(fit)}")
+    for key in fit:  # before [prior] is held to fit: a misspelt fit key is named, not the prior's right one
+        if key not in base.values:
+            _fail(f"{shown}: fit: {shown_value(key)}: unknown key{suggest(key, base.values)}")
     extra = raw.get("prior", {})
     if not isinstance(extra, dict):
         _fail(f"{shown}: prior: expected a table of uncertainty tables, found {shown_value(extra)}")
@@ -225,8 +228,6 @@ def load_calibration(path: str | Path) -> Calibration:
     priors: dict[str, Dist] = {}
     bounds: dict[str, tuple[float, float]] = {}
     for key in fit:
-        if key not in base.values:
-            _fail(f"{shown}: fit: {shown_value(key)}: unknown key{suggest(key, base.values)}")
         spec = base.spec(key)
         if not spec.per_world:
             _fail(
