@@ -207,3 +207,9 @@ def test_help_teaches():
     for needle in ("[observed]", "Brier", "log", "hit", "examples:", "--fitted", "--scheduler", "coin"):
         assert needle in text, needle
     assert "backtest" in cli("--help", check=True).stdout
+
+
+def test_a_fitted_directory_is_called_a_directory(tmp_path):
+    assert_one_line_error(
+        cli("backtest", "april-2024", "--fitted", tmp_path), f"--fitted {tmp_path}", "found a directory"
+    )

@@ -228,7 +228,8 @@ def main(args) -> int:
         check_out(args.out, FIGURE_FORMATS)
         refuse_overwrite(args.out, force)
     if args.fitted is not None and not args.fitted.is_file():
-        raise UserError(f"--fitted {args.fitted}: expected a parameter file (TOML), found no such file")
+        found = "a directory" if args.fitted.is_dir() else "no such file"
+        raise UserError(f"--fitted {args.fitted}: expected a parameter file (TOML), found {found}")
     rounds = []
     for path in round_paths(args.rounds):
         scenario = load_round(path)  # a scenario without [observed]: a ScenarioError, one line and status 1
