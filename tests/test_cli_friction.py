@@ -355,7 +355,7 @@ def test_commands_that_simulate_print_progress_lines_when_stderr_is_not_a_termin
     from trucesim.commands import progress
 
     monkeypatch.setattr(progress, "LINE_INTERVAL", 0.0)  # a line at every update, not every 5 s
-    line = re.compile(r"^(\S.*): (\w+) [\d,]+/[\d,]+, \d+%(, eta \w+|, done in \w+)?$")
+    line = re.compile(r"^(\S.*): (\w+) [\d,]+/[\d,]+, \d+%(, eta \w+|, done in \w+|, stopped after \w+)?$")
 
     def progress_lines(err: str, head: str) -> list[str]:
         return [ln for ln in err.splitlines() if ln.startswith(head) and line.match(ln)]

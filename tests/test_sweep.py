@@ -42,7 +42,7 @@ def env():
 
 
 #: a progress line (commands.progress.LineProgress, every 5 s when stderr is no terminal): a slow machine prints some
-PROGRESS_LINE = re.compile(r"^sweep: .*\d+%(, (eta|done in) .*)?$")
+PROGRESS_LINE = re.compile(r"^sweep: .*\d+%(, (eta|done in|stopped after) .*)?$")
 
 
 def one_line_error(proc, *fragments) -> str:

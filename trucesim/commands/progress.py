@@ -70,6 +70,7 @@ class LineProgress:
         self._start = self._last = clock()
         self._printed = False
         self._closed = False
+        self.stopped = False  #: ended by an error or an interrupt (see :func:`stop`)
 
     def _count(self, n: float) -> str:
         return f"{n:,.0f}"
@@ -111,13 +112,30 @@ class LineProgress:
         if self._printed:
             now = self._clock()
             head = self.line(now).split(", eta")[0]
-            print(f"{head}, done in {format_eta(now - self._start)}", file=self.stream, flush=True)
+            ended = "stopped after" if self.stopped else "done in"
+            print(f"{head}, {ended} {format_eta(now - self._start)}", file=self.stream, flush=True)
 
     def __enter__(self) -> LineProgress:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.stopped = self.stopped or exc[0] is not None
         self.close()
+
+
+def stop(display) -> None:
+    """Close a display (tqdm or :class:`LineProgress`) that an error or an interrupt ended: a line display's last
+    line says ``stopped after``, not ``done in``.
+
+    >>> import io; out = io.StringIO()
+    >>> p = LineProgress(40, "chunks", "sweep", stream=out, interval=0, clock=iter([0, 1, 2]).__next__)
+    >>> p.update(10); stop(p); print(out.getvalue(), end="")
+    sweep: chunks 10/40, 25%, eta 3s
+    sweep: chunks 10/40, 25%, stopped after 2s
+    """
+    if isinstance(display, LineProgress):
+        display.stopped = True
+    display.close()
 
 
 def _terminal_width(stream) -> dict:

@@ -217,7 +217,7 @@ def _restore_sigterm(previous) -> None:
 
 
 def main(args) -> int:
-    from trucesim.commands.progress import progress
+    from trucesim.commands.progress import progress, stop
     from trucesim.config.shipped import not_found, resolve, wrong_kind_named
     from trucesim.run.chunks import SWEEP_CHUNK_WORLDS, n_chunks
     from trucesim.run.executors import ExecutorError, check_options, make_executor
@@ -272,8 +272,10 @@ def main(args) -> int:
             previous = _on_sigterm_interrupt()
             try:
                 result = plan.run(executor, progress=bar.update)
-            except KeyboardInterrupt as e:
-                bar.close()
+            except BaseException as e:
+                stop(bar)  # a line display ends "stopped after", not "done in"
+                if not isinstance(e, KeyboardInterrupt):
+                    raise
                 done = len(plan.store.done_chunks())
                 what = "terminated" if isinstance(e, _Terminated) else "interrupted"
                 print(
