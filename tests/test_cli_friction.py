@@ -595,3 +595,17 @@ def test_every_commands_help_prose_fits_the_terminal(monkeypatch):
     for name, command in commands.items():
         long = [ln for ln in command.format_help().splitlines() if len(ln) > 80 and ln[:1].strip()]
         assert not long, (name, long[0])
+
+
+def test_the_docs_repository_paths_from_another_directory_name_the_shipped_file(tmp_path):
+    """The docs write scenarios/april-2024.toml and experiments/sobol-main.toml (paths in the repository):
+    from another directory, the error says the shipped name runs from anywhere."""
+    for argv, name in (
+        (("run", "scenarios/april-2024.toml"), "'april-2024'"),
+        (("sweep", "experiments/sobol-main.toml", "--dry-run"), "'sobol-main'"),
+    ):
+        assert_one_line_error(
+            cli(*argv, cwd=tmp_path), f"{argv[1]}: file not found", f"runs from any directory as {name}"
+        )
+    line = assert_one_line_error(cli("run", "scenarios/mine.toml", cwd=tmp_path), "scenarios/mine.toml: file not found")
+    assert "shipped" not in line

@@ -218,7 +218,7 @@ def _restore_sigterm(previous) -> None:
 
 def main(args) -> int:
     from trucesim.commands.progress import progress, stop
-    from trucesim.config.shipped import not_found, resolve, wrong_kind_named
+    from trucesim.config.shipped import missing_path, not_found, resolve, wrong_kind_named
     from trucesim.run.chunks import SWEEP_CHUNK_WORLDS, n_chunks
     from trucesim.run.executors import ExecutorError, check_options, make_executor
     from trucesim.sweep.experiment import ExperimentError, describe, load_experiment
@@ -232,6 +232,9 @@ def main(args) -> int:
         args.experiment = resolve(args.experiment, "experiments")  # a shipped experiment by name; a path wins
         if len(args.experiment.parts) == 1 and not args.experiment.exists():
             raise UserError(not_found(args.experiment, "experiments"))
+        elsewhere = missing_path(args.experiment, "experiments")  # the docs' experiments/NAME.toml from elsewhere
+        if elsewhere:
+            raise UserError(elsewhere)
         file_kind(args.experiment, "experiment")  # a scenario file: say so, and to use `trucesim run`
         experiment = load_experiment(args.experiment, seed=args.seed, worlds_per_point=args.worlds_per_point)
         if args.dry_run:

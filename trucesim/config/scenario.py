@@ -40,7 +40,7 @@ from trucesim.config.distributions import Dist, DistributionError, finite_number
 from trucesim.config.observed import NOT_STATED, Observed, check_counts, parse_observed
 from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
 from trucesim.config.scenario_files import TOP_KEYS, ScenarioError, flatten_table, read_merged
-from trucesim.config.shipped import not_found, resolve, wrong_kind_named
+from trucesim.config.shipped import missing_path, not_found, resolve, wrong_kind_named
 from trucesim.config.tomlio import cut, printable, read_toml, shown_value, suggest
 
 ACTOR_STRING_KEYS = ("kind", "label", "target")
@@ -298,6 +298,9 @@ def load_scenario(path: str | Path) -> Scenario:
 def _locate(path: str | Path) -> Path:
     """The scenario file ``path`` names: a path, or a shipped scenario's name (``"april-2024"``); a path wins."""
     found = resolve(path, "scenarios")
+    elsewhere = missing_path(found, "scenarios")  # the docs' scenarios/april-2024.toml, run from another directory
+    if elsewhere:
+        raise ScenarioError(elsewhere)
     if len(found.parts) == 1 and not found.exists():
         other = wrong_kind_named(found, "scenario")  # a shipped experiment's name: say so, as for its path
         if other:

@@ -91,6 +91,25 @@ def not_found(name: str | Path, kind: str, listed: bool = False) -> str:
     )
 
 
+def missing_path(path: str | Path, kind: str) -> str | None:
+    """One line for a path in a folder named ``kind`` that does not exist but whose file name is a shipped file
+    of ``kind``, as the docs' ``experiments/sobol-main.toml`` run from another directory; else ``None``.
+
+    >>> missing_path("elsewhere/experiments/sobol-main.toml", "experiments")
+    "elsewhere/experiments/sobol-main.toml: file not found; the shipped experiment of that name runs from any directory as 'sobol-main'"
+    >>> missing_path("elsewhere/mine.toml", "experiments") is None
+    True
+    """
+    path = Path(path)
+    if path.parent.name != kind or path.exists() or shipped_named(path.name, kind) is None:
+        return None  # a bare name, a file that is there, a folder of another kind (rounds/): the loader says
+    stem = path.name.removesuffix(".toml")
+    return (
+        f"{printable(str(path))}: file not found; the shipped {kind.removesuffix('s')} of that name runs from any "
+        f"directory as {stem!r}"
+    )
+
+
 def wrong_kind_named(name: str | Path, expected: str) -> str | None:
     """The one-line message for a shipped *name* of the other kind than ``expected``, else ``None``.
 
