@@ -153,18 +153,11 @@ class Owner:
     reusable: Callable[[Path], bool] = lambda p: False
 
 
-def read_record(path: Path) -> dict | None:
-    """The JSON record at ``path`` (``fit.json``, ``table.json``...) if it is one (has a fingerprint), else None."""
-    try:
-        d = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None
-    return d if isinstance(d, dict) and isinstance(d.get("fingerprint"), str) else None
-
-
 def same_table(key: str) -> Callable[[Path], bool]:
     """Whether an entry is a reference table (``table/``) of fingerprint ``key``: the same draws, read back as
     they are (a table built by ``calibrate`` may be copied into a ``validate`` directory, and back)."""
+
+    from trucesim.history.fits import read_record
 
     def reusable(p: Path) -> bool:
         old = read_record(p / "table.json") if p.name == "table" and p.is_dir() else None
@@ -190,6 +183,8 @@ def check_owner(out: Path, owner: Owner, force: bool) -> bool:
     that holds only work it reuses as it is (``owner.reusable``: a reference table of the same draws).
     Anything else (another fit, files the command did not write) is refused unless ``force``.
     """
+    from trucesim.history.fits import read_record
+
     if not out.is_dir():
         return False
     old = read_record(out / owner.record)
@@ -220,6 +215,8 @@ def check_owner(out: Path, owner: Owner, force: bool) -> bool:
 def clear_files(out: Path, names, table_key: str | None = None) -> None:
     """``--force``: remove the files ``names`` from ``out``, and its ``table/`` unless that is a reference table
     of fingerprint ``table_key`` (the same draws: its blocks are reused, with the same numbers)."""
+    from trucesim.history.fits import read_record
+
     for name in names:
         (out / name).unlink(missing_ok=True)
     table = out / "table"

@@ -150,22 +150,19 @@ def fuller_validation(out: Path, names: list[str], force: bool) -> list[str]:
 
 def _fold_keys(cal, seed: int) -> dict[str, str]:
     """The fingerprint of each fold's fit (``fold-ROUND/fit.json``) in a validation of ``cal`` with ``seed``."""
-    from dataclasses import replace
-
     from trucesim.history.fits import fingerprint
     from trucesim.history.rounds import round_name
-    from trucesim.history.validate import fold_dir
+    from trucesim.history.validate import fold_calibration, fold_dir
 
-    keys = {}
-    for i, r in enumerate(cal.rounds):
-        others = tuple(o for j, o in enumerate(cal.rounds) if j != i)
-        keys[fold_dir(Path(), round_name(r.path)).name] = fingerprint(replace(cal, rounds=others), seed)
-    return keys
+    return {
+        fold_dir(Path(), round_name(r.path)).name: fingerprint(fold_calibration(cal, i), seed)
+        for i, r in enumerate(cal.rounds)
+    }
 
 
 def _same_fold(keys: dict[str, str]):
     """Whether an entry is a fold's fit (``fold-ROUND/``) of this validation: resumed or read back as it is."""
-    from trucesim.commands.calibrate import read_record
+    from trucesim.history.fits import read_record
 
     def same(p: Path) -> bool:
         old = read_record(p / "fit.json") if p.name in keys and p.is_dir() else None

@@ -70,6 +70,15 @@ def store_fit(fit: Fit) -> Fit:
     return fit
 
 
+def read_record(path: Path) -> dict | None:
+    """The JSON record at ``path`` (``fit.json``, ``table.json``...) if it is one (has a fingerprint), else None."""
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return d if isinstance(d, dict) and isinstance(d.get("fingerprint"), str) else None
+
+
 def open_record(path: Path, key: str, meta: dict, what: str, differs: str, again: str = "") -> dict:
     """The JSON record at ``path`` if its fingerprint is ``key`` (work to resume), else ``meta`` written there
     first, so that work stopped at any point is recognised.

@@ -227,6 +227,11 @@ def check_folds(cal: Calibration, names: Sequence[str] | None) -> list[int]:
     return out
 
 
+def fold_calibration(cal: Calibration, i: int) -> Calibration:
+    """``cal`` without its round ``i``: what the fold that leaves round ``i`` out fits (``OUT/fold-NAME/fit.json``)."""
+    return replace(cal, rounds=tuple(r for j, r in enumerate(cal.rounds) if j != i))
+
+
 def fold(
     cal: Calibration,
     i: int,
@@ -244,7 +249,7 @@ def fold(
     left = cal.rounds[i]
     others = tuple(r for j, r in enumerate(cal.rounds) if j != i)
     if table is None:
-        fit = calibrate(replace(cal, rounds=others), fold_dir(out, round_name(left.path)), seed, executor, on_progress)
+        fit = calibrate(fold_calibration(cal, i), fold_dir(out, round_name(left.path)), seed, executor, on_progress)
     else:
         rest = [j for j in range(len(cal.rounds)) if j != i]
         fit = select(table[0], cal, rest, table[1])
