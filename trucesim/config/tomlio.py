@@ -220,6 +220,21 @@ def cut(text: str, limit: int = SHOWN_CHARS) -> str:
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
+def first_line(e: BaseException, limit: int | None = SHOWN_CHARS) -> str:
+    """The first line of an exception's message, printable and cut to about ``limit`` characters
+    (``None``: whole), for an error line; the exception's type name if it has no message.
+
+    >>> first_line(ValueError("expected a number\\nsecond line"))
+    'expected a number'
+    >>> first_line(KeyboardInterrupt())
+    'KeyboardInterrupt'
+    """
+    lines = str(e).strip().splitlines()
+    if not lines:
+        return type(e).__name__
+    return printable(lines[0]) if limit is None else cut(lines[0], limit)
+
+
 def suggest(word: str, candidates: Iterable, cutoff: float = 0.6) -> str:
     """``" (did you mean 'x'?)"`` for the closest candidate to ``word``, or ``""`` if none is close.
 

@@ -41,7 +41,8 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from trucesim.run.workers import ExecutorError, available_cores, check_address, check_options, cut  # noqa: F401
+from trucesim.config.tomlio import cut, first_line
+from trucesim.run.workers import ExecutorError, available_cores, check_address, check_options  # noqa: F401
 
 
 class ClusterLost(ExecutorError):
@@ -68,9 +69,11 @@ class ChunkResult:
     traceback: str | None = None
 
 
-def _one_line(e: BaseException) -> str:
-    msg = str(e).strip().splitlines()
-    return f"{type(e).__name__}: {msg[0] if msg else ''}".rstrip(": ")
+def _one_line(e: BaseException, limit: int | None = None) -> str:
+    """``Type: first line of the message`` (or ``Type`` alone), for a failed chunk's one-line report."""
+    name = type(e).__name__
+    line = first_line(e, limit)
+    return name if line == name else f"{name}: {line}"
 
 
 def execute(task) -> ChunkResult:
@@ -335,11 +338,6 @@ def _trucesim_version() -> str:
     return __version__
 
 
-def _first_line(e: BaseException) -> str:
-    lines = str(e).strip().splitlines()
-    return lines[0] if lines else "no message"
-
-
 class DaskExecutor(Executor):
     """A Dask cluster: a new LocalCluster (``scheduler="local"``) or a running one at an address.
 
@@ -374,9 +372,7 @@ class DaskExecutor(Executor):
                 self.client = Client(self.cluster)
             except Exception as e:  # noqa: BLE001
                 self.close()
-                raise ExecutorError(
-                    f"--scheduler local: cannot start a Dask LocalCluster ({type(e).__name__}: {_first_line(e)})"
-                ) from None
+                raise ExecutorError(f"--scheduler local: cannot start a Dask LocalCluster ({_one_line(e)})") from None
             self.name = "dask LocalCluster"
         else:
             # the client's own reconnection attempts log tracebacks; a lost scheduler is reported here, in one line
@@ -386,8 +382,7 @@ class DaskExecutor(Executor):
                 self.client = Client(scheduler, timeout="10s")
             except (OSError, TimeoutError) as e:
                 raise ExecutorError(
-                    f"--scheduler {scheduler}: cannot reach a Dask scheduler there "
-                    f"({type(e).__name__}: {_first_line(e)})"
+                    f"--scheduler {scheduler}: cannot reach a Dask scheduler there ({_one_line(e)})"
                 ) from None
             threads = sum(self.client.nthreads().values())
             if not threads:
@@ -435,8 +430,7 @@ class DaskExecutor(Executor):
         except Exception as e:  # noqa: BLE001 - e.g. trucesim missing on the workers
             self.close()
             raise ExecutorError(
-                f"--scheduler {scheduler}: expected workers that can import trucesim, found "
-                f"{type(e).__name__}: {_first_line(e)}"
+                f"--scheduler {scheduler}: expected workers that can import trucesim, found {_one_line(e)}"
             ) from None
         for worker, v in sorted(versions.items()):
             if v != __version__:
@@ -466,8 +460,7 @@ class DaskExecutor(Executor):
                     done = set()
                 except Exception as e:  # noqa: BLE001 - e.g. FuturesCancelledError: the scheduler is gone
                     raise ClusterLost(
-                        f"--scheduler {cut(self.address)}: lost the Dask scheduler "
-                        f"({type(e).__name__}: {cut(_first_line(e), 120)})"
+                        f"--scheduler {cut(self.address)}: lost the Dask scheduler ({_one_line(e, 120)})"
                     ) from None
                 if done:
                     return done

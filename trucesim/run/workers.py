@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 
+from trucesim.config.tomlio import cut
+
 
 class ExecutorError(RuntimeError):
     """An executor that cannot start (bad option, unreachable scheduler); one line."""
@@ -34,11 +36,6 @@ def available_cores() -> int:
 WORKERS_PER_CORE = 4
 #: scheduler address schemes a sweep connects to (Dask's tls:// needs certificates we do not configure)
 SCHEMES = ("tcp",)
-
-
-def cut(text: str, n: int = 80) -> str:
-    """``text`` cut to ``n`` characters with an ellipsis (for values repeated in error lines)."""
-    return text if len(text) <= n else text[: n - 3] + "..."
 
 
 def check_address(scheduler: str) -> None:

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from trucesim.config.flatten import ABSENT, first_difference, flatten
+from trucesim.config.tomlio import cut, first_line
 from trucesim.run.chunks import MAX_CHUNKS, chunk_bounds, n_chunks
 from trucesim.run.files import write_atomic
 from trucesim.run.lock import LOCK, DirLock, LockedError
@@ -67,15 +68,6 @@ def part_name(chunk: int) -> str:
     return f"chunk-{chunk:06d}.parquet"
 
 
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip().splitlines()
-    return _cut(text[0] if text else type(e).__name__)
-
-
-def _cut(s: str, n: int = 80) -> str:
-    return s if len(s) <= n else s[: n - 3] + "..."
-
-
 def verify_part(path: Path, rows: int) -> tuple[str | None, str]:
     """Why the part at ``path`` cannot be used (one line), or ``None`` if it is whole; and its schema.
 
@@ -90,7 +82,7 @@ def verify_part(path: Path, rows: int) -> tuple[str | None, str]:
         pq.read_metadata(path)
         table = pq.read_table(path, page_checksum_verification=True)
     except Exception as e:  # noqa: BLE001 - whatever the damage, the part is redone
-        return f"unreadable: {_first_line(e)}", ""
+        return f"unreadable: {first_line(e)}", ""
     schema = table.schema.remove_metadata().to_string()
     if table.num_rows != rows:
         return f"expected {rows} worlds, found {table.num_rows}", schema
@@ -180,8 +172,7 @@ def _check_sum(path: Path, recorded, computed: str) -> None:
 
 def show_json(v) -> str:
     """A value as JSON, cut to about 80 characters, for an error line."""
-    s = json.dumps(v)
-    return s if len(s) <= 80 else s[:77] + "..."
+    return cut(json.dumps(v))
 
 
 def _no_constant(name: str):  # NaN and Infinity are not JSON: a manifest is written without them
@@ -201,7 +192,7 @@ def read_manifest(out: str | Path) -> dict:
     try:
         m = json.loads(path.read_text(), parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError) as e:  # json.JSONDecodeError is a ValueError
-        raise StoreError(f"{path}: expected a JSON manifest, found invalid JSON ({_first_line(e)})") from None
+        raise StoreError(f"{path}: expected a JSON manifest, found invalid JSON ({first_line(e)})") from None
     except OSError as e:
         raise StoreError(f"{path}: cannot read the manifest: {e.strerror or e}") from None
     if not isinstance(m, dict) or m.get("format") != FORMAT:
@@ -500,7 +491,7 @@ class Store:
                 frame = pd.read_parquet(path, columns=columns, page_checksum_verification=True)
             except (OSError, ValueError) as e:  # arrow's errors derive from these
                 raise StoreError(
-                    f"{path}: expected a Parquet part, found a damaged file ({_first_line(e)}); {resume} moves it "
+                    f"{path}: expected a Parquet part, found a damaged file ({first_line(e)}); {resume} moves it "
                     f"to {PARTS}/{CORRUPT}/ and redoes it"
                 ) from None
             yield frame
@@ -581,8 +572,7 @@ def load_points(out: str | Path) -> pd.DataFrame:
         points = pd.read_parquet(path, page_checksum_verification=True)
     except (OSError, ValueError) as e:  # arrow's errors derive from these
         raise StoreError(
-            f"{path}: expected the sweep's table of points (Parquet), found a damaged file ({_first_line(e)}); "
-            f"{rebuild}"
+            f"{path}: expected the sweep's table of points (Parquet), found a damaged file ({first_line(e)}); {rebuild}"
         ) from None
     if len(points) != manifest["points"] or "point" not in points.columns:
         raise StoreError(
