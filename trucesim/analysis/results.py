@@ -160,14 +160,15 @@ def load_results(path: str | Path) -> Results:
 
 
 def is_experiment_file(path: Path) -> bool:
-    """Whether a TOML file is an experiment file (it has ``factors``) rather than a scenario."""
-    from trucesim.config.tomlio import TomlError, read_toml
+    """Whether a TOML file is an experiment file rather than a scenario, by its top-level keys
+    (:func:`trucesim.config.tomlio.kind_of`, the rule every reader uses); an unreadable file is not."""
+    from trucesim.config.tomlio import TomlError, kind_of, read_toml
 
     try:
         raw = read_toml(path, str(path))
     except TomlError:
         return False
-    return "factors" in raw and "actors" not in raw
+    return kind_of(raw) == "experiment"
 
 
 def open_results(target: str | Path, why: str) -> Results:

@@ -110,7 +110,7 @@ def calibrate(
     import pyabc
 
     from trucesim.history.sampler import BatchModel, BatchSampler
-    from trucesim.run.executors import make_executor
+    from trucesim.run.executors import borrowed
 
     _quiet_pyabc()
     db = out / "abc.db"
@@ -124,45 +124,42 @@ def calibrate(
     prior = pyabc.Distribution(**{safe_name(k): prior_rv(cal.priors[k], cal.bounds[k]) for k in keys})
     labels = fact_labels(cal.rounds)
     flat_labels = [label for g in labels for label in g]
-    own = executor is None
-    ex = make_executor(workers=1) if own else executor
+    with borrowed(executor) as ex:
 
-    def simulate_batch(t: int, batch: int, params: list[dict]) -> list[dict]:
-        values = np.array([[p[n] for n in names] for p in params], dtype=float)
-        shares = np.concatenate(batch_shares(ex, cal.rounds, keys, values, cal.worlds, (seed, t + 1, batch)), axis=1)
-        ok = consistent(cal.rounds, keys, values)
-        return [
-            {**dict(zip(flat_labels, row.tolist(), strict=True)), CONSISTENT: float(good)}
-            for row, good in zip(shares, ok, strict=True)
-        ]
+        def simulate_batch(t: int, batch: int, params: list[dict]) -> list[dict]:
+            values = np.array([[p[n] for n in names] for p in params], dtype=float)
+            shares = np.concatenate(
+                batch_shares(ex, cal.rounds, keys, values, cal.worlds, (seed, t + 1, batch)), axis=1
+            )
+            ok = consistent(cal.rounds, keys, values)
+            return [
+                {**dict(zip(flat_labels, row.tolist(), strict=True)), CONSISTENT: float(good)}
+                for row, good in zip(shares, ok, strict=True)
+            ]
 
-    model = BatchModel(names)
-    sampler = BatchSampler(model, simulate_batch, seed, cal.population, on_progress)
-    abc = pyabc.ABCSMC(
-        model,
-        prior,
-        distance(cal.distance, labels, cal.worlds),
-        population_size=cal.population,
-        sampler=sampler,
-        eps=pyabc.MedianEpsilon(),
-    )
-    url = f"sqlite:///{db.resolve()}"
-    np.random.seed(seed)  # pyabc's own draws outside the sampler (none expected) stay reproducible
-    stored = pyabc.History(url).all_runs() if db.exists() else []
-    if stored:  # pyabc stores each generation as it ends: go on from the last one stored
-        abc.load(url, stored[0].id)
-    else:
-        abc.new(url, dict.fromkeys(flat_labels, 1.0), meta_info={"fingerprint": meta["fingerprint"]})
-    pops = abc.history.get_all_populations()
-    done = int((pops.t >= 0).sum())
-    last = pops[pops.t >= 0].epsilon.iloc[-1] if done else np.inf
-    stopped = done > 0 and last <= cal.min_epsilon
-    try:
+        model = BatchModel(names)
+        sampler = BatchSampler(model, simulate_batch, seed, cal.population, on_progress)
+        abc = pyabc.ABCSMC(
+            model,
+            prior,
+            distance(cal.distance, labels, cal.worlds),
+            population_size=cal.population,
+            sampler=sampler,
+            eps=pyabc.MedianEpsilon(),
+        )
+        url = f"sqlite:///{db.resolve()}"
+        np.random.seed(seed)  # pyabc's own draws outside the sampler (none expected) stay reproducible
+        stored = pyabc.History(url).all_runs() if db.exists() else []
+        if stored:  # pyabc stores each generation as it ends: go on from the last one stored
+            abc.load(url, stored[0].id)
+        else:
+            abc.new(url, dict.fromkeys(flat_labels, 1.0), meta_info={"fingerprint": meta["fingerprint"]})
+        pops = abc.history.get_all_populations()
+        done = int((pops.t >= 0).sum())
+        last = pops[pops.t >= 0].epsilon.iloc[-1] if done else np.inf
+        stopped = done > 0 and last <= cal.min_epsilon
         if done < cal.generations and not stopped:
             abc.run(max_nr_populations=cal.generations - done, minimum_epsilon=cal.min_epsilon)
-    finally:
-        if own:
-            ex.close()
     pops = abc.history.get_all_populations()
     meta["generations"] = [
         {
