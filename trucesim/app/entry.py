@@ -26,7 +26,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 import mesa
 import numpy as np
@@ -67,9 +67,6 @@ class Settings:
     def scenario(self):
         """The scenario with the changes applied, and the list of :class:`~trucesim.app.controls.Change`."""
         return apply_changes(catalogue.load(self.scenario_dir, self.scenario_name), dict(self.changes))
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 class TruceAppModel(TruceModel):

@@ -101,7 +101,6 @@ TERMS: tuple[TermSpec, ...] = (
 
 TERM_NAMES: tuple[str, ...] = tuple(t.name for t in TERMS)
 TERM_INDEX: dict[str, int] = {name: i for i, name in enumerate(TERM_NAMES)}
-N_TERMS = len(TERMS)
 HOSTAGES = TERM_INDEX["hostages_released"]
 REMAINS = TERM_INDEX["remains_released"]
 PAUSE = TERM_INDEX["pause_days"]

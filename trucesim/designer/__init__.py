@@ -42,7 +42,6 @@ _EXPORTS = {
             "Metric",
             "METRICS",
             "simulate_candidate",
-            "decision_probability",
             "metric_ci",
             "summarize_worlds",
             "day0_acceptance",

@@ -45,7 +45,6 @@ __all__ = [
     "Metric",
     "check_workers",
     "day0_acceptance",
-    "decision_probability",
     "metric_ci",
     "simulate_candidate",
     "summarize_worlds",
@@ -101,21 +100,13 @@ def _split(scenario: Scenario, values: dict[str, float]) -> tuple[Scenario, dict
     return (scenario.with_values(calendar) if calendar else scenario), per_world
 
 
-def decision_probability(side, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """A side's probability of accepting ``terms`` today, as the model decides it.
-
-    The agent's own :meth:`decision_probability`: the logit of the decision gap,
-    which for the government includes the cost of the chance that the deal
-    brings it down, and for the armed group is zero for terms it cannot meet
-    (more hostages than it holds in the agreed categories).
-    """
-    return side.decision_probability(terms, idx)
-
-
 def _model_acceptance(model: TruceModel) -> tuple[np.ndarray, np.ndarray]:
+    """Each side's probability of accepting the tabled terms today, as the model decides it (the agents'
+    own ``decision_probability``: for the government, net of the chance that the deal brings it down;
+    for the armed group, zero for terms it cannot meet)."""
     idx = np.arange(model.n_worlds)
     terms = model.terms.copy()
-    return (decision_probability(model.government, terms, idx), decision_probability(model.armed_group, terms, idx))
+    return model.government.decision_probability(terms, idx), model.armed_group.decision_probability(terms, idx)
 
 
 def simulate_candidate(

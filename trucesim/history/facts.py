@@ -58,11 +58,6 @@ def fact_probability(table: pd.DataFrame, fact: Observed) -> float:
     return float(hits(table, fact).mean()) if len(table) else float("nan")
 
 
-def fact_probabilities(table: pd.DataFrame, facts: tuple[Observed, ...]) -> np.ndarray:
-    """:func:`fact_probability` for each fact, as an array in the facts' order."""
-    return np.array([fact_probability(table, f) for f in facts], dtype=float)
-
-
 def world_hits(table: pd.DataFrame, facts: tuple[Observed, ...]) -> np.ndarray:
     """A boolean matrix, worlds × facts: which facts each world reproduced."""
     return np.column_stack([hits(table, f) for f in facts]) if facts else np.zeros((len(table), 0), bool)

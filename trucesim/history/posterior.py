@@ -5,8 +5,7 @@ parameter file gives each fitted key a ``sample`` of the last generation's parti
 (their values of that key, in particle order, and their weights), all in one ``joint``
 group: each world draws one particle of the posterior, and every fitted key takes that
 particle's value, so the correlations between the fitted values (the pairs figure
-shows them) are carried into runs.  :func:`fitted_dists` gives the marginals only
-(a truncated normal per key with the posterior's weighted mean and sd).
+shows them) are carried into runs.
 
 Examples
 --------
@@ -24,7 +23,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from trucesim.config.distributions import Dist
 from trucesim.run.files import write_atomic
 
 
@@ -39,16 +37,6 @@ def summary(particles: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
         q = np.quantile(x, [0.05, 0.5, 0.95], weights=w, method="inverted_cdf")  # weighted: numpy >= 2
         rows.append({"key": k, "mean": mean, "sd": sd, "q05": float(q[0]), "median": float(q[1]), "q95": float(q[2])})
     return pd.DataFrame(rows)
-
-
-def fitted_dists(particles: pd.DataFrame, priors: dict[str, Dist], bounds: dict[str, tuple[float, float]]) -> dict:
-    """Each key's truncated normal: the posterior's weighted mean and sd, within its prior's support."""
-    out = {}
-    for row in summary(particles, list(priors)).itertuples():
-        lo, hi = priors[row.key].support()
-        lo, hi = max(lo, bounds[row.key][0]), min(hi, bounds[row.key][1])
-        out[row.key] = Dist("normal", {"mean": row.mean, "sd": max(row.sd, 1e-6), "low": lo, "high": hi})
-    return out
 
 
 def _number(x: float, digits: int) -> str:
