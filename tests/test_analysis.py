@@ -263,7 +263,7 @@ def test_results_errors_are_one_line(tmp_path):
 
 def test_scenario_from_record_rebuilds_the_scenario(baseline):
     from trucesim.config.scenario import load_scenario
-    from trucesim.sweep.store import scenario_record
+    from trucesim.sweep.manifest import scenario_record
 
     uncertain = load_scenario(BASELINE.parent / "april-2024-uncertain.toml")
     for s in (baseline, uncertain):

@@ -45,9 +45,10 @@ def test_no_other_module_defines_its_own_flattener():
     import trucesim.analysis.compare as compare
     import trucesim.config.scenario_files as scenario
     import trucesim.sweep.experiment as experiment
+    import trucesim.sweep.manifest as manifest
     import trucesim.sweep.store as store
 
-    for module in (compare, scenario, experiment, store):
+    for module in (compare, scenario, experiment, manifest):
         source = inspect.getsource(module)
         assert "config.flatten import" in source, module.__name__
     assert not hasattr(store, "_flat") and not hasattr(store, "_flat_all")
@@ -69,11 +70,12 @@ def test_experiment_factor_written_two_ways_is_refused(tmp_path: Path):
 
 
 def test_resume_names_the_design_key_that_differs(tmp_path: Path):
-    from trucesim.sweep.store import StoreError, check_manifest
+    from trucesim.sweep.manifest import check_same_design
+    from trucesim.sweep.store import StoreError
 
     manifest = {"design": {"kind": "grid", "levels": [[1, 2], [3]]}}
-    check_manifest(tmp_path, manifest, {"kind": "grid", "levels": [[1, 2], [3]]}, "e.toml")
+    check_same_design(manifest, {"kind": "grid", "levels": [[1, 2], [3]]}, tmp_path, "e.toml")
     with pytest.raises(StoreError, match=r"design\.levels\[0\]\[1\]: expected 5 .*found 2"):
-        check_manifest(tmp_path, manifest, {"kind": "grid", "levels": [[1, 5], [3]]}, "e.toml")
+        check_same_design(manifest, {"kind": "grid", "levels": [[1, 5], [3]]}, tmp_path, "e.toml")
     with pytest.raises(StoreError, match=r"design\.kind: expected \"grid\""):
-        check_manifest(tmp_path, {"design": "edited"}, {"kind": "grid"}, "e.toml")
+        check_same_design({"design": "edited"}, {"kind": "grid"}, tmp_path, "e.toml")

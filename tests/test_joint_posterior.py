@@ -289,7 +289,8 @@ def test_a_sweeps_manifest_rebuilds_a_sample(tmp_path):
     import json
 
     from trucesim.analysis.results import scenario_from_record
-    from trucesim.sweep.store import manifest_json, scenario_record
+    from trucesim.sweep.manifest import scenario_record
+    from trucesim.sweep.store import manifest_json
 
     s = grouped(tmp_path)
     rebuilt = scenario_from_record(json.loads(manifest_json(scenario_record(s))))

@@ -1,8 +1,10 @@
 """What a sweep's manifest records of its experiment, and what ``--resume`` compares.
 
 :func:`make_manifest` builds the ``manifest.json`` of a sweep from its experiment and design
-(:mod:`trucesim.sweep.store` writes and reads it, checking it before any reader uses it);
-:func:`check_same_experiment` refuses to resume a sweep with another experiment, naming the
+(:func:`scenario_record` its scenario's values and provenance; :mod:`trucesim.sweep.store` writes
+and reads it, checking its checksum and keys before any reader uses it);
+:func:`check_same_experiment` refuses to resume a sweep with another experiment, and
+:func:`check_same_design` one whose recorded design is not its experiment's, each naming the
 first key that differs.
 """
 
@@ -13,14 +15,26 @@ from pathlib import Path
 
 from trucesim.config.flatten import ABSENT, first_difference, flatten
 from trucesim.run.chunks import n_chunks
-from trucesim.sweep.store import (
-    FORMAT,
-    MANIFEST,
-    StoreError,
-    manifest_checksum,
-    scenario_record,
-    show_json,
-)
+from trucesim.sweep.store import FORMAT, MANIFEST, StoreError, canonical, manifest_checksum, show_json
+
+
+def scenario_record(scenario) -> dict:
+    """A scenario's resolved values and provenance, as recorded in a manifest."""
+    from trucesim.config.distributions import Dist
+
+    def value(v):
+        return v.record() if isinstance(v, Dist) else v  # a sample keeps its values, weights and joint group
+
+    return {
+        "path": str(scenario.path),
+        "name": scenario.name,
+        "meta": dict(scenario.meta),
+        "actors": dict(scenario.actors),
+        "targets": dict(scenario.targets),
+        "labels": dict(scenario.labels),
+        "values": {k: value(scenario.values[k]) for k in sorted(scenario.values)},
+        "sources": {k: scenario.sources[k] for k in sorted(scenario.sources)},
+    }
 
 
 def make_manifest(experiment, design, chunk_worlds: int) -> dict:
@@ -92,3 +106,19 @@ def check_same_experiment(old: dict, new: dict, out: Path, experiment_path) -> N
             f"resume with the same experiment, or choose another --out to start a new sweep"
         )
     raise StoreError(f"{out / MANIFEST}: --resume: the experiment differs from the sweep in {out}")
+
+
+def check_same_design(manifest: dict, design: dict, out: Path, experiment_path) -> None:
+    """Raise :class:`StoreError` unless the manifest's design is ``design``, recomputed from the experiment
+    (:meth:`Design.to_dict`), naming the first key that differs; a resumed sweep never takes its design
+    from the manifest on trust."""
+    # under "design." so that a design edited into a list or a number is compared too
+    a = flatten({"design": json.loads(canonical(manifest.get("design") or {}))}, lists=True)
+    b = flatten({"design": json.loads(canonical(design))}, lists=True)
+    key = first_difference(b, a)
+    if key is not None:
+        raise StoreError(
+            f"{out / MANIFEST}: --resume: {key}: expected {show_json(b.get(key, ABSENT))} (recomputed from "
+            f"{experiment_path}), found {show_json(a.get(key, ABSENT))} (in the manifest); the manifest does "
+            f"not match its experiment: restore it, or start a new sweep with another --out"
+        )

@@ -39,7 +39,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from trucesim.config.flatten import ABSENT, first_difference, flatten
 from trucesim.config.tomlio import cut, first_line
 from trucesim.run.chunks import MAX_CHUNKS, chunk_bounds, n_chunks
 from trucesim.run.files import write_atomic
@@ -105,26 +104,8 @@ def manifest_json(manifest: dict) -> str:
     return json.dumps(manifest, indent=1, default=_json_default, allow_nan=False)
 
 
-def scenario_record(scenario) -> dict:
-    """A scenario's resolved values and provenance, as recorded in a manifest."""
-    from trucesim.config.distributions import Dist
-
-    def value(v):
-        return v.record() if isinstance(v, Dist) else v  # a sample keeps its values, weights and joint group
-
-    return {
-        "path": str(scenario.path),
-        "name": scenario.name,
-        "meta": dict(scenario.meta),
-        "actors": dict(scenario.actors),
-        "targets": dict(scenario.targets),
-        "labels": dict(scenario.labels),
-        "values": {k: value(scenario.values[k]) for k in sorted(scenario.values)},
-        "sources": {k: scenario.sources[k] for k in sorted(scenario.sources)},
-    }
-
-
-def _canonical(d: dict) -> str:
+def canonical(d: dict) -> str:
+    """A manifest (or part of one) as compact JSON with sorted keys, as its checksum reads it."""
     return json.dumps(json.loads(manifest_json(d)), sort_keys=True, separators=(",", ":"))
 
 
@@ -133,32 +114,7 @@ def manifest_checksum(manifest: dict) -> str:
     import hashlib
 
     body = {k: v for k, v in manifest.items() if k != "checksum"}
-    return "sha256:" + hashlib.sha256(_canonical(body).encode()).hexdigest()
-
-
-def check_manifest(out: Path, manifest: dict, design: dict | None, experiment_path) -> None:
-    """Refuse a manifest edited since it was written, or whose design is not its experiment's.
-
-    ``design`` is the design recomputed from the experiment file (:meth:`Design.to_dict`), or
-    ``None`` to check the checksum only.  A manifest without a checksum (an older sweep) is
-    checked against the recomputed design only.
-    """
-    path = out / MANIFEST
-    recorded = manifest.get("checksum")
-    if recorded is not None:
-        _check_sum(path, recorded, manifest_checksum(manifest))
-    if design is None:
-        return
-    # under "design." so that a design edited into a list or a number is compared too
-    a = flatten({"design": json.loads(_canonical(manifest.get("design") or {}))}, lists=True)
-    b = flatten({"design": json.loads(_canonical(design))}, lists=True)
-    key = first_difference(b, a)
-    if key is not None:
-        raise StoreError(
-            f"{path}: --resume: {key}: expected {show_json(b.get(key, ABSENT))} (recomputed from "
-            f"{experiment_path}), found {show_json(a.get(key, ABSENT))} (in the manifest); the manifest does "
-            f"not match its experiment: restore it, or start a new sweep with another --out"
-        )
+    return "sha256:" + hashlib.sha256(canonical(body).encode()).hexdigest()
 
 
 def _check_sum(path: Path, recorded, computed: str) -> None:

@@ -36,7 +36,7 @@ from trucesim.run.executors import ClusterLost
 from trucesim.sweep import store as st
 from trucesim.sweep.designs import Design, build_design
 from trucesim.sweep.experiment import Experiment, ExperimentError, load_experiment
-from trucesim.sweep.manifest import check_same_experiment, make_manifest
+from trucesim.sweep.manifest import check_same_design, check_same_experiment, make_manifest
 
 
 @dataclass(frozen=True)
@@ -324,7 +324,7 @@ def _plan_locked(experiment: Experiment, out: Path, lock, resume: bool, chunk_wo
         check_same_experiment(store.manifest, make_manifest(experiment, None, chunk_worlds), out, experiment.path)
         # the design is recomputed from the experiment, never taken from the manifest on trust
         design = build_design(experiment)
-        st.check_manifest(out, store.manifest, design.to_dict(), experiment.path)
+        check_same_design(store.manifest, design.to_dict(), out, experiment.path)
     else:
         design = build_design(experiment)
         store = st.Store.create(out, make_manifest(experiment, design, chunk_worlds), lock)
