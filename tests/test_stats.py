@@ -10,7 +10,6 @@ from scipy import stats
 
 from trucesim.run.stats import (
     clustered_mean_ci,
-    histogram_quantile,
     mean_ci,
     proportion_ci,
     weighted_quantiles,
@@ -99,15 +98,6 @@ def test_clustered_mean_ci_edge_cases():
 
 
 QS = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
-
-
-@pytest.mark.parametrize("seed", range(30))
-def test_histogram_quantile_is_np_quantile_of_the_sample(seed):
-    rng = np.random.default_rng(seed)
-    sample = rng.integers(0, int(rng.integers(1, 200)), int(rng.integers(1, 3000)))
-    counts = np.bincount(sample)
-    for q in QS:
-        assert histogram_quantile(counts, q) == pytest.approx(float(np.quantile(sample, q)), rel=0, abs=1e-12)
 
 
 @pytest.mark.parametrize("seed", range(30))

@@ -1,4 +1,5 @@
-"""Intervals and quantiles over worlds: the one implementation of each, used by run, sweep, designer and analysis.
+"""Intervals and quantiles over worlds: the one implementation of each, used by run, the designer,
+history, analysis, the report and the app.
 
 * :func:`wilson_interval`: Wilson score intervals of proportions, vectorised.  It is
   SciPy's formula (``scipy.stats.binomtest(k, n).proportion_ci(method="wilson")``)
@@ -8,8 +9,12 @@
 * :func:`mean_ci`: Student's t interval of a mean (``scipy.stats.t.interval``).
 * :func:`clustered_mean_ci`: the same when the values come in correlated groups (the facts
   of one round), with a cluster-robust standard error.
-* :func:`histogram_quantile` and :func:`weighted_quantiles`: ``np.quantile`` (linear
-  interpolation) of a sample given as counts, so a streamed summary needs no sample.
+* :func:`mean_ci_from_sums`: :func:`mean_ci` from a count, a sum and a sum of squares (a
+  paired difference streamed chunk by chunk).
+* :func:`difference_ci`: the interval of a difference of two independent proportions
+  (Newcombe's hybrid score method).
+* :func:`weighted_quantiles`: ``np.quantile`` (linear interpolation) of a sample given as
+  distinct values and their counts, so a streamed summary needs no sample.
 """
 
 from __future__ import annotations
@@ -110,25 +115,6 @@ def clustered_mean_ci(x: np.ndarray, groups: np.ndarray, level: float = 0.95) ->
         return (m, m)
     lo, hi = stats.t.interval(level, n_groups - 1, loc=m, scale=se)
     return (float(lo), float(hi))
-
-
-def histogram_quantile(counts: np.ndarray, q: float) -> float:
-    """Quantile ``q`` of the integers whose counts are ``counts[0], counts[1], ...``.
-
-    The same number as ``np.quantile`` (linear interpolation) over the expanded sample.
-
-    Examples
-    --------
-    >>> bool(histogram_quantile(np.array([0, 2, 0, 1]), 0.5) == np.quantile([1, 1, 3], 0.5))
-    True
-    """
-    n = int(counts.sum())
-    h = (n - 1) * q
-    lo, hi = int(np.floor(h)), int(np.ceil(h))
-    cum = np.cumsum(counts)
-    v_lo = int(np.searchsorted(cum, lo, side="right"))
-    v_hi = int(np.searchsorted(cum, hi, side="right"))
-    return v_lo + (h - lo) * (v_hi - v_lo)
 
 
 def _lerp(a, b, t):
