@@ -83,3 +83,11 @@ def test_report_errors(tmp_path):
     html.write_text("keep")
     assert_one_line_error(cli("report", "april-2024", "--out", html), "--force")
     assert html.read_text() == "keep"
+
+
+def test_compare_gives_the_same_numbers_with_one_or_two_workers():
+    """More than one chunk (10,001 worlds), run in this process or in two worker processes: the same
+    comparison (``report`` simulates its scenarios through the same function)."""
+    common = ("--worlds", 10_001, "--seed", 3, "--format", "json")
+    one = cli("compare", BASELINE, NOVEMBER, *common, "--workers", 1, check=True).stdout
+    assert one == cli("compare", BASELINE, NOVEMBER, *common, "--workers", 2, check=True).stdout

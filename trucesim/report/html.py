@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import os
 import time
 from typing import TYPE_CHECKING
 
@@ -78,6 +79,23 @@ def page_head(title: str) -> list[str]:
         "<body>",
         f"<h1>{html.escape(title)}</h1>",
     ]
+
+
+def written_on() -> str:
+    """When a report says it was written, ``YYYY-MM-DD HH:MM``: now (local time), or, where the
+    environment sets ``SOURCE_DATE_EPOCH`` (seconds since 1970, the reproducible-builds convention),
+    that moment in UTC, so that two runs of one report are the same file byte for byte.
+
+    >>> import os
+    >>> os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
+    >>> written_on()
+    '2023-11-14 22:13'
+    >>> del os.environ["SOURCE_DATE_EPOCH"]
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return time.strftime("%Y-%m-%d %H:%M", time.gmtime(int(epoch)))
+    return time.strftime("%Y-%m-%d %H:%M")
 
 
 def png_base64(fig, dpi: int) -> str:
@@ -397,7 +415,7 @@ def _page(exp, sobol: pd.DataFrame | None, figures: list[tuple[str, str, str]]) 
     parts += [_figure_html(*f) for f in figures]
     parts += [
         f"<footer>Written by trucesim {html.escape(__version__)} on "
-        f"{time.strftime('%Y-%m-%d %H:%M')} from <code>{html.escape(str(exp.path))}</code>.</footer>",
+        f"{written_on()} from <code>{html.escape(str(exp.path))}</code>.</footer>",
         "</body>",
         "</html>",
     ]

@@ -20,7 +20,6 @@ True
 from __future__ import annotations
 
 import html
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -29,7 +28,7 @@ import pandas as pd
 from trucesim import __version__, plots
 from trucesim.analysis.compare import figure_label, flatten, is_share
 from trucesim.report.comparison import INDEPENDENT, SIGNIFICANT, comparison_rows
-from trucesim.report.html import html_table, page_head, pct, png_base64
+from trucesim.report.html import html_table, page_head, pct, png_base64, written_on
 from trucesim.report.text import format_trace
 from trucesim.run.stats import proportion_ci
 
@@ -205,7 +204,7 @@ def build_scenario_report(
         "Every number below follows from the scenario's stated assumptions; they are explorations of those "
         "assumptions, not predictions of what the parties did or will do, and not advice.</p>",
         *body,
-        f"<footer>Written by trucesim {html.escape(__version__)} on {time.strftime('%Y-%m-%d %H:%M')}.</footer>",
+        f"<footer>Written by trucesim {html.escape(__version__)} on {written_on()}.</footer>",
         "</body>",
         "</html>",
     ]
