@@ -415,7 +415,7 @@ def test_jupyterlab_is_in_the_dev_extra_and_the_readme_says_how_to_open_the_note
 def test_the_sweep_summary_says_what_each_factor_column_is_in_plain_words(baseline):
     from types import SimpleNamespace
 
-    from trucesim.commands.sweep import _legend
+    from trucesim.report.sweep import _legend
 
     keys = [f"factor.{i}.x" for i in range(3)] + ["actors.hamas.reservation", "terms.pause_days"]
     text = _legend(keys, SimpleNamespace(scenario=baseline))

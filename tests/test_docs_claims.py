@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from trucesim.cli import build_parser
-from trucesim.commands.validate import by_fact_lines
 from trucesim.config.terms import TERMS
+from trucesim.report.validation import by_fact_lines
 
 from .conftest import ROOT, cli
 

@@ -208,7 +208,7 @@ def test_backtest_lists_rounds_in_time_order_and_says_how_each_total_fares_again
 
 
 def test_worse_than_the_coin_is_said_plainly():
-    from trucesim.commands.backtest import against_coin
+    from trucesim.report.backtest import against_coin
 
     coin = {"brier": 0.25, "log": 0.693}
     assert against_coin({"brier": 0.3, "log": 0.9}, coin) == "worse than the coin (Brier and log)"

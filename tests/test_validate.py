@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from trucesim.cli import main
-from trucesim.commands.validate import by_fact_lines, format_validation
 from trucesim.config.calibration import CalibrationError, load_calibration
 from trucesim.config.observed import Observed
 from trucesim.history.reliability import reliability
@@ -20,6 +19,7 @@ from trucesim.history.validate import (
     posterior_draws,
     same_value,
 )
+from trucesim.report.validation import by_fact_lines, format_validation
 
 from .conftest import ROOT
 

@@ -261,7 +261,7 @@ def prepare_fit(
 
 def no_quick(cal, tables: str = "a [quick] table") -> UserError:
     """``--quick`` on a calibration file without the sizes it names (it would run the full-size fit), as one line."""
-    from trucesim.commands.backtest import shown_path
+    from trucesim.report.backtest import shown_path
 
     return UserError(
         f"{shown_path(cal.path)}: --quick: expected {tables} of smaller sizes (e.g. population = 50, "
@@ -277,25 +277,6 @@ def task_failed(e) -> UserError:
     )
 
 
-def fit_sizes(s: dict) -> str:
-    """A fit's sizes in words, from a validation's ``sizes`` (:func:`trucesim.history.validate.sizes`).
-
-    >>> fit_sizes({"method": "table", "population": 100, "table": 4096, "worlds": 50})
-    'the 100 nearest of 4,096 prior draws (a reference table), 50 worlds per round and draw'
-    >>> fit_sizes({"method": "table", "population": 100, "table": 4096, "refine": 2048, "worlds": 50})
-    'the 100 nearest of 4,096 prior draws (a reference table), then the 100 nearest of 2,048 draws near them, 50 worlds per round and draw'
-    >>> fit_sizes({"population": 50, "generations": 6, "worlds": 200})
-    '50 particles x 6 generations (ABC-SMC), 200 worlds per round and particle'
-    """
-    if s.get("method") == "table":
-        stage = f", then the {s['population']} nearest of {s['refine']:,} draws near them" if s.get("refine") else ""
-        return (
-            f"the {s['population']} nearest of {s['table']:,} prior draws (a reference table){stage}, "
-            f"{s['worlds']} worlds per round and draw"
-        )
-    return f"{s['population']} particles x {s['generations']} generations (ABC-SMC), {s['worlds']} worlds per round and particle"
-
-
 def _how(cal, kept: int) -> str:
     """How a reference table's fit chose its particles, for the parameter file and the figures."""
     how = f"the {kept} nearest of {cal.table:,} prior draws"
@@ -303,6 +284,8 @@ def _how(cal, kept: int) -> str:
 
 
 def main(args) -> int:
+    from trucesim.report.validation import fit_sizes
+
     cal = load_named(args.calibration)  # a bad file or --out fails before pyabc is imported (seconds)
     if args.quick:
         if not cal.quick:
