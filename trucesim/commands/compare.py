@@ -124,38 +124,13 @@ def comparison_chunks(scenarios, worlds: int, seed: int, workers: int | None = N
     """
     from trucesim.commands.progress import progress
     from trucesim.run.chunks import CHUNK_WORLDS
+    from trucesim.run.simulate import scenario_tables
 
     total = worlds * len(scenarios)
     with progress(total, "world", "simulating", enabled=total > CHUNK_WORLDS) as bar:  # one chunk: too quick
-        for tables in _groups(scenarios, worlds, seed, workers, force):
+        for tables in scenario_tables(scenarios, worlds, seed, workers, force, CHUNK_WORLDS):
             bar.update(sum(len(t) for t in tables))
             yield tables
-
-
-def _groups(scenarios, worlds: int, seed: int, workers: int | None, force: bool | None):
-    """The groups of :func:`comparison_chunks`, without progress."""
-    from trucesim.run.chunks import CHUNK_WORLDS
-    from trucesim.run.executors import make_executor, map_ordered
-    from trucesim.run.files import decode_table
-    from trucesim.run.simulate import run_tasks
-    from trucesim.run.workers import available_cores
-
-    # the same groups of chunks for every scenario, so each yield holds the same worlds
-    parts = 1 if workers == 1 else max(1, -(-(workers or available_cores()) // len(scenarios)))
-    per_scenario = [run_tasks(s, worlds, seed, CHUNK_WORLDS, parts) for s in scenarios]
-    tasks = [t for group in zip(*per_scenario) for t in group]
-    m = len(scenarios)
-    if workers == 1:
-        for i in range(0, len(tasks), m):
-            yield [t.table() for t in tasks[i : i + m]]
-        return
-    with make_executor(workers=workers, tasks=len(tasks), force=force) as ex:
-        row = []
-        for data in map_ordered(ex, tasks):
-            row.append(decode_table(data))
-            if len(row) == m:
-                yield row
-                row = []
 
 
 def chosen_figures(comparison, only: str | None) -> tuple[list[str] | None, list[str]]:

@@ -254,3 +254,51 @@ def parallel_tables(
                 f"{tasks[e.index].label} failed: {e.error}; nothing was written: run the same "
                 f"command again (the same seed gives the same numbers), or with --workers 1"
             ) from None
+
+
+def scenario_tables(
+    scenarios: Sequence[Scenario],
+    worlds: int,
+    seed: int,
+    workers: int | None = None,
+    force: bool | None = None,
+    chunk_worlds: int = CHUNK_WORLDS,
+) -> Iterator[list[pd.DataFrame]]:
+    """Several scenarios on the same worlds: lists of one table per scenario, each list the same
+    worlds (one task's chunks of ``chunk_worlds`` worlds), in world order.
+
+    World ``i`` of every scenario has the random numbers of world ``i`` under ``seed``, whatever
+    ``workers`` (1: in this process; ``None``: all cores): the tables :func:`iter_tables` gives each.
+
+    Raises
+    ------
+    trucesim.run.executors.TaskError
+        A chunk raised or its worker process died.
+
+    Examples
+    --------
+    >>> from trucesim.config.scenario import load_scenario
+    >>> a = load_scenario("april-2024")
+    >>> [[len(t) for t in group] for group in scenario_tables([a, a], 300, seed=1, workers=1)]
+    [[300, 300]]
+    """
+    from trucesim.run.executors import make_executor, map_ordered
+    from trucesim.run.files import decode_table
+    from trucesim.run.workers import available_cores
+
+    # the same groups of chunks for every scenario, so each list holds the same worlds
+    parts = 1 if workers == 1 else max(1, -(-(workers or available_cores()) // len(scenarios)))
+    per_scenario = [run_tasks(s, worlds, seed, chunk_worlds, parts) for s in scenarios]
+    tasks = [t for group in zip(*per_scenario, strict=True) for t in group]
+    m = len(scenarios)
+    if workers == 1:
+        for i in range(0, len(tasks), m):
+            yield [t.table() for t in tasks[i : i + m]]
+        return
+    with make_executor(workers=workers, tasks=len(tasks), force=force) as ex:
+        row = []
+        for data in map_ordered(ex, tasks):
+            row.append(decode_table(data))
+            if len(row) == m:
+                yield row
+                row = []
