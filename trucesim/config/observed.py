@@ -83,18 +83,20 @@ class Observed:
         """The side a per-side fact is about, else ``None``."""
         return self.key.split(".", 1)[1] if "." in self.key else None
 
-    def shown(self) -> str:
-        """The fact as a reader would write it: ``first_text.hamas = counter``."""
+    def value_text(self) -> str:
+        """What happened, as a reader would write it: ``false``, ``counter``, ``[]``, ``105 ± 10``."""
         v = self.value
         if isinstance(v, bool):
-            text = str(v).lower()
-        elif isinstance(v, tuple):
-            text = "[" + ", ".join(v) + "]"
-        elif isinstance(v, float):
-            text = f"{v:g}" + (f" ± {self.tolerance:g}" if self.tolerance else "")
-        else:
-            text = str(v)
-        return f"{self.key} = {text}"
+            return str(v).lower()
+        if isinstance(v, tuple):
+            return "[" + ", ".join(v) + "]"
+        if isinstance(v, float):
+            return f"{v:g}" + (f" ± {self.tolerance:g}" if self.tolerance else "")
+        return str(v)
+
+    def shown(self) -> str:
+        """The fact as a reader would write it: ``first_text.hamas = counter``."""
+        return f"{self.key} = {self.value_text()}"
 
 
 #: the source recorded for a value or fact written without one (``trucesim check`` warns of it)

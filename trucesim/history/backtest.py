@@ -162,7 +162,7 @@ def observed_text(fact: Observed) -> str:
     >>> observed_text(Observed("hostages_released", "hostages_released", 105.0, "", 10.0))
     '105 ± 10'
     """
-    return fact.shown().split(" = ", 1)[1]
+    return fact.value_text()
 
 
 def scorecard(scores: Sequence[RoundScore]) -> pd.DataFrame:

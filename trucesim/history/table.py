@@ -105,6 +105,7 @@ def _block(cal: Calibration, seed: int, b: int, n: int, executor, on_task=None) 
     """Block ``b`` of the table: its ``n`` draws that are consistent in all rounds but at most
     :data:`SPARE_ROUNDS`, with their margins and fact shares (``on_task``: see :func:`batch_shares`)."""
     keys = list(cal.fit)
+    labels = fact_labels(cal.rounds)
     values = prior_draws(cal, seed, b * BLOCK, n)
     margins = round_margins(cal.rounds, keys, values)
     kept = (margins <= 0.0).sum(axis=1) <= SPARE_ROUNDS
@@ -114,10 +115,10 @@ def _block(cal: Calibration, seed: int, b: int, n: int, executor, on_task=None) 
     cols.update({f"margin:{r.path.stem}": margins[:, j] for j, r in enumerate(cal.rounds)})
     if len(values):
         shares = batch_shares(executor, cal.rounds, keys, values, cal.worlds, (seed, TABLE_STREAM, b), on_task=on_task)
-        for r, s in zip(cal.rounds, shares, strict=True):
-            cols.update({f"{r.path.stem}:{o.key}": s[:, i] for i, o in enumerate(r.observed)})
+        for names, s in zip(labels, shares, strict=True):
+            cols.update({name: s[:, i] for i, name in enumerate(names)})
     else:
-        cols.update({f"{r.path.stem}:{o.key}": np.zeros(0) for r in cal.rounds for o in r.observed})
+        cols.update({name: np.zeros(0) for names in labels for name in names})
     return pd.DataFrame(cols)
 
 
