@@ -23,12 +23,12 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from trucesim.config.paramdoc import plain_label, side_label
+from trucesim.config.paramdoc import side_label
 from trucesim.designer.design import DesignResult
 from trucesim.designer.evaluate import METRICS
 from trucesim.designer.search import pareto_front
 from trucesim.designer.space import DesignSpace
-from trucesim.plots.style import CMAP, GREY, OKABE_ITO
+from trucesim.plots.style import CMAP, GREY, OKABE_ITO, factor_label
 
 __all__ = ["colour_ceiling", "design_figures", "plot_pareto", "plot_zone", "side_label"]
 
@@ -51,11 +51,6 @@ def colour_ceiling(highest: float, limit: float) -> float:
         if highest <= step * power * (1 + 1e-9):
             return float(min(limit, float(f"{step * power:.6g}")))
     return float(limit)
-
-
-def _label(space: DesignSpace, key: str) -> str:
-    """Axis label: the parameter's plain words and unit (:func:`trucesim.config.paramdoc.plain_label`)."""
-    return plain_label(key, space.scenario.labels, space.scenario.actors)
 
 
 def _subtitle(space: DesignSpace, worlds: int, seed: int) -> str:
@@ -102,7 +97,7 @@ def plot_zone(
         ax.axhline(0.5, color=GREY, lw=0.8)
         if best is not None:
             ax.axvline(best[k], color=OKABE_ITO["black"], lw=1, ls="-.", label=f"best for {objective}")
-        ax.set_xlabel(_label(space, k))
+        ax.set_xlabel(factor_label(k, space.scenario))
         ax.set_ylabel("probability of accepting at day 0 (mean over worlds)")
         ax.set_ylim(0, 1)
         ax.legend(loc="best", fontsize=8)
@@ -142,8 +137,8 @@ def plot_zone(
             handles.append(
                 Line2D([], [], marker="*", ms=12, color="white", mec="black", ls="none", label=f"best for {objective}")
             )
-        ax.set_xlabel(_label(space, kx))
-        ax.set_ylabel(textwrap.fill(_label(space, ky), 44))
+        ax.set_xlabel(factor_label(kx, space.scenario))
+        ax.set_ylabel(textwrap.fill(factor_label(ky, space.scenario), 44))
         fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=8, frameon=False)
         if inz.max() == 0:
             ax.text(
