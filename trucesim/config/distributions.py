@@ -98,6 +98,8 @@ class Dist:
         return w / w.sum()
 
     def support(self) -> tuple[float, float]:
+        """The least and greatest value the distribution can give, before a parameter's range
+        truncates it (infinite for an unbounded normal), in the parameter's units."""
         if self.kind == "sample":
             return float(min(self.values)), float(max(self.values))
         a = self.args
@@ -108,6 +110,7 @@ class Dist:
         return a.get("low", -np.inf), a.get("high", np.inf)
 
     def mean(self) -> float:
+        """The distribution's mean before truncation (a ``sample``'s weighted mean), in the parameter's units."""
         if self.kind == "sample":
             return float(np.dot(self._probabilities(), np.asarray(self.values, dtype=float)))
         a = self.args

@@ -141,7 +141,14 @@ def simulate_candidate(
 
 
 def metric_ci(name: str, worlds: dict[str, np.ndarray]) -> tuple[float, tuple[float, float]]:
-    """A metric's value and 95% CI from per-world arrays (Wilson for shares, t for means)."""
+    """A metric's value and 95% CI from per-world arrays: for a ``proportion`` metric the share of
+    worlds (0..1) with a Wilson interval, otherwise the mean per world (in the metric's ``unit``, e.g.
+    hostages) with Student's t interval.
+
+    >>> v, (lo, hi) = metric_ci("p_deal", {"deal": np.array([True, False, False, True])})
+    >>> v, round(lo, 3), round(hi, 3)
+    (0.5, 0.15, 0.85)
+    """
     m = METRICS[name]
     x = worlds[m.column]
     if m.kind == "proportion":

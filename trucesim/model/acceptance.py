@@ -53,7 +53,14 @@ def closeness_utility(x: np.ndarray, ideal: np.ndarray, weights: np.ndarray, tru
 
 
 def acceptance(rationality: np.ndarray, gap: np.ndarray, feasible: np.ndarray | None = None) -> np.ndarray:
-    """Logit probability of accepting, ``expit(rationality * gap)``, zero where not ``feasible``."""
+    """Logit probability of accepting, ``expit(rationality * gap)``, zero where not ``feasible``.
+
+    ``gap`` is the utility of the terms minus the side's reservation (utility units, per world);
+    ``rationality`` the logit's slope (per utility unit): large is near-deterministic.
+
+    >>> acceptance(np.array([2.0, 2.0, 50.0]), np.array([0.0, 1.0, -0.1]), np.array([True, False, True])).round(3).tolist()
+    [0.5, 0.0, 0.007]
+    """
     p = expit(rationality * gap)
     return p if feasible is None else p * feasible
 
@@ -76,5 +83,11 @@ def answer(p: np.ndarray, u: np.ndarray, counter_gap: np.ndarray, feasible: np.n
 
 
 def counter_proposal(terms: np.ndarray, ideal: np.ndarray, step: np.ndarray) -> np.ndarray:
-    """Terms moved ``step`` of the way from ``terms`` toward the raw ``ideal`` terms (same units)."""
+    """Terms moved ``step`` of the way from ``terms`` toward the raw ``ideal`` terms (same units).
+
+    ``terms`` and ``ideal`` are worlds × terms; ``step`` (one share 0..1 per world) is how far.
+
+    >>> counter_proposal(np.array([[20.0, 0.0]]), np.array([[60.0, 1.0]]), np.array([0.5])).tolist()
+    [[40.0, 0.5]]
+    """
     return terms + step[:, None] * (ideal - terms)

@@ -37,7 +37,12 @@ if TYPE_CHECKING:
 def binomial_inverse(u: np.ndarray, n: np.ndarray, p: np.ndarray, p0: np.ndarray) -> np.ndarray:
     """Binomial(n, p) draws by inversion of the uniforms ``u``, given ``p0 = (1 - p) ** n``.
 
-    Exact: walks the cumulative distribution from ``k = 0`` until it passes ``u``.
+    Exact: walks the cumulative distribution from ``k = 0`` until it passes ``u``. One uniform per
+    world gives that world's count, so a world's draw never depends on the others'.
+
+    >>> n, p = np.array([10, 10, 3]), np.array([0.5, 0.5, 0.1])
+    >>> binomial_inverse(np.array([0.01, 0.99, 0.5]), n, p, (1 - p) ** n).tolist()  # scipy.stats.binom.ppf's
+    [1, 9, 0]
     """
     k = np.zeros(u.size, np.int32)
     pmf = p0.copy()

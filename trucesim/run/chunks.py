@@ -98,12 +98,20 @@ def check_size(worlds: int, chunk_worlds: int, what: str, max_chunks: int | None
 
 
 def n_chunks(worlds: int, chunk_worlds: int = CHUNK_WORLDS) -> int:
-    """How many chunks of ``chunk_worlds`` cover ``worlds`` worlds (the last may be short)."""
+    """How many chunks of ``chunk_worlds`` cover ``worlds`` worlds (the last may be short).
+
+    >>> n_chunks(25_000), n_chunks(20_000), n_chunks(7, 3)
+    (3, 2, 3)
+    """
     return -(-int(worlds) // int(chunk_worlds))
 
 
 def chunk_bounds(worlds: int, chunk_worlds: int = CHUNK_WORLDS) -> list[tuple[int, int, int]]:
-    """``(chunk, first world, end world)`` of every chunk over ``worlds`` worlds."""
+    """``(chunk, first world, end world)`` of every chunk over ``worlds`` worlds (the end excluded).
+
+    >>> chunk_bounds(7, 3)
+    [(0, 0, 3), (1, 3, 6), (2, 6, 7)]
+    """
     return list(iter_chunk_bounds(worlds, chunk_worlds))
 
 
