@@ -37,8 +37,9 @@ from pathlib import Path
 import numpy as np
 
 from trucesim.config.distributions import Dist, DistributionError, finite_number, parse_dist
-from trucesim.config.observed import NOT_STATED, Observed, check_counts, parse_observed
+from trucesim.config.observed import NOT_STATED, Observed, parse_observed
 from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
+from trucesim.config.relations import check_consistency, check_joint
 from trucesim.config.scenario_files import TOP_KEYS, ScenarioError, flatten_table, read_merged
 from trucesim.config.shipped import missing_path, not_found, resolve, wrong_kind_named
 from trucesim.config.tomlio import cut, printable, read_toml, shown_value, suggest
@@ -444,106 +445,6 @@ def _observed(raw: object, actors: Mapping[str, str], top: str) -> tuple[Observe
         raise ScenarioError(str(e)) from None
 
 
-def _hi(s: Scenario, key: str) -> float:
-    v = s.values[key]
-    return v.support()[1] if isinstance(v, Dist) else v
-
-
-def _lo(s: Scenario, key: str) -> float:
-    v = s.values[key]
-    return v.support()[0] if isinstance(v, Dist) else v
-
-
-def _least(s: Scenario, key: str) -> float:
-    """The least value a world can draw for ``key`` (a distribution's support within the key's range)."""
-    v = s.values[key]
-    if not isinstance(v, Dist):
-        return v
-    p = s.spec(key)
-    if v.kind == "normal" and v.args["sd"] == 0:
-        return float(np.clip(v.args["mean"], max(v.support()[0], p.low), min(v.support()[1], p.high)))
-    return max(v.support()[0], p.low)
-
-
-def check_joint(s: Scenario, top: str) -> None:
-    """The ``sample`` keys of one ``joint`` group index the same particles: as many values, the same weights."""
-    first: dict[str, str] = {}
-    for key in sorted(s.values):
-        v = s.values[key]
-        if not isinstance(v, Dist) or not v.joint:
-            continue
-        if v.joint not in first:
-            first[v.joint] = key
-            continue
-        other = s.values[first[v.joint]]
-        assert isinstance(other, Dist)
-        if len(v.values) != len(other.values):
-            raise ScenarioError(
-                f"{top}: {key}: expected as many values as {first[v.joint]} ({len(other.values)}) in joint group "
-                f"{shown_value(v.joint)}, found {len(v.values)}"
-            )
-        if v.weights != other.weights:
-            raise ScenarioError(
-                f"{top}: {key}: expected the weights of {first[v.joint]} in joint group {shown_value(v.joint)} "
-                f"(each world draws one particle for the group), found other weights"
-            )
-
-
-def check_consistency(s: Scenario, top: str) -> None:
-    """Relations between keys that no single range can express."""
-    check_joint(s, top)
-    if _hi(s, "context.hostages_dead") > _lo(s, "context.hostages_held"):
-        raise ScenarioError(
-            f"{top}: context.hostages_dead: expected at most context.hostages_held "
-            f"({_lo(s, 'context.hostages_held'):g}), found {_hi(s, 'context.hostages_dead'):g}"
-        )
-    seized = "context.hostages_seized"  # 0 by default: not stated, and then no bound
-    if (seized in s.origins or _hi(s, seized) > 0) and _hi(s, "context.hostages_held") > _lo(s, seized):
-        raise ScenarioError(
-            f"{top}: context.hostages_held: expected at most context.hostages_seized "
-            f"({_lo(s, seized):g}), found {_hi(s, 'context.hostages_held'):g}"
-        )
-    try:  # an observed count no world of the round can reach
-        check_counts(s.observed, top, _hi(s, "context.hostages_held"), _lo(s, "context.hostages_dead"))
-    except ValueError as e:
-        raise ScenarioError(str(e)) from None
-    if _hi(s, "context.knesset_majority") > _lo(s, "context.knesset_seats"):
-        raise ScenarioError(
-            f"{top}: context.knesset_majority: expected at most context.knesset_seats, "
-            f"found {_hi(s, 'context.knesset_majority'):g}"
-        )
-    pairs = [("protocol.revision_days_min", "protocol.revision_days_max")]
-    for a in s.actors_of("government") + s.actors_of("armed_group"):
-        pairs.append((f"actors.{a}.study_days_min", f"actors.{a}.study_days_max"))
-    for lo, hi in pairs:
-        if _hi(s, lo) > _lo(s, hi):
-            raise ScenarioError(f"{top}: {lo}: expected at most {hi} ({_lo(s, hi):g}), found {_hi(s, lo):g}")
-    for a in s.actors_of("government") + s.actors_of("armed_group"):
-        keys = [f"actors.{a}.weights.{t}" for t in SECTIONS["terms"]]
-        if all(_hi(s, k) == 0 for k in keys):
-            raise ScenarioError(f"{top}: actors.{a}.weights: expected at least one positive weight, found all zero")
-        if all(_least(s, k) <= 0 for k in keys):  # a world would draw all zero: NaN utilities, never a deal
-            drawn = [k.rsplit(".", 1)[1] for k in keys if isinstance(s.values[k], Dist)]
-            raise ScenarioError(
-                f"{top}: actors.{a}.weights: expected at least one weight that cannot be zero, found weights "
-                f"that can all be zero in a world ({', '.join(drawn)} drawn from a distribution reaching 0)"
-            )
-    seats = sum(_hi(s, f"actors.{a}.seats") for a in s.actors_of("coalition_party"))
-    seats += sum(_hi(s, f"actors.{a}.seats") for a in s.actors_of("opposition"))
-    if seats > _lo(s, "context.knesset_seats"):
-        raise ScenarioError(
-            f"{top}: actors: expected coalition and opposition seats to add up to at most "
-            f"context.knesset_seats ({_lo(s, 'context.knesset_seats'):g}), found {seats:g}"
-        )
-    for a in s.actors_of("opposition"):
-        if _hi(s, f"actors.{a}.safety_net_seats") > _lo(s, f"actors.{a}.seats"):
-            raise ScenarioError(
-                f"{top}: actors.{a}.safety_net_seats: expected at most actors.{a}.seats, "
-                f"found {_hi(s, f'actors.{a}.safety_net_seats'):g}"
-            )
-
-
-#: the tables a parameter file (fitted values: :func:`apply_parameter_file`) may hold
 PARAMETER_TABLES = ("terms", "context", "actors", "protocol")
 
 

@@ -51,7 +51,8 @@ import numpy as np
 
 from trucesim.config.distributions import Dist
 from trucesim.config.flatten import flat_items
-from trucesim.config.scenario import Scenario, ScenarioError, check_consistency, load_scenario, numeric_keys, param_for
+from trucesim.config.relations import check_consistency
+from trucesim.config.scenario import Scenario, ScenarioError, load_scenario, numeric_keys, param_for
 from trucesim.config.scenario_files import base_path
 from trucesim.config.terms import TERM_NAMES
 from trucesim.config.tomlio import read_toml, suggest
