@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from trucesim.config.terms import HOSTAGES, REMAINS, SCALES, TERM_NAMES, TERMS, denormalise
+from trucesim.config.terms import HOSTAGES, REMAINS, SCALES, TERMS, denormalise
 from trucesim.model import acceptance, deadlines, hostages, kernels, pressures, streams
 from trucesim.model.acceptance import ACCEPT, COUNTER, PENDING, REJECT
+from trucesim.model.columns import column, rows, terms_matrix
 
 if TYPE_CHECKING:
     from trucesim.model.model import TruceModel
@@ -28,37 +29,6 @@ if TYPE_CHECKING:
 
 #: integer types as wide as a row of 1, 2, 4 or 8 booleans (see :meth:`CoalitionParty.crossed`)
 _BOOL_ROWS = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
-
-
-def column(p: dict, key: str, n: int) -> np.ndarray:
-    """A parameter as an array of ``n`` worlds (a shared number is broadcast).
-
-    Examples
-    --------
-    >>> column({"a": 2.0}, "a", 3).tolist()
-    [2.0, 2.0, 2.0]
-    """
-    return np.broadcast_to(np.asarray(p[key], dtype=float), (n,))
-
-
-def terms_matrix(p: dict, prefix: str, n: int) -> np.ndarray:
-    """Stack ``prefix + term`` parameters into an ``(n, 12)`` array.
-
-    When none of them varies across worlds the result is one row, ``(1, 12)``,
-    which broadcasts: read rows with :func:`rows`.
-    """
-    values = [p[prefix + t] for t in TERM_NAMES]
-    if all(np.ndim(v) == 0 for v in values):
-        return np.array([values], dtype=float)
-    return np.stack([column(p, prefix + t, n) for t in TERM_NAMES], axis=1)
-
-
-def rows(matrix: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """Rows ``idx`` of a per-world matrix, or its single shared row.
-
-    ``np.take`` gathers rows several times faster than ``matrix[idx]`` (the same values).
-    """
-    return matrix if matrix.shape[0] == 1 else np.take(matrix, idx, axis=0)
 
 
 class Actor(mesa.Agent):

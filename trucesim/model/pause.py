@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from trucesim.config.terms import TERM_NAMES
-from trucesim.model.agents import column
+from trucesim.model.columns import column
 
 #: the ``protocol.*`` parameters the pause reads (per world)
 PAUSE_KEYS = ("instalment_days", "commitment_weight", "extension_days_max", "hostages_per_extension_day")

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from trucesim.model.agents import column
+from trucesim.model.columns import column
 
 #: worlds to read: an index array, or ``slice(None)`` for all of them
 Index = np.ndarray | slice

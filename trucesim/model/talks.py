@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from trucesim.config.terms import TERM_NAMES
-from trucesim.model.agents import column
+from trucesim.model.columns import column
 
 #: why the last round of a world without a deal failed; "unfinished": no round had failed by the horizon
 BLOCKERS = (
