@@ -632,3 +632,13 @@ def test_a_resumed_seed_option_is_kept(tmp_path):
     first.close()  # a plan holds its directory's lock until it runs or is closed
     again = plan_sweep(exp, out, resume=True)  # no --seed, no --chunk-worlds: the manifest's
     assert again.experiment.seed == 9 and again.chunk_worlds == SMALL_CHUNK
+
+
+def test_an_experiment_is_loaded_by_its_shipped_name_as_a_scenario_is():
+    """``load_experiment("sobol-main")`` from any directory, as ``load_scenario("april-2024")``; a scenario's
+    name is told to use ``trucesim run``, a name of nothing gets the shipped list's pointer."""
+    assert load_experiment("sobol-main").path == (ROOT / "experiments" / "sobol-main.toml").resolve()
+    with pytest.raises(ExperimentError, match=r"^april-2024: expected an experiment file, found a scenario file"):
+        load_experiment("april-2024")
+    with pytest.raises(ExperimentError, match=r"^sobol-mian: file not found, nor a shipped experiment .*'sobol-main'"):
+        load_experiment("sobol-mian")

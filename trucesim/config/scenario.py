@@ -41,7 +41,7 @@ from trucesim.config.observed import NOT_STATED, Observed, parse_observed
 from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
 from trucesim.config.relations import check_consistency, check_joint
 from trucesim.config.scenario_files import TOP_KEYS, ScenarioError, flatten_table, read_merged
-from trucesim.config.shipped import missing_path, not_found, resolve, wrong_kind_named
+from trucesim.config.shipped import locate
 from trucesim.config.tomlio import cut, printable, read_toml, shown_value, suggest
 
 ACTOR_STRING_KEYS = ("kind", "label", "target")
@@ -255,7 +255,7 @@ def load_scenario(path: str | Path) -> Scenario:
     >>> s.with_values({"context.us_pressure": 0.9}).values["context.us_pressure"]
     0.9
     """
-    path = _locate(path)
+    path = locate(path, "scenarios", ScenarioError)  # a path, or a shipped scenario's name ("april-2024")
     top = printable(str(path))
     flat, origin, raw_observed = read_merged(path, top, ())
 
@@ -294,20 +294,6 @@ def load_scenario(path: str | Path) -> Scenario:
     )
     check_consistency(scenario, top)
     return scenario
-
-
-def _locate(path: str | Path) -> Path:
-    """The scenario file ``path`` names: a path, or a shipped scenario's name (``"april-2024"``); a path wins."""
-    found = resolve(path, "scenarios")
-    elsewhere = missing_path(found, "scenarios")  # the docs' scenarios/april-2024.toml, run from another directory
-    if elsewhere:
-        raise ScenarioError(elsewhere)
-    if len(found.parts) == 1 and not found.exists():
-        other = wrong_kind_named(found, "scenario")  # a shipped experiment's name: say so, as for its path
-        if other:
-            raise ScenarioError(other)
-        raise ScenarioError(not_found(found, "scenarios"))
-    return found
 
 
 def _actor_kinds(flat: Mapping[str, object], where: Callable[[str], str]) -> dict[str, str]:

@@ -132,6 +132,33 @@ def wrong_kind_named(name: str | Path, expected: str) -> str | None:
     return kind_message(printable(str(name)), expected, other)
 
 
+def locate(name: str | Path, kind: str, error: type[Exception] = ValueError, listed: bool = False) -> Path:
+    """The file ``name`` names for a reader of ``kind``: a path (a path always wins), else the shipped
+    file of that name (:func:`resolve`); how every reader finds its file.
+
+    Raises ``error`` with one line where neither is there: a repository path from the docs run
+    from another directory (:func:`missing_path`), the shipped name of a file of the other kind
+    (:func:`wrong_kind_named`), or a bare name that names nothing (:func:`not_found`; ``listed``
+    names every shipped file of the kind, and refuses a missing path of several parts as well).
+    A missing path of several parts is otherwise returned, for the reader's own "file not found".
+
+    >>> locate("sobol-main", "experiments").name
+    'sobol-main.toml'
+    >>> locate("sobol-main", "scenarios")
+    Traceback (most recent call last):
+    ...
+    ValueError: sobol-main: expected a scenario file, found an experiment file (use 'trucesim sweep sobol-main')
+    """
+    found = resolve(name, kind)
+    elsewhere = missing_path(found, kind)
+    if elsewhere:
+        raise error(elsewhere)
+    if not found.exists() and (listed or len(found.parts) == 1):
+        other = wrong_kind_named(found, kind.removesuffix("s")) if kind in ("scenarios", "experiments") else None
+        raise error(other or not_found(found, kind, listed))
+    return found
+
+
 def description(path: Path) -> str:
     """The one-line description of a shipped file (``[meta] description`` or ``description``)."""
     try:

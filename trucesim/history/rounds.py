@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from trucesim.config.scenario import Scenario, ScenarioError, load_scenario
-from trucesim.config.shipped import not_found, resolve, shipped
+from trucesim.config.shipped import locate, shipped
 from trucesim.config.tomlio import printable
 
 
@@ -54,10 +54,7 @@ def round_paths(names: Iterable[str | Path] | None = None) -> list[Path]:
         return found
     out = []
     for name in names:
-        path = resolve(name, "rounds")
-        if not path.exists():
-            raise ScenarioError(not_found(name, "rounds", listed=True))
-        out.append(path)
+        out.append(locate(name, "rounds", ScenarioError, listed=True))
     return out
 
 

@@ -54,6 +54,7 @@ from trucesim.config.flatten import flat_items
 from trucesim.config.relations import check_consistency
 from trucesim.config.scenario import Scenario, ScenarioError, load_scenario, numeric_keys, param_for
 from trucesim.config.scenario_files import base_path
+from trucesim.config.shipped import locate
 from trucesim.config.terms import TERM_NAMES
 from trucesim.config.tomlio import read_toml, suggest
 from trucesim.run.chunks import SizeError, check_size
@@ -402,7 +403,7 @@ def _check_sobol_points(spec: DesignSpec, n_factors: int, where: str) -> None:
 
 
 def load_experiment(path: str | Path, seed: int | None = None, worlds_per_point: int | None = None) -> Experiment:
-    """Read and validate an experiment file.
+    """Read and validate an experiment file: a path, or a shipped experiment's name (``"sobol-main"``).
 
     ``seed`` (as ``--seed`` gives) overrides the file's ``seed``, and
     ``worlds_per_point`` (``--worlds-per-point``) the file's ``worlds_per_point``.
@@ -414,7 +415,7 @@ def load_experiment(path: str | Path, seed: int | None = None, worlds_per_point:
     ScenarioError
         The scenario the experiment names is itself invalid.
     """
-    path = Path(path)
+    path = locate(path, "experiments", ExperimentError)  # a path wins over a shipped name
     shown = str(path)
     raw = read_toml(path, shown, "an experiment file (TOML)", error=ExperimentError)
     if raw and not any(k in TOP_KEYS for k in raw):  # some other TOML file: none of its keys is echoed
