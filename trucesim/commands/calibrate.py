@@ -7,11 +7,13 @@ import json
 import sys
 import time
 from collections.abc import Callable
-from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trucesim.commands.common import UserError, nonneg_int, positive_int, worlds_int, writing
+
+if TYPE_CHECKING:
+    from trucesim.history.fits import Owner
 
 NAME = "calibrate"
 DEFAULT_CALIBRATION = "joint"
@@ -124,11 +126,9 @@ def _check(cal, fitted: Path, seed: int, worlds: int, workers, scheduler) -> tup
     return {"worlds": worlds, "seed": seed, "facts": facts, "totals": totals_}, before, after
 
 
-#: the files a fit writes in its directory (``calibrate``'s --out, a validation's fold-ROUND/), besides table/
-FIT_FILES = ("fit.json", "abc.db", "abc.db-journal", "abc.db-wal", "abc.db-shm", "particles.parquet", "shares.parquet")
-#: the files ``calibrate`` writes in its --out directory, besides table/: those --force replaces
+#: the files ``calibrate`` writes in its --out directory besides a fit's (:data:`trucesim.history.fits.FIT_FILES`)
+#: and table/: with those, what --force replaces
 CALIBRATE_FILES = (
-    *FIT_FILES,
     "fitted.toml",
     "posterior.png",
     "predictive.png",
@@ -138,96 +138,6 @@ CALIBRATE_FILES = (
 )
 
 
-@dataclass(frozen=True)
-class Owner:
-    """Whose output directory a run may write in: the record it writes first (``fit.json``), the record's
-    fingerprint for this run, and what the run is, for the messages."""
-
-    command: str  # calibrate or validate
-    record: str  # the record's file name in the directory
-    key: str  # the fingerprint this run writes in it
-    what: str  # "a fit", "a validation"
-    calibration: str  # the calibration file's name
-    seed: int
-    #: whether an entry of the directory is work this run reuses as is (a reference table of the same draws)
-    reusable: Callable[[Path], bool] = lambda p: False
-
-
-def same_table(key: str) -> Callable[[Path], bool]:
-    """Whether an entry is a reference table (``table/``) of fingerprint ``key``: the same draws, read back as
-    they are (a table built by ``calibrate`` may be copied into a ``validate`` directory, and back)."""
-
-    from trucesim.history.fits import read_record
-
-    def reusable(p: Path) -> bool:
-        old = read_record(p / "table.json") if p.name == "table" and p.is_dir() else None
-        return old is not None and old["fingerprint"] == key
-
-    return reusable
-
-
-def _entries(out: Path, reusable: Callable[[Path], bool]) -> list[str]:
-    """The names in the directory ``out``, but the temporary files a stopped write leaves (.NAME.PID.X.tmp)
-    and the entries this run reuses as they are."""
-    return sorted(
-        p.name for p in out.iterdir() if not (p.name.startswith(".") and p.name.endswith(".tmp")) and not reusable(p)
-    )
-
-
-def check_owner(out: Path, owner: Owner, force: bool) -> bool:
-    """Refuse, before any work, an existing --out directory this run may not write in; True if ``--force``
-    must first clear the command's files in it (:func:`clear_files`).
-
-    A run may write in a new or empty directory, or in one whose record (``owner.record``) has this run's
-    fingerprint: its command's earlier work on the same file, sizes and seed, which it resumes; or in one
-    that holds only work it reuses as it is (``owner.reusable``: a reference table of the same draws).
-    Anything else (another fit, files the command did not write) is refused unless ``force``.
-    """
-    from trucesim.history.fits import read_record
-
-    if not out.is_dir():
-        return False
-    old = read_record(out / owner.record)
-    if old is not None and old["fingerprint"] == owner.key:
-        return False  # this command's own work on the same file and settings: resumed
-    try:
-        names = _entries(out, owner.reusable)
-    except OSError as e:
-        raise UserError(f"--out {out}: cannot read the directory ({e.strerror or e})") from None
-    if not names:
-        return False
-    if force:
-        return True
-    if old is not None:
-        found = f"{owner.what} of {old.get('calibration')} with seed {old.get('seed')} (or of other rounds or sizes)"
-    elif owner.record in names:
-        found = f"a {owner.record} that 'trucesim {owner.command}' did not write"
-    else:
-        shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
-        found = f"{len(names)} entr{'y' if len(names) == 1 else 'ies'} and no {owner.record}: {shown}"
-    raise UserError(
-        f"--out {out}: expected a new or empty directory, or one 'trucesim {owner.command}' wrote for "
-        f"{owner.calibration} with seed {owner.seed} (to resume it), found {found}; add --force to replace "
-        f"{owner.command}'s files in it (other files are kept), or choose another --out"
-    )
-
-
-def clear_files(out: Path, names, table_key: str | None = None) -> None:
-    """``--force``: remove the files ``names`` from ``out``, and its ``table/`` unless that is a reference table
-    of fingerprint ``table_key`` (the same draws: its blocks are reused, with the same numbers)."""
-    from trucesim.history.fits import read_record
-
-    for name in names:
-        (out / name).unlink(missing_ok=True)
-    table = out / "table"
-    old = read_record(table / "table.json")
-    if table.is_dir() and (old is None or old["fingerprint"] != table_key):
-        for p in [table / "table.json", *table.glob("block-*.parquet")]:
-            p.unlink(missing_ok=True)
-        with suppress(OSError):  # kept if it holds other files
-            table.rmdir()
-
-
 def prepare_fit(
     out: Path,
     command: str,
@@ -235,15 +145,21 @@ def prepare_fit(
     force: bool = False,
     clear: Callable[[Path], None] | None = None,
 ) -> None:
-    """Before a fit: ``out`` is a directory this run may write in (:func:`check_owner`), exists (made if
-    needed) and pyabc imports; else one line.  With ``--force`` on another run's directory, ``clear(out)``
-    then removes the command's files in it (after every check: nothing is removed for a run that is refused).
+    """Before a fit: ``out`` is a directory this run may write in (:func:`trucesim.history.fits.check_owner`),
+    exists (made if needed) and pyabc imports; else one line.  With ``--force`` on another run's directory,
+    ``clear(out)`` then removes the command's files in it (after every check: nothing is removed for a run that
+    is refused).
 
     ``command`` names the command in the message (``calibrate`` or ``validate``).
     """
+    from trucesim.history.fits import FitError, check_owner
+
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: expected a directory, found a file")
-    replace = owner is not None and check_owner(out, owner, force)
+    try:
+        replace = owner is not None and check_owner(out, owner, force)
+    except FitError as e:
+        raise UserError(str(e)) from None
     try:
         import pyabc  # noqa: F401
     except ImportError:
@@ -298,13 +214,15 @@ def main(args) -> int:
         check_options(args.workers, args.scheduler)
     except ExecutorError as e:
         raise UserError(str(e)) from None
-    from trucesim.history.fits import fingerprint
+    from trucesim.history.fits import FIT_FILES, Owner, clear_files, fingerprint, same_table
     from trucesim.history.table import table_fingerprint
 
     table_key = table_fingerprint(cal, args.seed)
     key = fingerprint(cal, args.seed)
     owner = Owner("calibrate", "fit.json", key, "a fit", cal.path.name, args.seed, same_table(table_key))
-    prepare_fit(out, "calibrate", owner, args.force, lambda d: clear_files(d, CALIBRATE_FILES, table_key))
+    prepare_fit(
+        out, "calibrate", owner, args.force, lambda d: clear_files(d, (*FIT_FILES, *CALIBRATE_FILES), table_key)
+    )
     print(
         f"calibrate {cal.path}: {len(cal.fit)} values, {len(cal.rounds)} rounds ({len(cal.facts())} facts), "
         f"{fit_sizes(cal.sizes())}, seed {args.seed}",

@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 import time
-from contextlib import suppress
 from pathlib import Path
 
 from trucesim.commands.calibrate import add_calibration_argument, add_force_dir
@@ -118,18 +117,6 @@ def add_parser(sub) -> argparse.ArgumentParser:
 VALIDATE_FILES = ("validate.json", "validation.json", "reliability.png", "folds.png")
 
 
-def stored_folds(out: Path) -> list[str] | None:
-    """The left-out rounds of the validation.json in ``out`` ([] if there is none; None if it cannot be read)."""
-    path = out / "validation.json"
-    if not path.exists():
-        return []
-    try:
-        d = json.loads(path.read_text(encoding="utf-8"))
-        return [str(r["name"]) for r in d["rounds"]]
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
-        return None
-
-
 def fuller_validation(out: Path, names: list[str], force: bool) -> list[str]:
     """The folds of the validation.json in ``out`` when it holds folds that ``--fold names`` leaves out, else [].
 
@@ -137,6 +124,8 @@ def fuller_validation(out: Path, names: list[str], force: bool) -> list[str]:
     and its validation.json and figures are left as they are (``--force`` replaces them instead).  One
     that cannot be read is refused before any work, unless ``force``.
     """
+    from trucesim.history.fits import stored_folds
+
     stored = stored_folds(out)
     if force or stored == [] or (stored is not None and set(stored) <= set(names)):
         return []
@@ -149,7 +138,8 @@ def fuller_validation(out: Path, names: list[str], force: bool) -> list[str]:
 
 
 def _fold_keys(cal, seed: int) -> dict[str, str]:
-    """The fingerprint of each fold's fit (``fold-ROUND/fit.json``) in a validation of ``cal`` with ``seed``."""
+    """The fingerprint of each fold's fit (``fold-ROUND/fit.json``) in a validation of ``cal`` with ``seed``, by
+    the fold's directory name: the work :func:`trucesim.history.fits.reusable_work` reuses as it is."""
     from trucesim.history.fits import fingerprint
     from trucesim.history.rounds import round_name
     from trucesim.history.validate import fold_calibration, fold_dir
@@ -158,43 +148,6 @@ def _fold_keys(cal, seed: int) -> dict[str, str]:
         fold_dir(Path(), round_name(r.path)).name: fingerprint(fold_calibration(cal, i), seed)
         for i, r in enumerate(cal.rounds)
     }
-
-
-def _same_fold(keys: dict[str, str]):
-    """Whether an entry is a fold's fit (``fold-ROUND/``) of this validation: resumed or read back as it is."""
-    from trucesim.history.fits import read_record
-
-    def same(p: Path) -> bool:
-        old = read_record(p / "fit.json") if p.name in keys and p.is_dir() else None
-        return old is not None and old["fingerprint"] == keys[p.name]
-
-    return same
-
-
-def reusable_work(cal, seed: int):
-    """Whether an entry of a --out directory is this validation's work, reused as it is: a reference table of
-    the same draws (``table/``, as ``calibrate`` builds it too), or a fold's fit (``fold-ROUND/``)."""
-    from trucesim.commands.calibrate import same_table
-    from trucesim.history.table import table_fingerprint
-
-    table, fold = same_table(table_fingerprint(cal, seed)), _same_fold(_fold_keys(cal, seed))
-    return lambda p: table(p) or fold(p)
-
-
-def clear_validation(out: Path, cal, seed: int) -> None:
-    """``--force``: remove another validation's files from ``out`` (:data:`VALIDATE_FILES`, its table/ and its
-    fold-ROUND/ fits), but a reference table or fold fits of this one's draws (reused, with the same numbers)."""
-    from trucesim.commands.calibrate import FIT_FILES, clear_files
-    from trucesim.history.table import table_fingerprint
-
-    clear_files(out, VALIDATE_FILES, table_fingerprint(cal, seed))
-    same = _same_fold(_fold_keys(cal, seed))
-    for d in out.glob("fold-*"):
-        if d.is_dir() and not same(d):
-            for name in FIT_FILES:
-                (d / name).unlink(missing_ok=True)
-            with suppress(OSError):  # kept if it holds other files
-                d.rmdir()
 
 
 def read_against(path: Path, expected: dict[str, list[tuple[str, str]]]) -> dict:
@@ -226,7 +179,7 @@ def read_against(path: Path, expected: dict[str, list[tuple[str, str]]]) -> dict
 
 
 def main(args) -> int:
-    from trucesim.commands.calibrate import Owner, load_named, no_quick, prepare_fit, task_failed
+    from trucesim.commands.calibrate import load_named, no_quick, prepare_fit, task_failed
     from trucesim.report.backtest import shown_path
     from trucesim.report.validation import fit_sizes, format_validation
     from trucesim.run.executors import ExecutorError, check_options
@@ -250,13 +203,17 @@ def main(args) -> int:
         against_path = args.against / "validation.json" if args.against.is_dir() else args.against
         other = read_against(against_path, scored_facts(cal, chosen))
     out = args.out or Path("fits") / f"{cal.path.stem}-validate{'-quick' if args.quick else ''}"
+    from trucesim.history.fits import Owner, clear_validation, reusable_work
     from trucesim.history.rounds import round_name
+    from trucesim.history.table import table_fingerprint
     from trucesim.history.validate import RECORD, validation_fingerprint
 
     names = [r.path.stem for r in cal.rounds]
     key = validation_fingerprint(cal, args.seed)
-    owner = Owner("validate", RECORD, key, "a validation", cal.path.name, args.seed, reusable_work(cal, args.seed))
-    prepare_fit(out, "validate", owner, args.force, lambda d: clear_validation(d, cal, args.seed))
+    table_key, fold_keys = table_fingerprint(cal, args.seed), _fold_keys(cal, args.seed)
+    reusable = reusable_work(table_key, fold_keys)
+    owner = Owner("validate", RECORD, key, "a validation", cal.path.name, args.seed, reusable)
+    prepare_fit(out, "validate", owner, args.force, lambda d: clear_validation(d, VALIDATE_FILES, table_key, fold_keys))
     kept = []  # a fuller validation in --out, kept as it is: --fold scores and prints its folds only
     if args.fold:
         kept = fuller_validation(out, [round_name(cal.rounds[i].path) for i in chosen], args.force)

@@ -1,15 +1,28 @@
-"""What a fit returns, and the error of a fit that cannot start or go on.
+"""What a fit returns, its record, the layout of its directory, and the error of a fit that cannot start or go on.
+
+A fit's directory (``calibrate``'s --out, a validation's ``fold-ROUND/``) holds :data:`FIT_FILES`, and
+with a reference table its ``table/`` (:data:`TABLE_DIR`: :data:`TABLE_RECORD` and the blocks,
+:data:`TABLE_BLOCKS`, of :mod:`trucesim.history.table`).  Each kind of work writes its record first
+(``fit.json``, ``table.json``, ``validate.json``: a JSON object with a fingerprint, :func:`open_record`),
+so a run tells its own work, which it resumes, from another's: :func:`check_owner` says, before any work,
+whether a run may write in a directory; :func:`clear_files` and :func:`clear_validation` remove another
+run's files (``--force``) but the work of the same draws, which is reused as it is (:func:`same_table`,
+:func:`same_fold`).
 
 Examples
 --------
 >>> str(FitError("fits/x: holds a fit of another calibration"))
 'fits/x: holds a fit of another calibration'
+>>> same_table("0123456789abcdef")(Path("fits/none/table"))   # no table.json there: not the same draws
+False
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,12 +100,17 @@ def open_record(path: Path, key: str, meta: dict, what: str, differs: str, again
     ------
     FitError
         ``path`` records other work (the message names it: ``what``, and how it may differ:
-        ``differs``); it is never overwritten.
+        ``differs``), or is no record (:func:`read_record`: damaged, not JSON); it is never overwritten.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
-        old = json.loads(path.read_text())
-        if old.get("fingerprint") != key:
+        old = read_record(path)
+        if old is None:
+            raise FitError(
+                f"{path.parent}: holds a {path.name} that is not the record of {what} (damaged, or not written "
+                f"by trucesim); give another --out, or remove that directory{again}"
+            )
+        if old["fingerprint"] != key:
             raise FitError(
                 f"{path.parent}: holds {what} of {old.get('calibration')} with seed {old.get('seed')} "
                 f"(or of other {differs}); give another --out, or remove that directory{again}"
@@ -107,3 +125,146 @@ def open_fit(cal: Calibration, out: Path, seed: int) -> dict:
     key = fingerprint(cal, seed)
     meta = {"fingerprint": key, "calibration": cal.path.name, "seed": seed, "keys": list(cal.fit), "generations": []}
     return open_record(out / "fit.json", key, meta, "a fit", "rounds or sizes", " to fit again")
+
+
+#: the files a fit writes in its directory (``calibrate``'s --out, a validation's fold-ROUND/), besides table/
+FIT_FILES = ("fit.json", "abc.db", "abc.db-journal", "abc.db-wal", "abc.db-shm", "particles.parquet", "shares.parquet")
+#: a reference table in a fit's directory, as :mod:`trucesim.history.table` writes it: the directory, its
+#: record (written first) and its blocks
+TABLE_DIR = "table"
+TABLE_RECORD = "table.json"
+TABLE_BLOCKS = "block-*.parquet"
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Whose output directory a run may write in: the record it writes first (``fit.json``), the record's
+    fingerprint for this run, and what the run is, for the messages."""
+
+    command: str  # calibrate or validate
+    record: str  # the record's file name in the directory
+    key: str  # the fingerprint this run writes in it
+    what: str  # "a fit", "a validation"
+    calibration: str  # the calibration file's name
+    seed: int
+    #: whether an entry of the directory is work this run reuses as is (a reference table of the same draws)
+    reusable: Callable[[Path], bool] = lambda p: False
+
+
+def same_table(key: str) -> Callable[[Path], bool]:
+    """Whether an entry is a reference table (``table/``) of fingerprint ``key``: the same draws, read back as
+    they are (a table built by ``calibrate`` may be copied into a ``validate`` directory, and back)."""
+
+    def reusable(p: Path) -> bool:
+        old = read_record(p / TABLE_RECORD) if p.name == TABLE_DIR and p.is_dir() else None
+        return old is not None and old["fingerprint"] == key
+
+    return reusable
+
+
+def same_fold(keys: Mapping[str, str]) -> Callable[[Path], bool]:
+    """Whether an entry is a fold's fit (``fold-ROUND/``) of a validation whose folds' fits have the
+    fingerprints ``keys`` (by the fold directory's name): resumed or read back as it is."""
+
+    def same(p: Path) -> bool:
+        old = read_record(p / "fit.json") if p.name in keys and p.is_dir() else None
+        return old is not None and old["fingerprint"] == keys[p.name]
+
+    return same
+
+
+def reusable_work(table_key: str, fold_keys: Mapping[str, str]) -> Callable[[Path], bool]:
+    """Whether an entry of a --out directory is a validation's work, reused as it is: a reference table of
+    the same draws (``table/`` of fingerprint ``table_key``, as ``calibrate`` builds it too), or a fold's fit
+    (``fold-ROUND/``, :func:`same_fold`)."""
+    table, fold = same_table(table_key), same_fold(fold_keys)
+    return lambda p: table(p) or fold(p)
+
+
+def _entries(out: Path, reusable: Callable[[Path], bool]) -> list[str]:
+    """The names in the directory ``out``, but the temporary files a stopped write leaves (.NAME.PID.X.tmp)
+    and the entries this run reuses as they are."""
+    return sorted(
+        p.name for p in out.iterdir() if not (p.name.startswith(".") and p.name.endswith(".tmp")) and not reusable(p)
+    )
+
+
+def check_owner(out: Path, owner: Owner, force: bool) -> bool:
+    """Refuse, before any work, an existing --out directory this run may not write in; True if ``--force``
+    must first clear the command's files in it (:func:`clear_files`).
+
+    A run may write in a new or empty directory, or in one whose record (``owner.record``) has this run's
+    fingerprint: its command's earlier work on the same file, sizes and seed, which it resumes; or in one
+    that holds only work it reuses as it is (``owner.reusable``: a reference table of the same draws).
+    Anything else (another fit, files the command did not write) is refused unless ``force``.
+
+    Raises
+    ------
+    FitError
+        ``out`` cannot be read, or may not be written in (one line: what it holds, and the way out).
+    """
+    if not out.is_dir():
+        return False
+    old = read_record(out / owner.record)
+    if old is not None and old["fingerprint"] == owner.key:
+        return False  # this command's own work on the same file and settings: resumed
+    try:
+        names = _entries(out, owner.reusable)
+    except OSError as e:
+        raise FitError(f"--out {out}: cannot read the directory ({e.strerror or e})") from None
+    if not names:
+        return False
+    if force:
+        return True
+    if old is not None:
+        found = f"{owner.what} of {old.get('calibration')} with seed {old.get('seed')} (or of other rounds or sizes)"
+    elif owner.record in names:
+        found = f"a {owner.record} that 'trucesim {owner.command}' did not write"
+    else:
+        shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+        found = f"{len(names)} entr{'y' if len(names) == 1 else 'ies'} and no {owner.record}: {shown}"
+    raise FitError(
+        f"--out {out}: expected a new or empty directory, or one 'trucesim {owner.command}' wrote for "
+        f"{owner.calibration} with seed {owner.seed} (to resume it), found {found}; add --force to replace "
+        f"{owner.command}'s files in it (other files are kept), or choose another --out"
+    )
+
+
+def clear_files(out: Path, names, table_key: str | None = None) -> None:
+    """``--force``: remove the files ``names`` from ``out``, and its ``table/`` unless that is a reference table
+    of fingerprint ``table_key`` (the same draws: its blocks are reused, with the same numbers)."""
+    for name in names:
+        (out / name).unlink(missing_ok=True)
+    table = out / TABLE_DIR
+    old = read_record(table / TABLE_RECORD)
+    if table.is_dir() and (old is None or old["fingerprint"] != table_key):
+        for p in [table / TABLE_RECORD, *table.glob(TABLE_BLOCKS)]:
+            p.unlink(missing_ok=True)
+        with suppress(OSError):  # kept if it holds other files
+            table.rmdir()
+
+
+def stored_folds(out: Path) -> list[str] | None:
+    """The left-out rounds of the validation.json in ``out`` ([] if there is none; None if it cannot be read)."""
+    path = out / "validation.json"
+    if not path.exists():
+        return []
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+        return [str(r["name"]) for r in d["rounds"]]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return None
+
+
+def clear_validation(out: Path, names, table_key: str, fold_keys: Mapping[str, str]) -> None:
+    """``--force``: remove another validation's files from ``out`` (``names``, its table/ and its fold-ROUND/
+    fits), but a reference table (fingerprint ``table_key``) or fold fits (:func:`same_fold`: ``fold_keys``)
+    of this one's draws (reused, with the same numbers)."""
+    clear_files(out, names, table_key)
+    same = same_fold(fold_keys)
+    for d in out.glob("fold-*"):
+        if d.is_dir() and not same(d):
+            for name in FIT_FILES:
+                (d / name).unlink(missing_ok=True)
+            with suppress(OSError):  # kept if it holds other files
+                d.rmdir()
