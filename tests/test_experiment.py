@@ -357,7 +357,7 @@ def test_chunk_task_is_the_model_with_the_design_as_overrides(tmp_path):
 
     exp = load_experiment(write(tmp_path, SMALL))
     d = build_design(exp)
-    (task,) = list(chunk_tasks(exp, d, SMALL_CHUNK, [chunk_bounds(exp.worlds, SMALL_CHUNK)[1]]))
+    (task,) = list(chunk_tasks(exp, d, [chunk_bounds(exp.worlds, SMALL_CHUNK)[1]]))
     table = task.table()
     assert list(table.columns[:4]) == ["point", "replicate", *exp.factor_keys]
     w = np.arange(100, 200)
@@ -395,7 +395,7 @@ def test_load_round_trip(reference):
     np.testing.assert_array_equal(df["world"], np.arange(360))
     np.testing.assert_array_equal(df["world"], df["point"] * 60 + df["replicate"])
     # every column of the outcome table, with its dtype (categories included)
-    tasks = chunk_tasks(exp, build_design(exp), SMALL_CHUNK, chunk_bounds(exp.worlds, SMALL_CHUNK))
+    tasks = chunk_tasks(exp, build_design(exp), chunk_bounds(exp.worlds, SMALL_CHUNK))
     direct = pd.concat([t.table() for t in tasks], ignore_index=True)
     pd.testing.assert_frame_equal(df, direct)
     assert isinstance(df["end_of_talks"].dtype, pd.CategoricalDtype)

@@ -207,7 +207,7 @@ def test_distributions_without_any_deal(grid_worlds):
 def test_timeline_of_a_traced_world(baseline):
     from trucesim.run.simulate import trace_world
 
-    events, row = trace_world(baseline, 60, seed=0, chunk_worlds=200)
+    events, row = trace_world(baseline, 60, seed=0)
     assert all(isinstance(e, Event) for e in events)
     ev = plots.events_frame(events, baseline.labels)
     assert {"proposal", "deadline"} <= set(ev["kind"])

@@ -105,7 +105,7 @@ def main(args) -> int:
                 raise UserError(f"--{option}: applies to scenarios, not to a sweep's results directory {first}")
         page = _sweep_page(args, first)
     else:
-        page = _scenario_page(args, out)
+        page = _scenario_page(args)
     from trucesim.run.files import write_atomic
 
     with writing(out):
@@ -126,7 +126,7 @@ def _sweep_page(args, target: Path) -> str:
         raise UserError(str(e)) from None
 
 
-def _scenario_page(args, out: Path) -> str:
+def _scenario_page(args) -> str:
     import pandas as pd
 
     from trucesim.analysis.compare import Comparison

@@ -126,12 +126,11 @@ def simulate(scenario: Scenario, worlds: int, seed: int = 0, chunk_worlds: int =
     return pd.concat(list(iter_tables(scenario, worlds, seed, chunk_worlds)), ignore_index=True)
 
 
-def trace_world(scenario: Scenario, world: int, seed: int = 0, chunk_worlds: int | None = None):
+def trace_world(scenario: Scenario, world: int, seed: int = 0):
     """The day-by-day events of one world of a scenario run, and its outcome row.
 
     The same world as ``trucesim run SCENARIO --seed SEED --trace WORLD``: only
-    that world is simulated (its numbers depend on its index alone, whatever
-    ``chunk_worlds``, kept for callers that pass it).
+    that world is simulated (its numbers depend on its index alone, whatever the run's chunks).
 
     Returns
     -------

@@ -90,10 +90,9 @@ class ChunkTask:
         return encode_table(self.table())
 
 
-def chunk_tasks(
-    experiment: Experiment, design: Design, chunk_worlds: int, chunks: list[tuple[int, int, int]]
-) -> Iterator[ChunkTask]:
-    """The tasks of the given chunks, built lazily."""
+def chunk_tasks(experiment: Experiment, design: Design, chunks: list[tuple[int, int, int]]) -> Iterator[ChunkTask]:
+    """The tasks of the given chunks (``(chunk, first world, end world)``, :func:`~trucesim.run.chunks.chunk_bounds`),
+    built lazily: each carries the design's rows of the points its worlds belong to."""
     wpp = experiment.worlds_per_point
     for k, start, stop in chunks:
         p0, p1 = start // wpp, (stop - 1) // wpp
@@ -167,7 +166,7 @@ class SweepPlan:
         done = 0
         store.clear_error()
         try:
-            for res in executor.map(chunk_tasks(self.experiment, self.design, self.chunk_worlds, self.pending)):
+            for res in executor.map(chunk_tasks(self.experiment, self.design, self.pending)):
                 done += self._keep(res, bounds, progress)
         except ClusterLost as e:
             written = len(store.done_chunks(clean=False))
