@@ -23,18 +23,34 @@ trucesim.config.scenario_files.ScenarioError: bad.toml: context.hostages_dead: e
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Protocol
 
 import numpy as np
 
 from trucesim.config.distributions import Dist
-from trucesim.config.observed import check_counts
-from trucesim.config.params import SECTIONS
+from trucesim.config.observed import Observed, check_counts
+from trucesim.config.params import SECTIONS, Param
 from trucesim.config.scenario_files import ScenarioError
 from trucesim.config.tomlio import shown_value
 
-if TYPE_CHECKING:
-    from trucesim.config.scenario import Scenario
+
+class Scenario(Protocol):
+    """What these checks read of a :class:`trucesim.config.scenario.Scenario` (or an experiment's
+    version of one, its factors' ranges in place of their values)."""
+
+    @property
+    def values(self) -> Mapping[str, float | Dist]: ...
+
+    @property
+    def observed(self) -> tuple[Observed, ...]: ...
+
+    @property
+    def origins(self) -> Mapping[str, str]: ...
+
+    def spec(self, key: str) -> Param: ...
+
+    def actors_of(self, kind: str) -> list[str]: ...
 
 
 def _hi(s: Scenario, key: str) -> float:
