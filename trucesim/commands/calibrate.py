@@ -99,13 +99,9 @@ def add_force_dir(p: argparse.ArgumentParser, command: str, other: str) -> None:
 def load_named(name: str):
     """The calibration file ``name`` (a path, or a shipped calibration's name), validated; one-line errors."""
     from trucesim.config.calibration import CalibrationError, load_calibration
-    from trucesim.config.shipped import not_found, resolve
 
-    path = resolve(name, "calibrations")
-    if not path.exists():
-        raise UserError(not_found(name, "calibrations"))
     try:
-        return load_calibration(path)
+        return load_calibration(name)
     except CalibrationError as e:
         raise UserError(str(e)) from None
 

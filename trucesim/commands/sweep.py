@@ -114,7 +114,7 @@ def _restore_sigterm(previous) -> None:
 
 def main(args) -> int:
     from trucesim.commands.progress import progress, stop
-    from trucesim.config.shipped import missing_path, not_found, resolve, wrong_kind_named
+    from trucesim.config.shipped import locate
     from trucesim.report.sweep import format_sweep
     from trucesim.run.chunks import SWEEP_CHUNK_WORLDS, n_chunks
     from trucesim.run.executors import ExecutorError, check_options, make_executor
@@ -123,15 +123,7 @@ def main(args) -> int:
     from trucesim.sweep.sweep import ChunkError, plan_sweep
 
     try:
-        other = wrong_kind_named(args.experiment, "experiment")  # a shipped scenario's name: say so, as for its path
-        if other:
-            raise UserError(other)
-        args.experiment = resolve(args.experiment, "experiments")  # a shipped experiment by name; a path wins
-        if len(args.experiment.parts) == 1 and not args.experiment.exists():
-            raise UserError(not_found(args.experiment, "experiments"))
-        elsewhere = missing_path(args.experiment, "experiments")  # the docs' experiments/NAME.toml from elsewhere
-        if elsewhere:
-            raise UserError(elsewhere)
+        args.experiment = locate(args.experiment, "experiments", UserError)  # a shipped experiment by name; a path wins
         file_kind(args.experiment, "experiment")  # a scenario file: say so, and to use `trucesim run`
         experiment = load_experiment(args.experiment, seed=args.seed, worlds_per_point=args.worlds_per_point)
         if args.dry_run:

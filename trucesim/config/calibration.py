@@ -50,7 +50,7 @@ from typing import NoReturn
 from trucesim.config.distributions import Dist, DistributionError, parse_dist
 from trucesim.config.observed import Observed
 from trucesim.config.scenario import Scenario, ScenarioError, load_scenario
-from trucesim.config.shipped import resolve, shipped
+from trucesim.config.shipped import locate, resolve, shipped
 from trucesim.config.tomlio import cut, printable, read_toml, shown_value, suggest
 
 #: how a particle's simulated shares are compared with what happened (each fact's share p, per round)
@@ -184,8 +184,9 @@ def _round(name, where: str, base: Path) -> Scenario:
 
 
 def load_calibration(path: str | Path) -> Calibration:
-    """Read and validate a calibration file; raise :class:`CalibrationError` (one line) on any problem."""
-    path = Path(path)
+    """Read and validate a calibration file, a path or a shipped calibration's name (``"joint"``);
+    raise :class:`CalibrationError` (one line) on any problem."""
+    path = locate(path, "calibrations", CalibrationError)  # a path wins over a shipped name
     shown = printable(str(path))
     raw = read_toml(path, shown, what="a calibration file (TOML)", error=CalibrationError)
     for k in raw:

@@ -92,7 +92,7 @@ def not_found(name: str | Path, kind: str, listed: bool = False) -> str:
 
 
 def missing_path(path: str | Path, kind: str) -> str | None:
-    """One line for a path in a folder named ``kind`` that does not exist but whose file name is a shipped file
+    """One line for a path in a folder named as ``kind``'s (``calibration/`` for calibrations) that does not exist but whose file name is a shipped file
     of ``kind``, as the docs' ``experiments/sobol-main.toml`` run from another directory; else ``None``.
 
     >>> missing_path("elsewhere/experiments/sobol-main.toml", "experiments")
@@ -101,7 +101,7 @@ def missing_path(path: str | Path, kind: str) -> str | None:
     True
     """
     path = Path(path)
-    if path.parent.name != kind or path.exists() or shipped_named(path.name, kind) is None:
+    if path.parent.name != Path(KINDS[kind]).name or path.exists() or shipped_named(path.name, kind) is None:
         return None  # a bare name, a file that is there, a folder of another kind (rounds/): the loader says
     stem = path.name.removesuffix(".toml")
     return (
