@@ -106,22 +106,6 @@ def load_named(name: str):
         raise UserError(str(e)) from None
 
 
-def _check(cal, fitted: Path, seed: int, worlds: int, workers, scheduler) -> tuple[dict, list, list]:
-    """Each fact's probability before and after the fit (rounds as files, then with the fitted values), and the scores."""
-    from trucesim.config.scenario import apply_parameter_file
-    from trucesim.history.backtest import score_rounds, totals
-
-    before = score_rounds(cal.rounds, worlds, seed, workers=workers, scheduler=scheduler)
-    after_rounds = [apply_parameter_file(r, fitted) for r in cal.rounds]
-    after = score_rounds(after_rounds, worlds, seed, workers=workers, scheduler=scheduler)
-    facts = {}
-    for r, b, a in zip(cal.rounds, before, after, strict=True):
-        for o, pb, pa in zip(r.observed, b.p, a.p, strict=True):
-            facts[f"{r.path.stem}:{o.key}"] = {"observed": o.shown(), "before": float(pb), "after": float(pa)}
-    totals_ = {"before": totals(before), "after": totals(after)}
-    return {"worlds": worlds, "seed": seed, "facts": facts, "totals": totals_}, before, after
-
-
 #: the files ``calibrate`` writes in its --out directory besides a fit's (:data:`trucesim.history.fits.FIT_FILES`)
 #: and table/: with those, what --force replaces
 CALIBRATE_FILES = (
@@ -196,6 +180,7 @@ def _how(cal, kept: int) -> str:
 
 
 def main(args) -> int:
+    from trucesim.report.calibration import format_calibration
     from trucesim.report.validation import fit_sizes
 
     cal = load_named(args.calibration)  # a bad file or --out fails before pyabc is imported (seconds)
@@ -227,13 +212,14 @@ def main(args) -> int:
     start = time.perf_counter()
     with writing(out):  # a full disk, a directory removed meanwhile: one line (what is stored is resumed)
         fit, check = _calibrate(args, cal, out)
-    _report(args, cal, out, fit, check, time.perf_counter() - start)
+    print(format_calibration(cal, fit, check, time.perf_counter() - start, args.check_worlds, out))
     return 0
 
 
 def _calibrate(args, cal, out: Path) -> tuple:
     """The fit of ``cal`` into ``out``, its check and its figures (see :func:`main`): the fit and the check."""
     from trucesim.commands.progress import GenerationProgress
+    from trucesim.history.backtest import fit_check
     from trucesim.history.calibrate import FitError, calibrate
     from trucesim.history.posterior import write_parameter_file
     from trucesim.plots.posterior import plot_posterior, plot_predictive
@@ -263,8 +249,8 @@ def _calibrate(args, cal, out: Path) -> tuple:
                 joint=cal.path.stem,
                 how=_how(cal, len(fit.particles)) if table else None,
             )
-        check, before_scores, after_scores = _check(
-            cal, fitted, args.seed, args.check_worlds, args.workers, args.scheduler
+        check, before_scores, after_scores = fit_check(
+            cal.rounds, fitted, args.seed, args.check_worlds, args.workers, args.scheduler
         )
     except (FitError, ExecutorError, RunError) as e:  # RunError: a failed chunk of the check
         raise UserError(str(e)) from None
@@ -286,44 +272,3 @@ def _calibrate(args, cal, out: Path) -> tuple:
     save_figure(scorecard_figure(before_scores), out / "scorecard-before.png")
     save_figure(scorecard_figure(after_scores, fitted=fitted), out / "scorecard-after.png")
     return fit, check
-
-
-def _report(args, cal, out: Path, fit, check: dict, seconds: float) -> None:
-    """What :func:`main` prints once every file is written: the fit, the posterior, the check."""
-    from trucesim.history.posterior import summary
-
-    table = cal.method == "table"
-    if table:
-        g = fit.generations[0]
-        print(
-            f"reference table ({seconds:.0f} s): {cal.table:,} prior draws, {g['evaluations']:,} "
-            f"consistent and simulated; kept the {len(fit.particles)} nearest (tolerance {g['epsilon']:.4f})"
-        )
-        if cal.refine:
-            g = fit.generations[-1]
-            print(
-                f"second stage: {cal.refine:,} draws near them, {g['evaluations']:,} consistent and simulated; kept the "
-                f"{len(fit.particles)} nearest (tolerance {g['epsilon']:.4f}), weighted (effective sample {g['ess']:.0f})"
-            )
-    else:
-        print(f"generations ({seconds:.0f} s):")
-        for g in fit.generations:
-            print(
-                f"  {g['generation']}: tolerance {g['epsilon']:.4f}, {g['evaluations']} simulated, "
-                f"acceptance {g['acceptance']:.0%}"
-            )
-    print("posterior (weighted; 5% / median / 95%):")
-    for row in summary(fit.particles, cal.fit).itertuples():
-        print(f"  {row.key:<45} {row.mean:6.3f} ± {row.sd:5.3f}   {row.q05:6.3f} {row.median:6.3f} {row.q95:6.3f}")
-    print(f"probability of what happened, before -> after the fit ({args.check_worlds:,} worlds per round):")
-    for name, v in check["facts"].items():
-        print(f"  {name.replace(':', ': '):<44} {v['before']:5.2f} -> {v['after']:5.2f}   ({v['observed']})")
-    b, a = check["totals"]["before"]["overall"], check["totals"]["after"]["overall"]
-    print(
-        f"  all rounds: hits {b['hits']}/{b['facts']} -> {a['hits']}/{a['facts']}, mean Brier {b['brier']:.3f} -> "
-        f"{a['brier']:.3f}, mean log {b['log']:.3f} -> {a['log']:.3f}"
-    )
-    print(
-        f"wrote {out}/: {'table/' if table else 'abc.db'} particles.parquet shares.parquet fitted.toml posterior.png "
-        "predictive.png scorecard-before.png scorecard-after.png backtest.json"
-    )

@@ -137,19 +137,6 @@ def fuller_validation(out: Path, names: list[str], force: bool) -> list[str]:
     return stored
 
 
-def _fold_keys(cal, seed: int) -> dict[str, str]:
-    """The fingerprint of each fold's fit (``fold-ROUND/fit.json``) in a validation of ``cal`` with ``seed``, by
-    the fold's directory name: the work :func:`trucesim.history.fits.reusable_work` reuses as it is."""
-    from trucesim.history.fits import fingerprint
-    from trucesim.history.rounds import round_name
-    from trucesim.history.validate import fold_calibration, fold_dir
-
-    return {
-        fold_dir(Path(), round_name(r.path)).name: fingerprint(fold_calibration(cal, i), seed)
-        for i, r in enumerate(cal.rounds)
-    }
-
-
 def read_against(path: Path, expected: dict[str, list[tuple[str, str]]]) -> dict:
     """The validation.json given to ``--against``, checked to score the facts ``expected``
     (:func:`trucesim.history.against.scored_facts`) before any fit.
@@ -206,11 +193,11 @@ def main(args) -> int:
     from trucesim.history.fits import Owner, clear_validation, reusable_work
     from trucesim.history.rounds import round_name
     from trucesim.history.table import table_fingerprint
-    from trucesim.history.validate import RECORD, validation_fingerprint
+    from trucesim.history.validate import RECORD, fold_fingerprints, validation_fingerprint
 
     names = [r.path.stem for r in cal.rounds]
     key = validation_fingerprint(cal, args.seed)
-    table_key, fold_keys = table_fingerprint(cal, args.seed), _fold_keys(cal, args.seed)
+    table_key, fold_keys = table_fingerprint(cal, args.seed), fold_fingerprints(cal, args.seed)
     reusable = reusable_work(table_key, fold_keys)
     owner = Owner("validate", RECORD, key, "a validation", cal.path.name, args.seed, reusable)
     prepare_fit(out, "validate", owner, args.force, lambda d: clear_validation(d, VALIDATE_FILES, table_key, fold_keys))

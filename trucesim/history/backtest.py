@@ -246,3 +246,28 @@ def to_dict(scores: Sequence[RoundScore], fitted: str | Path | None = None) -> d
         "rounds": rounds,
         "totals": totals(scores),
     }
+
+
+def fit_check(
+    rounds: Sequence[Scenario], fitted: Path, seed: int, worlds: int, workers=None, scheduler=None
+) -> tuple[dict, list[RoundScore], list[RoundScore]]:
+    """Each round's facts scored before and after a fit: the rounds as files, then with the parameter
+    file ``fitted`` applied (:func:`~trucesim.config.scenario.apply_parameter_file`), on the same
+    ``worlds`` worlds per round and ``seed``.
+
+    Returns what ``backtest.json`` holds (``worlds``, ``seed``, ``facts``: each ``round:fact``'s
+    ``observed`` fact and its probabilities ``before`` and ``after``, shares of worlds; ``totals``
+    before and after, as :func:`totals`), and the two lists of scores.
+    """
+    from trucesim.config.scenario import apply_parameter_file
+
+    before = score_rounds(rounds, worlds, seed, workers=workers, scheduler=scheduler)
+    after = score_rounds(
+        [apply_parameter_file(r, fitted) for r in rounds], worlds, seed, workers=workers, scheduler=scheduler
+    )
+    facts = {}
+    for r, b, a in zip(rounds, before, after, strict=True):
+        for o, pb, pa in zip(r.observed, b.p, a.p, strict=True):
+            facts[f"{r.path.stem}:{o.key}"] = {"observed": o.shown(), "before": float(pb), "after": float(pa)}
+    totals_ = {"before": totals(before), "after": totals(after)}
+    return {"worlds": worlds, "seed": seed, "facts": facts, "totals": totals_}, before, after

@@ -41,7 +41,7 @@ from trucesim.config.calibration import Calibration
 from trucesim.history.batch import TASK_WORLDS, batch_shares
 from trucesim.history.consistency import round_margins
 from trucesim.history.distance import CONSISTENT, distances_by_round, fact_labels
-from trucesim.history.fits import Fit, FitError, digest, open_fit, open_record, store_fit
+from trucesim.history.fits import TABLE_DIR, TABLE_RECORD, Fit, FitError, digest, open_fit, open_record, store_fit
 from trucesim.history.refine import refine
 from trucesim.run.files import write_atomic
 
@@ -143,7 +143,7 @@ def build_table(
 
     key = table_fingerprint(cal, seed)
     meta = {"fingerprint": key, "calibration": cal.path.name, "seed": seed, "keys": list(cal.fit), "block": BLOCK}
-    open_record(out / "table.json", key, meta, "a reference table", "rounds, priors or worlds")
+    open_record(out / TABLE_RECORD, key, meta, "a reference table", "rounds, priors or worlds")
     blocks = -(-cal.table // BLOCK)
     parts = []
     simulated = 0
@@ -246,7 +246,7 @@ def fit_table(
     into ``out``, like an ABC-SMC fit; a second call goes on from the table's stored blocks.
     """
     meta = open_fit(cal, out, seed)
-    table = build_table(cal, out / "table", seed, executor, on_progress)
+    table = build_table(cal, out / TABLE_DIR, seed, executor, on_progress)
     fit = select(table, cal, range(len(cal.rounds)))
     if cal.refine:
         fit = refine(cal, fit, range(len(cal.rounds)), seed, executor)

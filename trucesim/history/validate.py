@@ -54,7 +54,7 @@ from trucesim.config.observed import Observed
 from trucesim.history.backtest import observed_text
 from trucesim.history.batch import batch_shares
 from trucesim.history.calibrate import calibrate
-from trucesim.history.fits import Fit, digest, fingerprint, open_record
+from trucesim.history.fits import TABLE_DIR, Fit, digest, fingerprint, open_record
 from trucesim.history.refine import refine
 from trucesim.history.reliability import reliability
 from trucesim.history.rounds import round_name
@@ -232,6 +232,15 @@ def fold_calibration(cal: Calibration, i: int) -> Calibration:
     return replace(cal, rounds=tuple(r for j, r in enumerate(cal.rounds) if j != i))
 
 
+def fold_fingerprints(cal: Calibration, seed: int) -> dict[str, str]:
+    """The fingerprint of each fold's fit (``fold-ROUND/fit.json``) in a validation of ``cal`` with ``seed``, by
+    the fold's directory name: the work :func:`trucesim.history.fits.reusable_work` reuses as it is."""
+    return {
+        fold_dir(Path(), round_name(r.path)).name: fingerprint(fold_calibration(cal, i), seed)
+        for i, r in enumerate(cal.rounds)
+    }
+
+
 def fold(
     cal: Calibration,
     i: int,
@@ -309,7 +318,7 @@ def validate(
     with borrowed(executor) as ex:
         shared = None
         if cal.method == "table":  # one reference table serves every fold
-            t = build_table(cal, out / "table", seed, ex, on_table)
+            t = build_table(cal, out / TABLE_DIR, seed, ex, on_table)
             shared = (t, distances(t, cal.distance))
         for k, i in enumerate(chosen):
             fitted = tuple(round_name(r.path) for j, r in enumerate(cal.rounds) if j != i)
