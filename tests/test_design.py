@@ -30,7 +30,7 @@ from trucesim import load_scenario
 from trucesim.cli import main as cli_main
 from trucesim.config.terms import TERM_NAMES
 from trucesim.designer.design import MAX_POLISH_MOVES, design
-from trucesim.designer.evaluate import Evaluator, day0_acceptance, decision_probability, simulate_candidate
+from trucesim.designer.evaluate import Evaluator, day0_acceptance, simulate_candidate
 from trucesim.designer.outputs import OUTPUT_FILES, write_outputs
 from trucesim.designer.probes import marginal_effects, zone_of_agreement
 from trucesim.designer.search import SearchPlan, pareto_front, plan_search
@@ -139,20 +139,22 @@ def test_synthetic_scenario_matches_the_closed_form(scenario):
     assert w["deal"].mean() == pytest.approx(P_STAR, abs=0.025)
 
 
-def test_decision_probability_is_the_models_own():
-    """The zone uses each side's probability of accepting as the model's answers use it: the agent's own."""
+def test_day0_acceptance_is_the_models_own():
+    """The zone uses each side's probability of accepting as the model's answers use it: the agents' own
+    ``decision_probability`` on the tabled terms, world by world (the same worlds as ``trucesim run``)."""
     from trucesim.model.model import TruceModel
+    from trucesim.model.streams import run_streams
 
-    m = TruceModel(load_scenario(BASE), 200, rng=5)
-    idx = np.arange(200)
-    for side in (m.government, m.armed_group):
-        want = side.decision_probability(m.terms, idx)
-        assert np.array_equal(decision_probability(side, m.terms, idx), want)
-        assert ((want > 0) & (want < 1)).any()
-    # the armed group cannot accept a demand beyond the hostages it holds in the agreed categories
-    t = m.terms.copy()
-    t[:, 1] = 200
-    assert (decision_probability(m.armed_group, t, idx) == 0).all()
+    scenario = load_scenario(BASE)
+    for values in ({}, {"terms.hostages_released": 200}):  # 200: beyond what the armed group holds
+        w = simulate_candidate(scenario, values, 200, 5, run=False)
+        m = TruceModel(scenario, 200, rng=run_streams(5, 0, 200), collect=False)
+        t, idx = m.terms.copy(), np.arange(200)
+        t[:, 1] = values.get("terms.hostages_released", t[0, 1])
+        assert np.array_equal(w["p_gov0"], m.government.decision_probability(t, idx).astype(np.float32))
+        assert np.array_equal(w["p_ag0"], m.armed_group.decision_probability(t, idx).astype(np.float32))
+    assert ((w["p_gov0"] > 0) & (w["p_gov0"] < 1)).any()
+    assert (w["p_ag0"] == 0).all()  # it cannot accept a demand beyond the hostages it holds in the agreed categories
 
 
 def test_docstring_examples(monkeypatch):
