@@ -13,6 +13,7 @@ from trucesim.commands.common import (
     UserError,
     add_dpi,
     add_force,
+    add_workers,
     nonneg_int,
     positive_int,
 )
@@ -73,19 +74,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument(
         "--seed", type=nonneg_int, default=0, metavar="S", help="root random seed of every round (default: 0)"
     )
-    p.add_argument(
-        "--workers",
-        type=positive_int,
-        metavar="N",
-        help="processes running the rounds' chunks (default: all cores; 1 runs in this process); "
-        "with --scheduler local, the LocalCluster's workers; the numbers do not depend on it",
-    )
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="run on Dask: 'local' starts a LocalCluster, tcp://HOST:PORT uses a running cluster's "
-        "scheduler (default: no Dask, a process pool)",
-    )
+    add_workers(p, "running the rounds' chunks", scheduler=True)
     p.add_argument("--format", choices=("text", "json"), default="text", help="the scorecard as readable text or JSON")
     p.add_argument(
         "--fitted",

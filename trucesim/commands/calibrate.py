@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trucesim.commands.common import UserError, nonneg_int, positive_int, worlds_int, writing
+from trucesim.commands.common import UserError, add_workers, nonneg_int, worlds_int, writing
 
 if TYPE_CHECKING:
     from trucesim.history.fits import Owner
@@ -69,12 +69,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, metavar="DIR", help="output directory (default: fits/NAME, or fits/NAME-quick)")
     p.add_argument("--seed", type=nonneg_int, default=0, metavar="S", help="root random seed (default 0)")
     p.add_argument("--quick", action="store_true", help="the file's [quick] sizes: a small fit for a first look")
-    p.add_argument(
-        "--workers", type=positive_int, metavar="N", help="processes that simulate the batches (default: all cores)"
-    )
-    p.add_argument(
-        "--scheduler", metavar="ADDRESS", help="'local' for a Dask LocalCluster, or a Dask scheduler's address"
-    )
+    add_workers(p, "simulating the batches", scheduler=True)
     p.add_argument(
         "--check-worlds",
         type=worlds_int,

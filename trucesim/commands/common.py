@@ -249,6 +249,27 @@ def add_dpi(parser: argparse.ArgumentParser, what: str, same_as_plot: bool = Tru
     )
 
 
+def add_workers(parser: argparse.ArgumentParser, what: str, scheduler: bool = False, **given) -> None:
+    """The ``--workers`` option of every command that simulates (``what``: what its processes run), and with
+    ``scheduler`` the ``--scheduler`` option beside it: one wording, and the promise that the numbers do not
+    depend on either. ``given`` passes on to ``add_argument`` (an ``action``)."""
+    cluster = "; with --scheduler local, the LocalCluster's workers" if scheduler else ""
+    parser.add_argument(
+        "--workers",
+        type=positive_int,
+        metavar="N",
+        help=f"processes {what} (default: all cores; 1 runs in this process){cluster}; the numbers do not depend on it",
+        **given,
+    )
+    if scheduler:
+        parser.add_argument(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="run on Dask: 'local' starts a LocalCluster, tcp://HOST:PORT uses a running cluster's scheduler "
+            "(default: no Dask, a process pool); the numbers do not depend on it",
+        )
+
+
 def add_force(parser: argparse.ArgumentParser, what: str = "the output file", workers: bool = False) -> None:
     """The ``--force`` option every command that writes a file has; ``workers``: it also lifts the cap on ``--workers``."""
     also = ""

@@ -12,9 +12,9 @@ from trucesim.commands.common import (
     UserError,
     add_dpi,
     add_force,
+    add_workers,
     check_out,
     nonneg_int,
-    positive_int,
     refuse_overwrite,
     worlds_int,
     writing,
@@ -88,12 +88,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "blockers, coalition, deal_day, terms, other, all), summary keys (p_accept) or figures (p_accept.hamas)",
     )
     add_dpi(p, "a raster --out figure")
-    p.add_argument(
-        "--workers",
-        type=positive_int,
-        metavar="N",
-        help="processes running the chunks (default: all cores); the numbers do not depend on it",
-    )
+    add_workers(p, "running the chunks")
     add_force(p, "--out FILE", workers=True)
     return p
 

@@ -7,7 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from trucesim.commands.common import UserError, add_dpi, nonneg_int, positive_int, whole_number, worlds_int
+from trucesim.commands.common import UserError, add_dpi, add_workers, nonneg_int, positive_int, whole_number, worlds_int
 
 NAME = "design"
 EPILOG = """examples:
@@ -166,12 +166,7 @@ def _add_simulations(p: argparse.ArgumentParser) -> None:
         help="finite-difference step for the marginal effects, as a share of each key's range "
         "(default: 0.05; at least one unit for whole-number keys)",
     )
-    p.add_argument(
-        "--workers",
-        type=positive_int,
-        metavar="N",
-        help="processes simulating a batch of candidates; the numbers do not depend on it (default: all cores)",
-    )
+    add_workers(p, "simulating a batch of candidates")
     # the option's former name, as `run` and `sweep` call it --workers: hidden, still accepted
     p.add_argument("--jobs", type=positive_int, dest="workers", action=_Deprecated, help=argparse.SUPPRESS)
 

@@ -12,6 +12,7 @@ from trucesim.commands.common import (
     UserError,
     add_dpi,
     add_force,
+    add_workers,
     check_out,
     nonneg_int,
     positive_int,
@@ -119,14 +120,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         metavar="N",
         help=f"worlds to simulate when given a scenario (days, seats, outcomes; default: {DEFAULT_WORLDS})",
     )
-    p.add_argument(
-        "--workers",
-        type=positive_int,
-        action=_Given,
-        metavar="N",
-        help="when given a scenario: processes for more than one chunk of 10,000 worlds (default: all cores); "
-        "the numbers do not depend on it",
-    )
+    add_workers(p, "running a scenario's chunks, when given a scenario of more than 10,000 worlds", action=_Given)
     p.add_argument(
         "--seed",
         type=nonneg_int,

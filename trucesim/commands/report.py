@@ -15,6 +15,7 @@ from trucesim.commands.common import (
     UserError,
     add_dpi,
     add_force,
+    add_workers,
     check_out,
     nonneg_int,
     positive_int,
@@ -83,12 +84,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument(
         "--seed", type=nonneg_int, metavar="S", help="scenarios only: root random seed, shared by all (default: 0)"
     )
-    p.add_argument(
-        "--workers",
-        type=positive_int,
-        metavar="N",
-        help="scenarios only: processes running the chunks (default: all cores); the numbers do not depend on it",
-    )
+    add_workers(p, "running the scenarios' chunks (scenarios only)")
     add_force(p, "--out FILE", workers=True)
     return p
 

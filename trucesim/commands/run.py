@@ -10,9 +10,9 @@ from trucesim.commands.common import (
     DEFAULT_WORLDS,
     UserError,
     add_force,
+    add_workers,
     check_out,
     nonneg_int,
-    positive_int,
     refuse_overwrite,
     trace_arg,
     traced_rows,
@@ -69,13 +69,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="print a day-by-day narrative of world K, ending with a one-line verdict (to stderr with "
         "--format json); K may be first-deal or first-no-deal to pick the first world of that kind",
     )
-    run.add_argument(
-        "--workers",
-        type=positive_int,
-        metavar="N",
-        help="processes for runs of more than one chunk of 10,000 worlds (default: all cores); "
-        "the numbers do not depend on it",
-    )
+    add_workers(run, "running more than one chunk of 10,000 worlds")
     add_force(run, "--out FILE", workers=True)
     return run
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from trucesim.commands.common import UserError, file_kind, nonneg_int, positive_int
+from trucesim.commands.common import UserError, add_workers, file_kind, nonneg_int, positive_int
 
 NAME = "sweep"
 EPILOG = """examples:
@@ -48,19 +48,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="experiment file (TOML), e.g. experiments/prisoners-vs-us-pressure.toml",
     )
     p.add_argument("--out", metavar="DIR", type=Path, help="results directory; must be new or empty unless --resume")
-    p.add_argument(
-        "--workers",
-        type=positive_int,
-        metavar="N",
-        help="worker processes on this machine (default: all cores; 1 runs in this process); "
-        "with --scheduler local, the LocalCluster's workers",
-    )
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="run on Dask: 'local' starts a LocalCluster, tcp://HOST:PORT uses a running "
-        "cluster's scheduler (default: no Dask, a process pool)",
-    )
+    add_workers(p, "running the chunks", scheduler=True)
     p.add_argument(
         "--resume",
         action="store_true",

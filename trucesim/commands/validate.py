@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from trucesim.commands.calibrate import add_calibration_argument, add_force_dir
-from trucesim.commands.common import UserError, add_dpi, nonneg_int, positive_int, writing
+from trucesim.commands.common import UserError, add_dpi, add_workers, nonneg_int, writing
 
 NAME = "validate"
 DESCRIPTION = """Does the calibrated model predict a round it was not fitted to? Leave-one-round-out
@@ -90,17 +90,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         metavar="ROUND",
         help="leave out only this round of the file (repeatable; default: each round in turn)",
     )
-    p.add_argument(
-        "--workers",
-        type=positive_int,
-        metavar="N",
-        help="processes that simulate (default: all cores; 1 runs in this process); the numbers do not depend on it",
-    )
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="run on Dask: 'local' starts a LocalCluster, tcp://HOST:PORT uses a running cluster's scheduler",
-    )
+    add_workers(p, "simulating the table or the folds and the left-out rounds", scheduler=True)
     p.add_argument(
         "--against",
         type=Path,
