@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 import shutil
 
 import pytest
@@ -255,3 +256,19 @@ def test_calibrate_refusing_an_option_leaves_no_directory_behind(tmp_path):
         out = tmp_path / "fit"
         assert_one_line_error(cli("calibrate", tiny(tmp_path), "--out", out, *bad), bad[0])
         assert not out.exists()
+
+
+@pytest.mark.parametrize("text", ["{not json", '["a list"]', '{"fingerprint": 3}', "\udcff"])
+def test_a_damaged_record_is_one_line_and_is_kept(tmp_path, text):
+    """From Python too (the command refuses such a directory before): a fit.json, table.json or validate.json
+    that is no record gives one FitError line naming the directory, and the file is left as it was."""
+    from trucesim.history.fits import FitError, open_record
+
+    path = tmp_path / "fit.json"
+    path.write_text(text, encoding="utf-8", errors="surrogateescape")
+    before = path.read_bytes()
+    with pytest.raises(
+        FitError, match=rf"^{re.escape(str(tmp_path))}: holds a fit.json that is not the record of a fit"
+    ) as e:
+        open_record(path, "sha256:x", {"fingerprint": "sha256:x"}, "a fit", "rounds")
+    assert "\n" not in str(e.value) and path.read_bytes() == before
