@@ -175,10 +175,7 @@ def _how(cal, kept: int) -> str:
 
 
 def main(args) -> int:
-    from trucesim.report.calibration import format_calibration
-    from trucesim.report.validation import fit_sizes
-
-    cal = load_named(args.calibration)  # a bad file or --out fails before pyabc is imported (seconds)
+    cal = load_named(args.calibration)  # a bad file or --out fails before pyabc (or pandas) is imported (seconds)
     if args.quick:
         if not cal.quick:
             raise no_quick(cal)
@@ -199,6 +196,9 @@ def main(args) -> int:
     prepare_fit(
         out, "calibrate", owner, args.force, lambda d: clear_files(d, (*FIT_FILES, *CALIBRATE_FILES), table_key)
     )
+    from trucesim.report.calibration import format_calibration
+    from trucesim.report.validation import fit_sizes
+
     print(
         f"calibrate {cal.path}: {len(cal.fit)} values, {len(cal.rounds)} rounds ({len(cal.facts())} facts), "
         f"{fit_sizes(cal.sizes())}, seed {args.seed}",

@@ -186,7 +186,7 @@ def _round(name, where: str, base: Path) -> Scenario:
 def load_calibration(path: str | Path) -> Calibration:
     """Read and validate a calibration file, a path or a shipped calibration's name (``"joint"``);
     raise :class:`CalibrationError` (one line) on any problem."""
-    path = locate(path, "calibrations", CalibrationError)  # a path wins over a shipped name
+    path = locate(path, "calibrations", CalibrationError, listed=True)  # a path wins over a shipped name
     shown = printable(str(path))
     raw = read_toml(path, shown, what="a calibration file (TOML)", error=CalibrationError)
     for k in raw:

@@ -150,6 +150,3 @@ def check_consistency(s: Scenario, top: str) -> None:
                 f"{top}: actors.{a}.safety_net_seats: expected at most actors.{a}.seats, "
                 f"found {_hi(s, f'actors.{a}.safety_net_seats'):g}"
             )
-
-
-#: the tables a parameter file (fitted values: :func:`apply_parameter_file`) may hold

@@ -431,6 +431,7 @@ def _observed(raw: object, actors: Mapping[str, str], top: str) -> tuple[Observe
         raise ScenarioError(str(e)) from None
 
 
+#: the tables a parameter file (fitted values: :func:`apply_parameter_file`) may hold
 PARAMETER_TABLES = ("terms", "context", "actors", "protocol")
 
 
