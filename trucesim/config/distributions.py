@@ -123,6 +123,32 @@ class Dist:
             return lo + (hi - lo) * a["a"] / (a["a"] + a["b"])
         return a["mean"]
 
+    def scipy_args(self, bounds: tuple[float, float]) -> tuple[str, tuple[float, ...], dict[str, float]]:
+        """The ``scipy.stats`` distribution of a numeric table as ``(name, args, kwds)``: a normal truncated
+        to ``bounds`` (the key's range, like the model's draws), the other kinds on their own support. A fit's
+        prior (``pyabc.RV(name, *args, **kwds)``) and its figure's prior density read the same one.
+
+        >>> from scipy import stats
+        >>> name, args, kwds = Dist("uniform", {"low": 0.2, "high": 0.6}).scipy_args((0, 1))
+        >>> name, float(getattr(stats, name)(*args, **kwds).pdf(0.3))
+        ('uniform', 2.5)
+        """
+        if self.kind not in NUMERIC_KINDS:
+            raise ValueError(f"expected uniform, normal, triangular or beta, found {self.kind}")
+        a = self.args
+        if self.kind == "uniform":
+            return "uniform", (a["low"], a["high"] - a["low"]), {}
+        if self.kind == "triangular":
+            width = a["high"] - a["low"]
+            return "triang", ((a["mode"] - a["low"]) / width,), {"loc": a["low"], "scale": width}
+        if self.kind == "beta":
+            lo, hi = self.support()
+            return "beta", (a["a"], a["b"]), {"loc": lo, "scale": hi - lo}
+        lo = max(a.get("low", -np.inf), bounds[0])
+        hi = min(a.get("high", np.inf), bounds[1])
+        z = ((lo - a["mean"]) / a["sd"], (hi - a["mean"]) / a["sd"])
+        return "truncnorm", z, {"loc": a["mean"], "scale": a["sd"]}
+
     def draw(self, rng: np.random.Generator, n: int, bounds: tuple[float, float], integer: bool = False) -> np.ndarray:
         """Draw ``n`` values, truncated to ``bounds`` (the parameter's range): :meth:`ppf` of ``n`` uniforms."""
         return self.ppf(rng.random(n), bounds, integer)

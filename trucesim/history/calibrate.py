@@ -54,20 +54,8 @@ def prior_rv(dist: Dist, bounds: tuple[float, float]):
     """
     import pyabc
 
-    if dist.kind not in NUMERIC_KINDS:
-        raise ValueError(f"expected uniform, normal, triangular or beta, found {dist.kind}")
-    a = dist.args
-    if dist.kind == "uniform":
-        return pyabc.RV("uniform", a["low"], a["high"] - a["low"])
-    if dist.kind == "triangular":
-        width = a["high"] - a["low"]
-        return pyabc.RV("triang", (a["mode"] - a["low"]) / width, loc=a["low"], scale=width)
-    if dist.kind == "beta":
-        lo, hi = dist.support()
-        return pyabc.RV("beta", a["a"], a["b"], loc=lo, scale=hi - lo)
-    lo = max(a.get("low", -np.inf), bounds[0])
-    hi = min(a.get("high", np.inf), bounds[1])
-    return pyabc.RV("truncnorm", (lo - a["mean"]) / a["sd"], (hi - a["mean"]) / a["sd"], loc=a["mean"], scale=a["sd"])
+    name, args, kwds = dist.scipy_args(bounds)
+    return pyabc.RV(name, *args, **kwds)
 
 
 def safe_name(key: str) -> str:

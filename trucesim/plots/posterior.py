@@ -30,9 +30,11 @@ def short_label(key: str) -> str:
 
 
 def _prior_pdf(dist: Dist, bounds: tuple[float, float], x: np.ndarray) -> np.ndarray:
-    from trucesim.history.calibrate import prior_rv
+    """The prior's density at ``x``: the distribution the fit's prior is (:meth:`Dist.scipy_args`)."""
+    from scipy import stats
 
-    return np.asarray(prior_rv(dist, bounds).pdf(x), dtype=float)
+    name, args, kwds = dist.scipy_args(bounds)
+    return np.asarray(getattr(stats, name)(*args, **kwds).pdf(x), dtype=float)
 
 
 def plot_posterior(
