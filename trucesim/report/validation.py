@@ -23,7 +23,7 @@ from trucesim.report.backtest import num, shown_path
 
 
 def fit_sizes(s: dict) -> str:
-    """A fit's sizes in words, from a validation's ``sizes`` (:func:`trucesim.history.validate.sizes`).
+    """A fit's sizes in words, from a validation's ``sizes`` (:meth:`trucesim.config.calibration.Calibration.sizes`).
 
     >>> fit_sizes({"method": "table", "population": 100, "table": 4096, "worlds": 50})
     'the 100 nearest of 4,096 prior draws (a reference table), 50 worlds per round and draw'
