@@ -147,6 +147,29 @@ def assert_one_line_error(proc, *fragments):
     return lines[0]
 
 
+def table_calibration(table: int, population: int, worlds: int, predictive_worlds: int, extra: str = "") -> str:
+    """The text of a calibration small enough for a test: two values fitted on a reference table of ``table``
+    draws over three shipped rounds, keeping ``population``, ``worlds`` per round and draw; ``extra`` TOML after
+    its ``[validate]`` table (a ``[quick]`` table, say)."""
+    r = SCENARIOS / "rounds"
+    return f"""
+rounds = ["{r}/november-2023.toml", "{r}/april-2024.toml", "{r}/august-2024.toml"]
+priors = "april-2024"
+fit = ["actors.hamas.patience", "actors.israel.sensitivity_us"]
+method = "table"
+table = {table}
+population = {population}
+worlds = {worlds}
+
+[prior]
+"actors.israel.sensitivity_us" = {{ dist = "uniform", low = 0.1, high = 0.8 }}
+"actors.hamas.patience" = {{ dist = "beta", a = 2, b = 5, low = 0, high = 0.6 }}
+
+[validate]
+predictive_worlds = {predictive_worlds}
+{extra}"""
+
+
 def write_experiment(tmp_path, text: str, name: str = "exp.toml") -> Path:
     """An experiment file in ``tmp_path`` from ``text``, whose ``{scenario}`` becomes the baseline's path."""
     path = tmp_path / name

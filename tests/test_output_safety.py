@@ -10,34 +10,16 @@ import shutil
 
 import pytest
 
-from .conftest import ROOT, assert_one_line_error, cli, files
+from .conftest import assert_one_line_error, cli, files, table_calibration
 
 pytest.importorskip("pyabc")
 
-ROUNDS = ROOT / "scenarios" / "rounds"
-#: a reference table of 40 draws on three rounds: a fit (or a validation) in a second or two
-TINY = """
-rounds = ["{r}/november-2023.toml", "{r}/april-2024.toml", "{r}/august-2024.toml"]
-priors = "april-2024"
-fit = ["actors.hamas.patience", "actors.israel.sensitivity_us"]
-method = "table"
-table = 40
-population = 6
-worlds = 10
-
-[prior]
-"actors.israel.sensitivity_us" = {{ dist = "uniform", low = 0.1, high = 0.8 }}
-"actors.hamas.patience" = {{ dist = "beta", a = 2, b = 5, low = 0, high = 0.6 }}
-
-[validate]
-predictive_worlds = 50
-{extra}"""
 QUICK = "\n[quick]\ntable = 20\npopulation = 4\n"
 
 
 def tiny(tmp_path, extra: str = QUICK):
     f = tmp_path / "tiny.toml"
-    f.write_text(TINY.format(r=ROUNDS, extra=extra))
+    f.write_text(table_calibration(40, population=6, worlds=10, predictive_worlds=50, extra=extra))  # a second or two
     return f
 
 

@@ -17,13 +17,13 @@ from trucesim.history.fits import FitError
 from trucesim.history.refine import kernel_draws, log_kernel_density, refine
 from trucesim.history.table import build_table, select
 
-from .test_table import ROUNDS, SMALL
+from .test_table import small_text
 
 
 def text(method: str = "table", patience: str = "uniform", extra: str = "") -> str:
     """test_table's small calibration file, keeping 8 of 40 draws, then 8 of ``refine = 48``; ``patience``'s prior
     is of that kind (with ``extra`` arguments)."""
-    base = SMALL.format(r=ROUNDS, table=40).replace("population = 10\n", "population = 8\nrefine = 48\n")
+    base = small_text(40).replace("population = 10\n", "population = 8\nrefine = 48\n")
     return base.replace('method = "table"', f'method = "{method}"').replace(
         'dist = "beta", a = 2, b = 5,', f'dist = "{patience}"{extra},'
     )

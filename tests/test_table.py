@@ -15,30 +15,16 @@ from trucesim.history.distance import round_distances
 from trucesim.history.fits import FitError
 from trucesim.history.table import Table, build_table, distances, prior_draws, select
 
-from .conftest import ROOT
+from .conftest import table_calibration
 
-ROUNDS = ROOT / "scenarios" / "rounds"
-SMALL = """
-rounds = ["{r}/november-2023.toml", "{r}/april-2024.toml", "{r}/august-2024.toml"]
-priors = "april-2024"
-fit = ["actors.hamas.patience", "actors.israel.sensitivity_us"]
-method = "table"
-table = {table}
-population = 10
-worlds = 20
 
-[prior]
-"actors.israel.sensitivity_us" = {{ dist = "uniform", low = 0.1, high = 0.8 }}
-"actors.hamas.patience" = {{ dist = "beta", a = 2, b = 5, low = 0, high = 0.6 }}
-
-[validate]
-predictive_worlds = 200
-"""
+def small_text(table: int = 60) -> str:
+    return table_calibration(table, population=10, worlds=20, predictive_worlds=200)
 
 
 def small(tmp_path: Path, table: int = 60) -> Calibration:
     f = tmp_path / "small.toml"
-    f.write_text(SMALL.format(r=ROUNDS, table=table))
+    f.write_text(small_text(table))
     return load_calibration(f)
 
 
@@ -151,9 +137,9 @@ def test_calibrate_and_validate_run_on_one_table(tmp_path, capsys):
 
 def test_a_bad_method_or_table_size_is_one_line(tmp_path):
     f = tmp_path / "bad.toml"
-    f.write_text(SMALL.format(r=ROUNDS, table=60).replace('method = "table"', 'method = "grid"'))
+    f.write_text(small_text(60).replace('method = "table"', 'method = "grid"'))
     with pytest.raises(CalibrationError, match=r"method: expected one of smc, table, found 'grid'"):
         load_calibration(f)
-    f.write_text(SMALL.format(r=ROUNDS, table=1))
+    f.write_text(small_text(1))
     with pytest.raises(CalibrationError, match=r"table: expected a whole number >= 2, found 1"):
         load_calibration(f)

@@ -256,9 +256,10 @@ def fold(
     its :func:`~trucesim.history.table.distances`), the fit keeps the draws nearest the other rounds.
     """
     left = cal.rounds[i]
-    others = tuple(r for j, r in enumerate(cal.rounds) if j != i)
+    fitted_on = fold_calibration(cal, i)
+    others = fitted_on.rounds
     if table is None:
-        fit = calibrate(fold_calibration(cal, i), fold_dir(out, round_name(left.path)), seed, executor, on_progress)
+        fit = calibrate(fitted_on, fold_dir(out, round_name(left.path)), seed, executor, on_progress)
     else:
         rest = [j for j in range(len(cal.rounds)) if j != i]
         fit = select(table[0], cal, rest, table[1])
