@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from trucesim.config.distributions import Dist
-from trucesim.plots.style import CYCLE, GREY, finish, new_canvas, new_figure
+from trucesim.plots.style import CYCLE, GREY, finish, grid_canvas, new_figure
 
 
 def short_label(key: str) -> str:
@@ -50,9 +50,7 @@ def plot_posterior(
     shares its parameter's range, each row (left of the diagonal) its own.
     """
     k = len(keys)
-    size = max(6.0, 2.1 * k)
-    fig = new_canvas((size, size + 1.1))
-    grid = fig.add_gridspec(k, k)
+    fig, grid = grid_canvas(max(6.0, 2.1 * k), k)
     w = particles["weight"].to_numpy(float)
 
     def limits(key: str) -> tuple[float, float]:
