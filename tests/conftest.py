@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from .browser import app_server  # noqa: F401  (a session fixture: one app server per test process)
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 BASELINE = SCENARIOS / "april-2024.toml"

@@ -1,41 +1,26 @@
 """The browser app (``trucesim app``): its model entry point, its figures, and the page in a real browser.
 
-The browser test starts ``trucesim app`` on a free port of 127.0.0.1, drives
-Debian's chromium through Playwright (its executable path: Playwright's own
-browser download is not used), checks the charts have content, Step, a slider
-with Reset, the scenario select and the console, saves screenshots to the
-test's temporary directory and stops the server by its process id.
+The browser test opens ``trucesim app`` (started once per test process on a free
+port of 127.0.0.1: ``app_server`` in tests/browser.py), drives Debian's chromium
+through Playwright (its executable path: Playwright's own browser download is not
+used), checks the charts have content, Step, a slider with Reset, the scenario
+select and the console, and saves screenshots to the test's temporary directory.
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import os
 import re
 import shutil
-import signal
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from .conftest import BASELINE, ROOT, SCENARIOS, assert_one_line_error, cli
-
-IN_CI = bool(os.environ.get("CI"))
-
-
-def _need(module: str):
-    """Import a module of the app extra; skip without it, except in CI, where it must be installed."""
-    if IN_CI:
-        return importlib.import_module(module)
-    return pytest.importorskip(module, reason="the app extra is not installed: pip install -e '.[app]'")
-
+from .browser import CANVAS_INK, CHROMIUM_ARGS, _chromium, _need
+from .conftest import BASELINE, SCENARIOS, assert_one_line_error, cli
 
 # --- controls, model entry point, figures: no browser ---------------------------------------------
 
@@ -206,81 +191,6 @@ def test_cli_app_errors_are_one_line():
 
 # --- the page in a real browser ---------------------------------------------------------------------
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _chromium() -> str:
-    path = os.environ.get("TRUCESIM_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        if IN_CI:
-            pytest.fail("chromium is not installed (make test installs it: apt-get install chromium)")
-        pytest.skip("Debian's chromium is not installed: apt-get install chromium")
-    return path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for_server(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"trucesim app exited with status {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(f"trucesim app did not answer at {url} within {timeout} s")
-
-
-@pytest.fixture
-def app_server(tmp_path):
-    """``trucesim app`` on a free port of 127.0.0.1; yields its URL; stopped by its pid at the end."""
-    _need("solara")
-    port = _free_port()
-    with open(tmp_path / "server.log", "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "trucesim", "app", str(BASELINE), "--port", str(port)],
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}/"
-            _wait_for_server(url, proc)
-            yield url
-        finally:
-            if proc.poll() is None:
-                os.kill(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.kill(proc.pid, signal.SIGKILL)
-                    proc.wait()
-
-
-#: painted pixels of each chart canvas (ECharts draws axes, legend and lines on one canvas)
-CANVAS_INK = """() => [...document.querySelectorAll('.trucesim-chart canvas')].map(c => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let ink = 0;
-    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) ink++;
-    return ink;
-})"""
-
-
 #: true once the result panel says the charts are at day N or later
 DAY_AT_LEAST = """() => {
     const m = document.body.innerText.match(/charts are at day (\\d+) of/);
@@ -307,7 +217,7 @@ def test_the_app_in_a_real_browser(app_server, tmp_path):
             page.set_default_timeout(60_000)
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(app_server)
+            page.goto(app_server.url)
 
             # the charts render, with content
             page.wait_for_selector(".trucesim-p-deal")

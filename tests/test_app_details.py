@@ -6,7 +6,7 @@ from __future__ import annotations
 import urllib.request
 import warnings
 
-from .test_app import CANVAS_INK, CHROMIUM_ARGS, _chromium, _need, app_server  # noqa: F401  (a fixture)
+from .browser import CANVAS_INK, CHROMIUM_ARGS, _chromium, _need
 
 #: each card of the page: its title, the height of its content and the height it shows
 CARDS = """() => [...document.querySelectorAll('.v-card')].map(c => ({
@@ -41,8 +41,8 @@ def test_only_solaras_cookie_warning_is_silenced():
     assert shown(cookie, "somebody.else")
 
 
-def test_the_page_names_its_tab_shows_every_row_and_prints_no_cookie_warning(app_server, tmp_path):  # noqa: F811
-    with urllib.request.urlopen(app_server, timeout=30) as r:  # a first page load, as a browser's
+def test_the_page_names_its_tab_shows_every_row_and_prints_no_cookie_warning(app_server, tmp_path):
+    with urllib.request.urlopen(app_server.url, timeout=30) as r:  # a first page load, as a browser's
         assert r.status == 200
     sync_api = _need("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
@@ -50,7 +50,7 @@ def test_the_page_names_its_tab_shows_every_row_and_prints_no_cookie_warning(app
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 1100})
             page.set_default_timeout(60_000)
-            page.goto(app_server)
+            page.goto(app_server.url)
             page.wait_for_selector(".trucesim-shares")
             page.wait_for_function(f"({CANVAS_INK})().every(n => n > 2000)")
             page.screenshot(path=tmp_path / "details.png", full_page=True)
@@ -59,7 +59,7 @@ def test_the_page_names_its_tab_shows_every_row_and_prints_no_cookie_warning(app
             tables = page.evaluate(TABLES)
             phone = browser.new_page(viewport={"width": 390, "height": 844})  # a phone: one column, drawer closed
             phone.set_default_timeout(60_000)
-            phone.goto(app_server)
+            phone.goto(app_server.url)
             phone.wait_for_selector(".trucesim-shares")
             phone.wait_for_function(f"({CANVAS_INK})().every(n => n > 2000)")
             phone.screenshot(path=tmp_path / "phone.png")
@@ -75,5 +75,5 @@ def test_the_page_names_its_tab_shows_every_row_and_prints_no_cookie_warning(app
     assert "navigation-drawer--close" in drawer, drawer
     assert all(c["shown_width"] >= 300 for c in phone_cards if c["title"]), phone_cards
     assert all(t["width"] <= t["shown_width"] + 1 for t in phone_tables), phone_tables
-    log = (tmp_path / "server.log").read_text()
+    log = app_server.log.read_text()
     assert "samesite" not in log.lower() and "Warning" not in log, log
