@@ -76,4 +76,5 @@ def test_the_page_names_its_tab_shows_every_row_and_prints_no_cookie_warning(app
     assert all(c["shown_width"] >= 300 for c in phone_cards if c["title"]), phone_cards
     assert all(t["width"] <= t["shown_width"] + 1 for t in phone_tables), phone_tables
     log = app_server.log.read_text()
+    assert log.startswith("trucesim app: starting ("), log  # said at once, before the imports' seconds of silence
     assert "samesite" not in log.lower() and "Warning" not in log, log

@@ -96,6 +96,8 @@ def solara_args(host: str, port: int) -> list[str]:
 
 def serve(scenario: Path, host: str = "127.0.0.1", port: int = 8765) -> None:
     """Serve the app at ``http://host:port/`` until interrupted, showing ``scenario`` first."""
+    # the imports below take 10 to 20 seconds on two cores: say so first, not after a silence
+    print("trucesim app: starting (loading Solara and Mesa's visualisation takes 10 to 20 seconds)", flush=True)
     os.environ[catalogue.ENV_SCENARIO] = str(Path(scenario).resolve())
     for k, v in SOLARA_ENV.items():
         os.environ.setdefault(k, v)
