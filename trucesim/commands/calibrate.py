@@ -175,7 +175,7 @@ def _how(cal, kept: int) -> str:
 
 
 def main(args) -> int:
-    cal = load_named(args.calibration)  # a bad file or --out fails before pyabc (or pandas) is imported (seconds)
+    cal = load_named(args.calibration)  # a bad file or --out fails before pyabc is imported (seconds)
     if args.quick:
         if not cal.quick:
             raise no_quick(cal)

@@ -102,7 +102,6 @@ def _restore_sigterm(previous) -> None:
 
 def main(args) -> int:
     from trucesim.commands.progress import progress, stop
-    from trucesim.config.shipped import locate
     from trucesim.report.sweep import format_sweep
     from trucesim.run.chunks import SWEEP_CHUNK_WORLDS, n_chunks
     from trucesim.run.executors import ExecutorError, check_options, make_executor
@@ -111,7 +110,6 @@ def main(args) -> int:
     from trucesim.sweep.sweep import ChunkError, plan_sweep
 
     try:
-        args.experiment = locate(args.experiment, "experiments", UserError)  # a shipped experiment by name; a path wins
         file_kind(args.experiment, "experiment")  # a scenario file: say so, and to use `trucesim run`
         experiment = load_experiment(args.experiment, seed=args.seed, worlds_per_point=args.worlds_per_point)
         if args.dry_run:

@@ -84,7 +84,11 @@ class Observed:
         return self.key.split(".", 1)[1] if "." in self.key else None
 
     def value_text(self) -> str:
-        """What happened, as a reader would write it: ``false``, ``counter``, ``[]``, ``105 ± 10``."""
+        """What happened, as a reader would write it: ``false``, ``counter``, ``[]``, ``105 ± 10``.
+
+        >>> Observed("hostages_released", "hostages_released", 105.0, "", 10.0).value_text()
+        '105 ± 10'
+        """
         v = self.value
         if isinstance(v, bool):
             return str(v).lower()

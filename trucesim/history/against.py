@@ -23,7 +23,6 @@ import numpy as np
 
 from trucesim.config.calibration import Calibration
 from trucesim.config.distributions import finite_number
-from trucesim.history.backtest import observed_text
 from trucesim.history.rounds import round_name
 from trucesim.history.validate import ValidationError, clustered_difference
 
@@ -34,7 +33,7 @@ def scored_facts(cal: Calibration, folds: Sequence[int]) -> dict[str, list[tuple
     ``{round name: [(fact, what happened), ...]}``, as :func:`~trucesim.history.validate.to_dict`
     writes them (``fact``, ``observed``), in the order it writes them.
     """
-    return {round_name(cal.rounds[i].path): [(o.key, observed_text(o)) for o in cal.rounds[i].observed] for i in folds}
+    return {round_name(cal.rounds[i].path): [(o.key, o.value_text()) for o in cal.rounds[i].observed] for i in folds}
 
 
 def against_rounds(other: object, expected: dict[str, list[tuple[str, str]]], shown: str) -> dict[str, list[dict]]:

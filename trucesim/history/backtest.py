@@ -156,15 +156,6 @@ def score_round(
     return score_rounds([scenario], worlds, seed, workers=workers, chunk_worlds=chunk_worlds)[0]
 
 
-def observed_text(fact: Observed) -> str:
-    """What happened, as text: ``false``, ``counter``, ``[]``, ``105 ± 10``.
-
-    >>> observed_text(Observed("hostages_released", "hostages_released", 105.0, "", 10.0))
-    '105 ± 10'
-    """
-    return fact.value_text()
-
-
 def scorecard(scores: Sequence[RoundScore]) -> pd.DataFrame:
     """One row per observed fact of every round: round, fact key, what happened (text), p, hit, Brier, log.
 
@@ -181,7 +172,7 @@ def scorecard(scores: Sequence[RoundScore]) -> pd.DataFrame:
         {
             "round": s.name,
             "fact": f.key,
-            "observed": observed_text(f),
+            "observed": f.value_text(),
             "p": float(s.p[i]),
             "hit": bool(s.hit[i]),
             "brier": float(s.brier[i]),
@@ -261,10 +252,10 @@ def fit_check(
     """
     from trucesim.config.scenario import apply_parameter_file
 
-    before = score_rounds(rounds, worlds, seed, workers=workers, scheduler=scheduler)
-    after = score_rounds(
-        [apply_parameter_file(r, fitted) for r in rounds], worlds, seed, workers=workers, scheduler=scheduler
-    )
+    # one call, so one pool (or Dask cluster) for both: each round's worlds do not depend on the others
+    fitted_rounds = [apply_parameter_file(r, fitted) for r in rounds]
+    scores = score_rounds([*rounds, *fitted_rounds], worlds, seed, workers=workers, scheduler=scheduler)
+    before, after = scores[: len(rounds)], scores[len(rounds) :]
     facts = {}
     for r, b, a in zip(rounds, before, after, strict=True):
         for o, pb, pa in zip(r.observed, b.p, a.p, strict=True):

@@ -11,8 +11,8 @@ Examples
 >>> t = pd.DataFrame({"deal": [True, False, False, False], "hostages_released": [40, 0, 0, 0]})
 >>> hits(t, Observed("deal", "deal", False, "")).tolist()
 [False, True, True, True]
->>> float(fact_probability(t, Observed("hostages_released", "hostages_released", 0.0, "", 1.0)))
-0.75
+>>> hits(t, Observed("hostages_released", "hostages_released", 0.0, "", 1.0)).mean()
+np.float64(0.75)
 """
 
 from __future__ import annotations
@@ -51,11 +51,6 @@ def hits(table: pd.DataFrame, fact: Observed) -> np.ndarray:
     if fact.fact == "first_text":
         return (x.astype(str) == fact.value).to_numpy()
     return x.to_numpy(dtype=bool) == fact.value
-
-
-def fact_probability(table: pd.DataFrame, fact: Observed) -> float:
-    """The share of worlds that reproduce ``fact`` (the model's probability of what happened)."""
-    return float(hits(table, fact).mean()) if len(table) else float("nan")
 
 
 def world_hits(table: pd.DataFrame, facts: tuple[Observed, ...]) -> np.ndarray:

@@ -151,7 +151,7 @@ class Owner:
     reusable: Callable[[Path], bool] = lambda p: False
 
 
-def same_table(key: str) -> Callable[[Path], bool]:
+def same_table(key: str | None) -> Callable[[Path], bool]:
     """Whether an entry is a reference table (``table/``) of fingerprint ``key``: the same draws, read back as
     they are (a table built by ``calibrate`` may be copied into a ``validate`` directory, and back)."""
 
@@ -236,8 +236,7 @@ def clear_files(out: Path, names, table_key: str | None = None) -> None:
     for name in names:
         (out / name).unlink(missing_ok=True)
     table = out / TABLE_DIR
-    old = read_record(table / TABLE_RECORD)
-    if table.is_dir() and (old is None or old["fingerprint"] != table_key):
+    if table.is_dir() and not same_table(table_key)(table):
         for p in [table / TABLE_RECORD, *table.glob(TABLE_BLOCKS)]:
             p.unlink(missing_ok=True)
         with suppress(OSError):  # kept if it holds other files

@@ -51,7 +51,6 @@ import pandas as pd
 
 from trucesim.config.calibration import Calibration
 from trucesim.config.observed import Observed
-from trucesim.history.backtest import observed_text
 from trucesim.history.batch import batch_shares
 from trucesim.history.calibrate import calibrate
 from trucesim.history.fits import TABLE_DIR, Fit, digest, fingerprint, open_record
@@ -477,7 +476,7 @@ def to_dict(v: Validation) -> dict:
         m, b = f.scores("model"), f.scores("base_rate")
         facts = []
         for j, o in enumerate(f.facts):
-            row: dict = {"fact": o.key, "observed": observed_text(o)}
+            row: dict = {"fact": o.key, "observed": o.value_text()}
             row.update({k: _plain(m[k][j]) for k in ("p", "hit", "brier", "log")})
             row["base_rate"] = {k: _plain(b[k][j]) for k in ("p", "hit", "brier", "log")}
             facts.append(row)

@@ -86,7 +86,8 @@ def actor_labels(scenario) -> Mapping[str, str]:
 
 
 def new_canvas(figsize=(8, 5.5)) -> Figure:
-    """An empty figure with room kept for :func:`finish`: add its axes yourself (e.g. a grid's lower triangle)."""
+    """An empty figure with room kept for :func:`finish`, laid out by matplotlib's constrained layout: add its axes
+    yourself (:func:`new_figure` adds a grid of them; :func:`grid_canvas` is a fixed grid for many panels)."""
     h = figsize[1]
     bottom, top = _BOTTOM_IN / h, _TOP_IN / h
     return Figure(figsize=figsize, layout=ConstrainedLayoutEngine(rect=(0, bottom, 1, 1 - bottom - top)))

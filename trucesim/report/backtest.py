@@ -114,13 +114,11 @@ def against_coin(total: dict, coin: dict) -> str:
     return f"worse than the coin on {worse[0]}; better on {better}"
 
 
-#: facts that one outcome of the model settles together: a world without a deal releases no
-#: hostage and reaches no permanent end
-OVERLAPPING = ("deal", "hostages_released", "permanent_end")
-
-
 def overlap_note(scores) -> list[str]:
-    """A note under the totals when a round scores facts that overlap (:data:`OVERLAPPING`), else nothing."""
+    """A note under the totals when a round scores facts that overlap (the fit's
+    :data:`~trucesim.history.distance.OVERLAPPING`), else nothing."""
+    from trucesim.history.distance import OVERLAPPING
+
     if not any(sum(f.key in OVERLAPPING for f in s.facts) > 1 for s in scores):
         return []
     return [
@@ -131,4 +129,4 @@ def overlap_note(scores) -> list[str]:
     ]
 
 
-__all__ = ["OVERLAPPING", "against_coin", "format_scorecard", "num", "overlap_note", "shown_path"]
+__all__ = ["against_coin", "format_scorecard", "num", "overlap_note", "shown_path"]
