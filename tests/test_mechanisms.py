@@ -292,6 +292,28 @@ def test_deadline_is_a_mesa_event_and_counts_misses(baseline):
     assert events is None or any(getattr(e, "time", None) == 2.0 for e in events)
 
 
+
+def test_a_lost_deal_vote_is_no_missed_deadline(baseline):
+    """ODD 7.2(5): a vote lost on a text both sides accepted sends the text back to the mediators; it raises
+    no pressure (no missed deadline), does not open the way to the offensive, and the net carried nothing."""
+    from trucesim.model import mediation
+
+    over = {"actors.coalition_core.red_lines.pause_days": 10.0, "actors.coalition_core.exit_credibility": 0.0}
+    m = model(baseline, 2000, seed=2, **over)
+    m.run_until(1)  # day 1: the first text's deadline (day 2) is still ahead
+    idx = np.flatnonzero((m.status == m.NEGOTIATING) & (m.talks.next_table_day == -1))
+    assert idx.size > 1000 and not m.deadlines_missed[idx].any() and not m.talks_failed[idx].any()
+    m.government.answer_state[idx] = ACCEPT
+    m.armed_group.answer_state[idx] = ACCEPT
+    mediation.resolve(m, idx)
+    lost = idx[m.talks.votes_lost[idx] > 0]
+    assert lost.size > 500  # the core (51 seats) stays and votes against a pause beyond its line
+    assert not m.deadlines_missed[lost].any() and not m.talks_failed[lost].any()
+    stayed = lost[~np.any([party.exited[lost] for party in m.coalition.parties], axis=0)]
+    assert stayed.size > 500 and not m.coalition.opposition.net_used[stayed].any()  # a majority held: no net needed
+    revised = lost[~m.walked_away[lost]]
+    assert revised.size and (m.talks.next_table_day[revised] > m.day).all()
+
 # --- the deal lifecycle ---------------------------------------------------------------------
 
 
@@ -445,3 +467,32 @@ def test_red_lines_shared_by_all_worlds_cross_as_per_world_ones(baseline):
         assert 0 < crossed.mean() < 1 and (crossed == b.crossed(terms, idx)).all()
     shared.run()
     assert TruceModel(baseline, 1, rng=4, overrides=fixed).run().n_worlds == 1
+
+
+
+def test_the_story_of_a_binding_end_says_who_is_still_held(baseline):
+    """A binding end without a release-all clause leaves the living hostages held: the story says so."""
+    from trucesim.model.events import render
+
+    over = {"terms.permanent_ceasefire": 1.0, "terms.guarantees": 1.0, "terms.release_all": 0.0}
+    m = model(baseline, 3000, seed=1, **over).run()
+    w = int(np.flatnonzero(m.pause.permanent & (m.armed_group.living > 0))[0])
+    traced = TruceModel(baseline, 3000, rng=1, overrides=over, trace_world=w).run()
+    end = [e for e in traced.trace if e.kind == "permanent_end"]
+    assert len(end) == 1 and end[0].values == {"how": "binding", "all_released": False, "held": m.armed_group.living[w]}
+    sentence = render(end[0])
+    assert f"{m.armed_group.living[w]} living hostages still held" in sentence and "are released" not in sentence
+
+
+def test_the_story_gives_the_probability_an_answer_was_drawn_with(baseline):
+    """An answer at the deadline is drawn with the deadline's stakes in the gap: the trace shows that
+    probability, not the stake-free one."""
+    over = {"actors.hamas.deadline_cost": 1.0, "terms.hostages_released": 10}
+    m = model(baseline, 500, seed=0, **over)
+    idx = np.arange(500)
+    stake_free = m.armed_group.decision_probability(m.terms[idx], idx)
+    w = int(np.argmin(stake_free))
+    assert stake_free[w] < 0.2
+    traced = TruceModel(baseline, 500, rng=0, overrides=over, trace_world=w).run()
+    first = next(e for e in traced.trace if e.kind == "answer" and e.actor == "hamas")
+    assert first.values["answer"] == "accept" and first.values["p"] > 0.9

@@ -92,6 +92,8 @@ class Principal(Actor):
         self.due = np.full(n, -1, np.int32)
         self.answer_state = np.zeros(n, np.int8)
         self.round_uniform = np.zeros(n)
+        #: the probability of accepting with which the traced world's last answer was drawn (for its story)
+        self.traced_p = float("nan")
 
     # --- preferences -------------------------------------------------------
     def utility(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -209,8 +211,17 @@ class Principal(Actor):
                 extra = np.broadcast_to(np.asarray(stakes, dtype=float), idx.shape)[refuse]
                 counter_gap[refuse] = self.decision_gap(own, idx[refuse])[0] + extra
             out = acceptance.answer(p, u, counter_gap, feasible)
+        self._trace_probability(p, idx)
         self.note(out, idx, day)
         return out
+
+    def _trace_probability(self, p: np.ndarray, idx: np.ndarray) -> None:
+        """Keep the probability the traced world's answer was drawn with, if it is among ``idx``."""
+        w = self.model.trace_world
+        if w is not None:
+            at = np.flatnonzero(idx == w)
+            if at.size:
+                self.traced_p = float(p[at[0]])
 
     def holding_value(self, terms: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """What a side gives up by accepting ``terms`` before the deadline in worlds ``idx`` [utility, >= 0].

@@ -271,7 +271,8 @@ class Coalition:
         fell = (left < majority) & ~(net_holds & (left + net_seats >= majority))
         cabinet = yes > no
         passes = cabinet | (yes + net_seats * net_holds >= majority)
-        net_used = ~fell & net_holds & ((left < majority) | ~cabinet)
+        # the net carried the government (its seats replaced the leavers) or the deal (its votes passed it)
+        net_used = ~fell & net_holds & ((left < majority) | (~cabinet & passes))
         if self.opposition is not None:
             self.opposition.net_used[idx[net_used]] = True
         ratified = ~fell & passes

@@ -22,7 +22,8 @@ kind                actor        values
 ``partner_quits``   a party      --
 ``safety_net``      opposition   --
 ``government_fell`` government   --
-``vote_lost``       government   --
+``vote_lost``       government   ``text`` (``permanent_end`` for the vote on the permanent
+                                 end, else absent: the deal vote)
 ``signed``          None         ``pause_end`` (day)
 ``released``        armed group  ``total`` (hostages released so far)
 ``remains_returned`` armed group ``total`` (remains returned so far)
@@ -30,7 +31,10 @@ kind                actor        values
 ``breach``          a side       --
 ``extended``        None         --
 ``phase_two_agreed`` None        --
-``permanent_end``   None         --
+``permanent_end``   None         ``how`` (``binding``: the deal's binding end holds;
+                                 ``agreed``: ratified after the pause), ``all_released``
+                                 (the hostages still held went free), ``held`` (living
+                                 hostages still held after it)
 ``no_permanent_end`` None        --
 ==================  ===========  ==========================================================
 
@@ -118,6 +122,8 @@ def render(event: Event, labels: Mapping[str, str] | None = None) -> str:
     if k == "side_payment":
         return f"{who} is promised that the war resumes after the pause, and stays"
     if k == "vote_lost":
+        if v.get("text") == "permanent_end":
+            return "the vote on the permanent end is lost"
         return "the deal vote is lost; the mediators revise the text"
     if k == "remains_returned":
         return f"remains returned: {v['total']} so far"
@@ -141,10 +147,28 @@ def render(event: Event, labels: Mapping[str, str] | None = None) -> str:
     if k == "extended":
         return "the pause is extended by a day for more releases"
     if k == "permanent_end":
-        return "both sides agree to a permanent end of the war; the remaining hostages are released"
+        return _permanent_end(v)
     if k == "no_permanent_end":
         return "no agreement on a permanent end; the war resumes after the pause"
     raise ValueError(f"unknown event kind {k!r}; expected one of {', '.join(KINDS)}")
+
+
+def _permanent_end(v: Mapping[str, Any]) -> str:
+    """The sentence of a permanent end: how it came, and whether the hostages still held went free."""
+    how = v.get("how")
+    if how == "binding":
+        text = "the deal's binding end of the war holds after the pause: the war is over"
+    elif how == "agreed":
+        text = "the permanent end is ratified: the war is over"
+    else:
+        text = "a permanent end of the war"
+    if v.get("all_released"):
+        return f"{text}; the hostages and remains still held are released"
+    held = v.get("held")
+    if held:
+        hostages = f"{held} living hostage{'' if held == 1 else 's'}"
+        return f"{text}; {hostages} still held (the deal does not release them all)"
+    return text
 
 
 def render_story(events: list[Event], labels: Mapping[str, str] | None = None) -> list[tuple[int, str]]:

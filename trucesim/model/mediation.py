@@ -133,11 +133,12 @@ def _record_answers(m: TruceModel, side: Principal, idx: np.ndarray) -> None:
 
 
 def _why(m: TruceModel, side: Principal, w: int) -> dict[str, int | float]:
-    """For the trace: the side's acceptance probability, or what it holds when the demand exceeds it."""
+    """For the trace: the probability the side's answer was drawn with (the deadline's stakes or the
+    cost of accepting early included), or what it holds when the demand exceeds it."""
     idx = np.array([w])
     if side is m.armed_group and not side.can_deliver(m.talks.terms[idx], idx)[0]:
         return {"holds": int(side.available(idx)[0])}
-    return {"p": float(side.decision_probability(m.talks.terms[idx], idx)[0])}
+    return {"p": side.traced_p}
 
 
 def resolve(m: TruceModel, idx: np.ndarray) -> None:
@@ -161,7 +162,7 @@ def resolve(m: TruceModel, idx: np.ndarray) -> None:
     if lost.size:
         m.talks.blocker[lost] = BLOCKERS.index("vote_lost")
         ones = np.ones(lost.size, bool)
-        revise(m, lost, ones, ~ones)
+        revise(m, lost, ones, ~ones, missed=False)
 
 
 def ratify(m: TruceModel, idx: np.ndarray) -> np.ndarray:
@@ -185,11 +186,16 @@ def ratify(m: TruceModel, idx: np.ndarray) -> np.ndarray:
     return lost
 
 
-def revise(m: TruceModel, idx: np.ndarray, g_refused: np.ndarray, a_refused: np.ndarray) -> None:
-    """After a failed round: the deadline counts as missed; walk away, or table a revised text later."""
-    m.talks.deadlines_missed[idx] += 1
-    fail_talks(m, idx)
-    m.record(idx, "deadline_missed")
+def revise(m: TruceModel, idx: np.ndarray, g_refused: np.ndarray, a_refused: np.ndarray, missed: bool = True) -> None:
+    """After a failed round: walk away, or table a revised text later.
+
+    A round that missed its deadline (``missed``) raises the mediators' pressure and counts as failed
+    talks (the offensive may follow); a deal vote lost on a text both sides accepted does neither.
+    """
+    if missed:
+        m.talks.deadlines_missed[idx] += 1
+        fail_talks(m, idx)
+        m.record(idx, "deadline_missed")
     rounds = m.talks.round[idx]
     stop = (rounds >= m.talks.max_rounds[idx]) | (
         m.streams.uniform(idx, streams.WALK_AWAY, rounds) < m.talks.walk_away[idx]

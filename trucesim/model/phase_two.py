@@ -71,7 +71,7 @@ def decide(m: TruceModel, idx: np.ndarray, t: np.ndarray, day: int) -> None:
     done = idx[binding]
     if done.size:
         everyone = t[binding, _RELEASE_ALL] >= 0.5
-        _permanent(m, done, everyone)
+        _permanent(m, done, everyone, "binding")
     resumes = [idx[pc <= PAUSE_ONLY]]
     sub, ts = idx[talks], t[talks]
     if sub.size:
@@ -97,20 +97,26 @@ def _negotiate(m: TruceModel, idx: np.ndarray, t: np.ndarray) -> np.ndarray:
     fell = agreed[r.fell]
     m.government.fell[fell] = True
     m.record(fell, "government_fell", gov.actor_id)
-    m.record(agreed[r.vote_lost], "vote_lost", gov.actor_id)
-    _permanent(m, agreed[r.ratified], np.ones(int(r.ratified.sum()), bool))
+    m.record(agreed[r.vote_lost], "vote_lost", gov.actor_id, {"text": "permanent_end"})
+    _permanent(m, agreed[r.ratified], np.ones(int(r.ratified.sum()), bool), "agreed")
     return np.concatenate([idx[~both], agreed[~r.ratified]])
 
 
-def _permanent(m: TruceModel, idx: np.ndarray, everyone: np.ndarray) -> None:
-    """A permanent end in worlds ``idx``; where ``everyone``, the hostages and remains still held go free."""
+def _permanent(m: TruceModel, idx: np.ndarray, everyone: np.ndarray, how: str) -> None:
+    """A permanent end in worlds ``idx`` (``how``: the deal's ``binding`` end, or ``agreed`` in phase two);
+    where ``everyone``, the hostages and remains still held go free."""
     ag = m.armed_group
     m.set_status(idx, m.PERMANENT)
     m.pause.permanent[idx] = True
     free = idx[everyone]
     ag.release(free, ag.living[free])
     ag.release_remains(free, ag.remains_held[free])
-    m.record(idx, "permanent_end")
+    m.record(
+        idx,
+        "permanent_end",
+        None,
+        lambda w: {"how": how, "all_released": bool(np.any(free == w)), "held": int(ag.living[w])},
+    )
 
 
 def _war_resumes(m: TruceModel, idx: np.ndarray, day: int) -> None:
