@@ -292,7 +292,6 @@ def test_deadline_is_a_mesa_event_and_counts_misses(baseline):
     assert events is None or any(getattr(e, "time", None) == 2.0 for e in events)
 
 
-
 def test_a_lost_deal_vote_is_no_missed_deadline(baseline):
     """ODD 7.2(5): a vote lost on a text both sides accepted sends the text back to the mediators; it raises
     no pressure (no missed deadline), does not open the way to the offensive, and the net carried nothing."""
@@ -313,6 +312,7 @@ def test_a_lost_deal_vote_is_no_missed_deadline(baseline):
     assert stayed.size > 500 and not m.coalition.opposition.net_used[stayed].any()  # a majority held: no net needed
     revised = lost[~m.walked_away[lost]]
     assert revised.size and (m.talks.next_table_day[revised] > m.day).all()
+
 
 # --- the deal lifecycle ---------------------------------------------------------------------
 
@@ -467,7 +467,6 @@ def test_red_lines_shared_by_all_worlds_cross_as_per_world_ones(baseline):
         assert 0 < crossed.mean() < 1 and (crossed == b.crossed(terms, idx)).all()
     shared.run()
     assert TruceModel(baseline, 1, rng=4, overrides=fixed).run().n_worlds == 1
-
 
 
 def test_the_story_of_a_binding_end_says_who_is_still_held(baseline):

@@ -111,9 +111,21 @@ def test_the_reliability_table_counts_each_fact_twice_and_is_symmetric():
     assert t["count"].sum() == 2 * len(p)
     top = t.iloc[9]  # 0.95 (happened) x2 and 1 - 0.05 (did not)
     assert top["count"] == 3 and top["observed"] == pytest.approx(2 / 3) and top["forecast"] == pytest.approx(0.95)
-    # [0.3, 0.4): 0.3 happened, 1 - 0.65 did not; [0.6, 0.7): 0.65 happened; [0.7, 0.8): 1 - 0.3 did not
-    assert t["observed"].iloc[[3, 6, 7]].tolist() == [0.5, 1.0, 0.0]
+    # [0.3, 0.4): 0.3 happened, 1 - 0.65 did not; its mirror [0.6, 0.7]: 0.65 happened, 1 - 0.3 did not
+    assert t["observed"].iloc[[3, 6]].tolist() == [0.5, 0.5] and t["count"].iloc[7] == 0
     assert t.iloc[0]["observed"] == pytest.approx(1 / 3)  # mirror of the top bin
+    assert t["count"].tolist() == t["count"].tolist()[::-1]
+    assert np.allclose(t["observed"], 1 - t["observed"].to_numpy()[::-1], equal_nan=True)
+
+
+def test_forecasts_on_bin_edges_keep_the_reliability_table_symmetric():
+    """1 - 0.8 is 0.19999999999999996 in floating point, and a forecast on an edge would otherwise put its
+    complement on the far side of the mirror edge: each complement goes in the mirror bin of its forecast."""
+    p = np.array([0.2, 0.8, 0.5, 0.1, 0.7, 0.35])
+    t = reliability(p)
+    assert t["count"].sum() == 12 and t["count"].tolist() == t["count"].tolist()[::-1]
+    assert np.allclose(t["observed"], 1 - t["observed"].to_numpy()[::-1], equal_nan=True)
+    assert np.allclose(t["forecast"], 1 - t["forecast"].to_numpy()[::-1], equal_nan=True)
 
 
 # --------------------------------------------------------------------------- the sizes in the calibration file
