@@ -259,7 +259,9 @@ def test_marginal_effect_matches_the_closed_form_derivative(scenario):
 def test_pareto_front():
     assert pareto_front([0.1, 0.2, 0.3, 0.2], [5.0, 4.0, 1.0, 3.0]).tolist() == [True, True, True, False]
     assert pareto_front([0.1, 0.2], [5.0, 4.0], maximize_b=False).tolist() == [False, True]
-    assert pareto_front([0.1, 0.1], [1.0, 1.0]).tolist() == [True, False]
+    assert pareto_front([0.1, 0.1], [1.0, 1.0]).tolist() == [True, True]  # identical points do not dominate
+    ties = pareto_front([0.3, 0.3, 0.2, 0.3, 0.1], [0.02, 0.02, 0.01, 0.03, 0.02], maximize_b=False)
+    assert ties.tolist() == [True, True, True, False, False]
     rng = np.random.default_rng(0)
     a, b = rng.random(200), rng.random(200)
     front = pareto_front(a, b)

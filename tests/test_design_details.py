@@ -118,3 +118,39 @@ def test_best_toml_extends_a_shipped_scenario_by_name(tmp_path):
     moved.mkdir()
     (moved / "best.toml").write_text(best_for(ROOT / "scenarios" / "april-2024.toml"))
     assert load_scenario(moved / "best.toml").values["terms.hostages_released"] == 30
+
+
+def test_the_scenario_as_tabled_is_shown_without_the_fixed_values(capsys):
+    """--fix is part of the design, not of the scenario the best is compared with."""
+    from trucesim.designer.probes import check_best
+
+    fixed = make_space(load_scenario("april-2024"), ["terms.guarantees=0..1"], ["terms.permanent_ceasefire=1"], [])
+    check = check_best(fixed, np.array([0.5]), "p_deal", worlds=400, seed=0)
+    assert main(["run", "april-2024", "--worlds", "400", "--seed", "1", "--format", "json"]) == 0
+    tabled = json.loads(capsys.readouterr().out)["p_deal"]
+    assert check["scenario_value"] == pytest.approx(tabled, abs=1e-12)
+
+
+def test_a_constrained_range_is_the_one_the_bound_rule_reads():
+    space = make_space(
+        load_scenario("april-2024"), ["terms.prisoners_per_hostage=0..60"], [], ["terms.prisoners_per_hostage <= 6"]
+    )
+    assert bound_notes(space, np.array([5.4]))[0] == {}  # 10% of the searched 0..6 below its end
+    assert bound_notes(space, np.array([5.97]))[0] == {"terms.prisoners_per_hostage": "upper"}
+
+
+def test_candidates_off_a_round_grid_are_written_as_simulated(tmp_path):
+    out = tmp_path / "d"
+    argv = ["design", "april-2024", "--vary=terms.withdrawal=0..1", "--constraint", "terms.withdrawal >= 0.12345"]
+    assert main([*argv, "--worlds", "48", "--budget", "16", "--grid", "3", "--out", str(out)]) == 0
+    written = pd.read_csv(out / "candidates.csv")["terms.withdrawal"].to_numpy()
+    steps = (written - 0.12345) / 0.001  # the grid starts at the constraint's bound, in steps of 1/1000 of 0..1
+    assert (written >= 0.12345 - 1e-12).all() and np.allclose(steps, np.round(steps), atol=1e-6)
+
+
+def test_a_box_within_the_budget_asked_is_simulated_whole(tmp_path):
+    out = tmp_path / "d"
+    argv = ["design", "april-2024", "--vary=terms.pause_days=14..50", "--worlds", "32", "--budget", "40"]
+    assert main([*argv, "--grid", "3", "--out", str(out)]) == 0  # 37 candidates; the plan would make 36
+    stages = pd.read_csv(out / "candidates.csv")["stage"]
+    assert (stages == "grid").sum() == 37

@@ -11,13 +11,14 @@ figures added to the summary later show up by themselves).  The interval of a
 difference is, in order of preference:
 
 * **paired** (``method="paired"``): the figure is the mean over worlds of an
-  outcome column (a probability of a yes/no outcome, or a mean such as hostages
-  released), so world ``i`` of scenario B is compared with world ``i`` of scenario
+  outcome column (a probability of a yes/no outcome, a mean such as hostages
+  released, or a share of ``end_reasons``, from each world's ``end_of_talks``), so
+  world ``i`` of scenario B is compared with world ``i`` of scenario
   A: Student's t interval of the mean per-world difference
   (:func:`trucesim.run.stats.mean_ci_from_sums`).  Worlds share their random
   streams, so this interval is usually much narrower than an independent one;
-* **independent** (``method="newcombe"``): a share of worlds (or of the worlds
-  without a deal, for ``blockers``) the summary gives without a per-world column:
+* **independent** (``method="newcombe"``): a share the summary gives without a
+  per-world column (``blockers``, of the worlds without a deal, which differ between scenarios):
   Newcombe's hybrid score interval of two independent proportions, built from
   Wilson intervals (:func:`trucesim.run.stats.difference_ci`); conservative here,
   since the worlds are positively correlated;

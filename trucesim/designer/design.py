@@ -187,7 +187,7 @@ def design(
     with Evaluator(space, worlds, seed, jobs) as ev:
         stage = _StageBars(progress, plan)
         ev.on_new = stage.tick
-        exhaustive = space.n_points() <= plan.budget
+        exhaustive = space.n_points() <= (plan.budget if budget is None else budget)  # the budget asked
         if exhaustive:
             res = _search_every_point(space, ev, objective, stage)
             notes.append(f"the design space holds only {len(res.X)} candidates: all were simulated")

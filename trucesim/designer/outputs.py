@@ -83,8 +83,9 @@ def on_bound(value: float, edge: float, tolerance: float) -> bool:
 def bound_notes(space: DesignSpace, x) -> tuple[dict[str, str], list[str]]:
     """Which best terms ``x`` sit on a bound of their range, and a note for each saying what to do.
 
-    A value within one resolution step or 1% of the ``--vary`` range of a bound is on it
-    (:data:`BOUND_RULE`, :func:`on_bound`: 0.99 and 0.991 alike on the bound 1 of a range 0..1).  On a
+    A value within one resolution step or 1% of the searched range (``--vary``'s, narrowed by any
+    ``--constraint``) of a bound is on it (:data:`BOUND_RULE`, :func:`on_bound`: 0.99 and 0.991 alike
+    on the bound 1 of a range 0..1).  On a
     bound of ``--vary``, the best may lie beyond it: the note suggests a range half as wide again
     on that side (within the parameter's own limits); on the parameter's own limit it is a corner
     solution; on a bound a ``--constraint`` sets, relaxing the constraint may do better.
@@ -97,7 +98,7 @@ def bound_notes(space: DesignSpace, x) -> tuple[dict[str, str], list[str]]:
         if not space.free[j]:
             continue
         span = v.high - v.low
-        tol = bound_tolerance(float(space.resolution[j]), span)
+        tol = bound_tolerance(float(space.resolution[j]), float(space.upper[j] - space.lower[j]))
         val = float(x[j])
         p = space.scenario.spec(v.key)
         vary = f"--vary {v.key}={_num(v.low, v.integer)}..{_num(v.high, v.integer)}"

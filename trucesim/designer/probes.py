@@ -183,8 +183,8 @@ def check_best(space: DesignSpace, x, objective: str, worlds: int, seed: int) ->
     The scenario with the best (and fixed) values is simulated with
     :func:`trucesim.run.simulate.iter_tables` over ``worlds`` worlds and seed
     ``seed + 1``: exactly ``trucesim run DIR/best.toml --worlds N --seed S+1``.  The
-    scenario's own terms are simulated on the same worlds, so the best is always shown
-    beside the scenario as tabled (``scenario_value``, ``scenario_ci``).
+    scenario as tabled (its own terms, without ``--fix``) is simulated on the same worlds,
+    so the best is always shown beside it (``scenario_value``, ``scenario_ci``).
     """
     check_seed = int(seed) + 1
 
@@ -202,7 +202,7 @@ def check_best(space: DesignSpace, x, objective: str, worlds: int, seed: int) ->
     w = per_world(space.scenario.with_values(space.values(x)))
     value, ci = metric_ci(objective, w)
     p_deal, p_ci = metric_ci("p_deal", w)
-    own, own_ci = metric_ci(objective, per_world(space.scenario))
+    own, own_ci = metric_ci(objective, per_world(space.tabled))  # as tabled: without --fix
     return {
         "value": value,
         "ci": [ci[0], ci[1]],

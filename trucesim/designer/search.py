@@ -263,12 +263,14 @@ def pareto_front(a, b, maximize_b: bool = True) -> np.ndarray:
     """Mask of the points not dominated when maximising ``a`` and maximising (or minimising) ``b``.
 
     A point is dominated when another is at least as good on both and better
-    on one; of identical points only the first is kept.
+    on one; identical points do not dominate each other, so all of them are on the front.
 
     Examples
     --------
     >>> pareto_front([0.1, 0.2, 0.3, 0.2], [5.0, 4.0, 1.0, 3.0]).tolist()
     [True, True, True, False]
+    >>> pareto_front([0.3, 0.3, 0.3], [1.0, 1.0, 0.5]).tolist()
+    [True, True, False]
     >>> pareto_front([0.1, 0.2], [5.0, 4.0], maximize_b=False).tolist()
     [False, True]
     """
@@ -276,9 +278,11 @@ def pareto_front(a, b, maximize_b: bool = True) -> np.ndarray:
     b = np.asarray(b, float) * (1 if maximize_b else -1)
     order = np.lexsort((np.arange(a.size), -b, -a))
     keep = np.zeros(a.size, bool)
-    best_b = -np.inf
+    best_b, last = -np.inf, -1
     for i in order:
         if b[i] > best_b:
             keep[i] = True
-            best_b = b[i]
+            best_b, last = b[i], i
+        elif last >= 0 and a[i] == a[last] and b[i] == b[last]:
+            keep[i] = True  # the same point as the last kept
     return keep

@@ -245,7 +245,8 @@ def parse_constraint(text: str, scenario: Scenario) -> Constraint:
 class DesignSpace:
     """What the designer searches: varied keys within a box, fixed keys, constraints.
 
-    ``scenario`` already carries the fixed values.  ``lower``/``upper`` are the
+    ``scenario`` already carries the fixed values; ``tabled`` is the scenario as
+    given, without them (the best is shown beside it).  ``lower``/``upper`` are the
     varied ranges narrowed by the constraints; every candidate is snapped to
     ``resolution`` (1 for whole-number keys, 1/1000 of the range otherwise),
     so every candidate meets every constraint.
@@ -258,6 +259,7 @@ class DesignSpace:
     lower: np.ndarray
     upper: np.ndarray
     resolution: np.ndarray
+    tabled: Scenario
 
     @property
     def keys(self) -> list[str]:
@@ -315,9 +317,14 @@ class DesignSpace:
         return {f.key: (int(f.value) if self.scenario.spec(f.key).integer else f.value) for f in self.fixed}
 
     def digits(self, j: int) -> int:
-        """Decimals that show varied key ``j`` at its resolution."""
+        """Decimals that show varied key ``j``'s candidates exactly: its resolution's, or more where a
+        ``--constraint`` moved the grid's start (``>= 0.12345`` snaps to 0.12345, 0.12445, ...)."""
         r = float(self.resolution[j])
-        return 0 if self.varied[j].integer or r >= 1 else max(0, int(math.ceil(-math.log10(r))))
+        if self.varied[j].integer:
+            return 0
+        step = 0 if r >= 1 else max(0, int(math.ceil(-math.log10(r))))
+        start = float(self.lower[j])
+        return next((d for d in range(step, 11) if abs(round(start, d) - start) <= 1e-12 * max(1.0, abs(start))), 10)
 
 
 def make_space(
@@ -396,5 +403,5 @@ def make_space(
                 f"{where}: expected a constraint the design can meet, found {c.key} = {v:g} {how} "
                 f"(vary it with --vary or change it with --fix)"
             )
-    space = DesignSpace(base, tuple(varied), tuple(fixed), tuple(cons), lower, upper, resolution)
+    space = DesignSpace(base, tuple(varied), tuple(fixed), tuple(cons), lower, upper, resolution, scenario)
     return space
