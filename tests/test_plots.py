@@ -130,7 +130,7 @@ def test_acceptance_curves_one_line_and_band_per_outcome(grid_worlds, baseline):
     assert np.all(np.diff(gov.get_ydata()) > 0)  # the planted effect of US pressure
     assert ax.get_xlabel() == "United States pressure on Israel's government [0..1]"
     assert "share of worlds" in ax.get_ylabel()
-    assert "1,000 worlds per point" in _texts(fig)
+    assert "1,000 worlds per level" in _texts(fig)
     _common(fig, "april-2024", len(grid_worlds))
 
 

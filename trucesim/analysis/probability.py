@@ -35,7 +35,7 @@ import pandas as pd
 
 from trucesim.analysis.labels import exit_outcomes, outcome_label, outcome_names
 from trucesim.config.tomlio import suggest
-from trucesim.run.stats import wilson_interval
+from trucesim.run.stats import effective_worlds, wilson_interval
 
 #: columns of the per-world table that are never factors
 NOT_FACTORS = {"point", "replicate", "world"}
@@ -139,6 +139,7 @@ def probability_by(
     max_levels: int = 30,
     level: float = 0.95,
     labels: Mapping[str, str] | None = None,
+    cluster: str | None = "replicate",
 ) -> pd.DataFrame:
     """Share of worlds with an outcome, by one or two factors, with Wilson intervals.
 
@@ -159,6 +160,12 @@ def probability_by(
         Confidence level of the intervals.
     labels : mapping, optional
         Actor id to label, for the ``label`` column (a scenario's ``labels``).
+    cluster : str or None
+        The column naming each world's draws, where several rows share them (a sweep's
+        ``replicate``: world ``r`` of every point).  A cell that pools rows sharing draws is worth
+        fewer independent worlds than it holds, and its interval is Wilson's on those
+        (:func:`trucesim.run.stats.effective_worlds`); without the column, every row is a world
+        of its own.
 
     Returns
     -------
@@ -192,6 +199,9 @@ def probability_by(
     keys = [c for f in by for c in (f, f"{f}_lo", f"{f}_hi")]
     for o in outcomes:
         frame[o] = binary_outcome(df, o)
+    clustered = cluster is not None and cluster in df.columns and not df[cluster].is_unique
+    if clustered:
+        frame["_draws"] = df[cluster].to_numpy()
     parts = []
     if by:
         grouped = frame.dropna(subset=by).groupby(keys, sort=True, dropna=False)
@@ -220,8 +230,26 @@ def probability_by(
             key=lambda s: s.map({o: i for i, o in enumerate(outcomes)}) if s.name == "outcome" else s,
         ).reset_index(drop=True)
     out["p"] = out["k"] / out["worlds"]
-    out["p_lo"], out["p_hi"] = wilson_interval(out["k"], out["worlds"], level)
+    worlds = out["worlds"].to_numpy(dtype=float)
+    if clustered:
+        worlds = _effective(frame.dropna(subset=by) if by else frame, keys, outcomes, out)
+    out["p_lo"], out["p_hi"] = wilson_interval(out["p"].to_numpy() * worlds, worlds, level)
     return out
+
+
+def _effective(frame: pd.DataFrame, keys: list[str], outcomes: list[str], out: pd.DataFrame) -> np.ndarray:
+    """The independent worlds each row of ``out`` (a cell and an outcome) is worth, its rows clustered by draws."""
+    per = frame.groupby([*keys, "_draws"], sort=False, dropna=False)[outcomes].agg(["sum", "count"])
+    cells = per.index.droplevel("_draws") if keys else pd.Index(np.zeros(len(per), int))
+    codes, uniq = pd.factorize(cells)
+    worlds = np.zeros(len(out))
+    for o in outcomes:
+        eff = effective_worlds(per[(o, "sum")].to_numpy(), per[(o, "count")].to_numpy(), codes, len(uniq))
+        rows = out["outcome"] == o
+        lookup = pd.Series(eff, index=uniq)
+        # keys: three columns per factor, or none (one cell: all the worlds)
+        worlds[rows.to_numpy()] = lookup.reindex(pd.MultiIndex.from_frame(out.loc[rows, keys])) if keys else eff
+    return worlds
 
 
 def summary_table(

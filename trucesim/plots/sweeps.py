@@ -180,7 +180,7 @@ def heatmap(
             title or f"Probability: {olabel}",
             subtitle(scenario_name(scenario, df), len(df), _worlds_per_cell(g.W)),
             note=("Numbers: % of the cell's worlds. " if annotate else "")
-            + f"{int(level * 100)}% Wilson intervals are at most "
+            + f"{int(level * 100)}% Wilson intervals (on the independent worlds a cell holds) are at most "
             f"±{100 * float(np.nanmax((t.p_hi - t.p_lo) / 2)):.1f} points.",
         )
     else:
@@ -326,16 +326,17 @@ def acceptance_curves(
     if own:
         per = t.groupby(x)["worlds"].first()
         per_text = (
-            f"{per.min():,} worlds per point"
+            f"{per.min():,} worlds per level"
             if per.min() == per.max()
-            else f"{per.min():,}-{per.max():,} worlds per point"
+            else f"{per.min():,}-{per.max():,} worlds per level"
         )
         finish(
             fig,
             title or f"Who accepts, by {factor_label(x, scenario, unit=False)}",
             subtitle(scenario_name(scenario, df), len(df), per_text),
-            note=f"Bands: {int(level * 100)}% Wilson intervals. 'Accepts' = accepts at least one "
-            "proposal during the talks; a deal also needs the other side and ratification.",
+            note=f"Bands: {int(level * 100)}% Wilson intervals, on the independent worlds a level holds (the "
+            "sweep's points share their worlds). 'Accepts' = accepts at least one proposal during the talks; "
+            "a deal also needs the other side and ratification.",
         )
     else:
         ax.set_title(title or factor_label(x, scenario, unit=False))

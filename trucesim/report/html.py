@@ -305,7 +305,8 @@ def _add_figures(exp, sobol: pd.DataFrame | None, scen, bins: int | None, add, s
     df = exp.worlds
     add(
         "Every outcome",
-        "Share of worlds with each outcome over the whole experiment, with 95% Wilson intervals.",
+        "Share of worlds with each outcome over the whole experiment, with 95% Wilson intervals on the "
+        "independent worlds it holds (its points share their worlds).",
         lambda: plots.outcome_bars(df, scenario=scen),
     )
     for x, y in _pairs(exp, sobol):

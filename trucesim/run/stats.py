@@ -84,6 +84,39 @@ def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     return (float(lo), float(hi))
 
 
+def effective_worlds(k: np.ndarray, n: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray:
+    """How many independent worlds each group of yes/no outcomes is worth, when its worlds come in clusters.
+
+    ``k`` and ``n`` are the outcomes and worlds of each cluster (the worlds a sweep's points share:
+    world ``r`` of every point has the same draws), ``group`` the group (0..``groups``-1) each
+    cluster belongs to.  A group's worlds count ``n / deff``, with the design effect ``deff`` the
+    cluster-robust (CR1) variance of its share over the binomial one (Kish 1965), at least 1; where
+    the share is 0 or 1, its clusters count as one world each.  Wilson's interval on these worlds
+    is Korn and Graubard's (1998) for proportions from clustered samples.  Clusters of one world
+    give about ``n``.
+
+    Examples
+    --------
+    >>> k, n = np.array([1, 0, 1, 0]), np.array([1, 1, 1, 1])        # four worlds, one point
+    >>> effective_worlds(k, n, np.zeros(4, int), 1).round(2).tolist()
+    [3.0]
+    >>> k, n = np.array([2, 0, 2, 0]), np.array([2, 2, 2, 2])        # two points, the same four worlds
+    >>> effective_worlds(k, n, np.zeros(4, int), 1).round(2).tolist()
+    [3.0]
+    """
+    k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
+    total_k = np.bincount(group, weights=k, minlength=groups)
+    total_n = np.bincount(group, weights=n, minlength=groups)
+    clusters = np.bincount(group, minlength=groups).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = total_k / total_n
+        resid = np.bincount(group, weights=(k - p[group] * n) ** 2, minlength=groups)
+        robust = clusters / (clusters - 1) * resid / total_n**2
+        deff = np.maximum(robust / (p * (1 - p) / total_n), 1.0)
+        out = np.where((p > 0) & (p < 1), total_n / deff, clusters)
+    return np.where(total_n > 0, out, 0.0)
+
+
 def clustered_mean_ci(x: np.ndarray, groups: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     """Interval of the mean of ``x`` when its values come in correlated ``groups``.
 
