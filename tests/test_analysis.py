@@ -317,3 +317,20 @@ def test_rows_of_their_own_worlds_keep_wilsons_interval():
     pooled = an.probability_by(two_copies, (), "deal").iloc[0]
     assert pooled["worlds"] == 1000 and pooled["p"] == row["p"]
     assert pooled["p_hi"] - pooled["p_lo"] == pytest.approx(row["p_hi"] - row["p_lo"], rel=0.01)
+
+
+def test_effective_worlds_at_the_edges():
+    from trucesim.run.stats import effective_worlds
+
+    one = np.zeros(3, int)
+    # a single cluster: one world's draws, whatever the points
+    assert effective_worlds(np.array([2]), np.array([5]), np.zeros(1, int), 1).tolist() == [1.0]
+    # no event, or only events: no clustering to measure, every row counts (Wilson's own interval)
+    assert effective_worlds(np.array([0, 0, 0]), np.array([4, 4, 4]), one, 1).tolist() == [12.0]
+    # clusters of single worlds: every world counts, not n - 1
+    assert effective_worlds(np.array([1, 0, 1]), np.array([1, 1, 1]), one, 1).tolist() == [3.0]
+    # one event in a pooled cell is worth no more worlds than none
+    none = effective_worlds(np.zeros(300, int), np.full(300, 10), np.zeros(300, int), 1)[0]
+    k = np.zeros(300, int)
+    k[0] = 1
+    assert effective_worlds(k, np.full(300, 10), np.zeros(300, int), 1)[0] <= none

@@ -257,9 +257,9 @@ def check_out_dir(out_dir: Path, force: bool) -> list[str]:
 
 def _round_table(df: pd.DataFrame, space: DesignSpace) -> pd.DataFrame:
     df = df.copy()
-    for j, k in enumerate(space.keys):
-        if k in df:
-            df[k] = df[k].round(space.digits(j))
+    for k in space.keys:
+        if k in df:  # as snapped (DesignSpace.snap): every candidate exactly, 0.1 + 0.2 as 0.3
+            df[k] = df[k].round(10)
     for col in df.columns:
         if df[col].dtype.kind == "f" and col not in space.keys:
             df[col] = df[col].round(6)

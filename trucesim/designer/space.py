@@ -316,16 +316,6 @@ class DesignSpace:
     def fixed_values(self) -> dict[str, float]:
         return {f.key: (int(f.value) if self.scenario.spec(f.key).integer else f.value) for f in self.fixed}
 
-    def digits(self, j: int) -> int:
-        """Decimals that show varied key ``j``'s candidates exactly: its resolution's, or more where a
-        ``--constraint`` moved the grid's start (``>= 0.12345`` snaps to 0.12345, 0.12445, ...)."""
-        r = float(self.resolution[j])
-        if self.varied[j].integer:
-            return 0
-        step = 0 if r >= 1 else max(0, int(math.ceil(-math.log10(r))))
-        start = float(self.lower[j])
-        return next((d for d in range(step, 11) if abs(round(start, d) - start) <= 1e-12 * max(1.0, abs(start))), 10)
-
 
 def make_space(
     scenario: Scenario, vary: list[str], fix: list[str] | None = None, constraints: list[str] | None = None

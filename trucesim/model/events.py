@@ -124,7 +124,7 @@ def render(event: Event, labels: Mapping[str, str] | None = None) -> str:
     if k == "vote_lost":
         if v.get("text") == "permanent_end":
             return "the vote on the permanent end is lost"
-        return "the deal vote is lost; the mediators revise the text"
+        return "the deal vote is lost; the text goes back to the mediators"
     if k == "remains_returned":
         return f"remains returned: {v['total']} so far"
     if k == "phase_two_agreed":

@@ -70,8 +70,8 @@ class Talks:
     round: np.ndarray = field(init=False)  #: texts tabled so far
     deadline_day: np.ndarray = field(init=False)  #: the current round's deadline
     next_table_day: np.ndarray = field(init=False)  #: day a revised text is due, -1 when none is
-    deadlines_missed: np.ndarray = field(init=False)  #: rounds that failed
-    talks_failed: np.ndarray = field(init=False)  #: a round has failed once (the offensive may start)
+    deadlines_missed: np.ndarray = field(init=False)  #: rounds that missed their deadline (a lost vote is not one)
+    talks_failed: np.ndarray = field(init=False)  #: a deadline has been missed once (the offensive may start)
     walked_away: np.ndarray = field(init=False)  #: the mediators walked away
     deliverable: np.ndarray = field(init=False)  #: living hostages the holding side last said it can deliver
     infeasible: np.ndarray = field(init=False)  #: its last answer: the text asks more than it holds

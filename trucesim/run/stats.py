@@ -84,22 +84,28 @@ def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     return (float(lo), float(hi))
 
 
+def _cr1_variance(resid_sq: np.ndarray | float, clusters: np.ndarray | float, n: np.ndarray | float):
+    """The cluster-robust (CR1) variance of a mean of ``n`` values in ``clusters`` clusters, from the sum
+    over clusters of each cluster's summed residuals squared (Cameron and Miller 2015)."""
+    return clusters / (clusters - 1) * resid_sq / n**2
+
+
 def effective_worlds(k: np.ndarray, n: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray:
     """How many independent worlds each group of yes/no outcomes is worth, when its worlds come in clusters.
 
     ``k`` and ``n`` are the outcomes and worlds of each cluster (the worlds a sweep's points share:
     world ``r`` of every point has the same draws), ``group`` the group (0..``groups``-1) each
     cluster belongs to.  A group's worlds count ``n / deff``, with the design effect ``deff`` the
-    cluster-robust (CR1) variance of its share over the binomial one (Kish 1965), at least 1; where
-    the share is 0 or 1, its clusters count as one world each.  Wilson's interval on these worlds
-    is Korn and Graubard's (1998) for proportions from clustered samples.  Clusters of one world
-    give about ``n``.
+    cluster-robust (CR1) variance of its share over the binomial one (Kish 1965), at least 1.
+    Wilson's interval on these worlds is Korn and Graubard's (1998) for proportions from clustered
+    samples.  A group whose clusters are single worlds counts them all (Wilson's own interval), as
+    does a share of 0 or 1 (it shows no clustering to measure); a group of one cluster counts one.
 
     Examples
     --------
     >>> k, n = np.array([1, 0, 1, 0]), np.array([1, 1, 1, 1])        # four worlds, one point
-    >>> effective_worlds(k, n, np.zeros(4, int), 1).round(2).tolist()
-    [3.0]
+    >>> effective_worlds(k, n, np.zeros(4, int), 1).tolist()
+    [4.0]
     >>> k, n = np.array([2, 0, 2, 0]), np.array([2, 2, 2, 2])        # two points, the same four worlds
     >>> effective_worlds(k, n, np.zeros(4, int), 1).round(2).tolist()
     [3.0]
@@ -110,10 +116,10 @@ def effective_worlds(k: np.ndarray, n: np.ndarray, group: np.ndarray, groups: in
     clusters = np.bincount(group, minlength=groups).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = total_k / total_n
-        resid = np.bincount(group, weights=(k - p[group] * n) ** 2, minlength=groups)
-        robust = clusters / (clusters - 1) * resid / total_n**2
-        deff = np.maximum(robust / (p * (1 - p) / total_n), 1.0)
-        out = np.where((p > 0) & (p < 1), total_n / deff, clusters)
+        resid_sq = np.bincount(group, weights=(k - p[group] * n) ** 2, minlength=groups)
+        deff = np.maximum(_cr1_variance(resid_sq, clusters, total_n) / (p * (1 - p) / total_n), 1.0)
+        measured = (p > 0) & (p < 1) & (clusters >= 2) & (total_n > clusters)
+        out = np.where(measured, total_n / deff, np.where(clusters >= 2, total_n, clusters))
     return np.where(total_n > 0, out, 0.0)
 
 
@@ -143,7 +149,7 @@ def clustered_mean_ci(x: np.ndarray, groups: np.ndarray, level: float = 0.95) ->
         return (math.nan, math.nan)
     m = float(x.mean())
     sums = np.bincount(g, weights=x - m, minlength=n_groups)
-    se = math.sqrt(n_groups / (n_groups - 1) * float(np.sum(sums * sums))) / x.size
+    se = math.sqrt(_cr1_variance(float(np.sum(sums * sums)), n_groups, x.size))
     if se == 0:
         return (m, m)
     lo, hi = stats.t.interval(level, n_groups - 1, loc=m, scale=se)
