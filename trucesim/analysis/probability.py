@@ -202,9 +202,11 @@ def probability_by(
     clustered = cluster is not None and cluster in df.columns and not df[cluster].is_unique
     if clustered:
         frame["_draws"] = df[cluster].to_numpy()
+    if by:
+        frame = frame.dropna(subset=by)  # worlds without a factor's value are in no cell
     parts = []
     if by:
-        grouped = frame.dropna(subset=by).groupby(keys, sort=True, dropna=False)
+        grouped = frame.groupby(keys, sort=True, dropna=False)
         counts = grouped[outcomes].agg(["sum", "count"])
     else:
         counts = pd.DataFrame(
@@ -232,7 +234,7 @@ def probability_by(
     out["p"] = out["k"] / out["worlds"]
     worlds = out["worlds"].to_numpy(dtype=float)
     if clustered:
-        worlds = _effective(frame.dropna(subset=by) if by else frame, keys, outcomes, out)
+        worlds = _effective(frame, keys, outcomes, out)
     out["p_lo"], out["p_hi"] = wilson_interval(out["p"].to_numpy() * worlds, worlds, level)
     return out
 
