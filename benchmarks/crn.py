@@ -5,7 +5,7 @@
 For the baseline against each variant (``prisoners_per_hostage = 20``, ``us_pressure = 0.6``,
 and a few more), prints the correlation of the per-world ``deal`` columns, the share of worlds
 whose outcome differs, and the width of the 95% interval of the difference in P(deal): paired
-over the worlds (what ``trucesim compare`` reports) and as two independent proportions
+over the worlds (Tango's score interval, what ``trucesim compare`` reports) and as two independent proportions
 (Newcombe).  With synchronised random numbers a small change of terms changes few worlds, so the
 correlation is high and the paired interval much narrower than the independent one.
 """
@@ -17,7 +17,7 @@ import argparse
 import numpy as np
 
 from trucesim import load_scenario, simulate
-from trucesim.run.stats import difference_ci, mean_ci_from_sums
+from trucesim.run.stats import difference_ci, paired_difference
 
 VARIANTS = {
     "prisoners_per_hostage = 20": {"terms.prisoners_per_hostage": 20.0},
@@ -31,9 +31,8 @@ def paired(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
     """Correlation, share of worlds that differ, and the paired and independent 95% interval widths."""
     a = a.astype(float)
     b = b.astype(float)
-    d = b - a
-    n = d.size
-    lo, hi = mean_ci_from_sums(n, float(d.sum()), float(d @ d), 0.95)
+    n = a.size
+    diff, lo, hi = paired_difference(a, b)
     ilo, ihi = difference_ci(float(a.mean()), n, float(b.mean()), n, 0.95)
     corr = float(np.corrcoef(a, b)[0, 1]) if a.std() > 0 and b.std() > 0 else float("nan")
     return {
@@ -41,7 +40,7 @@ def paired(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
         "differ": float(np.mean(a != b)),
         "paired": hi - lo,
         "independent": ihi - ilo,
-        "diff": float(d.mean()),
+        "diff": diff,
     }
 
 

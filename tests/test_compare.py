@@ -13,7 +13,7 @@ from trucesim.config.scenario import load_scenario
 from trucesim.run import chunks
 from trucesim.run.metrics import Summary, summarize
 from trucesim.run.simulate import simulate
-from trucesim.run.stats import difference_ci, mean_ci, proportion_ci
+from trucesim.run.stats import difference_ci, mean_ci, paired_difference, paired_difference_ci, proportion_ci
 
 from .conftest import BASELINE, NOVEMBER, SCENARIOS, assert_one_line_error, cli
 
@@ -47,14 +47,19 @@ def test_each_scenario_gets_the_numbers_of_its_own_run(scen, tables):
 
 
 def test_a_scenario_against_itself_differs_by_exactly_zero(scen, tables):
-    """The same worlds twice: every paired difference and its interval are 0 (independent draws would not be)."""
+    """The same worlds twice: every paired difference is 0; a mean's interval is 0 too, a probability's the
+    score interval of no world changed, ``z**2 / (n + z**2)`` either side (independent draws would differ)."""
     r = _compare([scen[0], scen[0]], [tables[0], tables[0]])
-    paired = [f["differences"][0] for f in r["figures"] if f["differences"][0]["method"] == "paired"]
+    paired = {f["figure"]: f["differences"][0] for f in r["figures"] if f["differences"][0]["method"] == "paired"}
     assert len(paired) >= 10
-    assert all(d["diff"] == 0 and d["lo"] == 0 and d["hi"] == 0 for d in paired)
+    assert all(d["diff"] == 0 for d in paired.values())
+    z2 = 1.959963984540054**2
+    for figure, d in paired.items():
+        half = 0.0 if figure.endswith("_mean") else z2 / (WORLDS + z2)
+        assert (d["lo"], d["hi"]) == pytest.approx((-half, half), abs=1e-6), figure  # written to 6 decimals
 
 
-def test_paired_interval_is_the_t_interval_of_the_per_world_differences(scen, tables):
+def test_paired_interval_is_tangos_for_a_probability_and_the_t_interval_for_a_mean(scen, tables):
     r = _compare(scen, tables)
     by = {f["figure"]: f for f in r["figures"]}
     for figure, col in (("p_deal", "deal"), ("hostages_released_mean", "hostages_released")):
@@ -62,7 +67,8 @@ def test_paired_interval_is_the_t_interval_of_the_per_world_differences(scen, ta
         got = by[figure]["differences"][0]
         assert got["method"] == "paired"
         assert got["diff"] == pytest.approx(d.mean(), abs=1e-6)
-        assert [got["lo"], got["hi"]] == pytest.approx(list(mean_ci(d)), abs=1e-6)
+        want = paired_difference_ci(int((d > 0).sum()), int((d < 0).sum()), d.size) if col == "deal" else mean_ci(d)
+        assert [got["lo"], got["hi"]] == pytest.approx(list(want), abs=1e-6)
     gov = scen[0].actors_of("government")[0]
     assert by[f"p_accept.{gov}"]["differences"][0]["method"] == "paired"
     assert by["deal_day.median"]["differences"][0]["method"] is None
@@ -153,9 +159,7 @@ def test_how_the_talks_ended_is_paired_and_its_deal_row_is_p_deals(scen, tables)
         theirs = (tables[0]["end_of_talks"] == reason).to_numpy(float)
         got = by[f"end_reasons.{reason}"]["differences"][0]
         assert got["method"] == "paired"
-        assert [got["diff"], got["lo"], got["hi"]] == pytest.approx(
-            [(mine - theirs).mean(), *mean_ci(mine - theirs)], abs=1e-6
-        )
+        assert [got["diff"], got["lo"], got["hi"]] == pytest.approx(list(paired_difference(theirs, mine)), abs=1e-6)
 
 
 def test_the_legend_explains_the_independent_mark_only_when_a_row_carries_it(scen, tables):

@@ -14,9 +14,12 @@ difference is, in order of preference:
   outcome column (a probability of a yes/no outcome, a mean such as hostages
   released, or a share of ``end_reasons``, from each world's ``end_of_talks``), so
   world ``i`` of scenario B is compared with world ``i`` of scenario
-  A: Student's t interval of the mean per-world difference
-  (:func:`trucesim.run.stats.mean_ci_from_sums`).  Worlds share their random
-  streams, so this interval is usually much narrower than an independent one;
+  A.  For a probability, Tango's score interval of a difference of paired
+  proportions, from the worlds gained and lost
+  (:func:`trucesim.run.stats.paired_difference_ci`), which stays honest when only
+  a few worlds differ; for a mean, Student's t interval of the mean per-world
+  difference (:func:`trucesim.run.stats.mean_ci_from_sums`).  Worlds share their
+  random streams, so these intervals are usually much narrower than independent ones;
 * **independent** (``method="newcombe"``): a share the summary gives without a
   per-world column (``blockers``, of the worlds without a deal, which differ between scenarios):
   Newcombe's hybrid score interval of two independent proportions, built from
@@ -44,7 +47,7 @@ import pandas as pd
 
 from trucesim.config.flatten import flat_items
 from trucesim.run.metrics import Summary
-from trucesim.run.stats import difference_ci, mean_ci_from_sums, proportion_ci
+from trucesim.run.stats import difference_ci, mean_ci_from_sums, paired_difference_ci, proportion_ci
 
 #: summary keys that describe the run, not an outcome
 META_KEYS = ("scenario", "worlds", "seed")
@@ -146,6 +149,8 @@ class Comparison:
         self.n: list[dict[str, int]] = [{} for _ in scenarios]
         self.sum: list[dict[str, float]] = [{} for _ in scenarios]
         self.sum_sq: list[dict[str, float]] = [{} for _ in scenarios]
+        #: figure -> whether every per-world difference so far was -1, 0 or 1 (a yes/no outcome)
+        self.yes_no: list[dict[str, bool]] = [{} for _ in scenarios]
 
     @staticmethod
     def _paired_columns(summary: Summary) -> dict[str, str]:
@@ -182,6 +187,7 @@ class Comparison:
         self.n[j][key] = self.n[j].get(key, 0) + d.size
         self.sum[j][key] = self.sum[j].get(key, 0.0) + float(d.sum())
         self.sum_sq[j][key] = self.sum_sq[j].get(key, 0.0) + float(np.dot(d, d))
+        self.yes_no[j][key] = self.yes_no[j].get(key, True) and bool(np.isin(d, (-1.0, 0.0, 1.0)).all())
 
     def result(self, level: float = 0.95) -> dict:
         """The comparison as a JSON-ready dict.
@@ -237,9 +243,14 @@ class Comparison:
             return {"diff": None, "lo": None, "hi": None, "method": None}
         key = name.replace(".", "_")
         if key in self.n[j] and self.n[j][key] > 0:
-            n = self.n[j][key]
-            lo, hi = mean_ci_from_sums(n, self.sum[j][key], self.sum_sq[j][key], level)
-            return {"diff": _num(self.sum[j][key] / n), "lo": _num(lo), "hi": _num(hi), "method": "paired"}
+            n, total, total_sq = self.n[j][key], self.sum[j][key], self.sum_sq[j][key]
+            if is_share(name) and self.yes_no[j][key]:
+                # differences of -1, 0 and 1: their sum and sum of squares give the worlds gained and lost
+                gained, lost = round((total_sq + total) / 2), round((total_sq - total) / 2)
+                lo, hi = paired_difference_ci(gained, lost, n, level)
+            else:
+                lo, hi = mean_ci_from_sums(n, total, total_sq, level)
+            return {"diff": _num(total / n), "lo": _num(lo), "hi": _num(hi), "method": "paired"}
         if is_share(name):
             n1, n2 = self._denominator(summaries[0], name), self._denominator(summaries[j], name)
             lo, hi = difference_ci(a, n1, b, n2, level)

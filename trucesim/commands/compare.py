@@ -38,8 +38,9 @@ figure of --out the groups main, hostages and acceptance.
 Every scenario runs on the same worlds: the same seed and the same random stream
 per chunk of 10,000 worlds (common random numbers), so a difference reflects the
 scenarios, not the luck of the draw.  Differences from the first scenario come
-with a 95% interval: paired over the worlds for probabilities and means (Student's
-t of the per-world differences), Newcombe's interval of two independent
+with a 95% interval: paired over the worlds for probabilities (Tango's score
+interval, from the worlds gained and lost) and means (Student's t of the per-world
+differences), Newcombe's interval of two independent
 proportions for shares the summary gives without a per-world column, none for
 deal days and signed terms.  Outputs explore the scenarios' stated assumptions;
 they are not forecasts."""

@@ -15,11 +15,11 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from trucesim.designer.evaluate import METRICS, Evaluator, day0_acceptance, metric_ci
 from trucesim.designer.space import DesignSpace
 from trucesim.run.simulate import iter_tables
+from trucesim.run.stats import paired_difference
 
 __all__ = ["check_best", "grid_axes", "marginal_effects", "zone_of_agreement", "zone_summary"]
 
@@ -92,16 +92,6 @@ def zone_summary(zone: pd.DataFrame, keys: list[str]) -> dict:
 # --- marginal effects --------------------------------------------------------------------------
 
 
-def _paired(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
-    """Mean of the per-world differences ``b - a`` and its 95% CI (normal approximation)."""
-    diff = b.astype(float) - a.astype(float)
-    delta = float(diff.mean())
-    if diff.size < 2:
-        return delta, math.nan, math.nan
-    half = float(stats.norm.ppf(0.975)) * float(diff.std(ddof=1)) / math.sqrt(diff.size)
-    return delta, delta - half, delta + half
-
-
 def marginal_effects(evaluator: Evaluator, x_best, objective: str = "p_deal", step: float = 0.05) -> pd.DataFrame:
     """What each varied key buys at the best terms, by finite differences on the same worlds.
 
@@ -121,7 +111,9 @@ def marginal_effects(evaluator: Evaluator, x_best, objective: str = "p_deal", st
         ``<m>_change_up`` and ``<m>_change_down`` (high minus at, low minus at)
         with ``_lo``/``_hi`` 95% CIs; ``<m>_per_unit`` (central difference
         per unit of the key) with its CI.  CIs come from the per-world paired
-        differences (common random numbers).  ``note`` flags one-sided
+        differences (common random numbers): Tango's score interval for
+        probabilities, Student's t for means
+        (:func:`trucesim.run.stats.paired_difference`).  ``note`` flags one-sided
         differences and keys the constraints hold at one value.
     """
     space = evaluator.space
@@ -157,13 +149,13 @@ def marginal_effects(evaluator: Evaluator, x_best, objective: str = "p_deal", st
                         math.nan
                     )
                     continue
-                d, dlo, dhi = _paired(c0.worlds[col], c.worlds[col])
+                d, dlo, dhi = paired_difference(c0.worlds[col], c.worlds[col])
                 row[f"{name}_change_{side}"], row[f"{name}_change_{side}_lo"], row[f"{name}_change_{side}_hi"] = (
                     d,
                     dlo,
                     dhi,
                 )
-            d, dlo, dhi = _paired(cl.worlds[col], ch.worlds[col])
+            d, dlo, dhi = paired_difference(cl.worlds[col], ch.worlds[col])
             row[f"{name}_per_unit"], row[f"{name}_per_unit_lo"], row[f"{name}_per_unit_hi"] = d / dx, dlo / dx, dhi / dx
         row["note"] = (
             ""
