@@ -128,15 +128,17 @@ def test_at_ten_thousand_worlds_the_app_gives_the_numbers_of_trucesim_run():
 def test_comparison_and_reasons():
     from trucesim.app import results
     from trucesim.app.entry import Settings
-    from trucesim.run.stats import proportion_ci
+    from trucesim.run.stats import paired_difference_ci, proportion_ci
 
-    assert [round(x, 4) for x in results.newcombe_interval(56, 70, 48, 80)] == [0.0524, 0.3339]  # Newcombe 1998
     shipped = Settings(str(SCENARIOS), "april-2024", 2000, 1)
     c = results.comparison(shipped)
-    assert c.difference == 0 and c.ci[0] < 0 < c.ci[1]
-    # a full withdrawal, the armed group's demand: about 5 points more deals on the same 2,000 worlds
+    assert c.difference == 0 and (c.gained, c.lost) == (0, 0) and c.ci[0] < 0 < c.ci[1]
+    # a full withdrawal, the armed group's demand: about 5 points more deals on the same 2,000 worlds,
+    # paired world by world as trucesim compare pairs them
     more = results.comparison(Settings(str(SCENARIOS), "april-2024", 2000, 1, (("withdrawal", 1.0),)))
     assert more.shipped == c.shipped and more.difference > 0 and more.ci[0] > 0
+    assert more.difference == pytest.approx((more.gained - more.lost) / 2000)
+    assert more.ci == paired_difference_ci(more.gained, more.lost, 2000)
     why = results.reasons(shipped)
     ended = why["How the talks ended"]
     assert sum(sh.k for sh in ended) == 2000

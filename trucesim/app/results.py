@@ -29,7 +29,7 @@ from trucesim.model.model import END_REASONS, TruceModel
 from trucesim.run.blockers import END_WORDS, gate_labels, gate_words
 from trucesim.run.metrics import summarize
 from trucesim.run.outcomes import outcome_table
-from trucesim.run.stats import difference_ci, proportion_ci
+from trucesim.run.stats import paired_difference_ci, proportion_ci
 
 
 @dataclass(frozen=True)
@@ -53,14 +53,16 @@ class Share:
 class Comparison:
     """P(deal) with the controls' changes against the scenario as shipped, on the same seed and worlds.
 
-    ``difference`` is ``changed.p - shipped.p``; ``ci`` is Newcombe's
-    interval for a difference of two proportions built from their Wilson
-    intervals (his method 10).  It treats the two runs as independent samples,
-    which is conservative here: the runs share their seed.
+    ``difference`` is ``changed.p - shipped.p``; ``gained`` and ``lost`` count the worlds with a
+    deal only with the changes and only as shipped.  ``ci`` is the paired interval of the
+    difference over those same worlds (Tango's score interval,
+    :func:`trucesim.run.stats.paired_difference_ci`), as ``trucesim compare`` gives it.
     """
 
     changed: Share
     shipped: Share
+    gained: int
+    lost: int
 
     @property
     def difference(self) -> float:
@@ -68,19 +70,7 @@ class Comparison:
 
     @property
     def ci(self) -> tuple[float, float]:
-        return newcombe_interval(self.changed.k, self.changed.n, self.shipped.k, self.shipped.n)
-
-
-def newcombe_interval(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]:
-    """95% interval of ``k1/n1 - k2/n2`` (Newcombe 1998, method 10: :func:`trucesim.run.stats.difference_ci`).
-
-    Examples
-    --------
-    >>> [round(x, 4) for x in newcombe_interval(56, 70, 48, 80)]
-    [0.0524, 0.3339]
-    """
-    lo, hi = difference_ci(k2 / n2, n2, k1 / n1, n1)
-    return float(lo), float(hi)
+        return paired_difference_ci(self.gained, self.lost, self.changed.n)
 
 
 @lru_cache(maxsize=8)
@@ -127,8 +117,9 @@ def reasons(settings: Settings) -> dict[str, list[Share]]:
 
 
 def comparison(settings: Settings) -> Comparison:
-    """P(deal) of the run against the same run of the scenario as shipped."""
+    """P(deal) of the run against the same run of the scenario as shipped, world by world."""
     n = settings.worlds
-    changed = Share("with your changes", int(outcomes(settings)["deal"].sum()), n)
-    shipped = Share("scenario as shipped", int(outcomes(settings.as_shipped())["deal"].sum()), n)
-    return Comparison(changed, shipped)
+    now, before = outcomes(settings)["deal"].to_numpy(), outcomes(settings.as_shipped())["deal"].to_numpy()
+    changed = Share("with your changes", int(now.sum()), n)
+    shipped = Share("scenario as shipped", int(before.sum()), n)
+    return Comparison(changed, shipped, gained=int((now & ~before).sum()), lost=int((before & ~now).sum()))
