@@ -108,12 +108,13 @@ NOT_STATED = "not stated"
 
 
 def default_tolerance(count: float) -> float:
-    """A tenth of a count, at least 1: ``105`` is met by 95..115, ``0`` by 0..1.
+    """A tenth of a count rounded half up, at least 1: ``100`` is met by 90..110, ``105`` by 94..116, ``0`` by 0..1.
 
-    >>> default_tolerance(105), default_tolerance(0)
-    (10.0, 1.0)
+    >>> default_tolerance(100), default_tolerance(105), default_tolerance(0), default_tolerance(15), default_tolerance(25)
+    (10.0, 11.0, 1.0, 2.0, 3.0)
     """
-    return float(max(1, round(0.1 * count)))
+    # count / 10, not 0.1 * count (35 * 0.1 is 3.5000000000000004), and half up: round() takes 2.5 to 2
+    return float(max(1, math.floor(count / 10 + 0.5)))
 
 
 def _leaf(v, where: str) -> tuple[object, str, dict]:
