@@ -56,11 +56,11 @@ def test_pyabc_with_the_batch_sampler_recovers_a_parameter_that_generated_the_da
         model,
         pyabc.Distribution(theta=pyabc.RV("uniform", 0, 1)),
         lambda x, y: abs(x["share"] - y["share"]),
-        population_size=200,
+        population_size=100,
         sampler=sampler,
     )
     abc.new(f"sqlite:///{tmp_path / 'abc.db'}", x0)
-    history = abc.run(max_nr_populations=6)
+    history = abc.run(max_nr_populations=5)  # sd 0.009-0.011 and mean 0.2955-0.2961 over sampler seeds 1-3
     df, w = history.get_distribution()
     mean = np.average(df["theta"], weights=w)
     sd = np.sqrt(np.average((df["theta"] - mean) ** 2, weights=w))
