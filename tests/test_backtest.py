@@ -185,6 +185,17 @@ def test_fitted_values_are_applied_and_a_bad_key_is_one_line(tiny_round, tmp_pat
     assert f"with the values of {good} applied to every round" in text.splitlines()[0]
 
 
+def test_a_fitted_file_is_held_to_the_checks_across_keys(tmp_path):
+    """A parameter file that sets more hostages dead than the round holds was applied and scored; the same
+    values through extends were refused. Now both are, in one line naming the parameter file."""
+    bad = tmp_path / "params-bad.toml"
+    bad.write_text("[context]\nhostages_dead = 200\n")
+    proc = cli("backtest", "april-2024", "--worlds", 20, "--fitted", bad)
+    assert_one_line_error(proc, f"{bad}: context.hostages_dead: expected at most context.hostages_held")
+    assert proc.stdout == ""
+    assert_one_line_error(cli("check", bad), f"{bad}: context.hostages_dead: expected at most")
+
+
 def test_a_fitted_file_that_sets_no_value_is_refused(tiny_round, tmp_path):
     """An empty --fitted file was accepted, and the header then said its values were applied."""
     empty = tmp_path / "empty.toml"

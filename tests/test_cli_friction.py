@@ -46,6 +46,15 @@ def test_check_validates_the_shipped_calibration_and_parameter_files(tmp_path):
     assert_one_line_error(cli("check", params), "actors.hamas.reservaton", "did you mean 'actors.hamas.reservation'")
     params.write_text("[actors.hamas]\nreservation = 7\n")
     assert_one_line_error(cli("check", params), "actors.hamas.reservation", "found 7")
+    # a value without a source is warned of, and with --strict fails the file, as in a scenario
+    params.write_text('[actors.hamas]\nreservation = 0.5\n[context]\nus_pressure = { value = 0.5, source = "x" }\n')
+    warned = cli("check", params)
+    assert warned.returncode == 0 and "ok (parameter file: 2 values" in warned.stdout
+    assert warned.stderr.splitlines() == [
+        f'trucesim: warning: {params}: actors.hamas.reservation: no source (write {{ value = .., source = ".." }})'
+    ]
+    strict = cli("check", "--strict", params)
+    assert strict.returncode == 2 and strict.stdout == "" and "trucesim: error:" in strict.stderr
     cal = tmp_path / "c.toml"
     cal.write_text('rounds = ["nowhere"]\npriors = "april-2024"\nfit = ["actors.hamas.reservation"]\n')
     assert_one_line_error(cli("check", cal), "rounds", "'nowhere'")

@@ -164,6 +164,18 @@ def test_every_shipped_scenario_loads():
             '[context]\nus_pressure = { dist = "triangular", low = 0.1, mode = 0.9, high = 0.5 }\n',
             ["mode: expected low <= mode <= high"],
         ),
+        (
+            '[context]\nus_pressure = { dist = "beta", a = 2, b = -1 }\n',
+            ["context.us_pressure", "b: expected a beta shape parameter > 0", "found -1"],
+        ),
+        (  # one bound past the other's default: the draws would fall outside the stated bound
+            '[actors.hamas]\nstudy_days_max = { dist = "beta", a = 2, b = 2, low = 5 }\n',
+            ["actors.hamas.study_days_max", "low: expected low <= high", "found low=5 > high=1"],
+        ),
+        (
+            '[actors.hamas]\nreservation = { dist = "beta", a = 2, b = 2, high = -0.5 }\n',
+            ["actors.hamas.reservation", "high: expected low <= high", "found low=0 > high=-0.5"],
+        ),
         ('[context]\nus_pressure = { value = 0.5, sorce = "x" }\n', ["unknown key 'sorce'", "did you mean 'source'"]),
         ("[context]\nus_pressure = { value = 0.5, source = 3 }\n", ["context.us_pressure.source", "expected a string"]),
         (
@@ -284,6 +296,19 @@ def test_a_file_that_is_not_text(tmp_path):
     p = tmp_path / "bin.toml"
     p.write_bytes(b"[terms]\npause_days = 4\n# \xff\xfe\n")
     assert "expected a UTF-8 text file" in error_of(p)
+
+
+def test_a_plain_normal_is_held_to_the_keys_range_in_the_checks_across_keys(tmp_path):
+    """A normal without bounds is truncated to its key's range (ODD), so a check across keys reads that
+    range's end, not infinity, and says why; with the bound given it passes."""
+    bad = variant(tmp_path, '[context]\nhostages_dead = { dist = "normal", mean = 34, sd = 1, source = "a" }\n')
+    msg = error_of(bad)
+    assert "expected at most context.hostages_held (129), found 1000 (a normal without high" in msg, msg
+    assert "inf" not in msg
+    ok = variant(tmp_path, '[context]\nhostages_dead = { dist = "normal", mean = 34, sd = 1, high = 60 }\n')
+    assert load_scenario(ok).values["context.hostages_dead"].kind == "normal"
+    ok = variant(tmp_path, '[actors.hamas]\nstudy_days_min = { dist = "normal", mean = 1, sd = 0 }\n')
+    assert load_scenario(ok).values["actors.hamas.study_days_min"].kind == "normal"  # sd 0: its mean
 
 
 def test_normal_bounds_at_a_single_point_draw_that_point(tmp_path):

@@ -51,20 +51,27 @@ def add_parser(sub):
 UNSOURCED = 2
 
 
-def unsourced_lines(scenario, strict: bool) -> list[str]:
-    """One line per value of ``scenario`` written without a source: a warning, or with ``strict`` an error.
+def unsourced_lines(missing: list[tuple[str, str]], strict: bool) -> list[str]:
+    """One line per ``(file, key)`` written without a source: a warning, or with ``strict`` an error.
 
     Examples
     --------
-    >>> from types import SimpleNamespace as S
-    >>> unsourced_lines(S(unsourced=lambda: [("v.toml", "context.us_pressure")]), strict=False)
+    >>> unsourced_lines([("v.toml", "context.us_pressure")], strict=False)
     ['trucesim: warning: v.toml: context.us_pressure: no source (write { value = .., source = ".." })']
     """
     level = "error" if strict else "warning"
     return [
-        f'trucesim: {level}: {file}: {key}: no source (write {{ value = .., source = ".." }})'
-        for file, key in scenario.unsourced()
+        f'trucesim: {level}: {file}: {key}: no source (write {{ value = .., source = ".." }})' for file, key in missing
     ]
+
+
+def _warn_unsourced(missing: list[tuple[str, str]], strict: bool) -> bool:
+    """Print :func:`unsourced_lines` on stderr; whether they fail the file (``strict`` and a value unsourced)."""
+    from trucesim.config.tomlio import printable
+
+    for line in unsourced_lines(missing, strict):
+        print(printable(line), file=sys.stderr)
+    return bool(missing) and strict
 
 
 def _facts(n: int) -> str:
@@ -72,8 +79,9 @@ def _facts(n: int) -> str:
     return f"{n} fact" + ("" if n == 1 else "s")
 
 
-def _other_kind(path: Path) -> str | None:
-    """The ok line of a calibration file or a parameter file, checked as such; ``None`` for any other file.
+def _other_kind(path: Path) -> tuple[str, list[tuple[str, str]]] | None:
+    """The ok line of a calibration file or a parameter file, checked as such, and the ``(file, key)`` of
+    each value a parameter file writes without a source; ``None`` for any other file.
 
     A calibration file has ``rounds`` and ``fit`` (``calibration/joint.toml``); a parameter file
     has only values in the scenario's tables, no actor kinds (``scenarios/fitted/joint.toml``,
@@ -92,17 +100,24 @@ def _other_kind(path: Path) -> str | None:
         return None  # the scenario loader names the problem
     if "rounds" in raw and "fit" in raw:
         cal = load_calibration(path)
-        return f"{path}: ok (calibration: {len(cal.fit)} values fitted to {len(cal.rounds)} rounds)"
+        return f"{path}: ok (calibration: {len(cal.fit)} values fitted to {len(cal.rounds)} rounds)", []
     actors = raw.get("actors", {})
     kinds = isinstance(actors, dict) and any(isinstance(a, dict) and "kind" in a for a in actors.values())
     if raw and set(raw) <= set(PARAMETER_TABLES) and not kinds:
         base = load_scenario(resolve("april-2024", "scenarios"))
         apply_parameter_file(base, path)  # every key known and in range, or one line naming it
-        n = len(flatten_table(raw, str(path)))
-        return (
+        leaves = flatten_table(raw, str(path))
+        n = len(leaves)
+        unsourced = [
+            (str(path), key)
+            for key, v in leaves.items()
+            if not (isinstance(v, dict) and isinstance(v.get("source"), str) and v["source"].strip())
+        ]
+        line = (
             f"{path}: ok (parameter file: {n} value{'' if n == 1 else 's'}, each a key of the shipped scenarios "
             f"in range; not a scenario by itself: a scenario's extends or backtest --fitted applies it)"
         )
+        return line, unsourced
     return None
 
 
@@ -124,7 +139,11 @@ def main(args) -> int:
         try:
             other = _other_kind(f)
             if other is not None:
-                print(other)
+                line, missing_sources = other
+                if _warn_unsourced(missing_sources, args.strict):
+                    unsourced += 1
+                    continue
+                print(line)
                 continue
             if file_kind(f) == "experiment":
                 exp = load_experiment(f)
@@ -138,10 +157,7 @@ def main(args) -> int:
             print(f"trucesim: error: {printable(str(e))}", file=sys.stderr)
             bad += 1
         else:
-            missing = unsourced_lines(s, args.strict)
-            for line in missing:
-                print(printable(line), file=sys.stderr)
-            if missing and args.strict:
+            if _warn_unsourced(s.unsourced(), args.strict):
                 unsourced += 1
                 continue
             n_dist = sum(isinstance(v, Dist) for v in s.values.values())

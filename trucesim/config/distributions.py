@@ -257,8 +257,16 @@ def parse_dist(table: dict, bounds: tuple[float, float]) -> Dist:
         raise DistributionError(f"mode: expected low <= mode <= high, found mode={args['mode']:g}")
     if kind == "normal" and args["sd"] < 0:
         raise DistributionError(f"sd: expected a standard deviation >= 0, found {args['sd']:g}")
-    if kind == "beta" and (args["a"] <= 0 or args["b"] <= 0):
-        raise DistributionError("a: expected beta shape parameters a > 0 and b > 0")
+    if kind == "beta":
+        for shape in ("a", "b"):
+            if args[shape] <= 0:
+                raise DistributionError(f"{shape}: expected a beta shape parameter > 0, found {args[shape]:g}")
+        b_lo, b_hi = args.get("low", 0.0), args.get("high", 1.0)  # one bound given: the other is the default
+        if b_lo > b_hi:
+            raise DistributionError(
+                f"{'low' if 'low' in args else 'high'}: expected low <= high (a beta's low is 0 and its high 1 "
+                f"unless given), found low={b_lo:g} > high={b_hi:g}"
+            )
     d = Dist(kind, args)
     s_lo, s_hi = d.support()
     if kind != "normal" and (s_lo < bounds[0] or s_hi > bounds[1]):

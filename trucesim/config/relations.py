@@ -53,25 +53,35 @@ class Scenario(Protocol):
     def actors_of(self, kind: str) -> list[str]: ...
 
 
-def _hi(s: Scenario, key: str) -> float:
+def _drawn(s: Scenario, key: str) -> tuple[float, float]:
+    """The least and greatest value a world can draw for ``key``: a distribution's support within the
+    key's range (the range truncates every draw; a normal with sd 0 draws its mean)."""
     v = s.values[key]
-    return v.support()[1] if isinstance(v, Dist) else v
+    if not isinstance(v, Dist):
+        return v, v
+    p = s.spec(key)
+    lo, hi = max(v.support()[0], p.low), min(v.support()[1], p.high)
+    if v.kind == "normal" and v.args["sd"] == 0:
+        lo = hi = float(np.clip(v.args["mean"], lo, hi))
+    return lo, hi
+
+
+def _hi(s: Scenario, key: str) -> float:
+    return _drawn(s, key)[1]
 
 
 def _lo(s: Scenario, key: str) -> float:
-    v = s.values[key]
-    return v.support()[0] if isinstance(v, Dist) else v
+    return _drawn(s, key)[0]
 
 
-def _least(s: Scenario, key: str) -> float:
-    """The least value a world can draw for ``key`` (a distribution's support within the key's range)."""
-    v = s.values[key]
-    if not isinstance(v, Dist):
-        return v
-    p = s.spec(key)
-    if v.kind == "normal" and v.args["sd"] == 0:
-        return float(np.clip(v.args["mean"], max(v.support()[0], p.low), min(v.support()[1], p.high)))
-    return max(v.support()[0], p.low)
+def _found(s: Scenario, key: str, hi: bool = True) -> str:
+    """``key``'s greatest (``hi``) or least value as a message shows it, saying why where a normal without
+    that bound reaches its range's end."""
+    v, end = s.values[key], "high" if hi else "low"
+    text = f"{_hi(s, key) if hi else _lo(s, key):g}"
+    if isinstance(v, Dist) and v.kind == "normal" and v.args["sd"] > 0 and end not in v.args:
+        text += f" (a normal without {end} reaches its range's end: give it a {end})"
+    return text
 
 
 def check_joint(s: Scenario, top: str) -> None:
@@ -104,13 +114,13 @@ def check_consistency(s: Scenario, top: str) -> None:
     if _hi(s, "context.hostages_dead") > _lo(s, "context.hostages_held"):
         raise ScenarioError(
             f"{top}: context.hostages_dead: expected at most context.hostages_held "
-            f"({_lo(s, 'context.hostages_held'):g}), found {_hi(s, 'context.hostages_dead'):g}"
+            f"({_found(s, 'context.hostages_held', hi=False)}), found {_found(s, 'context.hostages_dead')}"
         )
     seized = "context.hostages_seized"  # 0 by default: not stated, and then no bound
     if (seized in s.origins or _hi(s, seized) > 0) and _hi(s, "context.hostages_held") > _lo(s, seized):
         raise ScenarioError(
             f"{top}: context.hostages_held: expected at most context.hostages_seized "
-            f"({_lo(s, seized):g}), found {_hi(s, 'context.hostages_held'):g}"
+            f"({_found(s, seized, hi=False)}), found {_found(s, 'context.hostages_held')}"
         )
     try:  # an observed count no world of the round can reach
         check_counts(s.observed, top, _hi(s, "context.hostages_held"), _lo(s, "context.hostages_dead"))
@@ -119,19 +129,21 @@ def check_consistency(s: Scenario, top: str) -> None:
     if _hi(s, "context.knesset_majority") > _lo(s, "context.knesset_seats"):
         raise ScenarioError(
             f"{top}: context.knesset_majority: expected at most context.knesset_seats, "
-            f"found {_hi(s, 'context.knesset_majority'):g}"
+            f"found {_found(s, 'context.knesset_majority')}"
         )
     pairs = [("protocol.revision_days_min", "protocol.revision_days_max")]
     for a in s.actors_of("government") + s.actors_of("armed_group"):
         pairs.append((f"actors.{a}.study_days_min", f"actors.{a}.study_days_max"))
-    for lo, hi in pairs:
-        if _hi(s, lo) > _lo(s, hi):
-            raise ScenarioError(f"{top}: {lo}: expected at most {hi} ({_lo(s, hi):g}), found {_hi(s, lo):g}")
+    for least, most in pairs:
+        if _hi(s, least) > _lo(s, most):
+            raise ScenarioError(
+                f"{top}: {least}: expected at most {most} ({_found(s, most, hi=False)}), found {_found(s, least)}"
+            )
     for a in s.actors_of("government") + s.actors_of("armed_group"):
         keys = [f"actors.{a}.weights.{t}" for t in SECTIONS["terms"]]
         if all(_hi(s, k) == 0 for k in keys):
             raise ScenarioError(f"{top}: actors.{a}.weights: expected at least one positive weight, found all zero")
-        if all(_least(s, k) <= 0 for k in keys):  # a world would draw all zero: NaN utilities, never a deal
+        if all(_lo(s, k) <= 0 for k in keys):  # a world would draw all zero: NaN utilities, never a deal
             drawn = [k.rsplit(".", 1)[1] for k in keys if isinstance(s.values[k], Dist)]
             raise ScenarioError(
                 f"{top}: actors.{a}.weights: expected at least one weight that cannot be zero, found weights "
@@ -142,11 +154,11 @@ def check_consistency(s: Scenario, top: str) -> None:
     if seats > _lo(s, "context.knesset_seats"):
         raise ScenarioError(
             f"{top}: actors: expected coalition and opposition seats to add up to at most "
-            f"context.knesset_seats ({_lo(s, 'context.knesset_seats'):g}), found {seats:g}"
+            f"context.knesset_seats ({_found(s, 'context.knesset_seats', hi=False)}), found {seats:g}"
         )
     for a in s.actors_of("opposition"):
         if _hi(s, f"actors.{a}.safety_net_seats") > _lo(s, f"actors.{a}.seats"):
             raise ScenarioError(
                 f"{top}: actors.{a}.safety_net_seats: expected at most actors.{a}.seats, "
-                f"found {_hi(s, f'actors.{a}.safety_net_seats'):g}"
+                f"found {_found(s, f'actors.{a}.safety_net_seats')}"
             )

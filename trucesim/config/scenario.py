@@ -39,7 +39,7 @@ import numpy as np
 from trucesim.config.distributions import Dist, DistributionError, finite_number, parse_dist
 from trucesim.config.observed import NOT_STATED, Observed, parse_observed
 from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
-from trucesim.config.relations import check_consistency, check_joint
+from trucesim.config.relations import check_consistency
 from trucesim.config.scenario_files import TOP_KEYS, ScenarioError, flatten_table, read_merged
 from trucesim.config.shipped import locate
 from trucesim.config.tomlio import cut, printable, read_toml, shown_value, suggest
@@ -447,7 +447,8 @@ def apply_parameter_file(scenario: Scenario, path: str | Path) -> Scenario:
     Raises
     ------
     ScenarioError
-        One line naming the file and the key: an unknown key, a value out of range.
+        One line naming the file and the key: an unknown key, a value out of range, or one the
+        checks across keys refuse with the scenario's other values (more hostages dead than held).
     """
     path = Path(path)
     shown = printable(str(path))
@@ -471,5 +472,5 @@ def apply_parameter_file(scenario: Scenario, path: str | Path) -> Scenario:
             f"reservation = 0.3), found {'only empty tables' if raw else 'an empty file'}"
         )
     out = scenario.with_values(updates)
-    check_joint(out, shown)
+    check_consistency(out, shown)  # the checks across keys a scenario extending the file would meet
     return out
