@@ -206,6 +206,9 @@ def test_every_shipped_scenario_loads():
             ["actors.hamas.study_days_min", "expected at most actors.hamas.study_days_max"],
         ),
         ('[meta]\nnme = "x"\n', ["meta.nme", "did you mean 'meta.name'"]),
+        # a key is matched within its own table: sharing "terms." or "meta." makes no suggestion
+        ("[terms]\nbar = 1\n", ["terms.bar: unknown key"]),
+        ('[meta]\nauthor = "x"\n', ["meta.author: unknown key"]),
         ("extends = 3\n", ["extends: expected a path or a list of paths (strings)"]),
     ],
 )
@@ -215,6 +218,8 @@ def test_validation_errors(tmp_path, body, fragments):
     else:
         p = variant(tmp_path, body)
     msg = error_of(p)
+    if "did you mean" not in " ".join(fragments):
+        assert "did you mean" not in msg, msg
     assert msg.startswith(str(p)), msg  # names the file that holds the problem
     for f in fragments:
         assert f in msg, (f, msg)

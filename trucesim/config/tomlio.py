@@ -239,18 +239,33 @@ def suggest(word: str, candidates: Iterable, cutoff: float = 0.6) -> str:
     """``" (did you mean 'x'?)"`` for the closest candidate to ``word``, or ``""`` if none is close.
 
     A shortened name counts as close: the one candidate that ``word`` (three characters or more)
-    begins, as ``otzma`` for ``otzma_yehudit``.
+    begins, as ``otzma`` for ``otzma_yehudit``.  A dotted key is matched by its last part among
+    the candidates under the same table (``terms.bar`` is no ``terms.guarantees``, though the two
+    share ``terms.``); only a table that has none (a misspelt actor id) is matched whole.
 
     Examples
     --------
     >>> suggest("pase_days", ["pause_days", "deadline_days"]), suggest("otzma", ["otzma_yehudit", "religious_zionism"])
     (" (did you mean 'pause_days'?)", " (did you mean 'otzma_yehudit'?)")
-    >>> suggest("zz", ["pause_days"])
-    ''
+    >>> suggest("zz", ["pause_days"]), suggest("meta.author", ["meta.name", "meta.date"])
+    ('', '')
+    >>> suggest("actors.otzma_yehudt.seats", ["actors.otzma_yehudit.seats", "actors.likud.seats"])
+    " (did you mean 'actors.otzma_yehudit.seats'?)"
     """
     names = [str(c) for c in candidates]
+    table, _, leaf = word.rpartition(".")
+    siblings = {n.rpartition(".")[2]: n for n in names if table and n.rpartition(".")[0] == table}
+    if siblings:
+        close = [siblings[c] for c in _closest(leaf, list(siblings), cutoff)]
+    else:
+        close = _closest(word, names, cutoff)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _closest(word: str, names: list[str], cutoff: float) -> list[str]:
+    """The closest of ``names`` to ``word`` (difflib), else the one name ``word`` begins; at most one."""
     close = difflib.get_close_matches(word, names, n=1, cutoff=cutoff)
     if not close and len(word) >= 3:
         close = [n for n in names if n.startswith(word)]
         close = close if len(close) == 1 else []
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return close
