@@ -206,6 +206,7 @@ def test_every_shipped_scenario_loads():
             ["actors.hamas.study_days_min", "expected at most actors.hamas.study_days_max"],
         ),
         ('[meta]\nnme = "x"\n', ["meta.nme", "did you mean 'meta.name'"]),
+        ("terms = 5\n[context]\nus_pressure = 0.5\n", ["terms: expected a table [terms], found 5"]),
         # a key is matched within its own table: sharing "terms." or "meta." makes no suggestion
         ("[terms]\nbar = 1\n", ["terms.bar: unknown key"]),
         ('[meta]\nauthor = "x"\n', ["meta.author: unknown key"]),
@@ -223,6 +224,17 @@ def test_validation_errors(tmp_path, body, fragments):
     assert msg.startswith(str(p)), msg  # names the file that holds the problem
     for f in fragments:
         assert f in msg, (f, msg)
+
+
+def test_an_empty_table_header_sets_nothing(tmp_path):
+    """A header whose lines are commented out left an empty table that replaced the base's whole table
+    ('terms: unknown key'); it now sets nothing, while an empty value or a new actor without keys is refused."""
+    base = load_scenario(BASELINE)
+    for header in ("[terms]\n# pause_days = 30\n", "[meta]\n", "[actors.hamas]\n", "[actors.hamas.weights]\n"):
+        s = load_scenario(variant(tmp_path, header + '[context]\nus_pressure = { value = 0.8, source = "a" }\n'))
+        assert s.values == base.with_values({"context.us_pressure": 0.8}).values, header
+    assert "expected a number" in error_of(variant(tmp_path, "[context]\nus_pressure = {}\n"))
+    assert "actors.newid: expected a table [actors.<id>] with a kind" in error_of(variant(tmp_path, "[actors.newid]\n"))
 
 
 def test_missing_required_key_in_a_standalone_file(tmp_path):

@@ -372,6 +372,8 @@ def _numeric_entry(
     try:
         p = param_for(key, dict(actors))
     except KeyError:
+        if key in SECTIONS:  # terms = 5: a value where the table goes
+            raise ScenarioError(f"{where(key)}: expected a table [{key}], found {shown_value(v)}") from None
         if section in SECTIONS or section == "actors":
             cands = numeric_keys(dict(actors)) + [f"actors.{a}.{s}" for a in actors for s in ACTOR_STRING_KEYS]
             raise ScenarioError(f"{where(key)}: unknown key{suggest(key, cands)}") from None

@@ -94,6 +94,12 @@ def read_merged(path: Path, shown: str, stack: tuple[Path, ...]) -> tuple[dict, 
         flat.update(more)
         origin.update(more_origin)
     own = flatten_table(raw, shown)
+    # an empty header of a table the files have ([terms] with its lines commented out) sets nothing;
+    # left as a leaf it would replace the whole table below
+    below = {k.rpartition(".")[0] for k in (*flat, *own)}
+    tables = {".".join(k.split(".")[:i]) for k in below for i in range(1, k.count(".") + 2)}
+    for key in [k for k, v in own.items() if isinstance(v, dict) and not v and (k in tables or k == "meta")]:
+        del own[key]
     # a table replaced by a leaf (or a leaf by a table) drops what the base had below it
     for key in own:
         for old in [k for k in flat if k.startswith(key + ".")]:
