@@ -118,6 +118,22 @@ def test_with_values_checks_range(baseline):
         baseline.with_values({"terms.pause_day": 3})
 
 
+@pytest.mark.parametrize(
+    "updates, message",
+    [
+        ({"terms.pause_days": 42.5}, "terms.pause_days: expected a whole number"),
+        ({"protocol.deadline_days": Dist("uniform", {"low": 1.0, "high": 3.0})}, "expected one number for all worlds"),
+        ({"context.hostages_dead": 200}, "context.hostages_dead: expected at most context.hostages_held"),
+        ({"context.us_pressure": "0.5"}, "context.us_pressure: expected a number, found '0.5'"),
+    ],
+)
+def test_with_values_holds_values_to_what_a_file_may_write(baseline, updates, message):
+    """The Python API took what a scenario file may not: a fraction of a day, a calendar that differs
+    between worlds, more hostages dead than held, a string."""
+    with pytest.raises(ScenarioError, match=message):
+        baseline.with_values(updates)
+
+
 def test_every_shipped_scenario_loads():
     files = sorted(SCENARIOS.glob("*.toml"))
     assert len(files) >= 5

@@ -120,19 +120,40 @@ class Scenario:
         """Actor ids of one kind, in file order."""
         return [a for a, k in self.actors.items() if k == kind]
 
-    def with_values(self, updates: Mapping[str, float | Dist]) -> Scenario:
-        """A copy with some values replaced (each checked against its range)."""
+    def with_values(self, updates: Mapping[str, float | Dist], where: str | None = None) -> Scenario:
+        """A copy with some values replaced, each held to what a scenario file may write: its range, a
+        whole number where the key counts, one number for a key that sets the calendar, and the checks
+        across keys (no more hostages dead than held).  ``where`` names the values' origin in an error
+        (default: the scenario's file).
+
+        Raises
+        ------
+        ScenarioError
+            One line naming the key and what was expected.
+        """
+        top = where or printable(str(self.path))
         values = dict(self.values)
         for key, v in updates.items():
             if key not in values:
-                raise ScenarioError(f"{self.path}: unknown key {shown_value(key)}{suggest(key, values)}")
+                raise ScenarioError(f"{top}: unknown key {shown_value(key)}{suggest(key, values)}")
             p = self.spec(key)
-            if not isinstance(v, Dist):
+            if isinstance(v, Dist):
+                if not p.per_world:
+                    raise ScenarioError(
+                        f"{top}: {key}: expected one number for all worlds (it sets the calendar), found a distribution"
+                    )
+            else:
+                if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+                    raise ScenarioError(f"{top}: {key}: expected a number, found {shown_value(v)}")
                 v = float(v)
                 if not (p.low <= v <= p.high) or math.isnan(v):
-                    raise ScenarioError(f"{self.path}: {key}: expected a number in {p.low:g}..{p.high:g}, found {v:g}")
+                    raise ScenarioError(f"{top}: {key}: expected a number in {p.low:g}..{p.high:g}, found {v:g}")
+                if p.integer and v != int(v):
+                    raise ScenarioError(f"{top}: {key}: expected a whole number ({p.unit}), found {v:g}")
             values[key] = v
-        return replace(self, values=values)
+        out = replace(self, values=values)
+        check_consistency(out, top)
+        return out
 
     def draw(
         self,
@@ -473,6 +494,4 @@ def apply_parameter_file(scenario: Scenario, path: str | Path) -> Scenario:
             f"{shown}: expected a parameter file that sets at least one value (e.g. [actors.hamas] "
             f"reservation = 0.3), found {'only empty tables' if raw else 'an empty file'}"
         )
-    out = scenario.with_values(updates)
-    check_consistency(out, shown)  # the checks across keys a scenario extending the file would meet
-    return out
+    return scenario.with_values(updates, where=shown)  # the checks a scenario extending the file would meet
