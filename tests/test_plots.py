@@ -106,6 +106,31 @@ def test_heatmap_without_a_crossing_says_so_and_bins_continuous_factors(grid_wor
     assert full.axes[0].collections[0].get_clim() == (0, 1.0)
 
 
+def _cells(shares: list[float], worlds: int = 8) -> pd.DataFrame:
+    """Worlds of a 2 x 2 grid over factors a and b, each cell with its share of deals."""
+    rows = []
+    for (a, b), share in zip([(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)], shares):
+        rows += [{"a": a, "b": b, "deal": w < round(share * worlds)} for w in range(worlds)]
+    return pd.DataFrame(rows)
+
+
+def test_the_colour_scale_and_the_legend_at_the_edges_of_one_half():
+    """A top cell of exactly 0.5 said 'P stays below 0.5 in every cell' on a 0-50% scale; a 0-20% scale
+    labelled its 2.5% ticks '2%' and its 17.5% ones '18%'."""
+    from trucesim.plots.sweeps import heatmap
+
+    fig = heatmap(_cells([0.5, 0.0, 0.5, 0.5]), "a", "b", "deal")
+    assert "P reaches 0.5 in some cells but does not cross it (no 0.5 contour)" in _texts(fig)
+    assert "colour scale" not in fig.axes[1].get_ylabel()  # 0 to 100%
+    fig = heatmap(_cells([0.125, 0.0, 0.0, 0.0]), "a", "b", "deal")
+    assert "colour scale 0-20%" in fig.axes[1].get_ylabel()
+    fig.canvas.draw()
+    ticks = fig.axes[1].get_yticks()
+    labels = [t.get_text() for t in fig.axes[1].get_yticklabels()]
+    assert any(round(100 * t, 6) % 1 for t in ticks), ticks  # some tick off a whole percent
+    assert [float(x.rstrip("%")) for x in labels] == pytest.approx([100 * t for t in ticks])
+
+
 def test_heatmap_of_a_side_and_into_given_axes(grid_worlds, baseline):
     fig = Figure()
     ax = fig.subplots()

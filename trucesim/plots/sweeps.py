@@ -35,7 +35,7 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import FuncFormatter
 
 from trucesim.analysis.labels import acceptance_outcomes, outcome_label
 from trucesim.analysis.probability import probability_by
@@ -150,7 +150,8 @@ def heatmap(
     mesh = ax.pcolormesh(g.xe, g.ye, np.ma.masked_invalid(Z), cmap=CMAP, vmin=0, vmax=vmax, shading="flat")
     mesh.set_gid("cells")
     cbar = fig.colorbar(mesh, ax=ax, pad=0.02)
-    cbar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+    # as many decimals as each tick needs: 2% and 2.5% alike (a fixed count wrote 2.5% as 2%)
+    cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{round(100 * v, 6):g}%"))
     cbar.set_label(f"P({olabel})  [% of worlds]" + (f"; colour scale 0-{100 * vmax:g}%" if vmax < 1 else ""))
     if annotate is None:
         annotate = Z.size <= 150
@@ -220,8 +221,9 @@ def _cell_grid(t: pd.DataFrame, x: str, y: str) -> _Grid:
 
 
 def _colour_top(top: float) -> float:
-    """The default top of a heatmap's colour scale: 1 above 0.5, else the smallest of 0.05, 0.1, 0.2 ... 0.5 above ``top``."""
-    return 1.0 if top > 0.5 else next(v for v in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5) if top <= v)
+    """The default top of a heatmap's colour scale: 1 from 0.5 up, else the smallest of 0.05, 0.1, 0.2 ... 0.4
+    above ``top``."""
+    return 1.0 if top >= 0.5 else next(v for v in (0.05, 0.1, 0.2, 0.3, 0.4) if top <= v)
 
 
 def _write_cells(ax, g: _Grid, vmax: float) -> None:
@@ -254,8 +256,13 @@ def _contour_at_half(ax, g: _Grid) -> list[Artist]:
         return [Line2D([], [], color=OKABE_ITO["orange"], lw=2.5, path_effects=stroke, label="P = 0.5")]
     if straddles:
         return [Line2D([], [], ls="none", label="cells on both sides of 0.5, too few rows or columns for a contour")]
-    where = "below" if finite.size and finite.max() <= 0.5 else "above"
-    return [Line2D([], [], ls="none", label=f"P stays {where} 0.5 in every cell (no 0.5 contour)")]
+    if finite.size and finite.max() < 0.5:
+        where = "P stays below 0.5 in every cell"
+    elif finite.size and finite.min() < 0.5:
+        where = "P reaches 0.5 in some cells but does not cross it"
+    else:
+        where = "P is 0.5 or more in every cell"
+    return [Line2D([], [], ls="none", label=f"{where} (no 0.5 contour)")]
 
 
 def _worlds_per_cell(W: np.ndarray) -> str:

@@ -312,7 +312,7 @@ def _add_figures(exp, sobol: pd.DataFrame | None, scen, bins: int | None, add, s
     for x, y in _pairs(exp, sobol):
         add(
             f"P(deal) over {x} and {y}",
-            "Each cell: the share of worlds with a deal signed and ratified; the line marks 0.5. "
+            "Each cell: the share of worlds with a deal signed and ratified; the line, where P crosses 0.5, marks it. "
             + ("The two factors with the largest total-order Sobol' index." if sobol is not None else ""),
             lambda x=x, y=y: plots.heatmap(df, x, y, "deal", scenario=scen, bins=bins),
         )
