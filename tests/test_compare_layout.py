@@ -70,7 +70,7 @@ def test_each_mark_has_one_meaning():
     assert indep_nonzero.endswith(INDEPENDENT + SIGNIFICANT)
     assert indep_zero.endswith(INDEPENDENT) and SIGNIFICANT not in indep_zero
     assert "[" not in none and SIGNIFICANT not in none and INDEPENDENT not in none
-    legend = format_comparison(_fake(2)).splitlines()[-3:]
+    legend = format_comparison(_fake(2)).splitlines()[-4:]
     assert legend[0].strip().startswith(f"{SIGNIFICANT} the interval excludes zero")
     assert legend[1].strip().startswith(f"{INDEPENDENT} the interval is of two independent proportions")
 
@@ -116,6 +116,10 @@ def test_only_refuses_an_unknown_figure_before_any_work(capsys):
     assert "'p_dael'" in lines[0] and "did you mean 'p_deal'?" in lines[0]
     rc, _, err = _run(capsys, "april-2024", "april-2024-us-pressure", "--only", ",")
     assert rc == 1 and "--only" in err
+    # a group that holds none of the figures ('other': those no group claims) chose nothing, and --out then
+    # drew the first figure instead
+    rc, out, err = _run(capsys, "april-2024", "april-2024-us-pressure", "--worlds", 10**7, "--only", "other")
+    assert rc == 1 and out == "" and "the group 'other' holds none of these figures; expected one of main" in err
 
 
 def test_the_figure_has_a_panel_per_group_and_the_key_figures_by_default():

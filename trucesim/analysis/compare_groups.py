@@ -167,7 +167,11 @@ def select(figures: Sequence[str], only: str | None, default: Sequence[str] | No
         if w == ALL:
             chosen.update(figures)
         elif w in _BY_NAME:
-            chosen.update(f for f in figures if group_of(f).name == w)
+            members = [f for f in figures if group_of(f).name == w]
+            if not members and only is not None:  # a group asked for by name that holds none of the figures
+                held = ", ".join(g.name for g in GROUPS if any(group_of(f) is g for f in figures))
+                raise ValueError(f"--only: the group {w!r} holds none of these figures; expected one of {held}")
+            chosen.update(members)
         elif w in figures:
             chosen.add(w)
         elif any(f.startswith(f"{w}.") for f in figures):

@@ -28,8 +28,8 @@ EPILOG = """examples:
   trucesim compare april-2024 april-2024-us-pressure --out compare.png
   trucesim compare april-2024 april-2024-us-pressure --only main,p_accept,blockers
 
-Figures come in groups: main (deal, government falls, pause completed, permanent
-end), hostages, acceptance, deadlines, endings, blockers, coalition, deal_day,
+Figures come in groups: main (deal, deal on the first text, government falls, pause
+completed, permanent end), hostages, acceptance, deadlines, endings, blockers, coalition, deal_day,
 terms, other.
 --only chooses groups, summary keys (p_accept: every side) or single figures
 (p_accept.hamas), comma separated; the text shows every figure by default, the
@@ -42,7 +42,7 @@ with a 95% interval: paired over the worlds for probabilities (Tango's score
 interval, from the worlds gained and lost) and means (Student's t of the per-world
 differences), Newcombe's interval of two independent
 proportions for shares the summary gives without a per-world column, none for
-deal days and signed terms.  Outputs explore the scenarios' stated assumptions;
+deal days, signed terms and acceptances near a deadline.  Outputs explore the scenarios' stated assumptions;
 they are not forecasts."""
 
 

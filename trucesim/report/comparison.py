@@ -65,7 +65,8 @@ def marks_legend(first: str, level: int = 95, independent: bool = True) -> list[
             if independent
             else []
         ),
-        "  no brackets: no interval (deal days and signed terms: the worlds with a deal differ)",
+        "  no brackets: no interval (deal days and signed terms: the worlds with a deal differ; the share of",
+        "  acceptances near a deadline: the acceptances differ)",
     ]
 
 

@@ -105,7 +105,7 @@ def _comparison_table(comparison: dict, labels) -> str:
         "(probabilities in percentage points): paired over the same worlds (common random numbers: every "
         f"scenario runs with the same seed and chunk seeds) unless marked {INDEPENDENT}. {SIGNIFICANT} the interval "
         f"excludes zero; {INDEPENDENT} the interval is of two independent proportions (Newcombe's, from Wilson "
-        "intervals); no brackets: no interval (deal days and signed terms: the worlds with a deal differ).</p>"
+        "intervals); no brackets: no interval (deal days and signed terms: the worlds with a deal differ; acceptances near a deadline: the acceptances differ).</p>"
     )
     return html_table(headers, rows, numeric=tuple(range(1, len(headers)))) + note
 
