@@ -177,6 +177,8 @@ def test_in_process_errors(grid_dir, tmp_path, capsys):
         (["plot", str(grid_dir), "--kind", "days", "--out", str(tmp_path / "x.jpg")], ".png, .svg or .pdf"),
         (["plot", str(tmp_path / "nowhere"), "--kind", "days"], "no such directory"),
         (["plot", str(tmp_path / "nowhere.toml"), "--kind", "timeline"], "no such file"),
+        # a mistyped scenario for a kind that takes either: not read as a results directory, nor --worlds blamed
+        (["plot", str(tmp_path / "nowhere.toml"), "--kind", "days", "--worlds", "100"], "nowhere.toml: no such file"),
         (["plot", str(grid_dir), "--kind", "sobol"], "needs a Sobol' experiment laid out for Saltelli"),
         (["plot", str(grid_dir), "--kind", "timeline"], "needs a scenario file"),
         (["plot", str(grid_dir), "--kind", "heatmap", "--x", PX], "--y: missing"),

@@ -576,7 +576,7 @@ def test_sizes_that_cannot_finish_are_refused_with_the_estimated_time(tmp_path):
         assert_one_line_error(proc, "--worlds: expected at most", "worlds/s", "years on one core")
     assert_one_line_error(
         cli("plot", BASELINE, "--kind", "timeline", "--world", huge, "--out", tmp_path / "t.png", timeout=60),
-        f"--world {huge}: expected a world below",
+        f"--trace {huge}: expected a world below",
     )
     exp = experiment(tmp_path)
     assert_one_line_error(cli("sweep", exp, "--worlds-per-point", huge, "--dry-run"), "--worlds-per-point", "years")

@@ -22,7 +22,7 @@ from trucesim.commands.common import (
     worlds_int,
     writing,
 )
-from trucesim.config.tomlio import suggest
+from trucesim.config.tomlio import printable, suggest
 
 NAME = "plot"
 #: kind -> (what it needs: "sweep", "scenario" or "either", what it shows)
@@ -337,6 +337,8 @@ def main(args) -> int:
 
     target = args.target = resolve(args.target, "scenarios")  # a shipped scenario by name, as in run; a path wins
     why = f"--kind {kind}"
+    if needs == "either" and target.suffix.lower() == ".toml" and not target.exists():  # a mistyped scenario
+        raise UserError(f"{printable(str(target))}: no such file (expected a scenario file, or a results directory)")
     from_scenario = needs == "scenario" or (needs == "either" and target.is_file())
     check_applies(kind, getattr(args, "given", None), from_scenario)
     try:
@@ -344,7 +346,7 @@ def main(args) -> int:
             fig = _scenario_figure(args, why)
         else:
             fig = _sweep_figure(args, why)
-    except (ResultsError, RunError) as e:  # RunError: --world or --worlds too large, a NaN caught
+    except (ResultsError, RunError) as e:  # RunError: --trace or --worlds too large, a NaN caught
         raise UserError(str(e)) from None
     with writing(out):
         save_figure(fig, out, dpi=args.dpi)
