@@ -67,22 +67,58 @@ def part_name(chunk: int) -> str:
     return f"chunk-{chunk:06d}.parquet"
 
 
+#: Arrow's name of a numpy type, where the two differ
+_ARROW_TYPE = {"float64": "double", "float32": "float", "float16": "halffloat"}
+
+
+def _same_type(field, column: dict) -> bool:
+    """Whether a part's Arrow column and its pandas metadata agree on the type (unknown kinds: True).
+
+    >>> import pyarrow as pa
+    >>> _same_type(pa.field("x", pa.float64()), {"pandas_type": "float64", "numpy_type": "float64"})
+    True
+    >>> _same_type(pa.field("x", pa.int32()), {"pandas_type": "int64", "numpy_type": "int64"})
+    False
+    """
+    arrow, kind, numpy_type = str(field.type), column.get("pandas_type"), str(column.get("numpy_type"))
+    if kind == "categorical":
+        return arrow.startswith("dictionary<") and f"indices={numpy_type}," in arrow
+    if kind == "unicode":
+        return arrow in ("string", "large_string")
+    if kind in ("bool", "float16", "float32", "float64") or str(kind).startswith(("int", "uint")):
+        return arrow == _ARROW_TYPE.get(numpy_type, numpy_type)
+    return True
+
+
 def verify_part(path: Path, rows: int) -> tuple[str | None, str]:
     """Why the part at ``path`` cannot be used (one line), or ``None`` if it is whole; and its schema.
 
-    Reads its footer (whose strings must decode) and all of it, verifying its pages' checksums
-    (written by :func:`trucesim.run.files.encode_table`), and checks its row count.  The footer
-    has no checksum: the schema returned (columns and types, as text) lets the caller compare
-    the parts of one sweep, which share one schema, to catch a damaged footer that still reads.
+    Reads its footer (whose strings must decode, the pandas metadata in it too) and all of it,
+    verifying its pages' checksums (written by :func:`trucesim.run.files.encode_table`), and checks
+    its row count and that the pandas metadata names the columns the part holds.  The footer has no
+    checksum: the schema returned (columns and types, and the columns as pandas reads them, as text)
+    lets the caller compare the parts of one sweep, which share one schema, to catch a damaged footer
+    that still reads.
     """
     import pyarrow.parquet as pq
 
     try:
         pq.read_metadata(path)
         table = pq.read_table(path, page_checksum_verification=True)
+        pandas = table.schema.pandas_metadata or {}  # the names and types pandas reads the part with
     except Exception as e:  # noqa: BLE001 - whatever the damage, the part is redone
         return f"unreadable: {first_line(e)}", ""
-    schema = table.schema.remove_metadata().to_string()
+    columns = pandas.get("columns", [])
+    if columns and (
+        [c.get("field_name") for c in columns] != table.schema.names
+        or any(c.get("name") != c.get("field_name") for c in columns)
+    ):
+        return "its pandas metadata names other columns than it holds: a damaged footer", ""
+    if columns and not all(_same_type(f, c) for f, c in zip(table.schema, columns)):
+        return "its pandas metadata gives other types than its columns have: a damaged footer", ""
+    # what pandas reads too (a damaged byte there renames a column), without the writer's versions
+    read_as = {k: pandas.get(k) for k in ("index_columns", "column_indexes", "columns")}
+    schema = table.schema.remove_metadata().to_string() + "\n" + json.dumps(read_as, sort_keys=True)
     if table.num_rows != rows:
         return f"expected {rows} worlds, found {table.num_rows}", schema
     return None, schema
@@ -442,9 +478,15 @@ class Store:
                 f"{self.root}: expected a complete sweep, found {len(done)} of {self.manifest['chunks']} chunks "
                 f"written; finish it with: {resume}"
             )
+        import pyarrow.parquet as pq
+
         for path in done.values():
             try:
                 frame = pd.read_parquet(path, columns=columns, page_checksum_verification=True)
+                held = list(columns) if columns is not None else pq.read_schema(path).names
+                if list(frame.columns) != held:  # the footer's pandas metadata renamed a column
+                    name, read = next((h, r) for h, r in zip([*held, None], [*frame.columns, None]) if h != r)
+                    raise ValueError(f"its column {name!r} reads as {read!r}")
             except (OSError, ValueError) as e:  # arrow's errors derive from these
                 raise StoreError(
                     f"{path}: expected a Parquet part, found a damaged file ({first_line(e)}); {resume} moves it "
