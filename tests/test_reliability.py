@@ -219,6 +219,19 @@ def test_a_directory_left_by_a_failed_start_is_reused(tmp_path, resume):
     assert (other / "parts" / "notes.txt").read_text() == "mine"
 
 
+def test_resume_removes_the_temporary_files_an_interrupted_write_left(tmp_path):
+    """A sweep killed while writing points.parquet leaves its temporary file beside the manifest; --resume
+    removed only those in parts/."""
+    exp, out = experiment(tmp_path), tmp_path / "out"
+    assert cli("sweep", exp, "--out", out, "--workers", "1", "--chunk-worlds", str(CHUNK)).returncode == 0
+    left = [out / ".points.parquet.999.abcdef12.tmp", out / "parts" / ".chunk-000001.parquet.999.abcdef12.tmp"]
+    for p in left:
+        p.write_bytes(b"PAR1")
+    proc = cli("sweep", exp, "--out", out, "--workers", "1", "--resume")
+    assert proc.returncode == 0, proc.stderr
+    assert not any(p.exists() for p in left)
+
+
 # --------------------------------------------------------------------------- 5. damaged parts
 def twice(tmp_path: Path) -> tuple[Path, Path, Path]:
     """The experiment, swept into ``ref`` (kept whole) and into ``out`` (to damage)."""

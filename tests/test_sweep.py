@@ -137,6 +137,12 @@ def test_dry_run(small_run, capsys):
     text = capsys.readouterr().out
     assert "4 points x 75 worlds = 300 worlds" in text
     assert "3 chunks of up to 100 worlds" in text and "nothing simulated" in text
+    # a size the run refuses is refused by the dry run too (it printed a plan of 100,100 chunks)
+    shipped = ROOT / "experiments" / "prisoners-vs-us-pressure.toml"
+    one_line_error(
+        cli("sweep", shipped, "--worlds-per-point", 1001, "--chunk-worlds", 1, "--dry-run"),
+        "--chunk-worlds 1: expected at most 100,000 chunks",
+    )
 
 
 def test_existing_directory_is_an_error(small_run):

@@ -107,13 +107,14 @@ def main(args) -> int:
     from trucesim.run.executors import ExecutorError, check_options, make_executor
     from trucesim.sweep.experiment import ExperimentError, describe, load_experiment
     from trucesim.sweep.store import StoreError
-    from trucesim.sweep.sweep import ChunkError, plan_sweep
+    from trucesim.sweep.sweep import ChunkError, check_chunks, plan_sweep
 
     try:
         file_kind(args.experiment, "experiment")  # a scenario file: say so, and to use `trucesim run`
         experiment = load_experiment(args.experiment, seed=args.seed, worlds_per_point=args.worlds_per_point)
         if args.dry_run:
             k = args.chunk_worlds or SWEEP_CHUNK_WORLDS
+            check_chunks(experiment, args.chunk_worlds)  # a size the run would refuse is refused here too
             print(describe(experiment))
             print(f"  {n_chunks(experiment.worlds, k):,} chunks of up to {k:,} worlds; nothing simulated (--dry-run)")
             return 0

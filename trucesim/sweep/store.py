@@ -314,7 +314,8 @@ class Store:
 
     @staticmethod
     def clear_leftovers(root: Path) -> None:
-        """Remove the temporary files of a failed start (see :meth:`exists`) before starting anew."""
+        """Remove the temporary files of interrupted writes: before starting anew after a failed start (see
+        :meth:`exists`), and on resume."""
         for p in [*root.glob("*.tmp"), *(root / PARTS).glob("*.tmp")]:
             p.unlink(missing_ok=True)
 
@@ -396,13 +397,13 @@ class Store:
         out: dict[int, Path] = {}
         self.bad_parts: list[Path] = []
         self.moved: list[tuple[Path, Path, str]] = []
+        if clean:  # temporary files of interrupted writes, in parts/ and beside the manifest
+            self.clear_leftovers(self.root)
         if not self.parts.is_dir():
             return out
         checked: list[tuple[int, Path, str | None, str]] = []
         for p in sorted(self.parts.iterdir()):
             if p.name.endswith(".tmp"):
-                if clean:
-                    p.unlink(missing_ok=True)
                 continue
             m = _PART.match(p.name)
             if not m or not p.is_file():
