@@ -333,3 +333,25 @@ def test_a_sample_is_refused_as_a_calibration_prior(tmp_path):
 
     with pytest.raises(ValueError, match="expected uniform, normal, triangular or beta, found sample"):
         prior_rv(sample, (0, 1))  # nor does pyabc's prior (the posterior figure draws it)
+
+
+def test_weights_that_draw_alike_are_one_groups_weights(tmp_path):
+    """Weights [1, 1] and none, or [2, 2] and [1, 1], give each particle the same chance: one group may mix
+    them (they were refused as 'other weights'); weights that differ in their shares are still refused."""
+    from trucesim.config.scenario import ScenarioError, load_scenario
+
+    def scenario(first: str, second: str):
+        path = tmp_path / "w.toml"
+        path.write_text(
+            f'extends = ["{BASELINE}"]\n[context]\n'
+            f'us_pressure = {{ dist = "sample", values = [0.2, 0.4]{first}, joint = "g" }}\n'
+            f'family_pressure = {{ dist = "sample", values = [0.3, 0.5]{second}, joint = "g" }}\n'
+        )
+        return load_scenario(path)
+
+    for first, second in ((", weights = [1, 1]", ""), (", weights = [2, 2]", ", weights = [1, 1]")):
+        s = scenario(first, second)
+        draws = s.draw(Streams(3, np.arange(2_000)).parameter_uniforms(), 2_000)
+        assert set(zip(draws["context.us_pressure"], draws["context.family_pressure"])) == {(0.2, 0.3), (0.4, 0.5)}
+    with pytest.raises(ScenarioError, match="expected the weights of"):
+        scenario(", weights = [1, 3]", ", weights = [1, 1]")

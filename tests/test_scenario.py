@@ -222,6 +222,11 @@ def test_every_shipped_scenario_loads():
             ["actors.hamas.study_days_min", "expected at most actors.hamas.study_days_max"],
         ),
         ('[meta]\nnme = "x"\n', ["meta.nme", "did you mean 'meta.name'"]),
+        ('[meta]\ndate = "2024-02-31"\n', ["meta.date: expected a date YYYY-MM or YYYY-MM-DD", "'2024-02-31'"]),
+        (
+            '[actors.""]\nkind = "coalition_party"\nseats = 0\n',
+            ["expected an actor id (such as hamas), found an empty"],
+        ),
         ("terms = 5\n[context]\nus_pressure = 0.5\n", ["terms: expected a table [terms], found 5"]),
         # a key is matched within its own table: sharing "terms." or "meta." makes no suggestion
         ("[terms]\nbar = 1\n", ["terms.bar: unknown key"]),

@@ -93,7 +93,8 @@ class Dist:
             )
         return cls(kind, {a: float(x) for a, x in record.items() if a != "dist"})
 
-    def _probabilities(self) -> np.ndarray:
+    def probabilities(self) -> np.ndarray:
+        """A ``sample``'s weights as probabilities (equal without weights)."""
         w = np.asarray(self.weights, dtype=float) if self.weights else np.ones(len(self.values))
         return w / w.sum()
 
@@ -112,7 +113,7 @@ class Dist:
     def mean(self) -> float:
         """The distribution's mean before truncation (a ``sample``'s weighted mean), in the parameter's units."""
         if self.kind == "sample":
-            return float(np.dot(self._probabilities(), np.asarray(self.values, dtype=float)))
+            return float(np.dot(self.probabilities(), np.asarray(self.values, dtype=float)))
         a = self.args
         if self.kind == "uniform":
             return (a["low"] + a["high"]) / 2
@@ -204,7 +205,7 @@ class Dist:
         >>> Dist("sample", values=(0.0, 1.0, 2.0), weights=(1.0, 0.0, 3.0)).index(np.array([0.0, 0.25, 0.99])).tolist()
         [0, 2, 2]
         """
-        cdf = np.cumsum(self._probabilities())
+        cdf = np.cumsum(self.probabilities())
         i = np.searchsorted(cdf, np.asarray(u, dtype=float), side="right")
         return np.minimum(i, len(self.values) - 1)
 

@@ -71,7 +71,7 @@ CONTEXT_PARAMS = {
             "people killed in the October 7 attack (context only)",
             integer=True,
         ),
-        _p("killed_gaza", 0, 1e7, 0, "people", "people killed in Gaza at day 0", integer=True),
+        _p("killed_gaza", 0, 1e7, 0, "people", "people killed in Gaza at day 0 (context only)", integer=True),
         _p("soldiers_lost", 0, 1e6, 0, "people", "Israeli soldiers lost in Gaza at day 0 (context only)", integer=True),
         _p("rafah_sheltering", 0, 1e8, 0, "people", "people sheltering in Rafah (context only)", integer=True),
         _p("rafah_battalions", 0, 100, 0, "battalions", "Hamas battalions in Rafah (context only)", integer=True),

@@ -323,10 +323,29 @@ def _actor_kinds(flat: Mapping[str, object], where: Callable[[str], str]) -> dic
     for key, v in flat.items():
         parts = key.split(".")
         if parts[0] == "actors" and len(parts) == 3 and parts[2] == "kind":
+            if not parts[1].strip():  # [actors.""]: a row without a name in every table
+                raise ScenarioError(f"{where(key)}: expected an actor id (such as hamas), found an empty one")
             if v not in ACTOR_KINDS:
                 raise ScenarioError(f"{where(key)}: expected one of {', '.join(ACTOR_KINDS)}, found {shown_value(v)}")
             actors[parts[1]] = str(v)
     return actors
+
+
+def _real_date(text: str) -> bool:
+    """Whether ``text`` is a date of the calendar, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+    >>> _real_date("2024-05-06"), _real_date("2024-05"), _real_date("2024-02-31"), _real_date("2024-13")
+    (True, True, False, False)
+    """
+    import datetime
+
+    if not _ISO_DATE.fullmatch(text):
+        return False
+    try:
+        datetime.date.fromisoformat(text if len(text) > 7 else f"{text}-01")
+    except ValueError:
+        return False
+    return True
 
 
 def _meta_entry(key: str, v: object, where: Callable[[str], str], file: str) -> tuple[str, str]:
@@ -342,7 +361,7 @@ def _meta_entry(key: str, v: object, where: Callable[[str], str], file: str) -> 
         )
     if not isinstance(v, str):
         raise ScenarioError(f"{where(key)}: expected a string, found {shown_value(v)}")
-    if parts[1] == "date" and not _ISO_DATE.fullmatch(v):
+    if parts[1] == "date" and not _real_date(v):
         raise ScenarioError(f"{where(key)}: expected a date YYYY-MM or YYYY-MM-DD, found {shown_value(v)}")
     return parts[1], printable(v)
 
