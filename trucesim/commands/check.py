@@ -13,8 +13,9 @@ EPILOG = """examples:
   trucesim check scenarios/rounds/*.toml --strict      # rounds, and every value needs a source
   trucesim check calibration/joint.toml scenarios/fitted/joint.toml
 
-Each file prints one line: "FILE: ok (...)" on stdout, or "trucesim: error: FILE: KEY:
-expected ..., found ..." on stderr."""
+Each file prints one line: "FILE: ok (...)" on stdout, or on stderr
+"trucesim: error: FILE: KEY: expected ..., found ..."; a value without a source adds a
+line of its own."""
 
 
 def add_parser(sub):

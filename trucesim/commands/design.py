@@ -86,7 +86,11 @@ def _add_request(p: argparse.ArgumentParser) -> None:
     """The scenario and what to search in it: the varied and fixed keys, the constraints, the objectives."""
     from trucesim.designer.objectives import OBJECTIVES, VERSUS
 
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML), e.g. scenarios/april-2024.toml")
+    p.add_argument(
+        "scenario",
+        metavar="SCENARIO",
+        help="scenario file (TOML) or a shipped scenario's name, e.g. my-variant.toml or april-2024",
+    )
     p.add_argument(
         "--vary",
         action="append",

@@ -41,7 +41,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML), e.g. scenarios/april-2024.toml")
+    run.add_argument(
+        "scenario",
+        metavar="SCENARIO",
+        help="scenario file (TOML) or a shipped scenario's name, e.g. my-variant.toml or april-2024",
+    )
     run.add_argument(
         "--worlds",
         type=worlds_int,
