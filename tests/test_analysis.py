@@ -195,6 +195,17 @@ def test_prim_recovers_a_planted_box():
     assert traj["chosen"].sum() == 1 and {"coverage", "density", "mass", "res_dim"} <= set(traj.columns)
 
 
+def test_an_outcome_that_never_varies_has_no_sobol_indices_and_no_prim_box():
+    """Sobol' indices of an outcome equal at every point were drawn as 0 [0, 0] (they are 0/0), and PRIM of
+    an outcome every world has drew a box with no restriction; both are refused, saying why."""
+    design = {"factors": ["x"], "points": 6, "saltelli": {"A": [0, 2], "B": [2, 4], "AB": {"x": [4, 6]}}}
+    worlds = pd.DataFrame({"point": np.repeat(np.arange(6), 3), "deal": False, "x": np.repeat(np.arange(6.0), 3)})
+    with pytest.raises(ValueError, match="'deal' is 0 at every design point: its Sobol' indices are undefined"):
+        an.sobol_indices(worlds, design, "deal")
+    with pytest.raises(ValueError, match="every world has the outcome 'deal'"):
+        an.scenario_discovery(worlds.assign(deal=True), ["x"], "deal")
+
+
 def test_prim_with_a_threshold_and_bad_input():
     rng = np.random.default_rng(2)
     pts = pd.DataFrame({"u": rng.uniform(0, 1, 500), "v": rng.uniform(0, 1, 500)})

@@ -314,6 +314,8 @@ def scenario_discovery(
     y = binary_outcome(df, outcome)
     if not y.any():
         raise ValueError(f"no world has the outcome {outcome!r}: nothing to find a box around")
+    if y.all():
+        raise ValueError(f"every world has the outcome {outcome!r}: no box can hold it more often than the whole space")
     return prim_boxes(df[cols], y, max_boxes=max_boxes, return_trajectory=True, **prim_kw)
 
 

@@ -177,6 +177,11 @@ def sobol_indices(
         )
     factors = list(design["factors"])
     f = point_means(worlds, outcome, design.get("points"))
+    finite = f[np.isfinite(f)]
+    if finite.size and np.ptp(finite) == 0:  # no variance to apportion: the indices are 0/0, not 0
+        raise ValueError(
+            f"the outcome {outcome!r} is {finite[0]:g} at every design point: its Sobol' indices are undefined"
+        )
     sl = lambda r: f[int(r[0]) : int(r[1])]
     f_AB = np.vstack([sl(blocks["AB"][k]) for k in factors])
     out = sobol_from_samples(

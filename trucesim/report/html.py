@@ -290,7 +290,10 @@ def build_report(exp, *, bins: int | None = None, dpi: int = 100, log=None) -> s
     sobol = None
     if has_saltelli_layout(exp):
         say("  Sobol' indices")
-        sobol = sweep_sobol(exp, "deal")
+        try:
+            sobol = sweep_sobol(exp, "deal")
+        except ResultsError as e:  # a deal at no point or at every one: nothing to apportion
+            figures.append(("Sobol' indices of P(deal)", f"Left out: {e}", ""))
     _add_figures(exp, sobol, scen, bins, add, say)
     return _page(exp, sobol, figures)
 
