@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import re
 
 from trucesim.analysis.compare import figure_label, flatten
@@ -43,6 +44,10 @@ def test_report_of_one_scenario(tmp_path):
     world = int(table["world"][deal.argmax()]) if deal.any() else 0
     assert f"One world&#x27;s story: world {world} of april-2024" in page
     assert f"--trace {world}" in page and f"world {world}, day by day" in page
+    # the story as trucesim run --trace tells it, its verdict included
+    told = cli("run", "april-2024", "--worlds", 400, "--seed", 2, "--trace", world, check=True).stdout
+    verdict = next(line for line in told.splitlines() if line.startswith("verdict: "))
+    assert html.escape(verdict) in page
 
 
 def test_report_of_a_comparison(tmp_path):

@@ -81,7 +81,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 def main(args) -> int:
     from trucesim.commands.progress import progress
     from trucesim.config.scenario import load_scenario
-    from trucesim.report.text import format_text, format_trace, to_json, verdict
+    from trucesim.report.text import format_text, to_json, trace_story
     from trucesim.run.chunks import CHUNK_WORLDS, RunError, check_size, n_chunks
     from trucesim.run.executors import ExecutorError, check_options
     from trucesim.run.metrics import Summary
@@ -149,12 +149,7 @@ def main(args) -> int:
         world = int(row["world"])
         if not trace_events:  # run in a pool, or picked by kind: its chunk again here (tracing changes no outcome)
             trace_events = trace_world(scenario, world, args.seed)[0]
-        sides = {
-            kind: scenario.labels.get(a, a) for kind in ("government", "armed_group") for a in scenario.actors_of(kind)
-        }
-        trace_text = (
-            format_trace(world, trace_events, scenario.labels) + "\n" + verdict(row, {**scenario.labels, **sides})
-        )
+        trace_text = trace_story(world, trace_events, row, scenario)
     if args.format == "json":
         print(to_json(result))
         if trace_text:

@@ -29,7 +29,7 @@ from trucesim import __version__, plots
 from trucesim.analysis.compare import figure_label, flatten, is_share
 from trucesim.report.comparison import INDEPENDENT, SIGNIFICANT, comparison_rows
 from trucesim.report.html import html_table, page_head, pct, png_base64, written_on
-from trucesim.report.text import format_trace
+from trucesim.report.text import trace_story
 from trucesim.run.stats import proportion_ci
 
 #: summary keys shown in their own section ("how the talks ended"), whatever else the summary holds
@@ -195,7 +195,8 @@ def build_scenario_report(
                     lambda r=r: plots.timeline(r.story, scenario=r.scenario, world=r.story_world, seed=seed),
                 )
             )
-            text = format_trace(r.story_world, r.story, labels)
+            row = r.table.loc[r.table["world"] == r.story_world].iloc[0]
+            text = trace_story(r.story_world, r.story, row, r.scenario)  # as trucesim run --trace prints it
             sec.append(f"<details><summary>The story as text</summary><pre>{html.escape(text)}</pre></details>")
         body += sec
     parts = [

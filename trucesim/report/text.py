@@ -138,3 +138,16 @@ def format_trace(world: int, events: list[Event], labels: Mapping[str, str] | No
     """
     story = render_story(events, labels or {})
     return "\n".join([f"world {world}, day by day:"] + [f"  day {day:>3}  {text}" for day, text in story])
+
+
+def trace_story(world: int, events: list[Event], row: Mapping, scenario) -> str:
+    """World ``world``'s day-by-day story and its one-line verdict, as ``trucesim run --trace`` prints them.
+
+    ``row`` is the world's outcome row (:func:`trucesim.run.outcomes.outcome_table`), ``scenario``
+    its :class:`~trucesim.config.scenario.Scenario`: its actors' labels name them, and the sides of
+    a breach are named by kind.
+    """
+    sides = {
+        kind: scenario.labels.get(a, a) for kind in ("government", "armed_group") for a in scenario.actors_of(kind)
+    }
+    return format_trace(world, events, scenario.labels) + "\n" + verdict(row, {**scenario.labels, **sides})
