@@ -141,6 +141,25 @@ def test_the_figure_has_a_panel_per_group_and_the_key_figures_by_default():
     assert len(comparison_bars(c, only=["deal_day.median", "end_reasons.walked_away"]).axes) == 2
 
 
+def test_whiskers_only_where_a_figure_has_an_interval():
+    """Hostage means have no interval: their bars carried zero-width whiskers, which read as a certain value."""
+    from matplotlib.container import ErrorbarContainer
+
+    c = _fake(2)
+    c["figures"][0]["ci"] = [[0.0, 0.04], [0.05, 0.16]]  # P(deal): Wilson intervals
+    c["figures"].append(
+        {
+            "figure": "hostages_released_mean",
+            "share": False,
+            "values": [2.5, 3.1],
+            "differences": [{"diff": 0.6, "lo": 0.5, "hi": 0.7, "method": "paired"}],
+        }
+    )
+    fig = comparison_bars(c, only=["p_deal", "hostages_released_mean"])
+    whiskers = [sum(isinstance(x, ErrorbarContainer) for x in ax.containers) for ax in fig.axes]
+    assert whiskers == [2, 0]  # P(deal) of each scenario; none on the mean
+
+
 def test_help_names_every_group_in_the_epilog_and_in_only(capsys):
     """``compare --help`` lists the groups by hand (importing them costs 0.4 s): held to ``GROUPS`` here."""
     with pytest.raises(SystemExit):

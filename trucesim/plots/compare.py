@@ -54,9 +54,11 @@ def _panel(ax, group: Group, figs: Sequence[Mapping], names: Sequence[str], labe
         ci = [((f.get("ci") or [None] * k)[j] or [None, None]) for f in figs]
         lo = np.array([np.nan if c[0] is None else scale * c[0] for c in ci], float)
         hi = np.array([np.nan if c[1] is None else scale * c[1] for c in ci], float)
-        err = np.vstack([np.nan_to_num(v - lo), np.nan_to_num(hi - v)])
-        ax.barh(y, np.nan_to_num(v), height=h * 0.9, color=CYCLE[j % len(CYCLE)], xerr=err,
-                error_kw=dict(ecolor="#333333", capsize=1.5, lw=0.7))  # fmt: skip
+        ax.barh(y, np.nan_to_num(v), height=h * 0.9, color=CYCLE[j % len(CYCLE)])
+        has = np.isfinite(v) & np.isfinite(lo) & np.isfinite(hi)  # whiskers only where there is an interval
+        if has.any():
+            err = np.vstack([(v - lo)[has], (hi - v)[has]])
+            ax.errorbar(v[has], y[has], xerr=err, fmt="none", ecolor="#333333", capsize=1.5, lw=0.7)
         for i, (yy, vv, hh) in enumerate(zip(y, v, hi)):
             if np.isnan(vv):
                 continue
