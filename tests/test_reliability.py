@@ -690,6 +690,29 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def test_a_scheduler_lost_before_any_worker_joined_is_named_as_such(monkeypatch):
+    """Losing the scheduler while waiting for a first worker raised OSError, which the sweep reported as
+    'cannot write the results'; it is the lost scheduler, in one line."""
+    distributed = pytest.importorskip("distributed")
+    from trucesim.run.executors import DaskExecutor, ExecutorError
+
+    class Gone:  # a client whose scheduler answers once, then is gone
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def nthreads(self):
+            return {}
+
+        def wait_for_workers(self, n, timeout=None):
+            raise OSError("Timed out trying to connect to tcp://127.0.0.1:8799 after 10 s")
+
+    monkeypatch.setattr(distributed, "Client", Gone)
+    with pytest.raises(
+        ExecutorError, match=r"^--scheduler tcp://127.0.0.1:8799: lost the Dask scheduler \(OSError: Timed out"
+    ):
+        DaskExecutor("tcp://127.0.0.1:8799")
+
+
 def test_a_cluster_without_workers_is_said_once_and_a_lost_scheduler_is_one_line(
     baseline, tmp_path, monkeypatch, capsys
 ):

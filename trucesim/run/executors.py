@@ -386,8 +386,13 @@ class DaskExecutor(Executor):
                 ) from None
             threads = sum(self.client.nthreads().values())
             if not threads:
-                self._wait_for_workers()
-                threads = sum(self.client.nthreads().values())
+                try:
+                    self._wait_for_workers()
+                    threads = sum(self.client.nthreads().values())
+                except OSError as e:  # the scheduler went away before a worker joined: no file is at fault
+                    raise ExecutorError(
+                        f"--scheduler {cut(scheduler)}: lost the Dask scheduler ({_one_line(e, 120)})"
+                    ) from None
             self.workers = max(1, threads)
             self.name = f"dask cluster at {scheduler}"
             self._check_versions(scheduler)
