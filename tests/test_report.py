@@ -44,6 +44,8 @@ def test_report_of_one_scenario(tmp_path):
     world = int(table["world"][deal.argmax()]) if deal.any() else 0
     assert f"One world&#x27;s story: world {world} of april-2024" in page
     assert f"--trace {world}" in page and f"world {world}, day by day" in page
+    # the per-world categories in the words of trucesim run (not the codes walked_away, hamas_refused)
+    assert "the mediators walked away" in page and "Hamas refused the text" in page
     # the story as trucesim run --trace tells it, its verdict included
     told = cli("run", "april-2024", "--worlds", 400, "--seed", 2, "--trace", world, check=True).stdout
     verdict = next(line for line in told.splitlines() if line.startswith("verdict: "))

@@ -30,6 +30,7 @@ from trucesim.analysis.compare import figure_label, flatten, is_share
 from trucesim.report.comparison import INDEPENDENT, SIGNIFICANT, comparison_rows
 from trucesim.report.html import html_table, page_head, pct, png_base64, written_on
 from trucesim.report.text import trace_story
+from trucesim.run.blockers import END_WORDS, gate_labels, gate_words
 from trucesim.run.stats import proportion_ci
 
 #: summary keys shown in their own section ("how the talks ended"), whatever else the summary holds
@@ -64,6 +65,15 @@ def _summary_rows(summary: dict, labels) -> list[tuple]:
     return rows
 
 
+def _category(column: str, value: str, scenario) -> str:
+    """A per-world category in the words trucesim run uses: how the talks ended, what stopped the last round."""
+    if column == "end_of_talks":
+        return END_WORDS.get(value, value)
+    if column == "blocker":
+        return "none: a deal was signed" if value == "none" else gate_words(value, gate_labels(scenario))
+    return value.replace("_", " ")
+
+
 def _endings(run: ScenarioRun, labels) -> str:
     """How the talks ended: every category column of the table, and the summary's ending keys."""
     parts = []
@@ -76,7 +86,7 @@ def _endings(run: ScenarioRun, labels) -> str:
         rows = []
         for value, k in counts.items():
             lo, hi = proportion_ci(int(k), n)
-            rows.append((str(value).replace("_", " "), f"{int(k):,}", pct(k / n), f"{pct(lo)} – {pct(hi)}"))
+            rows.append((_category(col, str(value), run.scenario), f"{int(k):,}", pct(k / n), f"{pct(lo)} – {pct(hi)}"))
         parts.append(f"<h3>{html.escape(col.replace('_', ' '))} (per world)</h3>")
         parts.append(html_table(["", "worlds", "share", "95% interval (Wilson)"], rows, numeric=(1, 2, 3)))
     for key in ENDING_KEYS:
