@@ -58,16 +58,30 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
 
 
 class _WrappedProse(argparse.RawDescriptionHelpFormatter):
-    """A command's description and epilog as written (examples, aligned tables), except that a line of
-    prose longer than the terminal is wrapped: an unindented line, as the commands write their paragraphs."""
+    """A command's description and epilog as written (examples, aligned tables), except that a paragraph
+    of prose with a line longer than the terminal is wrapped whole: its unindented lines, up to an
+    indented or blank one, as the commands write their paragraphs (wrapping each line alone left
+    single words on lines of their own)."""
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         out: list[str] = []
-        for line in text.splitlines():
-            if len(indent + line) > width and line[:1].strip():
-                out += textwrap.wrap(line, width, initial_indent=indent, subsequent_indent=indent)
+        paragraph: list[str] = []
+
+        def flush() -> None:
+            if any(len(indent + line) > width for line in paragraph):
+                joined = " ".join(line.strip() for line in paragraph)
+                out.extend(textwrap.wrap(joined, width, initial_indent=indent, subsequent_indent=indent))
             else:
+                out.extend(indent + line for line in paragraph)
+            paragraph.clear()
+
+        for line in text.splitlines():
+            if line[:1].strip():  # unindented: prose
+                paragraph.append(line)
+            else:
+                flush()
                 out.append(indent + line)
+        flush()
         return "\n".join(out)
 
 
