@@ -188,6 +188,8 @@ def test_in_process_errors(grid_dir, tmp_path, capsys):
             "did you mean 'deal'",
         ),
         (["report", str(grid_dir), "--out", "r.pdf"], "expected a file name ending in .html"),
+        # --dpi where nothing is a raster figure: refused, not ignored
+        (["plot", str(grid_dir), "--kind", "days", "--dpi", "300", "--out", str(tmp_path / "d.svg")], "--dpi: applies"),
     ]
     for argv, fragment in cases:
         assert main(argv) == 1, argv

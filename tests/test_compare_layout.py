@@ -120,6 +120,8 @@ def test_only_refuses_an_unknown_figure_before_any_work(capsys):
     # drew the first figure instead
     rc, out, err = _run(capsys, "april-2024", "april-2024-us-pressure", "--worlds", 10**7, "--only", "other")
     assert rc == 1 and out == "" and "the group 'other' holds none of these figures; expected one of main" in err
+    rc, out, err = _run(capsys, "april-2024", "april-2024-us-pressure", "--worlds", 10**7, "--dpi", 600)
+    assert rc == 1 and out == "" and "--dpi: applies to a PNG figure only, found no --out" in err
 
 
 def test_the_figure_has_a_panel_per_group_and_the_key_figures_by_default():

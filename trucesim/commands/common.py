@@ -237,6 +237,15 @@ def file_kind(path: str | Path, expected: str | None = None) -> str | None:
     return kind_of(raw)
 
 
+class _DpiGiven(argparse.Action):
+    """Store ``--dpi`` and note that it was given (``dpi_given``), for a command to refuse it where nothing is
+    a raster figure."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        namespace.dpi_given = True
+
+
 def add_dpi(parser: argparse.ArgumentParser, what: str, same_as_plot: bool = True) -> None:
     """The ``--dpi`` option every command that draws a raster figure has: the resolution of ``what``."""
     also = ", as 'trucesim plot --dpi'" if same_as_plot else ""
@@ -244,9 +253,19 @@ def add_dpi(parser: argparse.ArgumentParser, what: str, same_as_plot: bool = Tru
         "--dpi",
         type=dpi_int,
         default=DEFAULT_DPI,
+        action=_DpiGiven,
         metavar="N",
         help=f"resolution of {what} (default: {DEFAULT_DPI}{also})",
     )
+    parser.set_defaults(dpi_given=False)
+
+
+def refuse_dpi_without_raster(args, out: Path | None) -> None:
+    """A one-line :class:`UserError` for ``--dpi`` given where no PNG is written (no ``--out``, or an SVG or PDF):
+    it would be ignored."""
+    if getattr(args, "dpi_given", False) and (out is None or out.suffix.lower() not in ("", ".png")):
+        where = "no --out" if out is None else f"{out.name} (vector graphics)"
+        raise UserError(f"--dpi: applies to a PNG figure only, found {where}")
 
 
 def add_workers(parser: argparse.ArgumentParser, what: str, scheduler: bool = False, **given) -> None:

@@ -15,6 +15,7 @@ from trucesim.commands.common import (
     add_workers,
     check_out,
     nonneg_int,
+    refuse_dpi_without_raster,
     refuse_overwrite,
     worlds_int,
     writing,
@@ -170,6 +171,7 @@ def main(args) -> int:
     if args.out is not None:
         out = check_out(args.out, FIGURE_FORMATS)
         refuse_overwrite(out, args.force)
+    refuse_dpi_without_raster(args, out)
     scenarios = [load_scenario(s) for s in args.scenarios]
     names = scenario_names(scenarios, args.scenarios)
     comparison = Comparison(scenarios, names, args.seed)

@@ -16,6 +16,7 @@ from trucesim.commands.common import (
     check_out,
     nonneg_int,
     positive_int,
+    refuse_dpi_without_raster,
     refuse_overwrite,
     trace_arg,
     traced_rows,
@@ -333,6 +334,7 @@ def main(args) -> int:
     needs = KINDS[kind][0]
     out = check_out(args.out if args.out is not None else Path(f"{kind}.png"), FIGURE_FORMATS)
     refuse_overwrite(out, args.force)
+    refuse_dpi_without_raster(args, out)
     from trucesim.config.shipped import resolve
 
     target = args.target = resolve(args.target, "scenarios")  # a shipped scenario by name, as in run; a path wins
