@@ -122,6 +122,10 @@ def test_the_colour_scale_and_the_legend_at_the_edges_of_one_half():
     fig = heatmap(_cells([0.5, 0.0, 0.5, 0.5]), "a", "b", "deal")
     assert "P reaches 0.5 in some cells but does not cross it (no 0.5 contour)" in _texts(fig)
     assert "colour scale" not in fig.axes[1].get_ylabel()  # 0 to 100%
+    fig = heatmap(_cells([0.375, 0.25, 0.0, 0.0]), "a", "b", "deal")  # a top just under 0.5: a 0-50% scale
+    assert "colour scale 0-40%" in fig.axes[1].get_ylabel()
+    fig = heatmap(_cells([0.45, 0.1, 0.2, 0.3], worlds=20), "a", "b", "deal")
+    assert "colour scale 0-50%" in fig.axes[1].get_ylabel()
     fig = heatmap(_cells([0.125, 0.0, 0.0, 0.0]), "a", "b", "deal")
     assert "colour scale 0-20%" in fig.axes[1].get_ylabel()
     fig.canvas.draw()

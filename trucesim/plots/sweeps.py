@@ -221,9 +221,13 @@ def _cell_grid(t: pd.DataFrame, x: str, y: str) -> _Grid:
 
 
 def _colour_top(top: float) -> float:
-    """The default top of a heatmap's colour scale: 1 from 0.5 up, else the smallest of 0.05, 0.1, 0.2 ... 0.4
-    above ``top``."""
-    return 1.0 if top >= 0.5 else next(v for v in (0.05, 0.1, 0.2, 0.3, 0.4) if top <= v)
+    """The default top of a heatmap's colour scale: 1 from 0.5 up, else the smallest of 0.05, 0.1, 0.2 ... 0.5
+    at or above ``top``.
+
+    >>> _colour_top(0.03), _colour_top(0.45), _colour_top(0.5)
+    (0.05, 0.5, 1.0)
+    """
+    return 1.0 if top >= 0.5 else next(v for v in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5) if top <= v)
 
 
 def _write_cells(ax, g: _Grid, vmax: float) -> None:
@@ -256,9 +260,11 @@ def _contour_at_half(ax, g: _Grid) -> list[Artist]:
         return [Line2D([], [], color=OKABE_ITO["orange"], lw=2.5, path_effects=stroke, label="P = 0.5")]
     if straddles:
         return [Line2D([], [], ls="none", label="cells on both sides of 0.5, too few rows or columns for a contour")]
-    if finite.size and finite.max() < 0.5:
+    if not finite.size:
+        where = "no cell has worlds"
+    elif finite.max() < 0.5:
         where = "P stays below 0.5 in every cell"
-    elif finite.size and finite.min() < 0.5:
+    elif finite.min() < 0.5:
         where = "P reaches 0.5 in some cells but does not cross it"
     else:
         where = "P is 0.5 or more in every cell"
