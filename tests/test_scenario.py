@@ -255,7 +255,15 @@ def test_an_empty_table_header_sets_nothing(tmp_path):
         s = load_scenario(variant(tmp_path, header + '[context]\nus_pressure = { value = 0.8, source = "a" }\n'))
         assert s.values == base.with_values({"context.us_pressure": 0.8}).values, header
     assert "expected a number" in error_of(variant(tmp_path, "[context]\nus_pressure = {}\n"))
-    assert "actors.newid: expected a table [actors.<id>] with a kind" in error_of(variant(tmp_path, "[actors.newid]\n"))
+    assert load_scenario(variant(tmp_path, "[actors.newid]\n")).actors == base.actors  # a header of nothing
+    # a parameter file too (backtest --fitted, check): the header of a commented-out value sets nothing
+    from trucesim.config.scenario import apply_parameter_file
+
+    params = write(tmp_path, "[actors.hamas]\n# reservation = 0.3\n[context]\nus_pressure = 0.5\n", "p.toml")
+    assert apply_parameter_file(base, params).values == base.with_values({"context.us_pressure": 0.5}).values
+    empty = write(tmp_path, "[actors.hamas]\n# reservation = 0.3\n", "e.toml")
+    with pytest.raises(ScenarioError, match="found only empty tables"):
+        apply_parameter_file(base, empty)
 
 
 def test_missing_required_key_in_a_standalone_file(tmp_path):

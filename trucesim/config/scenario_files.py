@@ -47,7 +47,28 @@ def flatten_table(table: dict, shown: str) -> dict[str, object]:
                 f"(write {shown_value(k.strip())[1:-1]} without quotes, or in its own table)"
             )
 
-    return flatten(table, is_leaf=is_leaf, check_key=bare)
+    flat = flatten(table, is_leaf=is_leaf, check_key=bare)
+    # an empty table header ([terms] with its lines commented out) sets nothing; an empty value that
+    # names a parameter (us_pressure = {}) stays, for the loader to refuse
+    return {k: v for k, v in flat.items() if not (isinstance(v, dict) and not v and not _names_a_value(k))}
+
+
+def _names_a_value(key: str) -> bool:
+    """Whether a dotted key names one parameter (``context.us_pressure``, ``actors.hamas.weights.withdrawal``)
+    rather than a table of them (``terms``, ``actors.hamas``, ``actors.hamas.weights``), whatever the actor's kind.
+
+    >>> _names_a_value("context.us_pressure"), _names_a_value("actors.x.weights.withdrawal"), _names_a_value("terms")
+    (True, True, False)
+    """
+    from trucesim.config.params import KIND_PARAMS, SECTIONS
+
+    top, _, rest = key.partition(".")
+    if top in SECTIONS:
+        return rest in SECTIONS[top]
+    if top == "actors":
+        own = rest.partition(".")[2]
+        return any(own in params for params in KIND_PARAMS.values())
+    return False
 
 
 def read_merged(path: Path, shown: str, stack: tuple[Path, ...]) -> tuple[dict, dict, object]:
@@ -94,12 +115,6 @@ def read_merged(path: Path, shown: str, stack: tuple[Path, ...]) -> tuple[dict, 
         flat.update(more)
         origin.update(more_origin)
     own = flatten_table(raw, shown)
-    # an empty header of a table the files have ([terms] with its lines commented out) sets nothing;
-    # left as a leaf it would replace the whole table below
-    below = {k.rpartition(".")[0] for k in (*flat, *own)}
-    tables = {".".join(k.split(".")[:i]) for k in below for i in range(1, k.count(".") + 2)}
-    for key in [k for k, v in own.items() if isinstance(v, dict) and not v and (k in tables or k == "meta")]:
-        del own[key]
     # a table replaced by a leaf (or a leaf by a table) drops what the base had below it
     for key in own:
         for old in [k for k in flat if k.startswith(key + ".")]:
