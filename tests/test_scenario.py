@@ -230,6 +230,8 @@ def test_every_shipped_scenario_loads():
         ("terms = 5\n[context]\nus_pressure = 0.5\n", ["terms: expected a table [terms], found 5"]),
         # a key is matched within its own table: sharing "terms." or "meta." makes no suggestion
         ("[terms]\nbar = 1\n", ["terms.bar: unknown key"]),
+        # the key itself, written under another table
+        ("[terms]\nus_pressure = 0.5\n", ["terms.us_pressure: unknown key", "did you mean 'context.us_pressure'"]),
         ('[meta]\nauthor = "x"\n', ["meta.author: unknown key"]),
         ("extends = 3\n", ["extends: expected a path or a list of paths (strings)"]),
     ],

@@ -241,7 +241,8 @@ def suggest(word: str, candidates: Iterable, cutoff: float = 0.6) -> str:
     A shortened name counts as close: the one candidate that ``word`` (three characters or more)
     begins, as ``otzma`` for ``otzma_yehudit``.  A dotted key is matched by its last part among
     the candidates under the same table (``terms.bar`` is no ``terms.guarantees``, though the two
-    share ``terms.``); only a table that has none (a misspelt actor id) is matched whole.
+    share ``terms.``), then as that very last part under another table (``terms.us_pressure``:
+    ``context.us_pressure``); only a table that has none (a misspelt actor id) is matched whole.
 
     Examples
     --------
@@ -251,15 +252,30 @@ def suggest(word: str, candidates: Iterable, cutoff: float = 0.6) -> str:
     ('', '')
     >>> suggest("actors.otzma_yehudt.seats", ["actors.otzma_yehudit.seats", "actors.likud.seats"])
     " (did you mean 'actors.otzma_yehudit.seats'?)"
+    >>> suggest("terms.us_pressure", ["terms.pause_days", "context.us_pressure"])
+    " (did you mean 'context.us_pressure'?)"
     """
     names = [str(c) for c in candidates]
     table, _, leaf = word.rpartition(".")
     siblings = {n.rpartition(".")[2]: n for n in names if table and n.rpartition(".")[0] == table}
     if siblings:
         close = [siblings[c] for c in _closest(leaf, list(siblings), cutoff)]
+        if not close:  # the key itself, written under another table ([terms] us_pressure)
+            same = [n for n in names if n.rpartition(".")[2] == leaf]  # the nearest table first
+            close = sorted(same, key=lambda n: -_shared_tables(n, word))[:1]
     else:
         close = _closest(word, names, cutoff)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _shared_tables(a: str, b: str) -> int:
+    """How many leading parts two dotted keys share: ``_shared_tables("actors.hamas.x", "actors.hamas.y") == 2``."""
+    n = 0
+    for x, y in zip(a.split("."), b.split(".")):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def _closest(word: str, names: list[str], cutoff: float) -> list[str]:
