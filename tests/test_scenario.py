@@ -125,6 +125,7 @@ def test_with_values_checks_range(baseline):
         ({"protocol.deadline_days": Dist("uniform", {"low": 1.0, "high": 3.0})}, "expected one number for all worlds"),
         ({"context.hostages_dead": 200}, "context.hostages_dead: expected at most context.hostages_held"),
         ({"context.us_pressure": "0.5"}, "context.us_pressure: expected a number, found '0.5'"),
+        ({"context.us_pressure": Dist("beta", {"a": -1.0, "b": 2.0})}, "context.us_pressure: a: expected a beta shape"),
     ],
 )
 def test_with_values_holds_values_to_what_a_file_may_write(baseline, updates, message):

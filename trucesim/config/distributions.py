@@ -224,6 +224,33 @@ def finite_number(v: object) -> bool:
         return False
 
 
+def check_own(d: Dist) -> None:
+    """Refuse a distribution whose own parameters draw nothing sensible (a parameter's range aside): low above
+    high, a mode outside them, a negative sd, a beta shape at or below 0.  Raises :class:`DistributionError`
+    naming the parameter.  A ``sample`` is checked when read (:func:`parse_dist`).
+
+    >>> check_own(Dist("beta", {"a": 2.0, "b": -1.0}))
+    Traceback (most recent call last):
+    trucesim.config.distributions.DistributionError: b: expected a beta shape parameter > 0, found -1
+    """
+    kind, args = d.kind, d.args
+    if kind == "sample":
+        return
+    if kind == "beta":
+        for shape in ("a", "b"):
+            if args[shape] <= 0:
+                raise DistributionError(f"{shape}: expected a beta shape parameter > 0, found {args[shape]:g}")
+    lo, hi = d.support()  # a beta's bounds default to 0 and 1, a normal's to -inf and inf
+    if lo > hi:
+        given = "low" if "low" in args or "high" not in args else "high"
+        defaults = " (a beta's low is 0 and its high 1 unless given)" if kind == "beta" else ""
+        raise DistributionError(f"{given}: expected low <= high{defaults}, found low={lo:g} > high={hi:g}")
+    if kind == "triangular" and not (args["low"] <= args["mode"] <= args["high"]):
+        raise DistributionError(f"mode: expected low <= mode <= high, found mode={args['mode']:g}")
+    if kind == "normal" and args["sd"] < 0:
+        raise DistributionError(f"sd: expected a standard deviation >= 0, found {args['sd']:g}")
+
+
 def parse_dist(table: dict, bounds: tuple[float, float]) -> Dist:
     """Check an uncertainty table against a parameter's ``bounds``; return a :class:`Dist`.
 
@@ -251,24 +278,8 @@ def parse_dist(table: dict, bounds: tuple[float, float]) -> Dist:
         if not finite_number(v):
             raise DistributionError(f"{key}: expected a finite number, found {shown_value(v)}")
         args[key] = float(v)
-    lo, hi = args.get("low"), args.get("high")
-    if lo is not None and hi is not None and lo > hi:
-        raise DistributionError(f"low: expected low <= high, found low={lo:g} > high={hi:g}")
-    if kind == "triangular" and not (args["low"] <= args["mode"] <= args["high"]):
-        raise DistributionError(f"mode: expected low <= mode <= high, found mode={args['mode']:g}")
-    if kind == "normal" and args["sd"] < 0:
-        raise DistributionError(f"sd: expected a standard deviation >= 0, found {args['sd']:g}")
-    if kind == "beta":
-        for shape in ("a", "b"):
-            if args[shape] <= 0:
-                raise DistributionError(f"{shape}: expected a beta shape parameter > 0, found {args[shape]:g}")
-        b_lo, b_hi = args.get("low", 0.0), args.get("high", 1.0)  # one bound given: the other is the default
-        if b_lo > b_hi:
-            raise DistributionError(
-                f"{'low' if 'low' in args else 'high'}: expected low <= high (a beta's low is 0 and its high 1 "
-                f"unless given), found low={b_lo:g} > high={b_hi:g}"
-            )
     d = Dist(kind, args)
+    check_own(d)
     s_lo, s_hi = d.support()
     if kind != "normal" and (s_lo < bounds[0] or s_hi > bounds[1]):
         raise DistributionError(

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trucesim.config.distributions import Dist, DistributionError, finite_number, parse_dist
+from trucesim.config.distributions import Dist, DistributionError, check_own, finite_number, parse_dist
 from trucesim.config.observed import NOT_STATED, Observed, parse_observed
 from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
 from trucesim.config.relations import check_consistency
@@ -121,10 +121,11 @@ class Scenario:
         return [a for a, k in self.actors.items() if k == kind]
 
     def with_values(self, updates: Mapping[str, float | Dist], where: str | None = None) -> Scenario:
-        """A copy with some values replaced, each held to what a scenario file may write: its range, a
-        whole number where the key counts, one number for a key that sets the calendar, and the checks
-        across keys (no more hostages dead than held).  ``where`` names the values' origin in an error
-        (default: the scenario's file).
+        """A copy with some values replaced: a number held to its key's range (a whole number where the key
+        counts), a distribution to parameters that draw (a beta's shapes above 0, low at most high; its
+        draws are truncated to the key's range, as the app's shifted distributions rely on) and to one
+        number for a key that sets the calendar; then the checks across keys (no more hostages dead than
+        held).  ``where`` names the values' origin in an error (default: the scenario's file).
 
         Raises
         ------
@@ -142,6 +143,10 @@ class Scenario:
                     raise ScenarioError(
                         f"{top}: {key}: expected one number for all worlds (it sets the calendar), found a distribution"
                     )
+                try:
+                    check_own(v)
+                except DistributionError as e:
+                    raise ScenarioError(f"{top}: {key}: {e}") from None
             else:
                 if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
                     raise ScenarioError(f"{top}: {key}: expected a number, found {shown_value(v)}")
