@@ -32,7 +32,7 @@ def paired(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
     a = a.astype(float)
     b = b.astype(float)
     n = a.size
-    diff, lo, hi = paired_difference(a, b)
+    diff, lo, hi = paired_difference(a, b, yes_no=True)
     ilo, ihi = difference_ci(float(a.mean()), n, float(b.mean()), n, 0.95)
     corr = float(np.corrcoef(a, b)[0, 1]) if a.std() > 0 and b.std() > 0 else float("nan")
     return {

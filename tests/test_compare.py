@@ -159,7 +159,9 @@ def test_how_the_talks_ended_is_paired_and_its_deal_row_is_p_deals(scen, tables)
         theirs = (tables[0]["end_of_talks"] == reason).to_numpy(float)
         got = by[f"end_reasons.{reason}"]["differences"][0]
         assert got["method"] == "paired"
-        assert [got["diff"], got["lo"], got["hi"]] == pytest.approx(list(paired_difference(theirs, mine)), abs=1e-6)
+        assert [got["diff"], got["lo"], got["hi"]] == pytest.approx(
+            list(paired_difference(theirs, mine, yes_no=True)), abs=1e-6
+        )
 
 
 def test_the_legend_explains_the_independent_mark_only_when_a_row_carries_it(scen, tables):

@@ -133,9 +133,10 @@ def test_paired_interval_edge_cases():
     assert paired_difference_ci(5, 0, 5)[1] == 1.0 and paired_difference_ci(0, 5, 5)[0] == -1.0
     assert all(math.isnan(v) for v in paired_difference_ci(0, 0, 0))
     a, b = np.array([0, 1, 1, 0, 1]), np.array([1, 1, 0, 0, 1])
-    assert paired_difference(a, b)[1:] == paired_difference_ci(1, 1, 5)
+    assert paired_difference(a, b, yes_no=True)[1:] == paired_difference_ci(1, 1, 5)
+    assert paired_difference(a, b, yes_no=False)[1:] == mean_ci(b - a)  # a mean of 0/1 values keeps its t interval
     x, y = np.array([0.0, 2.0, 5.0]), np.array([1.0, 2.0, 7.0])
-    assert paired_difference(x, y) == (1.0, *mean_ci(y - x))
+    assert paired_difference(x, y, yes_no=False) == (1.0, *mean_ci(y - x))
 
 
 def test_clustered_mean_ci_edge_cases():

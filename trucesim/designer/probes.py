@@ -149,13 +149,15 @@ def marginal_effects(evaluator: Evaluator, x_best, objective: str = "p_deal", st
                         math.nan
                     )
                     continue
-                d, dlo, dhi = paired_difference(c0.worlds[col], c.worlds[col])
+                d, dlo, dhi = paired_difference(
+                    c0.worlds[col], c.worlds[col], yes_no=METRICS[name].kind == "proportion"
+                )
                 row[f"{name}_change_{side}"], row[f"{name}_change_{side}_lo"], row[f"{name}_change_{side}_hi"] = (
                     d,
                     dlo,
                     dhi,
                 )
-            d, dlo, dhi = paired_difference(cl.worlds[col], ch.worlds[col])
+            d, dlo, dhi = paired_difference(cl.worlds[col], ch.worlds[col], yes_no=METRICS[name].kind == "proportion")
             row[f"{name}_per_unit"], row[f"{name}_per_unit_lo"], row[f"{name}_per_unit_hi"] = d / dx, dlo / dx, dhi / dx
         row["note"] = (
             ""

@@ -13,7 +13,7 @@ history, analysis, the report and the app.
   paired difference streamed chunk by chunk).
 * :func:`paired_difference_ci`: the interval of a difference of two yes/no shares over the
   same worlds (Tango's score interval), and :func:`paired_difference`, a paired difference of
-  two per-world arrays with its interval (Tango's for yes/no outcomes, Student's t otherwise).
+  two per-world arrays with its interval (Tango's for yes/no outcomes, Student's t for others).
 * :func:`difference_ci`: the interval of a difference of two independent proportions
   (Newcombe's hybrid score method).
 * :func:`weighted_quantiles`: ``np.quantile`` (linear interpolation) of a sample given as
@@ -254,24 +254,28 @@ def paired_difference_ci(gained: int, lost: int, n: int, level: float = 0.95) ->
     return (float(lo), float(hi))
 
 
-def paired_difference(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+def paired_difference(a: np.ndarray, b: np.ndarray, yes_no: bool, level: float = 0.95) -> tuple[float, float, float]:
     """The mean per-world difference ``b - a`` over the same worlds, and its interval.
 
-    Yes/no outcomes (every value 0 or 1) get :func:`paired_difference_ci`'s interval, other
-    values Student's t interval of the differences (:func:`mean_ci`).  Units: those of ``a``
-    and ``b`` (shares of worlds for yes/no outcomes).
+    ``yes_no``: the arrays are yes/no outcomes (0 or 1 per world), whose difference is one of two
+    shares, with :func:`paired_difference_ci`'s interval; else they are counts or amounts, with
+    Student's t interval of the differences (:func:`mean_ci`).  Said by the caller, not read off the
+    values: a mean whose worlds all happen to hold 0 or 1 keeps its t interval.  Units: those of
+    ``a`` and ``b`` (shares of worlds for yes/no outcomes).
 
     Examples
     --------
     >>> a, b = np.array([0, 0, 1, 1]), np.array([0, 1, 1, 1])
-    >>> [round(v, 3) for v in paired_difference(a, b)]
+    >>> [round(v, 3) for v in paired_difference(a, b, yes_no=True)]
     [0.25, -0.362, 0.699]
+    >>> [round(v, 3) for v in paired_difference(a, b, yes_no=False)]
+    [0.25, -0.546, 1.046]
     """
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     diff = b - a
     if diff.size == 0:
         return (math.nan, math.nan, math.nan)
-    if np.isin(a, (0.0, 1.0)).all() and np.isin(b, (0.0, 1.0)).all():
+    if yes_no:
         lo, hi = paired_difference_ci(int((diff > 0).sum()), int((diff < 0).sum()), diff.size, level)
     else:
         lo, hi = mean_ci(diff, level)
