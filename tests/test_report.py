@@ -7,8 +7,10 @@ import html
 import re
 
 from trucesim.analysis.compare import figure_label, flatten
+from trucesim.analysis.compare_groups import row_label
 from trucesim.config.scenario import load_scenario
 from trucesim.report.scenario import ScenarioRun, build_scenario_report
+from trucesim.run.blockers import gate_labels
 from trucesim.run.metrics import Summary
 from trucesim.run.simulate import simulate
 
@@ -35,8 +37,10 @@ def test_report_of_one_scenario(tmp_path):
     s = load_scenario(BASELINE)
     table = simulate(s, 400, seed=2)
     summary = Summary(s, 2).add(table).result()
-    for name in flatten(summary):  # every summary figure, with its label
-        assert figure_label(name, s.labels).replace("'", "&#x27;") in page, name
+    for name in flatten(summary):  # every summary figure, with its label (how the talks ended in run's words)
+        ending = name.split(".")[0] in ("end_reasons", "blockers")
+        label = row_label(name, gate_labels(s)) if ending else figure_label(name, s.labels)
+        assert html.escape(label) in page, name
     for section in ("Summary", "How the talks ended", "Deal day and hostages released", "Coalition seats"):
         assert section in page
     assert len(_images(page)) == 4  # every outcome, distributions, seats, story
@@ -71,11 +75,11 @@ def test_blockers_and_end_reasons_are_shown_whatever_they_hold(tmp_path):
     summary["end_reasons"] = {"deal": 0.1, "walked_away": 0.9}
     run = ScenarioRun("x", s, table, summary, story_world=None)
     page = build_scenario_report([run], seed=1, dpi=30)
-    assert "no deal, stopped by: some new gate" in page and "60.0%" in page
-    assert "talks ended: walked away" in page
+    assert "some new gate" in page and "60.0%" in page  # in trucesim run's words, a new gate by its name
+    assert "the mediators walked away" in page and "<td>walked away</td>" not in page
     assert "names no blockers" not in page
     plain = build_scenario_report([ScenarioRun("x", s, table, Summary(s, 1).add(table).result())], seed=1, dpi=30)
-    assert "no deal, stopped by: hamas refused" in plain and "names no blockers" not in plain
+    assert "Hamas refused the text" in plain and "hamas refused" not in plain and "names no blockers" not in plain
     older = {k: v for k, v in summary.items() if k not in ("blockers", "end_reasons")}  # a summary without them
     assert "names no blockers" in build_scenario_report([ScenarioRun("x", s, table, older)], seed=1, dpi=30)
 

@@ -27,10 +27,11 @@ import pandas as pd
 
 from trucesim import __version__, plots
 from trucesim.analysis.compare import figure_label, flatten, is_share
+from trucesim.analysis.compare_groups import row_label
 from trucesim.report.comparison import INDEPENDENT, SIGNIFICANT, comparison_rows
 from trucesim.report.html import html_table, page_head, pct, png_base64, written_on
 from trucesim.report.text import trace_story
-from trucesim.run.blockers import END_WORDS, gate_labels, gate_words
+from trucesim.run.blockers import gate_labels
 from trucesim.run.stats import proportion_ci
 
 #: summary keys shown in their own section ("how the talks ended"), whatever else the summary holds
@@ -67,10 +68,11 @@ def _summary_rows(summary: dict, labels) -> list[tuple]:
 
 def _category(column: str, value: str, scenario) -> str:
     """A per-world category in the words trucesim run uses: how the talks ended, what stopped the last round."""
-    if column == "end_of_talks":
-        return END_WORDS.get(value, value)
-    if column == "blocker":
-        return "none: a deal was signed" if value == "none" else gate_words(value, gate_labels(scenario))
+    if column == "blocker" and value == "none":
+        return "none: a deal was signed"
+    summary_key = {"end_of_talks": "end_reasons", "blocker": "blockers"}.get(column)
+    if summary_key is not None:
+        return row_label(f"{summary_key}.{value}", gate_labels(scenario))
     return value.replace("_", " ")
 
 
@@ -92,8 +94,8 @@ def _endings(run: ScenarioRun, labels) -> str:
     for key in ENDING_KEYS:
         if isinstance(run.summary.get(key), dict):
             what = "worlds without a deal" if key == "blockers" else "worlds"
-            shares = [
-                (figure_label(f"{key}.{k}", labels), pct(v) if v is not None else "n/a")
+            shares = [  # in trucesim run's words, as the per-world tables above
+                (row_label(f"{key}.{k}", {**labels, **gate_labels(run.scenario)}), pct(v) if v is not None else "n/a")
                 for k, v in run.summary[key].items()
             ]
             parts.append(f"<h3>{html.escape(key.replace('_', ' '))} (share of {what})</h3>")

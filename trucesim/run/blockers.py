@@ -39,6 +39,8 @@ def gate_words(gate: str, labels: Mapping[str, str]) -> str:
     'the deal vote was lost'
     >>> gate_words("demand_infeasible", {"armed_group": "Hamas"})
     'Hamas countered: it held fewer hostages than the text named'
+    >>> gate_words("some_new_gate", {})
+    'some new gate'
     """
     holder = labels.get("armed_group", "the armed group")
     fixed = {
@@ -50,6 +52,8 @@ def gate_words(gate: str, labels: Mapping[str, str]) -> str:
     }
     if gate in fixed:
         return fixed[gate]
+    if not gate.endswith("_refused"):  # a gate this version does not know: its name, in words
+        return gate.replace("_", " ")
     actor = gate.removesuffix("_refused")
     return f"{labels.get(actor, actor)} refused the text"
 
