@@ -14,8 +14,8 @@ The marks mean one thing everywhere (the text, the report and the figure):
 * ``*`` the 95% interval of the difference from the first scenario excludes zero;
 * ``^`` the interval is of two independent proportions (Newcombe's, from Wilson
   intervals); unmarked intervals are paired over the same worlds;
-* a difference without brackets has no interval (deal days and signed terms: the
-  worlds with a deal differ between scenarios).
+* a difference without brackets has no interval (:data:`NO_INTERVAL`: deal days and
+  signed terms, and the share of acceptances near a deadline).
 
 Examples
 --------
@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 
 from trucesim.analysis.compare import figure_label
@@ -52,6 +53,13 @@ def excludes_zero(d: Mapping) -> bool:
     return lo is not None and hi is not None and (lo > 0 or hi < 0)
 
 
+#: why some differences have no interval: the legend's words, in the text and the report alike
+NO_INTERVAL = (
+    "deal days and signed terms: the worlds with a deal differ; the share of acceptances near a deadline: "
+    "the acceptances differ"
+)
+
+
 def marks_legend(first: str, level: int = 95, independent: bool = True) -> list[str]:
     """The lines that say what a difference and each mark mean (``independent``: some row carries the mark)."""
     return [
@@ -65,8 +73,7 @@ def marks_legend(first: str, level: int = 95, independent: bool = True) -> list[
             if independent
             else []
         ),
-        "  no brackets: no interval (deal days and signed terms: the worlds with a deal differ; the share of",
-        "  acceptances near a deadline: the acceptances differ)",
+        *textwrap.wrap(f"no brackets: no interval ({NO_INTERVAL})", 100, initial_indent="  ", subsequent_indent="  "),
     ]
 
 

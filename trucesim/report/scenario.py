@@ -28,7 +28,7 @@ import pandas as pd
 from trucesim import __version__, plots
 from trucesim.analysis.compare import figure_label, flatten, is_share
 from trucesim.analysis.compare_groups import row_label
-from trucesim.report.comparison import INDEPENDENT, SIGNIFICANT, comparison_rows
+from trucesim.report.comparison import INDEPENDENT, NO_INTERVAL, SIGNIFICANT, comparison_rows
 from trucesim.report.html import html_table, page_head, pct, png_base64, written_on
 from trucesim.report.text import trace_story
 from trucesim.run.blockers import gate_labels
@@ -117,7 +117,7 @@ def _comparison_table(comparison: dict, labels) -> str:
         "(probabilities in percentage points): paired over the same worlds (common random numbers: every "
         f"scenario runs with the same seed and chunk seeds) unless marked {INDEPENDENT}. {SIGNIFICANT} the interval "
         f"excludes zero; {INDEPENDENT} the interval is of two independent proportions (Newcombe's, from Wilson "
-        "intervals); no brackets: no interval (deal days and signed terms: the worlds with a deal differ; acceptances near a deadline: the acceptances differ).</p>"
+        f"intervals); no brackets: no interval ({NO_INTERVAL}).</p>"
     )
     return html_table(headers, rows, numeric=tuple(range(1, len(headers)))) + note
 
