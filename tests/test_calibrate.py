@@ -152,6 +152,9 @@ BAD = [
     ({"populaton": "3"}, PRIOR, "unknown key 'populaton' (did you mean 'population'?)"),
     ({}, PRIOR + "[quick]\nworld = 3\n", "quick.world: unknown key (did you mean 'worlds'?)"),
     ({}, PRIOR + "[quick]\npopulation = 1\n", "quick.population: expected a whole number >= 2"),
+    # a size no machine can finish: refused when read, not after a table began or memory ran out
+    ({"table": "1_000_000_000_000_000"}, PRIOR, "table: expected at most 630,720,000,000 (one core-year of worlds)"),
+    ({}, PRIOR + "[validate]\npredictive_worlds = 1_000_000_000_000\n", "validate.predictive_worlds: expected at most"),
     ({}, '[prior]\n"actors.israel.sensitivity_us" = 0.3\n', "expected an uncertainty table"),
     ({}, PRIOR + '"actors.hamas.reservation" = { dist = "uniform", low = 1, high = 2 }\n', "a key listed in fit"),
 ]
