@@ -185,6 +185,16 @@ def test_fitted_values_are_applied_and_a_bad_key_is_one_line(tiny_round, tmp_pat
     assert f"with the values of {good} applied to every round" in text.splitlines()[0]
 
 
+def test_two_rounds_of_one_name_are_refused(tmp_path):
+    """The scorecard and the JSON's totals are keyed by a round's file name: two rounds named alike mixed their
+    facts, and --format json failed with a traceback."""
+    copy = tmp_path / "april-2024.toml"
+    copy.write_text((ROOT / "scenarios" / "rounds" / "april-2024.toml").read_text())
+    proc = cli("backtest", "april-2024", copy, "--worlds", 20, "--format", "json")
+    assert_one_line_error(proc, f"{copy}: expected rounds of distinct names, found 'april-2024' twice")
+    assert proc.stdout == ""
+
+
 def test_a_fitted_file_is_held_to_the_checks_across_keys(tmp_path):
     """A parameter file that sets more hostages dead than the round holds was applied and scored; the same
     values through extends were refused. Now both are, in one line naming the parameter file."""

@@ -16,6 +16,7 @@ from trucesim.commands.common import (
     add_workers,
     nonneg_int,
     positive_int,
+    refuse_dpi_without_raster,
 )
 
 NAME = "backtest"
@@ -94,7 +95,7 @@ def main(args) -> int:
     from trucesim.commands.common import FIGURE_FORMATS, check_out, refuse_overwrite, writing
     from trucesim.config.scenario import apply_parameter_file
     from trucesim.history.backtest import score_rounds, to_dict
-    from trucesim.history.rounds import in_time_order, load_round, round_paths
+    from trucesim.history.rounds import in_time_order, load_round, round_name, round_paths
     from trucesim.report.backtest import format_scorecard
     from trucesim.run.chunks import CHUNK_WORLDS, RunError, check_size
     from trucesim.run.executors import ExecutorError, check_options
@@ -108,11 +109,20 @@ def main(args) -> int:
     if args.out is not None:
         check_out(args.out, FIGURE_FORMATS)
         refuse_overwrite(args.out, force)
+    refuse_dpi_without_raster(args, args.out)
     if args.fitted is not None and not args.fitted.is_file():
         found = "a directory" if args.fitted.is_dir() else "no such file"
         raise UserError(f"--fitted {args.fitted}: expected a parameter file (TOML), found {found}")
     rounds = []
+    seen: dict[str, Path] = {}
     for path in round_paths(args.rounds):
+        name = round_name(path)  # the scorecard's rows and the JSON's totals are keyed by it
+        if name in seen:
+            raise UserError(
+                f"{path}: expected rounds of distinct names, found {name!r} twice (also {seen[name]}): copy one "
+                "under another file name"
+            )
+        seen[name] = Path(path)
         scenario = load_round(path)  # a scenario without [observed]: a ScenarioError, one line and status 1
         if args.fitted is not None:
             scenario = apply_parameter_file(scenario, args.fitted)
