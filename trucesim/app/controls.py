@@ -7,7 +7,7 @@ measures what the moved controls did.  A change is added to the scenario's
 value and clipped to the parameter's range (an uncertain value, a
 distribution, is shifted as a whole).
 
-Controls cover the deal's terms (all eight), the main pressures at day 0 and
+Controls cover the deal's terms (all twelve), the main pressures at day 0 and
 the opposition's safety net.  A scenario without an opposition ignores the
 safety-net controls.
 

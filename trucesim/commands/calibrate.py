@@ -34,10 +34,12 @@ refine = N, draws N more near those kept and keeps the nearest of them, weighted
 ABC-PMC step); method = "smc" lets pyabc narrow the tolerance over 'generations'.
 
 The output directory gets table/ (the reference table's blocks) or abc.db (pyabc's
-database), particles.parquet (the posterior), fitted.toml (a parameter file: extends =
-["base.toml", "fitted.toml"], or 'trucesim backtest --fitted'), posterior.png,
-predictive.png, scorecard-before.png, scorecard-after.png and backtest.json (each fact's
-probability before and after the fit).  Run the same command again to resume a fit that
+database), fit.json (what was fitted, each stage's tolerance), particles.parquet (the
+posterior), shares.parquet (each particle's share of worlds reproducing each fact),
+fitted.toml (a parameter file: extends = ["base.toml", "fitted.toml"], or 'trucesim
+backtest --fitted'), posterior.png, predictive.png, scorecard-before.png,
+scorecard-after.png and backtest.json (each fact's probability before the fit, with the
+rounds' values as shipped, which carry the shipped fit, and after it; both in sample).  Run the same command again to resume a fit that
 was stopped: it goes on from the last stored block or generation, with the same numbers.
 An existing output directory must be new or empty, or hold a fit of the same file, sizes and
 seed (its fit.json says so): anything else is refused unless --force, which replaces

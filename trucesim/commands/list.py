@@ -20,8 +20,8 @@ can share a name (april-2024)."""
 def add_parser(sub) -> argparse.ArgumentParser:
     return sub.add_parser(
         NAME,
-        help="list the shipped scenarios, experiments and historical rounds",
-        description="List the scenarios, experiments and historical rounds shipped with trucesim, "
+        help="list the shipped scenarios, experiments, historical rounds and calibrations",
+        description="List the scenarios, experiments, historical rounds and calibrations shipped with trucesim, "
         "with their one-line descriptions. Any command taking a scenario (or an experiment) accepts "
         "the names of scenarios and experiments from any directory; a round (a scenario with the "
         "facts of what happened) is given by its path.",

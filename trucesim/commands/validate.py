@@ -63,9 +63,10 @@ again to resume a validation that was stopped: finished folds and stored table b
 read back, a fold stopped mid-fit goes on from its last stored generation, with the same
 numbers. The same --seed gives the same numbers whatever --workers. An existing output
 directory must be new or empty, or hold a validation of the same file, sizes and seed (its
-validate.json says so), and --fold must keep every fold its validation.json holds: anything
-else is refused unless --force, which replaces validate's files in it (a reference table or
-fold fits of the same draws are kept; other files are kept too). See docs/validation.md.
+validate.json says so); anything else is refused unless --force, which replaces validate's
+files in it (a reference table or fold fits of the same draws are kept; other files are kept
+too). --fold in the directory of a validation that holds other folds scores its round and
+prints it only: the stored validation.json and figures are kept (--force replaces them). See docs/validation.md.
 Outputs explore stated assumptions; they are not forecasts."""
 
 
@@ -99,7 +100,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "scores minus its, with intervals clustered by round, then per left-out round and per kind of fact",
     )
     add_dpi(p, "reliability.png and folds.png", same_as_plot=False)
-    add_force_dir(p, "validate", "a validation of other rounds, sizes or seed, or of folds --fold leaves out")
+    add_force_dir(p, "validate", "a validation of other rounds, sizes or seed, or the folds a --fold run keeps")
     return p
 
 
@@ -277,7 +278,7 @@ def main(args) -> int:
         print(
             f"validation of {len(result.folds)} fold{'s' if len(result.folds) != 1 else ''} done in "
             f"{time.perf_counter() - start:.0f} s; printed only: {out}/validation.json and its figures keep the "
-            f"validation of {len(kept)} folds (--force replaces them)",
+            f"validation of {len(kept)} fold{'s' if len(kept) != 1 else ''} (--force replaces them)",
             file=sys.stderr,
         )
         return 0

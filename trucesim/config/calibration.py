@@ -159,15 +159,14 @@ def _fail(msg: str) -> NoReturn:
 
 def _int(v, where: str, least: int) -> int:
     """A size of the file: a whole number from ``least`` up to the most worlds a run may simulate (one
-    core-year, :func:`trucesim.run.chunks.check_size`): a size past it cannot finish, and failed late (a
+    core-year, :data:`trucesim.config.limits.MOST_WORLDS`): a size past it cannot finish, and failed late (a
     table of 10^15 draws began, a trillion predictive worlds ran out of memory)."""
-    from trucesim.run.chunks import MAX_CORE_SECONDS, WORLDS_PER_SECOND
+    from trucesim.config.limits import MOST_WORLDS
 
     if isinstance(v, bool) or not isinstance(v, int) or v < least:
         _fail(f"{where}: expected a whole number >= {least}, found {shown_value(v)}")
-    most = MAX_CORE_SECONDS * WORLDS_PER_SECOND
-    if v > most:
-        _fail(f"{where}: expected at most {most:,} (one core-year of worlds), found {v:,}")
+    if v > MOST_WORLDS:
+        _fail(f"{where}: expected at most {MOST_WORLDS:,} (one core-year of worlds), found {v:,}")
     return int(v)
 
 

@@ -519,6 +519,8 @@ MEDIATOR_TARGETS = ("government", "armed_group")
 #: ``[meta]`` keys: strings describing the file they are in (never inherited through ``extends``);
 #: ``date`` (YYYY-MM or YYYY-MM-DD, optional) is when a round's text was tabled, for time order
 META_KEYS = ("name", "description", "source", "date")
+#: an actor's keys that are strings, not parameters: its kind, its label, a mediator's target
+ACTOR_STRING_KEYS = ("kind", "label", "target")
 
 SECTIONS: dict[str, dict[str, Param]] = {
     "terms": TERM_PARAMS,

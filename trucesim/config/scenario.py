@@ -38,14 +38,19 @@ import numpy as np
 
 from trucesim.config.distributions import Dist, DistributionError, check_own, finite_number, parse_dist
 from trucesim.config.observed import NOT_STATED, Observed, parse_observed
-from trucesim.config.params import ACTOR_KINDS, KIND_PARAMS, MEDIATOR_TARGETS, META_KEYS, SECTIONS, Param
+from trucesim.config.params import (
+    ACTOR_KINDS,
+    ACTOR_STRING_KEYS,
+    KIND_PARAMS,
+    MEDIATOR_TARGETS,
+    META_KEYS,
+    SECTIONS,
+    Param,
+)
 from trucesim.config.relations import check_consistency
 from trucesim.config.scenario_files import TOP_KEYS, ScenarioError, flatten_table, read_merged
 from trucesim.config.shipped import locate
 from trucesim.config.tomlio import cut, printable, read_toml, shown_value, suggest
-
-ACTOR_STRING_KEYS = ("kind", "label", "target")
-
 
 #: a ``[meta] date``: the day (or month) a round's text was tabled, used to put rounds in time order
 _ISO_DATE = re.compile(r"\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?")

@@ -54,20 +54,23 @@ def flatten_table(table: dict, shown: str) -> dict[str, object]:
 
 
 def _names_a_value(key: str) -> bool:
-    """Whether a dotted key names one parameter (``context.us_pressure``, ``actors.hamas.weights.withdrawal``)
-    rather than a table of them (``terms``, ``actors.hamas``, ``actors.hamas.weights``), whatever the actor's kind.
+    """Whether a dotted key names one value (``context.us_pressure``, ``actors.hamas.weights.withdrawal``,
+    ``meta.name``, ``actors.hamas.kind``) rather than a table of them (``terms``, ``actors.hamas``,
+    ``actors.hamas.weights``), whatever the actor's kind.
 
     >>> _names_a_value("context.us_pressure"), _names_a_value("actors.x.weights.withdrawal"), _names_a_value("terms")
     (True, True, False)
     """
-    from trucesim.config.params import KIND_PARAMS, SECTIONS
+    from trucesim.config.params import ACTOR_STRING_KEYS, KIND_PARAMS, META_KEYS, SECTIONS
 
     top, _, rest = key.partition(".")
     if top in SECTIONS:
         return rest in SECTIONS[top]
+    if top == "meta":
+        return rest in META_KEYS
     if top == "actors":
         own = rest.partition(".")[2]
-        return any(own in params for params in KIND_PARAMS.values())
+        return own in ACTOR_STRING_KEYS or any(own in params for params in KIND_PARAMS.values())
     return False
 
 

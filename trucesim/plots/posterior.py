@@ -118,6 +118,6 @@ def plot_predictive(shares: pd.DataFrame, before: dict[str, float] | None = None
         fig,
         "Posterior predictive check: each round's observed facts",
         subtitle,
-        "Boxes: the accepted particles of the last generation (each simulated on its own worlds); "
+        "Boxes: the particles of the posterior (each simulated on its own worlds); "
         "right of the dotted line, the model's likelier outcome is what happened.",
     )

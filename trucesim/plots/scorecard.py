@@ -84,7 +84,7 @@ def scorecard_figure(scores: Sequence[RoundScore], fitted: str | Path | None = N
     overall = totals(scores)["overall"]
     worlds = scores[0].worlds if scores else 0
     seed = scores[0].seed if scores else 0
-    parts = [f"{len(rounds)} rounds", f"{worlds:,} worlds each", f"seed {seed}"]
+    parts = [f"{len(rounds)} round{'s' if len(rounds) != 1 else ''}", f"{worlds:,} worlds each", f"seed {seed}"]
     if fitted is not None:
         parts.append(f"fitted values from {Path(fitted).name}")
     if overall["facts"]:

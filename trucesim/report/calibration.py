@@ -61,7 +61,7 @@ def format_calibration(cal: Calibration, fit: Fit, check: dict, seconds: float, 
         f"{a['brier']:.3f}, mean log {b['log']:.3f} -> {a['log']:.3f}"
     )
     lines.append(
-        f"wrote {out}/: {'table/' if table else 'abc.db'} particles.parquet shares.parquet fitted.toml posterior.png "
+        f"wrote {out}/: {'table/' if table else 'abc.db'} fit.json particles.parquet shares.parquet fitted.toml posterior.png "
         "predictive.png scorecard-before.png scorecard-after.png backtest.json"
     )
     return "\n".join(lines)

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from trucesim.config.limits import MOST_WORLDS, WORLDS_PER_SECOND
+
 #: worlds per chunk of `trucesim run` and of the designer's candidates
 CHUNK_WORLDS = 10_000
 #: default worlds per chunk of a sweep (``--chunk-worlds``)
@@ -37,12 +39,6 @@ SWEEP_CHUNK_WORLDS = 50_000
 MODEL_WORLDS = 100_000
 
 
-#: worlds simulated per second on one core (April 2024 baseline, ``trucesim run --worlds 100000
-#: --workers 1`` on a 2-core x86-64 machine: about 21,000/s after start-up); used only to estimate
-#: times for :func:`check_size`
-WORLDS_PER_SECOND = 20_000
-#: the most computing a run or a sweep may ask for: one core-year (about 6.3 x 10^11 worlds)
-MAX_CORE_SECONDS = 365 * 24 * 3600
 #: the most chunks a sweep may have: it writes a file per chunk (a run keeps none, so has no such cap)
 MAX_CHUNKS = 100_000
 
@@ -83,7 +79,7 @@ def check_size(worlds: int, chunk_worlds: int, what: str, max_chunks: int | None
     trucesim.run.chunks.SizeError: --worlds: expected at most 630,720,000,000 worlds (one core-year at 20,000 worlds/s), found 1,180,591,620,717,411,303,424 worlds (about 1.9e+09 years on one core)
     """
     worlds = int(worlds)
-    limit = MAX_CORE_SECONDS * WORLDS_PER_SECOND
+    limit = MOST_WORLDS
     if worlds > limit:
         raise SizeError(
             f"{what}: expected at most {limit:,} worlds (one core-year at {WORLDS_PER_SECOND:,} worlds/s), "

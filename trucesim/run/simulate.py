@@ -16,17 +16,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from trucesim.config.limits import MOST_WORLDS, WORLDS_PER_SECOND
 from trucesim.config.scenario import Scenario
 from trucesim.model.model import TruceModel
 from trucesim.model.streams import run_streams
-from trucesim.run.chunks import (
-    CHUNK_WORLDS,
-    MAX_CORE_SECONDS,
-    WORLDS_PER_SECOND,
-    RunError,
-    check_size,
-    chunk_groups,
-)
+from trucesim.run.chunks import CHUNK_WORLDS, RunError, check_size, chunk_groups
 from trucesim.run.outcomes import check_outcomes, outcome_table
 
 
@@ -147,7 +141,7 @@ def trace_world(scenario: Scenario, world: int, seed: int = 0):
     """
     if world < 0:
         raise ValueError(f"world: expected a number >= 0, found {world}")
-    limit = MAX_CORE_SECONDS * WORLDS_PER_SECOND
+    limit = MOST_WORLDS
     if world >= limit:  # beyond any run's worlds (and beyond the 64-bit world numbers of a table)
         raise RunError(
             f"--trace {world}: expected a world below {limit:,} (the most worlds a run may have: "
