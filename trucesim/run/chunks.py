@@ -12,7 +12,7 @@ chunks one model simulates at once, :func:`chunk_groups`, is up to
 :data:`MODEL_WORLDS` worlds: the fixed cost of a simulated day is paid once per model.
 
 Sizes that cannot finish are refused before any work (:func:`check_size`): more
-than :data:`MAX_CORE_SECONDS` of computing at :data:`WORLDS_PER_SECOND`, or more
+than one core-year of worlds (:data:`trucesim.config.limits.MOST_WORLDS`), or more
 than :data:`MAX_CHUNKS` chunks in a sweep (it writes one file per chunk).
 
 Examples
