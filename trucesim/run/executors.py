@@ -390,6 +390,7 @@ class DaskExecutor(Executor):
                     self._wait_for_workers()
                     threads = sum(self.client.nthreads().values())
                 except OSError as e:  # the scheduler went away before a worker joined: no file is at fault
+                    self.close()  # the client's connection, not left to the garbage collector
                     raise ExecutorError(
                         f"--scheduler {cut(scheduler)}: lost the Dask scheduler ({_one_line(e, 120)})"
                     ) from None
