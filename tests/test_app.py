@@ -54,6 +54,13 @@ def test_changes_are_clipped_to_the_range_and_shift_distributions():
     d = s.values["context.us_pressure"]
     assert isinstance(d, Dist) and (d.args["low"], d.args["high"]) == pytest.approx((0.4, 0.9))
     assert rows[0].uncertain and rows[0].after == pytest.approx(0.65)
+    # shifted past the range, each world's draw is cut to it: "now (mean)" is the mean the worlds draw
+    # (uniform 0.8-1.3 cut at 1: 0.96), not the shifted distribution's mean cut (1.0)
+    s, rows = apply_changes(uncertain, {"us_pressure": 0.5})
+    from trucesim.model.model import TruceModel
+
+    drawn = TruceModel(s, 2000, rng=0).situation.us0
+    assert rows[0].after == pytest.approx(0.96, abs=1e-6) and drawn.mean() == pytest.approx(0.96, abs=0.01)
     with pytest.raises(KeyError, match="unknown control"):
         apply_changes(base, {"nosuch": 1})
 

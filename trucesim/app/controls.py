@@ -27,6 +27,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from trucesim.config.distributions import Dist
 from trucesim.config.scenario import Scenario
 from trucesim.config.terms import TERMS
@@ -199,6 +201,18 @@ def _upper_bound(scenario: Scenario, control: Control, key: str) -> float:
     return high
 
 
+def drawn_mean(d: Dist, spec) -> float:
+    """The mean of the values worlds draw from ``d`` for a key of ``spec``: each draw is truncated to the
+    key's range (:meth:`Dist.ppf`), so a distribution shifted past it has a mean nearer the range than its own.
+
+    >>> from trucesim.config.params import Param
+    >>> round(drawn_mean(Dist("uniform", {"low": 0.8, "high": 1.3}), Param("x", 0.0, 1.0, 0.5, "", "")), 3)
+    0.96
+    """
+    u = (np.arange(4096) + 0.5) / 4096  # a grid of quantiles: the mean of the draws, without sampling noise
+    return float(np.mean(d.ppf(u, (spec.low, spec.high), spec.integer)))
+
+
 def apply_changes(scenario: Scenario, changes: Mapping[str, float]) -> tuple[Scenario, list[Change]]:
     """The scenario with each control's change added; and the values that moved, in control order.
 
@@ -225,7 +239,7 @@ def apply_changes(scenario: Scenario, changes: Mapping[str, float]) -> tuple[Sce
         if isinstance(current, Dist):
             shifted = _shift(current, delta)
             updates[key] = shifted
-            after = min(max(shifted.mean(), low), high)
+            after = min(max(drawn_mean(shifted, scenario.spec(key)), low), high)
         else:
             after = min(max(current + delta, low), high)
             if control.integer:
