@@ -90,7 +90,8 @@ def _other_kind(path: Path) -> tuple[str, list[tuple[str, str]]] | None:
     one-line error if the file is invalid.
     """
     from trucesim.config.calibration import load_calibration
-    from trucesim.config.scenario import PARAMETER_TABLES, apply_parameter_file, load_scenario
+    from trucesim.config.observed import NOT_STATED
+    from trucesim.config.scenario import PARAMETER_TABLES, apply_parameter_file, load_scenario, stated
     from trucesim.config.scenario_files import flatten_table
     from trucesim.config.shipped import resolve
     from trucesim.config.tomlio import TomlError, read_toml
@@ -112,7 +113,7 @@ def _other_kind(path: Path) -> tuple[str, list[tuple[str, str]]] | None:
         unsourced = [
             (str(path), key)
             for key, v in leaves.items()
-            if not (isinstance(v, dict) and isinstance(v.get("source"), str) and v["source"].strip())
+            if stated(v.get("source") if isinstance(v, dict) else None) == NOT_STATED
         ]
         line = (
             f"{path}: ok (parameter file: {n} value{'' if n == 1 else 's'}, each a key of the shipped scenarios "

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from trucesim.config.distributions import Dist, DistributionError, parse_dist
+from trucesim.config.limits import MOST_WORLDS
 from trucesim.config.observed import Observed
 from trucesim.config.scenario import Scenario, ScenarioError, load_scenario
 from trucesim.config.shipped import locate, resolve, shipped
@@ -161,8 +162,6 @@ def _int(v, where: str, least: int) -> int:
     """A size of the file: a whole number from ``least`` up to the most worlds a run may simulate (one
     core-year, :data:`trucesim.config.limits.MOST_WORLDS`): a size past it cannot finish, and failed late (a
     table of 10^15 draws began, a trillion predictive worlds ran out of memory)."""
-    from trucesim.config.limits import MOST_WORLDS
-
     if isinstance(v, bool) or not isinstance(v, int) or v < least:
         _fail(f"{where}: expected a whole number >= {least}, found {shown_value(v)}")
     if v > MOST_WORLDS:

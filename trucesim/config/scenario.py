@@ -414,6 +414,15 @@ def _actor_string(
     return True
 
 
+def stated(source: object) -> str:
+    """A value's source as the files state it, or :data:`NOT_STATED` where none is (missing, blank, not text).
+
+    >>> stated("assumption: x"), stated("  "), stated(None)
+    ('assumption: x', 'not stated', 'not stated')
+    """
+    return source if isinstance(source, str) and source.strip() else NOT_STATED
+
+
 def _numeric_entry(
     key: str, v: object, actors: Mapping[str, str], where: Callable[[str], str]
 ) -> tuple[float | Dist, str]:
@@ -429,7 +438,7 @@ def _numeric_entry(
             raise ScenarioError(f"{where(key)}: unknown key{suggest(key, cands)}") from None
         raise ScenarioError(f"{where(key)}: unknown key{suggest(key, TOP_KEYS)}") from None
     value, src = _number(v, where(key), p)
-    return value, src if src is not None and src.strip() else NOT_STATED
+    return value, stated(src)
 
 
 def _fill_defaults(

@@ -61,7 +61,7 @@ def _names_a_value(key: str) -> bool:
     >>> _names_a_value("context.us_pressure"), _names_a_value("actors.x.weights.withdrawal"), _names_a_value("terms")
     (True, True, False)
     """
-    from trucesim.config.params import ACTOR_STRING_KEYS, KIND_PARAMS, META_KEYS, SECTIONS
+    from trucesim.config.params import ACTOR_STRING_KEYS, KIND_PARAMS, META_KEYS, SECTIONS  # here: params loads numpy
 
     top, _, rest = key.partition(".")
     if top in SECTIONS:
