@@ -66,13 +66,14 @@ def _summary_rows(summary: dict, labels) -> list[tuple]:
     return rows
 
 
-def _category(column: str, value: str, scenario) -> str:
-    """A per-world category in the words trucesim run uses: how the talks ended, what stopped the last round."""
+def _category(column: str, value: str, words: dict[str, str]) -> str:
+    """A per-world category in the words trucesim run uses: how the talks ended, what stopped the last round
+    (``words``: the scenario's :func:`~trucesim.run.blockers.gate_labels`)."""
     if column == "blocker" and value == "none":
         return "none: a deal was signed"
     summary_key = {"end_of_talks": "end_reasons", "blocker": "blockers"}.get(column)
     if summary_key is not None:
-        return row_label(f"{summary_key}.{value}", gate_labels(scenario))
+        return row_label(f"{summary_key}.{value}", words)
     return value.replace("_", " ")
 
 
@@ -81,6 +82,7 @@ def _endings(run: ScenarioRun, labels) -> str:
     parts = []
     df = run.table
     n = len(df)
+    words = gate_labels(run.scenario)
     for col in df.columns:
         if not isinstance(df[col].dtype, pd.CategoricalDtype):
             continue
@@ -88,14 +90,14 @@ def _endings(run: ScenarioRun, labels) -> str:
         rows = []
         for value, k in counts.items():
             lo, hi = proportion_ci(int(k), n)
-            rows.append((_category(col, str(value), run.scenario), f"{int(k):,}", pct(k / n), f"{pct(lo)} – {pct(hi)}"))
+            rows.append((_category(col, str(value), words), f"{int(k):,}", pct(k / n), f"{pct(lo)} – {pct(hi)}"))
         parts.append(f"<h3>{html.escape(col.replace('_', ' '))} (per world)</h3>")
         parts.append(html_table(["", "worlds", "share", "95% interval (Wilson)"], rows, numeric=(1, 2, 3)))
     for key in ENDING_KEYS:
         if isinstance(run.summary.get(key), dict):
             what = "worlds without a deal" if key == "blockers" else "worlds"
             shares = [  # in trucesim run's words, as the per-world tables above
-                (row_label(f"{key}.{k}", {**labels, **gate_labels(run.scenario)}), pct(v) if v is not None else "n/a")
+                (row_label(f"{key}.{k}", {**labels, **words}), pct(v) if v is not None else "n/a")
                 for k, v in run.summary[key].items()
             ]
             parts.append(f"<h3>{html.escape(key.replace('_', ' '))} (share of {what})</h3>")

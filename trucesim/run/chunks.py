@@ -79,10 +79,9 @@ def check_size(worlds: int, chunk_worlds: int, what: str, max_chunks: int | None
     trucesim.run.chunks.SizeError: --worlds: expected at most 630,720,000,000 worlds (one core-year at 20,000 worlds/s), found 1,180,591,620,717,411,303,424 worlds (about 1.9e+09 years on one core)
     """
     worlds = int(worlds)
-    limit = MOST_WORLDS
-    if worlds > limit:
+    if worlds > MOST_WORLDS:
         raise SizeError(
-            f"{what}: expected at most {limit:,} worlds (one core-year at {WORLDS_PER_SECOND:,} worlds/s), "
+            f"{what}: expected at most {MOST_WORLDS:,} worlds (one core-year at {WORLDS_PER_SECOND:,} worlds/s), "
             f"found {worlds:,} worlds ({duration(worlds / WORLDS_PER_SECOND)} on one core)"
         )
     chunks = n_chunks(worlds, chunk_worlds)

@@ -141,10 +141,9 @@ def trace_world(scenario: Scenario, world: int, seed: int = 0):
     """
     if world < 0:
         raise ValueError(f"world: expected a number >= 0, found {world}")
-    limit = MOST_WORLDS
-    if world >= limit:  # beyond any run's worlds (and beyond the 64-bit world numbers of a table)
+    if world >= MOST_WORLDS:  # beyond any run's worlds (and beyond the 64-bit world numbers of a table)
         raise RunError(
-            f"--trace {world}: expected a world below {limit:,} (the most worlds a run may have: "
+            f"--trace {world}: expected a world below {MOST_WORLDS:,} (the most worlds a run may have: "
             f"one core-year at {WORLDS_PER_SECOND:,} worlds/s), found {world:,}"
         )
     model = TruceModel(scenario, 1, rng=run_streams(seed, int(world), 1), trace_world=0)
