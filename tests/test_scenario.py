@@ -71,6 +71,21 @@ def test_extends_chain_relative_paths(tmp_path):
     assert s.value("terms.pause_days") == 30 and s.value("terms.aid_trucks_per_day") == 500
 
 
+def test_a_file_edited_between_two_reads_is_read_afresh_and_a_readers_changes_stay_its_own(tmp_path):
+    """read_toml keeps parsed files by content: an edit (same size, same second) is seen, and a table
+    a caller changes is not the one the next caller gets."""
+    from trucesim.config.tomlio import read_toml
+
+    p = variant(tmp_path, "[terms]\npause_days = 30\n")
+    assert load_scenario(p).value("terms.pause_days") == 30
+    p.write_text(p.read_text().replace("= 30", "= 31"))
+    assert load_scenario(p).value("terms.pause_days") == 31
+    first = read_toml(p, "v.toml")
+    first["terms"]["pause_days"] = 99
+    first.pop("extends")
+    assert read_toml(p, "v.toml") == {"extends": str(BASELINE), "terms": {"pause_days": 31}}
+
+
 def test_a_value_replaces_an_inherited_distribution(tmp_path):
     p = variant(tmp_path, "[context]\ncategory_share = 0.45\n")
     assert load_scenario(p).values["context.category_share"] == 0.45
