@@ -161,6 +161,24 @@ def test_day0_acceptance_is_the_models_own():
     assert (got[200]["p_ag0"] == 0).all()  # it cannot accept a demand beyond the hostages it holds
 
 
+def test_points_built_together_give_each_points_own_numbers():
+    """The zone builds many points in one model (day0_acceptances): each block of worlds must give what the
+    point gives alone, with uncertain parameters, a calendar key (the deadline) among the varied ones,
+    and a world count that does not divide the model's."""
+    from trucesim.designer.evaluate import day0_acceptances
+
+    scenario = load_scenario(REPO / "scenarios" / "april-2024-uncertain.toml")
+    points = [
+        {"terms.hostages_released": h, "protocol.deadline_days": d, "terms.permanent_ceasefire": c}
+        for h in (10.0, 30.0, 200.0)
+        for d in (2.0, 14.0)
+        for c in (0.0, 1.0)
+    ]
+    together = day0_acceptances(scenario, points, 3333, 5)
+    assert together == [day0_acceptance(scenario, v, 3333, 5) for v in points]
+    assert len({a["p_armed_group_accepts"] for a in together}) > 4  # the points differ
+
+
 def test_docstring_examples(monkeypatch):
     import doctest
     import importlib

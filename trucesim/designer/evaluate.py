@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,7 +32,7 @@ from trucesim.config.scenario import Scenario
 from trucesim.designer.objectives import OBJECTIVES
 from trucesim.designer.space import DesignError, DesignSpace
 from trucesim.model.model import TruceModel
-from trucesim.model.streams import run_streams
+from trucesim.model.streams import Streams, run_streams
 from trucesim.run.chunks import CHUNK_WORLDS, chunk_sizes
 from trucesim.run.executors import Executor, ExecutorError, TaskError, check_options, make_executor, map_ordered
 from trucesim.run.stats import mean_ci, proportion_ci
@@ -45,6 +46,7 @@ __all__ = [
     "Metric",
     "check_workers",
     "day0_acceptance",
+    "day0_acceptances",
     "metric_ci",
     "simulate_candidate",
     "summarize_worlds",
@@ -176,12 +178,55 @@ def summarize_worlds(worlds: dict[str, np.ndarray]) -> dict[str, float]:
 def day0_acceptance(scenario: Scenario, values: dict[str, float], worlds: int, seed: int) -> dict[str, float]:
     """Each side's mean probability of accepting the tabled terms at day 0 (no simulation)."""
     w = simulate_candidate(scenario, values, worlds, seed, run=False)
-    pg, pa = w["p_gov0"].astype(float), w["p_ag0"].astype(float)
+    return _day0_means(w["p_gov0"], w["p_ag0"])
+
+
+def _day0_means(pg: np.ndarray, pa: np.ndarray) -> dict[str, float]:
+    pg, pa = pg.astype(float), pa.astype(float)
     return {
         "p_government_accepts": float(pg.mean()),
         "p_armed_group_accepts": float(pa.mean()),
         "p_both_accept": float(np.mean(pg * pa)),
     }
+
+
+def day0_acceptances(
+    scenario: Scenario, points: Sequence[dict[str, float]], worlds: int, seed: int
+) -> list[dict[str, float]]:
+    """:func:`day0_acceptance` of each of ``points`` (the same keys in each), the same numbers, built together.
+
+    A model costs some milliseconds to build whatever its size, and a zone of agreement
+    asks for up to two thousand points: points that differ only in per-world values
+    share one model, each a block of ``worlds`` worlds with the same world numbers (so
+    the same draws) and its own values.  Points that change the calendar get models of
+    their own, as do points of more than :data:`~trucesim.run.chunks.CHUNK_WORLDS` worlds.
+
+    >>> from trucesim import load_scenario
+    >>> s = load_scenario("scenarios/april-2024.toml")
+    >>> pts = [{"terms.prisoners_per_hostage": v} for v in (10.0, 40.0)]
+    >>> day0_acceptances(s, pts, 300, 0) == [day0_acceptance(s, v, 300, 0) for v in pts]
+    True
+    """
+    if worlds > CHUNK_WORLDS:
+        return [day0_acceptance(scenario, v, worlds, seed) for v in points]
+    out: list[dict[str, float]] = [{} for _ in points]
+    by_calendar: dict[tuple, list[int]] = {}
+    for i, values in enumerate(points):
+        calendar = tuple(sorted((k, v) for k, v in values.items() if not scenario.spec(k).per_world))
+        by_calendar.setdefault(calendar, []).append(i)
+    per_model = max(1, CHUNK_WORLDS // worlds)
+    for group in by_calendar.values():
+        scen, per_world = _split(scenario, points[group[0]])
+        for start in range(0, len(group), per_model):
+            batch = group[start : start + per_model]
+            overrides = {k: np.repeat([float(points[i][k]) for i in batch], worlds) for k in per_world}
+            streams = Streams(seed, np.tile(np.arange(worlds), len(batch)))
+            model = TruceModel(scen, worlds * len(batch), rng=streams, overrides=overrides, collect=False)
+            pg, pa = _model_acceptance(model)
+            for b, i in enumerate(batch):
+                block = slice(b * worlds, (b + 1) * worlds)
+                out[i] = _day0_means(pg[block].astype(np.float32), pa[block].astype(np.float32))
+    return out
 
 
 # --- evaluating candidates in batches -----------------------------------------------------

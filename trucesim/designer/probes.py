@@ -16,8 +16,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from trucesim.designer.evaluate import METRICS, Evaluator, day0_acceptance, metric_ci
+from trucesim.designer.evaluate import METRICS, Evaluator, day0_acceptances, metric_ci
 from trucesim.designer.space import DesignSpace
+from trucesim.run.chunks import CHUNK_WORLDS
 from trucesim.run.simulate import iter_tables
 from trucesim.run.stats import paired_difference
 
@@ -66,12 +67,13 @@ def zone_of_agreement(space: DesignSpace, worlds: int, seed: int, points: int = 
     mesh = np.meshgrid(*axes, indexing="ij")
     X = np.stack([m.ravel() for m in mesh], axis=1)
     rows = []
-    for x in X:
-        vals = space.values(x)
-        acc = day0_acceptance(space.scenario, vals, worlds, seed)
-        rows.append({**vals, **acc})
+    step = max(1, CHUNK_WORLDS // worlds)  # the points of one model (day0_acceptances), for the progress bar
+    for start in range(0, len(X), step):
+        values = [space.values(x) for x in X[start : start + step]]
+        accepted = day0_acceptances(space.scenario, values, worlds, seed)
+        rows += [{**v, **a} for v, a in zip(values, accepted, strict=True)]
         if progress is not None:
-            progress.update(1)
+            progress.update(len(values))
     df = pd.DataFrame(rows)
     df["in_zone"] = (df["p_government_accepts"] >= 0.5) & (df["p_armed_group_accepts"] >= 0.5)
     return df
