@@ -41,7 +41,7 @@ def read_toml(path: Path, shown: str, what: str = "a TOML file", error: type[Exc
     shown = printable(shown)
     try:
         text = _read_regular(Path(path), shown, what, error).decode("utf-8-sig")  # -sig: a byte-order mark is no error
-        depth, stored = _parsed(text)
+        stored = _parsed(text) if len(text) <= MAX_KEPT else _parsed.__wrapped__(text)
     except RecursionError:
         raise error(f"{shown}: expected {what}, found arrays or tables nested too deep to read") from None
     except FileNotFoundError:
@@ -63,21 +63,25 @@ def read_toml(path: Path, shown: str, what: str = "a TOML file", error: type[Exc
     return pickle.loads(stored)
 
 
+#: the largest text whose parsed table is kept (the project's files are at most a few tens of KiB)
+MAX_KEPT = 1024 * 1024
+
+
 @functools.lru_cache(maxsize=64)
-def _parsed(text: str) -> tuple[int, bytes | None]:
-    """How deep ``text``'s TOML nests, and its table pickled (``None`` if nested past :data:`MAX_NESTING`).
+def _parsed(text: str) -> bytes | None:
+    """``text``'s TOML table, pickled; ``None`` if it nests deeper than :data:`MAX_NESTING`.
 
     Kept by content: the shipped scenarios all extend ``fitted/joint.toml``, whose posterior
     draws take tomllib some 20 ms to parse, and a sweep, a design or a validation reads
-    it again for every scenario it loads.  A pickled copy loads in a hundredth of that
-    time and gives each caller a table of its own to change.
+    it again for every scenario it loads.  A pickled copy loads in about a hundredth of that
+    time and gives each caller a table of its own to change.  Texts longer than
+    :data:`MAX_KEPT` are parsed each time (:func:`read_toml`), so the kept tables stay small.
 
-    >>> _parsed("a = [1, [2]]")[0], pickle.loads(_parsed("a = [1, [2]]")[1])
-    (3, {'a': [1, [2]]})
+    >>> pickle.loads(_parsed("a = [1, [2]]")), _parsed("a = " + "[" * 40 + "]" * 40)
+    ({'a': [1, [2]]}, None)
     """
     raw = tomllib.loads(text)
-    depth = nesting(raw)
-    return depth, (pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL) if depth <= MAX_NESTING else None)
+    return pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL) if nesting(raw) <= MAX_NESTING else None
 
 
 #: the deepest nesting of tables and arrays a file may have (the project's files need 4)
