@@ -86,6 +86,19 @@ def test_a_file_edited_between_two_reads_is_read_afresh_and_a_readers_changes_st
     assert read_toml(p, "v.toml") == {"extends": str(BASELINE), "terms": {"pause_days": 31}}
 
 
+def test_a_text_longer_than_the_kept_size_is_parsed_but_not_kept(tmp_path, monkeypatch):
+    import trucesim.config.tomlio as tomlio
+
+    p = variant(tmp_path, "[terms]\npause_days = 33\n")
+    monkeypatch.setattr(tomlio, "MAX_KEPT", 10)
+    looked_up = tomlio._parsed.cache_info().misses
+    assert tomlio.read_toml(p, "v.toml")["terms"] == {"pause_days": 33}
+    assert tomlio._parsed.cache_info().misses == looked_up  # parsed without the cache
+    monkeypatch.undo()
+    tomlio.read_toml(p, "v.toml")
+    assert tomlio._parsed.cache_info().misses == looked_up + 1  # a text of this size is kept
+
+
 def test_a_value_replaces_an_inherited_distribution(tmp_path):
     p = variant(tmp_path, "[context]\ncategory_share = 0.45\n")
     assert load_scenario(p).values["context.category_share"] == 0.45
