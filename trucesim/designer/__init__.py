@@ -45,6 +45,7 @@ _EXPORTS = {
             "metric_ci",
             "summarize_worlds",
             "day0_acceptance",
+            "day0_acceptances",
             "Candidate",
             "CandidateTask",
             "Evaluator",
