@@ -174,9 +174,22 @@ def test_points_built_together_give_each_points_own_numbers():
         for d in (2.0, 14.0)
         for c in (0.0, 1.0)
     ]
-    together = day0_acceptances(scenario, points, 3333, 5)
+
+    class Count:
+        n = 0
+
+        def update(self, k):
+            self.n += k
+
+    bar = Count()
+    together = day0_acceptances(scenario, points, 3333, 5, progress=bar)
     assert together == [day0_acceptance(scenario, v, 3333, 5) for v in points]
     assert len({a["p_armed_group_accepts"] for a in together}) > 4  # the points differ
+    assert bar.n == len(points)
+    # points that set different keys (one more, one fewer) each keep their own
+    mixed = [points[0], {**points[1], "actors.hamas.reservation": 0.0}, {"terms.hostages_released": 10.0}]
+    for order in (mixed, mixed[::-1]):
+        assert day0_acceptances(scenario, order, 500, 5) == [day0_acceptance(scenario, v, 500, 5) for v in order]
 
 
 def test_docstring_examples(monkeypatch):

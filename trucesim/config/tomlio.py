@@ -63,11 +63,12 @@ def read_toml(path: Path, shown: str, what: str = "a TOML file", error: type[Exc
     return pickle.loads(stored)
 
 
-#: the largest text whose parsed table is kept (the project's files are at most a few tens of KiB)
-MAX_KEPT = 1024 * 1024
+#: the longest text, in characters, whose parsed table is kept (the project's files have a few tens of
+#: thousands): 32 kept texts and their tables then hold some tens of MiB at most
+MAX_KEPT = 256 * 1024
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=32)
 def _parsed(text: str) -> bytes | None:
     """``text``'s TOML table, pickled; ``None`` if it nests deeper than :data:`MAX_NESTING`.
 

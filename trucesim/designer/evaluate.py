@@ -191,15 +191,17 @@ def _day0_means(pg: np.ndarray, pa: np.ndarray) -> dict[str, float]:
 
 
 def day0_acceptances(
-    scenario: Scenario, points: Sequence[dict[str, float]], worlds: int, seed: int
+    scenario: Scenario, points: Sequence[dict[str, float]], worlds: int, seed: int, progress=None
 ) -> list[dict[str, float]]:
-    """:func:`day0_acceptance` of each of ``points`` (the same keys in each), the same numbers, built together.
+    """:func:`day0_acceptance` of each of ``points``, the same numbers, built together.
 
     A model costs some milliseconds to build whatever its size, and a zone of agreement
-    asks for up to two thousand points: points that differ only in per-world values
-    share one model, each a block of ``worlds`` worlds with the same world numbers (so
-    the same draws) and its own values.  Points that change the calendar get models of
-    their own, as do points of more than :data:`~trucesim.run.chunks.CHUNK_WORLDS` worlds.
+    asks for up to two thousand points: points that set the same keys and differ only in
+    per-world values share one model, each a block of ``worlds`` worlds with the same
+    world numbers (so the same draws) and its own values.  Points that change the
+    calendar get models of their own, as do points of more than
+    :data:`~trucesim.run.chunks.CHUNK_WORLDS` worlds.  ``progress`` (a tqdm-like bar, or
+    None) is updated by the number of points each model answers.
 
     >>> from trucesim import load_scenario
     >>> s = load_scenario("scenarios/april-2024.toml")
@@ -207,15 +209,19 @@ def day0_acceptances(
     >>> day0_acceptances(s, pts, 300, 0) == [day0_acceptance(s, v, 300, 0) for v in pts]
     True
     """
-    if worlds > CHUNK_WORLDS:
-        return [day0_acceptance(scenario, v, worlds, seed) for v in points]
     out: list[dict[str, float]] = [{} for _ in points]
-    by_calendar: dict[tuple, list[int]] = {}
+    groups: dict[tuple, list[int]] = {}  # by the calendar's values and the per-world keys set
     for i, values in enumerate(points):
         calendar = tuple(sorted((k, v) for k, v in values.items() if not scenario.spec(k).per_world))
-        by_calendar.setdefault(calendar, []).append(i)
-    per_model = max(1, CHUNK_WORLDS // worlds)
-    for group in by_calendar.values():
+        groups.setdefault((calendar, frozenset(values) - {k for k, _ in calendar}), []).append(i)
+    per_model = max(1, CHUNK_WORLDS // max(worlds, 1))
+    for group in groups.values():
+        if worlds > CHUNK_WORLDS:
+            for i in group:
+                out[i] = day0_acceptance(scenario, points[i], worlds, seed)
+                if progress is not None:
+                    progress.update(1)
+            continue
         scen, per_world = _split(scenario, points[group[0]])
         for start in range(0, len(group), per_model):
             batch = group[start : start + per_model]
@@ -226,6 +232,8 @@ def day0_acceptances(
             for b, i in enumerate(batch):
                 block = slice(b * worlds, (b + 1) * worlds)
                 out[i] = _day0_means(pg[block].astype(np.float32), pa[block].astype(np.float32))
+            if progress is not None:
+                progress.update(len(batch))
     return out
 
 

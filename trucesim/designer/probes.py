@@ -18,7 +18,6 @@ import pandas as pd
 
 from trucesim.designer.evaluate import METRICS, Evaluator, day0_acceptances, metric_ci
 from trucesim.designer.space import DesignSpace
-from trucesim.run.chunks import CHUNK_WORLDS
 from trucesim.run.simulate import iter_tables
 from trucesim.run.stats import paired_difference
 
@@ -66,15 +65,9 @@ def zone_of_agreement(space: DesignSpace, worlds: int, seed: int, points: int = 
     axes = grid_axes(space, points)
     mesh = np.meshgrid(*axes, indexing="ij")
     X = np.stack([m.ravel() for m in mesh], axis=1)
-    rows = []
-    step = max(1, CHUNK_WORLDS // worlds)  # the points of one model (day0_acceptances), for the progress bar
-    for start in range(0, len(X), step):
-        values = [space.values(x) for x in X[start : start + step]]
-        accepted = day0_acceptances(space.scenario, values, worlds, seed)
-        rows += [{**v, **a} for v, a in zip(values, accepted, strict=True)]
-        if progress is not None:
-            progress.update(len(values))
-    df = pd.DataFrame(rows)
+    values = [space.values(x) for x in X]
+    accepted = day0_acceptances(space.scenario, values, worlds, seed, progress=progress)
+    df = pd.DataFrame([{**v, **a} for v, a in zip(values, accepted, strict=True)])
     df["in_zone"] = (df["p_government_accepts"] >= 0.5) & (df["p_armed_group_accepts"] >= 0.5)
     return df
 
