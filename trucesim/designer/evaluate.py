@@ -209,19 +209,20 @@ def day0_acceptances(
     >>> day0_acceptances(s, pts, 300, 0) == [day0_acceptance(s, v, 300, 0) for v in pts]
     True
     """
-    out: list[dict[str, float]] = [{} for _ in points]
-    groups: dict[tuple, list[int]] = {}  # by the calendar's values and the per-world keys set
+    if worlds > CHUNK_WORLDS:  # a point fills a model of its own: nothing to share
+        out = []
+        for values in points:
+            out.append(day0_acceptance(scenario, values, worlds, seed))
+            if progress is not None:
+                progress.update(1)
+        return out
+    out = [{} for _ in points]
+    groups: dict[tuple, list[int]] = {}  # by the keys set and the calendar's values
     for i, values in enumerate(points):
         calendar = tuple(sorted((k, v) for k, v in values.items() if not scenario.spec(k).per_world))
-        groups.setdefault((calendar, frozenset(values) - {k for k, _ in calendar}), []).append(i)
-    per_model = max(1, CHUNK_WORLDS // max(worlds, 1))
+        groups.setdefault((frozenset(values), calendar), []).append(i)
+    per_model = CHUNK_WORLDS // max(worlds, 1)
     for group in groups.values():
-        if worlds > CHUNK_WORLDS:
-            for i in group:
-                out[i] = day0_acceptance(scenario, points[i], worlds, seed)
-                if progress is not None:
-                    progress.update(1)
-            continue
         scen, per_world = _split(scenario, points[group[0]])
         for start in range(0, len(group), per_model):
             batch = group[start : start + per_model]
